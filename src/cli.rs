@@ -1,0 +1,58 @@
+//! Command-line interface.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "blast", version, about = "Terminal console for Blast: a bare-metal immutable Kubernetes datacenter defined as code", long_about = None)]
+pub struct Cli {
+    /// The Blast repo to open (default: the git repo containing the current directory, then the
+    /// `repo` key of the config).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+    /// Theme name: a bundled one (default, light, high-contrast, mono) or themes/NAME.toml in
+    /// the config dir. NO_COLOR forces mono.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// Log level or filter for the log file (error, warn, info, debug, trace, or blast=debug).
+    #[arg(long, global = true, value_name = "LEVEL")]
+    pub log_level: Option<String>,
+    /// Config file to read instead of the platform one.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the repo: YAML syntax, required fields, and (with --schemas) every object against
+    /// its CRD or core schema. Exit 1 when anything is wrong.
+    Check(CheckArgs),
+    /// Run the console against a simulated datacenter (not available yet).
+    Demo,
+    /// Full-screen read-only wall dashboard (not available yet).
+    Dashboard,
+    /// List the themes that can be used, bundled and from the config dir.
+    Themes,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// A repo root (checks clusters/, infrastructure/ and apps/), any folder, or one file.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Folder of CustomResourceDefinition YAML to validate objects against; core kinds are
+    /// validated with the built-in Kubernetes types.
+    #[arg(long, value_name = "DIR")]
+    pub schemas: Option<PathBuf>,
+}

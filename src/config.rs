@@ -1,0 +1,204 @@
+//! The config file (`config.toml` in the platform config dir) and the paths Blast uses.
+//!
+//! A missing file means defaults. A broken one stops Blast before the terminal UI starts, with a
+//! message naming the file, line and column. Every key is documented in the README.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// Where Blast keeps its files on this platform.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// `~/.config/blast` on Linux: `config.toml` and `themes/*.toml`.
+    pub config_dir: PathBuf,
+    /// `~/.local/state/blast` on Linux (the data-local dir where a platform has no state dir): logs.
+    pub state_dir: PathBuf,
+}
+
+impl Paths {
+    pub fn from_platform() -> Option<Paths> {
+        let dirs = directories::ProjectDirs::from("io", "blast", "blast")?;
+        Some(Paths {
+            config_dir: dirs.config_dir().to_path_buf(),
+            state_dir: dirs.state_dir().unwrap_or(dirs.data_local_dir()).to_path_buf(),
+        })
+    }
+
+    pub fn config_file(&self) -> PathBuf {
+        self.config_dir.join("config.toml")
+    }
+
+    pub fn themes_dir(&self) -> PathBuf {
+        self.config_dir.join("themes")
+    }
+
+    pub fn log_dir(&self) -> PathBuf {
+        self.state_dir.join("logs")
+    }
+}
+
+/// A config or theme error: the file, the 1-based line and column, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    pub file: PathBuf,
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.file.display(), self.line, self.col, self.message)
+    }
+}
+
+impl std::error::Error for FileError {}
+
+impl FileError {
+    /// An error at a byte offset of `text`.
+    pub fn at(file: &Path, text: &str, offset: usize, message: impl Into<String>) -> FileError {
+        let (line, col) = line_col(text, offset);
+        FileError { file: file.to_path_buf(), line, col, message: message.into() }
+    }
+
+    pub fn from_toml(file: &Path, text: &str, e: &toml::de::Error) -> FileError {
+        let offset = e.span().map(|s| s.start).unwrap_or(0);
+        FileError::at(file, text, offset, e.message().trim().to_string())
+    }
+}
+
+/// 1-based line and column of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    (line, col)
+}
+
+/// How often things refresh. File changes are watched (inotify and friends), so nothing polls by
+/// default.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Refresh {
+    /// Watch the repo for file changes and re-index (true by default).
+    pub watch: bool,
+    /// Quiet time after a file change before re-indexing, in milliseconds.
+    pub debounce_ms: u64,
+    /// Also re-read git status every N seconds (0 = never; for file systems without change events).
+    pub git_status_secs: u64,
+}
+
+impl Default for Refresh {
+    fn default() -> Self {
+        Refresh { watch: true, debounce_ms: 250, git_status_secs: 0 }
+    }
+}
+
+/// One key override: an action bound to one key or a list of keys (`"none"` unbinds).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    pub fn keys(&self) -> Vec<&str> {
+        match self {
+            KeyList::One(k) => vec![k.as_str()],
+            KeyList::Many(v) => v.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Repo to open when the current directory is not inside one.
+    pub repo: Option<PathBuf>,
+    /// Theme name (a bundled theme or `themes/NAME.toml` in the config dir).
+    pub theme: Option<String>,
+    /// Log level or filter (`info`, `debug`, `blast=trace`).
+    pub log_level: Option<String>,
+    pub refresh: Refresh,
+    /// `[keys.CONTEXT] action = "key"` or `action = ["key", "key"]`.
+    pub keys: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<KeyList>>>,
+    /// Where this config came from and its text (for error positions in key overrides).
+    #[serde(skip)]
+    pub source: Option<(PathBuf, String)>,
+}
+
+impl Config {
+    /// Loads `file`; a missing file gives the defaults.
+    pub fn load(file: &Path) -> Result<Config, FileError> {
+        let text = match std::fs::read_to_string(file) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => {
+                return Err(FileError { file: file.to_path_buf(), line: 1, col: 1, message: format!("cannot read: {e}") });
+            }
+        };
+        Config::parse(file, &text)
+    }
+
+    pub fn parse(file: &Path, text: &str) -> Result<Config, FileError> {
+        let mut config: Config = toml::from_str(text).map_err(|e| FileError::from_toml(file, text, &e))?;
+        config.source = Some((file.to_path_buf(), text.to_string()));
+        Ok(config)
+    }
+
+    /// An error at a span of this config's text.
+    pub fn error_at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> FileError {
+        match &self.source {
+            Some((file, text)) => FileError::at(file, text, span.start, message),
+            None => FileError { file: PathBuf::from("config"), line: 1, col: 1, message: message.into() },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_is_defaults() {
+        let c = Config::load(Path::new("/nonexistent/blast/config.toml")).unwrap();
+        assert_eq!(c.theme, None);
+        assert_eq!(c.refresh, Refresh::default());
+    }
+
+    #[test]
+    fn full_config_parses() {
+        let text = "repo = \"/srv/dc\"\ntheme = \"light\"\nlog_level = \"debug\"\n[refresh]\nwatch = false\ndebounce_ms = 500\ngit_status_secs = 30\n[keys.browser]\ndown = [\"j\", \"ctrl-n\"]\nup = \"k\"\n";
+        let c = Config::parse(Path::new("c.toml"), text).unwrap();
+        assert_eq!(c.repo.as_deref(), Some(Path::new("/srv/dc")));
+        assert_eq!(c.theme.as_deref(), Some("light"));
+        assert!(!c.refresh.watch);
+        assert_eq!(c.refresh.git_status_secs, 30);
+        let browser = c.keys.iter().next().unwrap().1;
+        assert_eq!(browser.len(), 2);
+    }
+
+    #[test]
+    fn broken_config_names_file_and_line() {
+        let e = Config::parse(Path::new("/x/config.toml"), "theme = \"dark\"\n[refresh]\nwatch = 3\n").unwrap_err();
+        assert_eq!((e.line, e.col), (3, 9));
+        assert!(e.to_string().starts_with("/x/config.toml:3:9: "), "{e}");
+        let e = Config::parse(Path::new("c.toml"), "theme = \"dark\"\ncolour = 1\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("unknown field"), "{e}");
+        let e = Config::parse(Path::new("c.toml"), "theme = \n").unwrap_err();
+        assert_eq!(e.line, 1);
+    }
+
+    #[test]
+    fn line_col_counts_chars() {
+        assert_eq!(line_col("ab\ncdé\nx", 7), (2, 4));
+        assert_eq!(line_col("ab\ncdé\nx", 8), (3, 1));
+        assert_eq!(line_col("", 0), (1, 1));
+    }
+}

@@ -1,0 +1,4 @@
+//! Git: blocking git2 calls (`ops`) and the worker that runs them off the UI thread (`worker`).
+
+pub mod ops;
+pub mod worker;

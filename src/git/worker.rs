@@ -1,0 +1,70 @@
+//! One thread that runs git jobs in order. Requests that pile up while a job runs collapse:
+//! several status refreshes become one, and only the newest log request is served.
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+
+use tokio::sync::mpsc::Sender;
+use tracing::{debug, warn};
+
+use super::ops;
+use crate::app::Msg;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GitJob {
+    Status,
+    Log(String),
+}
+
+/// Commits shown in the log pane, and how far back the walk may go looking for them.
+const LOG_LIMIT: usize = 50;
+const LOG_SCAN: usize = 5_000;
+
+/// Starts the worker for the repo browsed at `root`. Paths in and out are relative to `root`,
+/// which may sit below the git work tree.
+pub fn spawn(root: PathBuf, tx: Sender<Msg>) -> mpsc::Sender<GitJob> {
+    let (jobs_tx, jobs) = mpsc::channel::<GitJob>();
+    std::thread::Builder::new()
+        .name("git-worker".into())
+        .spawn(move || {
+            let prefix = ops::discover(&root)
+                .and_then(|w| root.canonicalize().ok()?.strip_prefix(w.canonicalize().ok()?).ok().map(|p| p.to_path_buf()))
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            let prefix = if prefix.is_empty() { prefix } else { format!("{prefix}/") };
+            while let Ok(first) = jobs.recv() {
+                let mut status = false;
+                let mut log = None;
+                for job in std::iter::once(first).chain(jobs.try_iter()) {
+                    match job {
+                        GitJob::Status => status = true,
+                        GitJob::Log(p) => log = Some(p),
+                    }
+                }
+                if status {
+                    let _span = tracing::debug_span!("git_status").entered();
+                    let result = ops::status(&root).map(|mut s| {
+                        s.files = s.files.into_iter().filter_map(|(p, st)| Some((p.strip_prefix(&prefix)?.to_string(), st))).collect();
+                        s
+                    });
+                    if let Err(e) = &result {
+                        warn!(error = %e, "git status failed");
+                    }
+                    if tx.blocking_send(Msg::GitStatus(result.map_err(|e| e.message().to_string()))).is_err() {
+                        break;
+                    }
+                }
+                if let Some(path) = log {
+                    let _span = tracing::debug_span!("git_log", path = %path).entered();
+                    let result = ops::path_log(&root, &format!("{prefix}{path}"), LOG_LIMIT, LOG_SCAN);
+                    debug!(ok = result.is_ok(), "path log");
+                    let msg = Msg::GitLog { path, result: result.map_err(|e| e.message().to_string()) };
+                    if tx.blocking_send(msg).is_err() {
+                        break;
+                    }
+                }
+            }
+        })
+        .expect("spawn git worker thread");
+    jobs_tx
+}

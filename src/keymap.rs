@@ -1,0 +1,382 @@
+//! Keys → actions, per context. The keymap is data: default tables in code, user overrides from
+//! `[keys.CONTEXT]` in the config, and the `?` help overlay rendered from the same tables.
+
+use std::collections::BTreeMap;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::config::{Config, FileError};
+
+macro_rules! actions {
+    ($($action:ident => $name:literal: $desc:literal),* $(,)?) => {
+        /// Everything a key can do.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action { $($action),* }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$action),*];
+            pub fn name(self) -> &'static str { match self { $(Action::$action => $name),* } }
+            pub fn description(self) -> &'static str { match self { $(Action::$action => $desc),* } }
+            pub fn from_name(name: &str) -> Option<Action> {
+                match name { $($name => Some(Action::$action),)* _ => None }
+            }
+        }
+    };
+}
+
+actions! {
+    Quit => "quit": "Quit",
+    ForceQuit => "force_quit": "Quit from anywhere",
+    Suspend => "suspend": "Suspend to the shell (fg to return)",
+    Back => "back": "Back: close, clear the filter, or quit",
+    Help => "help": "Show or hide this help",
+    Up => "up": "Move up",
+    Down => "down": "Move down",
+    PageUp => "page_up": "Page up",
+    PageDown => "page_down": "Page down",
+    Top => "top": "Go to the top",
+    Bottom => "bottom": "Go to the bottom",
+    Expand => "expand": "Expand / go into",
+    Collapse => "collapse": "Collapse / go to parent",
+    Toggle => "toggle": "Expand or collapse",
+    ExpandAll => "expand_all": "Expand everything",
+    CollapseAll => "collapse_all": "Collapse everything",
+    FocusNext => "focus_next": "Next pane",
+    FocusPrev => "focus_prev": "Previous pane",
+    Filter => "filter": "Filter by path, kind or name (fuzzy)",
+    NextMatch => "next_match": "Next match",
+    PrevMatch => "prev_match": "Previous match",
+    PreviewDown => "preview_down": "Scroll the preview down",
+    PreviewUp => "preview_up": "Scroll the preview up",
+    ToggleLog => "toggle_log": "Show or hide the git log of the selection",
+    Reload => "reload": "Re-index the repo and re-read git status",
+    Accept => "accept": "Accept the filter",
+    DeleteChar => "delete_char": "Delete the last character",
+    ClearInput => "clear_input": "Clear the input",
+}
+
+/// Where a key is pressed. Global bindings apply in every context unless the context binds the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    Global,
+    Browser,
+    Filter,
+    Help,
+}
+
+impl Context {
+    pub const ALL: [Context; 4] = [Context::Global, Context::Browser, Context::Filter, Context::Help];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::Browser => "browser",
+            Context::Filter => "filter",
+            Context::Help => "help",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Context> {
+        Context::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+/// A key with its modifiers, as written in the config (`ctrl-d`, `G`, `pgdn`, `?`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    pub code: KeyCodeOrd,
+    pub ctrl: bool,
+    pub alt: bool,
+}
+
+/// `KeyCode` subset that orders (for stable help output).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyCodeOrd {
+    Char(char),
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Enter,
+    Esc,
+    Tab,
+    BackTab,
+    Backspace,
+    Delete,
+    F(u8),
+}
+
+impl Key {
+    pub fn from_event(ev: &KeyEvent) -> Option<Key> {
+        let code = match ev.code {
+            // Shifted letters arrive as the upper-case char; the SHIFT flag adds nothing.
+            KeyCode::Char(c) => KeyCodeOrd::Char(c),
+            KeyCode::Up => KeyCodeOrd::Up,
+            KeyCode::Down => KeyCodeOrd::Down,
+            KeyCode::Left => KeyCodeOrd::Left,
+            KeyCode::Right => KeyCodeOrd::Right,
+            KeyCode::PageUp => KeyCodeOrd::PageUp,
+            KeyCode::PageDown => KeyCodeOrd::PageDown,
+            KeyCode::Home => KeyCodeOrd::Home,
+            KeyCode::End => KeyCodeOrd::End,
+            KeyCode::Enter => KeyCodeOrd::Enter,
+            KeyCode::Esc => KeyCodeOrd::Esc,
+            KeyCode::Tab => KeyCodeOrd::Tab,
+            KeyCode::BackTab => KeyCodeOrd::BackTab,
+            KeyCode::Backspace => KeyCodeOrd::Backspace,
+            KeyCode::Delete => KeyCodeOrd::Delete,
+            KeyCode::F(n) => KeyCodeOrd::F(n),
+            _ => return None,
+        };
+        Some(Key { code, ctrl: ev.modifiers.contains(KeyModifiers::CONTROL), alt: ev.modifiers.contains(KeyModifiers::ALT) })
+    }
+
+    /// Parses `j`, `G`, `?`, `ctrl-d`, `alt-x`, `pgdn`, `shift-tab`, `f1`, `space`.
+    pub fn parse(s: &str) -> Result<Key, String> {
+        let mut ctrl = false;
+        let mut alt = false;
+        let mut rest = s;
+        loop {
+            if let Some(r) = rest.strip_prefix("ctrl-") {
+                ctrl = true;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("alt-") {
+                alt = true;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let code = match rest {
+            "up" => KeyCodeOrd::Up,
+            "down" => KeyCodeOrd::Down,
+            "left" => KeyCodeOrd::Left,
+            "right" => KeyCodeOrd::Right,
+            "pgup" | "pageup" => KeyCodeOrd::PageUp,
+            "pgdn" | "pagedown" => KeyCodeOrd::PageDown,
+            "home" => KeyCodeOrd::Home,
+            "end" => KeyCodeOrd::End,
+            "enter" | "return" => KeyCodeOrd::Enter,
+            "esc" | "escape" => KeyCodeOrd::Esc,
+            "tab" => KeyCodeOrd::Tab,
+            "shift-tab" | "backtab" => KeyCodeOrd::BackTab,
+            "backspace" => KeyCodeOrd::Backspace,
+            "delete" | "del" => KeyCodeOrd::Delete,
+            "space" => KeyCodeOrd::Char(' '),
+            f if f.len() >= 2 && f.starts_with('f') && f[1..].parse::<u8>().is_ok() => {
+                KeyCodeOrd::F(f[1..].parse().unwrap_or(1))
+            }
+            c if c.chars().count() == 1 => KeyCodeOrd::Char(c.chars().next().unwrap_or(' ')),
+            _ => return Err(format!("\"{s}\" is not a key (examples: j, G, ?, ctrl-d, pgdn, shift-tab, f1)")),
+        };
+        Ok(Key { code, ctrl, alt })
+    }
+
+    pub fn display(&self) -> String {
+        let base = match self.code {
+            KeyCodeOrd::Char(' ') => "space".to_string(),
+            KeyCodeOrd::Char(c) => c.to_string(),
+            KeyCodeOrd::Up => "↑".into(),
+            KeyCodeOrd::Down => "↓".into(),
+            KeyCodeOrd::Left => "←".into(),
+            KeyCodeOrd::Right => "→".into(),
+            KeyCodeOrd::PageUp => "pgup".into(),
+            KeyCodeOrd::PageDown => "pgdn".into(),
+            KeyCodeOrd::Home => "home".into(),
+            KeyCodeOrd::End => "end".into(),
+            KeyCodeOrd::Enter => "enter".into(),
+            KeyCodeOrd::Esc => "esc".into(),
+            KeyCodeOrd::Tab => "tab".into(),
+            KeyCodeOrd::BackTab => "shift-tab".into(),
+            KeyCodeOrd::Backspace => "backspace".into(),
+            KeyCodeOrd::Delete => "del".into(),
+            KeyCodeOrd::F(n) => format!("f{n}"),
+        };
+        format!("{}{}{base}", if self.ctrl { "ctrl-" } else { "" }, if self.alt { "alt-" } else { "" })
+    }
+}
+
+/// Per-context tables of key → action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keymap {
+    tables: BTreeMap<Context, BTreeMap<Key, Action>>,
+}
+
+const DEFAULTS: &[(Context, Action, &[&str])] = &[
+    (Context::Global, Action::ForceQuit, &["ctrl-c"]),
+    (Context::Global, Action::Suspend, &["ctrl-z"]),
+    (Context::Global, Action::Help, &["?", "f1"]),
+    (Context::Browser, Action::Quit, &["q"]),
+    (Context::Browser, Action::Back, &["esc"]),
+    (Context::Browser, Action::Up, &["k", "up"]),
+    (Context::Browser, Action::Down, &["j", "down"]),
+    (Context::Browser, Action::PageUp, &["ctrl-u", "ctrl-b", "pgup"]),
+    (Context::Browser, Action::PageDown, &["ctrl-d", "ctrl-f", "pgdn"]),
+    (Context::Browser, Action::Top, &["g", "home"]),
+    (Context::Browser, Action::Bottom, &["G", "end"]),
+    (Context::Browser, Action::Expand, &["l", "right"]),
+    (Context::Browser, Action::Collapse, &["h", "left"]),
+    (Context::Browser, Action::Toggle, &["enter", "space"]),
+    (Context::Browser, Action::ExpandAll, &["+"]),
+    (Context::Browser, Action::CollapseAll, &["-"]),
+    (Context::Browser, Action::FocusNext, &["tab"]),
+    (Context::Browser, Action::FocusPrev, &["shift-tab"]),
+    (Context::Browser, Action::Filter, &["/"]),
+    (Context::Browser, Action::NextMatch, &["n"]),
+    (Context::Browser, Action::PrevMatch, &["N"]),
+    (Context::Browser, Action::PreviewDown, &["J", "ctrl-e"]),
+    (Context::Browser, Action::PreviewUp, &["K", "ctrl-y"]),
+    (Context::Browser, Action::ToggleLog, &["L"]),
+    (Context::Browser, Action::Reload, &["r"]),
+    (Context::Filter, Action::Accept, &["enter"]),
+    (Context::Filter, Action::Back, &["esc"]),
+    (Context::Filter, Action::DeleteChar, &["backspace"]),
+    (Context::Filter, Action::ClearInput, &["ctrl-u"]),
+    (Context::Filter, Action::Down, &["down", "ctrl-n"]),
+    (Context::Filter, Action::Up, &["up", "ctrl-p"]),
+    (Context::Help, Action::Back, &["esc", "q"]),
+    (Context::Help, Action::Down, &["j", "down"]),
+    (Context::Help, Action::Up, &["k", "up"]),
+    (Context::Help, Action::PageDown, &["ctrl-d", "pgdn", "space"]),
+    (Context::Help, Action::PageUp, &["ctrl-u", "pgup"]),
+];
+
+impl Default for Keymap {
+    fn default() -> Self {
+        let mut tables: BTreeMap<Context, BTreeMap<Key, Action>> = BTreeMap::new();
+        for (ctx, action, keys) in DEFAULTS {
+            for k in *keys {
+                let key = Key::parse(k).expect("default key spec");
+                tables.entry(*ctx).or_default().insert(key, *action);
+            }
+        }
+        Keymap { tables }
+    }
+}
+
+impl Keymap {
+    /// The defaults with the `[keys.*]` overrides of `config` applied. Binding an action replaces
+    /// its default keys in that context; `"none"` unbinds it.
+    pub fn with_overrides(config: &Config) -> Result<Keymap, FileError> {
+        let mut map = Keymap::default();
+        for (ctx_name, actions) in &config.keys {
+            let ctx = Context::from_name(ctx_name.get_ref()).ok_or_else(|| {
+                let known: Vec<_> = Context::ALL.iter().map(|c| c.name()).collect();
+                config.error_at(ctx_name.span(), format!("unknown key context \"{}\"; use one of {}", ctx_name.get_ref(), known.join(", ")))
+            })?;
+            for (action_name, keys) in actions {
+                let action = Action::from_name(action_name.get_ref())
+                    .ok_or_else(|| config.error_at(action_name.span(), format!("unknown action \"{}\"", action_name.get_ref())))?;
+                let table = map.tables.entry(ctx).or_default();
+                table.retain(|_, a| *a != action);
+                for k in keys.get_ref().keys() {
+                    if k == "none" {
+                        continue;
+                    }
+                    let key = Key::parse(k).map_err(|m| config.error_at(keys.span(), m))?;
+                    table.insert(key, action);
+                }
+            }
+        }
+        Ok(map)
+    }
+
+    /// The action for `key` in `ctx`, falling back to the global table.
+    pub fn resolve(&self, ctx: Context, key: Key) -> Option<Action> {
+        self.tables.get(&ctx).and_then(|t| t.get(&key)).or_else(|| self.tables.get(&Context::Global).and_then(|t| t.get(&key))).copied()
+    }
+
+    /// The keys bound to `action` in `ctx` (for hints), shortest first.
+    pub fn keys_for(&self, ctx: Context, action: Action) -> Vec<String> {
+        let mut keys: Vec<String> = self
+            .tables
+            .get(&ctx)
+            .into_iter()
+            .flatten()
+            .filter(|(_, a)| **a == action)
+            .map(|(k, _)| k.display())
+            .collect();
+        keys.sort_by_key(|k| (k.chars().count(), k.clone()));
+        keys
+    }
+
+    /// Help rows: per context, each action once with all its keys, in the order of `Action::ALL`.
+    pub fn help_rows(&self) -> Vec<(Context, Vec<(String, &'static str)>)> {
+        Context::ALL
+            .iter()
+            .filter_map(|ctx| {
+                let rows: Vec<_> = Action::ALL
+                    .iter()
+                    .filter_map(|a| {
+                        let keys = self.keys_for(*ctx, *a);
+                        (!keys.is_empty()).then(|| (keys.join(", "), a.description()))
+                    })
+                    .collect();
+                (!rows.is_empty()).then_some((*ctx, rows))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn key(s: &str) -> Key {
+        Key::parse(s).unwrap()
+    }
+
+    #[test]
+    fn vim_keys_and_arrows_resolve() {
+        let m = Keymap::default();
+        assert_eq!(m.resolve(Context::Browser, key("j")), Some(Action::Down));
+        assert_eq!(m.resolve(Context::Browser, key("down")), Some(Action::Down));
+        assert_eq!(m.resolve(Context::Browser, key("G")), Some(Action::Bottom));
+        assert_eq!(m.resolve(Context::Browser, key("ctrl-d")), Some(Action::PageDown));
+        assert_eq!(m.resolve(Context::Browser, key("?")), Some(Action::Help), "global fallback");
+        assert_eq!(m.resolve(Context::Filter, key("j")), None, "typing in the filter is text");
+        assert_eq!(m.resolve(Context::Filter, key("ctrl-c")), Some(Action::ForceQuit));
+        assert_eq!(m.resolve(Context::Help, key("q")), Some(Action::Back));
+    }
+
+    #[test]
+    fn key_events_map_like_specs() {
+        let ev = KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL);
+        assert_eq!(Key::from_event(&ev), Some(key("ctrl-d")));
+        let ev = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(Key::from_event(&ev), Some(key("G")));
+        assert!(Key::parse("ctrl-").is_err());
+        assert_eq!(key("shift-tab").display(), "shift-tab");
+        assert_eq!(key("ctrl-alt-x").display(), "ctrl-alt-x");
+    }
+
+    #[test]
+    fn overrides_replace_and_unbind_and_report_lines() {
+        let cfg = Config::parse(Path::new("c.toml"), "[keys.browser]\ndown = [\"ctrl-n\"]\nquit = \"none\"\n").unwrap();
+        let m = Keymap::with_overrides(&cfg).unwrap();
+        assert_eq!(m.resolve(Context::Browser, key("ctrl-n")), Some(Action::Down));
+        assert_eq!(m.resolve(Context::Browser, key("j")), None);
+        assert_eq!(m.resolve(Context::Browser, key("q")), None);
+        let cfg = Config::parse(Path::new("c.toml"), "[keys.browser]\ndown = \"j\"\nfly = \"x\"\n").unwrap();
+        let e = Keymap::with_overrides(&cfg).unwrap_err();
+        assert_eq!((e.line, e.message.as_str()), (3, "unknown action \"fly\""));
+        let cfg = Config::parse(Path::new("c.toml"), "[keys.browser]\ndown = \"ctrl-\"\n").unwrap();
+        assert_eq!(Keymap::with_overrides(&cfg).unwrap_err().line, 2);
+        let cfg = Config::parse(Path::new("c.toml"), "\n[keys.nowhere]\ndown = \"j\"\n").unwrap();
+        assert_eq!(Keymap::with_overrides(&cfg).unwrap_err().line, 2);
+    }
+
+    #[test]
+    fn help_rows_come_from_the_tables() {
+        let m = Keymap::default();
+        let rows = m.help_rows();
+        let browser = &rows.iter().find(|(c, _)| *c == Context::Browser).unwrap().1;
+        assert!(browser.contains(&("j, ↓".to_string(), "Move down")), "{browser:?}");
+        assert!(browser.contains(&("/".to_string(), "Filter by path, kind or name (fuzzy)")));
+    }
+}

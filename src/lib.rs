@@ -1,0 +1,16 @@
+//! Blast: the terminal console for a bare-metal immutable Kubernetes datacenter defined as code.
+//!
+//! Layout (see `../shared/STYLE.md` for the architecture): `app` is the pure core (state,
+//! messages, update), `view` draws it, `runtime` owns the terminal and runs the I/O tasks,
+//! `repo` and `git` are the I/O libraries, free of any terminal code.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod git;
+pub mod keymap;
+pub mod logging;
+pub mod repo;
+pub mod runtime;
+pub mod theme;
+pub mod view;

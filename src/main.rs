@@ -1,0 +1,149 @@
+//! `blast`: parse the command line, install the error hooks and logging, choose the mode, and
+//! hand over to the runtime (or run `check` / `themes` without a terminal UI).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use blast::app::State;
+use blast::cli::{CheckArgs, Cli, Command, Format};
+use blast::config::{Config, Paths};
+use blast::keymap::Keymap;
+use blast::repo::{check, schema::SchemaSet};
+use blast::theme::{self, Theme};
+use blast::{git, logging, runtime};
+use clap::Parser;
+use color_eyre::eyre::{WrapErr, eyre};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(e) = runtime::install_hooks() {
+        eprintln!("blast: {e}");
+        return ExitCode::from(2);
+    }
+    // We handle NO_COLOR ourselves (the mono theme). crossterm would otherwise turn every colour
+    // command into an empty SGR, which terminals read as "reset all" and which wipes bold/reverse.
+    crossterm::style::Colored::set_ansi_color_disabled(false);
+    let result = match &cli.command {
+        Some(Command::Check(args)) => return run_check(args),
+        Some(Command::Themes) => list_themes(&cli),
+        Some(Command::Demo) => Err(eyre!("`blast demo` is not available yet: the simulated datacenter is still being built")),
+        Some(Command::Dashboard) => Err(eyre!("`blast dashboard` is not available yet")),
+        None => console(&cli),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("blast: {e:?}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load_config(cli: &Cli, paths: Option<&Paths>) -> color_eyre::Result<Config> {
+    let file = match (&cli.config, paths) {
+        (Some(f), _) => f.clone(),
+        (None, Some(p)) => p.config_file(),
+        (None, None) => return Ok(Config::default()),
+    };
+    if cli.config.is_some() && !file.exists() {
+        return Err(eyre!("config file {} does not exist", file.display()));
+    }
+    Ok(Config::load(&file)?)
+}
+
+/// The repo to open: `--repo`, else the git work tree around the current directory (or the
+/// current directory itself if it holds a Blast tree), else the config's `repo`.
+fn find_repo(cli: &Cli, config: &Config) -> color_eyre::Result<PathBuf> {
+    if let Some(p) = &cli.repo {
+        return p.canonicalize().wrap_err_with(|| format!("--repo {}", p.display()));
+    }
+    let cwd = std::env::current_dir()?;
+    if let Some(root) = git::ops::discover(&cwd) {
+        return Ok(root);
+    }
+    if blast::repo::index::TOP_DIRS.iter().any(|d| cwd.join(d).is_dir()) {
+        return Ok(cwd);
+    }
+    if let Some(p) = &config.repo {
+        return p.canonicalize().wrap_err_with(|| format!("config key repo = {}", p.display()));
+    }
+    Err(eyre!(
+        "no Blast repo found from {}: run blast inside the repo, pass --repo PATH, or set repo in the config",
+        cwd.display()
+    ))
+}
+
+fn display_path(p: &Path) -> String {
+    let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf());
+    match home.and_then(|h| p.strip_prefix(&h).ok().map(Path::to_path_buf)) {
+        Some(rel) => format!("~/{}", rel.display()),
+        None => p.display().to_string(),
+    }
+}
+
+fn console(cli: &Cli) -> color_eyre::Result<()> {
+    let paths = Paths::from_platform();
+    let config = load_config(cli, paths.as_ref())?;
+    let keymap = Keymap::with_overrides(&config)?;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme_name = cli.theme.clone().or(config.theme.clone()).unwrap_or_else(|| "default".into());
+    let theme = Theme::load(&theme_name, paths.as_ref().map(|p| p.themes_dir()).as_deref(), no_color)?;
+    let root = find_repo(cli, &config)?;
+    let log_dir = paths.as_ref().map(|p| p.log_dir()).unwrap_or_else(|| std::env::temp_dir().join("blast-logs"));
+    let level = cli.log_level.as_deref().or(config.log_level.as_deref());
+    let _log_guard = logging::init(&log_dir, level).wrap_err_with(|| format!("starting the log in {}", log_dir.display()))?;
+    tracing::info!(repo = %root.display(), theme = %theme.name, version = env!("CARGO_PKG_VERSION"), "starting console");
+    let mut state = State::new(root.clone(), keymap, (80, 24));
+    state.repo.display = display_path(&root);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    rt.block_on(runtime::run(state, theme, runtime::RunOptions { refresh: config.refresh.clone() }))
+}
+
+fn list_themes(cli: &Cli) -> color_eyre::Result<()> {
+    let paths = Paths::from_platform();
+    let dir = paths.as_ref().map(|p| p.themes_dir());
+    let config = load_config(cli, paths.as_ref())?;
+    let current = cli.theme.clone().or(config.theme).unwrap_or_else(|| "default".into());
+    for (name, source) in theme::available(dir.as_deref()) {
+        let mark = if name == current { "*" } else { " " };
+        println!("{mark} {name:<16} {source}");
+    }
+    Ok(())
+}
+
+/// `blast check`: exit 0 when clean, 1 when anything is wrong, 2 when the check itself failed.
+fn run_check(args: &CheckArgs) -> ExitCode {
+    let schemas = match &args.schemas {
+        Some(dir) => match SchemaSet::load(dir) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("blast check: {e:?}");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    let report = match check::run(&args.path, schemas.as_ref()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("blast check: {}: {e}", args.path.display());
+            return ExitCode::from(2);
+        }
+    };
+    match args.format {
+        Format::Json => match serde_json::to_string_pretty(&report) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("blast check: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        Format::Text => {
+            for f in &report.findings {
+                println!("{f}");
+            }
+            println!("{}", report.summary(schemas.is_some()));
+        }
+    }
+    if report.errors() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}

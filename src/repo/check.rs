@@ -1,0 +1,210 @@
+//! `blast check`: walks the same index as the browser and reports what is wrong.
+//!
+//! Always: YAML syntax errors, unreadable files, duplicate keys, objects without apiVersion,
+//! kind or metadata.name, and plaintext `Secret` data (a GitOps repo holds SealedSecrets only).
+//! With a [`SchemaSet`]: every object against its CRD schema or its k8s-openapi type; kinds with
+//! no schema are counted as unvalidated, not failed.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::index::{self, FileKind};
+use super::schema::{SchemaSet, Verdict};
+use super::yaml::Pos;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Finding {
+    pub path: String,
+    pub line: usize,
+    pub col: usize,
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl Finding {
+    fn new(path: &str, pos: Pos, severity: Severity, message: impl Into<String>) -> Finding {
+        Finding { path: path.to_string(), line: pos.line.max(1), col: pos.col.max(1), severity, message: message.into() }
+    }
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{}:{}:{}: {sev}: {}", self.path, self.line, self.col, self.message)
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub files: usize,
+    pub objects: usize,
+    pub data_documents: usize,
+    /// Objects checked against a schema (only with `--schemas`).
+    pub validated: usize,
+    pub findings: Vec<Finding>,
+    /// `apiVersion kind` → number of objects that had no schema (only with `--schemas`).
+    pub unvalidated: BTreeMap<String, usize>,
+}
+
+impl Report {
+    pub fn errors(&self) -> usize {
+        self.findings.iter().filter(|f| f.severity == Severity::Error).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.findings.len() - self.errors()
+    }
+
+    /// The human summary printed after the findings.
+    pub fn summary(&self, schemas: bool) -> String {
+        let mut s = format!(
+            "{} files, {} objects, {} data documents: {} errors, {} warnings",
+            self.files,
+            self.objects,
+            self.data_documents,
+            self.errors(),
+            self.warnings()
+        );
+        if schemas {
+            s.push_str(&format!("\nschema-validated objects: {}", self.validated));
+            if !self.unvalidated.is_empty() {
+                s.push_str("\nunvalidated (no schema known):");
+                for (k, n) in &self.unvalidated {
+                    s.push_str(&format!("\n  {k} ({n})"));
+                }
+            }
+        }
+        s
+    }
+}
+
+/// Checks every file under `root` (see [`index::walk`]).
+pub fn run(root: &Path, schemas: Option<&SchemaSet>) -> std::io::Result<Report> {
+    let files = index::walk(root)?;
+    let per_file: Vec<Report> = files.par_iter().map(|(abs, rel)| check_file(abs, rel, schemas)).collect();
+    let mut report = Report::default();
+    for r in per_file {
+        report.files += r.files;
+        report.objects += r.objects;
+        report.data_documents += r.data_documents;
+        report.validated += r.validated;
+        report.findings.extend(r.findings);
+        for (k, n) in r.unvalidated {
+            *report.unvalidated.entry(k).or_default() += n;
+        }
+    }
+    report.findings.sort();
+    Ok(report)
+}
+
+fn check_file(abs: &Path, rel: &str, schemas: Option<&SchemaSet>) -> Report {
+    let (entry, parsed) = index::index_file(abs, rel);
+    let mut r = Report::default();
+    if entry.kind != FileKind::Yaml {
+        return r;
+    }
+    r.files = 1;
+    r.objects = entry.resources.len();
+    r.data_documents = entry.data_docs;
+    let path = entry.path.as_str();
+    if let Some(e) = &entry.io_error {
+        r.findings.push(Finding::new(path, Pos::default(), Severity::Error, format!("cannot read: {e}")));
+    }
+    if let Some(e) = &entry.error {
+        r.findings.push(Finding::new(path, e.pos, Severity::Error, format!("YAML syntax error: {}", e.message)));
+    }
+    for (pos, key) in &entry.duplicate_keys {
+        r.findings.push(Finding::new(path, *pos, Severity::Error, format!("duplicate key \"{key}\"")));
+    }
+    for res in &entry.resources {
+        let mut missing = Vec::new();
+        if res.api_version.is_none() {
+            missing.push("apiVersion");
+        }
+        if res.kind.is_none() {
+            missing.push("kind");
+        }
+        if res.name.is_none() {
+            missing.push("metadata.name");
+        }
+        if !missing.is_empty() {
+            let what = res.kind.as_deref().unwrap_or("object");
+            r.findings.push(Finding::new(path, res.pos, Severity::Error, format!("{what} is missing {}", missing.join(", "))));
+        }
+        let Some(root) = parsed.docs.get(res.doc).and_then(|d| d.root.as_ref()) else { continue };
+        if res.api_version.as_deref() == Some("v1") && res.kind.as_deref() == Some("Secret") {
+            for key in ["data", "stringData"] {
+                if let Some(n) = root.get(key).filter(|n| !n.is_null()) {
+                    r.findings.push(Finding::new(
+                        path,
+                        n.pos,
+                        Severity::Error,
+                        format!("Secret {} holds plaintext {key} in git; seal it (SealedSecret) instead", res.name.as_deref().unwrap_or("?")),
+                    ));
+                }
+            }
+        }
+        let (Some(schemas), Some(av), Some(kind)) = (schemas, &res.api_version, &res.kind) else { continue };
+        match schemas.validate(av, kind, root) {
+            Verdict::Checked(violations) => {
+                r.validated += 1;
+                for v in violations {
+                    let sev = if v.warning { Severity::Warning } else { Severity::Error };
+                    let msg = if v.path.is_empty() || v.message.starts_with(&v.path) {
+                        format!("{kind} {}: {}", res.name.as_deref().unwrap_or("?"), v.message)
+                    } else {
+                        format!("{kind} {}: {}: {}", res.name.as_deref().unwrap_or("?"), v.path, v.message)
+                    };
+                    r.findings.push(Finding::new(path, v.pos, sev, msg));
+                }
+            }
+            Verdict::Unvalidated => *r.unvalidated.entry(format!("{av} {kind}")).or_default() += 1,
+        }
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_checks_report_file_line_col() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().join("apps/x");
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("ok.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n").unwrap();
+        std::fs::write(d.join("values.yaml"), "replicas: 2\n").unwrap();
+        std::fs::write(d.join("bad.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {}\n---\nkind: Service\nmetadata: {name: s}\n").unwrap();
+        std::fs::write(d.join("broken.yaml"), "a: b\n c: d\n").unwrap();
+        std::fs::write(d.join("secret.yaml"), "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  password: hunter2\n").unwrap();
+        std::fs::write(d.join("dup.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata: {name: d}\nkind: Namespace\n").unwrap();
+        let report = run(dir.path(), None).unwrap();
+        let lines: Vec<String> = report.findings.iter().map(|f| f.to_string()).collect();
+        assert_eq!(
+            lines,
+            vec![
+                "apps/x/bad.yaml:1:1: error: ConfigMap is missing metadata.name",
+                "apps/x/bad.yaml:6:1: error: Service is missing apiVersion",
+                "apps/x/broken.yaml:2:3: error: YAML syntax error: mapping values are not allowed in this context",
+                "apps/x/dup.yaml:4:1: error: duplicate key \"kind\"",
+                "apps/x/secret.yaml:5:3: error: Secret s holds plaintext stringData in git; seal it (SealedSecret) instead",
+            ]
+        );
+        assert!(!lines.iter().any(|l| l.contains("hunter2")));
+        assert_eq!((report.files, report.objects, report.data_documents), (6, 5, 1));
+    }
+}

@@ -1,0 +1,269 @@
+//! The only code that owns the terminal: the guard that restores it, the event loop, and the
+//! tasks that turn effects into messages.
+
+use std::io::{Stdout, stdout};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use color_eyre::Result;
+use crossterm::event::{
+    DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste, EnableFocusChange,
+    EnableMouseCapture, Event, EventStream, KeyEventKind, MouseEventKind,
+};
+use crossterm::execute;
+use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use futures::{FutureExt, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::sync::mpsc;
+use tracing::{info, warn};
+
+use crate::app::browser::FileText;
+use crate::app::{Effect, Msg, State, update};
+use crate::config::Refresh;
+use crate::git::worker::{self, GitJob};
+use crate::repo::index;
+use crate::theme::Theme;
+
+pub type Tui = Terminal<CrosstermBackend<Stdout>>;
+
+/// Puts the terminal back as it was: raw mode off, main screen, cursor shown. Safe to call twice.
+pub fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let _ = execute!(stdout(), DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, LeaveAlternateScreen, crossterm::cursor::Show);
+}
+
+/// Installs color-eyre with a panic hook that restores the terminal before the report is printed.
+pub fn install_hooks() -> Result<()> {
+    let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default().display_env_section(false).into_hooks();
+    eyre_hook.install()?;
+    let panic_hook = panic_hook.into_panic_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        tracing::error!(panic = %info, "panic");
+        panic_hook(info);
+    }));
+    Ok(())
+}
+
+/// The terminal in raw mode on the alternate screen; dropping it restores the terminal.
+pub struct TerminalGuard {
+    pub terminal: Tui,
+}
+
+impl TerminalGuard {
+    pub fn enter() -> Result<TerminalGuard> {
+        enter_modes()?;
+        let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+        terminal.clear()?;
+        Ok(TerminalGuard { terminal })
+    }
+
+    /// Ctrl-Z: restore the terminal, stop the process, and take the terminal back on `fg`.
+    pub fn suspend(&mut self) -> Result<()> {
+        restore_terminal();
+        #[cfg(unix)]
+        // SAFETY: raising a signal on our own process; SIGTSTP stops it until SIGCONT.
+        unsafe {
+            libc::raise(libc::SIGTSTP);
+        }
+        enter_modes()?;
+        self.terminal.clear()?;
+        Ok(())
+    }
+}
+
+fn enter_modes() -> Result<()> {
+    enable_raw_mode()?;
+    execute!(stdout(), EnterAlternateScreen, EnableMouseCapture, EnableFocusChange, EnableBracketedPaste, crossterm::cursor::Hide)?;
+    Ok(())
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// Options of the event loop that do not belong in `State`.
+pub struct RunOptions {
+    pub refresh: Refresh,
+}
+
+/// Runs the console until the user quits.
+pub async fn run(mut state: State, theme: Theme, opts: RunOptions) -> Result<()> {
+    let mut guard = TerminalGuard::enter()?;
+    let size = guard.terminal.size()?;
+    update(&mut state, Msg::Resize(size.width, size.height));
+    let (tx, mut rx) = mpsc::channel::<Msg>(1024);
+    let root = state.repo.root.clone();
+    let git = worker::spawn(root.clone(), tx.clone());
+    let _watcher = if opts.refresh.watch { watch(&root, tx.clone(), opts.refresh.debounce_ms) } else { None };
+    if opts.refresh.git_status_secs > 0 {
+        let tx = tx.clone();
+        let every = Duration::from_secs(opts.refresh.git_status_secs);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                if tx.send(Msg::RepoChanged).await.is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    let mut events = EventStream::new();
+    let mut effects = state.init();
+    loop {
+        while !effects.is_empty() {
+            for fx in std::mem::take(&mut effects) {
+                match fx {
+                    Effect::Quit => {}
+                    Effect::Suspend => {
+                        guard.suspend()?;
+                        effects.extend(update(&mut state, Msg::Resumed));
+                    }
+                    other => run_effect(other, &root, &tx, &git),
+                }
+            }
+        }
+        if state.quit {
+            break;
+        }
+        if state.dirty {
+            guard.terminal.draw(|f| crate::view::draw(f, &state, &theme))?;
+            state.dirty = false;
+        }
+        // Wait for the next input or task message; then take everything already queued, input
+        // first, before drawing again.
+        let first = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => event_msg(ev),
+                Some(Err(e)) => return Err(e.into()),
+                None => break,
+            },
+            Some(msg) = rx.recv() => Some(msg),
+        };
+        let mut batch: Vec<Msg> = first.into_iter().collect();
+        while let Some(Some(Ok(ev))) = events.next().now_or_never() {
+            batch.extend(event_msg(ev));
+        }
+        while let Ok(msg) = rx.try_recv() {
+            batch.push(msg);
+        }
+        for msg in batch {
+            effects.extend(update(&mut state, msg));
+        }
+    }
+    drop(guard);
+    info!("quit");
+    Ok(())
+}
+
+fn event_msg(ev: Event) -> Option<Msg> {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => Some(Msg::Key(k)),
+        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        Event::FocusGained => Some(Msg::Focus(true)),
+        Event::FocusLost => Some(Msg::Focus(false)),
+        Event::Paste(s) => Some(Msg::Paste(s)),
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::ScrollDown => Some(Msg::Scroll { column: m.column, row: m.row, delta: 1 }),
+            MouseEventKind::ScrollUp => Some(Msg::Scroll { column: m.column, row: m.row, delta: -1 }),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Starts the task for one effect; its result comes back as a message.
+pub fn run_effect(fx: Effect, root: &Path, tx: &mpsc::Sender<Msg>, git: &std::sync::mpsc::Sender<GitJob>) {
+    match fx {
+        Effect::Reindex => {
+            let root = root.to_path_buf();
+            let tx = tx.clone();
+            tokio::task::spawn_blocking(move || {
+                let _span = tracing::info_span!("index", root = %root.display()).entered();
+                let started = std::time::Instant::now();
+                let result = index::build(&root).map(Arc::new).map_err(|e| e.to_string());
+                if let Ok(i) = &result {
+                    info!(files = i.files.len(), resources = i.resource_count(), ms = started.elapsed().as_millis() as u64, "indexed");
+                }
+                let _ = tx.blocking_send(Msg::Indexed(result));
+            });
+        }
+        Effect::LoadFile(path) => {
+            let abs = root.join(&path);
+            let tx = tx.clone();
+            tokio::task::spawn_blocking(move || {
+                let result = std::fs::read(&abs).map_err(|e| e.to_string()).map(|bytes| {
+                    let text = String::from_utf8_lossy(&bytes);
+                    Arc::new(FileText::new(&text, index::is_yaml(&abs)))
+                });
+                let _ = tx.blocking_send(Msg::FileLoaded { path, result });
+            });
+        }
+        Effect::RefreshGit => {
+            let _ = git.send(GitJob::Status);
+        }
+        Effect::GitLog(path) => {
+            let _ = git.send(GitJob::Log(path));
+        }
+        Effect::Suspend | Effect::Quit => {}
+    }
+}
+
+/// Watches the repo for changes (inotify and friends: no polling) and sends one `RepoChanged`
+/// per burst of changes. Git's own object and lock files are ignored.
+fn watch(root: &Path, tx: mpsc::Sender<Msg>, debounce_ms: u64) -> Option<notify::RecommendedWatcher> {
+    use notify::{RecursiveMode, Watcher};
+    let (ping_tx, mut ping_rx) = mpsc::unbounded_channel::<()>();
+    let root_buf: PathBuf = root.to_path_buf();
+    let handler = move |res: notify::Result<notify::Event>| {
+        let Ok(ev) = res else { return };
+        if matches!(ev.kind, notify::EventKind::Access(_)) {
+            return;
+        }
+        let relevant = ev.paths.iter().any(|p| {
+            let rel = p.strip_prefix(&root_buf).unwrap_or(p);
+            let s = rel.to_string_lossy();
+            let in_git = s.starts_with(".git");
+            !(s.starts_with("target")
+                || (in_git && (s.contains("objects") || s.ends_with(".lock") || s.contains("logs/")))
+                || s.ends_with('~')
+                || s.ends_with(".swp"))
+        });
+        if relevant {
+            let _ = ping_tx.send(());
+        }
+    };
+    let mut watcher = match notify::recommended_watcher(handler) {
+        Ok(w) => w,
+        Err(e) => {
+            warn!(error = %e, "file watching unavailable; press r to reload");
+            return None;
+        }
+    };
+    if let Err(e) = watcher.watch(root, RecursiveMode::Recursive) {
+        warn!(error = %e, "cannot watch the repo; press r to reload");
+        return None;
+    }
+    tokio::spawn(async move {
+        while ping_rx.recv().await.is_some() {
+            // Wait for the burst to end.
+            loop {
+                match tokio::time::timeout(Duration::from_millis(debounce_ms), ping_rx.recv()).await {
+                    Ok(Some(())) => continue,
+                    Ok(None) => return,
+                    Err(_) => break,
+                }
+            }
+            if tx.send(Msg::RepoChanged).await.is_err() {
+                return;
+            }
+        }
+    });
+    Some(watcher)
+}

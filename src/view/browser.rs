@@ -1,0 +1,322 @@
+//! The repo browser: tree, preview and log panes.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
+
+use super::{pane, shorten_middle, widgets};
+use crate::app::State;
+use crate::app::browser::{Loadable, Pane, Row, RowKind};
+use crate::app::layout::BrowserLayout;
+use crate::git::ops::FileStatus;
+use crate::repo::index::{FileKind, RepoIndex};
+use crate::theme::{Role, Theme};
+
+pub fn draw(frame: &mut Frame, layout: &BrowserLayout, state: &State, theme: &Theme) {
+    if let Some(area) = layout.tree {
+        tree(frame, area, state, theme);
+    }
+    if let Some(area) = layout.preview {
+        preview(frame, area, state, theme);
+    }
+    if let Some(area) = layout.log {
+        log(frame, area, state, theme);
+    }
+}
+
+fn status_of(state: &State, path: &str) -> Option<FileStatus> {
+    match &state.repo.git {
+        Loadable::Loaded(g) => g.files.get(path).copied(),
+        _ => None,
+    }
+}
+
+/// Whether anything under a folder is modified (for a mark on collapsed folders).
+fn dir_dirty(state: &State, dir: &str) -> bool {
+    match &state.repo.git {
+        Loadable::Loaded(g) => {
+            let prefix = format!("{dir}/");
+            g.files.range(prefix.clone()..).next().is_some_and(|(p, _)| p.starts_with(&prefix))
+        }
+        _ => false,
+    }
+}
+
+fn status_role(s: FileStatus) -> Role {
+    match s {
+        FileStatus::Untracked | FileStatus::Added => Role::Added,
+        FileStatus::Deleted | FileStatus::Conflicted => Role::Deleted,
+        FileStatus::Modified | FileStatus::Renamed => Role::Modified,
+    }
+}
+
+fn tree(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let b = &state.browser;
+    let focused = b.focus == Pane::Tree;
+    let title = match (state.index(), b.filter.text.is_empty()) {
+        (Some(_), false) => format!(" repo · {} matches ", b.filter.matches.len()),
+        _ => " repo ".to_string(),
+    };
+    let block = pane(Line::from(title), focused, state, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let index = match &state.repo.index {
+        Loadable::Loaded(i) => i,
+        Loadable::Failed(e) => {
+            frame.render_widget(Paragraph::new(format!("✗ cannot index: {e}")).style(theme.style(Role::Error)), inner);
+            return;
+        }
+        _ => {
+            frame.render_widget(Paragraph::new("indexing…").style(theme.style(Role::Muted)), inner);
+            return;
+        }
+    };
+    if b.rows.is_empty() {
+        let msg = if b.filter.text.is_empty() {
+            "no files under clusters/, infrastructure/ or apps/".to_string()
+        } else {
+            format!("nothing matches \"{}\"", b.filter.text)
+        };
+        frame.render_widget(Paragraph::new(msg).style(theme.style(Role::Muted)), inner);
+        return;
+    }
+    let width = inner.width as usize;
+    let lines: Vec<Line> = b
+        .rows
+        .iter()
+        .enumerate()
+        .skip(b.offset)
+        .take(inner.height as usize)
+        .map(|(i, row)| tree_line(state, index, row, i == b.selected, width, theme))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn tree_line<'a>(state: &State, index: &'a RepoIndex, row: &'a Row, selected: bool, width: usize, theme: &Theme) -> Line<'a> {
+    let indent = "  ".repeat(row.depth as usize);
+    let name_role = if row.matched { Role::Match } else { Role::Text };
+    let mut left: Vec<Span> = vec![Span::raw(indent)];
+    let mut right: Vec<Span> = Vec::new();
+    let muted = theme.style(Role::Muted);
+    match &row.kind {
+        RowKind::Dir { path, name } => {
+            left.push(Span::styled(if row.expanded { "▾ " } else { "▸ " }, muted));
+            left.push(Span::styled(format!("{name}/"), theme.style(name_role).patch(theme.style(Role::Accent))));
+            if !row.expanded && dir_dirty(state, path) {
+                left.push(Span::styled(" ●", theme.style(Role::Modified)));
+            }
+            if let Some(s) = state.browser.dir_stats.get(path) {
+                if s.broken > 0 {
+                    right.push(Span::styled(format!("✗{} ", s.broken), theme.style(Role::Error)));
+                }
+                right.push(Span::styled(format!("{}f {}r", s.files, s.resources), muted));
+            }
+        }
+        RowKind::File { file } => {
+            let f = &index.files[*file];
+            let has_children = !f.resources.is_empty();
+            left.push(Span::styled(
+                match (has_children, row.expanded) {
+                    (false, _) => "  ",
+                    (true, true) => "▾ ",
+                    (true, false) => "▸ ",
+                },
+                muted,
+            ));
+            let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+            let role = if f.is_broken() { Role::Error } else { name_role };
+            left.push(Span::styled(name, theme.style(role)));
+            if let Some(st) = status_of(state, &f.path) {
+                left.push(Span::styled(format!(" {}", st.mark()), theme.style(status_role(st))));
+            }
+            if f.is_broken() {
+                right.push(Span::styled("✗ broken", theme.style(Role::Error)));
+            } else if f.kind == FileKind::Yaml {
+                let text = match (f.resources.len(), f.data_docs) {
+                    (0, 0) => "empty".to_string(),
+                    (0, _) => "data".to_string(),
+                    (n, _) => n.to_string(),
+                };
+                right.push(Span::styled(text, muted));
+            }
+        }
+        RowKind::Resource { file, res } => {
+            let r = &index.files[*file].resources[*res];
+            left.push(Span::styled("· ", muted));
+            left.push(Span::styled(r.kind.as_deref().unwrap_or("?"), theme.style(if row.matched { Role::Match } else { Role::YamlKey })));
+            left.push(Span::raw(" "));
+            if let Some(ns) = &r.namespace {
+                left.push(Span::styled(format!("{ns}/"), muted));
+            }
+            left.push(Span::styled(r.name.as_deref().unwrap_or("?"), theme.style(name_role)));
+        }
+    }
+    fit_line(left, right, width, selected, theme)
+}
+
+/// Lays out left and right-aligned spans in `width`, truncating the left part if needed, and
+/// applies the selection style over the whole row.
+fn fit_line<'a>(mut left: Vec<Span<'a>>, right: Vec<Span<'a>>, width: usize, selected: bool, theme: &Theme) -> Line<'a> {
+    let right_w: usize = right.iter().map(|s| s.width()).sum();
+    let right_w = if right_w + 8 > width { 0 } else { right_w };
+    let mut budget = width.saturating_sub(if right_w > 0 { right_w + 1 } else { 0 });
+    let mut out: Vec<Span> = Vec::new();
+    for s in left.drain(..) {
+        let w = s.width();
+        if w <= budget {
+            budget -= w;
+            out.push(s);
+        } else {
+            let mut taken = String::new();
+            let mut used = 0;
+            for c in s.content.chars() {
+                let cw = c.to_string().width();
+                if used + cw + 1 > budget {
+                    break;
+                }
+                used += cw;
+                taken.push(c);
+            }
+            taken.push('…');
+            out.push(Span::styled(taken, s.style));
+            budget = 0;
+            break;
+        }
+    }
+    if right_w > 0 {
+        out.push(Span::raw(" ".repeat(budget + 1)));
+        out.extend(right);
+    } else {
+        out.push(Span::raw(" ".repeat(budget)));
+    }
+    if selected {
+        let sel = theme.style(Role::Selection);
+        out = out.into_iter().map(|s| Span::styled(s.content, s.style.patch(sel))).collect();
+    }
+    Line::from(out)
+}
+
+fn preview(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let b = &state.browser;
+    let p = &b.preview;
+    let index = state.index();
+    let row = state.selected_row();
+    let mut title = match (&p.path, row.map(|r| &r.kind)) {
+        (Some(path), Some(RowKind::Resource { file, res })) => {
+            let r = index.map(|i| i.files[*file].resources[*res].label()).unwrap_or_default();
+            format!(" {path} · {r} ")
+        }
+        (Some(path), _) => format!(" {path} "),
+        (None, _) => " preview ".into(),
+    };
+    title = shorten_middle(&title, area.width.saturating_sub(4) as usize);
+    let block = pane(Line::from(title), b.focus == Pane::Preview, state, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let entry = p.path.as_deref().and_then(|path| index.and_then(|i| i.file(path)));
+    let mut lines: Vec<Line> = Vec::new();
+    // A broken file says so first, with its position.
+    if let Some(f) = entry {
+        if let Some(e) = &f.error {
+            lines.push(Line::styled(format!("✗ {}:{}:{}: {}", f.path, e.pos.line, e.pos.col, e.message), theme.style(Role::Error)));
+        }
+        if let Some(e) = &f.io_error {
+            lines.push(Line::styled(format!("✗ cannot read {}: {e}", f.path), theme.style(Role::Error)));
+        }
+    }
+    match (&p.text, row.map(|r| &r.kind)) {
+        (Loadable::Idle, Some(RowKind::Dir { path, .. })) => {
+            if let Some(s) = b.dir_stats.get(path) {
+                lines.push(Line::styled(format!("{path}/"), theme.style(Role::Accent)));
+                lines.push(Line::styled(format!("{} files, {} resources, {} broken", s.files, s.resources, s.broken), theme.style(Role::Text)));
+            }
+        }
+        (Loadable::Idle, _) => {}
+        (Loadable::Loading, _) => lines.push(Line::styled("loading…", theme.style(Role::Muted))),
+        (Loadable::Failed(e), _) => lines.push(Line::styled(format!("✗ {e}"), theme.style(Role::Error))),
+        (Loadable::Loaded(_), _) if entry.is_some_and(|f| f.kind == FileKind::Binary) => {
+            lines.push(Line::styled(format!("binary file, {} bytes", entry.map(|f| f.bytes).unwrap_or(0)), theme.style(Role::Muted)))
+        }
+        (Loadable::Loaded(text), _) => {
+            let height = (inner.height as usize).saturating_sub(lines.len());
+            let gutter = text.lines.len().max(1).to_string().len();
+            let err_line = entry.and_then(|f| f.error.as_ref()).map(|e| e.pos.line);
+            for (i, line) in text.lines.iter().enumerate().skip(p.scroll).take(height) {
+                let n = i + 1;
+                let marked = p.mark.is_some_and(|(a, z)| n >= a && n <= z);
+                let num_style = if err_line == Some(n) { theme.style(Role::Error) } else { theme.style(Role::Muted) };
+                let mut spans = vec![
+                    Span::styled(format!("{n:>gutter$}"), num_style),
+                    Span::styled(if marked { "▌" } else { " " }, theme.style(Role::Accent)),
+                ];
+                if text.yaml {
+                    spans.extend(widgets::yaml::highlight(line, text.in_block.get(i).copied().unwrap_or(false), theme));
+                } else {
+                    spans.push(Span::styled(line.as_str(), theme.style(Role::Text)));
+                }
+                lines.push(Line::from(spans));
+            }
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).style(Style::default()), inner);
+}
+
+fn log(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let l = &state.browser.log;
+    let title = match &l.path {
+        Some(p) => format!(" log · {p} "),
+        None => " log ".into(),
+    };
+    let block = pane(Line::from(shorten_middle(&title, area.width.saturating_sub(4) as usize)), state.browser.focus == Pane::Log, state, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let lines: Vec<Line> = match &l.commits {
+        Loadable::Idle => vec![],
+        Loadable::Loading => vec![Line::styled("reading history…", theme.style(Role::Muted))],
+        Loadable::Failed(e) => vec![Line::styled(format!("✗ {e}"), theme.style(Role::Warning))],
+        Loadable::Loaded(c) if c.is_empty() => vec![Line::styled("no commits touch this path yet", theme.style(Role::Muted))],
+        Loadable::Loaded(commits) => commits
+            .iter()
+            .skip(l.scroll)
+            .take(inner.height as usize)
+            .map(|c| {
+                Line::from(vec![
+                    Span::styled(format!("{} ", c.short), theme.style(Role::Accent)),
+                    Span::styled(format!("{} ", date(c.time)), theme.style(Role::Muted)),
+                    Span::styled(format!("{} ", c.author), theme.style(Role::YamlKey)),
+                    Span::styled(c.summary.as_str(), theme.style(Role::Text)),
+                ])
+            })
+            .collect(),
+    };
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// `YYYY-MM-DD` (UTC) of a Unix time, without a clock or a date crate.
+pub fn date(secs: i64) -> String {
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates() {
+        assert_eq!(super::date(0), "1970-01-01");
+        assert_eq!(super::date(1_795_392_000), "2026-11-23");
+        assert_eq!(super::date(1_795_478_399), "2026-11-23");
+        assert_eq!(super::date(951_782_400), "2000-02-29");
+    }
+}

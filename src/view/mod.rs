@@ -1,0 +1,152 @@
+//! Views: functions from `&State` and `&Theme` to a frame. No mutation, no I/O.
+
+pub mod browser;
+pub mod help;
+pub mod widgets;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use crate::app::State;
+use crate::app::browser::Loadable;
+use crate::keymap::{Action, Context};
+use crate::theme::{Role, Theme};
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
+    let area = frame.area();
+    frame.render_widget(Block::default().style(theme.style(Role::Background)), area);
+    let layout = state.layout();
+    header(frame, layout.header, state, theme);
+    browser::draw(frame, &layout, state, theme);
+    footer(frame, layout.footer, state, theme);
+    if let Some(scroll) = state.help {
+        help::draw(frame, area, state, scroll, theme);
+    }
+}
+
+/// A bordered pane block, with the focus colour when focused.
+pub fn pane<'a>(title: Line<'a>, focused: bool, state: &State, theme: &Theme) -> Block<'a> {
+    let border = if focused && state.focused { Role::BorderFocus } else { Role::Border };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(border))
+        .title(title.style(theme.style(Role::Title)))
+}
+
+/// Shortens `s` to `width` columns with an ellipsis in the middle (paths keep both ends).
+pub fn shorten_middle(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    if n <= width {
+        return s.to_string();
+    }
+    if width <= 1 {
+        return "…".chars().take(width).collect();
+    }
+    let keep = width - 1;
+    let head = keep / 3;
+    let tail = keep - head;
+    let start: String = s.chars().take(head).collect();
+    let end: String = s.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
+}
+
+fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let base = theme.style(Role::Header);
+    let mut left = vec![Span::styled(" blast ", base.patch(theme.style(Role::Accent)))];
+    let mut right: Vec<Span> = Vec::new();
+    match &state.repo.git {
+        Loadable::Loaded(g) => {
+            let branch = match (&g.branch, &g.head) {
+                (Some(b), _) => b.clone(),
+                (None, Some(h)) => format!("detached@{h}"),
+                (None, None) => "no HEAD".into(),
+            };
+            right.push(Span::styled(format!(" ⎇ {branch}"), base));
+            if g.upstream.is_some() {
+                let style = if g.behind > 0 { theme.style(Role::Warning) } else { base };
+                right.push(Span::styled(format!(" ↑{} ↓{}", g.ahead, g.behind), base.patch(style)));
+            } else if g.branch.is_some() {
+                right.push(Span::styled(" (no upstream)", base.patch(theme.style(Role::Muted))));
+            }
+            let (m, u) = (g.modified(), g.untracked());
+            if m > 0 {
+                right.push(Span::styled(format!(" ✎{m} modified"), base.patch(theme.style(Role::Modified))));
+            }
+            if u > 0 {
+                right.push(Span::styled(format!(" +{u} untracked"), base.patch(theme.style(Role::Added))));
+            }
+            if m == 0 && u == 0 {
+                right.push(Span::styled(" ✓ clean", base.patch(theme.style(Role::Ok))));
+            }
+        }
+        Loadable::Failed(e) => right.push(Span::styled(format!(" git: {e}"), base.patch(theme.style(Role::Warning)))),
+        _ => right.push(Span::styled(" git…", base.patch(theme.style(Role::Muted)))),
+    }
+    match &state.repo.index {
+        Loadable::Loaded(i) => {
+            let mut s = format!(" │ {} files · {} resources", i.files.len(), i.resource_count());
+            if state.repo.reindexing {
+                s.push_str(" ↻");
+            }
+            right.push(Span::styled(s, base));
+            let broken = i.broken_count();
+            if broken > 0 {
+                right.push(Span::styled(format!(" · ✗{broken} broken"), base.patch(theme.style(Role::Error))));
+            }
+        }
+        Loadable::Failed(_) => right.push(Span::styled(" │ index failed", base.patch(theme.style(Role::Error)))),
+        _ => right.push(Span::styled(" │ indexing…", base.patch(theme.style(Role::Muted)))),
+    }
+    right.push(Span::styled(" ", base));
+    let right_w: usize = right.iter().map(|s| s.width()).sum();
+    let room = (area.width as usize).saturating_sub(right_w + 7);
+    left.push(Span::styled(shorten_middle(&state.repo.display, room), base));
+    let left_w: usize = left.iter().map(|s| s.width()).sum();
+    let pad = (area.width as usize).saturating_sub(left_w + right_w);
+    left.push(Span::styled(" ".repeat(pad), base));
+    left.extend(right);
+    frame.render_widget(Paragraph::new(Line::from(left)).style(base), area);
+}
+
+/// Key hints for the footer, from the keymap.
+fn hint(state: &State, ctx: Context, action: Action, label: &str, theme: &Theme, out: &mut Vec<Span<'static>>) {
+    if let Some(k) = state.keymap.keys_for(ctx, action).first() {
+        out.push(Span::styled(format!(" {k}"), theme.style(Role::Accent)));
+        out.push(Span::styled(format!(" {label} "), theme.style(Role::Muted)));
+    }
+}
+
+fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let f = &state.browser.filter;
+    let mut spans: Vec<Span> = Vec::new();
+    if f.editing {
+        spans.push(Span::styled(" /", theme.style(Role::Accent)));
+        spans.push(Span::styled(f.text.clone(), theme.style(Role::Text)));
+        spans.push(Span::styled("█", theme.style(Role::Accent)));
+        spans.push(Span::styled(format!("  {} matches", f.matches.len()), theme.style(Role::Muted)));
+        hint(state, Context::Filter, Action::Accept, "keep", theme, &mut spans);
+        hint(state, Context::Filter, Action::Back, "clear", theme, &mut spans);
+    } else if let Some(t) = &state.toast {
+        let role = if t.error { Role::Error } else { Role::Warning };
+        spans.push(Span::styled(format!(" {} {}", if t.error { "✗" } else { "!" }, t.text), theme.style(role)));
+    } else {
+        if !f.text.is_empty() {
+            spans.push(Span::styled(format!(" filter: {} ", f.text), theme.style(Role::Match)));
+            spans.push(Span::styled(format!("({} matches) ", f.matches.len()), theme.style(Role::Muted)));
+            hint(state, Context::Browser, Action::NextMatch, "next", theme, &mut spans);
+            hint(state, Context::Browser, Action::Back, "clear", theme, &mut spans);
+        } else {
+            hint(state, Context::Browser, Action::Filter, "filter", theme, &mut spans);
+            hint(state, Context::Browser, Action::FocusNext, "pane", theme, &mut spans);
+            hint(state, Context::Browser, Action::ToggleLog, "log", theme, &mut spans);
+            hint(state, Context::Browser, Action::Reload, "reload", theme, &mut spans);
+        }
+        hint(state, Context::Global, Action::Help, "help", theme, &mut spans);
+        hint(state, Context::Browser, Action::Quit, "quit", theme, &mut spans);
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(Style::default()), area);
+}
