@@ -9,11 +9,10 @@ use std::time::Duration;
 use color_eyre::Result;
 use crossterm::event::{
     DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste, EnableFocusChange,
-    EnableMouseCapture, Event, EventStream, KeyEventKind, MouseEventKind,
+    EnableMouseCapture, Event, KeyEventKind, MouseEventKind,
 };
 use crossterm::execute;
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
-use futures::{FutureExt, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
@@ -114,7 +113,7 @@ pub async fn run(mut state: State, theme: Theme, opts: RunOptions) -> Result<()>
             }
         });
     }
-    let mut events = EventStream::new();
+    let mut input = spawn_input_reader();
     let mut effects = state.init();
     loop {
         while !effects.is_empty() {
@@ -139,16 +138,17 @@ pub async fn run(mut state: State, theme: Theme, opts: RunOptions) -> Result<()>
         // Wait for the next input or task message; then take everything already queued, input
         // first, before drawing again.
         let first = tokio::select! {
-            ev = events.next() => match ev {
-                Some(Ok(ev)) => event_msg(ev),
+            biased;
+            ev = input.recv() => match ev {
+                Some(Ok(msg)) => msg,
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
             },
-            Some(msg) = rx.recv() => Some(msg),
+            Some(msg) = rx.recv() => msg,
         };
-        let mut batch: Vec<Msg> = first.into_iter().collect();
-        while let Some(Some(Ok(ev))) = events.next().now_or_never() {
-            batch.extend(event_msg(ev));
+        let mut batch = vec![first];
+        while let Ok(Ok(msg)) = input.try_recv() {
+            batch.push(msg);
         }
         while let Ok(msg) = rx.try_recv() {
             batch.push(msg);
@@ -160,6 +160,33 @@ pub async fn run(mut state: State, theme: Theme, opts: RunOptions) -> Result<()>
     drop(guard);
     info!("quit");
     Ok(())
+}
+
+/// Reads terminal input on its own thread (crossterm's `read` blocks) and forwards it as
+/// messages, so input can be drained ahead of task results before each redraw.
+fn spawn_input_reader() -> mpsc::UnboundedReceiver<std::io::Result<Msg>> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    std::thread::Builder::new()
+        .name("input".into())
+        .spawn(move || {
+            loop {
+                match crossterm::event::read() {
+                    Ok(ev) => {
+                        if let Some(msg) = event_msg(ev) {
+                            if tx.send(Ok(msg)).is_err() {
+                                break;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        break;
+                    }
+                }
+            }
+        })
+        .expect("spawn input thread");
+    rx
 }
 
 fn event_msg(ev: Event) -> Option<Msg> {

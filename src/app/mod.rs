@@ -318,6 +318,10 @@ fn filter_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
 
 fn apply_filter(state: &mut State, fx: &mut Vec<Effect>) {
     let keep = state.index().and_then(|i| state.selected_row().map(|r| browser::row_key(i, r)));
+    if let Some(k) = &keep {
+        // Whatever was selected while filtering stays visible afterwards.
+        reveal(&mut state.browser.expanded, k);
+    }
     rebuild_rows(state, keep);
     // Land on the first match unless the selection already is one.
     let b = &mut state.browser;
@@ -326,6 +330,21 @@ fn apply_filter(state: &mut State, fx: &mut Vec<Effect>) {
     }
     clamp_offsets(state);
     selection_changed(state, fx);
+}
+
+/// Expands the folders (and file) above the row with key `key` so it is shown.
+fn reveal(expanded: &mut std::collections::HashSet<String>, key: &str) {
+    let (kind, rest) = key.split_at(2);
+    let path = rest.split('#').next().unwrap_or(rest);
+    let mut end = 0;
+    while let Some(i) = path[end..].find('/') {
+        end += i;
+        expanded.insert(path[..end].to_string());
+        end += 1;
+    }
+    if kind == "r:" {
+        expanded.insert(path.to_string());
+    }
 }
 
 fn jump_match(state: &mut State, forward: bool, fx: &mut Vec<Effect>) {

@@ -100,7 +100,7 @@ impl RepoIndex {
     }
 
     pub fn file(&self, path: &str) -> Option<&FileEntry> {
-        self.files.binary_search_by(|f| f.path.as_str().cmp(path)).ok().map(|i| &self.files[i])
+        self.files.binary_search_by(|f| sort_key(&f.path).cmp(&sort_key(path))).ok().map(|i| &self.files[i])
     }
 }
 
@@ -135,8 +135,14 @@ pub fn walk(root: &Path) -> std::io::Result<Vec<(PathBuf, String)>> {
             out.push((entry.path().to_path_buf(), rel));
         }
     }
-    out.sort_by(|a, b| a.1.cmp(&b.1));
+    out.sort_by(|a, b| sort_key(&a.1).cmp(&sort_key(&b.1)));
     Ok(out)
+}
+
+/// Files sort by path, except that the top folders come in the order of [`TOP_DIRS`].
+pub fn sort_key(path: &str) -> (usize, &str) {
+    let top = path.split('/').next().unwrap_or("");
+    (TOP_DIRS.iter().position(|d| *d == top).unwrap_or(TOP_DIRS.len()), path)
 }
 
 /// Builds the index of `root` (see [`walk`]), parsing files in parallel.
@@ -242,7 +248,7 @@ mod tests {
         let paths: Vec<_> = idx.files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(
             paths,
-            vec!["apps/a/README.md", "apps/a/blob.yaml", "apps/a/broken.yaml", "clusters/a/cluster.yaml", "infrastructure/x/values.yaml"]
+            vec!["clusters/a/cluster.yaml", "infrastructure/x/values.yaml", "apps/a/README.md", "apps/a/blob.yaml", "apps/a/broken.yaml"]
         );
         let cluster = idx.file("clusters/a/cluster.yaml").unwrap();
         assert_eq!(cluster.resources.len(), 2);
