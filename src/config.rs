@@ -23,7 +23,10 @@ impl Paths {
         let dirs = directories::ProjectDirs::from("io", "blast", "blast")?;
         Some(Paths {
             config_dir: dirs.config_dir().to_path_buf(),
-            state_dir: dirs.state_dir().unwrap_or(dirs.data_local_dir()).to_path_buf(),
+            state_dir: dirs
+                .state_dir()
+                .unwrap_or(dirs.data_local_dir())
+                .to_path_buf(),
         })
     }
 
@@ -51,7 +54,14 @@ pub struct FileError {
 
 impl std::fmt::Display for FileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file.display(), self.line, self.col, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file.display(),
+            self.line,
+            self.col,
+            self.message
+        )
     }
 }
 
@@ -61,7 +71,12 @@ impl FileError {
     /// An error at a byte offset of `text`.
     pub fn at(file: &Path, text: &str, offset: usize, message: impl Into<String>) -> FileError {
         let (line, col) = line_col(text, offset);
-        FileError { file: file.to_path_buf(), line, col, message: message.into() }
+        FileError {
+            file: file.to_path_buf(),
+            line,
+            col,
+            message: message.into(),
+        }
     }
 
     pub fn from_toml(file: &Path, text: &str, e: &toml::de::Error) -> FileError {
@@ -75,7 +90,12 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
     (line, col)
 }
 
@@ -94,7 +114,11 @@ pub struct Refresh {
 
 impl Default for Refresh {
     fn default() -> Self {
-        Refresh { watch: true, debounce_ms: 250, git_status_secs: 0 }
+        Refresh {
+            watch: true,
+            debounce_ms: 250,
+            git_status_secs: 0,
+        }
     }
 }
 
@@ -139,14 +163,20 @@ impl Config {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(e) => {
-                return Err(FileError { file: file.to_path_buf(), line: 1, col: 1, message: format!("cannot read: {e}") });
+                return Err(FileError {
+                    file: file.to_path_buf(),
+                    line: 1,
+                    col: 1,
+                    message: format!("cannot read: {e}"),
+                });
             }
         };
         Config::parse(file, &text)
     }
 
     pub fn parse(file: &Path, text: &str) -> Result<Config, FileError> {
-        let mut config: Config = toml::from_str(text).map_err(|e| FileError::from_toml(file, text, &e))?;
+        let mut config: Config =
+            toml::from_str(text).map_err(|e| FileError::from_toml(file, text, &e))?;
         config.source = Some((file.to_path_buf(), text.to_string()));
         Ok(config)
     }
@@ -155,7 +185,12 @@ impl Config {
     pub fn error_at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> FileError {
         match &self.source {
             Some((file, text)) => FileError::at(file, text, span.start, message),
-            None => FileError { file: PathBuf::from("config"), line: 1, col: 1, message: message.into() },
+            None => FileError {
+                file: PathBuf::from("config"),
+                line: 1,
+                col: 1,
+                message: message.into(),
+            },
         }
     }
 }
@@ -185,7 +220,11 @@ mod tests {
 
     #[test]
     fn broken_config_names_file_and_line() {
-        let e = Config::parse(Path::new("/x/config.toml"), "theme = \"dark\"\n[refresh]\nwatch = 3\n").unwrap_err();
+        let e = Config::parse(
+            Path::new("/x/config.toml"),
+            "theme = \"dark\"\n[refresh]\nwatch = 3\n",
+        )
+        .unwrap_err();
         assert_eq!((e.line, e.col), (3, 9));
         assert!(e.to_string().starts_with("/x/config.toml:3:9: "), "{e}");
         let e = Config::parse(Path::new("c.toml"), "theme = \"dark\"\ncolour = 1\n").unwrap_err();

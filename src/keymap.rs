@@ -65,7 +65,12 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 4] = [Context::Global, Context::Browser, Context::Filter, Context::Help];
+    pub const ALL: [Context; 4] = [
+        Context::Global,
+        Context::Browser,
+        Context::Filter,
+        Context::Help,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -132,7 +137,11 @@ impl Key {
             KeyCode::F(n) => KeyCodeOrd::F(n),
             _ => return None,
         };
-        Some(Key { code, ctrl: ev.modifiers.contains(KeyModifiers::CONTROL), alt: ev.modifiers.contains(KeyModifiers::ALT) })
+        Some(Key {
+            code,
+            ctrl: ev.modifiers.contains(KeyModifiers::CONTROL),
+            alt: ev.modifiers.contains(KeyModifiers::ALT),
+        })
     }
 
     /// Parses `j`, `G`, `?`, `ctrl-d`, `alt-x`, `pgdn`, `shift-tab`, `f1`, `space`.
@@ -171,7 +180,11 @@ impl Key {
                 KeyCodeOrd::F(f[1..].parse().unwrap_or(1))
             }
             c if c.chars().count() == 1 => KeyCodeOrd::Char(c.chars().next().unwrap_or(' ')),
-            _ => return Err(format!("\"{s}\" is not a key (examples: j, G, ?, ctrl-d, pgdn, shift-tab, f1)")),
+            _ => {
+                return Err(format!(
+                    "\"{s}\" is not a key (examples: j, G, ?, ctrl-d, pgdn, shift-tab, f1)"
+                ));
+            }
         };
         Ok(Key { code, ctrl, alt })
     }
@@ -196,7 +209,11 @@ impl Key {
             KeyCodeOrd::Delete => "del".into(),
             KeyCodeOrd::F(n) => format!("f{n}"),
         };
-        format!("{}{}{base}", if self.ctrl { "ctrl-" } else { "" }, if self.alt { "alt-" } else { "" })
+        format!(
+            "{}{}{base}",
+            if self.ctrl { "ctrl-" } else { "" },
+            if self.alt { "alt-" } else { "" }
+        )
     }
 }
 
@@ -214,8 +231,16 @@ const DEFAULTS: &[(Context, Action, &[&str])] = &[
     (Context::Browser, Action::Back, &["esc"]),
     (Context::Browser, Action::Up, &["k", "up"]),
     (Context::Browser, Action::Down, &["j", "down"]),
-    (Context::Browser, Action::PageUp, &["ctrl-u", "ctrl-b", "pgup"]),
-    (Context::Browser, Action::PageDown, &["ctrl-d", "ctrl-f", "pgdn"]),
+    (
+        Context::Browser,
+        Action::PageUp,
+        &["ctrl-u", "ctrl-b", "pgup"],
+    ),
+    (
+        Context::Browser,
+        Action::PageDown,
+        &["ctrl-d", "ctrl-f", "pgdn"],
+    ),
     (Context::Browser, Action::Top, &["g", "home"]),
     (Context::Browser, Action::Bottom, &["G", "end"]),
     (Context::Browser, Action::Expand, &["l", "right"]),
@@ -241,7 +266,11 @@ const DEFAULTS: &[(Context, Action, &[&str])] = &[
     (Context::Help, Action::Back, &["esc", "q"]),
     (Context::Help, Action::Down, &["j", "down"]),
     (Context::Help, Action::Up, &["k", "up"]),
-    (Context::Help, Action::PageDown, &["ctrl-d", "pgdn", "space"]),
+    (
+        Context::Help,
+        Action::PageDown,
+        &["ctrl-d", "pgdn", "space"],
+    ),
     (Context::Help, Action::PageUp, &["ctrl-u", "pgup"]),
 ];
 
@@ -266,11 +295,22 @@ impl Keymap {
         for (ctx_name, actions) in &config.keys {
             let ctx = Context::from_name(ctx_name.get_ref()).ok_or_else(|| {
                 let known: Vec<_> = Context::ALL.iter().map(|c| c.name()).collect();
-                config.error_at(ctx_name.span(), format!("unknown key context \"{}\"; use one of {}", ctx_name.get_ref(), known.join(", ")))
+                config.error_at(
+                    ctx_name.span(),
+                    format!(
+                        "unknown key context \"{}\"; use one of {}",
+                        ctx_name.get_ref(),
+                        known.join(", ")
+                    ),
+                )
             })?;
             for (action_name, keys) in actions {
-                let action = Action::from_name(action_name.get_ref())
-                    .ok_or_else(|| config.error_at(action_name.span(), format!("unknown action \"{}\"", action_name.get_ref())))?;
+                let action = Action::from_name(action_name.get_ref()).ok_or_else(|| {
+                    config.error_at(
+                        action_name.span(),
+                        format!("unknown action \"{}\"", action_name.get_ref()),
+                    )
+                })?;
                 let table = map.tables.entry(ctx).or_default();
                 table.retain(|_, a| *a != action);
                 for k in keys.get_ref().keys() {
@@ -287,7 +327,11 @@ impl Keymap {
 
     /// The action for `key` in `ctx`, falling back to the global table.
     pub fn resolve(&self, ctx: Context, key: Key) -> Option<Action> {
-        self.tables.get(&ctx).and_then(|t| t.get(&key)).or_else(|| self.tables.get(&Context::Global).and_then(|t| t.get(&key))).copied()
+        self.tables
+            .get(&ctx)
+            .and_then(|t| t.get(&key))
+            .or_else(|| self.tables.get(&Context::Global).and_then(|t| t.get(&key)))
+            .copied()
     }
 
     /// The keys bound to `action` in `ctx` (for hints), shortest first.
@@ -337,10 +381,24 @@ mod tests {
         assert_eq!(m.resolve(Context::Browser, key("j")), Some(Action::Down));
         assert_eq!(m.resolve(Context::Browser, key("down")), Some(Action::Down));
         assert_eq!(m.resolve(Context::Browser, key("G")), Some(Action::Bottom));
-        assert_eq!(m.resolve(Context::Browser, key("ctrl-d")), Some(Action::PageDown));
-        assert_eq!(m.resolve(Context::Browser, key("?")), Some(Action::Help), "global fallback");
-        assert_eq!(m.resolve(Context::Filter, key("j")), None, "typing in the filter is text");
-        assert_eq!(m.resolve(Context::Filter, key("ctrl-c")), Some(Action::ForceQuit));
+        assert_eq!(
+            m.resolve(Context::Browser, key("ctrl-d")),
+            Some(Action::PageDown)
+        );
+        assert_eq!(
+            m.resolve(Context::Browser, key("?")),
+            Some(Action::Help),
+            "global fallback"
+        );
+        assert_eq!(
+            m.resolve(Context::Filter, key("j")),
+            None,
+            "typing in the filter is text"
+        );
+        assert_eq!(
+            m.resolve(Context::Filter, key("ctrl-c")),
+            Some(Action::ForceQuit)
+        );
         assert_eq!(m.resolve(Context::Help, key("q")), Some(Action::Back));
     }
 
@@ -357,12 +415,23 @@ mod tests {
 
     #[test]
     fn overrides_replace_and_unbind_and_report_lines() {
-        let cfg = Config::parse(Path::new("c.toml"), "[keys.browser]\ndown = [\"ctrl-n\"]\nquit = \"none\"\n").unwrap();
+        let cfg = Config::parse(
+            Path::new("c.toml"),
+            "[keys.browser]\ndown = [\"ctrl-n\"]\nquit = \"none\"\n",
+        )
+        .unwrap();
         let m = Keymap::with_overrides(&cfg).unwrap();
-        assert_eq!(m.resolve(Context::Browser, key("ctrl-n")), Some(Action::Down));
+        assert_eq!(
+            m.resolve(Context::Browser, key("ctrl-n")),
+            Some(Action::Down)
+        );
         assert_eq!(m.resolve(Context::Browser, key("j")), None);
         assert_eq!(m.resolve(Context::Browser, key("q")), None);
-        let cfg = Config::parse(Path::new("c.toml"), "[keys.browser]\ndown = \"j\"\nfly = \"x\"\n").unwrap();
+        let cfg = Config::parse(
+            Path::new("c.toml"),
+            "[keys.browser]\ndown = \"j\"\nfly = \"x\"\n",
+        )
+        .unwrap();
         let e = Keymap::with_overrides(&cfg).unwrap_err();
         assert_eq!((e.line, e.message.as_str()), (3, "unknown action \"fly\""));
         let cfg = Config::parse(Path::new("c.toml"), "[keys.browser]\ndown = \"ctrl-\"\n").unwrap();
@@ -376,7 +445,10 @@ mod tests {
         let m = Keymap::default();
         let rows = m.help_rows();
         let browser = &rows.iter().find(|(c, _)| *c == Context::Browser).unwrap().1;
-        assert!(browser.contains(&("j, ↓".to_string(), "Move down")), "{browser:?}");
+        assert!(
+            browser.contains(&("j, ↓".to_string(), "Move down")),
+            "{browser:?}"
+        );
         assert!(browser.contains(&("/".to_string(), "Filter by path, kind or name (fuzzy)")));
     }
 }

@@ -26,7 +26,9 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Some(Command::Check(args)) => return run_check(args),
         Some(Command::Themes) => list_themes(&cli),
-        Some(Command::Demo) => Err(eyre!("`blast demo` is not available yet: the simulated datacenter is still being built")),
+        Some(Command::Demo) => Err(eyre!(
+            "`blast demo` is not available yet: the simulated datacenter is still being built"
+        )),
         Some(Command::Dashboard) => Err(eyre!("`blast dashboard` is not available yet")),
         None => console(&cli),
     };
@@ -55,17 +57,25 @@ fn load_config(cli: &Cli, paths: Option<&Paths>) -> color_eyre::Result<Config> {
 /// current directory itself if it holds a Blast tree), else the config's `repo`.
 fn find_repo(cli: &Cli, config: &Config) -> color_eyre::Result<PathBuf> {
     if let Some(p) = &cli.repo {
-        return p.canonicalize().wrap_err_with(|| format!("--repo {}", p.display()));
+        return p
+            .canonicalize()
+            .wrap_err_with(|| format!("--repo {}", p.display()));
     }
     let cwd = std::env::current_dir()?;
     if let Some(root) = git::ops::discover(&cwd) {
-        return Ok(root);
+        // git2 gives the work tree with a trailing slash; normalise it.
+        return Ok(root.components().collect());
     }
-    if blast::repo::index::TOP_DIRS.iter().any(|d| cwd.join(d).is_dir()) {
+    if blast::repo::index::TOP_DIRS
+        .iter()
+        .any(|d| cwd.join(d).is_dir())
+    {
         return Ok(cwd);
     }
     if let Some(p) = &config.repo {
-        return p.canonicalize().wrap_err_with(|| format!("config key repo = {}", p.display()));
+        return p
+            .canonicalize()
+            .wrap_err_with(|| format!("config key repo = {}", p.display()));
     }
     Err(eyre!(
         "no Blast repo found from {}: run blast inside the repo, pass --repo PATH, or set repo in the config",
@@ -86,24 +96,50 @@ fn console(cli: &Cli) -> color_eyre::Result<()> {
     let config = load_config(cli, paths.as_ref())?;
     let keymap = Keymap::with_overrides(&config)?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let theme_name = cli.theme.clone().or(config.theme.clone()).unwrap_or_else(|| "default".into());
-    let theme = Theme::load(&theme_name, paths.as_ref().map(|p| p.themes_dir()).as_deref(), no_color)?;
+    let theme_name = cli
+        .theme
+        .clone()
+        .or(config.theme.clone())
+        .unwrap_or_else(|| "default".into());
+    let theme = Theme::load(
+        &theme_name,
+        paths.as_ref().map(|p| p.themes_dir()).as_deref(),
+        no_color,
+    )?;
     let root = find_repo(cli, &config)?;
-    let log_dir = paths.as_ref().map(|p| p.log_dir()).unwrap_or_else(|| std::env::temp_dir().join("blast-logs"));
+    let log_dir = paths
+        .as_ref()
+        .map(|p| p.log_dir())
+        .unwrap_or_else(|| std::env::temp_dir().join("blast-logs"));
     let level = cli.log_level.as_deref().or(config.log_level.as_deref());
-    let _log_guard = logging::init(&log_dir, level).wrap_err_with(|| format!("starting the log in {}", log_dir.display()))?;
+    let _log_guard = logging::init(&log_dir, level)
+        .wrap_err_with(|| format!("starting the log in {}", log_dir.display()))?;
     tracing::info!(repo = %root.display(), theme = %theme.name, version = env!("CARGO_PKG_VERSION"), "starting console");
     let mut state = State::new(root.clone(), keymap, (80, 24));
     state.repo.display = display_path(&root);
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    rt.block_on(runtime::run(state, theme, runtime::RunOptions { refresh: config.refresh.clone() }))
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(runtime::run(
+        state,
+        theme,
+        runtime::RunOptions {
+            refresh: config.refresh.clone(),
+            panic_key: std::env::var_os("BLAST_TEST_PANIC_ON_KEY").is_some(),
+        },
+    ))
 }
 
 fn list_themes(cli: &Cli) -> color_eyre::Result<()> {
     let paths = Paths::from_platform();
     let dir = paths.as_ref().map(|p| p.themes_dir());
     let config = load_config(cli, paths.as_ref())?;
-    let current = cli.theme.clone().or(config.theme).unwrap_or_else(|| "default".into());
+    let current = cli
+        .theme
+        .clone()
+        .or(config.theme)
+        .unwrap_or_else(|| "default".into());
     for (name, source) in theme::available(dir.as_deref()) {
         let mark = if name == current { "*" } else { " " };
         println!("{mark} {name:<16} {source}");
@@ -145,5 +181,9 @@ fn run_check(args: &CheckArgs) -> ExitCode {
             println!("{}", report.summary(schemas.is_some()));
         }
     }
-    if report.errors() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if report.errors() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

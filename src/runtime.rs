@@ -8,11 +8,13 @@ use std::time::Duration;
 
 use color_eyre::Result;
 use crossterm::event::{
-    DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste, EnableFocusChange,
-    EnableMouseCapture, Event, KeyEventKind, MouseEventKind,
+    DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste,
+    EnableFocusChange, EnableMouseCapture, Event, KeyEventKind, MouseEventKind,
 };
 use crossterm::execute;
-use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
@@ -30,12 +32,21 @@ pub type Tui = Terminal<CrosstermBackend<Stdout>>;
 /// Puts the terminal back as it was: raw mode off, main screen, cursor shown. Safe to call twice.
 pub fn restore_terminal() {
     let _ = disable_raw_mode();
-    let _ = execute!(stdout(), DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, LeaveAlternateScreen, crossterm::cursor::Show);
+    let _ = execute!(
+        stdout(),
+        DisableBracketedPaste,
+        DisableFocusChange,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
 }
 
 /// Installs color-eyre with a panic hook that restores the terminal before the report is printed.
 pub fn install_hooks() -> Result<()> {
-    let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default().display_env_section(false).into_hooks();
+    let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default()
+        .display_env_section(false)
+        .into_hooks();
     eyre_hook.install()?;
     let panic_hook = panic_hook.into_panic_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -75,7 +86,14 @@ impl TerminalGuard {
 
 fn enter_modes() -> Result<()> {
     enable_raw_mode()?;
-    execute!(stdout(), EnterAlternateScreen, EnableMouseCapture, EnableFocusChange, EnableBracketedPaste, crossterm::cursor::Hide)?;
+    execute!(
+        stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableFocusChange,
+        EnableBracketedPaste,
+        crossterm::cursor::Hide
+    )?;
     Ok(())
 }
 
@@ -88,6 +106,9 @@ impl Drop for TerminalGuard {
 /// Options of the event loop that do not belong in `State`.
 pub struct RunOptions {
     pub refresh: Refresh,
+    /// Panic on the `!` key: lets the tests prove the terminal is restored on a panic
+    /// (set by the env var `BLAST_TEST_PANIC_ON_KEY`).
+    pub panic_key: bool,
 }
 
 /// Runs the console until the user quits.
@@ -98,7 +119,11 @@ pub async fn run(mut state: State, theme: Theme, opts: RunOptions) -> Result<()>
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let root = state.repo.root.clone();
     let git = worker::spawn(root.clone(), tx.clone());
-    let _watcher = if opts.refresh.watch { watch(&root, tx.clone(), opts.refresh.debounce_ms) } else { None };
+    let _watcher = if opts.refresh.watch {
+        watch(&root, tx.clone(), opts.refresh.debounce_ms)
+    } else {
+        None
+    };
     if opts.refresh.git_status_secs > 0 {
         let tx = tx.clone();
         let every = Duration::from_secs(opts.refresh.git_status_secs);
@@ -132,7 +157,9 @@ pub async fn run(mut state: State, theme: Theme, opts: RunOptions) -> Result<()>
             break;
         }
         if state.dirty {
-            guard.terminal.draw(|f| crate::view::draw(f, &state, &theme))?;
+            guard
+                .terminal
+                .draw(|f| crate::view::draw(f, &state, &theme))?;
             state.dirty = false;
         }
         // Wait for the next input or task message; then take everything already queued, input
@@ -154,6 +181,12 @@ pub async fn run(mut state: State, theme: Theme, opts: RunOptions) -> Result<()>
             batch.push(msg);
         }
         for msg in batch {
+            if opts.panic_key
+                && let Msg::Key(k) = &msg
+                && k.code == crossterm::event::KeyCode::Char('!')
+            {
+                panic!("test panic requested");
+            }
             effects.extend(update(&mut state, msg));
         }
     }
@@ -172,10 +205,10 @@ fn spawn_input_reader() -> mpsc::UnboundedReceiver<std::io::Result<Msg>> {
             loop {
                 match crossterm::event::read() {
                     Ok(ev) => {
-                        if let Some(msg) = event_msg(ev) {
-                            if tx.send(Ok(msg)).is_err() {
-                                break;
-                            }
+                        if let Some(msg) = event_msg(ev)
+                            && tx.send(Ok(msg)).is_err()
+                        {
+                            break;
                         }
                     }
                     Err(e) => {
@@ -197,8 +230,16 @@ fn event_msg(ev: Event) -> Option<Msg> {
         Event::FocusLost => Some(Msg::Focus(false)),
         Event::Paste(s) => Some(Msg::Paste(s)),
         Event::Mouse(m) => match m.kind {
-            MouseEventKind::ScrollDown => Some(Msg::Scroll { column: m.column, row: m.row, delta: 1 }),
-            MouseEventKind::ScrollUp => Some(Msg::Scroll { column: m.column, row: m.row, delta: -1 }),
+            MouseEventKind::ScrollDown => Some(Msg::Scroll {
+                column: m.column,
+                row: m.row,
+                delta: 1,
+            }),
+            MouseEventKind::ScrollUp => Some(Msg::Scroll {
+                column: m.column,
+                row: m.row,
+                delta: -1,
+            }),
             _ => None,
         },
         _ => None,
@@ -206,7 +247,12 @@ fn event_msg(ev: Event) -> Option<Msg> {
 }
 
 /// Starts the task for one effect; its result comes back as a message.
-pub fn run_effect(fx: Effect, root: &Path, tx: &mpsc::Sender<Msg>, git: &std::sync::mpsc::Sender<GitJob>) {
+pub fn run_effect(
+    fx: Effect,
+    root: &Path,
+    tx: &mpsc::Sender<Msg>,
+    git: &std::sync::mpsc::Sender<GitJob>,
+) {
     match fx {
         Effect::Reindex => {
             let root = root.to_path_buf();
@@ -216,7 +262,12 @@ pub fn run_effect(fx: Effect, root: &Path, tx: &mpsc::Sender<Msg>, git: &std::sy
                 let started = std::time::Instant::now();
                 let result = index::build(&root).map(Arc::new).map_err(|e| e.to_string());
                 if let Ok(i) = &result {
-                    info!(files = i.files.len(), resources = i.resource_count(), ms = started.elapsed().as_millis() as u64, "indexed");
+                    info!(
+                        files = i.files.len(),
+                        resources = i.resource_count(),
+                        ms = started.elapsed().as_millis() as u64,
+                        "indexed"
+                    );
                 }
                 let _ = tx.blocking_send(Msg::Indexed(result));
             });
@@ -244,7 +295,11 @@ pub fn run_effect(fx: Effect, root: &Path, tx: &mpsc::Sender<Msg>, git: &std::sy
 
 /// Watches the repo for changes (inotify and friends: no polling) and sends one `RepoChanged`
 /// per burst of changes. Git's own object and lock files are ignored.
-fn watch(root: &Path, tx: mpsc::Sender<Msg>, debounce_ms: u64) -> Option<notify::RecommendedWatcher> {
+fn watch(
+    root: &Path,
+    tx: mpsc::Sender<Msg>,
+    debounce_ms: u64,
+) -> Option<notify::RecommendedWatcher> {
     use notify::{RecursiveMode, Watcher};
     let (ping_tx, mut ping_rx) = mpsc::unbounded_channel::<()>();
     let root_buf: PathBuf = root.to_path_buf();
@@ -258,7 +313,8 @@ fn watch(root: &Path, tx: mpsc::Sender<Msg>, debounce_ms: u64) -> Option<notify:
             let s = rel.to_string_lossy();
             let in_git = s.starts_with(".git");
             !(s.starts_with("target")
-                || (in_git && (s.contains("objects") || s.ends_with(".lock") || s.contains("logs/")))
+                || (in_git
+                    && (s.contains("objects") || s.ends_with(".lock") || s.contains("logs/")))
                 || s.ends_with('~')
                 || s.ends_with(".swp"))
         });
@@ -281,7 +337,8 @@ fn watch(root: &Path, tx: mpsc::Sender<Msg>, debounce_ms: u64) -> Option<notify:
         while ping_rx.recv().await.is_some() {
             // Wait for the burst to end.
             loop {
-                match tokio::time::timeout(Duration::from_millis(debounce_ms), ping_rx.recv()).await {
+                match tokio::time::timeout(Duration::from_millis(debounce_ms), ping_rx.recv()).await
+                {
                     Ok(Some(())) => continue,
                     Ok(None) => return,
                     Err(_) => break,

@@ -76,7 +76,10 @@ roles! {
 pub const BUNDLED: &[(&str, &str)] = &[
     ("default", include_str!("../themes/default.toml")),
     ("light", include_str!("../themes/light.toml")),
-    ("high-contrast", include_str!("../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../themes/high-contrast.toml"),
+    ),
     ("mono", include_str!("../themes/mono.toml")),
 ];
 
@@ -99,7 +102,9 @@ impl Theme {
     }
 
     fn load_inner(name: &str, user_dir: Option<&Path>, depth: usize) -> Result<Theme, FileError> {
-        let user = user_dir.map(|d| d.join(format!("{name}.toml"))).filter(|p| p.is_file());
+        let user = user_dir
+            .map(|d| d.join(format!("{name}.toml")))
+            .filter(|p| p.is_file());
         let (file, text) = match (&user, BUNDLED.iter().find(|(n, _)| *n == name)) {
             (Some(path), _) => {
                 let text = std::fs::read_to_string(path).map_err(|e| FileError {
@@ -114,7 +119,9 @@ impl Theme {
             (None, None) => {
                 let known: Vec<_> = available(user_dir).into_iter().map(|(n, _)| n).collect();
                 return Err(FileError {
-                    file: user_dir.map(|d| d.join(format!("{name}.toml"))).unwrap_or_else(|| format!("{name}.toml").into()),
+                    file: user_dir
+                        .map(|d| d.join(format!("{name}.toml")))
+                        .unwrap_or_else(|| format!("{name}.toml").into()),
                     line: 1,
                     col: 1,
                     message: format!("no theme named \"{name}\"; available: {}", known.join(", ")),
@@ -125,38 +132,70 @@ impl Theme {
     }
 
     /// Parses theme text; roles it leaves out come from its parent.
-    pub fn parse(name: &str, file: &Path, text: &str, user_dir: Option<&Path>, depth: usize) -> Result<Theme, FileError> {
-        let raw: RawTheme = toml::from_str(text).map_err(|e| FileError::from_toml(file, text, &e))?;
-        let parent_name = raw.inherits.as_ref().map(|s| s.get_ref().as_str()).unwrap_or("default");
+    pub fn parse(
+        name: &str,
+        file: &Path,
+        text: &str,
+        user_dir: Option<&Path>,
+        depth: usize,
+    ) -> Result<Theme, FileError> {
+        let raw: RawTheme =
+            toml::from_str(text).map_err(|e| FileError::from_toml(file, text, &e))?;
+        let parent_name = raw
+            .inherits
+            .as_ref()
+            .map(|s| s.get_ref().as_str())
+            .unwrap_or("default");
         let mut styles = if name == "default" && raw.inherits.is_none() || depth > 8 {
             vec![Style::default(); Role::ALL.len()]
         } else {
             Self::load_inner(parent_name, user_dir, depth + 1)
-                .map_err(|e| FileError { message: format!("inherits: {}", e.message), ..FileError::at(file, text, 0, "") })?
+                .map_err(|e| FileError {
+                    message: format!("inherits: {}", e.message),
+                    ..FileError::at(file, text, 0, "")
+                })?
                 .styles
         };
         for (role_name, spec) in &raw.roles {
             let role = Role::from_name(role_name.get_ref()).ok_or_else(|| {
-                FileError::at(file, text, role_name.span().start, format!("unknown role \"{}\"", role_name.get_ref()))
+                FileError::at(
+                    file,
+                    text,
+                    role_name.span().start,
+                    format!("unknown role \"{}\"", role_name.get_ref()),
+                )
             })?;
-            styles[role as usize] = spec.get_ref().to_style().map_err(|m| FileError::at(file, text, spec.span().start, m))?;
+            styles[role as usize] = spec
+                .get_ref()
+                .to_style()
+                .map_err(|m| FileError::at(file, text, spec.span().start, m))?;
         }
-        Ok(Theme { name: raw.name.unwrap_or_else(|| name.to_string()), styles })
+        Ok(Theme {
+            name: raw.name.unwrap_or_else(|| name.to_string()),
+            styles,
+        })
     }
 }
 
 /// Every theme name that can be loaded, with where it comes from ("bundled" or the user file).
 pub fn available(user_dir: Option<&Path>) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = BUNDLED.iter().map(|(n, _)| (n.to_string(), "bundled".to_string())).collect();
-    if let Some(dir) = user_dir {
-        if let Ok(entries) = std::fs::read_dir(dir) {
-            for e in entries.flatten() {
-                let p = e.path();
-                if p.extension().is_some_and(|x| x == "toml") {
-                    let name = p.file_stem().unwrap_or_default().to_string_lossy().into_owned();
-                    out.retain(|(n, _)| *n != name);
-                    out.push((name, p.display().to_string()));
-                }
+    let mut out: Vec<(String, String)> = BUNDLED
+        .iter()
+        .map(|(n, _)| (n.to_string(), "bundled".to_string()))
+        .collect();
+    if let Some(dir) = user_dir
+        && let Ok(entries) = std::fs::read_dir(dir)
+    {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                let name = p
+                    .file_stem()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
+                out.retain(|(n, _)| *n != name);
+                out.push((name, p.display().to_string()));
             }
         }
     }
@@ -205,7 +244,15 @@ impl RawStyle {
     fn to_style(&self) -> Result<Style, String> {
         Ok(match self {
             RawStyle::Fg(c) => Style::default().fg(parse_color(c)?),
-            RawStyle::Full { fg, bg, bold, dim, italic, underlined, reversed } => {
+            RawStyle::Full {
+                fg,
+                bg,
+                bold,
+                dim,
+                italic,
+                underlined,
+                reversed,
+            } => {
                 let mut s = Style::default();
                 if let Some(c) = fg {
                     s = s.fg(parse_color(c)?);
@@ -242,7 +289,12 @@ mod tests {
         }
         let default = Theme::load("default", None, false).unwrap();
         for role in Role::ALL {
-            assert_ne!(default.style(*role), Style::default(), "default theme leaves {} unset", role.name());
+            assert_ne!(
+                default.style(*role),
+                Style::default(),
+                "default theme leaves {} unset",
+                role.name()
+            );
         }
     }
 
@@ -252,27 +304,53 @@ mod tests {
         assert_eq!(t.name, "mono");
         for role in Role::ALL {
             let s = t.style(*role);
-            assert!(matches!(s.fg, None | Some(Color::Reset)), "{} has fg {:?}", role.name(), s.fg);
-            assert!(matches!(s.bg, None | Some(Color::Reset)), "{} has bg {:?}", role.name(), s.bg);
+            assert!(
+                matches!(s.fg, None | Some(Color::Reset)),
+                "{} has fg {:?}",
+                role.name(),
+                s.fg
+            );
+            assert!(
+                matches!(s.bg, None | Some(Color::Reset)),
+                "{} has bg {:?}",
+                role.name(),
+                s.bg
+            );
         }
-        assert!(t.style(Role::Selection).add_modifier.contains(Modifier::REVERSED));
+        assert!(
+            t.style(Role::Selection)
+                .add_modifier
+                .contains(Modifier::REVERSED)
+        );
     }
 
     #[test]
     fn user_theme_overrides_bundled_and_inherits_missing_roles() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("light.toml"), "[roles]\ntext = \"#010203\"\n").unwrap();
+        std::fs::write(
+            dir.path().join("light.toml"),
+            "[roles]\ntext = \"#010203\"\n",
+        )
+        .unwrap();
         let t = Theme::load("light", Some(dir.path()), false).unwrap();
         assert_eq!(t.style(Role::Text).fg, Some(Color::Rgb(1, 2, 3)));
         let default = Theme::load("default", None, false).unwrap();
         assert_eq!(t.style(Role::Error), default.style(Role::Error));
-        assert!(available(Some(dir.path())).iter().any(|(n, src)| n == "light" && src.ends_with("light.toml")));
+        assert!(
+            available(Some(dir.path()))
+                .iter()
+                .any(|(n, src)| n == "light" && src.ends_with("light.toml"))
+        );
     }
 
     #[test]
     fn bad_theme_files_name_line() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("x.toml"), "[roles]\ntext = \"red\"\nselektion = \"blue\"\n").unwrap();
+        std::fs::write(
+            dir.path().join("x.toml"),
+            "[roles]\ntext = \"red\"\nselektion = \"blue\"\n",
+        )
+        .unwrap();
         let e = Theme::load("x", Some(dir.path()), false).unwrap_err();
         assert_eq!(e.line, 3);
         assert!(e.message.contains("unknown role"), "{e}");

@@ -72,9 +72,20 @@ pub struct FileText {
 impl FileText {
     pub fn new(text: &str, yaml: bool) -> FileText {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let lines: Vec<String> = text.lines().map(|l| l.strip_suffix('\r').unwrap_or(l).replace('\t', "    ")).collect();
-        let in_block = if yaml { crate::repo::yaml::block_scalar_lines(&lines) } else { vec![false; lines.len()] };
-        FileText { lines, in_block, yaml }
+        let lines: Vec<String> = text
+            .lines()
+            .map(|l| l.strip_suffix('\r').unwrap_or(l).replace('\t', "    "))
+            .collect();
+        let in_block = if yaml {
+            crate::repo::yaml::block_scalar_lines(&lines)
+        } else {
+            vec![false; lines.len()]
+        };
+        FileText {
+            lines,
+            in_block,
+            yaml,
+        }
     }
 }
 
@@ -116,7 +127,10 @@ pub fn row_key(index: &RepoIndex, row: &Row) -> String {
     match &row.kind {
         RowKind::Dir { path, .. } => format!("d:{path}"),
         RowKind::File { file } => format!("f:{}", index.files[*file].path),
-        RowKind::Resource { file, res } => format!("r:{}#{}", index.files[*file].path, index.files[*file].resources[*res].doc),
+        RowKind::Resource { file, res } => format!(
+            "r:{}#{}",
+            index.files[*file].path, index.files[*file].resources[*res].doc
+        ),
     }
 }
 
@@ -146,7 +160,11 @@ pub fn dir_stats(index: &RepoIndex) -> HashMap<String, DirStats> {
 
 /// The folders expanded when a repo is first opened: the top folders.
 pub fn initial_expanded(index: &RepoIndex) -> HashSet<String> {
-    index.files.iter().filter_map(|f| f.path.split_once('/').map(|(top, _)| top.to_string())).collect()
+    index
+        .files
+        .iter()
+        .filter_map(|f| f.path.split_once('/').map(|(top, _)| top.to_string()))
+        .collect()
 }
 
 /// What the filter matched: per file, whether the file matched and which resources did.
@@ -161,12 +179,17 @@ pub fn filter_hits(index: &RepoIndex, text: &str) -> FilterHits {
     let mut files = HashMap::new();
     let mut hay = String::new();
     for (fi, f) in index.files.iter().enumerate() {
-        let file_hit = pattern.score(Utf32Str::new(&f.path, &mut buf), &mut matcher).is_some();
+        let file_hit = pattern
+            .score(Utf32Str::new(&f.path, &mut buf), &mut matcher)
+            .is_some();
         let mut res_hits = Vec::new();
         for (ri, r) in f.resources.iter().enumerate() {
             hay.clear();
             resource_haystack(r, &mut hay);
-            if pattern.score(Utf32Str::new(&hay, &mut buf), &mut matcher).is_some() {
+            if pattern
+                .score(Utf32Str::new(&hay, &mut buf), &mut matcher)
+                .is_some()
+            {
                 res_hits.push(ri);
             }
         }
@@ -188,7 +211,11 @@ fn resource_haystack(r: &Resource, out: &mut String) {
 }
 
 /// Flattens the index into visible rows.
-pub fn build_rows(index: &RepoIndex, expanded: &HashSet<String>, hits: Option<&FilterHits>) -> Vec<Row> {
+pub fn build_rows(
+    index: &RepoIndex,
+    expanded: &HashSet<String>,
+    hits: Option<&FilterHits>,
+) -> Vec<Row> {
     let mut rows = Vec::new();
     // The folders of the previous file, each with whether its row is open.
     let mut stack: Vec<(&str, bool)> = Vec::new();
@@ -202,7 +229,11 @@ pub fn build_rows(index: &RepoIndex, expanded: &HashSet<String>, hits: Option<&F
         };
         let comps: Vec<&str> = file.path.split('/').collect();
         let dirs = &comps[..comps.len() - 1];
-        let common = stack.iter().zip(dirs.iter()).take_while(|((a, _), b)| a == *b).count();
+        let common = stack
+            .iter()
+            .zip(dirs.iter())
+            .take_while(|((a, _), b)| a == *b)
+            .count();
         stack.truncate(common);
         for d in common..dirs.len() {
             let visible = stack.iter().all(|(_, open)| *open);
@@ -211,7 +242,10 @@ pub fn build_rows(index: &RepoIndex, expanded: &HashSet<String>, hits: Option<&F
             if visible {
                 rows.push(Row {
                     depth: d as u16,
-                    kind: RowKind::Dir { name: dirs[d].to_string(), path },
+                    kind: RowKind::Dir {
+                        name: dirs[d].to_string(),
+                        path,
+                    },
                     expanded: open,
                     matched: false,
                 });
@@ -223,8 +257,22 @@ pub fn build_rows(index: &RepoIndex, expanded: &HashSet<String>, hits: Option<&F
         }
         let file_open = expanded.contains(&file.path);
         let (file_matched, shown_res): (bool, Vec<usize>) = match hit {
-            Some((m, res)) => (*m, if file_open { (0..file.resources.len()).collect() } else { res.clone() }),
-            None => (false, if file_open { (0..file.resources.len()).collect() } else { Vec::new() }),
+            Some((m, res)) => (
+                *m,
+                if file_open {
+                    (0..file.resources.len()).collect()
+                } else {
+                    res.clone()
+                },
+            ),
+            None => (
+                false,
+                if file_open {
+                    (0..file.resources.len()).collect()
+                } else {
+                    Vec::new()
+                },
+            ),
         };
         rows.push(Row {
             depth: dirs.len() as u16,
@@ -234,7 +282,12 @@ pub fn build_rows(index: &RepoIndex, expanded: &HashSet<String>, hits: Option<&F
         });
         for ri in shown_res {
             let matched = hit.is_some_and(|(_, res)| res.contains(&ri));
-            rows.push(Row { depth: dirs.len() as u16 + 1, kind: RowKind::Resource { file: fi, res: ri }, expanded: false, matched });
+            rows.push(Row {
+                depth: dirs.len() as u16 + 1,
+                kind: RowKind::Resource { file: fi, res: ri },
+                expanded: false,
+                matched,
+            });
         }
     }
     rows
@@ -280,10 +333,19 @@ mod tests {
         RepoIndex {
             root: "/r".into(),
             files: vec![
-                file("clusters/edge/capi/cluster.yaml", vec![res("Cluster", "edge", 0), res("MetalCluster", "edge", 1)]),
-                file("clusters/edge/capi/workers.yaml", vec![res("MachineDeployment", "edge-workers", 0)]),
+                file(
+                    "clusters/edge/capi/cluster.yaml",
+                    vec![res("Cluster", "edge", 0), res("MetalCluster", "edge", 1)],
+                ),
+                file(
+                    "clusters/edge/capi/workers.yaml",
+                    vec![res("MachineDeployment", "edge-workers", 0)],
+                ),
                 file("clusters/mgmt/k3d.yaml", vec![res("Simple", "mgmt", 0)]),
-                file("apps/edge/mqtt/deployment.yaml", vec![res("Deployment", "mqtt", 0)]),
+                file(
+                    "apps/edge/mqtt/deployment.yaml",
+                    vec![res("Deployment", "mqtt", 0)],
+                ),
             ],
         }
     }
@@ -294,8 +356,13 @@ mod tests {
                 let indent = "  ".repeat(r.depth as usize);
                 match &r.kind {
                     RowKind::Dir { name, .. } => format!("{indent}{name}/"),
-                    RowKind::File { file } => format!("{indent}{}", index.files[*file].path.rsplit('/').next().unwrap()),
-                    RowKind::Resource { file, res } => format!("{indent}{}", index.files[*file].resources[*res].label()),
+                    RowKind::File { file } => format!(
+                        "{indent}{}",
+                        index.files[*file].path.rsplit('/').next().unwrap()
+                    ),
+                    RowKind::Resource { file, res } => {
+                        format!("{indent}{}", index.files[*file].resources[*res].label())
+                    }
                 }
             })
             .collect()
@@ -305,14 +372,38 @@ mod tests {
     fn rows_follow_expansion() {
         let idx = sample_index();
         let mut open: HashSet<String> = ["clusters".to_string()].into();
-        assert_eq!(labels(&idx, &build_rows(&idx, &open, None)), vec!["clusters/", "  edge/", "  mgmt/", "apps/"]);
-        open.extend(["clusters/edge".to_string(), "clusters/edge/capi".to_string(), "clusters/edge/capi/cluster.yaml".to_string()]);
         assert_eq!(
             labels(&idx, &build_rows(&idx, &open, None)),
-            vec!["clusters/", "  edge/", "    capi/", "      cluster.yaml", "        Cluster edge", "        MetalCluster edge", "      workers.yaml", "  mgmt/", "apps/"]
+            vec!["clusters/", "  edge/", "  mgmt/", "apps/"]
+        );
+        open.extend([
+            "clusters/edge".to_string(),
+            "clusters/edge/capi".to_string(),
+            "clusters/edge/capi/cluster.yaml".to_string(),
+        ]);
+        assert_eq!(
+            labels(&idx, &build_rows(&idx, &open, None)),
+            vec![
+                "clusters/",
+                "  edge/",
+                "    capi/",
+                "      cluster.yaml",
+                "        Cluster edge",
+                "        MetalCluster edge",
+                "      workers.yaml",
+                "  mgmt/",
+                "apps/"
+            ]
         );
         let stats = dir_stats(&idx);
-        assert_eq!(stats["clusters"], DirStats { files: 3, resources: 4, broken: 0 });
+        assert_eq!(
+            stats["clusters"],
+            DirStats {
+                files: 3,
+                resources: 4,
+                broken: 0
+            }
+        );
         assert_eq!(stats["clusters/edge/capi"].files, 2);
     }
 
@@ -321,11 +412,24 @@ mod tests {
         let idx = sample_index();
         let hits = filter_hits(&idx, "machinedep");
         let rows = build_rows(&idx, &HashSet::new(), Some(&hits));
-        assert_eq!(labels(&idx, &rows), vec!["clusters/", "  edge/", "    capi/", "      workers.yaml", "        MachineDeployment edge-workers"]);
+        assert_eq!(
+            labels(&idx, &rows),
+            vec![
+                "clusters/",
+                "  edge/",
+                "    capi/",
+                "      workers.yaml",
+                "        MachineDeployment edge-workers"
+            ]
+        );
         assert!(rows[4].matched && !rows[3].matched);
         let hits = filter_hits(&idx, "mqtt dep");
         let rows = build_rows(&idx, &HashSet::new(), Some(&hits));
-        assert!(labels(&idx, &rows).contains(&"      deployment.yaml".to_string()), "{:?}", labels(&idx, &rows));
+        assert!(
+            labels(&idx, &rows).contains(&"      deployment.yaml".to_string()),
+            "{:?}",
+            labels(&idx, &rows)
+        );
         assert!(filter_hits(&idx, "zzzz").files.is_empty());
     }
 }

@@ -18,15 +18,33 @@ pub struct BrowserLayout {
 }
 
 pub fn browser(area: Rect, focus: Pane, show_log: bool) -> BrowserLayout {
-    let header = Rect { height: 1.min(area.height), ..area };
-    let footer = Rect { y: area.bottom().saturating_sub(1), height: 1.min(area.height), ..area };
-    let body = Rect { y: area.y + 1, height: area.height.saturating_sub(2), ..area };
+    let header = Rect {
+        height: 1.min(area.height),
+        ..area
+    };
+    let footer = Rect {
+        y: area.bottom().saturating_sub(1),
+        height: 1.min(area.height),
+        ..area
+    };
+    let body = Rect {
+        y: area.y + 1,
+        height: area.height.saturating_sub(2),
+        ..area
+    };
     let two_panes = area.width >= TWO_PANE_MIN_WIDTH;
     let (tree, right) = if two_panes {
         let tree_w = (area.width * 2 / 5).clamp(30, 64);
         (
-            Some(Rect { width: tree_w, ..body }),
-            Some(Rect { x: body.x + tree_w, width: body.width - tree_w, ..body }),
+            Some(Rect {
+                width: tree_w,
+                ..body
+            }),
+            Some(Rect {
+                x: body.x + tree_w,
+                width: body.width - tree_w,
+                ..body
+            }),
         )
     } else if focus == Pane::Tree {
         (Some(body), None)
@@ -37,14 +55,27 @@ pub fn browser(area: Rect, focus: Pane, show_log: bool) -> BrowserLayout {
         Some(r) if show_log && r.height >= 14 => {
             let log_h = (r.height / 4).clamp(5, 12);
             (
-                Some(Rect { height: r.height - log_h, ..r }),
-                Some(Rect { y: r.y + r.height - log_h, height: log_h, ..r }),
+                Some(Rect {
+                    height: r.height - log_h,
+                    ..r
+                }),
+                Some(Rect {
+                    y: r.y + r.height - log_h,
+                    height: log_h,
+                    ..r
+                }),
             )
         }
         Some(r) if !two_panes && focus == Pane::Log => (None, Some(r)),
         other => (other, None),
     };
-    BrowserLayout { header, tree, preview, log, footer }
+    BrowserLayout {
+        header,
+        tree,
+        preview,
+        log,
+        footer,
+    }
 }
 
 /// Rows inside a bordered pane.

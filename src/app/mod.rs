@@ -56,7 +56,11 @@ pub struct State {
 pub enum Msg {
     Key(KeyEvent),
     /// Mouse wheel over the screen: positive scrolls down.
-    Scroll { column: u16, row: u16, delta: i32 },
+    Scroll {
+        column: u16,
+        row: u16,
+        delta: i32,
+    },
     Paste(String),
     Resize(u16, u16),
     Focus(bool),
@@ -66,8 +70,14 @@ pub enum Msg {
     /// Files under the repo changed on disk.
     RepoChanged,
     GitStatus(Result<GitStatus, String>),
-    GitLog { path: String, result: Result<Vec<Commit>, String> },
-    FileLoaded { path: String, result: Result<Arc<browser::FileText>, String> },
+    GitLog {
+        path: String,
+        result: Result<Vec<Commit>, String>,
+    },
+    FileLoaded {
+        path: String,
+        result: Result<Arc<browser::FileText>, String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,12 +93,19 @@ pub enum Effect {
 impl State {
     pub fn new(root: PathBuf, keymap: Keymap, size: (u16, u16)) -> State {
         State {
-            repo: RepoState { display: root.display().to_string(), root, ..Default::default() },
+            repo: RepoState {
+                display: root.display().to_string(),
+                root,
+                ..Default::default()
+            },
             keymap,
             size,
             focused: true,
             dirty: true,
-            browser: BrowserState { show_log: true, ..Default::default() },
+            browser: BrowserState {
+                show_log: true,
+                ..Default::default()
+            },
             ..Default::default()
         }
     }
@@ -119,7 +136,11 @@ impl State {
     }
 
     pub fn layout(&self) -> layout::BrowserLayout {
-        layout::browser(Rect::new(0, 0, self.size.0, self.size.1), self.browser.focus, self.browser.show_log)
+        layout::browser(
+            Rect::new(0, 0, self.size.0, self.size.1),
+            self.browser.focus,
+            self.browser.show_log,
+        )
     }
 
     pub fn selected_row(&self) -> Option<&Row> {
@@ -127,7 +148,10 @@ impl State {
     }
 
     fn toast(&mut self, error: bool, text: impl Into<String>) {
-        let t = Toast { error, text: text.into() };
+        let t = Toast {
+            error,
+            text: text.into(),
+        };
         self.toast_history.push(t.clone());
         if self.toast_history.len() > 100 {
             self.toast_history.remove(0);
@@ -148,7 +172,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Paste(text) => {
             if state.browser.filter.editing {
-                state.browser.filter.text.push_str(text.lines().next().unwrap_or(""));
+                state
+                    .browser
+                    .filter
+                    .text
+                    .push_str(text.lines().next().unwrap_or(""));
                 apply_filter(state, &mut fx);
             }
         }
@@ -215,7 +243,9 @@ fn indexed(state: &mut State, result: Result<Arc<RepoIndex>, String>, fx: &mut V
         }
     };
     let first = !matches!(state.repo.index, Loadable::Loaded(_));
-    let keep = state.index().and_then(|i| state.selected_row().map(|r| browser::row_key(i, r)));
+    let keep = state
+        .index()
+        .and_then(|i| state.selected_row().map(|r| browser::row_key(i, r)));
     if first {
         state.browser.expanded = browser::initial_expanded(&index);
     }
@@ -234,7 +264,12 @@ fn rebuild_rows(state: &mut State, keep: Option<String>) {
     let b = &state.browser;
     let hits = (!b.filter.text.is_empty()).then(|| browser::filter_hits(index, &b.filter.text));
     let rows = browser::build_rows(index, &b.expanded, hits.as_ref());
-    let matches: Vec<usize> = rows.iter().enumerate().filter(|(_, r)| r.matched).map(|(i, _)| i).collect();
+    let matches: Vec<usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.matched)
+        .map(|(i, _)| i)
+        .collect();
     let selected = keep
         .and_then(|k| rows.iter().position(|r| browser::row_key(index, r) == k))
         .unwrap_or(state.browser.selected.min(rows.len().saturating_sub(1)));
@@ -246,7 +281,9 @@ fn rebuild_rows(state: &mut State, keep: Option<String>) {
 }
 
 fn key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {
-    let Some(k) = Key::from_event(&ev) else { return };
+    let Some(k) = Key::from_event(&ev) else {
+        return;
+    };
     let ctx = state.context();
     match state.keymap.resolve(ctx, k) {
         Some(action) => act(state, ctx, action, fx),
@@ -281,7 +318,9 @@ fn quit(state: &mut State, fx: &mut Vec<Effect>) {
 }
 
 fn help_action(state: &mut State, action: Action) {
-    let Some(scroll) = state.help.as_mut() else { return };
+    let Some(scroll) = state.help.as_mut() else {
+        return;
+    };
     let page = state.size.1.saturating_sub(6) as usize;
     match action {
         Action::Back => state.help = None,
@@ -317,7 +356,9 @@ fn filter_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
 }
 
 fn apply_filter(state: &mut State, fx: &mut Vec<Effect>) {
-    let keep = state.index().and_then(|i| state.selected_row().map(|r| browser::row_key(i, r)));
+    let keep = state
+        .index()
+        .and_then(|i| state.selected_row().map(|r| browser::row_key(i, r)));
     if let Some(k) = &keep {
         // Whatever was selected while filtering stays visible afterwards.
         reveal(&mut state.browser.expanded, k);
@@ -360,7 +401,10 @@ fn jump_match(state: &mut State, forward: bool, fx: &mut Vec<Effect>) {
     b.selected = if forward {
         *m.iter().find(|&&i| i > b.selected).unwrap_or(&m[0])
     } else {
-        *m.iter().rev().find(|&&i| i < b.selected).unwrap_or(&m[m.len() - 1])
+        *m.iter()
+            .rev()
+            .find(|&&i| i < b.selected)
+            .unwrap_or(&m[m.len() - 1])
     };
     clamp_offsets(state);
     selection_changed(state, fx);
@@ -383,7 +427,12 @@ fn browser_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
                 quit(state, fx);
             }
         }
-        Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
+        Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Top
+        | Action::Bottom => {
             let delta: i64 = match action {
                 Action::Up => -1,
                 Action::Down => 1,
@@ -414,8 +463,15 @@ fn browser_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         },
         Action::ExpandAll => {
             if let Some(index) = state.index() {
-                let mut all: std::collections::HashSet<String> = state.browser.dir_stats.keys().cloned().collect();
-                all.extend(index.files.iter().filter(|f| !f.resources.is_empty()).map(|f| f.path.clone()));
+                let mut all: std::collections::HashSet<String> =
+                    state.browser.dir_stats.keys().cloned().collect();
+                all.extend(
+                    index
+                        .files
+                        .iter()
+                        .filter(|f| !f.resources.is_empty())
+                        .map(|f| f.path.clone()),
+                );
                 let keep = state.selected_row().map(|r| browser::row_key(index, r));
                 state.browser.expanded = all;
                 rebuild_rows(state, keep);
@@ -424,7 +480,11 @@ fn browser_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         Action::CollapseAll => {
             if let Some(index) = state.index() {
                 let keep = state.selected_row().map(|r| browser::row_key(index, r));
-                let top = keep.as_deref().and_then(|k| k.get(2..)).and_then(|p| p.split('/').next()).map(|t| format!("d:{t}"));
+                let top = keep
+                    .as_deref()
+                    .and_then(|k| k.get(2..))
+                    .and_then(|p| p.split('/').next())
+                    .map(|t| format!("d:{t}"));
                 state.browser.expanded.clear();
                 rebuild_rows(state, top.or(keep));
                 selection_changed(state, fx);
@@ -436,9 +496,16 @@ fn browser_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
             } else {
                 vec![Pane::Tree, Pane::Preview]
             };
-            let i = panes.iter().position(|p| *p == state.browser.focus).unwrap_or(0);
+            let i = panes
+                .iter()
+                .position(|p| *p == state.browser.focus)
+                .unwrap_or(0);
             let n = panes.len();
-            state.browser.focus = panes[if action == Action::FocusNext { (i + 1) % n } else { (i + n - 1) % n }];
+            state.browser.focus = panes[if action == Action::FocusNext {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            }];
         }
         Action::Filter => state.browser.filter.editing = true,
         Action::NextMatch => jump_match(state, true, fx),
@@ -480,10 +547,14 @@ fn scroll_preview(state: &mut State, delta: i64) {
 
 fn expand(state: &mut State, fx: &mut Vec<Effect>) {
     let Some(index) = state.index() else { return };
-    let Some(row) = state.selected_row() else { return };
+    let Some(row) = state.selected_row() else {
+        return;
+    };
     let key = match &row.kind {
         RowKind::Dir { path, .. } => path.clone(),
-        RowKind::File { file } if !index.files[*file].resources.is_empty() => index.files[*file].path.clone(),
+        RowKind::File { file } if !index.files[*file].resources.is_empty() => {
+            index.files[*file].path.clone()
+        }
         RowKind::File { .. } | RowKind::Resource { .. } => {
             state.browser.focus = Pane::Preview;
             return;
@@ -500,7 +571,9 @@ fn expand(state: &mut State, fx: &mut Vec<Effect>) {
 
 fn collapse(state: &mut State, fx: &mut Vec<Effect>) {
     let Some(index) = state.index() else { return };
-    let Some(row) = state.selected_row() else { return };
+    let Some(row) = state.selected_row() else {
+        return;
+    };
     let key = match &row.kind {
         RowKind::Dir { path, .. } => path.clone(),
         RowKind::File { file } => index.files[*file].path.clone(),
@@ -515,7 +588,10 @@ fn collapse(state: &mut State, fx: &mut Vec<Effect>) {
     // Go to the parent row: the nearest row above with a smaller depth.
     let depth = row.depth;
     let sel = state.browser.selected;
-    if let Some(parent) = state.browser.rows[..sel].iter().rposition(|r| r.depth < depth) {
+    if let Some(parent) = state.browser.rows[..sel]
+        .iter()
+        .rposition(|r| r.depth < depth)
+    {
         state.browser.selected = parent;
         clamp_offsets(state);
         selection_changed(state, fx);
@@ -524,7 +600,9 @@ fn collapse(state: &mut State, fx: &mut Vec<Effect>) {
 
 fn scroll(state: &mut State, column: u16, row: u16, delta: i32, fx: &mut Vec<Effect>) {
     let l = state.layout();
-    let inside = |r: Option<Rect>| r.is_some_and(|r| column >= r.x && column < r.right() && row >= r.y && row < r.bottom());
+    let inside = |r: Option<Rect>| {
+        r.is_some_and(|r| column >= r.x && column < r.right() && row >= r.y && row < r.bottom())
+    };
     state.dirty = true;
     if inside(l.tree) {
         move_selection(state, delta as i64, fx);
@@ -552,7 +630,10 @@ fn selection_changed(state: &mut State, fx: &mut Vec<Effect>) {
     let (mark, scroll) = match &row.kind {
         RowKind::Resource { file, res } => {
             let r = &index.files[*file].resources[*res];
-            (Some((r.start_line, r.end_line)), r.start_line.saturating_sub(1))
+            (
+                Some((r.start_line, r.end_line)),
+                r.start_line.saturating_sub(1),
+            )
         }
         RowKind::File { file } => match &index.files[*file].error {
             Some(e) => (Some((e.pos.line, e.pos.line)), e.pos.line.saturating_sub(4)),
@@ -575,7 +656,11 @@ fn selection_changed(state: &mut State, fx: &mut Vec<Effect>) {
     p.mark = mark;
     p.scroll = scroll;
     if state.browser.show_log && state.browser.log.path.as_deref() != Some(log_path.as_str()) {
-        state.browser.log = browser::Log { path: Some(log_path.clone()), commits: Loadable::Loading, scroll: 0 };
+        state.browser.log = browser::Log {
+            path: Some(log_path.clone()),
+            commits: Loadable::Loading,
+            scroll: 0,
+        };
         fx.push(Effect::GitLog(log_path));
     }
     clamp_offsets(state);

@@ -90,7 +90,8 @@ pub fn status(root: &Path) -> Result<GitStatus, git2::Error> {
                 let branch = git2::Branch::wrap(head);
                 if let Ok(up) = branch.upstream() {
                     out.upstream = up.name().ok().flatten().map(str::to_string);
-                    if let (Some(local), Some(remote)) = (branch.get().target(), up.get().target()) {
+                    if let (Some(local), Some(remote)) = (branch.get().target(), up.get().target())
+                    {
                         let (a, b) = repo.graph_ahead_behind(local, remote)?;
                         out.ahead = a;
                         out.behind = b;
@@ -101,13 +102,20 @@ pub fn status(root: &Path) -> Result<GitStatus, git2::Error> {
         Err(e) if e.code() == git2::ErrorCode::UnbornBranch => {
             // A repo with no commit yet: name the branch HEAD points at.
             if let Ok(r) = repo.find_reference("HEAD") {
-                out.branch = r.symbolic_target().ok().flatten().map(|t| t.trim_start_matches("refs/heads/").to_string());
+                out.branch = r
+                    .symbolic_target()
+                    .ok()
+                    .flatten()
+                    .map(|t| t.trim_start_matches("refs/heads/").to_string());
             }
         }
         Err(e) => return Err(e),
     }
     let mut opts = StatusOptions::new();
-    opts.include_untracked(true).recurse_untracked_dirs(true).include_ignored(false).renames_head_to_index(true);
+    opts.include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_ignored(false)
+        .renames_head_to_index(true);
     for entry in repo.statuses(Some(&mut opts))?.iter() {
         let Ok(path) = entry.path() else { continue };
         let s = entry.status();
@@ -121,7 +129,12 @@ pub fn status(root: &Path) -> Result<GitStatus, git2::Error> {
             FileStatus::Deleted
         } else if s.intersects(Status::INDEX_RENAMED | Status::WT_RENAMED) {
             FileStatus::Renamed
-        } else if s.intersects(Status::INDEX_MODIFIED | Status::WT_MODIFIED | Status::INDEX_TYPECHANGE | Status::WT_TYPECHANGE) {
+        } else if s.intersects(
+            Status::INDEX_MODIFIED
+                | Status::WT_MODIFIED
+                | Status::INDEX_TYPECHANGE
+                | Status::WT_TYPECHANGE,
+        ) {
             FileStatus::Modified
         } else {
             continue;
@@ -134,7 +147,12 @@ pub fn status(root: &Path) -> Result<GitStatus, git2::Error> {
 /// The newest `limit` commits reachable from HEAD that changed `path` (a file or folder, relative
 /// to the work tree; empty for the whole repo). Walks at most `scan` commits so a deep history
 /// cannot stall the worker.
-pub fn path_log(root: &Path, path: &str, limit: usize, scan: usize) -> Result<Vec<Commit>, git2::Error> {
+pub fn path_log(
+    root: &Path,
+    path: &str,
+    limit: usize,
+    scan: usize,
+) -> Result<Vec<Commit>, git2::Error> {
     let repo = open(root)?;
     let mut walk = repo.revwalk()?;
     if walk.push_head().is_err() {
@@ -156,7 +174,8 @@ pub fn path_log(root: &Path, path: &str, limit: usize, scan: usize) -> Result<Ve
                 Ok(p) => Some(p.tree()?),
                 Err(_) => None,
             };
-            let diff = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut opts))?;
+            let diff =
+                repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut opts))?;
             diff.deltas().len() > 0
         };
         if touched {
@@ -191,7 +210,11 @@ pub(crate) mod tests {
             .env("GIT_COMMITTER_EMAIL", "ada@example.com")
             .output()
             .expect("git");
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     #[test]
@@ -199,8 +222,26 @@ pub(crate) mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let remote = tmp.path().join("origin.git");
         let work = tmp.path().join("work");
-        git(tmp.path(), &["init", "-q", "--bare", "-b", "main", remote.to_str().unwrap()]);
-        git(tmp.path(), &["clone", "-q", remote.to_str().unwrap(), work.to_str().unwrap()]);
+        git(
+            tmp.path(),
+            &[
+                "init",
+                "-q",
+                "--bare",
+                "-b",
+                "main",
+                remote.to_str().unwrap(),
+            ],
+        );
+        git(
+            tmp.path(),
+            &[
+                "clone",
+                "-q",
+                remote.to_str().unwrap(),
+                work.to_str().unwrap(),
+            ],
+        );
         std::fs::create_dir_all(work.join("clusters/a")).unwrap();
         std::fs::write(work.join("clusters/a/x.yaml"), "kind: A\n").unwrap();
         std::fs::write(work.join("README.md"), "hi\n").unwrap();
@@ -222,11 +263,20 @@ pub(crate) mod tests {
         assert_eq!((s.modified(), s.untracked()), (1, 1));
 
         let log = path_log(&work, "clusters/a", 10, 100).unwrap();
-        assert_eq!(log.iter().map(|c| c.summary.as_str()).collect::<Vec<_>>(), vec!["second: clusters/a", "first"]);
+        assert_eq!(
+            log.iter().map(|c| c.summary.as_str()).collect::<Vec<_>>(),
+            vec!["second: clusters/a", "first"]
+        );
         assert_eq!(log[0].author, "Ada");
         let log = path_log(&work, "README.md", 10, 100).unwrap();
         assert_eq!(log.len(), 1);
-        assert_eq!(discover(&work.join("clusters")).unwrap().canonicalize().unwrap(), work.canonicalize().unwrap());
+        assert_eq!(
+            discover(&work.join("clusters"))
+                .unwrap()
+                .canonicalize()
+                .unwrap(),
+            work.canonicalize().unwrap()
+        );
     }
 
     #[test]

@@ -28,10 +28,20 @@ pub fn spawn(root: PathBuf, tx: Sender<Msg>) -> mpsc::Sender<GitJob> {
         .name("git-worker".into())
         .spawn(move || {
             let prefix = ops::discover(&root)
-                .and_then(|w| root.canonicalize().ok()?.strip_prefix(w.canonicalize().ok()?).ok().map(|p| p.to_path_buf()))
+                .and_then(|w| {
+                    root.canonicalize()
+                        .ok()?
+                        .strip_prefix(w.canonicalize().ok()?)
+                        .ok()
+                        .map(|p| p.to_path_buf())
+                })
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_default();
-            let prefix = if prefix.is_empty() { prefix } else { format!("{prefix}/") };
+            let prefix = if prefix.is_empty() {
+                prefix
+            } else {
+                format!("{prefix}/")
+            };
             while let Ok(first) = jobs.recv() {
                 let mut status = false;
                 let mut log = None;
@@ -44,21 +54,32 @@ pub fn spawn(root: PathBuf, tx: Sender<Msg>) -> mpsc::Sender<GitJob> {
                 if status {
                     let _span = tracing::debug_span!("git_status").entered();
                     let result = ops::status(&root).map(|mut s| {
-                        s.files = s.files.into_iter().filter_map(|(p, st)| Some((p.strip_prefix(&prefix)?.to_string(), st))).collect();
+                        s.files = s
+                            .files
+                            .into_iter()
+                            .filter_map(|(p, st)| Some((p.strip_prefix(&prefix)?.to_string(), st)))
+                            .collect();
                         s
                     });
                     if let Err(e) = &result {
                         warn!(error = %e, "git status failed");
                     }
-                    if tx.blocking_send(Msg::GitStatus(result.map_err(|e| e.message().to_string()))).is_err() {
+                    if tx
+                        .blocking_send(Msg::GitStatus(result.map_err(|e| e.message().to_string())))
+                        .is_err()
+                    {
                         break;
                     }
                 }
                 if let Some(path) = log {
                     let _span = tracing::debug_span!("git_log", path = %path).entered();
-                    let result = ops::path_log(&root, &format!("{prefix}{path}"), LOG_LIMIT, LOG_SCAN);
+                    let result =
+                        ops::path_log(&root, &format!("{prefix}{path}"), LOG_LIMIT, LOG_SCAN);
                     debug!(ok = result.is_ok(), "path log");
-                    let msg = Msg::GitLog { path, result: result.map_err(|e| e.message().to_string()) };
+                    let msg = Msg::GitLog {
+                        path,
+                        result: result.map_err(|e| e.message().to_string()),
+                    };
                     if tx.blocking_send(msg).is_err() {
                         break;
                     }

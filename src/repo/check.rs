@@ -33,7 +33,13 @@ pub struct Finding {
 
 impl Finding {
     fn new(path: &str, pos: Pos, severity: Severity, message: impl Into<String>) -> Finding {
-        Finding { path: path.to_string(), line: pos.line.max(1), col: pos.col.max(1), severity, message: message.into() }
+        Finding {
+            path: path.to_string(),
+            line: pos.line.max(1),
+            col: pos.col.max(1),
+            severity,
+            message: message.into(),
+        }
     }
 }
 
@@ -43,7 +49,11 @@ impl std::fmt::Display for Finding {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{}:{}:{}: {sev}: {}", self.path, self.line, self.col, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {sev}: {}",
+            self.path, self.line, self.col, self.message
+        )
     }
 }
 
@@ -61,7 +71,10 @@ pub struct Report {
 
 impl Report {
     pub fn errors(&self) -> usize {
-        self.findings.iter().filter(|f| f.severity == Severity::Error).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
     }
 
     pub fn warnings(&self) -> usize {
@@ -94,7 +107,10 @@ impl Report {
 /// Checks every file under `root` (see [`index::walk`]).
 pub fn run(root: &Path, schemas: Option<&SchemaSet>) -> std::io::Result<Report> {
     let files = index::walk(root)?;
-    let per_file: Vec<Report> = files.par_iter().map(|(abs, rel)| check_file(abs, rel, schemas)).collect();
+    let per_file: Vec<Report> = files
+        .par_iter()
+        .map(|(abs, rel)| check_file(abs, rel, schemas))
+        .collect();
     let mut report = Report::default();
     for r in per_file {
         report.files += r.files;
@@ -121,13 +137,28 @@ fn check_file(abs: &Path, rel: &str, schemas: Option<&SchemaSet>) -> Report {
     r.data_documents = entry.data_docs;
     let path = entry.path.as_str();
     if let Some(e) = &entry.io_error {
-        r.findings.push(Finding::new(path, Pos::default(), Severity::Error, format!("cannot read: {e}")));
+        r.findings.push(Finding::new(
+            path,
+            Pos::default(),
+            Severity::Error,
+            format!("cannot read: {e}"),
+        ));
     }
     if let Some(e) = &entry.error {
-        r.findings.push(Finding::new(path, e.pos, Severity::Error, format!("YAML syntax error: {}", e.message)));
+        r.findings.push(Finding::new(
+            path,
+            e.pos,
+            Severity::Error,
+            format!("YAML syntax error: {}", e.message),
+        ));
     }
     for (pos, key) in &entry.duplicate_keys {
-        r.findings.push(Finding::new(path, *pos, Severity::Error, format!("duplicate key \"{key}\"")));
+        r.findings.push(Finding::new(
+            path,
+            *pos,
+            Severity::Error,
+            format!("duplicate key \"{key}\""),
+        ));
     }
     for res in &entry.resources {
         let mut missing = Vec::new();
@@ -142,9 +173,16 @@ fn check_file(abs: &Path, rel: &str, schemas: Option<&SchemaSet>) -> Report {
         }
         if !missing.is_empty() {
             let what = res.kind.as_deref().unwrap_or("object");
-            r.findings.push(Finding::new(path, res.pos, Severity::Error, format!("{what} is missing {}", missing.join(", "))));
+            r.findings.push(Finding::new(
+                path,
+                res.pos,
+                Severity::Error,
+                format!("{what} is missing {}", missing.join(", ")),
+            ));
         }
-        let Some(root) = parsed.docs.get(res.doc).and_then(|d| d.root.as_ref()) else { continue };
+        let Some(root) = parsed.docs.get(res.doc).and_then(|d| d.root.as_ref()) else {
+            continue;
+        };
         if res.api_version.as_deref() == Some("v1") && res.kind.as_deref() == Some("Secret") {
             for key in ["data", "stringData"] {
                 if let Some(n) = root.get(key).filter(|n| !n.is_null()) {
@@ -157,16 +195,31 @@ fn check_file(abs: &Path, rel: &str, schemas: Option<&SchemaSet>) -> Report {
                 }
             }
         }
-        let (Some(schemas), Some(av), Some(kind)) = (schemas, &res.api_version, &res.kind) else { continue };
+        let (Some(schemas), Some(av), Some(kind)) = (schemas, &res.api_version, &res.kind) else {
+            continue;
+        };
         match schemas.validate(av, kind, root) {
             Verdict::Checked(violations) => {
                 r.validated += 1;
                 for v in violations {
-                    let sev = if v.warning { Severity::Warning } else { Severity::Error };
-                    let msg = if v.path.is_empty() || v.message.starts_with(&v.path) {
-                        format!("{kind} {}: {}", res.name.as_deref().unwrap_or("?"), v.message)
+                    let sev = if v.warning {
+                        Severity::Warning
                     } else {
-                        format!("{kind} {}: {}: {}", res.name.as_deref().unwrap_or("?"), v.path, v.message)
+                        Severity::Error
+                    };
+                    let msg = if v.path.is_empty() || v.message.starts_with(&v.path) {
+                        format!(
+                            "{kind} {}: {}",
+                            res.name.as_deref().unwrap_or("?"),
+                            v.message
+                        )
+                    } else {
+                        format!(
+                            "{kind} {}: {}: {}",
+                            res.name.as_deref().unwrap_or("?"),
+                            v.path,
+                            v.message
+                        )
                     };
                     r.findings.push(Finding::new(path, v.pos, sev, msg));
                 }
@@ -186,12 +239,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path().join("apps/x");
         std::fs::create_dir_all(&d).unwrap();
-        std::fs::write(d.join("ok.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n").unwrap();
+        std::fs::write(
+            d.join("ok.yaml"),
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n",
+        )
+        .unwrap();
         std::fs::write(d.join("values.yaml"), "replicas: 2\n").unwrap();
         std::fs::write(d.join("bad.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {}\n---\nkind: Service\nmetadata: {name: s}\n").unwrap();
         std::fs::write(d.join("broken.yaml"), "a: b\n c: d\n").unwrap();
-        std::fs::write(d.join("secret.yaml"), "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  password: hunter2\n").unwrap();
-        std::fs::write(d.join("dup.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata: {name: d}\nkind: Namespace\n").unwrap();
+        std::fs::write(
+            d.join("secret.yaml"),
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  password: hunter2\n",
+        )
+        .unwrap();
+        std::fs::write(
+            d.join("dup.yaml"),
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: d}\nkind: Namespace\n",
+        )
+        .unwrap();
         let report = run(dir.path(), None).unwrap();
         let lines: Vec<String> = report.findings.iter().map(|f| f.to_string()).collect();
         assert_eq!(
@@ -205,6 +270,9 @@ mod tests {
             ]
         );
         assert!(!lines.iter().any(|l| l.contains("hunter2")));
-        assert_eq!((report.files, report.objects, report.data_documents), (6, 5, 1));
+        assert_eq!(
+            (report.files, report.objects, report.data_documents),
+            (6, 5, 1)
+        );
     }
 }

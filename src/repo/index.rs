@@ -100,12 +100,18 @@ impl RepoIndex {
     }
 
     pub fn file(&self, path: &str) -> Option<&FileEntry> {
-        self.files.binary_search_by(|f| sort_key(&f.path).cmp(&sort_key(path))).ok().map(|i| &self.files[i])
+        self.files
+            .binary_search_by(|f| sort_key(&f.path).cmp(&sort_key(path)))
+            .ok()
+            .map(|i| &self.files[i])
     }
 }
 
 pub fn is_yaml(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
 }
 
 /// The files an index of `root` covers: for a Blast repo root, everything under its top folders;
@@ -114,24 +120,43 @@ pub fn is_yaml(path: &Path) -> bool {
 pub fn walk(root: &Path) -> std::io::Result<Vec<(PathBuf, String)>> {
     let meta = std::fs::metadata(root)?;
     if meta.is_file() {
-        let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         return Ok(vec![(root.to_path_buf(), name)]);
     }
-    let tops: Vec<PathBuf> = TOP_DIRS.iter().map(|d| root.join(d)).filter(|p| p.is_dir()).collect();
-    let starts = if tops.is_empty() { vec![root.to_path_buf()] } else { tops };
+    let tops: Vec<PathBuf> = TOP_DIRS
+        .iter()
+        .map(|d| root.join(d))
+        .filter(|p| p.is_dir())
+        .collect();
+    let starts = if tops.is_empty() {
+        vec![root.to_path_buf()]
+    } else {
+        tops
+    };
     let mut out = Vec::new();
     for start in starts {
-        let walker = walkdir::WalkDir::new(&start).follow_links(false).into_iter().filter_entry(|e| {
-            let name = e.file_name().to_string_lossy();
-            e.depth() == 0 || !(name.starts_with('.') || name == "target" || name == "node_modules")
-        });
+        let walker = walkdir::WalkDir::new(&start)
+            .follow_links(false)
+            .into_iter()
+            .filter_entry(|e| {
+                let name = e.file_name().to_string_lossy();
+                e.depth() == 0
+                    || !(name.starts_with('.') || name == "target" || name == "node_modules")
+            });
         for entry in walker {
             let entry = entry.map_err(std::io::Error::other)?;
             if !entry.file_type().is_file() {
                 continue;
             }
             let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-            let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            let rel = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
             out.push((entry.path().to_path_buf(), rel));
         }
     }
@@ -142,14 +167,26 @@ pub fn walk(root: &Path) -> std::io::Result<Vec<(PathBuf, String)>> {
 /// Files sort by path, except that the top folders come in the order of [`TOP_DIRS`].
 pub fn sort_key(path: &str) -> (usize, &str) {
     let top = path.split('/').next().unwrap_or("");
-    (TOP_DIRS.iter().position(|d| *d == top).unwrap_or(TOP_DIRS.len()), path)
+    (
+        TOP_DIRS
+            .iter()
+            .position(|d| *d == top)
+            .unwrap_or(TOP_DIRS.len()),
+        path,
+    )
 }
 
 /// Builds the index of `root` (see [`walk`]), parsing files in parallel.
 pub fn build(root: &Path) -> std::io::Result<RepoIndex> {
     let files = walk(root)?;
-    let files = files.par_iter().map(|(abs, rel)| index_file(abs, rel).0).collect();
-    Ok(RepoIndex { root: root.to_path_buf(), files })
+    let files = files
+        .par_iter()
+        .map(|(abs, rel)| index_file(abs, rel).0)
+        .collect();
+    Ok(RepoIndex {
+        root: root.to_path_buf(),
+        files,
+    })
 }
 
 /// Reads and indexes one file; also returns its parsed documents (for `blast check`).
@@ -173,9 +210,16 @@ pub fn index_file(abs: &Path, rel: &str) -> (FileEntry, ParsedFile) {
     };
     entry.bytes = bytes.len() as u64;
     let Ok(text) = String::from_utf8(bytes) else {
-        entry.kind = if is_yaml(abs) { FileKind::Yaml } else { FileKind::Binary };
+        entry.kind = if is_yaml(abs) {
+            FileKind::Yaml
+        } else {
+            FileKind::Binary
+        };
         if entry.kind == FileKind::Yaml {
-            entry.error = Some(YamlError { pos: Pos { line: 1, col: 1 }, message: "file is not valid UTF-8".into() });
+            entry.error = Some(YamlError {
+                pos: Pos { line: 1, col: 1 },
+                message: "file is not valid UTF-8".into(),
+            });
         }
         return (entry, ParsedFile::default());
     };
@@ -192,7 +236,9 @@ pub fn index_file(abs: &Path, rel: &str) -> (FileEntry, ParsedFile) {
 pub fn summarize(entry: &mut FileEntry, parsed: &ParsedFile) {
     entry.error = parsed.error.clone();
     for (i, doc) in parsed.docs.iter().enumerate() {
-        entry.duplicate_keys.extend(doc.duplicate_keys.iter().cloned());
+        entry
+            .duplicate_keys
+            .extend(doc.duplicate_keys.iter().cloned());
         match resource_of(i, doc) {
             Some(r) => entry.resources.push(r),
             None if doc.root.is_some() => entry.data_docs += 1,
@@ -238,8 +284,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         write(d, "clusters/a/cluster.yaml", b"apiVersion: cluster.x-k8s.io/v1beta2\nkind: Cluster\nmetadata:\n  name: a\n  namespace: a\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n");
-        write(d, "infrastructure/x/values.yaml", b"replicas: 2\nimage:\n  tag: v1\n");
-        write(d, "apps/a/broken.yaml", b"kind: Deployment\nmetadata:\n  name: [x\n");
+        write(
+            d,
+            "infrastructure/x/values.yaml",
+            b"replicas: 2\nimage:\n  tag: v1\n",
+        );
+        write(
+            d,
+            "apps/a/broken.yaml",
+            b"kind: Deployment\nmetadata:\n  name: [x\n",
+        );
         write(d, "apps/a/README.md", b"# hi\n");
         write(d, "apps/a/blob.yaml", &[0xff, 0xfe, 0x00]);
         write(d, "apps/.hidden/x.yaml", b"kind: X\n");
@@ -248,19 +302,39 @@ mod tests {
         let paths: Vec<_> = idx.files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(
             paths,
-            vec!["clusters/a/cluster.yaml", "infrastructure/x/values.yaml", "apps/a/README.md", "apps/a/blob.yaml", "apps/a/broken.yaml"]
+            vec![
+                "clusters/a/cluster.yaml",
+                "infrastructure/x/values.yaml",
+                "apps/a/README.md",
+                "apps/a/blob.yaml",
+                "apps/a/broken.yaml"
+            ]
         );
         let cluster = idx.file("clusters/a/cluster.yaml").unwrap();
         assert_eq!(cluster.resources.len(), 2);
         assert_eq!(cluster.resources[0].label(), "Cluster a/a");
         assert_eq!(cluster.resources[0].group(), "cluster.x-k8s.io");
-        assert_eq!((cluster.resources[1].start_line, cluster.resources[1].end_line), (6, 10));
+        assert_eq!(
+            (
+                cluster.resources[1].start_line,
+                cluster.resources[1].end_line
+            ),
+            (6, 10)
+        );
         let values = idx.file("infrastructure/x/values.yaml").unwrap();
         assert_eq!((values.resources.len(), values.data_docs), (0, 1));
         let broken = idx.file("apps/a/broken.yaml").unwrap();
         assert!(broken.is_broken());
         assert_eq!(broken.error.as_ref().unwrap().pos.line, 4);
-        assert!(idx.file("apps/a/blob.yaml").unwrap().error.as_ref().unwrap().message.contains("UTF-8"));
+        assert!(
+            idx.file("apps/a/blob.yaml")
+                .unwrap()
+                .error
+                .as_ref()
+                .unwrap()
+                .message
+                .contains("UTF-8")
+        );
         assert_eq!(idx.file("apps/a/README.md").unwrap().kind, FileKind::Text);
         assert_eq!(idx.resource_count(), 2);
         assert_eq!(idx.broken_count(), 2);

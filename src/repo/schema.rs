@@ -80,12 +80,15 @@ impl SchemaSet {
             return;
         }
         let spec = &doc["spec"];
-        let (Some(group), Some(kind)) = (spec["group"].as_str(), spec["names"]["kind"].as_str()) else {
+        let (Some(group), Some(kind)) = (spec["group"].as_str(), spec["names"]["kind"].as_str())
+        else {
             return;
         };
         let mut versions = BTreeMap::new();
         for v in spec["versions"].as_array().into_iter().flatten() {
-            let Some(name) = v["name"].as_str() else { continue };
+            let Some(name) = v["name"].as_str() else {
+                continue;
+            };
             if v["served"] == Json::Bool(false) {
                 continue;
             }
@@ -98,10 +101,14 @@ impl SchemaSet {
             let schema = v["schema"]["openAPIV3Schema"].clone();
             versions.insert(
                 name.to_string(),
-                CrdVersion { schema: (!schema.is_null()).then_some(schema), deprecated },
+                CrdVersion {
+                    schema: (!schema.is_null()).then_some(schema),
+                    deprecated,
+                },
             );
         }
-        self.crds.insert((group.to_string(), kind.to_string()), Crd { versions });
+        self.crds
+            .insert((group.to_string(), kind.to_string()), Crd { versions });
     }
 
     pub fn crd_count(&self) -> usize {
@@ -121,25 +128,41 @@ impl SchemaSet {
             return Verdict::Unvalidated;
         };
         let Some(v) = crd.versions.get(version) else {
-            let served: Vec<_> = crd.versions.keys().map(|v| format!("{group}/{v}")).collect();
+            let served: Vec<_> = crd
+                .versions
+                .keys()
+                .map(|v| format!("{group}/{v}"))
+                .collect();
             let pos = root.get("apiVersion").map(|n| n.pos).unwrap_or(root.pos);
             return Verdict::Checked(vec![Violation {
                 pos,
                 path: "apiVersion".into(),
-                message: format!("{kind} is not served at {api_version}; served: {}", served.join(", ")),
+                message: format!(
+                    "{kind} is not served at {api_version}; served: {}",
+                    served.join(", ")
+                ),
                 warning: false,
             }]);
         };
         let mut out = Vec::new();
         if let Some(msg) = &v.deprecated {
             let pos = root.get("apiVersion").map(|n| n.pos).unwrap_or(root.pos);
-            out.push(Violation { pos, path: "apiVersion".into(), message: msg.clone(), warning: true });
+            out.push(Violation {
+                pos,
+                path: "apiVersion".into(),
+                message: msg.clone(),
+                warning: true,
+            });
         }
         if let Some(meta) = root.get("metadata") {
             let meta_path = [PathSeg::Key("metadata".into())];
             let problems = super::core_kinds::check_metadata(meta.to_json());
             out.extend(typed_violations(meta, problems).into_iter().map(|mut v| {
-                v.path = if v.path.is_empty() { "metadata".into() } else { format!("metadata.{}", v.path) };
+                v.path = if v.path.is_empty() {
+                    "metadata".into()
+                } else {
+                    format!("metadata.{}", v.path)
+                };
                 if v.pos == meta.pos && v.path == "metadata" {
                     v.pos = root.key_pos(&meta_path);
                 }
@@ -149,7 +172,7 @@ impl SchemaSet {
         if let Some(schema) = &v.schema {
             let mut validator = Validator::default();
             let mut path = Vec::new();
-            validator.node(root, schema, &mut path, true);
+            validator.node(root, schema, &mut path, true, root.pos);
             out.extend(validator.out);
         }
         Verdict::Checked(out)
@@ -163,7 +186,11 @@ fn typed_violations(root: &Node, problems: Vec<TypedProblem>) -> Vec<Violation> 
     problems
         .into_iter()
         .map(|(path, message, unknown)| Violation {
-            pos: if unknown { root.key_pos(&path) } else { root.locate(&path).pos },
+            pos: if unknown {
+                root.key_pos(&path)
+            } else {
+                root.locate(&path).pos
+            },
             path: path_string(&path),
             message,
             warning: false,
@@ -194,11 +221,17 @@ fn type_name(node: &Node) -> &'static str {
 
 impl Validator {
     fn report(&mut self, pos: Pos, path: &[PathSeg], message: String) {
-        self.out.push(Violation { pos, path: path_string(path), message, warning: false });
+        self.out.push(Violation {
+            pos,
+            path: path_string(path),
+            message,
+            warning: false,
+        });
     }
 
     /// Validates `node` against `schema`; `root` skips `metadata` (checked as ObjectMeta).
-    fn node(&mut self, node: &Node, schema: &Json, path: &mut Vec<PathSeg>, root: bool) {
+    /// `at` is where the key holding this node is written (missing fields are reported there).
+    fn node(&mut self, node: &Node, schema: &Json, path: &mut Vec<PathSeg>, root: bool, at: Pos) {
         if node.is_null() {
             // The API server treats an explicit null like an absent optional field.
             return;
@@ -210,35 +243,47 @@ impl Validator {
         }
         for key in ["allOf"] {
             for sub in schema[key].as_array().into_iter().flatten() {
-                self.node(node, sub, path, false);
+                self.node(node, sub, path, false, at);
             }
         }
         for key in ["anyOf", "oneOf"] {
             if let Some(alts) = schema[key].as_array() {
                 let any_ok = alts.iter().any(|alt| {
                     let mut v = Validator::default();
-                    v.node(node, alt, path, false);
+                    v.node(node, alt, path, false, at);
                     v.out.is_empty()
                 });
                 if !any_ok {
-                    self.report(node.pos, path, format!("value matches none of the forms allowed by {key}"));
+                    self.report(
+                        node.pos,
+                        path,
+                        format!("value matches none of the forms allowed by {key}"),
+                    );
                 }
             }
         }
         match &node.value {
-            Value::Map(entries) => self.object(node, entries, schema, path, root),
+            Value::Map(entries) => self.object(entries, schema, path, root, at),
             Value::Seq(items) => {
                 let n = items.len() as u64;
                 if let Some(min) = schema["minItems"].as_u64().filter(|m| n < *m) {
-                    self.report(node.pos, path, format!("has {n} items, fewer than the minimum {min}"));
+                    self.report(
+                        node.pos,
+                        path,
+                        format!("has {n} items, fewer than the minimum {min}"),
+                    );
                 }
                 if let Some(max) = schema["maxItems"].as_u64().filter(|m| n > *m) {
-                    self.report(node.pos, path, format!("has {n} items, more than the maximum {max}"));
+                    self.report(
+                        node.pos,
+                        path,
+                        format!("has {n} items, more than the maximum {max}"),
+                    );
                 }
                 if schema["items"].is_object() {
                     for (i, item) in items.iter().enumerate() {
                         path.push(PathSeg::Index(i));
-                        self.node(item, &schema["items"], path, false);
+                        self.node(item, &schema["items"], path, false, item.pos);
                         path.pop();
                     }
                 }
@@ -251,7 +296,11 @@ impl Validator {
         let actual = type_name(node);
         if schema["x-kubernetes-int-or-string"] == Json::Bool(true) {
             if !matches!(actual, "integer" | "string") {
-                self.report(node.pos, path, format!("expected an integer or a string, found {actual}"));
+                self.report(
+                    node.pos,
+                    path,
+                    format!("expected an integer or a string, found {actual}"),
+                );
             }
             return;
         }
@@ -265,25 +314,43 @@ impl Validator {
                     Value::Scalar(s) => format!("{actual} {:?}", s.text),
                     _ => actual.to_string(),
                 };
-                self.report(node.pos, path, format!("expected {expected}, found {shown}"));
+                self.report(
+                    node.pos,
+                    path,
+                    format!("expected {expected}, found {shown}"),
+                );
                 return;
             }
         }
-        let Value::Scalar(_) = &node.value else { return };
+        let Value::Scalar(_) = &node.value else {
+            return;
+        };
         let json = node.to_json();
-        if let Some(allowed) = schema["enum"].as_array() {
-            if !allowed.contains(&json) {
-                let list: Vec<String> = allowed.iter().map(|v| v.to_string()).collect();
-                self.report(node.pos, path, format!("{json} is not one of {}", list.join(", ")));
-            }
+        if let Some(allowed) = schema["enum"].as_array()
+            && !allowed.contains(&json)
+        {
+            let list: Vec<String> = allowed.iter().map(|v| v.to_string()).collect();
+            self.report(
+                node.pos,
+                path,
+                format!("{json} is not one of {}", list.join(", ")),
+            );
         }
         if let Json::String(s) = &json {
             let len = s.chars().count() as u64;
             if let Some(min) = schema["minLength"].as_u64().filter(|m| len < *m) {
-                self.report(node.pos, path, format!("is shorter than the minimum length {min}"));
+                self.report(
+                    node.pos,
+                    path,
+                    format!("is shorter than the minimum length {min}"),
+                );
             }
             if let Some(max) = schema["maxLength"].as_u64().filter(|m| len > *m) {
-                self.report(node.pos, path, format!("is longer than the maximum length {max}"));
+                self.report(
+                    node.pos,
+                    path,
+                    format!("is longer than the maximum length {max}"),
+                );
             }
             if let Some(pattern) = schema["pattern"].as_str() {
                 let re = self
@@ -291,31 +358,54 @@ impl Validator {
                     .entry(pattern.to_string())
                     .or_insert_with(|| regex::Regex::new(pattern).ok())
                     .clone();
-                if let Some(re) = re {
-                    if !re.is_match(s) {
-                        self.report(node.pos, path, format!("{s:?} does not match the pattern {pattern}"));
-                    }
+                if let Some(re) = re
+                    && !re.is_match(s)
+                {
+                    self.report(
+                        node.pos,
+                        path,
+                        format!("{s:?} does not match the pattern {pattern}"),
+                    );
                 }
             }
         }
         if let Some(n) = json.as_f64() {
             if let Some(min) = schema["minimum"].as_f64().filter(|m| n < *m) {
-                self.report(node.pos, path, format!("{n} is less than the minimum {min}"));
+                self.report(
+                    node.pos,
+                    path,
+                    format!("{n} is less than the minimum {min}"),
+                );
             }
             if let Some(max) = schema["maximum"].as_f64().filter(|m| n > *m) {
-                self.report(node.pos, path, format!("{n} is greater than the maximum {max}"));
+                self.report(
+                    node.pos,
+                    path,
+                    format!("{n} is greater than the maximum {max}"),
+                );
             }
         }
     }
 
-    fn object(&mut self, node: &Node, entries: &[super::yaml::Entry], schema: &Json, path: &mut Vec<PathSeg>, root: bool) {
+    fn object(
+        &mut self,
+        entries: &[super::yaml::Entry],
+        schema: &Json,
+        path: &mut Vec<PathSeg>,
+        root: bool,
+        at: Pos,
+    ) {
         let props = schema["properties"].as_object();
         let additional = &schema["additionalProperties"];
         let preserve = schema["x-kubernetes-preserve-unknown-fields"] == Json::Bool(true);
-        for required in schema["required"].as_array().into_iter().flatten().filter_map(|r| r.as_str()) {
+        for required in schema["required"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.as_str())
+        {
             if !entries.iter().any(|e| e.key == required) {
-                let at = if path.is_empty() { String::new() } else { format!(" in {}", path_string(path)) };
-                self.report(node.pos, path, format!("missing required field \"{required}\"{at}"));
+                self.report(at, path, format!("missing required field \"{required}\""));
             }
         }
         for entry in entries {
@@ -324,12 +414,18 @@ impl Validator {
             }
             path.push(PathSeg::Key(entry.key.clone()));
             if let Some(sub) = props.and_then(|p| p.get(&entry.key)) {
-                self.node(&entry.value, sub, path, false);
+                self.node(&entry.value, sub, path, false, entry.key_pos);
             } else if additional.is_object() {
-                self.node(&entry.value, additional, path, false);
+                self.node(&entry.value, additional, path, false, entry.key_pos);
             } else if props.is_some() && !preserve && *additional != Json::Bool(true) {
-                let known: Vec<&str> = props.into_iter().flat_map(|p| p.keys()).map(String::as_str).collect();
-                let hint = closest(&entry.key, &known).map(|k| format!(" (did you mean \"{k}\"?)")).unwrap_or_default();
+                let known: Vec<&str> = props
+                    .into_iter()
+                    .flat_map(|p| p.keys())
+                    .map(String::as_str)
+                    .collect();
+                let hint = closest(&entry.key, &known)
+                    .map(|k| format!(" (did you mean \"{k}\"?)"))
+                    .unwrap_or_default();
                 self.out.push(Violation {
                     pos: entry.key_pos,
                     path: path_string(path),
@@ -350,7 +446,11 @@ fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
         for (i, ca) in a.to_lowercase().chars().enumerate() {
             let mut cur = vec![i + 1];
             for (j, cb) in b.iter().enumerate() {
-                cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+                cur.push(
+                    (prev[j] + usize::from(ca != *cb))
+                        .min(prev[j + 1] + 1)
+                        .min(cur[j] + 1),
+                );
             }
             prev = cur;
         }
@@ -414,29 +514,48 @@ spec:
         let av = root.get("apiVersion").unwrap().as_str().unwrap();
         let kind = root.get("kind").unwrap().as_str().unwrap();
         match set().validate(av, kind, root) {
-            Verdict::Checked(v) => v.into_iter().map(|v| (v.pos.line, format!("{}: {}", v.path, v.message))).collect(),
+            Verdict::Checked(v) => v
+                .into_iter()
+                .map(|v| (v.pos.line, format!("{}: {}", v.path, v.message)))
+                .collect(),
             Verdict::Unvalidated => vec![(0, "unvalidated".into())],
         }
     }
 
     #[test]
     fn valid_object_has_no_violations() {
-        let v = violations("apiVersion: example.io/v1\nkind: Widget\nmetadata:\n  name: w\n  labels: {a: b}\nspec:\n  size: 3\n  mode: fast\n  port: http\n  tags: [a]\n  extra: {k: v}\n  free: {anything: [1, 2]}\n");
+        let v = violations(
+            "apiVersion: example.io/v1\nkind: Widget\nmetadata:\n  name: w\n  labels: {a: b}\nspec:\n  size: 3\n  mode: fast\n  port: http\n  tags: [a]\n  extra: {k: v}\n  free: {anything: [1, 2]}\n",
+        );
         assert_eq!(v, vec![]);
     }
 
     #[test]
     fn reports_each_kind_of_violation_at_its_line() {
-        let v = violations("apiVersion: example.io/v1\nkind: Widget\nmetadata:\n  name: w\n  lables: {a: b}\nspec:\n  size: 0\n  mode: medium\n  port: 1.5\n  tags: [a, b, c]\n  extra: {k: 1}\n  colour: red\n");
+        let v = violations(
+            "apiVersion: example.io/v1\nkind: Widget\nmetadata:\n  name: w\n  lables: {a: b}\nspec:\n  size: 0\n  mode: medium\n  port: 1.5\n  tags: [a, b, c]\n  extra: {k: 1}\n  colour: red\n",
+        );
         assert_eq!(
             v,
             vec![
                 (5, "metadata.lables: unknown field \"lables\"".to_string()),
                 (7, "spec.size: 0 is less than the minimum 1".to_string()),
-                (8, "spec.mode: \"medium\" is not one of \"fast\", \"slow\"".to_string()),
-                (9, "spec.port: expected an integer or a string, found number".to_string()),
-                (10, "spec.tags: has 3 items, more than the maximum 2".to_string()),
-                (11, "spec.extra.k: expected string, found integer \"1\"".to_string()),
+                (
+                    8,
+                    "spec.mode: \"medium\" is not one of \"fast\", \"slow\"".to_string()
+                ),
+                (
+                    9,
+                    "spec.port: expected an integer or a string, found number".to_string()
+                ),
+                (
+                    10,
+                    "spec.tags: has 3 items, more than the maximum 2".to_string()
+                ),
+                (
+                    11,
+                    "spec.extra.k: expected string, found integer \"1\"".to_string()
+                ),
                 (12, "spec.colour: unknown field \"colour\"".to_string()),
             ]
         );
@@ -444,12 +563,17 @@ spec:
 
     #[test]
     fn missing_required_and_typos() {
-        let v = violations("apiVersion: example.io/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  sise: 2\n");
+        let v = violations(
+            "apiVersion: example.io/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  sise: 2\n",
+        );
         assert_eq!(
             v,
             vec![
-                (5, "spec: missing required field \"size\" in spec".to_string()),
-                (5, "spec.sise: unknown field \"sise\" (did you mean \"size\"?)".to_string()),
+                (4, "spec: missing required field \"size\"".to_string()),
+                (
+                    5,
+                    "spec.sise: unknown field \"sise\" (did you mean \"size\"?)".to_string()
+                ),
             ]
         );
     }
@@ -459,7 +583,13 @@ spec:
         let v = violations("apiVersion: example.io/v2\nkind: Widget\nmetadata: {name: w}\n");
         assert_eq!(v, vec![(1, "apiVersion: Widget is not served at example.io/v2; served: example.io/v1, example.io/v1alpha1".to_string())]);
         let f = yaml::parse("apiVersion: example.io/v1alpha1\nkind: Widget\nmetadata: {name: w}\n");
-        let Verdict::Checked(v) = set().validate("example.io/v1alpha1", "Widget", f.docs[0].root.as_ref().unwrap()) else { panic!() };
+        let Verdict::Checked(v) = set().validate(
+            "example.io/v1alpha1",
+            "Widget",
+            f.docs[0].root.as_ref().unwrap(),
+        ) else {
+            panic!()
+        };
         assert!(v[0].warning);
         let v = violations("apiVersion: other.io/v1\nkind: Gadget\nmetadata: {name: g}\n");
         assert_eq!(v, vec![(0, "unvalidated".to_string())]);
@@ -467,12 +597,30 @@ spec:
 
     #[test]
     fn core_kinds_use_k8s_openapi() {
-        let v = violations("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: 3\n  selector: {matchLabels: {a: b}}\n  template:\n    spec:\n      containers:\n      - name: c\n        imagePullPolicy: Always\n        imgae: x\n");
-        assert_eq!(v, vec![(13, "spec.template.spec.containers[0].imgae: unknown field \"imgae\"".to_string())]);
-        let v = violations("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: \"3\"\n  selector: {matchLabels: {a: b}}\n  template: {}\n");
+        let v = violations(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: 3\n  selector: {matchLabels: {a: b}}\n  template:\n    spec:\n      containers:\n      - name: c\n        imagePullPolicy: Always\n        imgae: x\n",
+        );
+        assert_eq!(
+            v,
+            vec![(
+                13,
+                "spec.template.spec.containers[0].imgae: unknown field \"imgae\"".to_string()
+            )]
+        );
+        let v = violations(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: \"3\"\n  selector: {matchLabels: {a: b}}\n  template: {}\n",
+        );
         assert_eq!(v.len(), 1, "{v:?}");
-        assert!(v[0].0 == 6 && v[0].1.starts_with("spec.replicas: invalid type: string \"3\""), "{v:?}");
-        let v = violations("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 80\n");
+        assert!(
+            v[0].0 == 6
+                && v[0]
+                    .1
+                    .starts_with("spec.replicas: invalid type: string \"3\""),
+            "{v:?}"
+        );
+        let v = violations(
+            "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 80\n",
+        );
         assert_eq!(v, vec![]);
     }
 }

@@ -22,7 +22,10 @@ pub struct Pos {
 
 impl Pos {
     fn from_span(span: &Span) -> Pos {
-        Pos { line: span.start.line(), col: span.start.col() + 1 }
+        Pos {
+            line: span.start.line(),
+            col: span.start.col() + 1,
+        }
     }
 }
 
@@ -36,7 +39,13 @@ pub struct YamlError {
 impl YamlError {
     fn from_scan(e: &ScanError) -> YamlError {
         let m = e.marker();
-        YamlError { pos: Pos { line: m.line(), col: m.col() + 1 }, message: e.info().to_string() }
+        YamlError {
+            pos: Pos {
+                line: m.line(),
+                col: m.col() + 1,
+            },
+            message: e.info().to_string(),
+        }
     }
 }
 
@@ -101,9 +110,14 @@ impl Node {
     pub fn to_json(&self) -> serde_json::Value {
         match &self.value {
             Value::Scalar(s) => scalar_to_json(s),
-            Value::Seq(items) => serde_json::Value::Array(items.iter().map(Node::to_json).collect()),
+            Value::Seq(items) => {
+                serde_json::Value::Array(items.iter().map(Node::to_json).collect())
+            }
             Value::Map(entries) => serde_json::Value::Object(
-                entries.iter().map(|e| (e.key.clone(), e.value.to_json())).collect(),
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .collect(),
             ),
         }
     }
@@ -114,7 +128,9 @@ impl Node {
         let mut node = self;
         for seg in path {
             let next = match (seg, &node.value) {
-                (PathSeg::Key(k), Value::Map(entries)) => entries.iter().find(|e| &e.key == k).map(|e| &e.value),
+                (PathSeg::Key(k), Value::Map(entries)) => {
+                    entries.iter().find(|e| &e.key == k).map(|e| &e.value)
+                }
                 (PathSeg::Index(i), Value::Seq(items)) => items.get(*i),
                 _ => None,
             };
@@ -128,13 +144,19 @@ impl Node {
 
     /// Where the key that holds the node at `path` is written (for "unknown field" messages).
     pub fn key_pos(&self, path: &[PathSeg]) -> Pos {
-        let Some((last, parent_path)) = path.split_last() else { return self.pos };
+        let Some((last, parent_path)) = path.split_last() else {
+            return self.pos;
+        };
         let parent = self.locate(parent_path);
         match (last, &parent.value) {
-            (PathSeg::Key(k), Value::Map(entries)) => {
-                entries.iter().find(|e| &e.key == k).map(|e| e.key_pos).unwrap_or(parent.pos)
+            (PathSeg::Key(k), Value::Map(entries)) => entries
+                .iter()
+                .find(|e| &e.key == k)
+                .map(|e| e.key_pos)
+                .unwrap_or(parent.pos),
+            (PathSeg::Index(i), Value::Seq(items)) => {
+                items.get(*i).map(|n| n.pos).unwrap_or(parent.pos)
             }
-            (PathSeg::Index(i), Value::Seq(items)) => items.get(*i).map(|n| n.pos).unwrap_or(parent.pos),
             _ => parent.pos,
         }
     }
@@ -189,10 +211,10 @@ fn scalar_to_json(s: &Scalar) -> serde_json::Value {
     if let Some(i) = parse_int(t) {
         return J::from(i);
     }
-    if let Some(f) = parse_float(t) {
-        if let Some(n) = serde_json::Number::from_f64(f) {
-            return J::Number(n);
-        }
+    if let Some(f) = parse_float(t)
+        && let Some(n) = serde_json::Number::from_f64(f)
+    {
+        return J::Number(n);
     }
     J::String(t.to_string())
 }
@@ -326,8 +348,18 @@ fn fix_document_ends(text: &str, out: &mut ParsedFile) {
 }
 
 enum Frame {
-    Seq { pos: Pos, anchor: usize, items: Vec<Node> },
-    Map { pos: Pos, anchor: usize, entries: Vec<Entry>, pending_key: Option<(String, Pos)>, merges: Vec<Node> },
+    Seq {
+        pos: Pos,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        pos: Pos,
+        anchor: usize,
+        entries: Vec<Entry>,
+        pending_key: Option<(String, Pos)>,
+        merges: Vec<Node>,
+    },
 }
 
 #[derive(Default)]
@@ -340,7 +372,12 @@ struct Builder {
 }
 
 impl Builder {
-    fn on_event(&mut self, event: Event<'_>, span: Span, docs: &mut Vec<Document>) -> Result<(), YamlError> {
+    fn on_event(
+        &mut self,
+        event: Event<'_>,
+        span: Span,
+        docs: &mut Vec<Document>,
+    ) -> Result<(), YamlError> {
         let pos = Pos::from_span(&span);
         match event {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
@@ -370,18 +407,31 @@ impl Builder {
                     pos,
                     message: "alias refers to an unknown anchor".into(),
                 })?;
-                self.push_node(Node { pos, value: node.value });
+                self.push_node(Node {
+                    pos,
+                    value: node.value,
+                });
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let quoted = !matches!(style, ScalarStyle::Plain)
                     || tag.as_ref().is_some_and(|t| t.suffix == "str");
-                let node = Node { pos, value: Value::Scalar(Scalar { text: text.into_owned(), quoted }) };
+                let node = Node {
+                    pos,
+                    value: Value::Scalar(Scalar {
+                        text: text.into_owned(),
+                        quoted,
+                    }),
+                };
                 if anchor > 0 {
                     self.anchors.insert(anchor, node.clone());
                 }
                 self.push_node(node);
             }
-            Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq { pos, anchor, items: Vec::new() }),
+            Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq {
+                pos,
+                anchor,
+                items: Vec::new(),
+            }),
             Event::MappingStart(anchor, _) => self.stack.push(Frame::Map {
                 pos,
                 anchor,
@@ -391,7 +441,10 @@ impl Builder {
             }),
             Event::SequenceEnd => {
                 if let Some(Frame::Seq { pos, anchor, items }) = self.stack.pop() {
-                    let node = Node { pos, value: Value::Seq(items) };
+                    let node = Node {
+                        pos,
+                        value: Value::Seq(items),
+                    };
                     if anchor > 0 {
                         self.anchors.insert(anchor, node.clone());
                     }
@@ -399,7 +452,14 @@ impl Builder {
                 }
             }
             Event::MappingEnd => {
-                if let Some(Frame::Map { pos, anchor, mut entries, merges, .. }) = self.stack.pop() {
+                if let Some(Frame::Map {
+                    pos,
+                    anchor,
+                    mut entries,
+                    merges,
+                    ..
+                }) = self.stack.pop()
+                {
                     // `<<: *base` — keys written in the mapping win over merged ones.
                     for merged in merges {
                         let sources = match merged.value {
@@ -421,7 +481,10 @@ impl Builder {
                             }
                         }
                     }
-                    let node = Node { pos, value: Value::Map(entries) };
+                    let node = Node {
+                        pos,
+                        value: Value::Map(entries),
+                    };
                     if anchor > 0 {
                         self.anchors.insert(anchor, node.clone());
                     }
@@ -436,7 +499,12 @@ impl Builder {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, pending_key, merges, .. }) => match pending_key.take() {
+            Some(Frame::Map {
+                entries,
+                pending_key,
+                merges,
+                ..
+            }) => match pending_key.take() {
                 None => {
                     // A key. Complex keys (maps, sequences) are flattened to their JSON text,
                     // which is what a JSON-based loader would do with them.
@@ -453,7 +521,11 @@ impl Builder {
                         self.duplicates.push((key_pos, key.clone()));
                         existing.value = node;
                     } else {
-                        entries.push(Entry { key, key_pos, value: node });
+                        entries.push(Entry {
+                            key,
+                            key_pos,
+                            value: node,
+                        });
                     }
                 }
             },
@@ -512,7 +584,16 @@ mod tests {
     use super::*;
 
     fn kinds(f: &ParsedFile) -> Vec<Option<String>> {
-        f.docs.iter().map(|d| d.root.as_ref().and_then(|r| r.get("kind")).and_then(|k| k.as_text()).map(String::from)).collect()
+        f.docs
+            .iter()
+            .map(|d| {
+                d.root
+                    .as_ref()
+                    .and_then(|r| r.get("kind"))
+                    .and_then(|k| k.as_text())
+                    .map(String::from)
+            })
+            .collect()
     }
 
     #[test]
@@ -520,7 +601,14 @@ mod tests {
         let src = "# leading comment\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\n# second\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n...\n---\nkind: Service\n";
         let f = parse(src);
         assert_eq!(f.error, None);
-        assert_eq!(kinds(&f), vec![Some("Namespace".into()), Some("ConfigMap".into()), Some("Service".into())]);
+        assert_eq!(
+            kinds(&f),
+            vec![
+                Some("Namespace".into()),
+                Some("ConfigMap".into()),
+                Some("Service".into())
+            ]
+        );
         assert_eq!(f.docs[0].start_line, 2);
         assert_eq!(f.docs[1].start_line, 6);
         assert_eq!(f.docs[2].start_line, 13);
@@ -534,23 +622,37 @@ mod tests {
         let f = parse(src);
         assert_eq!(f.error, None);
         let root = f.docs[0].root.as_ref().unwrap();
-        assert_eq!(root.get("metadata").unwrap().get("name").unwrap().as_str(), Some("crlf"));
+        assert_eq!(
+            root.get("metadata").unwrap().get("name").unwrap().as_str(),
+            Some("crlf")
+        );
         assert_eq!(f.docs[1].start_line, 5);
-        let name = f.docs[1].root.as_ref().unwrap().get("metadata").unwrap().get("name").unwrap();
+        let name = f.docs[1]
+            .root
+            .as_ref()
+            .unwrap()
+            .get("metadata")
+            .unwrap()
+            .get("name")
+            .unwrap();
         assert_eq!(name.as_str(), Some("p"));
         assert_eq!(name.pos.line, 7);
     }
 
     #[test]
     fn anchors_aliases_and_merge_keys() {
-        let src = "base: &b\n  cpu: 100m\n  memory: 64Mi\nlimits:\n  <<: *b\n  memory: 128Mi\ncopy: *b\n";
+        let src =
+            "base: &b\n  cpu: 100m\n  memory: 64Mi\nlimits:\n  <<: *b\n  memory: 128Mi\ncopy: *b\n";
         let f = parse(src);
         assert_eq!(f.error, None);
         let root = f.docs[0].root.as_ref().unwrap();
         let limits = root.get("limits").unwrap();
         assert_eq!(limits.get("cpu").unwrap().as_str(), Some("100m"));
         assert_eq!(limits.get("memory").unwrap().as_str(), Some("128Mi"));
-        assert_eq!(root.get("copy").unwrap().get("memory").unwrap().as_str(), Some("64Mi"));
+        assert_eq!(
+            root.get("copy").unwrap().get("memory").unwrap().as_str(),
+            Some("64Mi")
+        );
         assert!(root.get("limits").unwrap().get("<<").is_none());
     }
 
@@ -573,7 +675,9 @@ mod tests {
 
     #[test]
     fn scalars_follow_the_core_schema() {
-        let f = parse("a: 3\nb: '3'\nc: 1.36\nd: true\ne: ~\nf: v1.36.3\ng: 0x1F\nh: !!str 5\ni: 1e3\n");
+        let f = parse(
+            "a: 3\nb: '3'\nc: 1.36\nd: true\ne: ~\nf: v1.36.3\ng: 0x1F\nh: !!str 5\ni: 1e3\n",
+        );
         let j = f.docs[0].root.as_ref().unwrap().to_json();
         assert_eq!(j["a"], serde_json::json!(3));
         assert_eq!(j["b"], serde_json::json!("3"));
@@ -589,7 +693,10 @@ mod tests {
     #[test]
     fn duplicate_keys_are_reported() {
         let f = parse("a: 1\nb: 2\na: 3\n");
-        assert_eq!(f.docs[0].duplicate_keys, vec![(Pos { line: 3, col: 1 }, "a".to_string())]);
+        assert_eq!(
+            f.docs[0].duplicate_keys,
+            vec![(Pos { line: 3, col: 1 }, "a".to_string())]
+        );
     }
 
     #[test]
@@ -604,7 +711,12 @@ mod tests {
     fn locate_and_paths() {
         let f = parse("spec:\n  containers:\n  - name: a\n    image: x\n");
         let root = f.docs[0].root.as_ref().unwrap();
-        let path = vec![PathSeg::Key("spec".into()), PathSeg::Key("containers".into()), PathSeg::Index(0), PathSeg::Key("image".into())];
+        let path = vec![
+            PathSeg::Key("spec".into()),
+            PathSeg::Key("containers".into()),
+            PathSeg::Index(0),
+            PathSeg::Key("image".into()),
+        ];
         assert_eq!(root.locate(&path).pos.line, 4);
         assert_eq!(root.key_pos(&path), Pos { line: 4, col: 5 });
         assert_eq!(path_string(&path), "spec.containers[0].image");

@@ -39,7 +39,10 @@ fn dir_dirty(state: &State, dir: &str) -> bool {
     match &state.repo.git {
         Loadable::Loaded(g) => {
             let prefix = format!("{dir}/");
-            g.files.range(prefix.clone()..).next().is_some_and(|(p, _)| p.starts_with(&prefix))
+            g.files
+                .range(prefix.clone()..)
+                .next()
+                .is_some_and(|(p, _)| p.starts_with(&prefix))
         }
         _ => false,
     }
@@ -66,11 +69,17 @@ fn tree(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let index = match &state.repo.index {
         Loadable::Loaded(i) => i,
         Loadable::Failed(e) => {
-            frame.render_widget(Paragraph::new(format!("✗ cannot index: {e}")).style(theme.style(Role::Error)), inner);
+            frame.render_widget(
+                Paragraph::new(format!("✗ cannot index: {e}")).style(theme.style(Role::Error)),
+                inner,
+            );
             return;
         }
         _ => {
-            frame.render_widget(Paragraph::new("indexing…").style(theme.style(Role::Muted)), inner);
+            frame.render_widget(
+                Paragraph::new("indexing…").style(theme.style(Role::Muted)),
+                inner,
+            );
             return;
         }
     };
@@ -95,7 +104,14 @@ fn tree(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn tree_line<'a>(state: &State, index: &'a RepoIndex, row: &'a Row, selected: bool, width: usize, theme: &Theme) -> Line<'a> {
+fn tree_line<'a>(
+    state: &State,
+    index: &'a RepoIndex,
+    row: &'a Row,
+    selected: bool,
+    width: usize,
+    theme: &Theme,
+) -> Line<'a> {
     let indent = "  ".repeat(row.depth as usize);
     let name_role = if row.matched { Role::Match } else { Role::Text };
     let mut left: Vec<Span> = vec![Span::raw(indent)];
@@ -104,15 +120,24 @@ fn tree_line<'a>(state: &State, index: &'a RepoIndex, row: &'a Row, selected: bo
     match &row.kind {
         RowKind::Dir { path, name } => {
             left.push(Span::styled(if row.expanded { "▾ " } else { "▸ " }, muted));
-            left.push(Span::styled(format!("{name}/"), theme.style(name_role).patch(theme.style(Role::Accent))));
+            left.push(Span::styled(
+                format!("{name}/"),
+                theme.style(name_role).patch(theme.style(Role::Accent)),
+            ));
             if !row.expanded && dir_dirty(state, path) {
                 left.push(Span::styled(" ●", theme.style(Role::Modified)));
             }
             if let Some(s) = state.browser.dir_stats.get(path) {
                 if s.broken > 0 {
-                    right.push(Span::styled(format!("✗{} ", s.broken), theme.style(Role::Error)));
+                    right.push(Span::styled(
+                        format!("✗{} ", s.broken),
+                        theme.style(Role::Error),
+                    ));
                 }
-                right.push(Span::styled(format!("{}f {}r", s.files, s.resources), muted));
+                right.push(Span::styled(
+                    format!("{}f {}r", s.files, s.resources),
+                    muted,
+                ));
             }
         }
         RowKind::File { file } => {
@@ -127,10 +152,17 @@ fn tree_line<'a>(state: &State, index: &'a RepoIndex, row: &'a Row, selected: bo
                 muted,
             ));
             let name = f.path.rsplit('/').next().unwrap_or(&f.path);
-            let role = if f.is_broken() { Role::Error } else { name_role };
+            let role = if f.is_broken() {
+                Role::Error
+            } else {
+                name_role
+            };
             left.push(Span::styled(name, theme.style(role)));
             if let Some(st) = status_of(state, &f.path) {
-                left.push(Span::styled(format!(" {}", st.mark()), theme.style(status_role(st))));
+                left.push(Span::styled(
+                    format!(" {}", st.mark()),
+                    theme.style(status_role(st)),
+                ));
             }
             if f.is_broken() {
                 right.push(Span::styled("✗ broken", theme.style(Role::Error)));
@@ -146,12 +178,24 @@ fn tree_line<'a>(state: &State, index: &'a RepoIndex, row: &'a Row, selected: bo
         RowKind::Resource { file, res } => {
             let r = &index.files[*file].resources[*res];
             left.push(Span::styled("· ", muted));
-            left.push(Span::styled(r.kind.as_deref().unwrap_or("?"), theme.style(if row.matched { Role::Match } else { Role::YamlKey })));
+            left.push(Span::styled(
+                r.kind.as_deref().unwrap_or("?"),
+                theme.style(if row.matched {
+                    Role::Match
+                } else {
+                    Role::YamlKey
+                }),
+            ));
             left.push(Span::raw(" "));
-            if let Some(ns) = &r.namespace {
+            // The namespace goes first when room is short: it is usually the folder's name.
+            let long = row.depth as usize * 2 + 3 + r.label().chars().count();
+            if let Some(ns) = r.namespace.as_ref().filter(|_| long <= width) {
                 left.push(Span::styled(format!("{ns}/"), muted));
             }
-            left.push(Span::styled(r.name.as_deref().unwrap_or("?"), theme.style(name_role)));
+            left.push(Span::styled(
+                r.name.as_deref().unwrap_or("?"),
+                theme.style(name_role),
+            ));
         }
     }
     fit_line(left, right, width, selected, theme)
@@ -159,7 +203,13 @@ fn tree_line<'a>(state: &State, index: &'a RepoIndex, row: &'a Row, selected: bo
 
 /// Lays out left and right-aligned spans in `width`, truncating the left part if needed, and
 /// applies the selection style over the whole row.
-fn fit_line<'a>(mut left: Vec<Span<'a>>, right: Vec<Span<'a>>, width: usize, selected: bool, theme: &Theme) -> Line<'a> {
+fn fit_line<'a>(
+    mut left: Vec<Span<'a>>,
+    right: Vec<Span<'a>>,
+    width: usize,
+    selected: bool,
+    theme: &Theme,
+) -> Line<'a> {
     let right_w: usize = right.iter().map(|s| s.width()).sum();
     let right_w = if right_w + 8 > width { 0 } else { right_w };
     let mut budget = width.saturating_sub(if right_w > 0 { right_w + 1 } else { 0 });
@@ -194,7 +244,10 @@ fn fit_line<'a>(mut left: Vec<Span<'a>>, right: Vec<Span<'a>>, width: usize, sel
     }
     if selected {
         let sel = theme.style(Role::Selection);
-        out = out.into_iter().map(|s| Span::styled(s.content, s.style.patch(sel))).collect();
+        out = out
+            .into_iter()
+            .map(|s| Span::styled(s.content, s.style.patch(sel)))
+            .collect();
     }
     Line::from(out)
 }
@@ -206,7 +259,9 @@ fn preview(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let row = state.selected_row();
     let mut title = match (&p.path, row.map(|r| &r.kind)) {
         (Some(path), Some(RowKind::Resource { file, res })) => {
-            let r = index.map(|i| i.files[*file].resources[*res].label()).unwrap_or_default();
+            let r = index
+                .map(|i| i.files[*file].resources[*res].label())
+                .unwrap_or_default();
             format!(" {path} · {r} ")
         }
         (Some(path), _) => format!(" {path} "),
@@ -216,30 +271,59 @@ fn preview(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let block = pane(Line::from(title), b.focus == Pane::Preview, state, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let entry = p.path.as_deref().and_then(|path| index.and_then(|i| i.file(path)));
+    let entry = p
+        .path
+        .as_deref()
+        .and_then(|path| index.and_then(|i| i.file(path)));
     let mut lines: Vec<Line> = Vec::new();
     // A broken file says so first, with its position.
     if let Some(f) = entry {
+        let mut problems = Vec::new();
         if let Some(e) = &f.error {
-            lines.push(Line::styled(format!("✗ {}:{}:{}: {}", f.path, e.pos.line, e.pos.col, e.message), theme.style(Role::Error)));
+            problems.push(format!(
+                "✗ {}:{}:{}: {}",
+                f.path, e.pos.line, e.pos.col, e.message
+            ));
         }
         if let Some(e) = &f.io_error {
-            lines.push(Line::styled(format!("✗ cannot read {}: {e}", f.path), theme.style(Role::Error)));
+            problems.push(format!("✗ cannot read {}: {e}", f.path));
+        }
+        for (pos, key) in &f.duplicate_keys {
+            problems.push(format!(
+                "✗ {}:{}:{}: duplicate key \"{key}\"",
+                f.path, pos.line, pos.col
+            ));
+        }
+        // Wrapped, so the whole message is readable in a narrow pane.
+        for p in problems {
+            for l in wrap(&p, inner.width.max(1) as usize) {
+                lines.push(Line::styled(l, theme.style(Role::Error)));
+            }
         }
     }
     match (&p.text, row.map(|r| &r.kind)) {
         (Loadable::Idle, Some(RowKind::Dir { path, .. })) => {
             if let Some(s) = b.dir_stats.get(path) {
                 lines.push(Line::styled(format!("{path}/"), theme.style(Role::Accent)));
-                lines.push(Line::styled(format!("{} files, {} resources, {} broken", s.files, s.resources, s.broken), theme.style(Role::Text)));
+                lines.push(Line::styled(
+                    format!(
+                        "{} files, {} resources, {} broken",
+                        s.files, s.resources, s.broken
+                    ),
+                    theme.style(Role::Text),
+                ));
             }
         }
         (Loadable::Idle, _) => {}
         (Loadable::Loading, _) => lines.push(Line::styled("loading…", theme.style(Role::Muted))),
-        (Loadable::Failed(e), _) => lines.push(Line::styled(format!("✗ {e}"), theme.style(Role::Error))),
-        (Loadable::Loaded(_), _) if entry.is_some_and(|f| f.kind == FileKind::Binary) => {
-            lines.push(Line::styled(format!("binary file, {} bytes", entry.map(|f| f.bytes).unwrap_or(0)), theme.style(Role::Muted)))
+        (Loadable::Failed(e), _) => {
+            lines.push(Line::styled(format!("✗ {e}"), theme.style(Role::Error)))
         }
+        (Loadable::Loaded(_), _) if entry.is_some_and(|f| f.kind == FileKind::Binary) => lines
+            .push(Line::styled(
+                format!("binary file, {} bytes", entry.map(|f| f.bytes).unwrap_or(0)),
+                theme.style(Role::Muted),
+            )),
         (Loadable::Loaded(text), _) => {
             let height = (inner.height as usize).saturating_sub(lines.len());
             let gutter = text.lines.len().max(1).to_string().len();
@@ -247,13 +331,21 @@ fn preview(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             for (i, line) in text.lines.iter().enumerate().skip(p.scroll).take(height) {
                 let n = i + 1;
                 let marked = p.mark.is_some_and(|(a, z)| n >= a && n <= z);
-                let num_style = if err_line == Some(n) { theme.style(Role::Error) } else { theme.style(Role::Muted) };
+                let num_style = if err_line == Some(n) {
+                    theme.style(Role::Error)
+                } else {
+                    theme.style(Role::Muted)
+                };
                 let mut spans = vec![
                     Span::styled(format!("{n:>gutter$}"), num_style),
                     Span::styled(if marked { "▌" } else { " " }, theme.style(Role::Accent)),
                 ];
                 if text.yaml {
-                    spans.extend(widgets::yaml::highlight(line, text.in_block.get(i).copied().unwrap_or(false), theme));
+                    spans.extend(widgets::yaml::highlight(
+                        line,
+                        text.in_block.get(i).copied().unwrap_or(false),
+                        theme,
+                    ));
                 } else {
                     spans.push(Span::styled(line.as_str(), theme.style(Role::Text)));
                 }
@@ -270,14 +362,25 @@ fn log(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Some(p) => format!(" log · {p} "),
         None => " log ".into(),
     };
-    let block = pane(Line::from(shorten_middle(&title, area.width.saturating_sub(4) as usize)), state.browser.focus == Pane::Log, state, theme);
+    let block = pane(
+        Line::from(shorten_middle(
+            &title,
+            area.width.saturating_sub(4) as usize,
+        )),
+        state.browser.focus == Pane::Log,
+        state,
+        theme,
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let lines: Vec<Line> = match &l.commits {
         Loadable::Idle => vec![],
         Loadable::Loading => vec![Line::styled("reading history…", theme.style(Role::Muted))],
         Loadable::Failed(e) => vec![Line::styled(format!("✗ {e}"), theme.style(Role::Warning))],
-        Loadable::Loaded(c) if c.is_empty() => vec![Line::styled("no commits touch this path yet", theme.style(Role::Muted))],
+        Loadable::Loaded(c) if c.is_empty() => vec![Line::styled(
+            "no commits touch this path yet",
+            theme.style(Role::Muted),
+        )],
         Loadable::Loaded(commits) => commits
             .iter()
             .skip(l.scroll)
@@ -293,6 +396,32 @@ fn log(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .collect(),
     };
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Word-wraps `text` to `width` columns (words longer than a line are cut).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let (lw, ww) = (line.width(), word.width());
+        if lw > 0 && lw + 1 + ww > width {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+        while line.width() > width {
+            let cut: String = line.chars().take(width).collect();
+            let rest: String = line.chars().skip(width).collect();
+            out.push(cut);
+            line = rest;
+        }
+    }
+    if !line.is_empty() {
+        out.push(line);
+    }
+    out
 }
 
 /// `YYYY-MM-DD` (UTC) of a Unix time, without a clock or a date crate.
@@ -312,6 +441,12 @@ pub fn date(secs: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn wrapping() {
+        assert_eq!(super::wrap("a bb ccc dddd", 6), vec!["a bb", "ccc", "dddd"]);
+        assert_eq!(super::wrap("abcdefgh", 3), vec!["abc", "def", "gh"]);
+    }
+
     #[test]
     fn dates() {
         assert_eq!(super::date(0), "1970-01-01");

@@ -11,13 +11,21 @@ use crate::theme::{Role, Theme};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: &Theme) {
     let rows = state.keymap.help_rows();
-    let key_w = rows.iter().flat_map(|(_, r)| r.iter().map(|(k, _)| k.chars().count())).max().unwrap_or(8).min(24);
+    let key_w = rows
+        .iter()
+        .flat_map(|(_, r)| r.iter().map(|(k, _)| k.chars().count()))
+        .max()
+        .unwrap_or(8)
+        .min(24);
     let mut lines: Vec<Line> = Vec::new();
     for (ctx, bindings) in &rows {
         if !lines.is_empty() {
             lines.push(Line::raw(""));
         }
-        lines.push(Line::styled(ctx.name().to_string(), theme.style(Role::Title)));
+        lines.push(Line::styled(
+            ctx.name().to_string(),
+            theme.style(Role::Title),
+        ));
         for (keys, desc) in bindings {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {keys:<key_w$}  "), theme.style(Role::Accent)),
@@ -25,8 +33,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: 
             ]));
         }
     }
-    let width = (key_w as u16 + 48).min(area.width.saturating_sub(2)).max(20.min(area.width));
-    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2)).max(3.min(area.height));
+    let width = (key_w as u16 + 48)
+        .min(area.width.saturating_sub(2))
+        .max(20.min(area.width));
+    let height = (lines.len() as u16 + 2)
+        .min(area.height.saturating_sub(2))
+        .max(3.min(area.height));
     let r = Rect {
         x: area.x + (area.width.saturating_sub(width)) / 2,
         y: area.y + (area.height.saturating_sub(height)) / 2,
@@ -35,8 +47,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: 
     };
     let inner_h = height.saturating_sub(2) as usize;
     let scroll = scroll.min(lines.len().saturating_sub(inner_h));
-    let more = if lines.len() > inner_h { format!(" {}/{} ", (scroll + inner_h).min(lines.len()), lines.len()) } else { String::new() };
-    let block = pane(Line::from(format!(" keys{more}")), true, state, theme).style(theme.style(Role::Background));
+    let more = if lines.len() > inner_h {
+        format!(" {}/{} ", (scroll + inner_h).min(lines.len()), lines.len())
+    } else {
+        String::new()
+    };
+    let block = pane(Line::from(format!(" keys{more}")), true, state, theme)
+        .style(theme.style(Role::Background));
     frame.render_widget(Clear, r);
-    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll as u16, 0)), r);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((scroll as u16, 0)),
+        r,
+    );
 }

@@ -30,11 +30,25 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
 
 /// A bordered pane block, with the focus colour when focused.
 pub fn pane<'a>(title: Line<'a>, focused: bool, state: &State, theme: &Theme) -> Block<'a> {
-    let border = if focused && state.focused { Role::BorderFocus } else { Role::Border };
+    let border = if focused && state.focused {
+        Role::BorderFocus
+    } else {
+        Role::Border
+    };
     Block::default()
         .borders(Borders::ALL)
         .border_style(theme.style(border))
         .title(title.style(theme.style(Role::Title)))
+}
+
+/// `base` with the foreground and modifiers of a role (keeps the base background: for text drawn
+/// on a bar such as the header).
+pub fn fg_on(base: Style, role: Style) -> Style {
+    let mut s = base.add_modifier(role.add_modifier);
+    if let Some(fg) = role.fg {
+        s = s.fg(fg);
+    }
+    s
 }
 
 /// Shortens `s` to `width` columns with an ellipsis in the middle (paths keep both ends).
@@ -56,8 +70,32 @@ pub fn shorten_middle(s: &str, width: usize) -> String {
 
 fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let base = theme.style(Role::Header);
-    let mut left = vec![Span::styled(" blast ", base.patch(theme.style(Role::Accent)))];
-    let mut right: Vec<Span> = Vec::new();
+    // Try the full wording first, then a compact one, so that nothing is cut at 80 columns.
+    let mut right = header_status(state, theme, base, false);
+    let width = |spans: &[Span]| spans.iter().map(|s| s.width()).sum::<usize>();
+    if width(&right) + 7 + 16 > area.width as usize {
+        right = header_status(state, theme, base, true);
+    }
+    let right_w = width(&right);
+    let mut left = vec![Span::styled(
+        " blast ",
+        fg_on(base, theme.style(Role::Accent)),
+    )];
+    let room = (area.width as usize).saturating_sub(right_w + 7);
+    left.push(Span::styled(
+        shorten_middle(&state.repo.display, room),
+        base,
+    ));
+    let pad = (area.width as usize).saturating_sub(width(&left) + right_w);
+    left.push(Span::styled(" ".repeat(pad), base));
+    left.extend(right);
+    frame.render_widget(Paragraph::new(Line::from(left)).style(base), area);
+}
+
+/// The right side of the header: branch, ahead/behind, changes, index totals.
+fn header_status(state: &State, theme: &Theme, base: Style, compact: bool) -> Vec<Span<'static>> {
+    let mut right = Vec::new();
+    let word = |long: &'static str| if compact { "" } else { long };
     match &state.repo.git {
         Loadable::Loaded(g) => {
             let branch = match (&g.branch, &g.head) {
@@ -67,53 +105,94 @@ fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             };
             right.push(Span::styled(format!(" ⎇ {branch}"), base));
             if g.upstream.is_some() {
-                let style = if g.behind > 0 { theme.style(Role::Warning) } else { base };
-                right.push(Span::styled(format!(" ↑{} ↓{}", g.ahead, g.behind), base.patch(style)));
+                let style = if g.behind > 0 {
+                    fg_on(base, theme.style(Role::Warning))
+                } else {
+                    base
+                };
+                right.push(Span::styled(format!(" ↑{} ↓{}", g.ahead, g.behind), style));
             } else if g.branch.is_some() {
-                right.push(Span::styled(" (no upstream)", base.patch(theme.style(Role::Muted))));
+                right.push(Span::styled(
+                    if compact {
+                        " (local)"
+                    } else {
+                        " (no upstream)"
+                    },
+                    fg_on(base, theme.style(Role::Muted)),
+                ));
             }
             let (m, u) = (g.modified(), g.untracked());
             if m > 0 {
-                right.push(Span::styled(format!(" ✎{m} modified"), base.patch(theme.style(Role::Modified))));
+                right.push(Span::styled(
+                    format!(" ✎{m}{}", word(" modified")),
+                    fg_on(base, theme.style(Role::Modified)),
+                ));
             }
             if u > 0 {
-                right.push(Span::styled(format!(" +{u} untracked"), base.patch(theme.style(Role::Added))));
+                right.push(Span::styled(
+                    format!(" +{u}{}", word(" untracked")),
+                    fg_on(base, theme.style(Role::Added)),
+                ));
             }
             if m == 0 && u == 0 {
-                right.push(Span::styled(" ✓ clean", base.patch(theme.style(Role::Ok))));
+                right.push(Span::styled(" ✓ clean", fg_on(base, theme.style(Role::Ok))));
             }
         }
-        Loadable::Failed(e) => right.push(Span::styled(format!(" git: {e}"), base.patch(theme.style(Role::Warning)))),
-        _ => right.push(Span::styled(" git…", base.patch(theme.style(Role::Muted)))),
+        Loadable::Failed(e) => {
+            let text = if compact {
+                " no git".to_string()
+            } else {
+                format!(" git: {e}")
+            };
+            right.push(Span::styled(text, fg_on(base, theme.style(Role::Warning))));
+        }
+        _ => right.push(Span::styled(" git…", fg_on(base, theme.style(Role::Muted)))),
     }
     match &state.repo.index {
         Loadable::Loaded(i) => {
-            let mut s = format!(" │ {} files · {} resources", i.files.len(), i.resource_count());
+            let mut s = if compact {
+                format!(" │ {}f {}r", i.files.len(), i.resource_count())
+            } else {
+                format!(
+                    " │ {} files · {} resources",
+                    i.files.len(),
+                    i.resource_count()
+                )
+            };
             if state.repo.reindexing {
                 s.push_str(" ↻");
             }
             right.push(Span::styled(s, base));
             let broken = i.broken_count();
             if broken > 0 {
-                right.push(Span::styled(format!(" · ✗{broken} broken"), base.patch(theme.style(Role::Error))));
+                right.push(Span::styled(
+                    format!(" ✗{broken}{}", word(" broken")),
+                    fg_on(base, theme.style(Role::Error)),
+                ));
             }
         }
-        Loadable::Failed(_) => right.push(Span::styled(" │ index failed", base.patch(theme.style(Role::Error)))),
-        _ => right.push(Span::styled(" │ indexing…", base.patch(theme.style(Role::Muted)))),
+        Loadable::Failed(_) => right.push(Span::styled(
+            " │ index failed",
+            fg_on(base, theme.style(Role::Error)),
+        )),
+        _ => right.push(Span::styled(
+            " │ indexing…",
+            fg_on(base, theme.style(Role::Muted)),
+        )),
     }
     right.push(Span::styled(" ", base));
-    let right_w: usize = right.iter().map(|s| s.width()).sum();
-    let room = (area.width as usize).saturating_sub(right_w + 7);
-    left.push(Span::styled(shorten_middle(&state.repo.display, room), base));
-    let left_w: usize = left.iter().map(|s| s.width()).sum();
-    let pad = (area.width as usize).saturating_sub(left_w + right_w);
-    left.push(Span::styled(" ".repeat(pad), base));
-    left.extend(right);
-    frame.render_widget(Paragraph::new(Line::from(left)).style(base), area);
+    right
 }
 
 /// Key hints for the footer, from the keymap.
-fn hint(state: &State, ctx: Context, action: Action, label: &str, theme: &Theme, out: &mut Vec<Span<'static>>) {
+fn hint(
+    state: &State,
+    ctx: Context,
+    action: Action,
+    label: &str,
+    theme: &Theme,
+    out: &mut Vec<Span<'static>>,
+) {
     if let Some(k) = state.keymap.keys_for(ctx, action).first() {
         out.push(Span::styled(format!(" {k}"), theme.style(Role::Accent)));
         out.push(Span::styled(format!(" {label} "), theme.style(Role::Muted)));
@@ -127,26 +206,111 @@ fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         spans.push(Span::styled(" /", theme.style(Role::Accent)));
         spans.push(Span::styled(f.text.clone(), theme.style(Role::Text)));
         spans.push(Span::styled("█", theme.style(Role::Accent)));
-        spans.push(Span::styled(format!("  {} matches", f.matches.len()), theme.style(Role::Muted)));
-        hint(state, Context::Filter, Action::Accept, "keep", theme, &mut spans);
-        hint(state, Context::Filter, Action::Back, "clear", theme, &mut spans);
+        spans.push(Span::styled(
+            format!("  {} matches", f.matches.len()),
+            theme.style(Role::Muted),
+        ));
+        hint(
+            state,
+            Context::Filter,
+            Action::Accept,
+            "keep",
+            theme,
+            &mut spans,
+        );
+        hint(
+            state,
+            Context::Filter,
+            Action::Back,
+            "clear",
+            theme,
+            &mut spans,
+        );
     } else if let Some(t) = &state.toast {
         let role = if t.error { Role::Error } else { Role::Warning };
-        spans.push(Span::styled(format!(" {} {}", if t.error { "✗" } else { "!" }, t.text), theme.style(role)));
+        spans.push(Span::styled(
+            format!(" {} {}", if t.error { "✗" } else { "!" }, t.text),
+            theme.style(role),
+        ));
     } else {
         if !f.text.is_empty() {
-            spans.push(Span::styled(format!(" filter: {} ", f.text), theme.style(Role::Match)));
-            spans.push(Span::styled(format!("({} matches) ", f.matches.len()), theme.style(Role::Muted)));
-            hint(state, Context::Browser, Action::NextMatch, "next", theme, &mut spans);
-            hint(state, Context::Browser, Action::Back, "clear", theme, &mut spans);
+            spans.push(Span::styled(
+                format!(" filter: {} ", f.text),
+                theme.style(Role::Match),
+            ));
+            spans.push(Span::styled(
+                format!("({} matches) ", f.matches.len()),
+                theme.style(Role::Muted),
+            ));
+            hint(
+                state,
+                Context::Browser,
+                Action::NextMatch,
+                "next",
+                theme,
+                &mut spans,
+            );
+            hint(
+                state,
+                Context::Browser,
+                Action::Back,
+                "clear",
+                theme,
+                &mut spans,
+            );
         } else {
-            hint(state, Context::Browser, Action::Filter, "filter", theme, &mut spans);
-            hint(state, Context::Browser, Action::FocusNext, "pane", theme, &mut spans);
-            hint(state, Context::Browser, Action::ToggleLog, "log", theme, &mut spans);
-            hint(state, Context::Browser, Action::Reload, "reload", theme, &mut spans);
+            hint(
+                state,
+                Context::Browser,
+                Action::Filter,
+                "filter",
+                theme,
+                &mut spans,
+            );
+            hint(
+                state,
+                Context::Browser,
+                Action::FocusNext,
+                "pane",
+                theme,
+                &mut spans,
+            );
+            hint(
+                state,
+                Context::Browser,
+                Action::ToggleLog,
+                "log",
+                theme,
+                &mut spans,
+            );
+            hint(
+                state,
+                Context::Browser,
+                Action::Reload,
+                "reload",
+                theme,
+                &mut spans,
+            );
         }
-        hint(state, Context::Global, Action::Help, "help", theme, &mut spans);
-        hint(state, Context::Browser, Action::Quit, "quit", theme, &mut spans);
+        hint(
+            state,
+            Context::Global,
+            Action::Help,
+            "help",
+            theme,
+            &mut spans,
+        );
+        hint(
+            state,
+            Context::Browser,
+            Action::Quit,
+            "quit",
+            theme,
+            &mut spans,
+        );
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)).style(Style::default()), area);
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).style(Style::default()),
+        area,
+    );
 }

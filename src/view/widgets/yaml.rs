@@ -67,7 +67,9 @@ fn key_end(s: &str) -> Option<usize> {
     let first = *bytes.first()?;
     if first == b'"' || first == b'\'' {
         let close = s[1..].find(first as char)? + 1;
-        return (bytes.get(close + 1) == Some(&b':') && matches!(bytes.get(close + 2), None | Some(b' '))).then_some(close + 1);
+        return (bytes.get(close + 1) == Some(&b':')
+            && matches!(bytes.get(close + 2), None | Some(b' ')))
+        .then_some(close + 1);
     }
     if matches!(first, b'{' | b'[' | b'&' | b'*' | b'!' | b'|' | b'>') {
         return None;
@@ -103,9 +105,14 @@ fn value_spans<'a>(mut v: &'a str, theme: &Theme, spans: &mut Vec<Span<'a>>) {
         st(Role::YamlString)
     } else if trimmed.starts_with('|') || trimmed.starts_with('>') {
         st(Role::YamlMarker)
-    } else if matches!(trimmed, "true" | "false" | "True" | "False" | "TRUE" | "FALSE" | "null" | "Null" | "NULL" | "~") {
+    } else if matches!(
+        trimmed,
+        "true" | "false" | "True" | "False" | "TRUE" | "FALSE" | "null" | "Null" | "NULL" | "~"
+    ) {
         st(Role::YamlBool)
-    } else if trimmed.parse::<f64>().is_ok() || trimmed.starts_with("0x") && i64::from_str_radix(&trimmed[2..], 16).is_ok() {
+    } else if trimmed.parse::<f64>().is_ok()
+        || trimmed.starts_with("0x") && i64::from_str_radix(&trimmed[2..], 16).is_ok()
+    {
         st(Role::YamlNumber)
     } else if trimmed.starts_with('{') || trimmed.starts_with('[') {
         st(Role::Text)
@@ -122,7 +129,10 @@ mod tests {
     fn check(line: &str, expect: &[(&str, Role)], theme: &Theme) {
         let spans = highlight(line, false, theme);
         for (text, role) in expect {
-            let span = spans.iter().find(|s| s.content.trim_end() == *text).unwrap_or_else(|| panic!("no span {text:?} in {spans:?}"));
+            let span = spans
+                .iter()
+                .find(|s| s.content.trim_end() == *text)
+                .unwrap_or_else(|| panic!("no span {text:?} in {spans:?}"));
             assert_eq!(span.style, theme.style(*role), "{text:?} in {line:?}");
         }
     }
@@ -130,20 +140,61 @@ mod tests {
     #[test]
     fn tokens_get_their_roles() {
         let t = Theme::load("default", None, false).unwrap();
-        check("  replicas: 3 # three", &[("replicas", Role::YamlKey), (":", Role::Muted), ("3", Role::YamlNumber), ("# three", Role::YamlComment)], &t);
-        check("- name: \"a # not comment\"", &[("-", Role::YamlMarker), ("name", Role::YamlKey), ("\"a # not comment\"", Role::YamlString)], &t);
+        check(
+            "  replicas: 3 # three",
+            &[
+                ("replicas", Role::YamlKey),
+                (":", Role::Muted),
+                ("3", Role::YamlNumber),
+                ("# three", Role::YamlComment),
+            ],
+            &t,
+        );
+        check(
+            "- name: \"a # not comment\"",
+            &[
+                ("-", Role::YamlMarker),
+                ("name", Role::YamlKey),
+                ("\"a # not comment\"", Role::YamlString),
+            ],
+            &t,
+        );
         check("---", &[("---", Role::YamlMarker)], &t);
         check("base: &b", &[("&b", Role::YamlAnchor)], &t);
         check("enabled: true", &[("true", Role::YamlBool)], &t);
-        check("image: nginx:1.27", &[("image", Role::YamlKey), ("nginx:1.27", Role::YamlString)], &t);
-        check("url: https://x.io/a", &[("url", Role::YamlKey), ("https://x.io/a", Role::YamlString)], &t);
+        check(
+            "image: nginx:1.27",
+            &[("image", Role::YamlKey), ("nginx:1.27", Role::YamlString)],
+            &t,
+        );
+        check(
+            "url: https://x.io/a",
+            &[("url", Role::YamlKey), ("https://x.io/a", Role::YamlString)],
+            &t,
+        );
         check("script: |", &[("|", Role::YamlMarker)], &t);
     }
 
     #[test]
     fn block_scalars_are_tracked() {
         use crate::repo::yaml::block_scalar_lines;
-        let lines: Vec<String> = ["data:", "  config: |", "    a: b", "", "    c: d", "  next: 1", "- |-", "  text", "x: 1"].iter().map(|s| s.to_string()).collect();
-        assert_eq!(block_scalar_lines(&lines), vec![false, false, true, true, true, false, false, true, false]);
+        let lines: Vec<String> = [
+            "data:",
+            "  config: |",
+            "    a: b",
+            "",
+            "    c: d",
+            "  next: 1",
+            "- |-",
+            "  text",
+            "x: 1",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            block_scalar_lines(&lines),
+            vec![false, false, true, true, true, false, false, true, false]
+        );
     }
 }

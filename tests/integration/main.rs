@@ -1,0 +1,11 @@
+//! Integration tests: one crate, one module per area.
+//! - `snapshots`: every browser state through ratatui's TestBackend at 80x24 and 200x50 (insta).
+//! - `cli`: the real binary's `check`, `--help`, `--version`, config and theme errors.
+//! - `pty`: the real binary in a pseudo-terminal, read through a vt100 parser.
+//! - `git_repo`: the console's git view on a real repository with a local bare remote.
+
+mod cli;
+mod git_repo;
+mod pty;
+mod snapshots;
+mod support;

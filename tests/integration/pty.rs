@@ -1,0 +1,250 @@
+//! The real binary in a pseudo-terminal, read through a vt100 parser. Waits for visible text
+//! rather than sleeping, and answers the terminal's cursor-position query like a terminal would.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+use crate::support::temp_repo;
+
+pub struct Pty {
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Arc<Mutex<Box<dyn Write + Send>>>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    _home: tempfile::TempDir,
+}
+
+impl Pty {
+    pub fn spawn(args: &[&str], cwd: &Path, cols: u16, rows: u16, env: &[(&str, &str)]) -> Pty {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let home = tempfile::tempdir().unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_blast"));
+        cmd.args(args);
+        cmd.cwd(cwd);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("HOME", home.path());
+        cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
+        cmd.env("XDG_STATE_HOME", home.path().join("state"));
+        cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer: Arc<Mutex<Box<dyn Write + Send>>> =
+            Arc::new(Mutex::new(pair.master.take_writer().unwrap()));
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (p, r, w) = (parser.clone(), raw.clone(), writer.clone());
+        std::thread::spawn(move || {
+            let _master = pair.master;
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let chunk = &buf[..n];
+                if chunk.windows(4).any(|x| x == b"\x1b[6n") {
+                    let _ = w.lock().unwrap().write_all(b"\x1b[1;1R");
+                }
+                p.lock().unwrap().process(chunk);
+                r.lock().unwrap().extend_from_slice(chunk);
+            }
+        });
+        Pty {
+            parser,
+            raw,
+            writer,
+            child,
+            _home: home,
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    pub fn send(&self, bytes: &str) {
+        let mut w = self.writer.lock().unwrap();
+        w.write_all(bytes.as_bytes()).unwrap();
+        w.flush().unwrap();
+    }
+
+    /// Waits until the screen shows `text`; panics with the screen after `secs`.
+    pub fn wait_for(&self, text: &str, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < deadline {
+            if self.screen().contains(text) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("timed out waiting for {text:?}; screen:\n{}", self.screen());
+    }
+
+    pub fn wait_exit(&mut self, secs: u64) -> u32 {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.exit_code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        panic!("blast did not exit; screen:\n{}", self.screen());
+    }
+
+    pub fn raw(&self) -> Vec<u8> {
+        self.raw.lock().unwrap().clone()
+    }
+
+    pub fn alternate_screen(&self) -> bool {
+        self.parser.lock().unwrap().screen().alternate_screen()
+    }
+
+    pub fn cursor_hidden(&self) -> bool {
+        self.parser.lock().unwrap().screen().hide_cursor()
+    }
+}
+
+#[test]
+fn navigate_filter_and_quit_in_a_real_terminal() {
+    let repo = temp_repo();
+    std::fs::write(
+        repo.work.join("clusters/edge-berlin/capi/workers.yaml"),
+        "kind: Changed\n",
+    )
+    .unwrap();
+    let mut t = Pty::spawn(&[], &repo.work, 80, 24, &[]);
+    // Header: branch, upstream, the modified file; tree: the top folders.
+    t.wait_for("⎇ main ↑0 ↓0", 20);
+    t.wait_for("✎1", 10);
+    t.wait_for("infrastructure/", 10);
+    assert!(t.alternate_screen() && t.cursor_hidden());
+    // Into clusters/edge-berlin/capi and onto cluster.yaml's second resource.
+    t.send("jjljl");
+    t.wait_for("bom.yaml", 5);
+    t.send("jjlj");
+    t.wait_for("· Cluster edge-berlin", 5);
+    t.wait_for("▌kind: Cluster", 5);
+    t.send("j");
+    t.wait_for("▌kind: MetalCluster", 5);
+    // The log of the path, from the real repository.
+    t.wait_for("Ada Ops edge-berlin: first", 5);
+    // Fuzzy filter, accept, and the match is selected with its file previewed.
+    t.send("/mqttdeploy");
+    t.wait_for("/mqttdeploy█", 5);
+    t.wait_for("1 matches", 5);
+    t.send("\r");
+    t.wait_for("filter: mqttdeploy", 5);
+    t.wait_for("- name: mosquitto", 5);
+    // Help overlay from the keymap, closed by q without quitting.
+    t.send("?");
+    t.wait_for("Show or hide this help", 5);
+    t.send("q");
+    t.wait_for("filter: mqttdeploy", 5);
+    // Esc clears the filter, q quits; the terminal is restored.
+    t.send("\x1b");
+    t.wait_for("? help", 5);
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+    assert!(!t.alternate_screen(), "left the alternate screen");
+    assert!(!t.cursor_hidden(), "cursor shown again");
+}
+
+#[test]
+fn broken_yaml_is_shown_with_its_position() {
+    let repo = temp_repo();
+    let mut t = Pty::spawn(
+        &["--repo", repo.work.to_str().unwrap()],
+        Path::new("/"),
+        100,
+        30,
+        &[],
+    );
+    t.wait_for("✗1 broken", 20);
+    t.send("Gljl");
+    t.wait_for("broken.yaml", 5);
+    t.send("j");
+    t.wait_for(
+        "✗ apps/edge-berlin/mqtt/broken.yaml:9:4: while parsing a",
+        5,
+    );
+    t.wait_for("block mapping, did not find expected key", 5);
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
+
+#[test]
+fn an_edit_on_disk_shows_up_without_a_key() {
+    let repo = temp_repo();
+    let mut t = Pty::spawn(&[], &repo.work, 80, 24, &[]);
+    t.wait_for("✓ clean", 20);
+    std::fs::write(
+        repo.work.join("apps/edge-berlin/mqtt/extra.yaml"),
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: extra\n",
+    )
+    .unwrap();
+    t.wait_for("+1", 10);
+    t.wait_for("11f", 10);
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
+
+#[test]
+fn no_color_draws_without_colour_codes() {
+    let repo = temp_repo();
+    let mut t = Pty::spawn(&[], &repo.work, 80, 24, &[("NO_COLOR", "1")]);
+    t.wait_for("infrastructure/", 20);
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+    let raw = String::from_utf8_lossy(&t.raw()).into_owned();
+    assert!(
+        !raw.contains("\x1b[38;"),
+        "no foreground colour codes under NO_COLOR"
+    );
+    assert!(
+        !raw.contains("\x1b[48;"),
+        "no background colour codes under NO_COLOR"
+    );
+    assert!(
+        raw.contains("\x1b[7m"),
+        "selection still shows through reverse video"
+    );
+}
+
+#[test]
+fn a_panic_restores_the_terminal() {
+    let repo = temp_repo();
+    let mut t = Pty::spawn(&[], &repo.work, 80, 24, &[("BLAST_TEST_PANIC_ON_KEY", "1")]);
+    t.wait_for("infrastructure/", 20);
+    t.send("!");
+    let code = t.wait_exit(10);
+    assert_ne!(code, 0);
+    assert!(
+        !t.alternate_screen(),
+        "left the alternate screen before the report"
+    );
+    assert!(!t.cursor_hidden());
+    let raw = String::from_utf8_lossy(&t.raw()).into_owned();
+    let report = raw
+        .find("test panic requested")
+        .expect("the panic report is printed");
+    let leave = raw.find("\x1b[?1049l").expect("left the alternate screen");
+    assert!(
+        leave < report,
+        "terminal restored before the report is printed"
+    );
+}

@@ -1,0 +1,162 @@
+//! TestBackend snapshots of the browser at 80x24 and 200x50, plus cell-style checks per theme.
+
+use blast::app::State;
+use blast::theme::{Role, Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+
+use crate::support::{keys, loaded_state};
+
+fn render(state: &State, theme: &Theme) -> Buffer {
+    let mut t = Terminal::new(TestBackend::new(state.size.0, state.size.1)).unwrap();
+    t.draw(|f| blast::view::draw(f, state, theme)).unwrap();
+    t.backend().buffer().clone()
+}
+
+fn text(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        for x in 0..buf.area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn theme() -> Theme {
+    Theme::load("default", None, false).unwrap()
+}
+
+/// Each scenario is a key sequence from the freshly loaded console.
+const SCENARIOS: &[(&str, &[&str])] = &[
+    ("start", &[]),
+    (
+        "resource_preview",
+        &["j", "j", "l", "j", "l", "j", "j", "l", "j", "j"],
+    ),
+    ("broken_file", &["G", "l", "j", "l", "j"]),
+    ("filter_typing", &["/", "m", "a", "c", "h", "i", "n", "e"]),
+    (
+        "filter_accepted_next",
+        &["/", "e", "d", "g", "e", "enter", "n", "n"],
+    ),
+    ("help", &["?"]),
+    (
+        "preview_focus_narrow",
+        &["j", "j", "l", "j", "l", "j", "j", "tab"],
+    ),
+];
+
+fn scenario(name: &str, w: u16, h: u16) -> String {
+    let (_, ks) = SCENARIOS.iter().find(|(n, _)| *n == name).unwrap();
+    let mut s = loaded_state(w, h);
+    keys(&mut s, ks);
+    text(&render(&s, &theme()))
+}
+
+#[test]
+fn browser_80x24() {
+    for (name, _) in SCENARIOS {
+        insta::assert_snapshot!(format!("{name}_80x24"), scenario(name, 80, 24));
+    }
+}
+
+#[test]
+fn browser_200x50() {
+    for (name, _) in SCENARIOS {
+        insta::assert_snapshot!(format!("{name}_200x50"), scenario(name, 200, 50));
+    }
+}
+
+#[test]
+fn narrow_terminal_shows_one_pane() {
+    insta::assert_snapshot!("narrow_60x20_tree", scenario("start", 60, 20));
+    insta::assert_snapshot!(
+        "narrow_60x20_preview",
+        scenario("preview_focus_narrow", 60, 20)
+    );
+}
+
+#[test]
+fn selection_and_roles_use_theme_styles() {
+    for (name, _) in blast::theme::BUNDLED {
+        let theme = Theme::load(name, None, false).unwrap();
+        let mut s = loaded_state(80, 24);
+        keys(&mut s, &["j", "j"]);
+        let buf = render(&s, &theme);
+        // The third tree row (y=4: header, border, two rows) is the selection.
+        let sel = theme.style(Role::Selection);
+        let cell = &buf[(5, 4)];
+        assert_eq!(
+            cell.bg,
+            sel.bg.unwrap_or(ratatui::style::Color::Reset),
+            "{name}: selection bg"
+        );
+        assert!(
+            cell.modifier.contains(sel.add_modifier),
+            "{name}: selection modifiers"
+        );
+        // The header uses the header role.
+        assert_eq!(
+            buf[(40, 0)].bg,
+            theme
+                .style(Role::Header)
+                .bg
+                .unwrap_or(ratatui::style::Color::Reset),
+            "{name}: header bg"
+        );
+        // A broken file name (not selected) is drawn in the error role.
+        keys(&mut s, &["G", "l", "j", "l", "j", "j"]);
+        let buf = render(&s, &theme);
+        let (x, row) = (0..24u16)
+            .find_map(|y| col_of(&buf, y, "broken.yaml").map(|x| (x, y)))
+            .unwrap();
+        assert_eq!(
+            buf[(x, row)].fg,
+            theme
+                .style(Role::Error)
+                .fg
+                .unwrap_or(ratatui::style::Color::Reset),
+            "{name}: error fg"
+        );
+    }
+}
+
+/// Column where `needle` starts on row `y` of the tree pane.
+fn col_of(buf: &Buffer, y: u16, needle: &str) -> Option<u16> {
+    // Only the tree pane (the first 32 columns at 80x24).
+    let row: Vec<char> = (0..32.min(buf.area.width))
+        .map(|x| buf[(x, y)].symbol().chars().next().unwrap_or(' '))
+        .collect();
+    let n: Vec<char> = needle.chars().collect();
+    row.windows(n.len())
+        .position(|w| w == n.as_slice())
+        .map(|x| x as u16)
+}
+
+#[test]
+fn mono_theme_draws_no_colour_but_still_shows_selection() {
+    let theme = Theme::load("default", None, true).unwrap();
+    let mut s = loaded_state(80, 24);
+    keys(&mut s, &["j"]);
+    let buf = render(&s, &theme);
+    for cell in buf.content() {
+        assert!(
+            matches!(cell.fg, ratatui::style::Color::Reset),
+            "colour under NO_COLOR: {cell:?}"
+        );
+        assert!(
+            matches!(cell.bg, ratatui::style::Color::Reset),
+            "colour under NO_COLOR: {cell:?}"
+        );
+    }
+    assert!(
+        buf[(5, 3)]
+            .modifier
+            .contains(ratatui::style::Modifier::REVERSED)
+    );
+}

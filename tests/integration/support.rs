@@ -1,0 +1,188 @@
+//! Shared helpers: fixture paths, temp repos, and a synchronous stand-in for the runtime.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use blast::app::browser::FileText;
+use blast::app::{Effect, Msg, State, update};
+use blast::git::ops::Commit;
+use blast::keymap::Keymap;
+use blast::repo::index;
+
+pub fn fixture_repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/repo")
+}
+
+/// Copies a folder recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Ada Ops")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+        .env("GIT_COMMITTER_NAME", "Ada Ops")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.com")
+        .env("GIT_AUTHOR_DATE", "2026-11-20T10:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-11-20T10:00:00Z")
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A clone of the fixture repo with one commit, pushed to a local bare `origin`.
+pub struct TempRepo {
+    pub _dir: tempfile::TempDir,
+    pub work: PathBuf,
+    pub remote: PathBuf,
+}
+
+pub fn temp_repo() -> TempRepo {
+    let dir = tempfile::tempdir().unwrap();
+    let remote = dir.path().join("origin.git");
+    let work = dir.path().join("datacenter");
+    git(
+        dir.path(),
+        &[
+            "init",
+            "-q",
+            "--bare",
+            "-b",
+            "main",
+            remote.to_str().unwrap(),
+        ],
+    );
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            remote.to_str().unwrap(),
+            work.to_str().unwrap(),
+        ],
+    );
+    copy_dir(&fixture_repo(), &work);
+    git(&work, &["add", "."]);
+    git(&work, &["commit", "-q", "-m", "edge-berlin: first cut"]);
+    git(&work, &["push", "-q", "-u", "origin", "main"]);
+    TempRepo {
+        _dir: dir,
+        work,
+        remote,
+    }
+}
+
+/// Commits the snapshot states show in the log pane.
+pub fn sample_commits() -> Vec<Commit> {
+    vec![
+        Commit {
+            id: "4f2a9c1".repeat(5).chars().take(40).collect(),
+            short: "4f2a9c1".into(),
+            author: "Ada Ops".into(),
+            time: 1_795_392_000,
+            summary: "clusters/edge-berlin: scale workers 3 -> 4".into(),
+        },
+        Commit {
+            id: "9b0e77d".repeat(5).chars().take(40).collect(),
+            short: "9b0e77d".into(),
+            author: "Lin Park".into(),
+            time: 1_794_787_200,
+            summary: "edge-berlin: first cut".into(),
+        },
+    ]
+}
+
+/// Runs effects synchronously the way the runtime would, with the fixture repo as the disk and
+/// fixed git answers, until nothing is left to do.
+pub fn settle(state: &mut State, mut effects: Vec<Effect>) {
+    while let Some(fx) = effects.pop() {
+        let root = state.repo.root.clone();
+        let msg = match fx {
+            Effect::Reindex => {
+                Msg::Indexed(index::build(&root).map(Arc::new).map_err(|e| e.to_string()))
+            }
+            Effect::LoadFile(path) => {
+                let text = std::fs::read_to_string(root.join(&path)).unwrap();
+                Msg::FileLoaded {
+                    result: Ok(Arc::new(FileText::new(
+                        &text,
+                        index::is_yaml(Path::new(&path)),
+                    ))),
+                    path,
+                }
+            }
+            Effect::GitLog(path) => Msg::GitLog {
+                path,
+                result: Ok(sample_commits()),
+            },
+            Effect::RefreshGit => {
+                let mut g = blast::git::ops::GitStatus {
+                    branch: Some("main".into()),
+                    upstream: Some("origin/main".into()),
+                    ahead: 1,
+                    ..Default::default()
+                };
+                g.files.insert(
+                    "clusters/edge-berlin/capi/workers.yaml".into(),
+                    blast::git::ops::FileStatus::Modified,
+                );
+                g.files.insert(
+                    "apps/edge-berlin/mqtt/broken.yaml".into(),
+                    blast::git::ops::FileStatus::Untracked,
+                );
+                Msg::GitStatus(Ok(g))
+            }
+            Effect::Suspend | Effect::Quit => continue,
+        };
+        effects.extend(update(state, msg));
+    }
+}
+
+/// The console on the fixture repo at a size, fully loaded.
+pub fn loaded_state(w: u16, h: u16) -> State {
+    let mut s = State::new(fixture_repo(), Keymap::default(), (w, h));
+    s.repo.display = "~/src/datacenter".into();
+    let fx = s.init();
+    settle(&mut s, fx);
+    s
+}
+
+/// Sends keys (as the keymap spells them) and settles the effects.
+pub fn keys(state: &mut State, specs: &[&str]) {
+    for spec in specs {
+        let k = blast::keymap::Key::parse(spec).unwrap();
+        let code = match k.code {
+            blast::keymap::KeyCodeOrd::Char(c) => crossterm::event::KeyCode::Char(c),
+            blast::keymap::KeyCodeOrd::Enter => crossterm::event::KeyCode::Enter,
+            blast::keymap::KeyCodeOrd::Esc => crossterm::event::KeyCode::Esc,
+            blast::keymap::KeyCodeOrd::Tab => crossterm::event::KeyCode::Tab,
+            blast::keymap::KeyCodeOrd::Down => crossterm::event::KeyCode::Down,
+            blast::keymap::KeyCodeOrd::Up => crossterm::event::KeyCode::Up,
+            other => panic!("add {other:?} to support::keys"),
+        };
+        let mut mods = crossterm::event::KeyModifiers::NONE;
+        if k.ctrl {
+            mods |= crossterm::event::KeyModifiers::CONTROL;
+        }
+        let fx = update(state, Msg::Key(crossterm::event::KeyEvent::new(code, mods)));
+        settle(state, fx);
+    }
+}
