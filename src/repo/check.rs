@@ -15,6 +15,9 @@ use super::index::{self, FileKind};
 use super::schema::{SchemaSet, Verdict};
 use super::yaml::Pos;
 
+/// Annotation that lets a `Secret` hold plaintext data; its value must give the reason.
+pub const PLAINTEXT_OK: &str = "blast.io/allow-plaintext";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -183,7 +186,18 @@ fn check_file(abs: &Path, rel: &str, schemas: Option<&SchemaSet>) -> Report {
         let Some(root) = parsed.docs.get(res.doc).and_then(|d| d.root.as_ref()) else {
             continue;
         };
-        if res.api_version.as_deref() == Some("v1") && res.kind.as_deref() == Some("Secret") {
+        // A Secret may opt out with a reason, for data that is not secret at all
+        // (e.g. Argo CD's in-cluster cluster Secret, which holds only a name and a URL).
+        let allowed = root
+            .get("metadata")
+            .and_then(|m| m.get("annotations"))
+            .and_then(|a| a.get(PLAINTEXT_OK))
+            .and_then(|r| r.as_text())
+            .is_some_and(|r| !r.trim().is_empty());
+        if res.api_version.as_deref() == Some("v1")
+            && res.kind.as_deref() == Some("Secret")
+            && !allowed
+        {
             for key in ["data", "stringData"] {
                 if let Some(n) = root.get(key).filter(|n| !n.is_null()) {
                     r.findings.push(Finding::new(
@@ -252,6 +266,8 @@ mod tests {
             "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  password: hunter2\n",
         )
         .unwrap();
+        std::fs::write(d.join("ok-secret.yaml"), "apiVersion: v1\nkind: Secret\nmetadata:\n  name: o\n  annotations:\n    blast.io/allow-plaintext: only a URL\nstringData:\n  server: https://x\n").unwrap();
+        std::fs::write(d.join("no-reason.yaml"), "apiVersion: v1\nkind: Secret\nmetadata:\n  name: n\n  annotations:\n    blast.io/allow-plaintext: \"\"\ndata:\n  k: eA==\n").unwrap();
         std::fs::write(
             d.join("dup.yaml"),
             "apiVersion: v1\nkind: Namespace\nmetadata: {name: d}\nkind: Namespace\n",
@@ -266,6 +282,7 @@ mod tests {
                 "apps/x/bad.yaml:6:1: error: Service is missing apiVersion",
                 "apps/x/broken.yaml:2:3: error: YAML syntax error: mapping values are not allowed in this context",
                 "apps/x/dup.yaml:4:1: error: duplicate key \"kind\"",
+                "apps/x/no-reason.yaml:8:3: error: Secret n holds plaintext data in git; seal it (SealedSecret) instead",
                 "apps/x/secret.yaml:5:3: error: Secret s holds plaintext stringData in git; seal it (SealedSecret) instead",
             ]
         );
