@@ -289,7 +289,7 @@ mod tests {
         assert!(!lines.iter().any(|l| l.contains("hunter2")));
         assert_eq!(
             (report.files, report.objects, report.data_documents),
-            (6, 5, 1)
+            (8, 7, 1)
         );
     }
 }
