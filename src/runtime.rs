@@ -119,11 +119,11 @@ pub async fn run(mut state: State, theme: Theme, opts: RunOptions) -> Result<()>
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let root = state.repo.root.clone();
     let git = worker::spawn(root.clone(), tx.clone());
-    let _watcher = if opts.refresh.watch {
-        watch(&root, tx.clone(), opts.refresh.debounce_ms)
-    } else {
-        None
-    };
+    // Dropping this stops the watcher.
+    let _watch = opts
+        .refresh
+        .watch
+        .then(|| spawn_watcher(root.clone(), tx.clone(), opts.refresh.debounce_ms));
     if opts.refresh.git_status_secs > 0 {
         let tx = tx.clone();
         let every = Duration::from_secs(opts.refresh.git_status_secs);
@@ -293,8 +293,32 @@ pub fn run_effect(
     }
 }
 
+/// Sets the watcher up on its own thread (adding inotify watches on a big tree takes a while and
+/// must not delay the first frame) and keeps it there until the returned sender is dropped.
+fn spawn_watcher(
+    root: PathBuf,
+    tx: mpsc::Sender<Msg>,
+    debounce_ms: u64,
+) -> std::sync::mpsc::Sender<()> {
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+    let handle = tokio::runtime::Handle::current();
+    let spawned = std::thread::Builder::new()
+        .name("watch".into())
+        .spawn(move || {
+            let _rt = handle.enter();
+            let _watcher = watch(&root, tx, debounce_ms);
+            let _ = stop_rx.recv();
+        });
+    if let Err(e) = spawned {
+        warn!(error = %e, "cannot start the file watcher; press r to reload");
+    }
+    stop_tx
+}
+
 /// Watches the repo for changes (inotify and friends: no polling) and sends one `RepoChanged`
-/// per burst of changes. Git's own object and lock files are ignored.
+/// per burst of changes. Only what the console shows is watched: the top folders recursively,
+/// the root itself (a top folder appearing), and git's HEAD, index and refs. Git's object and
+/// lock files are ignored.
 fn watch(
     root: &Path,
     tx: mpsc::Sender<Msg>,
@@ -329,9 +353,22 @@ fn watch(
             return None;
         }
     };
-    if let Err(e) = watcher.watch(root, RecursiveMode::Recursive) {
-        warn!(error = %e, "cannot watch the repo; press r to reload");
-        return None;
+    let mut targets: Vec<(PathBuf, RecursiveMode)> =
+        vec![(root.to_path_buf(), RecursiveMode::NonRecursive)];
+    for top in index::TOP_DIRS {
+        targets.push((root.join(top), RecursiveMode::Recursive));
+    }
+    if let Some(workdir) = crate::git::ops::discover(root) {
+        targets.push((workdir.join(".git"), RecursiveMode::NonRecursive));
+        targets.push((workdir.join(".git/refs"), RecursiveMode::Recursive));
+    }
+    for (path, mode) in targets {
+        if !path.exists() {
+            continue;
+        }
+        if let Err(e) = watcher.watch(&path, mode) {
+            warn!(error = %e, path = %path.display(), "cannot watch; press r to reload");
+        }
     }
     tokio::spawn(async move {
         while ping_rx.recv().await.is_some() {
