@@ -65,9 +65,9 @@ pub struct TerminalGuard {
 impl TerminalGuard {
     pub fn enter() -> Result<TerminalGuard> {
         enter_modes()?;
-        let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
-        terminal.clear()?;
-        Ok(TerminalGuard { terminal })
+        Ok(TerminalGuard {
+            terminal: fresh_terminal()?,
+        })
     }
 
     /// Ctrl-Z: restore the terminal, stop the process, and take the terminal back on `fg`.
@@ -79,9 +79,21 @@ impl TerminalGuard {
             libc::raise(libc::SIGTSTP);
         }
         enter_modes()?;
-        self.terminal.clear()?;
+        // A new Terminal has empty buffers, so the next draw repaints everything.
+        self.terminal = fresh_terminal()?;
         Ok(())
     }
+}
+
+/// A Terminal on a cleared screen. Not `Terminal::clear`: that asks the terminal for the cursor
+/// position, a round trip on a slow link, and a query that cannot be answered while the input
+/// thread is blocked reading (after Ctrl-Z).
+fn fresh_terminal() -> Result<Tui> {
+    execute!(
+        stdout(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    Ok(Terminal::new(CrosstermBackend::new(stdout()))?)
 }
 
 fn enter_modes() -> Result<()> {

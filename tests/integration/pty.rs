@@ -248,3 +248,42 @@ fn a_panic_restores_the_terminal() {
         "terminal restored before the report is printed"
     );
 }
+
+#[test]
+fn ctrl_z_restores_the_terminal_and_redraws_on_return() {
+    // Under a shell, SIGTSTP stops blast until `fg`. Here blast leads its own session, so the
+    // kernel discards the stop (orphaned process group) and blast resumes at once: what this
+    // proves is the hand-over — terminal restored, then taken back and redrawn in full.
+    let repo = temp_repo();
+    let mut t = Pty::spawn(&[], &repo.work, 80, 24, &[]);
+    t.wait_for("infrastructure/", 20);
+    let enters = |raw: &[u8]| raw.windows(8).filter(|w| w == b"\x1b[?1049h").count();
+    assert_eq!(enters(&t.raw()), 1);
+    t.send("\x1a");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while enters(&t.raw()) < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "did not re-enter the alternate screen"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let raw = t.raw();
+    let leave = raw
+        .windows(8)
+        .position(|w| w == b"\x1b[?1049l")
+        .expect("left the alternate screen on suspend");
+    let reenter = raw
+        .windows(8)
+        .enumerate()
+        .filter(|(_, w)| *w == b"\x1b[?1049h")
+        .nth(1)
+        .map(|(i, _)| i)
+        .unwrap();
+    assert!(leave < reenter);
+    t.wait_for("infrastructure/", 5);
+    t.wait_for("? help", 5);
+    t.send("j");
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
