@@ -320,16 +320,8 @@ mod tests {
     }
 
     pub fn sample_index() -> RepoIndex {
-        let file = |path: &str, resources: Vec<Resource>| FileEntry {
-            path: path.into(),
-            kind: FileKind::Yaml,
-            resources,
-            data_docs: 0,
-            error: None,
-            io_error: None,
-            duplicate_keys: vec![],
-            bytes: 10,
-        };
+        let file =
+            |path: &str, resources: Vec<Resource>| FileEntry::new(path, FileKind::Yaml, resources);
         RepoIndex {
             root: "/r".into(),
             files: vec![

@@ -26,16 +26,7 @@ fn res(kind: &str, name: &str, doc: usize, start: usize, end: usize) -> Resource
 }
 
 fn file(path: &str, resources: Vec<Resource>) -> FileEntry {
-    FileEntry {
-        path: path.into(),
-        kind: FileKind::Yaml,
-        resources,
-        data_docs: 0,
-        error: None,
-        io_error: None,
-        duplicate_keys: vec![],
-        bytes: 1,
-    }
+    FileEntry::new(path, FileKind::Yaml, resources)
 }
 
 fn index() -> RepoIndex {

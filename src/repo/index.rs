@@ -77,6 +77,20 @@ pub struct FileEntry {
 }
 
 impl FileEntry {
+    /// An entry with nothing read yet.
+    pub fn new(path: &str, kind: FileKind, resources: Vec<Resource>) -> FileEntry {
+        FileEntry {
+            path: path.to_string(),
+            kind,
+            resources,
+            data_docs: 0,
+            error: None,
+            io_error: None,
+            duplicate_keys: Vec::new(),
+            bytes: 0,
+        }
+    }
+
     pub fn is_broken(&self) -> bool {
         self.error.is_some() || self.io_error.is_some()
     }
@@ -191,16 +205,7 @@ pub fn build(root: &Path) -> std::io::Result<RepoIndex> {
 
 /// Reads and indexes one file; also returns its parsed documents (for `blast check`).
 pub fn index_file(abs: &Path, rel: &str) -> (FileEntry, ParsedFile) {
-    let mut entry = FileEntry {
-        path: rel.to_string(),
-        kind: FileKind::Text,
-        resources: Vec::new(),
-        data_docs: 0,
-        error: None,
-        io_error: None,
-        duplicate_keys: Vec::new(),
-        bytes: 0,
-    };
+    let mut entry = FileEntry::new(rel, FileKind::Text, Vec::new());
     let bytes = match std::fs::read(abs) {
         Ok(b) => b,
         Err(e) => {

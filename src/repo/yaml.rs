@@ -422,10 +422,7 @@ impl Builder {
                         quoted,
                     }),
                 };
-                if anchor > 0 {
-                    self.anchors.insert(anchor, node.clone());
-                }
-                self.push_node(node);
+                self.finish(node, anchor);
             }
             Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq {
                 pos,
@@ -441,14 +438,13 @@ impl Builder {
             }),
             Event::SequenceEnd => {
                 if let Some(Frame::Seq { pos, anchor, items }) = self.stack.pop() {
-                    let node = Node {
-                        pos,
-                        value: Value::Seq(items),
-                    };
-                    if anchor > 0 {
-                        self.anchors.insert(anchor, node.clone());
-                    }
-                    self.push_node(node);
+                    self.finish(
+                        Node {
+                            pos,
+                            value: Value::Seq(items),
+                        },
+                        anchor,
+                    );
                 }
             }
             Event::MappingEnd => {
@@ -481,18 +477,25 @@ impl Builder {
                             }
                         }
                     }
-                    let node = Node {
-                        pos,
-                        value: Value::Map(entries),
-                    };
-                    if anchor > 0 {
-                        self.anchors.insert(anchor, node.clone());
-                    }
-                    self.push_node(node);
+                    self.finish(
+                        Node {
+                            pos,
+                            value: Value::Map(entries),
+                        },
+                        anchor,
+                    );
                 }
             }
         }
         Ok(())
+    }
+
+    /// Records a finished node under its anchor (if any) and places it in its parent.
+    fn finish(&mut self, node: Node, anchor: usize) {
+        if anchor > 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        self.push_node(node);
     }
 
     fn push_node(&mut self, node: Node) {
