@@ -6,8 +6,7 @@
 //! reported through `serde_ignored`, type errors with their path through `serde_path_to_error`).
 //! `metadata` of every object is checked against `ObjectMeta` the same way.
 //!
-//! Not checked: CEL rules (`x-kubernetes-validations`), `format`, defaulting, and the required
-//! fields of core kinds (k8s-openapi fills a missing required field with its default).
+//! Not checked: CEL rules (`x-kubernetes-validations`), `format`, and defaulting.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
