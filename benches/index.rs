@@ -70,36 +70,46 @@ fn main() {
         println!("  index run {run}: {ms:.0} ms");
         times.push(ms);
     }
-    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let t = Stats::of(times);
     println!(
         "index of {FILES} files / {} resources: median {:.0} ms (min {:.0}, max {:.0}); peak RSS of the indexing process {:.1} MB",
         FILES * PER_FILE,
-        times[2],
-        times[0],
-        times[4],
+        t.median,
+        t.min,
+        t.max,
         peak as f64 / 1024.0
     );
 
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut frames = Vec::new();
-    for _ in 0..10 {
-        frames.push(first_frame_in_process(repo));
-    }
-    frames.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let f = Stats::of((0..10).map(|_| first_frame_in_process(repo)).collect());
     println!(
         "first frame in-process on this repo (index + update + draw 80x24): median {:.1} ms (max {:.1})",
-        frames[5], frames[9]
+        f.median, f.max
     );
 
-    let mut real = Vec::new();
-    for _ in 0..5 {
-        real.push(first_frame_real_binary(repo));
-    }
-    real.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let r = Stats::of((0..5).map(|_| first_frame_real_binary(repo)).collect());
     println!(
         "first frame of the real binary in a pty on this repo (spawn to tree on screen): median {:.0} ms (max {:.0})",
-        real[2], real[4]
+        r.median, r.max
     );
+}
+
+/// Median, min and max of a set of timings (ms).
+struct Stats {
+    median: f64,
+    min: f64,
+    max: f64,
+}
+
+impl Stats {
+    fn of(mut v: Vec<f64>) -> Stats {
+        v.sort_by(|a, b| a.total_cmp(b));
+        Stats {
+            median: v[v.len() / 2],
+            min: v[0],
+            max: v[v.len() - 1],
+        }
+    }
 }
 
 fn peak_rss_kb() -> u64 {
