@@ -10,6 +10,7 @@ pub mod config;
 pub mod git;
 pub mod keymap;
 pub mod logging;
+pub mod model;
 pub mod repo;
 pub mod runtime;
 pub mod theme;

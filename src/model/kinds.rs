@@ -1,0 +1,131 @@
+//! The kinds the console reads: group, served versions (newest first), plural and scope.
+//!
+//! One table shared by the kube watchers (which API path to watch), the demo API emulator (what
+//! discovery advertises and which paths it serves) and the views. Adding a kind here makes the
+//! emulator serve it; a watcher and a model are still needed for the console to show it.
+
+/// One kind of object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KindInfo {
+    /// API group; empty for the core group (`v1`).
+    pub group: &'static str,
+    /// Served versions, the preferred (newest) first.
+    pub versions: &'static [&'static str],
+    pub kind: &'static str,
+    /// The lower-case plural used in URLs.
+    pub plural: &'static str,
+    pub namespaced: bool,
+    pub short_names: &'static [&'static str],
+}
+
+impl KindInfo {
+    /// `group/version` for the preferred version, `v1` style for the core group.
+    pub fn api_version(&self) -> String {
+        api_version(self.group, self.versions[0])
+    }
+
+    /// The URL path of the collection, across namespaces (or of a cluster-scoped kind).
+    pub fn collection_path(&self, version: &str) -> String {
+        if self.group.is_empty() {
+            format!("/api/{version}/{}", self.plural)
+        } else {
+            format!("/apis/{}/{version}/{}", self.group, self.plural)
+        }
+    }
+}
+
+/// `group/version`, or just `version` for the core group.
+pub fn api_version(group: &str, version: &str) -> String {
+    if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    }
+}
+
+/// Splits an `apiVersion` into group and version (`v1` → `("", "v1")`).
+pub fn split_api_version(api_version: &str) -> (&str, &str) {
+    match api_version.rsplit_once('/') {
+        Some((g, v)) => (g, v),
+        None => ("", api_version),
+    }
+}
+
+macro_rules! kinds {
+    ($($id:ident: $group:literal [$($v:literal),+] $kind:literal $plural:literal $ns:literal [$($short:literal),*];)*) => {
+        $(pub const $id: KindInfo = KindInfo {
+            group: $group,
+            versions: &[$($v),+],
+            kind: $kind,
+            plural: $plural,
+            namespaced: $ns,
+            short_names: &[$($short),*],
+        };)*
+        /// Every kind the console knows, in a stable order.
+        pub const ALL: &[KindInfo] = &[$($id),*];
+    };
+}
+
+kinds! {
+    // core
+    NAMESPACE: "" ["v1"] "Namespace" "namespaces" false ["ns"];
+    NODE: "" ["v1"] "Node" "nodes" false ["no"];
+    EVENT: "" ["v1"] "Event" "events" true ["ev"];
+    SECRET: "" ["v1"] "Secret" "secrets" true [];
+    // Cluster API core: v1beta2 is storage since CAPI 1.11, v1beta1 still served.
+    CLUSTER: "cluster.x-k8s.io" ["v1beta2", "v1beta1"] "Cluster" "clusters" true ["cl"];
+    MACHINE: "cluster.x-k8s.io" ["v1beta2", "v1beta1"] "Machine" "machines" true ["ma"];
+    MACHINE_DEPLOYMENT: "cluster.x-k8s.io" ["v1beta2", "v1beta1"] "MachineDeployment" "machinedeployments" true ["md"];
+    MACHINE_SET: "cluster.x-k8s.io" ["v1beta2", "v1beta1"] "MachineSet" "machinesets" true ["ms"];
+    MACHINE_HEALTH_CHECK: "cluster.x-k8s.io" ["v1beta2", "v1beta1"] "MachineHealthCheck" "machinehealthchecks" true ["mhc"];
+    // Talos providers
+    TALOS_CONTROL_PLANE: "controlplane.cluster.x-k8s.io" ["v1alpha3"] "TalosControlPlane" "taloscontrolplanes" true ["tcp"];
+    TALOS_CONFIG: "bootstrap.cluster.x-k8s.io" ["v1alpha3"] "TalosConfig" "talosconfigs" true [];
+    // Sidero Metal
+    SERVER: "metal.sidero.dev" ["v1alpha2", "v1alpha1"] "Server" "servers" false [];
+    SERVER_CLASS: "metal.sidero.dev" ["v1alpha2", "v1alpha1"] "ServerClass" "serverclasses" false [];
+    METAL_MACHINE: "infrastructure.cluster.x-k8s.io" ["v1alpha3", "v1alpha2"] "MetalMachine" "metalmachines" true [];
+    METAL_CLUSTER: "infrastructure.cluster.x-k8s.io" ["v1alpha3", "v1alpha2"] "MetalCluster" "metalclusters" true [];
+}
+
+/// Looks a kind up by group and kind name.
+pub fn find(group: &str, kind: &str) -> Option<&'static KindInfo> {
+    ALL.iter().find(|k| k.group == group && k.kind == kind)
+}
+
+/// Looks a kind up by group and plural (as in a URL).
+pub fn find_plural(group: &str, plural: &str) -> Option<&'static KindInfo> {
+    ALL.iter().find(|k| k.group == group && k.plural == plural)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookups_and_paths() {
+        assert_eq!(find("", "Node"), Some(&NODE));
+        assert_eq!(find_plural("cluster.x-k8s.io", "machines"), Some(&MACHINE));
+        assert_eq!(MACHINE.api_version(), "cluster.x-k8s.io/v1beta2");
+        assert_eq!(NODE.collection_path("v1"), "/api/v1/nodes");
+        assert_eq!(
+            SERVER.collection_path("v1alpha2"),
+            "/apis/metal.sidero.dev/v1alpha2/servers"
+        );
+        assert_eq!(split_api_version("v1"), ("", "v1"));
+        assert_eq!(
+            split_api_version("metal.sidero.dev/v1alpha2"),
+            ("metal.sidero.dev", "v1alpha2")
+        );
+    }
+
+    #[test]
+    fn table_is_consistent() {
+        let mut seen = std::collections::HashSet::new();
+        for k in ALL {
+            assert!(seen.insert((k.group, k.kind)), "{} listed twice", k.kind);
+            assert!(!k.versions.is_empty());
+            assert_eq!(k.plural, k.plural.to_lowercase());
+        }
+    }
+}
