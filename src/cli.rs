@@ -21,6 +21,16 @@ pub struct Cli {
     /// Config file to read instead of the platform one.
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Kubeconfig file (default: KUBECONFIG, then ~/.kube/config).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context of a management cluster to watch; repeat for several (default: the
+    /// current context). `c` in the console switches.
+    #[arg(long = "context", global = true, value_name = "NAME")]
+    pub contexts: Vec<String>,
+    /// Open on a view: repo, fleet, cluster/NAME, nodes, baremetal.
+    #[arg(long, global = true, value_name = "VIEW")]
+    pub view: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -30,12 +40,35 @@ pub enum Command {
     /// Check the repo: YAML syntax, required fields, and (with --schemas) every object against
     /// its CRD or core schema. Exit 1 when anything is wrong.
     Check(CheckArgs),
-    /// Run the console against a simulated datacenter (not available yet).
-    Demo,
+    /// Run the console against a simulated datacenter: an in-process Kubernetes API emulator
+    /// serving the datacenter in fixtures/demo, changed over time by a scenario.
+    Demo(DemoArgs),
     /// Full-screen read-only wall dashboard (not available yet).
     Dashboard,
     /// List the themes that can be used, bundled and from the config dir.
     Themes,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoArgs {
+    /// Scenario to play (see fixtures/demo/README.md); `none` keeps the world still.
+    #[arg(long, default_value = "default")]
+    pub scenario: String,
+    /// Scenario speed: 2 plays twice as fast.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Only run the API emulator and print the path of a kubeconfig for it (for kubectl, k9s).
+    #[arg(long)]
+    pub serve_only: bool,
+    /// Port for the emulator (default: a random free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Inject faults now and then: dropped watches, 500s, slow answers, expired watches.
+    #[arg(long)]
+    pub faults: bool,
+    /// Write the kubeconfig here instead of the state dir.
+    #[arg(long, value_name = "FILE")]
+    pub write_kubeconfig: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -122,6 +122,30 @@ impl Default for Refresh {
     }
 }
 
+/// The Kubernetes side.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Fleet {
+    /// Read each workload cluster's `<name>-kubeconfig` Secret on the management cluster to watch
+    /// its Nodes directly (kept in memory only). Off by default: it needs `get` on Secrets.
+    pub workload_kubeconfigs: bool,
+    /// Seconds an unneeded watch keeps running after its view closes (so switching views back
+    /// and forth does not relist).
+    pub linger_secs: u64,
+    /// Shortest time between frames caused by cluster changes alone, in milliseconds.
+    pub min_frame_ms: u64,
+}
+
+impl Default for Fleet {
+    fn default() -> Self {
+        Fleet {
+            workload_kubeconfigs: false,
+            linger_secs: 30,
+            min_frame_ms: 100,
+        }
+    }
+}
+
 /// One key override: an action bound to one key or a list of keys (`"none"` unbinds).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(untagged)]
@@ -149,6 +173,7 @@ pub struct Config {
     /// Log level or filter (`info`, `debug`, `blast=trace`).
     pub log_level: Option<String>,
     pub refresh: Refresh,
+    pub fleet: Fleet,
     /// `[keys.CONTEXT] action = "key"` or `action = ["key", "key"]`.
     pub keys: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<KeyList>>>,
     /// Where this config came from and its text (for error positions in key overrides).

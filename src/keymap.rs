@@ -53,6 +53,15 @@ actions! {
     Accept => "accept": "Accept the filter",
     DeleteChar => "delete_char": "Delete the last character",
     ClearInput => "clear_input": "Clear the input",
+    ViewRepo => "view_repo": "Show the repo browser",
+    ViewFleet => "view_fleet": "Show the fleet (every cluster)",
+    ViewNodes => "view_nodes": "Show the nodes of every connected cluster",
+    ViewBareMetal => "view_baremetal": "Show the bare-metal servers (Sidero)",
+    Open => "open": "Open the selected item",
+    Sort => "sort": "Sort by the next column",
+    Jump => "jump": "Jump between a repo resource and its live object",
+    Contexts => "contexts": "Choose the kube contexts to watch",
+    Apply => "apply": "Apply the choice",
 }
 
 /// Where a key is pressed. Global bindings apply in every context unless the context binds the key.
@@ -60,16 +69,22 @@ actions! {
 pub enum Context {
     Global,
     Browser,
+    /// The live views: fleet, cluster, nodes, bare metal.
+    Live,
     Filter,
     Help,
+    /// The context switcher overlay.
+    Picker,
 }
 
 impl Context {
-    pub const ALL: [Context; 4] = [
+    pub const ALL: [Context; 6] = [
         Context::Global,
         Context::Browser,
+        Context::Live,
         Context::Filter,
         Context::Help,
+        Context::Picker,
     ];
 
     pub fn name(self) -> &'static str {
@@ -78,6 +93,8 @@ impl Context {
             Context::Browser => "browser",
             Context::Filter => "filter",
             Context::Help => "help",
+            Context::Live => "live",
+            Context::Picker => "picker",
         }
     }
 
@@ -257,6 +274,33 @@ const DEFAULTS: &[(Context, Action, &[&str])] = &[
     (Context::Browser, Action::PreviewUp, &["K", "ctrl-y"]),
     (Context::Browser, Action::ToggleLog, &["L"]),
     (Context::Browser, Action::Reload, &["r"]),
+    (Context::Browser, Action::Jump, &["o"]),
+    (Context::Browser, Action::ViewFleet, &["2"]),
+    (Context::Browser, Action::ViewNodes, &["3"]),
+    (Context::Browser, Action::ViewBareMetal, &["4"]),
+    (Context::Browser, Action::Contexts, &["c"]),
+    (Context::Live, Action::Quit, &["q"]),
+    (Context::Live, Action::Back, &["esc"]),
+    (Context::Live, Action::Up, &["k", "up"]),
+    (Context::Live, Action::Down, &["j", "down"]),
+    (Context::Live, Action::PageUp, &["ctrl-u", "pgup"]),
+    (Context::Live, Action::PageDown, &["ctrl-d", "pgdn"]),
+    (Context::Live, Action::Top, &["g", "home"]),
+    (Context::Live, Action::Bottom, &["G", "end"]),
+    (Context::Live, Action::Open, &["enter", "l", "right"]),
+    (Context::Live, Action::Filter, &["/"]),
+    (Context::Live, Action::Sort, &["s"]),
+    (Context::Live, Action::Jump, &["o"]),
+    (Context::Live, Action::ViewRepo, &["1"]),
+    (Context::Live, Action::ViewFleet, &["2"]),
+    (Context::Live, Action::ViewNodes, &["3"]),
+    (Context::Live, Action::ViewBareMetal, &["4"]),
+    (Context::Live, Action::Contexts, &["c"]),
+    (Context::Picker, Action::Back, &["esc", "q"]),
+    (Context::Picker, Action::Up, &["k", "up"]),
+    (Context::Picker, Action::Down, &["j", "down"]),
+    (Context::Picker, Action::Toggle, &["space", "x"]),
+    (Context::Picker, Action::Apply, &["enter"]),
     (Context::Filter, Action::Accept, &["enter"]),
     (Context::Filter, Action::Back, &["esc"]),
     (Context::Filter, Action::DeleteChar, &["backspace"]),

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod git;
 pub mod keymap;
+pub mod kube;
 pub mod logging;
 pub mod model;
 pub mod repo;

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use blast::app::State;
-use blast::cli::{CheckArgs, Cli, Command, Format};
+use blast::app::route::Route;
+use blast::cli::{CheckArgs, Cli, Command, DemoArgs, Format};
 use blast::config::{Config, Paths};
 use blast::keymap::Keymap;
 use blast::repo::{check, schema::SchemaSet};
@@ -26,9 +27,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Some(Command::Check(args)) => return run_check(args),
         Some(Command::Themes) => list_themes(&cli),
-        Some(Command::Demo) => Err(eyre!(
-            "`blast demo` is not available yet: the simulated datacenter is still being built"
-        )),
+        Some(Command::Demo(args)) => demo(&cli, args),
         Some(Command::Dashboard) => Err(eyre!("`blast dashboard` is not available yet")),
         None => console(&cli),
     };
@@ -92,6 +91,11 @@ fn display_path(p: &Path) -> String {
 }
 
 fn console(cli: &Cli) -> color_eyre::Result<()> {
+    run_console(cli, None)
+}
+
+/// The console; `demo` points it at the demo emulator's kubeconfig instead of the user's.
+fn run_console(cli: &Cli, demo: Option<blast::demo::run::Demo>) -> color_eyre::Result<()> {
     let paths = Paths::from_platform();
     let config = load_config(cli, paths.as_ref())?;
     let keymap = Keymap::with_overrides(&config)?;
@@ -117,18 +121,82 @@ fn console(cli: &Cli) -> color_eyre::Result<()> {
     tracing::info!(repo = %root.display(), theme = %theme.name, version = env!("CARGO_PKG_VERSION"), "starting console");
     let mut state = State::new(root.clone(), keymap, (80, 24));
     state.repo.display = display_path(&root);
+    if let Some(v) = &cli.view {
+        state.route = Route::parse(v).map_err(|e| eyre!("--view: {e}"))?;
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    rt.block_on(runtime::run(
-        state,
-        theme,
-        runtime::RunOptions {
-            refresh: config.refresh.clone(),
-            panic_key: std::env::var_os("BLAST_TEST_PANIC_ON_KEY").is_some(),
-        },
-    ))
+    let mut kube = blast::kube::supervisor::Options {
+        kubeconfig: cli.kubeconfig.clone(),
+        contexts: cli.contexts.clone(),
+        workload_kubeconfigs: config.fleet.workload_kubeconfigs,
+        linger: std::time::Duration::from_secs(config.fleet.linger_secs),
+    };
+    let state_dir = paths
+        .as_ref()
+        .map(|p| p.state_dir.clone())
+        .unwrap_or_else(std::env::temp_dir);
+    rt.block_on(async move {
+        // The demo: start the emulator first, then point the console at its kubeconfig, the
+        // same way a user points it at a real cluster.
+        let _demo = match demo {
+            Some(d) => {
+                let running = d.start(&state_dir).await?;
+                kube.kubeconfig = Some(running.kubeconfig_path.clone());
+                kube.contexts = vec![running.context.clone()];
+                kube.workload_kubeconfigs = true;
+                Some(running)
+            }
+            None => None,
+        };
+        runtime::run(
+            state,
+            theme,
+            runtime::RunOptions {
+                refresh: config.refresh.clone(),
+                kube: Some(kube),
+                min_frame: std::time::Duration::from_millis(config.fleet.min_frame_ms),
+                panic_key: std::env::var_os("BLAST_TEST_PANIC_ON_KEY").is_some(),
+            },
+        )
+        .await
+    })
+}
+
+/// `blast demo`: the console against the simulated datacenter, or (`--serve-only`) just the
+/// emulator for other clients.
+fn demo(cli: &Cli, args: &DemoArgs) -> color_eyre::Result<()> {
+    let demo = blast::demo::run::Demo::from_args(args)?;
+    if !args.serve_only {
+        return run_console(cli, Some(demo));
+    }
+    let paths = Paths::from_platform();
+    let state_dir = paths
+        .as_ref()
+        .map(|p| p.state_dir.clone())
+        .unwrap_or_else(std::env::temp_dir);
+    let log_dir = state_dir.join("logs");
+    let _log_guard = logging::init(&log_dir, cli.log_level.as_deref())?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let running = demo.start(&state_dir).await?;
+        println!("{}", running.kubeconfig_path.display());
+        println!(
+            "# the demo datacenter is served at {} (contexts: {}); Ctrl-C stops it",
+            running.base_url,
+            running.contexts.join(", ")
+        );
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        tokio::signal::ctrl_c().await?;
+        running.stop().await;
+        Ok(())
+    })
 }
 
 fn list_themes(cli: &Cli) -> color_eyre::Result<()> {

@@ -118,6 +118,11 @@ impl Drop for TerminalGuard {
 /// Options of the event loop that do not belong in `State`.
 pub struct RunOptions {
     pub refresh: Refresh,
+    /// The Kubernetes side; `None` runs the repo browser alone.
+    pub kube: Option<crate::kube::supervisor::Options>,
+    /// The shortest time between two frames caused by task messages alone (input always
+    /// redraws at once). Bursts of watch events within it make one frame.
+    pub min_frame: Duration,
     /// Panic on the `!` key: lets the tests prove the terminal is restored on a panic
     /// (set by the env var `BLAST_TEST_PANIC_ON_KEY`).
     pub panic_key: bool,
@@ -150,8 +155,27 @@ pub async fn run(mut state: State, theme: Theme, opts: RunOptions) -> Result<()>
             }
         });
     }
+    let kube = opts
+        .kube
+        .clone()
+        .map(|k| crate::kube::supervisor::spawn(k, tx.clone()));
+    // The clock for ages and stale marks; the core ignores it while the repo browser is shown.
+    {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            loop {
+                tick.tick().await;
+                if tx.send(Msg::Tick(crate::kube::now())).await.is_err() {
+                    break;
+                }
+            }
+        });
+    }
     let mut input = spawn_input_reader();
     let mut effects = state.init();
+    let mut last_draw = std::time::Instant::now() - opts.min_frame;
     loop {
         while !effects.is_empty() {
             for fx in std::mem::take(&mut effects) {
@@ -160,6 +184,16 @@ pub async fn run(mut state: State, theme: Theme, opts: RunOptions) -> Result<()>
                     Effect::Suspend => {
                         guard.suspend()?;
                         effects.extend(update(&mut state, Msg::Resumed));
+                    }
+                    Effect::Watch(wants) => {
+                        if let Some(k) = &kube {
+                            let _ = k.send(crate::kube::supervisor::Command::Want(wants));
+                        }
+                    }
+                    Effect::UseContexts(c) => {
+                        if let Some(k) = &kube {
+                            let _ = k.send(crate::kube::supervisor::Command::UseContexts(c));
+                        }
                     }
                     other => run_effect(other, &root, &tx, &git),
                 }
@@ -173,6 +207,7 @@ pub async fn run(mut state: State, theme: Theme, opts: RunOptions) -> Result<()>
                 .terminal
                 .draw(|f| crate::view::draw(f, &state, &theme))?;
             state.dirty = false;
+            last_draw = std::time::Instant::now();
         }
         // Wait for the next input or task message; then take everything already queued, input
         // first, before drawing again.
@@ -192,19 +227,51 @@ pub async fn run(mut state: State, theme: Theme, opts: RunOptions) -> Result<()>
         while let Ok(msg) = rx.try_recv() {
             batch.push(msg);
         }
+        let had_input = batch.iter().any(is_input);
         for msg in batch {
-            if opts.panic_key
-                && let Msg::Key(k) = &msg
-                && k.code == crossterm::event::KeyCode::Char('!')
-            {
-                panic!("test panic requested");
-            }
-            effects.extend(update(&mut state, msg));
+            apply(&mut state, msg, &opts, &mut effects);
         }
+        // Only task messages: let a burst gather into one frame; a key cuts the wait short.
+        if !had_input && state.dirty && last_draw.elapsed() < opts.min_frame {
+            let deadline = tokio::time::Instant::from_std(last_draw + opts.min_frame);
+            loop {
+                tokio::select! {
+                    biased;
+                    ev = input.recv() => {
+                        match ev {
+                            Some(Ok(msg)) => apply(&mut state, msg, &opts, &mut effects),
+                            Some(Err(e)) => return Err(e.into()),
+                            None => {}
+                        }
+                        break;
+                    }
+                    _ = tokio::time::sleep_until(deadline) => break,
+                    Some(msg) = rx.recv() => apply(&mut state, msg, &opts, &mut effects),
+                }
+            }
+        }
+        crate::app::route::settle(&mut state);
     }
     drop(guard);
     info!("quit");
     Ok(())
+}
+
+fn is_input(m: &Msg) -> bool {
+    matches!(
+        m,
+        Msg::Key(_) | Msg::Scroll { .. } | Msg::Paste(_) | Msg::Resize(..) | Msg::Focus(_)
+    )
+}
+
+fn apply(state: &mut State, msg: Msg, opts: &RunOptions, effects: &mut Vec<Effect>) {
+    if opts.panic_key
+        && let Msg::Key(k) = &msg
+        && k.code == crossterm::event::KeyCode::Char('!')
+    {
+        panic!("test panic requested");
+    }
+    effects.extend(update(state, msg));
 }
 
 /// Reads terminal input on its own thread (crossterm's `read` blocks) and forwards it as
@@ -301,7 +368,7 @@ pub fn run_effect(
         Effect::GitLog(path) => {
             let _ = git.send(GitJob::Log(path));
         }
-        Effect::Suspend | Effect::Quit => {}
+        Effect::Suspend | Effect::Quit | Effect::Watch(_) | Effect::UseContexts(_) => {}
     }
 }
 

@@ -5,6 +5,8 @@
 
 pub mod browser;
 pub mod layout;
+pub mod live;
+pub mod route;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,6 +18,8 @@ use crate::git::ops::{Commit, GitStatus};
 use crate::keymap::{Action, Context, Key, Keymap};
 use crate::repo::index::RepoIndex;
 use browser::{BrowserState, Loadable, Pane, Row, RowKind};
+use live::{LiveMsg, LiveState, Want};
+use route::{LiveViews, Route};
 
 /// A message shown in the footer until the next key; kept in the history.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,8 +54,14 @@ pub struct State {
     pub quit: bool,
     /// Something visible changed since the last draw.
     pub dirty: bool,
+    /// The view on screen, and the ones to go back to.
+    pub route: Route,
+    pub back: Vec<Route>,
+    pub live: LiveState,
+    pub views: LiveViews,
 }
 
+#[allow(clippy::large_enum_variant)] // moved once, through a bounded channel
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     Key(KeyEvent),
@@ -78,6 +88,10 @@ pub enum Msg {
         path: String,
         result: Result<Arc<browser::FileText>, String>,
     },
+    /// From the kube watchers.
+    Live(LiveMsg),
+    /// The clock, while something on screen ages (unix seconds).
+    Tick(crate::model::Time),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +100,10 @@ pub enum Effect {
     RefreshGit,
     LoadFile(String),
     GitLog(String),
+    /// The complete set of watches the view on screen needs.
+    Watch(Vec<Want>),
+    /// Watch these kubeconfig contexts.
+    UseContexts(Vec<String>),
     Suspend,
     Quit,
 }
@@ -114,7 +132,21 @@ impl State {
     pub fn init(&mut self) -> Vec<Effect> {
         self.repo.index = Loadable::Loading;
         self.repo.git = Loadable::Loading;
-        vec![Effect::Reindex, Effect::RefreshGit]
+        let mut fx = vec![Effect::Reindex, Effect::RefreshGit];
+        route::request_watches(self, &mut fx);
+        fx
+    }
+
+    /// The repo resource under the browser's selection.
+    pub fn selected_resource(&self) -> Option<&crate::repo::index::Resource> {
+        let index = self.index()?;
+        match &self.selected_row()?.kind {
+            RowKind::Resource { file, res } => Some(&index.files[*file].resources[*res]),
+            RowKind::File { file } if index.files[*file].resources.len() == 1 => {
+                Some(&index.files[*file].resources[0])
+            }
+            _ => None,
+        }
     }
 
     pub fn index(&self) -> Option<&RepoIndex> {
@@ -128,6 +160,14 @@ impl State {
     pub fn context(&self) -> Context {
         if self.help.is_some() {
             Context::Help
+        } else if self.views.picker.is_some() {
+            Context::Picker
+        } else if self.route.is_live() {
+            if self.nav().is_some_and(|n| n.filtering) {
+                Context::Filter
+            } else {
+                Context::Live
+            }
         } else if self.browser.filter.editing {
             Context::Filter
         } else {
@@ -147,7 +187,7 @@ impl State {
         self.browser.rows.get(self.browser.selected)
     }
 
-    fn toast(&mut self, error: bool, text: impl Into<String>) {
+    pub(crate) fn toast(&mut self, error: bool, text: impl Into<String>) {
         let t = Toast {
             error,
             text: text.into(),
@@ -212,6 +252,20 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     Ok(c) => Loadable::Loaded(c),
                     Err(e) => Loadable::Failed(e),
                 };
+                state.dirty = true;
+            }
+        }
+        Msg::Live(m) => {
+            let sources_before = state.live.changed.sources;
+            if state.live.apply(m)
+                && (state.route.is_live() || state.live.changed.sources != sources_before)
+            {
+                state.dirty = true;
+            }
+        }
+        Msg::Tick(now) => {
+            state.live.now = state.live.now.max(now);
+            if state.route.is_live() {
                 state.dirty = true;
             }
         }
@@ -289,8 +343,12 @@ fn key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {
         Some(action) => act(state, ctx, action, fx),
         None if ctx == Context::Filter && !k.ctrl && !k.alt => {
             if let crate::keymap::KeyCodeOrd::Char(c) = k.code {
-                state.browser.filter.text.push(c);
-                apply_filter(state, fx);
+                if state.route.is_live() {
+                    route::filter_edit(state, None, Some(c));
+                } else {
+                    state.browser.filter.text.push(c);
+                    apply_filter(state, fx);
+                }
             }
         }
         None => {}
@@ -306,13 +364,18 @@ pub fn act(state: &mut State, ctx: Context, action: Action, fx: &mut Vec<Effect>
         Action::Help => state.help = if state.help.is_some() { None } else { Some(0) },
         _ => match ctx {
             Context::Help => help_action(state, action),
+            Context::Filter if state.route.is_live() => {
+                route::filter_edit(state, Some(action), None)
+            }
             Context::Filter => filter_action(state, action, fx),
+            Context::Live => route::live_action(state, action, fx),
+            Context::Picker => route::picker_action(state, action, fx),
             Context::Browser | Context::Global => browser_action(state, action, fx),
         },
     }
 }
 
-fn quit(state: &mut State, fx: &mut Vec<Effect>) {
+pub(crate) fn quit(state: &mut State, fx: &mut Vec<Effect>) {
     state.quit = true;
     fx.push(Effect::Quit);
 }
@@ -369,6 +432,18 @@ fn apply_filter(state: &mut State, fx: &mut Vec<Effect>) {
     if !b.filter.matches.is_empty() && !b.filter.matches.contains(&b.selected) {
         b.selected = b.filter.matches[0];
     }
+    clamp_offsets(state);
+    selection_changed(state, fx);
+}
+
+/// Shows and selects the browser row with key `key` (`r:path#doc`, `f:path`, `d:path`).
+pub fn reveal_and_select(state: &mut State, key: &str, fx: &mut Vec<Effect>) {
+    if !state.browser.filter.text.is_empty() {
+        state.browser.filter.text.clear();
+    }
+    reveal(&mut state.browser.expanded, key);
+    rebuild_rows(state, Some(key.to_string()));
+    state.browser.focus = Pane::Tree;
     clamp_offsets(state);
     selection_changed(state, fx);
 }
@@ -522,6 +597,11 @@ fn browser_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
             fx.push(Effect::Reindex);
             fx.push(Effect::RefreshGit);
         }
+        Action::Jump => route::jump_to_live(state, fx),
+        Action::ViewFleet => route::go(state, Route::Fleet, fx),
+        Action::ViewNodes => route::go(state, Route::Nodes, fx),
+        Action::ViewBareMetal => route::go(state, Route::BareMetal, fx),
+        Action::Contexts => route::open_picker(state),
         _ => state.dirty = false,
     }
 }

@@ -93,6 +93,11 @@ pub fn find(group: &str, kind: &str) -> Option<&'static KindInfo> {
     ALL.iter().find(|k| k.group == group && k.kind == kind)
 }
 
+/// Looks a kind up by kind name alone (our kinds have unique names).
+pub fn find_kind_name(kind: &str) -> Option<&'static KindInfo> {
+    ALL.iter().find(|k| k.kind == kind)
+}
+
 /// Looks a kind up by group and plural (as in a URL).
 pub fn find_plural(group: &str, plural: &str) -> Option<&'static KindInfo> {
     ALL.iter().find(|k| k.group == group && k.plural == plural)

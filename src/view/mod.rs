@@ -2,6 +2,7 @@
 
 pub mod browser;
 pub mod help;
+pub mod live;
 pub mod widgets;
 
 use ratatui::Frame;
@@ -19,6 +20,13 @@ use crate::theme::{Role, Theme};
 pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     let area = frame.area();
     frame.render_widget(Block::default().style(theme.style(Role::Background)), area);
+    if state.route.is_live() {
+        live::draw(frame, state, theme);
+        if let Some(scroll) = state.help {
+            help::draw(frame, area, state, scroll, theme);
+        }
+        return;
+    }
     let layout = state.layout();
     header(frame, layout.header, state, theme);
     browser::draw(frame, &layout, state, theme);
@@ -288,6 +296,14 @@ fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 Context::Browser,
                 Action::Reload,
                 "reload",
+                theme,
+                &mut spans,
+            );
+            hint(
+                state,
+                Context::Browser,
+                Action::ViewFleet,
+                "fleet",
                 theme,
                 &mut spans,
             );

@@ -2,10 +2,14 @@
 //! - `snapshots`: every browser state through ratatui's TestBackend at 80x24 and 200x50 (insta).
 //! - `cli`: the real binary's `check`, `--help`, `--version`, config and theme errors.
 //! - `pty`: the real binary in a pseudo-terminal, read through a vt100 parser.
+//! - `live`: the kube path (supervisor, watchers) over real HTTP against the API emulator.
+//! - `live_snapshots`: the fleet, cluster, nodes and bare-metal views at 80x24 and 200x50.
 //! - `git_repo`: the console's git view on a real repository with a local bare remote.
 
 mod cli;
 mod git_repo;
+mod live;
+mod live_snapshots;
 mod pty;
 mod snapshots;
 mod support;

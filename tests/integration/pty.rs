@@ -288,3 +288,125 @@ fn ctrl_z_restores_the_terminal_and_redraws_on_return() {
     t.send("q");
     assert_eq!(t.wait_exit(10), 0);
 }
+
+/// `blast demo --serve-only` as its own process: prints the kubeconfig path, serves until killed.
+struct ServeOnly {
+    child: std::process::Child,
+}
+
+impl ServeOnly {
+    fn start(port: u16, kubeconfig: &Path, home: &Path) -> ServeOnly {
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_blast"))
+            .args([
+                "demo",
+                "--serve-only",
+                "--scenario",
+                "none",
+                "--port",
+                &port.to_string(),
+                "--write-kubeconfig",
+                kubeconfig.to_str().unwrap(),
+            ])
+            .env("HOME", home)
+            .env("XDG_STATE_HOME", home.join("state"))
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let s = ServeOnly { child };
+        // Ready once the kubeconfig exists and the port answers.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if kubeconfig.exists() && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return s;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("blast demo --serve-only did not start");
+    }
+}
+
+impl Drop for ServeOnly {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn live_data_goes_stale_when_the_api_server_stops_and_recovers_when_it_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig.yaml");
+    let port = free_port();
+    let server = ServeOnly::start(port, &kubeconfig, dir.path());
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut t = Pty::spawn(
+        &[
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+            "--context",
+            "mgmt",
+            "--view",
+            "fleet",
+        ],
+        repo,
+        120,
+        30,
+        &[],
+    );
+    t.wait_for("edge-berlin", 20);
+    t.wait_for("● healthy", 20);
+    drop(server);
+    t.wait_for("stale", 20);
+    // The clusters stay on screen, marked.
+    assert!(t.screen().contains("edge-berlin"), "{}", t.screen());
+    let _server = ServeOnly::start(port, &kubeconfig, dir.path());
+    let deadline = Instant::now() + Duration::from_secs(45);
+    while t.screen().contains("stale") {
+        assert!(Instant::now() < deadline, "did not recover:\n{}", t.screen());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(t.screen().contains("edge-berlin"));
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
+
+#[test]
+fn demo_shows_a_worker_go_not_ready_and_come_back() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut t = Pty::spawn(
+        &[
+            "demo",
+            "--scenario",
+            "worker-notready",
+            "--speed",
+            "10",
+            "--view",
+            "nodes",
+        ],
+        repo,
+        160,
+        40,
+        &[],
+    );
+    t.wait_for("Nodes (", 20);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !(t.screen().contains("NotReady") || t.screen().contains("? Unknown")) {
+        assert!(Instant::now() < deadline, "no node went NotReady:\n{}", t.screen());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while t.screen().contains("NotReady") || t.screen().contains("? Unknown") {
+        assert!(Instant::now() < deadline, "the node did not recover:\n{}", t.screen());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}

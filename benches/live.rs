@@ -1,0 +1,315 @@
+//! The live side at scale: the emulator holds 200 clusters, 10,000 Machines, 10,000 Nodes (on
+//! the 200 workload clusters) and 10,000 Sidero Servers, and churns 200 events/s. The real
+//! release binary runs in a 200x50 pseudo-terminal against it.
+//!
+//! Reports: time from start to a complete fleet view and to a complete node list, resident
+//! memory, CPU share and API bytes received over 60 s of churn, key-press-to-screen latency
+//! (median, p90), and the time to render one frame at 200x50 (in process).
+//!
+//! Run: `cargo build --release && cargo bench --bench live` (`BLAST_BENCH_SECS` shortens the
+//! churn window).
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use blast::app::live::{Entry, LiveMsg, ObjKey};
+use blast::demo::emulator::Emulator;
+use blast::demo::scale::{self, Scale};
+use blast::model::kinds::{self, KindInfo};
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const COLS: u16 = 200;
+const ROWS: u16 = 50;
+
+fn main() {
+    let secs: u64 = std::env::var("BLAST_BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    let scale = Scale {
+        clusters: 200,
+        machines_per_cluster: 50,
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let emu = Emulator::new();
+    let t = Instant::now();
+    scale::populate(&emu, scale, blast::kube::now()).unwrap();
+    println!(
+        "world: {} clusters, {} machines, {} nodes, {} servers (generated in {:.1} s)",
+        scale.clusters,
+        emu.list("mgmt", &kinds::MACHINE).len(),
+        scale.clusters * scale.machines_per_cluster,
+        emu.list("mgmt", &kinds::SERVER).len(),
+        t.elapsed().as_secs_f64()
+    );
+    let server = rt
+        .block_on(emu.serve("127.0.0.1:0".parse().unwrap()))
+        .unwrap();
+    let base = server.base_url();
+    scale::kubeconfig_secrets(&emu, &base).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig.yaml");
+    std::fs::write(&kubeconfig, emu.kubeconfig(&base, "mgmt")).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[fleet]\nworkload_kubeconfigs = true\n").unwrap();
+
+    frame_time(&emu, scale);
+
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/blast");
+    assert!(bin.exists(), "build the release binary first: cargo build --release");
+    let mut term = Term::spawn(
+        &bin,
+        &[
+            "--repo",
+            env!("CARGO_MANIFEST_DIR"),
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+            "--context",
+            "mgmt",
+            "--config",
+            config.to_str().unwrap(),
+            "--theme",
+            "mono",
+            "--view",
+            "fleet",
+        ],
+        dir.path(),
+    );
+    let started = Instant::now();
+    term.wait_for("Clusters (200)", Duration::from_secs(60));
+    let fleet = started.elapsed();
+    let t = Instant::now();
+    term.send(b"3");
+    let want = format!("Nodes ({})", scale.clusters * scale.machines_per_cluster);
+    term.wait_for(&want, Duration::from_secs(120));
+    let nodes = t.elapsed();
+    println!(
+        "start to complete fleet view: {:.2} s; `3` to complete node list ({want}): {:.2} s",
+        fleet.as_secs_f64(),
+        nodes.as_secs_f64()
+    );
+
+    // Churn, and watch what the console costs meanwhile.
+    let churn = rt.spawn(scale::churn(emu.clone(), scale, 200));
+    std::thread::sleep(Duration::from_secs(2));
+    let pid = term.pid;
+    let (cpu0, bytes0, t0) = (cpu_ticks(pid), emu.stats().bytes_sent, Instant::now());
+    let rss0 = rss_kb(pid);
+    std::thread::sleep(Duration::from_secs(secs));
+    let (cpu1, bytes1, dt) = (cpu_ticks(pid), emu.stats().bytes_sent, t0.elapsed());
+    let rss1 = rss_kb(pid);
+    let ticks_per_sec = 100.0; // USER_HZ on Linux
+    let cpu_share = (cpu1 - cpu0) as f64 / ticks_per_sec / dt.as_secs_f64() * 100.0;
+    println!(
+        "during {:.0} s of churn at 200 events/s: CPU {:.1} % of one core; API bytes received {:.1} MB; resident memory {} MB → {} MB (peak {} MB)",
+        dt.as_secs_f64(),
+        cpu_share,
+        (bytes1 - bytes0) as f64 / 1e6,
+        rss0 / 1024,
+        rss1 / 1024,
+        peak_kb(pid) / 1024
+    );
+
+    // Key-press-to-screen latency: the selection moving, churn still running.
+    let mut lat = vec![];
+    for i in 0..40 {
+        let before = term.selected_row();
+        let key: &[u8] = if (i / 10) % 2 == 0 { b"j" } else { b"k" };
+        let t = Instant::now();
+        term.send(key);
+        let deadline = t + Duration::from_secs(5);
+        while term.selected_row() == before {
+            assert!(Instant::now() < deadline, "the selection did not move");
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    lat.sort_by(f64::total_cmp);
+    println!(
+        "key press to screen: median {:.1} ms, p90 {:.1} ms, max {:.1} ms ({} presses)",
+        lat[lat.len() / 2],
+        lat[lat.len() * 9 / 10],
+        lat[lat.len() - 1],
+        lat.len()
+    );
+    churn.abort();
+    term.send(b"q");
+    rt.block_on(server.shutdown());
+}
+
+/// Renders the node list of the whole fleet at 200x50 in process, from the same objects.
+fn frame_time(emu: &Emulator, scale: Scale) {
+    use blast::app::route::{Route, settle};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut state = blast::app::State::new(".".into(), Default::default(), (COLS, ROWS));
+    let msg = |source: &str, root: bool| LiveMsg::SourceAdded {
+        source: source.into(),
+        root,
+    };
+    let reset = |cluster: &str, kind: &'static KindInfo| {
+        let objects: Vec<(ObjKey, Entry)> = emu
+            .list(cluster, kind)
+            .iter()
+            .map(|v| {
+                let (ns, name) = blast::model::object_name(v);
+                let e = match blast::model::parse(kind, v) {
+                    Ok(Some(o)) => Entry::Ok(o),
+                    _ => Entry::Broken { error: "?".into() },
+                };
+                (ObjKey::new(ns.as_deref(), &name), e)
+            })
+            .collect();
+        LiveMsg::Reset {
+            source: cluster.into(),
+            kind,
+            objects,
+            at: 0,
+        }
+    };
+    state.live.apply(msg("mgmt", true));
+    for k in [&kinds::MACHINE, &kinds::SERVER, &kinds::CLUSTER] {
+        state.live.apply(reset("mgmt", k));
+    }
+    for c in 0..scale.clusters {
+        let name = format!("site-{c:03}");
+        state.live.apply(msg(&name, false));
+        state.live.apply(reset(&name, &kinds::NODE));
+    }
+    state.route = Route::Nodes;
+    let t = Instant::now();
+    settle(&mut state);
+    let derive = t.elapsed();
+    let theme = blast::theme::Theme::load("default", None, false).unwrap();
+    let mut term = Terminal::new(TestBackend::new(COLS, ROWS)).unwrap();
+    let mut times = vec![];
+    for i in 0..100 {
+        state.views.nodes.selected = i;
+        let t = Instant::now();
+        term.draw(|f| blast::view::draw(f, &state, &theme)).unwrap();
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "one frame of the node list ({} rows) at {COLS}x{ROWS}: median {:.2} ms, max {:.2} ms; deriving the rows once: {:.1} ms",
+        state.views.node_rows.len(),
+        times[times.len() / 2],
+        times[times.len() - 1],
+        derive.as_secs_f64() * 1000.0
+    );
+}
+
+fn proc_status(pid: u32, key: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn rss_kb(pid: u32) -> u64 {
+    proc_status(pid, "VmRSS:")
+}
+
+fn peak_kb(pid: u32) -> u64 {
+    proc_status(pid, "VmHWM:")
+}
+
+/// utime + stime of a process, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let get = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 here.
+    get(11) + get(12)
+}
+
+struct Term {
+    parser: Arc<Mutex<vt100::Parser>>,
+    writer: Arc<Mutex<Box<dyn Write + Send>>>,
+    pid: u32,
+    _child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Term {
+    fn spawn(bin: &Path, args: &[&str], home: &Path) -> Term {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(bin);
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("HOME", home);
+        cmd.env("XDG_STATE_HOME", home.join("state"));
+        cmd.env("XDG_CONFIG_HOME", home.join("config"));
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        let pid = child.process_id().unwrap_or(0);
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer: Arc<Mutex<Box<dyn Write + Send>>> =
+            Arc::new(Mutex::new(pair.master.take_writer().unwrap()));
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0)));
+        let (p, w) = (parser.clone(), writer.clone());
+        std::thread::spawn(move || {
+            let _master = pair.master;
+            let mut buf = [0u8; 65536];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                if buf[..n].windows(4).any(|x| x == b"\x1b[6n") {
+                    let _ = w.lock().unwrap().write_all(b"\x1b[1;1R");
+                }
+                p.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        Term {
+            parser,
+            writer,
+            pid,
+            _child: child,
+        }
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        self.writer.lock().unwrap().write_all(bytes).unwrap();
+    }
+
+    fn wait_for(&self, text: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let screen = self.parser.lock().unwrap().screen().contents();
+            if screen.contains(text) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {text:?}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    /// The screen row drawn in reverse video inside the table (the mono theme's selection).
+    fn selected_row(&self) -> Option<u16> {
+        let p = self.parser.lock().unwrap();
+        let s = p.screen();
+        (2..ROWS.saturating_sub(1)).find(|&r| s.cell(r, 2).is_some_and(|c| c.inverse()))
+    }
+}

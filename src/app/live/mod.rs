@@ -1,0 +1,503 @@
+//! Live state: per source (one Kubernetes API server) and per kind, the objects the watchers
+//! delivered, each source's connection status, and the rows the live views draw (derived here,
+//! once per batch of messages, never while drawing).
+//!
+//! A *source* is one API server: a root context (the management cluster, from the kubeconfig)
+//! or a workload cluster reached through its `<name>-kubeconfig` Secret. Objects stay on screen
+//! when their source fails; the failure only marks them stale.
+
+pub mod baremetal;
+pub mod cluster;
+pub mod fleet;
+pub mod nodes;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::model::kinds::{self, KindInfo};
+use crate::model::{LiveObject, Time};
+
+/// A source's id: the context name of a root, the Cluster API cluster name of a workload.
+pub type SourceId = String;
+
+/// Namespace and name: an object's key within its source and kind.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjKey {
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl ObjKey {
+    pub fn new(namespace: Option<&str>, name: &str) -> ObjKey {
+        ObjKey {
+            namespace: namespace.map(str::to_string),
+            name: name.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for ObjKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{ns}/{}", self.name),
+            None => f.write_str(&self.name),
+        }
+    }
+}
+
+/// One live object, or what we know of one that did not parse.
+// Entries live inline in the stores' maps; boxing would add an allocation per object and save
+// nothing (almost every entry is the large variant).
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entry {
+    Ok(LiveObject),
+    /// Served but malformed: shown as broken with the parse error, never dropped.
+    Broken { error: String },
+}
+
+/// Where a kind's watch stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KindStatus {
+    /// Listing for the first time.
+    Syncing,
+    Live,
+    /// The watch failed at `since` and is being retried; the objects are the last ones seen.
+    Failed { since: Time, error: String },
+    /// RBAC said no: the views that need this kind say so instead of failing.
+    Forbidden { message: String },
+    /// The API group is not served by this cluster (e.g. no Sidero on it).
+    NotInstalled,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct KindStore {
+    pub status: KindStatus,
+    pub objects: BTreeMap<ObjKey, Entry>,
+    /// When the last list or change arrived.
+    pub updated: Option<Time>,
+}
+
+impl Default for KindStore {
+    fn default() -> Self {
+        KindStore {
+            status: KindStatus::Syncing,
+            objects: BTreeMap::new(),
+            updated: None,
+        }
+    }
+}
+
+/// A source's connection state, summarised from its kinds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceStatus {
+    /// Nothing watched yet.
+    Idle,
+    Connecting,
+    Live,
+    /// Lost since `since`: the last data stays on screen.
+    Stale {
+        since: Time,
+        error: String,
+    },
+    /// Every watched kind was refused.
+    Forbidden {
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Source {
+    pub id: SourceId,
+    /// A root context (management cluster) rather than a workload cluster.
+    pub root: bool,
+    /// Per kind name (`Node`, `Machine`, …).
+    pub kinds: BTreeMap<&'static str, KindStore>,
+    /// When any message last arrived from this source.
+    pub last_event: Option<Time>,
+    /// The source could not even be set up (bad context, auth plugin failed).
+    pub setup_error: Option<(Time, String)>,
+}
+
+impl Source {
+    pub fn status(&self) -> SourceStatus {
+        if let Some((since, error)) = &self.setup_error {
+            return SourceStatus::Stale {
+                since: *since,
+                error: error.clone(),
+            };
+        }
+        let mut failed: Option<(Time, &str)> = None;
+        let mut forbidden = None;
+        let (mut live, mut syncing, mut total) = (0, 0, 0);
+        for store in self.kinds.values() {
+            match &store.status {
+                KindStatus::Failed { since, error } => {
+                    total += 1;
+                    if failed.is_none_or(|(s, _)| *since < s) {
+                        failed = Some((*since, error));
+                    }
+                }
+                KindStatus::Live => {
+                    total += 1;
+                    live += 1
+                }
+                KindStatus::Syncing => {
+                    total += 1;
+                    syncing += 1
+                }
+                KindStatus::Forbidden { message } => forbidden = Some(message.clone()),
+                KindStatus::NotInstalled => {}
+            }
+        }
+        if let Some((since, error)) = failed {
+            SourceStatus::Stale {
+                since,
+                error: error.to_string(),
+            }
+        } else if total == 0 {
+            match forbidden {
+                Some(message) => SourceStatus::Forbidden { message },
+                None if self.kinds.is_empty() => SourceStatus::Idle,
+                None => SourceStatus::Live,
+            }
+        } else if live == 0 && syncing > 0 {
+            SourceStatus::Connecting
+        } else {
+            SourceStatus::Live
+        }
+    }
+
+    pub fn store(&self, kind: &KindInfo) -> Option<&KindStore> {
+        self.kinds.get(kind.kind)
+    }
+
+    /// The parsed objects of a kind (broken ones skipped; see `broken`).
+    pub fn objects<'a>(&'a self, kind: &KindInfo) -> impl Iterator<Item = &'a LiveObject> + 'a {
+        self.store(kind)
+            .into_iter()
+            .flat_map(|s| s.objects.values())
+            .filter_map(|e| match e {
+                Entry::Ok(o) => Some(o),
+                Entry::Broken { .. } => None,
+            })
+    }
+
+    /// The malformed objects of a kind with their errors.
+    pub fn broken<'a>(&'a self, kind: &KindInfo) -> impl Iterator<Item = (&'a ObjKey, &'a str)> {
+        self.store(kind)
+            .into_iter()
+            .flat_map(|s| s.objects.iter())
+            .filter_map(|(k, e)| match e {
+                Entry::Broken { error } => Some((k, error.as_str())),
+                Entry::Ok(_) => None,
+            })
+    }
+}
+
+/// Which sources a watch is wanted on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// Every root context (the management clusters).
+    Roots,
+    /// Every workload cluster reachable through its kubeconfig Secret.
+    Workloads,
+    /// One workload cluster.
+    Workload(String),
+}
+
+/// A watch the views on screen need: the runtime starts what is missing and stops what is no
+/// longer wanted.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Want {
+    pub scope: Scope,
+    pub kind: KindInfo,
+}
+
+/// From the kube tasks to the core.
+#[allow(clippy::large_enum_variant)] // moved once, through a bounded channel
+#[derive(Debug, Clone, PartialEq)]
+pub enum LiveMsg {
+    /// A source appeared (a root context set up, a workload kubeconfig found).
+    SourceAdded { source: SourceId, root: bool },
+    /// A source went away (its kubeconfig Secret deleted, a context switched off).
+    SourceRemoved { source: SourceId },
+    /// The source could not be set up (bad context, auth plugin error); retried.
+    SetupFailed {
+        source: SourceId,
+        error: String,
+        at: Time,
+    },
+    Status {
+        source: SourceId,
+        kind: &'static KindInfo,
+        status: KindStatus,
+        at: Time,
+    },
+    /// A complete list (first sync or relist): replaces the kind's objects at once, so a
+    /// relist after a 410 never blanks the screen.
+    Reset {
+        source: SourceId,
+        kind: &'static KindInfo,
+        objects: Vec<(ObjKey, Entry)>,
+        at: Time,
+    },
+    Apply {
+        source: SourceId,
+        kind: &'static KindInfo,
+        key: ObjKey,
+        entry: Entry,
+        at: Time,
+    },
+    Delete {
+        source: SourceId,
+        kind: &'static KindInfo,
+        key: ObjKey,
+        at: Time,
+    },
+    /// The watch was stopped because no view needs it: its objects are dropped.
+    Stopped {
+        source: SourceId,
+        kind: &'static KindInfo,
+    },
+    /// The kubeconfig's contexts and which of them are watched.
+    Contexts {
+        available: Vec<String>,
+        active: Vec<String>,
+    },
+}
+
+/// What changed in a batch, so only the affected rows are derived again.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Changed {
+    pub kinds: BTreeSet<&'static str>,
+    pub sources: bool,
+}
+
+impl Changed {
+    pub fn any(&self) -> bool {
+        self.sources || !self.kinds.is_empty()
+    }
+    pub fn touches(&self, kinds: &[KindInfo]) -> bool {
+        self.sources || kinds.iter().any(|k| self.kinds.contains(k.kind))
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LiveState {
+    pub sources: BTreeMap<SourceId, Source>,
+    /// The latest time seen in a message (the core never reads the clock).
+    pub now: Time,
+    pub changed: Changed,
+    pub contexts: Vec<String>,
+    pub active_contexts: Vec<String>,
+    /// The wants last sent to the runtime.
+    pub wants: Vec<Want>,
+}
+
+impl LiveState {
+    pub fn roots(&self) -> impl Iterator<Item = &Source> {
+        self.sources.values().filter(|s| s.root)
+    }
+
+    pub fn workloads(&self) -> impl Iterator<Item = &Source> {
+        self.sources.values().filter(|s| !s.root)
+    }
+
+    /// Applies one message; returns whether anything visible changed.
+    pub fn apply(&mut self, msg: LiveMsg) -> bool {
+        match msg {
+            LiveMsg::SourceAdded { source, root } => {
+                let s = self.sources.entry(source.clone()).or_default();
+                s.id = source;
+                s.root = root;
+                self.changed.sources = true;
+                true
+            }
+            LiveMsg::SourceRemoved { source } => {
+                self.changed.sources = true;
+                if let Some(s) = self.sources.remove(&source) {
+                    self.changed.kinds.extend(s.kinds.keys().copied());
+                }
+                true
+            }
+            LiveMsg::SetupFailed { source, error, at } => {
+                self.tick(at);
+                let s = self.sources.entry(source.clone()).or_default();
+                s.id = source;
+                if s.setup_error.as_ref().map(|(_, e)| e) != Some(&error) {
+                    let since = s.setup_error.as_ref().map(|(t, _)| *t).unwrap_or(at);
+                    s.setup_error = Some((since, error));
+                }
+                self.changed.sources = true;
+                true
+            }
+            LiveMsg::Status {
+                source,
+                kind,
+                status,
+                at,
+            } => {
+                self.tick(at);
+                let Some(s) = self.sources.get_mut(&source) else {
+                    return false;
+                };
+                s.setup_error = None;
+                let store = s.kinds.entry(kind.kind).or_default();
+                let status = match (&store.status, status) {
+                    // Keep the first failure time while retries keep failing.
+                    (KindStatus::Failed { since, .. }, KindStatus::Failed { error, .. }) => {
+                        KindStatus::Failed {
+                            since: *since,
+                            error,
+                        }
+                    }
+                    (_, st) => st,
+                };
+                if store.status == status {
+                    return false;
+                }
+                if matches!(status, KindStatus::Forbidden { .. } | KindStatus::NotInstalled) {
+                    store.objects.clear();
+                }
+                store.status = status;
+                self.changed.sources = true;
+                self.changed.kinds.insert(kind.kind);
+                true
+            }
+            LiveMsg::Reset {
+                source,
+                kind,
+                objects,
+                at,
+            } => {
+                self.tick(at);
+                let Some(s) = self.sources.get_mut(&source) else {
+                    return false;
+                };
+                s.last_event = Some(at);
+                s.setup_error = None;
+                let store = s.kinds.entry(kind.kind).or_default();
+                store.objects = objects.into_iter().collect();
+                store.status = KindStatus::Live;
+                store.updated = Some(at);
+                self.changed.sources = true;
+                self.changed.kinds.insert(kind.kind);
+                true
+            }
+            LiveMsg::Apply {
+                source,
+                kind,
+                key,
+                entry,
+                at,
+            } => {
+                self.tick(at);
+                let Some(s) = self.sources.get_mut(&source) else {
+                    return false;
+                };
+                s.last_event = Some(at);
+                let store = s.kinds.entry(kind.kind).or_default();
+                let was_live = store.status == KindStatus::Live;
+                store.status = KindStatus::Live;
+                store.updated = Some(at);
+                // Heartbeat-only changes parse to an equal model: nothing to redraw.
+                if store.objects.get(&key) == Some(&entry) && was_live {
+                    return false;
+                }
+                store.objects.insert(key, entry);
+                if !was_live {
+                    self.changed.sources = true;
+                }
+                self.changed.kinds.insert(kind.kind);
+                true
+            }
+            LiveMsg::Delete {
+                source,
+                kind,
+                key,
+                at,
+            } => {
+                self.tick(at);
+                let Some(s) = self.sources.get_mut(&source) else {
+                    return false;
+                };
+                s.last_event = Some(at);
+                let Some(store) = s.kinds.get_mut(kind.kind) else {
+                    return false;
+                };
+                store.updated = Some(at);
+                if store.objects.remove(&key).is_none() {
+                    return false;
+                }
+                self.changed.kinds.insert(kind.kind);
+                true
+            }
+            LiveMsg::Stopped { source, kind } => {
+                if let Some(s) = self.sources.get_mut(&source)
+                    && s.kinds.remove(kind.kind).is_some()
+                {
+                    self.changed.sources = true;
+                    self.changed.kinds.insert(kind.kind);
+                    return true;
+                }
+                false
+            }
+            LiveMsg::Contexts { available, active } => {
+                self.contexts = available;
+                self.active_contexts = active;
+                true
+            }
+        }
+    }
+
+    fn tick(&mut self, at: Time) {
+        self.now = self.now.max(at);
+    }
+
+    /// Every object of a kind across the sources of a scope.
+    pub fn all<'a>(
+        &'a self,
+        roots: bool,
+        kind: &'a KindInfo,
+    ) -> impl Iterator<Item = (&'a Source, &'a LiveObject)> + 'a {
+        self.sources
+            .values()
+            .filter(move |s| s.root == roots)
+            .flat_map(move |s| s.objects(kind).map(move |o| (s, o)))
+    }
+
+    /// The status of a kind on the roots, for views that depend on it: the first not-live one.
+    pub fn kind_problem(&self, kind: &KindInfo) -> Option<String> {
+        for s in self.roots() {
+            match s.store(kind).map(|k| &k.status) {
+                Some(KindStatus::Forbidden { message }) => {
+                    return Some(format!("{}: {} forbidden: {message}", s.id, kind.plural));
+                }
+                Some(KindStatus::NotInstalled) => {
+                    return Some(format!(
+                        "{}: {} not installed ({} not served)",
+                        s.id, kind.kind, kind.group
+                    ));
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
+/// Short age: `45s`, `12m`, `3h`, `5d`.
+pub fn age(now: Time, then: Time) -> String {
+    let s = (now - then).max(0);
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..86400 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86400),
+    }
+}
+
+/// Kinds by name, for messages that name them.
+pub fn kind_named(name: &str) -> Option<&'static KindInfo> {
+    kinds::ALL.iter().find(|k| k.kind == name)
+}

@@ -1,0 +1,192 @@
+//! Nodes of every connected cluster, joined to their Machine and (on bare metal) Sidero Server.
+
+use std::collections::HashMap;
+
+use super::fleet::Verdict;
+use super::{LiveState, ObjKey, SourceId, SourceStatus};
+use crate::model::kinds::{KindInfo, MACHINE, NODE, SERVER};
+use crate::model::{CondStatus, LiveObject, Resources, Time};
+
+/// On the roots: Machines and Servers for the join; Nodes everywhere.
+pub const ROOT_KINDS: [KindInfo; 3] = [NODE, MACHINE, SERVER];
+pub const WORKLOAD_KINDS: [KindInfo; 1] = [NODE];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeRow {
+    /// The cluster the Node lives in (a source id).
+    pub cluster: SourceId,
+    pub name: String,
+    pub ready: CondStatus,
+    pub ready_since: Option<Time>,
+    pub reason: String,
+    pub message: String,
+    pub roles: String,
+    pub internal_ip: String,
+    pub kubelet: String,
+    pub talos: String,
+    pub capacity: Resources,
+    pub allocatable: Resources,
+    pub pressure: Vec<String>,
+    pub taints: Vec<String>,
+    pub cordoned: bool,
+    /// `namespace/name` of the Machine whose nodeRef names this Node.
+    pub machine: Option<ObjKey>,
+    /// The Sidero Server (UUID) and its hostname.
+    pub server: Option<(String, Option<String>)>,
+    pub verdict: Verdict,
+    pub stale_since: Option<Time>,
+    pub broken: Option<String>,
+}
+
+pub const SORT_COLUMNS: [&str; 4] = ["verdict", "cluster", "name", "kubelet"];
+
+pub fn rows(live: &LiveState, sort: usize, filter: &str) -> Vec<NodeRow> {
+    // Machines by (cluster name, node name); servers by UUID, from every root.
+    let mut machines: HashMap<(&str, &str), ObjKey> = HashMap::new();
+    let mut servers: HashMap<&str, Option<String>> = HashMap::new();
+    for (_, o) in live.all(true, &MACHINE) {
+        if let LiveObject::Machine(m) = o
+            && let Some(node) = &m.node_name
+        {
+            machines.insert(
+                (m.cluster_name.as_str(), node.as_str()),
+                ObjKey::new(m.meta.namespace.as_deref(), &m.meta.name),
+            );
+        }
+    }
+    for (_, o) in live.all(true, &SERVER) {
+        if let LiveObject::Server(s) = o {
+            servers.insert(s.meta.name.as_str(), s.hostname.clone());
+        }
+    }
+    let mut out = Vec::new();
+    for src in live.sources.values() {
+        let stale_since = match src.status() {
+            SourceStatus::Stale { since, .. } => Some(since),
+            _ => None,
+        };
+        for o in src.objects(&NODE) {
+            let LiveObject::Node(n) = o else { continue };
+            let machine = machines.get(&(src.id.as_str(), n.meta.name.as_str())).cloned();
+            let server = n
+                .sidero_uuid
+                .as_deref()
+                .map(|u| (u.to_string(), servers.get(u).cloned().flatten()));
+            let verdict = match n.ready {
+                CondStatus::True if n.pressure.is_empty() => Verdict::Healthy,
+                CondStatus::True => Verdict::Degraded,
+                CondStatus::False => Verdict::Failed,
+                CondStatus::Unknown => Verdict::Degraded,
+            };
+            out.push(NodeRow {
+                cluster: src.id.clone(),
+                name: n.meta.name.clone(),
+                ready: n.ready,
+                ready_since: n.ready_since,
+                reason: n.ready_reason.clone(),
+                message: n.ready_message.clone(),
+                roles: if n.roles.is_empty() {
+                    "<none>".into()
+                } else {
+                    n.roles.join(",")
+                },
+                internal_ip: n
+                    .addresses
+                    .iter()
+                    .find(|a| a.type_ == "InternalIP")
+                    .map(|a| a.address.clone())
+                    .unwrap_or_default(),
+                kubelet: n.kubelet_version.clone().unwrap_or_default(),
+                talos: n.talos_version.clone().unwrap_or_default(),
+                capacity: n.capacity,
+                allocatable: n.allocatable,
+                pressure: n.pressure.clone(),
+                taints: n
+                    .taints
+                    .iter()
+                    .map(|t| match &t.value {
+                        Some(v) => format!("{}={v}:{}", t.key, t.effect),
+                        None => format!("{}:{}", t.key, t.effect),
+                    })
+                    .collect(),
+                cordoned: n.unschedulable,
+                machine,
+                server,
+                verdict,
+                stale_since,
+                broken: None,
+            });
+        }
+        for (key, error) in src.broken(&NODE) {
+            out.push(NodeRow {
+                cluster: src.id.clone(),
+                name: key.name.clone(),
+                ready: CondStatus::Unknown,
+                ready_since: None,
+                reason: "Malformed".into(),
+                message: error.to_string(),
+                roles: String::new(),
+                internal_ip: String::new(),
+                kubelet: String::new(),
+                talos: String::new(),
+                capacity: Resources::default(),
+                allocatable: Resources::default(),
+                pressure: vec![],
+                taints: vec![],
+                cordoned: false,
+                machine: None,
+                server: None,
+                verdict: Verdict::Unknown,
+                stale_since,
+                broken: Some(error.to_string()),
+            });
+        }
+    }
+    if !filter.is_empty() {
+        let f = filter.to_lowercase();
+        out.retain(|r| {
+            r.name.to_lowercase().contains(&f)
+                || r.cluster.to_lowercase().contains(&f)
+                || r.roles.contains(&f)
+                || r.internal_ip.contains(&f)
+                || r.verdict.label().contains(&f)
+        });
+    }
+    let name = |r: &NodeRow| (r.cluster.clone(), r.name.clone());
+    match SORT_COLUMNS.get(sort).copied().unwrap_or("verdict") {
+        "cluster" => out.sort_by_key(name),
+        "name" => out.sort_by(|a, b| a.name.cmp(&b.name).then(a.cluster.cmp(&b.cluster))),
+        "kubelet" => out.sort_by(|a, b| a.kubelet.cmp(&b.kubelet).then(name(a).cmp(&name(b)))),
+        _ => out.sort_by(|a, b| b.verdict.cmp(&a.verdict).then(name(a).cmp(&name(b)))),
+    }
+    out
+}
+
+/// `3.5` cores, `15.6Gi`.
+pub fn cpu(r: &Resources) -> String {
+    match r.cpu_millis {
+        Some(m) if m % 1000 == 0 => format!("{}", m / 1000),
+        Some(m) => format!("{:.1}", m as f64 / 1000.0),
+        None => "-".into(),
+    }
+}
+
+pub fn memory(r: &Resources) -> String {
+    r.memory_bytes.map(bytes).unwrap_or_else(|| "-".into())
+}
+
+/// Binary units: `512Mi`, `15.6Gi`, `2.0Ti`.
+pub fn bytes(b: u64) -> String {
+    const UNITS: [&str; 5] = ["", "Ki", "Mi", "Gi", "Ti"];
+    let mut v = b as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 || v >= 100.0 || v.fract() == 0.0 {
+        format!("{:.0}{}", v, UNITS[u])
+    } else {
+        format!("{:.1}{}", v, UNITS[u])
+    }
+}

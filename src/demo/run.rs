@@ -1,0 +1,250 @@
+//! `blast demo`: starts the emulator with the world loaded, writes a kubeconfig for it, plays a
+//! scenario, keeps node heartbeats going, and (with `--faults`) injects faults now and then.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use color_eyre::eyre::{WrapErr, eyre};
+use serde_json::Value;
+use tokio::task::JoinHandle;
+use tracing::{info, warn};
+
+use super::emulator::{Emulator, ServerHandle};
+use super::scenario::{self, Scenario, StepAction};
+use super::{fixtures, world};
+use crate::cli::DemoArgs;
+use crate::model::kinds;
+
+/// What `blast demo` was asked to run.
+pub struct Demo {
+    pub scenario: Option<(String, Scenario)>,
+    pub speed: f64,
+    pub port: u16,
+    pub faults: bool,
+    pub write_kubeconfig: Option<PathBuf>,
+}
+
+/// The running demo datacenter. Dropping it stops nothing; call `stop`.
+pub struct Running {
+    pub emulator: Emulator,
+    pub base_url: String,
+    pub kubeconfig_path: PathBuf,
+    /// The management cluster's context.
+    pub context: String,
+    pub contexts: Vec<String>,
+    server: ServerHandle,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Demo {
+    pub fn from_args(args: &DemoArgs) -> color_eyre::Result<Demo> {
+        let scenario = match args.scenario.as_str() {
+            "none" => None,
+            name => {
+                let text = fixtures::SCENARIOS
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, t)| *t)
+                    .ok_or_else(|| {
+                        let names: Vec<&str> =
+                            fixtures::SCENARIOS.iter().map(|(n, _)| *n).collect();
+                        eyre!(
+                            "no scenario \"{name}\"; bundled: {}, or none",
+                            names.join(", ")
+                        )
+                    })?;
+                let s = scenario::parse(&format!("{name}.yaml"), text)
+                    .map_err(|e| eyre!("scenario {name}: {e}"))?;
+                Some((name.to_string(), s))
+            }
+        };
+        if !(args.speed > 0.0) {
+            return Err(eyre!("--speed must be above 0"));
+        }
+        Ok(Demo {
+            scenario,
+            speed: args.speed,
+            port: args.port,
+            faults: args.faults,
+            write_kubeconfig: args.write_kubeconfig.clone(),
+        })
+    }
+
+    /// Starts the emulator on 127.0.0.1 and everything that changes the world.
+    pub async fn start(self, state_dir: &Path) -> color_eyre::Result<Running> {
+        let emulator = Emulator::new();
+        world::load(&emulator, crate::kube::now()).map_err(|e| eyre!("demo world: {e}"))?;
+        let server = emulator
+            .serve(SocketAddr::from(([127, 0, 0, 1], self.port)))
+            .await
+            .wrap_err_with(|| format!("starting the demo API emulator on port {}", self.port))?;
+        let base_url = server.base_url();
+        world::kubeconfig_secrets(&emulator, &base_url).map_err(|e| eyre!("demo world: {e}"))?;
+        let path = match &self.write_kubeconfig {
+            Some(p) => p.clone(),
+            None => state_dir.join("demo").join("kubeconfig.yaml"),
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).wrap_err_with(|| format!("creating {}", dir.display()))?;
+        }
+        std::fs::write(&path, emulator.kubeconfig(&base_url, world::MGMT))
+            .wrap_err_with(|| format!("writing {}", path.display()))?;
+        info!(url = %base_url, kubeconfig = %path.display(), "demo emulator started");
+        let mut tasks = vec![tokio::spawn(heartbeats(emulator.clone()))];
+        if let Some((name, s)) = self.scenario {
+            info!(scenario = %name, speed = self.speed, "playing");
+            tasks.push(tokio::spawn(play(emulator.clone(), s, self.speed)));
+        }
+        if self.faults {
+            tasks.push(tokio::spawn(inject_faults(emulator.clone())));
+        }
+        let contexts = emulator.clusters();
+        Ok(Running {
+            emulator,
+            base_url,
+            kubeconfig_path: path,
+            context: world::MGMT.to_string(),
+            contexts,
+            server,
+            tasks,
+        })
+    }
+}
+
+impl Running {
+    pub async fn stop(self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+        self.server.shutdown().await;
+    }
+}
+
+/// Plays a scenario against the emulator, looping if it says so.
+pub async fn play(emu: Emulator, s: Scenario, speed: f64) {
+    loop {
+        for step in &s.steps {
+            tokio::time::sleep(step.after.div_f64(speed)).await;
+            if let Err(e) = apply_step(&emu, &step.cluster, &step.action) {
+                warn!(error = %e, "scenario step failed");
+            }
+        }
+        if !s.loop_ || s.steps.is_empty() {
+            return;
+        }
+    }
+}
+
+/// Applies one step now.
+pub fn apply_step(emu: &Emulator, cluster: &str, action: &StepAction) -> Result<(), String> {
+    let now = world::format_time(crate::kube::now());
+    match action {
+        StepAction::Set { target, set } => {
+            let kind = target_kind(&target.api_version, &target.kind)?;
+            let mut err = None;
+            let found = emu.modify(cluster, kind, target.namespace.as_deref(), &target.name, |obj| {
+                for (path, value) in set {
+                    if let Err(e) = scenario::apply_set(obj, path, value.clone(), &now) {
+                        err = Some(e);
+                    }
+                }
+            });
+            if !found {
+                return Err(format!("{} {} not found on {cluster}", target.kind, target.name));
+            }
+            err.map_or(Ok(()), Err)
+        }
+        StepAction::Create(obj) => {
+            let mut obj = obj.clone();
+            replace_now(&mut obj, &now);
+            emu.apply(cluster, obj)
+        }
+        StepAction::Delete(target) => {
+            let kind = target_kind(&target.api_version, &target.kind)?;
+            emu.delete(cluster, kind, target.namespace.as_deref(), &target.name);
+            Ok(())
+        }
+    }
+}
+
+fn target_kind(api_version: &str, kind: &str) -> Result<&'static kinds::KindInfo, String> {
+    let (group, _) = kinds::split_api_version(api_version);
+    kinds::find(group, kind).ok_or_else(|| format!("unknown kind {api_version} {kind}"))
+}
+
+fn replace_now(v: &mut Value, now: &str) {
+    match v {
+        Value::String(s) if s == "$now" => *s = now.to_string(),
+        Value::Array(a) => a.iter_mut().for_each(|x| replace_now(x, now)),
+        Value::Object(m) => m.values_mut().for_each(|x| replace_now(x, now)),
+        _ => {}
+    }
+}
+
+/// Kubelets post their status now and then even when nothing changed: the console must not
+/// redraw for these.
+async fn heartbeats(emu: Emulator) {
+    let mut tick = tokio::time::interval(Duration::from_secs(40));
+    loop {
+        tick.tick().await;
+        let now = world::format_time(crate::kube::now());
+        for cluster in emu.clusters() {
+            for node in emu.list(&cluster, &kinds::NODE) {
+                let Some(name) = node["metadata"]["name"].as_str() else {
+                    continue;
+                };
+                emu.modify(&cluster, &kinds::NODE, None, name, |o| heartbeat(o, &now));
+            }
+        }
+    }
+}
+
+/// Sets every condition's `lastHeartbeatTime` on a Node to `now`.
+pub fn heartbeat(node: &mut Value, now: &str) {
+    if let Some(conds) = node
+        .pointer_mut("/status/conditions")
+        .and_then(Value::as_array_mut)
+    {
+        for c in conds {
+            if let Some(m) = c.as_object_mut() {
+                m.insert("lastHeartbeatTime".into(), Value::String(now.to_string()));
+            }
+        }
+    }
+}
+
+/// `--faults`: one fault at a time, each followed by a quiet period.
+async fn inject_faults(emu: Emulator) {
+    let quiet = Duration::from_secs(30);
+    loop {
+        tokio::time::sleep(quiet).await;
+        info!("fault: dropping every watch");
+        emu.faults().drop_watches();
+        tokio::time::sleep(quiet).await;
+        info!("fault: every 3rd request answers 500 for 10s");
+        emu.faults().set_error_rate(3);
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        emu.faults().set_error_rate(0);
+        tokio::time::sleep(quiet).await;
+        info!("fault: 800ms latency for 10s");
+        emu.faults().set_latency(Duration::from_millis(800));
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        emu.faults().set_latency(Duration::ZERO);
+        tokio::time::sleep(quiet).await;
+        info!("fault: expiring every watch (410)");
+        emu.faults().expire_watches();
+        tokio::time::sleep(quiet).await;
+        let victim = emu
+            .list(world::MGMT, &kinds::MACHINE)
+            .first()
+            .and_then(|m| m["metadata"]["name"].as_str().map(str::to_string));
+        if let Some(name) = victim {
+            info!(machine = %name, "fault: serving a malformed Machine for 30s");
+            emu.faults()
+                .set_malformed(Some((world::MGMT, kinds::MACHINE.plural, &name)));
+            tokio::time::sleep(quiet).await;
+            emu.faults().set_malformed(None);
+        }
+    }
+}

@@ -1,0 +1,489 @@
+//! The supervisor: owns the clients, starts a watch for each (source, kind) the views want,
+//! and stops a watch once no view has wanted it for `linger` (so flipping between views does
+//! not relist). It also follows the workload clusters' `<name>-kubeconfig` Secrets when
+//! `fleet.workload_kubeconfigs` is on; those kubeconfigs live only in this task's memory.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::Secret;
+use kube::Client;
+use kube::api::Api;
+use kube::config::Kubeconfig;
+use kube::runtime::watcher::{self, DefaultBackoff, Event};
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+use tracing::{info, warn};
+
+use super::{client, now, watch};
+use crate::app::Msg;
+use crate::app::live::{LiveMsg, Scope, SourceId, Want};
+use crate::model::kinds::KindInfo;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `--kubeconfig`; else `KUBECONFIG` / `~/.kube/config`.
+    pub kubeconfig: Option<PathBuf>,
+    /// `--context` (repeatable); empty: the current context.
+    pub contexts: Vec<String>,
+    /// Read `<cluster>-kubeconfig` Secrets to watch workload clusters directly.
+    pub workload_kubeconfigs: bool,
+    /// How long an unwanted watch keeps running before it is stopped.
+    pub linger: Duration,
+}
+
+/// Requests from the runtime.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// The complete set of watches the views need now.
+    Want(Vec<Want>),
+    /// Watch these contexts of the kubeconfig (the context switcher).
+    UseContexts(Vec<String>),
+}
+
+enum Internal {
+    /// A workload kubeconfig appeared or changed (`Some`) or went away (`None`).
+    Workload {
+        root: SourceId,
+        cluster: String,
+        kubeconfig: Option<Box<Kubeconfig>>,
+    },
+    RootReady {
+        context: String,
+        client: Result<Client, String>,
+    },
+}
+
+struct Running {
+    handle: AbortHandle,
+    /// Unwanted since; stopped after `linger`.
+    idle_since: Option<Instant>,
+}
+
+struct Sup {
+    opts: Options,
+    tx: mpsc::Sender<Msg>,
+    internal: mpsc::UnboundedSender<Internal>,
+    kubeconfig: Option<Kubeconfig>,
+    /// Root contexts wanted, and their clients once set up.
+    roots: BTreeMap<SourceId, Option<Client>>,
+    workloads: BTreeMap<SourceId, (SourceId, Client)>,
+    secret_watches: HashMap<SourceId, AbortHandle>,
+    watches: HashMap<(SourceId, &'static str), Running>,
+    wants: Vec<Want>,
+}
+
+/// Starts the supervisor; the returned sender takes its commands.
+pub fn spawn(opts: Options, tx: mpsc::Sender<Msg>) -> mpsc::UnboundedSender<Command> {
+    let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+    tokio::spawn(run(opts, tx, cmd_rx));
+    cmd_tx
+}
+
+async fn run(opts: Options, tx: mpsc::Sender<Msg>, mut commands: mpsc::UnboundedReceiver<Command>) {
+    let (itx, mut irx) = mpsc::unbounded_channel();
+    let mut sup = Sup {
+        opts,
+        tx,
+        internal: itx,
+        kubeconfig: None,
+        roots: BTreeMap::new(),
+        workloads: BTreeMap::new(),
+        secret_watches: HashMap::new(),
+        watches: HashMap::new(),
+        wants: vec![],
+    };
+    sup.load_kubeconfig().await;
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tokio::select! {
+            cmd = commands.recv() => match cmd {
+                Some(Command::Want(w)) => { sup.wants = w; sup.reconcile().await; }
+                Some(Command::UseContexts(c)) => sup.use_contexts(c).await,
+                None => break,
+            },
+            Some(i) = irx.recv() => sup.internal(i).await,
+            _ = tick.tick() => sup.stop_idle().await,
+        }
+    }
+    sup.stop_all();
+}
+
+impl Sup {
+    async fn send(&self, m: LiveMsg) {
+        let _ = self.tx.send(Msg::Live(m)).await;
+    }
+
+    async fn load_kubeconfig(&mut self) {
+        match client::load(self.opts.kubeconfig.as_deref()) {
+            Ok(kc) => {
+                let available = client::contexts(&kc);
+                let active = if self.opts.contexts.is_empty() {
+                    kc.current_context.clone().into_iter().collect()
+                } else {
+                    self.opts.contexts.clone()
+                };
+                self.kubeconfig = Some(kc);
+                self.send(LiveMsg::Contexts {
+                    available,
+                    active: active.clone(),
+                })
+                .await;
+                self.use_contexts(active).await;
+            }
+            Err(error) => {
+                warn!(%error, "no kubeconfig");
+                let source = "kubeconfig".to_string();
+                self.send(LiveMsg::SourceAdded {
+                    source: source.clone(),
+                    root: true,
+                })
+                .await;
+                self.send(LiveMsg::SetupFailed {
+                    source,
+                    error,
+                    at: now(),
+                })
+                .await;
+            }
+        }
+    }
+
+    async fn use_contexts(&mut self, contexts: Vec<String>) {
+        let Some(kc) = self.kubeconfig.clone() else {
+            return;
+        };
+        let wanted: BTreeSet<String> = contexts.iter().cloned().collect();
+        let gone: Vec<SourceId> = self
+            .roots
+            .keys()
+            .filter(|r| !wanted.contains(*r))
+            .cloned()
+            .collect();
+        for root in gone {
+            self.remove_root(&root).await;
+        }
+        for ctx in &contexts {
+            if self.roots.contains_key(ctx) {
+                continue;
+            }
+            self.roots.insert(ctx.clone(), None);
+            self.send(LiveMsg::SourceAdded {
+                source: ctx.clone(),
+                root: true,
+            })
+            .await;
+            let kc = kc.clone();
+            let ctx = ctx.clone();
+            let itx = self.internal.clone();
+            tokio::spawn(async move {
+                let client = client::client(&kc, Some(&ctx)).await;
+                let _ = itx.send(Internal::RootReady {
+                    context: ctx,
+                    client,
+                });
+            });
+        }
+        self.send(LiveMsg::Contexts {
+            available: client::contexts(&kc),
+            active: contexts,
+        })
+        .await;
+    }
+
+    async fn remove_root(&mut self, root: &str) {
+        self.roots.remove(root);
+        if let Some(h) = self.secret_watches.remove(root) {
+            h.abort();
+        }
+        let workloads: Vec<SourceId> = self
+            .workloads
+            .iter()
+            .filter(|(_, (r, _))| r == root)
+            .map(|(w, _)| w.clone())
+            .collect();
+        for w in workloads {
+            self.remove_source(&w).await;
+            self.workloads.remove(&w);
+        }
+        self.remove_source(root).await;
+    }
+
+    async fn remove_source(&mut self, source: &str) {
+        self.watches.retain(|(s, _), r| {
+            if s == source {
+                r.handle.abort();
+                false
+            } else {
+                true
+            }
+        });
+        self.send(LiveMsg::SourceRemoved {
+            source: source.to_string(),
+        })
+        .await;
+    }
+
+    async fn internal(&mut self, i: Internal) {
+        match i {
+            Internal::RootReady { context, client } => {
+                if !self.roots.contains_key(&context) {
+                    return;
+                }
+                match client {
+                    Ok(c) => {
+                        info!(context = %context, "context ready");
+                        self.roots.insert(context, Some(c));
+                        self.reconcile().await;
+                    }
+                    Err(error) => {
+                        warn!(context = %context, %error, "context setup failed");
+                        self.send(LiveMsg::SetupFailed {
+                            source: context.clone(),
+                            error,
+                            at: now(),
+                        })
+                        .await;
+                        // Retry later: auth plugins and networks come back.
+                        if let Some(kc) = self.kubeconfig.clone() {
+                            let itx = self.internal.clone();
+                            tokio::spawn(async move {
+                                tokio::time::sleep(Duration::from_secs(15)).await;
+                                let client = client::client(&kc, Some(&context)).await;
+                                let _ = itx.send(Internal::RootReady { context, client });
+                            });
+                        }
+                    }
+                }
+            }
+            Internal::Workload {
+                root,
+                cluster,
+                kubeconfig,
+            } => match kubeconfig {
+                Some(kc) => match client::client(&kc, None).await {
+                    Ok(c) => {
+                        let existed = self.workloads.contains_key(&cluster);
+                        if existed {
+                            // Credentials rotated: restart the cluster's watches.
+                            self.watches.retain(|(s, _), r| {
+                                if *s == cluster {
+                                    r.handle.abort();
+                                    false
+                                } else {
+                                    true
+                                }
+                            });
+                        }
+                        self.workloads.insert(cluster.clone(), (root, c));
+                        if !existed {
+                            self.send(LiveMsg::SourceAdded {
+                                source: cluster.clone(),
+                                root: false,
+                            })
+                            .await;
+                        }
+                        self.reconcile().await;
+                    }
+                    Err(_) => {
+                        warn!(cluster = %cluster, "workload kubeconfig unusable");
+                        self.send(LiveMsg::SourceAdded {
+                            source: cluster.clone(),
+                            root: false,
+                        })
+                        .await;
+                        self.send(LiveMsg::SetupFailed {
+                            source: cluster,
+                            error: "its kubeconfig Secret is unusable".into(),
+                            at: now(),
+                        })
+                        .await;
+                    }
+                },
+                None => {
+                    if self.workloads.remove(&cluster).is_some() {
+                        self.remove_source(&cluster).await;
+                    }
+                }
+            },
+        }
+    }
+
+    /// Starts what the wants need and marks the rest idle.
+    async fn reconcile(&mut self) {
+        let mut desired: Vec<(SourceId, Client, &'static KindInfo)> = vec![];
+        let mut want_workloads = false;
+        for w in &self.wants {
+            let kind: &'static KindInfo = match crate::model::kinds::find(w.kind.group, w.kind.kind)
+            {
+                Some(k) => k,
+                None => continue,
+            };
+            match &w.scope {
+                Scope::Roots => {
+                    for (id, c) in &self.roots {
+                        if let Some(c) = c {
+                            desired.push((id.clone(), c.clone(), kind));
+                        }
+                    }
+                }
+                Scope::Workloads => {
+                    want_workloads = true;
+                    for (id, (_, c)) in &self.workloads {
+                        desired.push((id.clone(), c.clone(), kind));
+                    }
+                }
+                Scope::Workload(name) => {
+                    want_workloads = true;
+                    if let Some((_, c)) = self.workloads.get(name) {
+                        desired.push((name.clone(), c.clone(), kind));
+                    }
+                }
+            }
+        }
+        let keys: BTreeSet<(SourceId, &'static str)> =
+            desired.iter().map(|(s, _, k)| (s.clone(), k.kind)).collect();
+        for (key, r) in self.watches.iter_mut() {
+            if keys.contains(key) {
+                r.idle_since = None;
+            } else if r.idle_since.is_none() {
+                r.idle_since = Some(Instant::now());
+            }
+        }
+        for (source, client, kind) in desired {
+            let key = (source.clone(), kind.kind);
+            if self.watches.contains_key(&key) {
+                continue;
+            }
+            info!(source = %source, kind = kind.kind, "watch");
+            let handle = tokio::spawn(watch::run(client, source, kind, self.tx.clone())).abort_handle();
+            self.watches.insert(
+                key,
+                Running {
+                    handle,
+                    idle_since: None,
+                },
+            );
+        }
+        if want_workloads && self.opts.workload_kubeconfigs {
+            let roots: Vec<(SourceId, Client)> = self
+                .roots
+                .iter()
+                .filter_map(|(id, c)| c.clone().map(|c| (id.clone(), c)))
+                .collect();
+            for (root, c) in roots {
+                if !self.secret_watches.contains_key(&root) {
+                    let h = tokio::spawn(watch_kubeconfigs(c, root.clone(), self.internal.clone()))
+                        .abort_handle();
+                    self.secret_watches.insert(root, h);
+                }
+            }
+        }
+    }
+
+    async fn stop_idle(&mut self) {
+        let linger = self.opts.linger;
+        let stale: Vec<(SourceId, &'static str)> = self
+            .watches
+            .iter()
+            .filter(|(_, r)| r.idle_since.is_some_and(|t| t.elapsed() >= linger))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in stale {
+            if let Some(r) = self.watches.remove(&key) {
+                r.handle.abort();
+                info!(source = %key.0, kind = key.1, "watch stopped (not needed)");
+                if let Some(kind) = crate::model::kinds::find_kind_name(key.1) {
+                    self.send(LiveMsg::Stopped {
+                        source: key.0,
+                        kind,
+                    })
+                    .await;
+                }
+            }
+        }
+    }
+
+    fn stop_all(&mut self) {
+        for (_, r) in self.watches.drain() {
+            r.handle.abort();
+        }
+        for (_, h) in self.secret_watches.drain() {
+            h.abort();
+        }
+    }
+}
+
+/// Follows the `<cluster>-kubeconfig` Secrets of a management cluster. Only the `value` key of
+/// those Secrets is read, parsed in memory and handed over; nothing of it is logged.
+async fn watch_kubeconfigs(client: Client, root: SourceId, internal: mpsc::UnboundedSender<Internal>) {
+    let api: Api<Secret> = Api::all(client);
+    let cfg = watcher::Config::default()
+        .fields("type=cluster.x-k8s.io/secret")
+        .labels("cluster.x-k8s.io/cluster-name");
+    let mut backoff = DefaultBackoff::default();
+    let mut known: BTreeSet<String> = BTreeSet::new();
+    loop {
+        let mut stream = watcher::watcher(api.clone(), cfg.clone()).boxed();
+        let mut listed: BTreeSet<String> = BTreeSet::new();
+        while let Some(ev) = stream.next().await {
+            let (secret, deleted) = match ev {
+                Ok(Event::Init) => {
+                    listed.clear();
+                    continue;
+                }
+                Ok(Event::InitDone) => {
+                    backoff = DefaultBackoff::default();
+                    for gone in known.difference(&listed) {
+                        let _ = internal.send(Internal::Workload {
+                            root: root.clone(),
+                            cluster: gone.clone(),
+                            kubeconfig: None,
+                        });
+                    }
+                    known = std::mem::take(&mut listed);
+                    continue;
+                }
+                Ok(Event::InitApply(s)) | Ok(Event::Apply(s)) => (s, false),
+                Ok(Event::Delete(s)) => (s, true),
+                Err(e) => {
+                    warn!(root = %root, error = %e, "cannot read workload kubeconfig Secrets");
+                    break;
+                }
+            };
+            let Some(name) = secret.metadata.name.as_deref() else {
+                continue;
+            };
+            let Some(cluster) = name.strip_suffix("-kubeconfig") else {
+                continue;
+            };
+            let cluster = cluster.to_string();
+            if deleted {
+                known.remove(&cluster);
+                let _ = internal.send(Internal::Workload {
+                    root: root.clone(),
+                    cluster,
+                    kubeconfig: None,
+                });
+                continue;
+            }
+            let value = secret.data.as_ref().and_then(|d| d.get("value"));
+            let Some(value) = value else { continue };
+            match client::parse_workload(&value.0) {
+                Ok(kc) => {
+                    listed.insert(cluster.clone());
+                    known.insert(cluster.clone());
+                    let _ = internal.send(Internal::Workload {
+                        root: root.clone(),
+                        cluster,
+                        kubeconfig: Some(Box::new(kc)),
+                    });
+                }
+                Err(e) => warn!(cluster = %cluster, error = %e, "workload kubeconfig Secret"),
+            }
+        }
+        tokio::time::sleep(backoff.next().unwrap_or_default()).await;
+    }
+}

@@ -1,0 +1,243 @@
+//! The kube path over real HTTP: the supervisor and watchers against the project's API emulator
+//! serving the demo world, driving the pure core exactly as the runtime does.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use blast::app::live::{SourceStatus, kind_named};
+use blast::app::route::{Route, settle};
+use blast::app::{Effect, Msg, State, update};
+use blast::demo::emulator::{Emulator, ServerHandle};
+use blast::demo::world;
+use blast::keymap::Keymap;
+use blast::kube::supervisor::{self, Command, Options};
+use blast::model::kinds;
+use tokio::sync::mpsc;
+
+pub struct Harness {
+    pub state: State,
+    pub emu: Emulator,
+    pub server: Option<ServerHandle>,
+    pub addr: SocketAddr,
+    rx: mpsc::Receiver<Msg>,
+    sup: mpsc::UnboundedSender<Command>,
+    _dir: tempfile::TempDir,
+}
+
+impl Harness {
+    pub async fn start(route: Route) -> Harness {
+        let emu = Emulator::new();
+        world::load(&emu, blast::kube::now()).unwrap();
+        let server = emu.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let addr = server.addr;
+        world::kubeconfig_secrets(&emu, &server.base_url()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kubeconfig.yaml");
+        std::fs::write(&path, emu.kubeconfig(&server.base_url(), world::MGMT)).unwrap();
+        let (tx, rx) = mpsc::channel(1024);
+        let sup = supervisor::spawn(
+            Options {
+                kubeconfig: Some(path),
+                contexts: vec![world::MGMT.into()],
+                workload_kubeconfigs: true,
+                linger: Duration::from_secs(1),
+            },
+            tx,
+        );
+        let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
+        let mut state = State::new(repo, Keymap::default(), (200, 50));
+        state.route = route;
+        let mut h = Harness {
+            state,
+            emu,
+            server: Some(server),
+            addr,
+            rx,
+            sup,
+            _dir: dir,
+        };
+        let fx = h.state.init();
+        h.effects(fx);
+        h
+    }
+
+    fn effects(&mut self, fx: Vec<Effect>) {
+        for e in fx {
+            match e {
+                Effect::Watch(w) => self.sup.send(Command::Want(w)).unwrap(),
+                Effect::UseContexts(c) => self.sup.send(Command::UseContexts(c)).unwrap(),
+                // The repo side is not under test here.
+                _ => {}
+            }
+        }
+    }
+
+    pub fn key(&mut self, spec: &str) {
+        let k = blast::keymap::Key::parse(spec).unwrap();
+        let code = match k.code {
+            blast::keymap::KeyCodeOrd::Char(c) => crossterm::event::KeyCode::Char(c),
+            blast::keymap::KeyCodeOrd::Enter => crossterm::event::KeyCode::Enter,
+            blast::keymap::KeyCodeOrd::Esc => crossterm::event::KeyCode::Esc,
+            other => panic!("add {other:?}"),
+        };
+        let fx = update(
+            &mut self.state,
+            Msg::Key(crossterm::event::KeyEvent::new(
+                code,
+                crossterm::event::KeyModifiers::NONE,
+            )),
+        );
+        self.effects(fx);
+        settle(&mut self.state);
+    }
+
+    /// Applies messages as they come until `done` holds (or panics after `secs`).
+    pub async fn until(&mut self, what: &str, secs: u64, done: impl Fn(&State) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            settle(&mut self.state);
+            if done(&self.state) {
+                return;
+            }
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(m)) => {
+                    let fx = update(&mut self.state, m);
+                    self.effects(fx);
+                }
+                Ok(None) => panic!("channel closed waiting for {what}"),
+                Err(_) => panic!(
+                    "timed out waiting for {what}; sources: {:?}",
+                    self.state
+                        .live
+                        .sources
+                        .values()
+                        .map(|s| (s.id.clone(), s.status()))
+                        .collect::<Vec<_>>()
+                ),
+            }
+        }
+    }
+}
+
+fn source_status(s: &State, id: &str) -> Option<SourceStatus> {
+    s.live.sources.get(id).map(|s| s.status())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fleet_nodes_and_stale_marking_over_http() {
+    let mut h = Harness::start(Route::Fleet).await;
+    let clusters = h.emu.list(world::MGMT, &kinds::CLUSTER).len();
+    assert!(clusters >= 2, "the demo world has workload clusters");
+    h.until("the fleet", 20, |s| s.views.fleet_rows.len() == clusters)
+        .await;
+    let berlin = h
+        .state
+        .views
+        .fleet_rows
+        .iter()
+        .find(|r| r.key.name == "edge-berlin")
+        .expect("edge-berlin in the fleet")
+        .clone();
+    assert!(berlin.control_plane.desired >= 1);
+    assert!(!berlin.kubernetes.is_empty(), "{berlin:?}");
+    assert!(!berlin.talos.is_empty(), "{berlin:?}");
+
+    // Nodes of every workload cluster, through their kubeconfig Secrets.
+    h.key("3");
+    let workload_nodes: usize = h
+        .emu
+        .clusters()
+        .iter()
+        .filter(|c| *c != world::MGMT)
+        .map(|c| h.emu.list(c, &kinds::NODE).len())
+        .sum();
+    h.until("workload nodes", 20, |s| {
+        s.views.node_rows.iter().filter(|r| r.cluster != "mgmt").count() == workload_nodes
+    })
+    .await;
+    // A node goes NotReady: the row follows, joined to its Machine.
+    let node = h.emu.list("edge-berlin", &kinds::NODE)[0]["metadata"]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    h.emu.modify("edge-berlin", &kinds::NODE, None, &node, |o| {
+        for c in o["status"]["conditions"].as_array_mut().unwrap() {
+            if c["type"] == "Ready" {
+                c["status"] = "Unknown".into();
+                c["reason"] = "NodeStatusUnknown".into();
+            }
+        }
+    });
+    h.until("the node NotReady", 10, |s| {
+        s.views.node_rows.iter().any(|r| {
+            r.name == node && r.ready == blast::model::CondStatus::Unknown && r.machine.is_some()
+        })
+    })
+    .await;
+
+    // The API server goes away: the data stays, marked stale.
+    let n = h.state.views.node_rows.len();
+    h.server.take().unwrap().shutdown().await;
+    h.until("stale", 30, |s| {
+        matches!(source_status(s, "mgmt"), Some(SourceStatus::Stale { .. }))
+    })
+    .await;
+    assert_eq!(h.state.views.node_rows.len(), n, "stale data stays on screen");
+    assert!(
+        h.state
+            .views
+            .node_rows
+            .iter()
+            .filter(|r| r.cluster == "mgmt")
+            .all(|r| r.stale_since.is_some())
+    );
+    // It comes back on the same address: live again, within the backoff cap.
+    h.server = Some(h.emu.serve(h.addr).await.unwrap());
+    h.until("live again", 45, |s| {
+        source_status(s, "mgmt") == Some(SourceStatus::Live)
+            && source_status(s, "edge-berlin") == Some(SourceStatus::Live)
+    })
+    .await;
+    assert_eq!(h.state.views.node_rows.len(), n);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_watches_relist_without_losing_objects_and_malformed_objects_show() {
+    let mut h = Harness::start(Route::BareMetal).await;
+    let servers = h.emu.list(world::MGMT, &kinds::SERVER);
+    h.until("servers", 20, |s| s.views.server_rows.len() == servers.len())
+        .await;
+    // 410: every watch is expired; the store is replaced at once, never emptied.
+    h.emu.faults().expire_watches();
+    let victim = servers[0]["metadata"]["name"].as_str().unwrap().to_string();
+    h.emu
+        .modify(world::MGMT, &kinds::SERVER, None, &victim, |o| {
+            o["spec"]["hostname"] = "renamed-after-410".into();
+        });
+    h.until("the change after the relist", 30, |s| {
+        s.views
+            .server_rows
+            .iter()
+            .any(|r| r.hostname == "renamed-after-410")
+    })
+    .await;
+    assert_eq!(h.state.views.server_rows.len(), servers.len());
+    // One malformed object: shown as broken with its error, the rest unharmed.
+    h.emu
+        .faults()
+        .set_malformed(Some((world::MGMT, kinds::SERVER.plural, &victim)));
+    h.emu
+        .modify(world::MGMT, &kinds::SERVER, None, &victim, |o| {
+            o["spec"]["hostname"] = "touch".into();
+        });
+    h.until("the malformed server", 20, |s| {
+        s.views
+            .server_rows
+            .iter()
+            .any(|r| r.name == victim && r.broken.is_some())
+    })
+    .await;
+    assert_eq!(h.state.views.server_rows.len(), servers.len());
+    let kind = kind_named("Server").unwrap();
+    assert_eq!(kind.kind, "Server");
+}

@@ -1,0 +1,235 @@
+//! The live views through TestBackend at 80x24 and 200x50, healthy and broken, from the demo
+//! world's fixtures at a fixed clock.
+
+use blast::app::live::{Entry, KindStatus, LiveMsg, ObjKey};
+use blast::app::route::{Route, settle};
+use blast::app::{State, update};
+use blast::demo::world;
+use blast::keymap::Keymap;
+use blast::model::kinds;
+use blast::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::Value;
+
+fn render(state: &State) -> String {
+    let theme = Theme::load("default", None, false).unwrap();
+    let mut t = Terminal::new(TestBackend::new(state.size.0, state.size.1)).unwrap();
+    t.draw(|f| blast::view::draw(f, state, &theme)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        for x in 0..buf.area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The newest time in the fixtures plus a minute: the fixed "now" of the snapshots.
+fn fixture_now(objs: &[(String, Value)]) -> i64 {
+    fn walk(v: &Value, best: &mut i64) {
+        match v {
+            Value::String(s) => {
+                if s.len() >= 20
+                    && s.as_bytes()[10] == b'T'
+                    && let Ok(t) = s.parse::<jiff::Timestamp>()
+                {
+                    *best = (*best).max(t.as_second());
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| walk(x, best)),
+            Value::Object(m) => m.values().for_each(|x| walk(x, best)),
+            _ => {}
+        }
+    }
+    let mut best = 0;
+    for (_, v) in objs {
+        walk(v, &mut best);
+    }
+    best + 60
+}
+
+/// What to break in the world before it is loaded.
+#[derive(Clone, Copy, PartialEq)]
+enum World {
+    Healthy,
+    Broken,
+}
+
+pub fn live_state(route: Route, w: u16, h: u16, world_kind: World) -> State {
+    let mut objs = world::objects().unwrap();
+    let now = fixture_now(&objs);
+    let mut broken_server = None;
+    if world_kind == World::Broken {
+        // A worker Node of edge-berlin NotReady, one Machine failed, one Server malformed.
+        if let Some((_, n)) = objs.iter_mut().find(|(c, v)| {
+            c == "edge-berlin"
+                && v["kind"] == "Node"
+                && v["metadata"]["labels"]
+                    .get("node-role.kubernetes.io/control-plane")
+                    .is_none()
+        }) {
+            for c in n["status"]["conditions"].as_array_mut().unwrap() {
+                if c["type"] == "Ready" {
+                    c["status"] = "False".into();
+                    c["reason"] = "KubeletNotReady".into();
+                    c["message"] = "container runtime network not ready".into();
+                }
+            }
+        }
+        if let Some((_, m)) = objs
+            .iter_mut()
+            .find(|(c, v)| c == "mgmt" && v["kind"] == "Machine")
+        {
+            m["status"]["phase"] = "Failed".into();
+        }
+        broken_server = objs
+            .iter()
+            .find(|(_, v)| v["kind"] == "Server")
+            .map(|(_, v)| v["metadata"]["name"].as_str().unwrap().to_string());
+    }
+    let mut state = State::new(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/repo"),
+        Keymap::default(),
+        (w, h),
+    );
+    let clusters: std::collections::BTreeSet<String> =
+        objs.iter().map(|(c, _)| c.clone()).collect();
+    for c in &clusters {
+        let _ = update(
+            &mut state,
+            blast::app::Msg::Live(LiveMsg::SourceAdded {
+                source: c.clone(),
+                root: c == world::MGMT,
+            }),
+        );
+    }
+    for c in &clusters {
+        for kind in kinds::ALL {
+            let objects: Vec<(ObjKey, Entry)> = objs
+                .iter()
+                .filter(|(cl, v)| {
+                    cl == c
+                        && v["kind"] == kind.kind
+                        && kinds::split_api_version(v["apiVersion"].as_str().unwrap_or("")).0
+                            == kind.group
+                })
+                .map(|(_, v)| {
+                    let (ns, name) = blast::model::object_name(v);
+                    let e = if broken_server.as_deref() == Some(name.as_str()) {
+                        Entry::Broken {
+                            error: "status: invalid type: string \"garbage\", expected struct"
+                                .into(),
+                        }
+                    } else {
+                        match blast::model::parse(kind, v) {
+                            Ok(Some(o)) => Entry::Ok(o),
+                            Ok(None) => return None,
+                            Err(e) => panic!("fixture {c}/{name} does not parse: {e}"),
+                        }
+                    };
+                    Some((ObjKey::new(ns.as_deref(), &name), e))
+                })
+                .flatten()
+                .collect();
+            if objects.is_empty() {
+                continue;
+            }
+            let _ = update(
+                &mut state,
+                blast::app::Msg::Live(LiveMsg::Reset {
+                    source: c.clone(),
+                    kind,
+                    objects,
+                    at: now - 30,
+                }),
+            );
+        }
+    }
+    if world_kind == World::Broken {
+        // The management cluster's API server went away two minutes ago.
+        let _ = update(
+            &mut state,
+            blast::app::Msg::Live(LiveMsg::Status {
+                source: world::MGMT.into(),
+                kind: &kinds::MACHINE,
+                status: KindStatus::Failed {
+                    since: now - 120,
+                    error: "tcp connect error: Connection refused (os error 111)".into(),
+                },
+                at: now - 120,
+            }),
+        );
+    }
+    let _ = update(&mut state, blast::app::Msg::Tick(now));
+    let mut fx = vec![];
+    blast::app::route::go(&mut state, route, &mut fx);
+    settle(&mut state);
+    state
+}
+
+fn routes() -> Vec<(&'static str, Route)> {
+    vec![
+        ("fleet", Route::Fleet),
+        ("cluster", Route::parse("cluster/edge-berlin").unwrap()),
+        ("nodes", Route::Nodes),
+        ("baremetal", Route::BareMetal),
+    ]
+}
+
+#[test]
+fn live_views_80x24_and_200x50() {
+    for (name, route) in routes() {
+        for (w, h) in [(80, 24), (200, 50)] {
+            for (label, kind) in [("healthy", World::Healthy), ("broken", World::Broken)] {
+                let s = live_state(route.clone(), w, h, kind);
+                insta::assert_snapshot!(format!("live_{name}_{label}_{w}x{h}"), render(&s));
+            }
+        }
+    }
+}
+
+#[test]
+fn broken_world_is_visible_in_every_view() {
+    let fleet = live_state(Route::Fleet, 200, 50, World::Broken);
+    assert!(
+        fleet.views.fleet_rows.iter().all(|r| r.stale_since.is_some()),
+        "a lost management cluster marks its clusters stale"
+    );
+    let text = render(&fleet);
+    assert!(text.contains("stale 2m"), "{text}");
+    let nodes = live_state(Route::Nodes, 200, 50, World::Broken);
+    assert!(
+        nodes
+            .views
+            .node_rows
+            .iter()
+            .any(|r| r.ready == blast::model::CondStatus::False)
+    );
+    let metal = live_state(Route::BareMetal, 200, 50, World::Broken);
+    assert!(metal.views.server_rows.iter().any(|r| r.broken.is_some()));
+    assert!(render(&metal).contains("malformed"));
+}
+
+#[test]
+fn enter_opens_a_cluster_and_esc_goes_back() {
+    let mut s = live_state(Route::Fleet, 120, 40, World::Healthy);
+    let i = s
+        .views
+        .fleet_rows
+        .iter()
+        .position(|r| r.key.name == "edge-berlin")
+        .unwrap();
+    s.views.fleet.selected = i;
+    crate::support::keys(&mut s, &["enter"]);
+    settle(&mut s);
+    assert!(matches!(&s.route, Route::Cluster { key, .. } if key.name == "edge-berlin"));
+    assert!(s.views.tree.iter().any(|r| r.label.starts_with("Machine/")));
+    assert!(s.views.tree.iter().any(|r| r.label.starts_with("Node/")));
+    crate::support::keys(&mut s, &["esc"]);
+    assert_eq!(s.route, Route::Fleet);
+}
