@@ -1,0 +1,186 @@
+//! Fault knobs for tests and `blast demo --faults`; all off by default, all settable from any
+//! thread through `&self`.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde_json::{Value, json};
+use tokio::sync::watch;
+
+use super::store::{Store, StoredObject};
+
+/// Signals to open watch streams; each counter moves on every call of its fault.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct WatchControl {
+    pub drops: u64,
+    pub expiries: u64,
+}
+
+/// The object [`Faults::set_malformed`] garbles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct MalformedTarget {
+    cluster: String,
+    plural: String,
+    name: String,
+}
+
+/// Fault injection. See each method.
+pub struct Faults {
+    store: Arc<Store>,
+    error_every: AtomicU32,
+    /// Requests counted since the error rate was last set.
+    error_counter: AtomicU64,
+    latency_micros: AtomicU64,
+    malformed_on: AtomicBool,
+    malformed: RwLock<Option<MalformedTarget>>,
+    control: watch::Sender<WatchControl>,
+}
+
+impl Faults {
+    pub(crate) fn new(store: Arc<Store>) -> Self {
+        Self {
+            store,
+            error_every: AtomicU32::new(0),
+            error_counter: AtomicU64::new(0),
+            latency_micros: AtomicU64::new(0),
+            malformed_on: AtomicBool::new(false),
+            malformed: RwLock::new(None),
+            control: watch::Sender::new(WatchControl::default()),
+        }
+    }
+
+    /// Ends every open watch stream at once (a clean end of the chunked body), as an API server
+    /// restart would; clients re-watch from their last resourceVersion. Connections stay open.
+    pub fn drop_watches(&self) {
+        self.control.send_modify(|c| c.drops += 1);
+    }
+
+    /// Every `every_nth` request (counting from this call, on every server of this emulator) is
+    /// answered `500 InternalError` with a `Status` body; `0` turns it off.
+    pub fn set_error_rate(&self, every_nth: u32) {
+        self.error_counter.store(0, Ordering::SeqCst);
+        self.error_every.store(every_nth, Ordering::SeqCst);
+    }
+
+    /// Delays the start of every response (a watch's headers, not each of its events).
+    pub fn set_latency(&self, latency: Duration) {
+        self.latency_micros
+            .store(latency.as_micros() as u64, Ordering::SeqCst);
+    }
+
+    /// Compacts every cluster's history, so that a watch resuming from any resourceVersion
+    /// handed out so far, and any continue token issued so far, is answered 410 Expired; open
+    /// watch streams get an `ERROR` event with a 410 `Expired` Status and end (clients relist).
+    pub fn expire_watches(&self) {
+        for cluster in self.store.all() {
+            cluster.compact();
+        }
+        self.control.send_modify(|c| c.expiries += 1);
+    }
+
+    /// Serves one object garbled, in lists, gets and watch events, until cleared with `None`.
+    /// The target is `(cluster, kind plural, name)`; the plural is matched in every group and
+    /// the name in every namespace. The stored object is not changed; what is served keeps its
+    /// `apiVersion`, `kind` and `metadata` (so lists, watches and resourceVersions still work),
+    /// but `status` becomes the string `"garbage"` and `spec.replicas` becomes the string
+    /// `"three"` (`spec` is created if absent, and replaced by `{"replicas":"three"}` if it is
+    /// not an object). Any typed model with a `status` struct fails to decode it.
+    pub fn set_malformed(&self, target: Option<(&str, &str, &str)>) {
+        let target = target.map(|(cluster, plural, name)| MalformedTarget {
+            cluster: cluster.to_string(),
+            plural: plural.to_string(),
+            name: name.to_string(),
+        });
+        let on = target.is_some();
+        *self.malformed.write().unwrap_or_else(|e| e.into_inner()) = target;
+        self.malformed_on.store(on, Ordering::SeqCst);
+    }
+
+    /// Whether this request (counted) must fail with a 500.
+    pub(crate) fn should_fail_request(&self) -> bool {
+        let every = self.error_every.load(Ordering::SeqCst);
+        if every == 0 {
+            return false;
+        }
+        let n = self.error_counter.fetch_add(1, Ordering::SeqCst) + 1;
+        n.is_multiple_of(u64::from(every))
+    }
+
+    pub(crate) fn latency(&self) -> Option<Duration> {
+        match self.latency_micros.load(Ordering::SeqCst) {
+            0 => None,
+            us => Some(Duration::from_micros(us)),
+        }
+    }
+
+    pub(crate) fn watch_control(&self) -> watch::Receiver<WatchControl> {
+        self.control.subscribe()
+    }
+
+    /// The garbled JSON to serve instead of `object`, when it is the malformed target.
+    pub(crate) fn malformed_bytes(
+        &self,
+        cluster: &str,
+        plural: &str,
+        name: &str,
+        object: &StoredObject,
+    ) -> Option<Bytes> {
+        if !self.malformed_on.load(Ordering::Relaxed) {
+            return None;
+        }
+        let guard = self.malformed.read().unwrap_or_else(|e| e.into_inner());
+        let target = guard.as_ref()?;
+        if target.cluster != cluster || target.plural != plural || target.name != name {
+            return None;
+        }
+        Some(Bytes::from(
+            serde_json::to_vec(&garble(&object.value)).expect("a JSON value serializes"),
+        ))
+    }
+}
+
+/// The malformed form of an object; see [`Faults::set_malformed`].
+pub(crate) fn garble(object: &Value) -> Value {
+    let mut bad = object.clone();
+    if let Some(map) = bad.as_object_mut() {
+        map.insert("status".into(), json!("garbage"));
+        let spec = map.entry("spec").or_insert_with(|| json!({}));
+        if !spec.is_object() {
+            *spec = json!({});
+        }
+        spec["replicas"] = json!("three");
+    }
+    bad
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_rate_counts_from_the_setter() {
+        let f = Faults::new(Arc::new(Store::new(10, 10)));
+        assert!(!f.should_fail_request());
+        f.set_error_rate(3);
+        let fails: Vec<bool> = (0..6).map(|_| f.should_fail_request()).collect();
+        assert_eq!(fails, [false, false, true, false, false, true]);
+        f.set_error_rate(0);
+        assert!((0..10).all(|_| !f.should_fail_request()));
+    }
+
+    #[test]
+    fn garble_keeps_identity_and_breaks_types() {
+        let obj = json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n"}, "spec": {"podCIDR": "x"}, "status": {"phase": "Ready"}});
+        let bad = garble(&obj);
+        assert_eq!(bad["metadata"], obj["metadata"]);
+        assert_eq!(bad["kind"], "Node");
+        assert_eq!(bad["status"], "garbage");
+        assert_eq!(bad["spec"], json!({"podCIDR": "x", "replicas": "three"}));
+        assert_eq!(
+            garble(&json!({"spec": 3}))["spec"],
+            json!({"replicas": "three"})
+        );
+    }
+}
