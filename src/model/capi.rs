@@ -803,7 +803,10 @@ status:
         ))
         .unwrap_err();
         assert_eq!(e.path, "status");
-        assert!(e.message.starts_with("invalid type: string \"garbage\""), "{e}");
+        assert!(
+            e.message.starts_with("invalid type: string \"garbage\""),
+            "{e}"
+        );
         let e = MachineDeployment::parse(&yaml(
             "apiVersion: cluster.x-k8s.io/v1beta2\nkind: MachineDeployment\nmetadata: {name: x}\nspec: {replicas: three}\n",
         ))

@@ -502,9 +502,10 @@ status:
         .unwrap();
         assert_eq!(n.meta.name, "mqtt");
         assert_eq!(n.phase.as_deref(), Some("Active"));
-        let bare =
-            Namespace::parse(&yaml("apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n"))
-                .unwrap();
+        let bare = Namespace::parse(&yaml(
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n",
+        ))
+        .unwrap();
         assert_eq!(bare.phase, None);
     }
 
@@ -517,7 +518,7 @@ kind: Event
 metadata: {name: berlin-w-2.18a6f0c2d5e4b3a1, namespace: default}
 involvedObject: {apiVersion: v1, kind: Node, name: berlin-w-2, uid: n-2}
 reason: NodeNotReady
-message: Node berlin-w-2 status is now: NodeNotReady
+message: "Node berlin-w-2 status is now: NodeNotReady"
 type: Warning
 count: 3
 firstTimestamp: "2026-09-21T11:00:00Z"

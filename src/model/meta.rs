@@ -624,7 +624,10 @@ mod tests {
         ];
         for (s, want) in cases {
             let got = parse_quantity(s).unwrap_or_else(|| panic!("{s} did not parse"));
-            assert!((got - want).abs() < 1e-9 * want.abs().max(1.0), "{s}: {got}");
+            assert!(
+                (got - want).abs() < 1e-9 * want.abs().max(1.0),
+                "{s}: {got}"
+            );
         }
         assert_eq!(parse_quantity("1E"), Some(1e18));
         for bad in ["", "Gi", "abc", "1Qi", "1 Gi", "1e", "."] {
@@ -640,7 +643,10 @@ mod tests {
                 port: p,
             }))
         };
-        assert_eq!(e("10.40.0.10", Some(6443)).as_deref(), Some("10.40.0.10:6443"));
+        assert_eq!(
+            e("10.40.0.10", Some(6443)).as_deref(),
+            Some("10.40.0.10:6443")
+        );
         assert_eq!(e("fd00::1", Some(6443)).as_deref(), Some("[fd00::1]:6443"));
         assert_eq!(e("api.example", None).as_deref(), Some("api.example"));
         assert_eq!(e("", Some(6443)), None);

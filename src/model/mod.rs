@@ -18,8 +18,8 @@ pub mod talos;
 
 use serde_json::Value;
 
-pub use capi::{Cluster, Machine, MachineDeployment, MachineHealthCheck, MachineSet};
 pub use self::core::{Event, InvolvedObject, Namespace, Node, Resources, Taint};
+pub use capi::{Cluster, Machine, MachineDeployment, MachineHealthCheck, MachineSet};
 pub use kinds::KindInfo;
 pub use meta::{
     Address, CapiVersion, CondStatus, Condition, Meta, ObjName, OwnerRef, ParseError, Replicas,
@@ -195,7 +195,11 @@ mod tests {
     #[test]
     fn models_are_small() {
         // 10,000 each of Nodes, Machines and Servers must fit well under 150 MB.
-        assert!(std::mem::size_of::<Node>() < 700, "{}", std::mem::size_of::<Node>());
+        assert!(
+            std::mem::size_of::<Node>() < 700,
+            "{}",
+            std::mem::size_of::<Node>()
+        );
         assert!(std::mem::size_of::<Machine>() < 800);
         assert!(std::mem::size_of::<Server>() < 700);
     }

@@ -614,7 +614,10 @@ status:
             s.cpu_model.as_deref(),
             Some("Intel(R) Xeon(R) Silver 4310 CPU @ 2.10GHz")
         );
-        assert_eq!((s.cpu_count, s.cores, s.threads), (Some(1), Some(12), Some(24)));
+        assert_eq!(
+            (s.cpu_count, s.cores, s.threads),
+            (Some(1), Some(12), Some(24))
+        );
         assert_eq!(s.memory.as_deref(), Some("64 GB"));
         assert_eq!(s.memory_bytes, Some(64 << 30));
         assert_eq!(

@@ -37,7 +37,6 @@ pub struct TalosControlPlane {
     pub failure_message: Option<String>,
 }
 
-
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TalosConfig {
     pub meta: Meta,
@@ -54,10 +53,7 @@ pub struct TalosConfig {
 
 /// The Talos version in a Node's `osImage`: `Talos (v1.11.3)` → `v1.11.3`.
 pub fn talos_version(os_image: &str) -> Option<String> {
-    let v = os_image
-        .trim()
-        .strip_prefix("Talos (")?
-        .strip_suffix(')')?;
+    let v = os_image.trim().strip_prefix("Talos (")?.strip_suffix(')')?;
     let digits = v.strip_prefix('v')?;
     if digits.starts_with(|c: char| c.is_ascii_digit()) && !v.contains([')', '(', ' ']) {
         Some(v.to_string())
@@ -201,7 +197,10 @@ mod tests {
             talos_version("Talos (v1.13.0-beta.1)").as_deref(),
             Some("v1.13.0-beta.1")
         );
-        assert_eq!(talos_version("Talos (v1.13.10)").as_deref(), Some("v1.13.10"));
+        assert_eq!(
+            talos_version("Talos (v1.13.10)").as_deref(),
+            Some("v1.13.10")
+        );
         for other in [
             "K3s v1.35.5+k3s1",
             "Ubuntu 24.04.3 LTS",
