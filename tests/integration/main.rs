@@ -3,8 +3,10 @@
 //! - `cli`: the real binary's `check`, `--help`, `--version`, config and theme errors.
 //! - `pty`: the real binary in a pseudo-terminal, read through a vt100 parser.
 //! - `git_repo`: the console's git view on a real repository with a local bare remote.
+//! - `emulator`: the demo's Kubernetes API emulator through kube-rs, kube-runtime and kubectl.
 
 mod cli;
+mod emulator;
 mod git_repo;
 mod pty;
 mod snapshots;
