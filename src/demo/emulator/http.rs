@@ -399,7 +399,7 @@ impl ContinueToken {
 
     fn decode(token: &str) -> Result<Self, String> {
         let invalid = || format!("continue key {token:?} is not valid");
-        if token.len() % 2 != 0 {
+        if !token.len().is_multiple_of(2) {
             return Err(invalid());
         }
         let bytes: Vec<u8> = (0..token.len())
