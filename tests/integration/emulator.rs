@@ -1036,3 +1036,130 @@ async fn real_kubectl_gets_selects_switches_context_and_watches() {
     child.wait().unwrap();
     server.shutdown().await;
 }
+
+// ---------------------------------------------------------------- load
+
+/// The benchmark's scale: 200 clusters × (50 nodes, 50 machines, 50 servers), one watch per
+/// cluster and kind (600), 200 modifications/s for 5 s; every modification reaches its watcher.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "load smoke test (about 30 s): cargo test --test integration emulator_load -- --ignored --nocapture"]
+async fn emulator_load_smoke() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    const CLUSTERS: usize = 200;
+    const PER_KIND: usize = 50;
+    let emu = Emulator::new();
+    let started = Instant::now();
+    for c in 0..CLUSTERS {
+        let cluster = format!("c{c:03}");
+        emu.add_cluster(&cluster);
+        for i in 0..PER_KIND {
+            emu.apply(
+                &cluster,
+                node(&format!("n{i}"), json!({"role": "worker"}), false),
+            )
+            .unwrap();
+            emu.apply(
+                &cluster,
+                machine("cluster.x-k8s.io/v1beta2", "prod", &format!("m{i}")),
+            )
+            .unwrap();
+            let server = json!({"apiVersion": "metal.sidero.dev/v1alpha2", "kind": "Server", "metadata": {"name": format!("s{i}")}, "spec": {}});
+            emu.apply(&cluster, server).unwrap();
+        }
+    }
+    eprintln!(
+        "seeded {} objects in {:?}",
+        CLUSTERS * PER_KIND * 3,
+        started.elapsed()
+    );
+    let server = serve(&emu).await;
+    let received = Arc::new(AtomicU64::new(0));
+    let resources = [
+        (ApiResource::erase::<Node>(&()), false),
+        (machines_resource(), true),
+        (
+            ApiResource::from_gvk_with_plural(
+                &GroupVersionKind::gvk("metal.sidero.dev", "v1alpha2", "Server"),
+                "servers",
+            ),
+            false,
+        ),
+    ];
+    let mut tasks = Vec::new();
+    for c in 0..CLUSTERS {
+        let client = client(&emu, &server, &format!("c{c:03}")).await;
+        for (resource, _) in &resources {
+            let api: Api<DynamicObject> = Api::all_with(client.clone(), resource);
+            let received = received.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut stream = api
+                    .watch(&WatchParams::default().disable_bookmarks(), "0")
+                    .await
+                    .unwrap()
+                    .boxed();
+                while let Some(event) = stream.try_next().await.unwrap() {
+                    if matches!(event, WatchEvent::Modified(_)) {
+                        received.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }));
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while emu.stats().open_watches < 600 {
+        assert!(
+            Instant::now() < deadline,
+            "only {} watches opened",
+            emu.stats().open_watches
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    eprintln!(
+        "600 watches open after {:?}; {:?}",
+        started.elapsed(),
+        emu.stats()
+    );
+    let churn_started = Instant::now();
+    let mut sent = 0u64;
+    let mut tick = tokio::time::interval(Duration::from_millis(50));
+    for round in 0..100usize {
+        tick.tick().await;
+        for j in 0..10 {
+            let n = round * 10 + j;
+            let cluster = format!("c{:03}", n % CLUSTERS);
+            let (kind, ns, name) = match n % 3 {
+                0 => (&kinds::NODE, None, format!("n{}", n % PER_KIND)),
+                1 => (&kinds::MACHINE, Some("prod"), format!("m{}", n % PER_KIND)),
+                _ => (&kinds::SERVER, None, format!("s{}", n % PER_KIND)),
+            };
+            assert!(emu.modify(
+                &cluster,
+                kind,
+                ns,
+                &name,
+                |o| o["metadata"]["labels"]["tick"] = json!(round.to_string())
+            ));
+            sent += 1;
+        }
+    }
+    let churn = churn_started.elapsed();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while received.load(Ordering::Relaxed) < sent {
+        assert!(
+            Instant::now() < deadline,
+            "{} of {sent} modifications delivered",
+            received.load(Ordering::Relaxed)
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    eprintln!(
+        "{sent} modifications in {churn:?}, all delivered {:?} after the last; {:?}",
+        churn_started.elapsed() - churn,
+        emu.stats()
+    );
+    server.shutdown().await;
+    for t in tasks {
+        t.abort();
+    }
+}
