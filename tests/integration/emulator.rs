@@ -1042,7 +1042,7 @@ async fn real_kubectl_gets_selects_switches_context_and_watches() {
 /// The benchmark's scale: 200 clusters × (50 nodes, 50 machines, 50 servers), one watch per
 /// cluster and kind (600), 200 modifications/s for 5 s; every modification reaches its watcher.
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "load smoke test (about 30 s): cargo test --test integration emulator_load -- --ignored --nocapture"]
+#[ignore = "load smoke test (about 10 s): cargo test --test integration emulator_load -- --ignored --nocapture"]
 async fn emulator_load_smoke() {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicU64, Ordering};

@@ -73,8 +73,11 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
         let shared = shared.clone();
         async move { Ok::<_, Infallible>(handle(req, shared).await) }
     });
+    // No header-read timeout: hyper would also apply it to idle keep-alive connections and close
+    // them after 30 s, which no real API server does and which races with clients reusing them.
     let served = http1::Builder::new()
         .timer(TokioTimer::new())
+        .header_read_timeout(None)
         .serve_connection(TokioIo::new(stream), service)
         .await;
     if let Err(e) = served {
