@@ -5,8 +5,10 @@
 //! - `live`: the kube path (supervisor, watchers) over real HTTP against the API emulator.
 //! - `live_snapshots`: the fleet, cluster, nodes and bare-metal views at 80x24 and 200x50.
 //! - `git_repo`: the console's git view on a real repository with a local bare remote.
+//! - `emulator`: the demo's Kubernetes API emulator through kube-rs, kube-runtime and kubectl.
 
 mod cli;
+mod emulator;
 mod git_repo;
 mod live;
 mod live_snapshots;

@@ -73,8 +73,11 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
         let shared = shared.clone();
         async move { Ok::<_, Infallible>(handle(req, shared).await) }
     });
+    // No header-read timeout: hyper would also apply it to idle keep-alive connections and close
+    // them after 30 s, which no real API server does and which races with clients reusing them.
     let served = http1::Builder::new()
         .timer(TokioTimer::new())
+        .header_read_timeout(None)
         .serve_connection(TokioIo::new(stream), service)
         .await;
     if let Err(e) = served {
@@ -399,7 +402,7 @@ impl ContinueToken {
 
     fn decode(token: &str) -> Result<Self, String> {
         let invalid = || format!("continue key {token:?} is not valid");
-        if token.len() % 2 != 0 {
+        if !token.len().is_multiple_of(2) {
             return Err(invalid());
         }
         let bytes: Vec<u8> = (0..token.len())

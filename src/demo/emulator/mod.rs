@@ -9,7 +9,7 @@
 //! What is served, per virtual cluster, for every kind of [`crate::model::kinds::ALL`] and
 //! nothing else:
 //! - discovery: `/version`, `/api`, `/api/v1`, `/apis`, `/apis/{group}`, `/apis/{group}/{version}`
-//!   (legacy documents; see [`discovery`]);
+//!   (legacy documents; see the `discovery` module);
 //! - `GET` of collections (across namespaces or in one) with `labelSelector`, `fieldSelector`
 //!   (see [`selector`]), `limit` and `continue`; `GET` of one object;
 //! - watches (`watch=true`) with `resourceVersion`, `allowWatchBookmarks`, `timeoutSeconds`,

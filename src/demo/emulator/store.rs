@@ -250,10 +250,12 @@ impl Cluster {
         self.read().objects[kind].get(key).cloned()
     }
 
-    /// Forgets the history: every resume from an older resourceVersion and every continue token
-    /// issued so far will be answered 410 Expired.
+    /// Forgets the history: every resume from a resourceVersion handed out so far, and every
+    /// continue token issued so far, will be answered 410 Expired. The counter moves on by one
+    /// (without an event) so that even the latest resourceVersion is older than the compaction.
     pub fn compact(&self) {
         let mut state = write(&self.state);
+        state.rv += 1;
         state.compacted_rv = state.rv;
         state.history.clear();
     }
@@ -657,8 +659,12 @@ mod tests {
         drop(state);
         c.compact();
         let state = c.read();
-        assert!(state.changes_after(4).is_err());
-        assert!(state.changes_after(5).unwrap().is_empty());
+        assert_eq!(state.rv(), 6, "compaction moves the counter on");
+        assert!(
+            state.changes_after(5).is_err(),
+            "the last version handed out is expired"
+        );
+        assert!(state.changes_after(6).unwrap().is_empty());
     }
 
     #[test]

@@ -466,6 +466,92 @@ mod tests {
         );
     }
 
+    fn node_params(resource_version: Option<u64>, labels: &str) -> WatchParams {
+        WatchParams {
+            kind: crate::demo::emulator::store::kind_index(&kinds::NODE).unwrap(),
+            api_version: "v1".into(),
+            namespace: None,
+            labels: LabelSelector::parse(labels).unwrap(),
+            fields: FieldSelector::default(),
+            resource_version,
+            bookmarks: false,
+            initial_events_end: false,
+            timeout: None,
+        }
+    }
+
+    fn apply_node(emu: &crate::demo::emulator::Emulator, name: &str, role: &str) {
+        emu.apply("c", json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": {"role": role}}}))
+            .unwrap();
+    }
+
+    fn lines(chunk: &Bytes) -> Vec<Value> {
+        chunk
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).unwrap())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_watcher_that_falls_behind_gets_410_and_ends() {
+        let emu =
+            crate::demo::emulator::Emulator::with_config(crate::demo::emulator::EmulatorConfig {
+                watch_buffer: 2,
+                ..Default::default()
+            });
+        emu.add_cluster("c");
+        let cluster = emu.shared.store.cluster("c").unwrap();
+        let stream = WatchStream::start(emu.shared.clone(), "c", &cluster, node_params(None, ""));
+        assert_eq!(emu.stats().open_watches, 1);
+        for i in 0..5 {
+            apply_node(&emu, &format!("n{i}"), "worker");
+        }
+        let (chunk, stream) = stream.next_chunk().await.unwrap();
+        let events = lines(&chunk);
+        assert_eq!(events[0]["type"], "ERROR");
+        assert_eq!(events[0]["object"]["code"], 410);
+        assert_eq!(events[0]["object"]["reason"], "Expired");
+        assert!(
+            stream.next_chunk().await.is_none(),
+            "the stream ends after the error"
+        );
+        assert_eq!(emu.stats().open_watches, 0);
+    }
+
+    #[tokio::test]
+    async fn initial_events_then_live_changes_in_order() {
+        let emu = crate::demo::emulator::Emulator::new();
+        emu.add_cluster("c");
+        apply_node(&emu, "b", "worker");
+        apply_node(&emu, "a", "worker");
+        apply_node(&emu, "z", "control");
+        let cluster = emu.shared.store.cluster("c").unwrap();
+        let stream = WatchStream::start(
+            emu.shared.clone(),
+            "c",
+            &cluster,
+            node_params(None, "role=worker"),
+        );
+        let (chunk, stream) = stream.next_chunk().await.unwrap();
+        let names: Vec<_> = lines(&chunk)
+            .iter()
+            .map(|e| (e["type"].clone(), e["object"]["metadata"]["name"].clone()))
+            .collect();
+        assert_eq!(
+            names,
+            [(json!("ADDED"), json!("a")), (json!("ADDED"), json!("b"))]
+        );
+        apply_node(&emu, "z", "worker");
+        let (chunk, _stream) = stream.next_chunk().await.unwrap();
+        let event = &lines(&chunk)[0];
+        assert_eq!(
+            (&event["type"], &event["object"]["metadata"]["name"]),
+            (&json!("ADDED"), &json!("z")),
+            "entered the selection"
+        );
+    }
+
     #[test]
     fn other_kinds_and_namespaces_are_skipped() {
         let mut f = filter("");
