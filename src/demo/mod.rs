@@ -1,6 +1,14 @@
 //! `blast demo`: a console against emulated clusters instead of real ones.
 //!
-//! [`emulator`] is an in-process Kubernetes API server (plain HTTP on 127.0.0.1) hosting several
-//! virtual clusters, used by the demo and by the tests.
+//! - [`emulator`]: an in-process Kubernetes API server (plain HTTP on 127.0.0.1) hosting several
+//!   virtual clusters, used by the demo and by the tests;
+//! - [`world`]: loads the embedded world ([`fixtures`]) into it; [`scenario`]: the format and
+//!   engine of the timed changes; [`run`]: `blast demo` itself (emulator, kubeconfig, scenario,
+//!   heartbeats, faults); [`scale`]: a generated fleet for load tests and benchmarks.
 
 pub mod emulator;
+pub mod fixtures;
+pub mod run;
+pub mod scale;
+pub mod scenario;
+pub mod world;
