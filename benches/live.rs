@@ -62,7 +62,10 @@ fn main() {
     frame_time(&emu, scale);
 
     let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/blast");
-    assert!(bin.exists(), "build the release binary first: cargo build --release");
+    assert!(
+        bin.exists(),
+        "build the release binary first: cargo build --release"
+    );
     let mut term = Term::spawn(
         &bin,
         &[
@@ -84,11 +87,18 @@ fn main() {
     let started = Instant::now();
     term.wait_for("Clusters (200)", Duration::from_secs(60));
     let fleet = started.elapsed();
+    let rss_fleet = rss_kb(term.pid);
     let t = Instant::now();
     term.send(b"3");
     let want = format!("Nodes ({})", scale.clusters * scale.machines_per_cluster);
     term.wait_for(&want, Duration::from_secs(120));
     let nodes = t.elapsed();
+    std::thread::sleep(Duration::from_secs(1));
+    println!(
+        "resident memory: {} MB with the fleet view, {} MB with the node list",
+        rss_fleet / 1024,
+        rss_kb(term.pid) / 1024
+    );
     println!(
         "start to complete fleet view: {:.2} s; `3` to complete node list ({want}): {:.2} s",
         fleet.as_secs_f64(),
@@ -310,6 +320,7 @@ impl Term {
     fn selected_row(&self) -> Option<u16> {
         let p = self.parser.lock().unwrap();
         let s = p.screen();
-        (2..ROWS.saturating_sub(1)).find(|&r| s.cell(r, 2).is_some_and(|c| c.inverse()))
+        (2..ROWS.saturating_sub(1))
+            .find(|&r| (1..COLS - 1).any(|x| s.cell(r, x).is_some_and(|c| c.inverse())))
     }
 }

@@ -141,7 +141,7 @@ impl Default for Fleet {
         Fleet {
             workload_kubeconfigs: false,
             linger_secs: 30,
-            min_frame_ms: 100,
+            min_frame_ms: 500,
         }
     }
 }

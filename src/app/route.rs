@@ -281,7 +281,9 @@ pub fn settle(state: &mut State) {
                 v.fleet_rows = fleet::rows(live, v.fleet.sort, &v.fleet.filter);
                 reselect(
                     &mut v.fleet,
-                    v.fleet_rows.iter().map(|r| (r.key.to_string(), &r.key.name)),
+                    v.fleet_rows
+                        .iter()
+                        .map(|r| (r.key.to_string(), &r.key.name)),
                     keep.map(|k| k.to_string()),
                 );
                 v.fleet.clamp(v.fleet_rows.len(), height);
@@ -334,7 +336,10 @@ pub fn settle(state: &mut State) {
             v.nodes.clamp(v.node_rows.len(), height);
         }
         Route::BareMetal => {
-            let keep = v.server_rows.get(v.servers.selected).map(|r| r.name.clone());
+            let keep = v
+                .server_rows
+                .get(v.servers.selected)
+                .map(|r| r.name.clone());
             (v.server_rows, v.class_rows) =
                 baremetal::rows(live, v.servers.sort, &v.servers.filter);
             reselect(
@@ -418,8 +423,8 @@ pub fn live_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
                 _ => i64::MAX / 2,
             };
             if let Some(n) = state.nav_mut() {
-                n.selected = (n.selected as i64 + delta).clamp(0, len.saturating_sub(1) as i64)
-                    as usize;
+                n.selected =
+                    (n.selected as i64 + delta).clamp(0, len.saturating_sub(1) as i64) as usize;
                 n.clamp(len, height);
             }
             if matches!(state.route, Route::Cluster { .. }) {
@@ -556,12 +561,14 @@ pub fn jump_to_repo(state: &mut State, fx: &mut Vec<Effect>) {
     };
     let find = |kind: &str, ns: Option<&str>, name: &str| {
         index.files.iter().enumerate().find_map(|(fi, f)| {
-            f.resources.iter().position(|r| {
-                r.kind.as_deref() == Some(kind)
-                    && r.name.as_deref() == Some(name)
-                    && (r.namespace.is_none() || ns.is_none() || r.namespace.as_deref() == ns)
-            })
-            .map(|ri| (fi, ri))
+            f.resources
+                .iter()
+                .position(|r| {
+                    r.kind.as_deref() == Some(kind)
+                        && r.name.as_deref() == Some(name)
+                        && (r.namespace.is_none() || ns.is_none() || r.namespace.as_deref() == ns)
+                })
+                .map(|ri| (fi, ri))
         })
     };
     let hit = find(obj.kind, obj.key.namespace.as_deref(), &obj.key.name).or_else(|| {
@@ -610,7 +617,10 @@ fn tracking_target(state: &State, obj: &LiveRef) -> Option<(String, Option<Strin
 /// selects it there (once it arrives, if the view's watches are just starting).
 pub fn jump_to_live(state: &mut State, fx: &mut Vec<Effect>) {
     let Some(res) = state.selected_resource().cloned() else {
-        state.toast(false, "select a resource (a YAML document) to jump to its live object");
+        state.toast(
+            false,
+            "select a resource (a YAML document) to jump to its live object",
+        );
         return;
     };
     let (Some(kind), Some(name)) = (res.kind.clone(), res.name.clone()) else {
@@ -625,10 +635,15 @@ pub fn jump_to_live(state: &mut State, fx: &mut Vec<Effect>) {
                 if k.kind != kind {
                     continue;
                 }
-                if let Some(super::live::Entry::Ok(o)) =
-                    src.store(k).and_then(|s| s.objects.get(&ObjKey::new(ns.as_deref(), &name)))
+                if let Some(super::live::Entry::Ok(o)) = src
+                    .store(k)
+                    .and_then(|s| s.objects.get(&ObjKey::new(ns.as_deref(), &name)))
                 {
-                    return o.meta().labels.get("cluster.x-k8s.io/cluster-name").cloned();
+                    return o
+                        .meta()
+                        .labels
+                        .get("cluster.x-k8s.io/cluster-name")
+                        .cloned();
                 }
             }
         }
@@ -674,7 +689,9 @@ pub fn jump_to_live(state: &mut State, fx: &mut Vec<Effect>) {
         }
         _ => state.toast(
             false,
-            format!("{kind} is not shown live yet (fleet, cluster, nodes and bare-metal kinds are)"),
+            format!(
+                "{kind} is not shown live yet (fleet, cluster, nodes and bare-metal kinds are)"
+            ),
         ),
     }
 }
@@ -726,4 +743,62 @@ pub fn picker_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         _ => {}
     }
     state.dirty = true;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn views_parse() {
+        assert_eq!(Route::parse("fleet"), Ok(Route::Fleet));
+        assert_eq!(Route::parse("nodes"), Ok(Route::Nodes));
+        assert_eq!(Route::parse("baremetal"), Ok(Route::BareMetal));
+        assert_eq!(
+            Route::parse("cluster/edge-berlin"),
+            Ok(Route::Cluster {
+                source: String::new(),
+                key: ObjKey::new(None, "edge-berlin")
+            })
+        );
+        assert_eq!(
+            Route::parse("cluster/ns/edge"),
+            Ok(Route::Cluster {
+                source: String::new(),
+                key: ObjKey::new(Some("ns"), "edge")
+            })
+        );
+        assert!(Route::parse("cluster/").is_err());
+        assert!(Route::parse("pods").unwrap_err().contains("fleet"));
+    }
+
+    #[test]
+    fn each_live_view_wants_its_kinds_and_the_repo_none() {
+        assert!(Route::Browser.wants().is_empty());
+        let nodes = Route::Nodes.wants();
+        assert!(
+            nodes
+                .iter()
+                .any(|w| w.scope == Scope::Workloads && w.kind.kind == "Node")
+        );
+        let c = Route::parse("cluster/edge-lab").unwrap().wants();
+        assert!(c.contains(&Want {
+            scope: Scope::Workload("edge-lab".into()),
+            kind: kinds::NODE
+        }));
+    }
+
+    #[test]
+    fn switching_views_asks_for_watches_once() {
+        let mut s = State::default();
+        let mut fx = vec![];
+        go(&mut s, Route::Fleet, &mut fx);
+        assert!(matches!(fx.as_slice(), [Effect::Watch(w)] if w.len() == fleet::KINDS.len()));
+        fx.clear();
+        request_watches(&mut s, &mut fx);
+        assert!(fx.is_empty(), "same wants: nothing new to ask");
+        assert!(back(&mut s, &mut fx));
+        assert_eq!(s.route, Route::Browser);
+        assert!(matches!(fx.as_slice(), [Effect::Watch(w)] if w.is_empty()));
+    }
 }

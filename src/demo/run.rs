@@ -54,12 +54,12 @@ impl Demo {
                             names.join(", ")
                         )
                     })?;
-                let s = scenario::parse(&format!("{name}.yaml"), text)
+                let s = scenario::parse_scenario(&format!("{name}.yaml"), text)
                     .map_err(|e| eyre!("scenario {name}: {e}"))?;
                 Some((name.to_string(), s))
             }
         };
-        if !(args.speed > 0.0) {
+        if args.speed.is_nan() || args.speed <= 0.0 {
             return Err(eyre!("--speed must be above 0"));
         }
         Ok(Demo {
@@ -143,21 +143,26 @@ pub fn apply_step(emu: &Emulator, cluster: &str, action: &StepAction) -> Result<
         StepAction::Set { target, set } => {
             let kind = target_kind(&target.api_version, &target.kind)?;
             let mut err = None;
-            let found = emu.modify(cluster, kind, target.namespace.as_deref(), &target.name, |obj| {
-                for (path, value) in set {
-                    if let Err(e) = scenario::apply_set(obj, path, value.clone(), &now) {
-                        err = Some(e);
-                    }
-                }
-            });
+            let found = emu.modify(
+                cluster,
+                kind,
+                target.namespace.as_deref(),
+                &target.name,
+                |obj| {
+                    err = scenario::apply_sets(obj, set, &now).err();
+                },
+            );
             if !found {
-                return Err(format!("{} {} not found on {cluster}", target.kind, target.name));
+                return Err(format!(
+                    "{} {} not found on {cluster}",
+                    target.kind, target.name
+                ));
             }
             err.map_or(Ok(()), Err)
         }
         StepAction::Create(obj) => {
             let mut obj = obj.clone();
-            replace_now(&mut obj, &now);
+            scenario::substitute_now(&mut obj, &now);
             emu.apply(cluster, obj)
         }
         StepAction::Delete(target) => {
@@ -171,15 +176,6 @@ pub fn apply_step(emu: &Emulator, cluster: &str, action: &StepAction) -> Result<
 fn target_kind(api_version: &str, kind: &str) -> Result<&'static kinds::KindInfo, String> {
     let (group, _) = kinds::split_api_version(api_version);
     kinds::find(group, kind).ok_or_else(|| format!("unknown kind {api_version} {kind}"))
-}
-
-fn replace_now(v: &mut Value, now: &str) {
-    match v {
-        Value::String(s) if s == "$now" => *s = now.to_string(),
-        Value::Array(a) => a.iter_mut().for_each(|x| replace_now(x, now)),
-        Value::Object(m) => m.values_mut().for_each(|x| replace_now(x, now)),
-        _ => {}
-    }
 }
 
 /// Kubelets post their status now and then even when nothing changed: the console must not

@@ -35,9 +35,12 @@ pub fn populate(emu: &Emulator, scale: Scale, now: i64) -> Result<(), String> {
         emu.add_cluster(&name);
         let ns = name.clone();
         let workers = scale.machines_per_cluster.saturating_sub(3);
-        emu.apply(MGMT, json!({
-            "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}
-        }))?;
+        emu.apply(
+            MGMT,
+            json!({
+                "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}
+            }),
+        )?;
         emu.apply(MGMT, json!({
             "apiVersion": "cluster.x-k8s.io/v1beta2", "kind": "Cluster",
             "metadata": {"name": name, "namespace": ns, "creationTimestamp": t(86400 * 30)},
@@ -68,7 +71,11 @@ pub fn populate(emu: &Emulator, scale: Scale, now: i64) -> Result<(), String> {
         }))?;
         for m in 0..scale.machines_per_cluster {
             let cp = m < 3;
-            let mname = if cp { format!("{name}-cp-{m}") } else { format!("{name}-worker-{m}") };
+            let mname = if cp {
+                format!("{name}-cp-{m}")
+            } else {
+                format!("{name}-worker-{m}")
+            };
             let id = uuid(c, m);
             let mut labels = json!({"cluster.x-k8s.io/cluster-name": name});
             if cp {
@@ -146,14 +153,21 @@ pub async fn churn(emu: Emulator, scale: Scale, per_sec: u32) {
             let m = 3 + (n as usize * 13) % scale.machines_per_cluster.saturating_sub(3).max(1);
             let cluster = cluster_name(c);
             let name = format!("{cluster}-worker-{m}");
-            if n % 4 != 0 {
+            if !n.is_multiple_of(4) {
                 emu.modify(&cluster, &kinds::NODE, None, &name, |o| {
                     super::run::heartbeat(o, &now)
                 });
             } else {
-                let ready = if (n / 4) % 2 == 0 { "False" } else { "True" };
+                let ready = if (n / 4).is_multiple_of(2) {
+                    "False"
+                } else {
+                    "True"
+                };
                 emu.modify(&cluster, &kinds::NODE, None, &name, |o| {
-                    if let Some(conds) = o.pointer_mut("/status/conditions").and_then(Value::as_array_mut) {
+                    if let Some(conds) = o
+                        .pointer_mut("/status/conditions")
+                        .and_then(Value::as_array_mut)
+                    {
                         for cond in conds.iter_mut().filter(|c| c["type"] == "Ready") {
                             cond["status"] = json!(ready);
                             cond["lastTransitionTime"] = json!(now);

@@ -1,7 +1,7 @@
 //! Loads the demo world (`fixtures/demo/world/<cluster>/*.yaml`, embedded) into the emulator.
 //!
-//! Timestamps in the fixtures are fixed; they are shifted so that the newest one lands a minute
-//! before "now", keeping ages and "since" values realistic. Each workload cluster gets a
+//! Timestamps in the fixtures are fixed, written for `fixtures::FIXTURES_NOW`; they are shifted
+//! by the difference to the real now, keeping ages and "since" values realistic. Each workload cluster gets a
 //! `<name>-kubeconfig` Secret on the management cluster pointing at its emulated API server,
 //! just like Cluster API writes one (generated here because the port is only known at run time).
 
@@ -15,32 +15,15 @@ pub const MGMT: &str = "mgmt";
 
 /// The fixture objects of every cluster, parsed.
 pub fn objects() -> Result<Vec<(String, Value)>, String> {
-    let mut out = vec![];
-    for (cluster, file, text) in fixtures::WORLD {
-        for (i, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
-            let v: Value = serde::Deserialize::deserialize(doc)
-                .map_err(|e| format!("fixtures/demo/world/{cluster}/{file}: document {}: {e}", i + 1))?;
-            if v.is_null() {
-                continue;
-            }
-            out.push((cluster.to_string(), v));
-        }
-    }
-    Ok(out)
+    Ok(fixtures::world_objects()?
+        .into_iter()
+        .map(|(c, v)| (c.to_string(), v))
+        .collect())
 }
 
-/// Every RFC 3339 timestamp string in `v`.
-fn timestamps(v: &Value, out: &mut Vec<i64>) {
-    match v {
-        Value::String(s) => {
-            if let Some(t) = parse_time(s) {
-                out.push(t);
-            }
-        }
-        Value::Array(a) => a.iter().for_each(|x| timestamps(x, out)),
-        Value::Object(m) => m.values().for_each(|x| timestamps(x, out)),
-        _ => {}
-    }
+/// The "now" the fixtures were written for, in unix seconds.
+pub fn fixtures_now() -> i64 {
+    parse_time(fixtures::FIXTURES_NOW).unwrap_or(0)
 }
 
 fn parse_time(s: &str) -> Option<i64> {
@@ -74,11 +57,7 @@ fn shift(v: &mut Value, by: i64) {
 /// Loads the world into `emu` with times shifted to `now` (unix seconds).
 pub fn load(emu: &Emulator, now: i64) -> Result<(), String> {
     let mut objs = objects()?;
-    let mut times = vec![];
-    for (_, v) in &objs {
-        timestamps(v, &mut times);
-    }
-    let by = times.iter().max().map(|latest| now - 60 - latest).unwrap_or(0);
+    let by = now - fixtures_now();
     for (cluster, v) in &mut objs {
         shift(v, by);
         emu.add_cluster(cluster);
@@ -95,8 +74,14 @@ pub fn kubeconfig_secrets(emu: &Emulator, base_url: &str) -> Result<(), String> 
     use base64::Engine;
     let clusters = emu.list(MGMT, &crate::model::kinds::CLUSTER);
     for c in clusters {
-        let name = c["metadata"]["name"].as_str().unwrap_or_default().to_string();
-        let ns = c["metadata"]["namespace"].as_str().unwrap_or("default").to_string();
+        let name = c["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let ns = c["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or("default")
+            .to_string();
         if name.is_empty() || !emu.clusters().contains(&name) {
             continue;
         }
@@ -120,6 +105,20 @@ pub fn kubeconfig_secrets(emu: &Emulator, base_url: &str) -> Result<(), String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every RFC 3339 timestamp string in `v`.
+    fn timestamps(v: &Value, out: &mut Vec<i64>) {
+        match v {
+            Value::String(s) => {
+                if let Some(t) = parse_time(s) {
+                    out.push(t);
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| timestamps(x, out)),
+            Value::Object(m) => m.values().for_each(|x| timestamps(x, out)),
+            _ => {}
+        }
+    }
 
     #[test]
     fn times_round_trip_and_shift() {
@@ -156,6 +155,9 @@ mod tests {
                 }
             }
         }
-        assert!(times.iter().all(|t| *t <= 2_000_000_000), "a fixture time is in the future");
+        assert!(
+            times.iter().all(|t| *t <= 2_000_000_000 + 60),
+            "a fixture time is in the future"
+        );
     }
 }

@@ -11,9 +11,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 /// `~/.kube/config`.
 pub fn load(explicit: Option<&Path>) -> Result<Kubeconfig, String> {
     match explicit {
-        Some(p) => {
-            Kubeconfig::read_from(p).map_err(|e| format!("kubeconfig {}: {e}", p.display()))
-        }
+        Some(p) => Kubeconfig::read_from(p).map_err(|e| format!("kubeconfig {}: {e}", p.display())),
         None => Kubeconfig::read().map_err(|e| format!("kubeconfig: {e}")),
     }
 }

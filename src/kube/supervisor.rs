@@ -343,8 +343,10 @@ impl Sup {
                 }
             }
         }
-        let keys: BTreeSet<(SourceId, &'static str)> =
-            desired.iter().map(|(s, _, k)| (s.clone(), k.kind)).collect();
+        let keys: BTreeSet<(SourceId, &'static str)> = desired
+            .iter()
+            .map(|(s, _, k)| (s.clone(), k.kind))
+            .collect();
         for (key, r) in self.watches.iter_mut() {
             if keys.contains(key) {
                 r.idle_since = None;
@@ -358,7 +360,8 @@ impl Sup {
                 continue;
             }
             info!(source = %source, kind = kind.kind, "watch");
-            let handle = tokio::spawn(watch::run(client, source, kind, self.tx.clone())).abort_handle();
+            let handle =
+                tokio::spawn(watch::run(client, source, kind, self.tx.clone())).abort_handle();
             self.watches.insert(
                 key,
                 Running {
@@ -418,7 +421,11 @@ impl Sup {
 
 /// Follows the `<cluster>-kubeconfig` Secrets of a management cluster. Only the `value` key of
 /// those Secrets is read, parsed in memory and handed over; nothing of it is logged.
-async fn watch_kubeconfigs(client: Client, root: SourceId, internal: mpsc::UnboundedSender<Internal>) {
+async fn watch_kubeconfigs(
+    client: Client,
+    root: SourceId,
+    internal: mpsc::UnboundedSender<Internal>,
+) {
     let api: Api<Secret> = Api::all(client);
     let cfg = watcher::Config::default()
         .fields("type=cluster.x-k8s.io/secret")

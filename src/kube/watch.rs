@@ -223,7 +223,12 @@ pub async fn run(client: Client, source: SourceId, kind: &'static KindInfo, tx: 
                     }
                     Failure::Other(error) => {
                         warn!(source = %source, kind = kind.kind, %error, "watch failed");
-                        if !send(status(KindStatus::Failed { since: now(), error })).await {
+                        if !send(status(KindStatus::Failed {
+                            since: now(),
+                            error,
+                        }))
+                        .await
+                        {
                             return;
                         }
                         break;

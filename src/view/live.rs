@@ -19,7 +19,10 @@ use crate::theme::{Role, Theme};
 
 pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     let area = frame.area();
-    let header = Rect { height: 1.min(area.height), ..area };
+    let header = Rect {
+        height: 1.min(area.height),
+        ..area
+    };
     let footer = Rect {
         y: area.bottom().saturating_sub(1),
         height: 1.min(area.height),
@@ -35,7 +38,12 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         let p = Paragraph::new(msg)
             .wrap(Wrap { trim: true })
             .style(theme.style(Role::Warning))
-            .block(pane(Line::from(format!(" {} ", state.route.title())), true, state, theme));
+            .block(pane(
+                Line::from(format!(" {} ", state.route.title())),
+                true,
+                state,
+                theme,
+            ));
         frame.render_widget(p, body);
     } else {
         match &state.route {
@@ -60,7 +68,11 @@ fn blocking_message(state: &State) -> Option<String> {
         return Some("Connecting… (reading the kubeconfig)".into());
     }
     if let Some(s) = roots.iter().find(|s| s.setup_error.is_some()) {
-        let err = &s.setup_error.as_ref().map(|e| e.1.clone()).unwrap_or_default();
+        let err = &s
+            .setup_error
+            .as_ref()
+            .map(|e| e.1.clone())
+            .unwrap_or_default();
         if roots.len() == 1 && s.kinds.is_empty() {
             return Some(format!(
                 "Cannot reach {}: {err}\n\nRetrying. Check the kubeconfig (--kubeconfig, KUBECONFIG, --context), or try `blast demo` for a simulated datacenter.",
@@ -84,7 +96,10 @@ fn blocking_message(state: &State) -> Option<String> {
 
 fn header_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let base = theme.style(Role::Header);
-    let mut spans = vec![Span::styled(" blast ", fg_on(base, theme.style(Role::Accent)))];
+    let mut spans = vec![Span::styled(
+        " blast ",
+        fg_on(base, theme.style(Role::Accent)),
+    )];
     let tabs = [
         ("1", "Repo", Route::Browser),
         ("2", "Fleet", Route::Fleet),
@@ -99,7 +114,11 @@ fn header_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         } else {
             fg_on(base, theme.style(Role::Muted))
         };
-        let label = if compact { format!("{k}{name}") } else { format!("{k} {name}") };
+        let label = if compact {
+            format!("{k}{name}")
+        } else {
+            format!("{k} {name}")
+        };
         spans.push(Span::styled(label, style));
         spans.push(Span::styled(" ", base));
     }
@@ -109,31 +128,46 @@ fn header_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             fg_on(base, theme.style(Role::Accent)).add_modifier(Modifier::BOLD),
         ));
     }
-    // Sources: one mark each; details for the ones not live.
+    // Management clusters by name; workload clusters as counts per state.
     let now = state.live.now;
     let mut right: Vec<Span> = vec![];
-    let sources: Vec<_> = state.live.sources.values().filter(|s| !s.kinds.is_empty() || s.root).collect();
-    let problems = sources.iter().filter(|s| !matches!(s.status(), SourceStatus::Live | SourceStatus::Idle)).count();
-    for s in &sources {
-        let (mark, role, text) = match s.status() {
-            SourceStatus::Live => ("●", Role::Ok, String::new()),
-            SourceStatus::Idle => ("○", Role::Muted, String::new()),
-            SourceStatus::Connecting => ("◌", Role::Warning, " connecting".into()),
-            SourceStatus::Stale { since, .. } => ("⚠", Role::Stale, format!(" stale {}", age(now, since))),
-            SourceStatus::Forbidden { .. } => ("⊘", Role::Error, " forbidden".into()),
-        };
-        let show_name = s.root || !text.is_empty();
-        if !show_name && sources.len() > 4 {
-            continue;
+    let mark = |st: &SourceStatus| match st {
+        SourceStatus::Live => ("●", Role::Ok, String::new()),
+        SourceStatus::Idle => ("○", Role::Muted, String::new()),
+        SourceStatus::Connecting => ("◌", Role::Warning, " connecting".into()),
+        SourceStatus::Stale { since, .. } => {
+            ("⚠", Role::Stale, format!(" stale {}", age(now, *since)))
         }
-        right.push(Span::styled(format!(" {mark}"), fg_on(base, theme.style(role))));
-        right.push(Span::styled(format!("{}{text}", if show_name { s.id.as_str() } else { "" }), fg_on(base, theme.style(role))));
+        SourceStatus::Forbidden { .. } => ("⊘", Role::Error, " forbidden".into()),
+    };
+    for s in state.live.roots() {
+        let (m, role, text) = mark(&s.status());
+        right.push(Span::styled(
+            format!(" {m}{}{text}", s.id),
+            fg_on(base, theme.style(role)),
+        ));
     }
-    let healthy_workloads = sources.iter().filter(|s| !s.root && s.status() == SourceStatus::Live).count();
-    if sources.len() > 4 && healthy_workloads > 0 {
-        right.push(Span::styled(format!(" +{healthy_workloads} live"), fg_on(base, theme.style(Role::Ok))));
+    let mut counts: std::collections::BTreeMap<&str, (usize, Role)> = Default::default();
+    for s in state
+        .live
+        .workloads()
+        .filter(|s| !s.kinds.is_empty() || s.setup_error.is_some())
+    {
+        let (m, role, _) = mark(&s.status());
+        counts.entry(m).or_insert((0, role)).0 += 1;
     }
-    let _ = problems;
+    if !counts.is_empty() {
+        right.push(Span::styled(
+            " sites",
+            fg_on(base, theme.style(Role::Muted)),
+        ));
+        for (m, (n, role)) in counts {
+            right.push(Span::styled(
+                format!(" {m}{n}"),
+                fg_on(base, theme.style(role)),
+            ));
+        }
+    }
     right.push(Span::styled(" ", base));
     let width = |v: &[Span]| v.iter().map(|s| s.width()).sum::<usize>();
     let room = (area.width as usize).saturating_sub(width(&spans));
@@ -179,7 +213,10 @@ fn footer_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ));
     } else {
         if let Some(n) = nav.filter(|n| !n.filter.is_empty()) {
-            spans.push(Span::styled(format!(" filter: {} ", n.filter), theme.style(Role::Match)));
+            spans.push(Span::styled(
+                format!(" filter: {} ", n.filter),
+                theme.style(Role::Match),
+            ));
         }
         let open = match state.route {
             Route::Fleet => "open",
@@ -288,7 +325,10 @@ fn table<'a>(
 }
 
 fn verdict_span(v: Verdict, theme: &Theme) -> Span<'static> {
-    Span::styled(format!("{} {}", v.symbol(), v.label()), verdict_style(v, theme))
+    Span::styled(
+        format!("{} {}", v.symbol(), v.label()),
+        verdict_style(v, theme),
+    )
 }
 
 fn verdict_style(v: Verdict, theme: &Theme) -> Style {
@@ -320,7 +360,9 @@ fn title<'a>(name: &str, nav: &TableNav, total: usize, sort: Option<&str>) -> Li
 }
 
 fn stale_mark(since: Option<Time>, now: Time) -> String {
-    since.map(|s| format!(" ⚠stale {}", age(now, s))).unwrap_or_default()
+    since
+        .map(|s| format!(" ⚠stale {}", age(now, s)))
+        .unwrap_or_default()
 }
 
 fn fleet(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -328,16 +370,16 @@ fn fleet(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let now = state.live.now;
     let multi_root = state.live.roots().count() > 1;
     let cols = [
-        col("CLUSTER", 18, 0),
+        col("CLUSTER", 16, 0),
         col("HEALTH", 13, 0),
         col("CP", 5, 0),
         col("WORKERS", 7, 0),
-        col("KUBERNETES", 10, 1),
+        col("K8S", 8, 1),
         col("TALOS", 8, 1),
         col("PHASE", 12, 3),
         col("AGE", 5, 2),
         col("SOURCE", 10, if multi_root { 3 } else { 9 }),
-        col("CONDITION", 14, 1),
+        col("CONDITION", 10, 1),
     ];
     let height = state.table_height();
     let (start, rows) = visible(&v.fleet_rows, &v.fleet, height);
@@ -353,7 +395,10 @@ fn fleet(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         };
         let mut cond = match &r.problem {
             Some(p) if r.verdict != Verdict::Healthy => {
-                let since = p.since.map(|s| format!(" {}", age(now, s))).unwrap_or_default();
+                let since = p
+                    .since
+                    .map(|s| format!(" {}", age(now, s)))
+                    .unwrap_or_default();
                 format!("{}: {}{since} {}", p.type_, p.reason, p.message)
             }
             _ => String::new(),
@@ -367,7 +412,7 @@ fn fleet(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             _ => r.key.name.clone(),
         };
         cells.push(vec![
-            Span::raw(shorten_middle(&name, 18)),
+            Span::raw(shorten_middle(&name, 16)),
             verdict_span(r.verdict, theme),
             Span::styled(r.control_plane.to_string(), count_style(r.control_plane)),
             Span::styled(r.workers.to_string(), count_style(r.workers)),
@@ -376,7 +421,14 @@ fn fleet(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Span::raw(r.phase.clone()),
             Span::raw(r.created.map(|c| age(now, c)).unwrap_or_default()),
             Span::raw(r.source.clone()),
-            Span::styled(cond, theme.style(if r.stale_since.is_some() { Role::Stale } else { Role::Muted })),
+            Span::styled(
+                cond,
+                theme.style(if r.stale_since.is_some() {
+                    Role::Stale
+                } else {
+                    Role::Muted
+                }),
+            ),
         ]);
         styles.push(if r.stale_since.is_some() {
             theme.style(Role::Stale)
@@ -384,13 +436,16 @@ fn fleet(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.style(Role::Text)
         });
     }
-    let sort = crate::app::live::fleet::SORT_COLUMNS[v.fleet.sort % crate::app::live::fleet::SORT_COLUMNS.len()];
+    let sort = crate::app::live::fleet::SORT_COLUMNS
+        [v.fleet.sort % crate::app::live::fleet::SORT_COLUMNS.len()];
     let selected = v.fleet.selected.checked_sub(start);
     let mut t = title("Clusters", &v.fleet, v.fleet_rows.len(), Some(sort));
     if v.fleet_rows.is_empty() && !syncing(state) {
         t = Line::from(" Clusters (0): no Cluster API clusters on the management cluster ");
     }
-    table(frame, area, t, &cols, cells, styles, selected, true, state, theme);
+    table(
+        frame, area, t, &cols, cells, styles, selected, true, state, theme,
+    );
 }
 
 fn syncing(state: &State) -> bool {
@@ -404,7 +459,7 @@ fn ready_span(r: Option<&CondStatus>, theme: &Theme) -> Span<'static> {
     match r {
         Some(CondStatus::True) => Span::styled("✔ True", theme.style(Role::Ok)),
         Some(CondStatus::False) => Span::styled("✖ False", theme.style(Role::Error)),
-        Some(CondStatus::Unknown) => Span::styled("? Unknown", theme.style(Role::Warning)),
+        Some(CondStatus::Unknown) => Span::styled("? Unkn", theme.style(Role::Warning)),
         None => Span::raw(""),
     }
 }
@@ -414,7 +469,10 @@ fn cluster(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let now = state.live.now;
     let height = state.table_height();
     let tree_h = (height + 3) as u16;
-    let tree_area = Rect { height: tree_h.min(area.height), ..area };
+    let tree_area = Rect {
+        height: tree_h.min(area.height),
+        ..area
+    };
     let events_area = Rect {
         y: area.y + tree_area.height,
         height: area.height.saturating_sub(tree_area.height),
@@ -427,11 +485,11 @@ fn cluster(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .map(|r| r.depth as usize * 3 + r.label.chars().count())
         .max()
         .unwrap_or(20)
-        .clamp(20, (area.width as usize * 9 / 20).max(20)) as u16;
+        .clamp(20, (area.width as usize / 2).max(20)) as u16;
     let cols = [
         col("OBJECT", label_w, 0),
-        col("READY", 9, 0),
-        col("STATUS", 16, 1),
+        col("READY", 7, 0),
+        col("STATUS", 13, 1),
         col("SINCE", 5, 2),
         col("REASON / MESSAGE", 10, 1),
     ];
@@ -447,7 +505,8 @@ fn cluster(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 prefix.push_str(if last { "   " } else { "│  " });
             }
         }
-        let label = shorten_middle(&format!("{prefix}{}", r.label), label_w as usize);
+        let room = (label_w as usize).saturating_sub(prefix.chars().count());
+        let label = format!("{prefix}{}", shorten_middle(&r.label, room));
         let why = match (r.reason.is_empty(), r.message.is_empty()) {
             (true, true) => String::new(),
             (false, true) => r.reason.clone(),
@@ -456,11 +515,21 @@ fn cluster(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         };
         let group = r.obj.kind.is_empty();
         cells.push(vec![
-            Span::styled(label, if group { theme.style(Role::Title) } else { theme.style(Role::Text) }),
+            Span::styled(
+                label,
+                if group {
+                    theme.style(Role::Title)
+                } else {
+                    theme.style(Role::Text)
+                },
+            ),
             ready_span(r.ready.as_ref(), theme),
             Span::styled(r.status.clone(), verdict_style(r.verdict, theme)),
             Span::raw(r.since.map(|s| age(now, s)).unwrap_or_default()),
-            Span::styled(why, theme.style(if r.broken { Role::Error } else { Role::Muted })),
+            Span::styled(
+                why,
+                theme.style(if r.broken { Role::Error } else { Role::Muted }),
+            ),
         ]);
         styles.push(theme.style(Role::Text));
     }
@@ -468,14 +537,15 @@ fn cluster(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Route::Cluster { key, .. } => key.name.clone(),
         _ => String::new(),
     };
-    let stale = state
-        .live
-        .roots()
-        .find_map(|s| match s.status() {
-            SourceStatus::Stale { since, .. } => Some(since),
-            _ => None,
-        });
-    let mut t = format!(" {name}: objects ({}){} ", v.tree.len(), stale_mark(stale, now));
+    let stale = state.live.roots().find_map(|s| match s.status() {
+        SourceStatus::Stale { since, .. } => Some(since),
+        _ => None,
+    });
+    let mut t = format!(
+        " {name}: objects ({}){} ",
+        v.tree.len(),
+        stale_mark(stale, now)
+    );
     if v.tree.is_empty() {
         t = if syncing(state) {
             format!(" {name}: loading… ")
@@ -483,7 +553,18 @@ fn cluster(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             format!(" {name}: no such Cluster on the management cluster ")
         };
     }
-    table(frame, tree_area, Line::from(t), &cols, cells, styles, v.cluster.selected.checked_sub(start), true, state, theme);
+    table(
+        frame,
+        tree_area,
+        Line::from(t),
+        &cols,
+        cells,
+        styles,
+        v.cluster.selected.checked_sub(start),
+        true,
+        state,
+        theme,
+    );
     if events_area.height < 3 {
         return;
     }
@@ -491,7 +572,11 @@ fn cluster(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let what = sel.map(|r| r.label.clone()).unwrap_or_default();
     let lines: Vec<Line> = if v.events.is_empty() {
         vec![Line::styled(
-            if sel.is_some_and(|r| r.obj.kind.is_empty()) { "" } else { "no events" },
+            if sel.is_some_and(|r| r.obj.kind.is_empty()) {
+                ""
+            } else {
+                "no events"
+            },
             theme.style(Role::Muted),
         )]
     } else {
@@ -499,12 +584,29 @@ fn cluster(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .iter()
             .take(events_area.height.saturating_sub(2) as usize)
             .map(|e| {
-                let role = if e.type_ == "Warning" { Role::Warning } else { Role::Text };
-                let count = if e.count > 1 { format!(" ×{}", e.count) } else { String::new() };
+                let role = if e.type_ == "Warning" {
+                    Role::Warning
+                } else {
+                    Role::Text
+                };
+                let count = if e.count > 1 {
+                    format!(" ×{}", e.count)
+                } else {
+                    String::new()
+                };
                 Line::from(vec![
-                    Span::styled(format!("{:>4} ", e.last.map(|l| age(now, l)).unwrap_or_default()), theme.style(Role::Muted)),
-                    Span::styled(format!("{} ", if e.type_ == "Warning" { "⚠" } else { "·" }), theme.style(role)),
-                    Span::styled(format!("{}{count} ", e.reason), theme.style(role).add_modifier(Modifier::BOLD)),
+                    Span::styled(
+                        format!("{:>4} ", e.last.map(|l| age(now, l)).unwrap_or_default()),
+                        theme.style(Role::Muted),
+                    ),
+                    Span::styled(
+                        format!("{} ", if e.type_ == "Warning" { "⚠" } else { "·" }),
+                        theme.style(role),
+                    ),
+                    Span::styled(
+                        format!("{}{count} ", e.reason),
+                        theme.style(role).add_modifier(Modifier::BOLD),
+                    ),
                     Span::styled(e.message.clone(), theme.style(Role::Text)),
                 ])
             })
@@ -513,7 +615,14 @@ fn cluster(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.style(Role::Border))
-        .title(Line::from(format!(" Events: {} ({}) ", shorten_middle(&what, 40), v.events.len())).style(theme.style(Role::Title)));
+        .title(
+            Line::from(format!(
+                " Events: {} ({}) ",
+                shorten_middle(&what, 40),
+                v.events.len()
+            ))
+            .style(theme.style(Role::Title)),
+        );
     frame.render_widget(Paragraph::new(lines).block(block), events_area);
 }
 
@@ -542,11 +651,17 @@ fn nodes(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let ready = match r.ready {
             CondStatus::True => Span::styled("✔ Ready", theme.style(Role::Ok)),
             CondStatus::False => Span::styled(
-                format!("✖ NotReady {}", r.ready_since.map(|s| age(now, s)).unwrap_or_default()),
+                format!(
+                    "✖ NotReady {}",
+                    r.ready_since.map(|s| age(now, s)).unwrap_or_default()
+                ),
                 theme.style(Role::Error),
             ),
             CondStatus::Unknown => Span::styled(
-                format!("? Unknown {}", r.ready_since.map(|s| age(now, s)).unwrap_or_default()),
+                format!(
+                    "? Unknown {}",
+                    r.ready_since.map(|s| age(now, s)).unwrap_or_default()
+                ),
                 theme.style(Role::Warning),
             ),
         };
@@ -575,35 +690,77 @@ fn nodes(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Span::raw(r.kubelet.clone()),
             Span::raw(r.talos.clone()),
             Span::raw(format!("{}/{}", cpu(&r.capacity), cpu(&r.allocatable))),
-            Span::raw(format!("{}/{}", memory(&r.capacity), memory(&r.allocatable))),
-            Span::raw(r.machine.as_ref().map(|m| m.name.clone()).unwrap_or_default()),
-            Span::raw(r
-                .server
-                .as_ref()
-                .map(|(u, h)| h.clone().unwrap_or_else(|| u.chars().take(8).collect()))
-                .unwrap_or_default()),
-            Span::styled(cond, theme.style(if r.broken.is_some() { Role::Error } else { Role::Muted })),
+            Span::raw(format!(
+                "{}/{}",
+                memory(&r.capacity),
+                memory(&r.allocatable)
+            )),
+            Span::raw(
+                r.machine
+                    .as_ref()
+                    .map(|m| m.name.clone())
+                    .unwrap_or_default(),
+            ),
+            Span::raw(
+                r.server
+                    .as_ref()
+                    .map(|(u, h)| h.clone().unwrap_or_else(|| u.chars().take(8).collect()))
+                    .unwrap_or_default(),
+            ),
+            Span::styled(
+                cond,
+                theme.style(if r.broken.is_some() {
+                    Role::Error
+                } else {
+                    Role::Muted
+                }),
+            ),
         ]);
-        styles.push(if r.stale_since.is_some() { theme.style(Role::Stale) } else { theme.style(Role::Text) });
+        styles.push(if r.stale_since.is_some() {
+            theme.style(Role::Stale)
+        } else {
+            theme.style(Role::Text)
+        });
     }
-    let sort = crate::app::live::nodes::SORT_COLUMNS[v.nodes.sort % crate::app::live::nodes::SORT_COLUMNS.len()];
+    let sort = crate::app::live::nodes::SORT_COLUMNS
+        [v.nodes.sort % crate::app::live::nodes::SORT_COLUMNS.len()];
     let mut t = title("Nodes", &v.nodes, v.node_rows.len(), Some(sort));
     if v.node_rows.is_empty() && !syncing(state) {
-        t = Line::from(" Nodes (0): none visible. Workload nodes need fleet.workload_kubeconfigs = true or a --context per cluster ");
+        t = Line::from(
+            " Nodes (0): none visible. Workload nodes need fleet.workload_kubeconfigs = true or a --context per cluster ",
+        );
     }
-    table(frame, area, t, &cols, cells, styles, v.nodes.selected.checked_sub(start), true, state, theme);
+    table(
+        frame,
+        area,
+        t,
+        &cols,
+        cells,
+        styles,
+        v.nodes.selected.checked_sub(start),
+        true,
+        state,
+        theme,
+    );
 }
 
 fn baremetal(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let v = &state.views;
     let now = state.live.now;
     let height = state.table_height();
-    let top = Rect { height: ((height + 3) as u16).min(area.height), ..area };
-    let bottom = Rect { y: area.y + top.height, height: area.height.saturating_sub(top.height), ..area };
+    let top = Rect {
+        height: ((height + 3) as u16).min(area.height),
+        ..area
+    };
+    let bottom = Rect {
+        y: area.y + top.height,
+        height: area.height.saturating_sub(top.height),
+        ..area
+    };
     let cols = [
         col("HOSTNAME", 16, 0),
         col("STATE", 20, 0),
-        col("POWER", 7, 0),
+        col("POWER", 9, 0),
         col("ACCEPTED", 8, 3),
         col("CLEAN", 5, 3),
         col("READY", 5, 2),
@@ -622,7 +779,13 @@ fn baremetal(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let power = baremetal::power_label(r.power);
         let power_role = match power {
             "on" => Role::Ok,
-            "off" => if r.allocated { Role::Error } else { Role::Muted },
+            "off" => {
+                if r.allocated {
+                    Role::Error
+                } else {
+                    Role::Muted
+                }
+            }
             _ => Role::Warning,
         };
         let mut alloc = match (&r.cluster, &r.machine) {
@@ -637,12 +800,19 @@ fn baremetal(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
         alloc.push_str(&stale_mark(r.stale_since, now));
         cells.push(vec![
-            Span::raw(if r.hostname.is_empty() { r.name.chars().take(16).collect() } else { r.hostname.clone() }),
+            Span::raw(if r.hostname.is_empty() {
+                r.name.chars().take(16).collect()
+            } else {
+                r.hostname.clone()
+            }),
             Span::styled(
                 format!("{} {}", r.verdict.symbol(), baremetal::state_label(r.state)),
                 verdict_style(r.verdict, theme),
             ),
-            Span::styled(format!("{} {power}", if power == "on" { "⏻" } else { "○" }), theme.style(power_role)),
+            Span::styled(
+                format!("{} {power}", if power == "on" { "⏻" } else { "○" }),
+                theme.style(power_role),
+            ),
             Span::raw(yes(r.accepted)),
             Span::raw(yes(r.clean)),
             Span::raw(yes(r.ready)),
@@ -651,17 +821,44 @@ fn baremetal(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Span::raw(r.disks.clone()),
             Span::raw(r.name.clone()),
             Span::raw(r.classes.join(",")),
-            Span::styled(alloc, theme.style(if r.broken.is_some() { Role::Error } else { Role::Text })),
+            Span::styled(
+                alloc,
+                theme.style(if r.broken.is_some() {
+                    Role::Error
+                } else {
+                    Role::Text
+                }),
+            ),
         ]);
-        styles.push(if r.stale_since.is_some() { theme.style(Role::Stale) } else { theme.style(Role::Text) });
+        styles.push(if r.stale_since.is_some() {
+            theme.style(Role::Stale)
+        } else {
+            theme.style(Role::Text)
+        });
     }
     let sort = baremetal::SORT_COLUMNS[v.servers.sort % baremetal::SORT_COLUMNS.len()];
     let t = title("Servers", &v.servers, v.server_rows.len(), Some(sort));
-    table(frame, top, t, &cols, cells, styles, v.servers.selected.checked_sub(start), true, state, theme);
+    table(
+        frame,
+        top,
+        t,
+        &cols,
+        cells,
+        styles,
+        v.servers.selected.checked_sub(start),
+        true,
+        state,
+        theme,
+    );
     if bottom.height < 3 {
         return;
     }
-    let ccols = [col("CLASS", 16, 0), col("AVAILABLE", 9, 0), col("IN USE", 6, 0), col("QUALIFIERS", 10, 1)];
+    let ccols = [
+        col("CLASS", 16, 0),
+        col("AVAILABLE", 9, 0),
+        col("IN USE", 6, 0),
+        col("QUALIFIERS", 10, 1),
+    ];
     let crow: Vec<Vec<Span>> = v
         .class_rows
         .iter()
@@ -669,7 +866,14 @@ fn baremetal(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .map(|c| {
             vec![
                 Span::raw(c.name.clone()),
-                Span::styled(c.available.to_string(), theme.style(if c.available == 0 { Role::Warning } else { Role::Ok })),
+                Span::styled(
+                    c.available.to_string(),
+                    theme.style(if c.available == 0 {
+                        Role::Warning
+                    } else {
+                        Role::Ok
+                    }),
+                ),
                 Span::raw(c.in_use.to_string()),
                 Span::styled(c.qualifiers.clone(), theme.style(Role::Muted)),
             ]
@@ -714,7 +918,10 @@ fn picker(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Line::styled(format!(" [{}] {name}", if *on { "x" } else { " " }), style)
         })
         .collect();
-    lines.push(Line::styled(" space toggle · enter apply · esc cancel", theme.style(Role::Muted)));
+    lines.push(Line::styled(
+        " space toggle · enter apply · esc cancel",
+        theme.style(Role::Muted),
+    ));
     frame.render_widget(Clear, r);
     let block = Block::default()
         .borders(Borders::ALL)

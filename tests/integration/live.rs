@@ -28,6 +28,10 @@ impl Harness {
     pub async fn start(route: Route) -> Harness {
         let emu = Emulator::new();
         world::load(&emu, blast::kube::now()).unwrap();
+        Harness::start_with(route, emu).await
+    }
+
+    pub async fn start_with(route: Route, emu: Emulator) -> Harness {
         let server = emu.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
         let addr = server.addr;
         world::kubeconfig_secrets(&emu, &server.base_url()).unwrap();
@@ -128,8 +132,11 @@ async fn fleet_nodes_and_stale_marking_over_http() {
     let mut h = Harness::start(Route::Fleet).await;
     let clusters = h.emu.list(world::MGMT, &kinds::CLUSTER).len();
     assert!(clusters >= 2, "the demo world has workload clusters");
-    h.until("the fleet", 20, |s| s.views.fleet_rows.len() == clusters)
-        .await;
+    h.until("the fleet with its machines", 20, |s| {
+        s.views.fleet_rows.len() == clusters
+            && s.views.fleet_rows.iter().all(|r| !r.talos.is_empty())
+    })
+    .await;
     let berlin = h
         .state
         .views
@@ -152,7 +159,12 @@ async fn fleet_nodes_and_stale_marking_over_http() {
         .map(|c| h.emu.list(c, &kinds::NODE).len())
         .sum();
     h.until("workload nodes", 20, |s| {
-        s.views.node_rows.iter().filter(|r| r.cluster != "mgmt").count() == workload_nodes
+        s.views
+            .node_rows
+            .iter()
+            .filter(|r| r.cluster != "mgmt")
+            .count()
+            == workload_nodes
     })
     .await;
     // A node goes NotReady: the row follows, joined to its Machine.
@@ -182,7 +194,11 @@ async fn fleet_nodes_and_stale_marking_over_http() {
         matches!(source_status(s, "mgmt"), Some(SourceStatus::Stale { .. }))
     })
     .await;
-    assert_eq!(h.state.views.node_rows.len(), n, "stale data stays on screen");
+    assert_eq!(
+        h.state.views.node_rows.len(),
+        n,
+        "stale data stays on screen"
+    );
     assert!(
         h.state
             .views
@@ -205,8 +221,10 @@ async fn fleet_nodes_and_stale_marking_over_http() {
 async fn expired_watches_relist_without_losing_objects_and_malformed_objects_show() {
     let mut h = Harness::start(Route::BareMetal).await;
     let servers = h.emu.list(world::MGMT, &kinds::SERVER);
-    h.until("servers", 20, |s| s.views.server_rows.len() == servers.len())
-        .await;
+    h.until("servers", 20, |s| {
+        s.views.server_rows.len() == servers.len()
+    })
+    .await;
     // 410: every watch is expired; the store is replaced at once, never emptied.
     h.emu.faults().expire_watches();
     let victim = servers[0]["metadata"]["name"].as_str().unwrap().to_string();
@@ -240,4 +258,45 @@ async fn expired_watches_relist_without_losing_objects_and_malformed_objects_sho
     assert_eq!(h.state.views.server_rows.len(), servers.len());
     let kind = kind_named("Server").unwrap();
     assert_eq!(kind.kind, "Server");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_generated_fleet_with_workload_nodes() {
+    let emu = Emulator::new();
+    let scale = blast::demo::scale::Scale {
+        clusters: 5,
+        machines_per_cluster: 6,
+    };
+    blast::demo::scale::populate(&emu, scale, blast::kube::now()).unwrap();
+    let mut h = Harness::start_with(Route::Fleet, emu).await;
+    h.until("5 clusters with their machines", 20, |s| {
+        s.views.fleet_rows.len() == 5 && s.views.fleet_rows.iter().all(|r| !r.talos.is_empty())
+    })
+    .await;
+    let row = &h.state.views.fleet_rows[0];
+    assert_eq!(row.control_plane.to_string(), "3/3");
+    assert_eq!(row.workers.to_string(), "3/3");
+    assert_eq!(row.kubernetes, "v1.34.1");
+    assert_eq!(row.talos, "v1.11.3");
+    assert_eq!(row.verdict, blast::app::live::fleet::Verdict::Healthy);
+    h.key("3");
+    h.until("30 nodes", 20, |s| s.views.node_rows.len() == 30)
+        .await;
+    assert!(
+        h.state
+            .views
+            .node_rows
+            .iter()
+            .all(|r| r.machine.is_some() && r.server.is_some())
+    );
+    h.key("4");
+    h.until("30 servers", 20, |s| s.views.server_rows.len() == 30)
+        .await;
+    assert!(
+        h.state
+            .views
+            .server_rows
+            .iter()
+            .all(|r| r.cluster.is_some())
+    );
 }

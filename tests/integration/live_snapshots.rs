@@ -29,28 +29,9 @@ fn render(state: &State) -> String {
     out
 }
 
-/// The newest time in the fixtures plus a minute: the fixed "now" of the snapshots.
-fn fixture_now(objs: &[(String, Value)]) -> i64 {
-    fn walk(v: &Value, best: &mut i64) {
-        match v {
-            Value::String(s) => {
-                if s.len() >= 20
-                    && s.as_bytes()[10] == b'T'
-                    && let Ok(t) = s.parse::<jiff::Timestamp>()
-                {
-                    *best = (*best).max(t.as_second());
-                }
-            }
-            Value::Array(a) => a.iter().for_each(|x| walk(x, best)),
-            Value::Object(m) => m.values().for_each(|x| walk(x, best)),
-            _ => {}
-        }
-    }
-    let mut best = 0;
-    for (_, v) in objs {
-        walk(v, &mut best);
-    }
-    best + 60
+/// The fixed "now" of the snapshots: the one the fixtures were written for.
+fn fixture_now(_objs: &[(String, Value)]) -> i64 {
+    world::fixtures_now()
 }
 
 /// What to break in the world before it is loaded.
@@ -60,7 +41,7 @@ enum World {
     Broken,
 }
 
-pub fn live_state(route: Route, w: u16, h: u16, world_kind: World) -> State {
+fn live_state(route: Route, w: u16, h: u16, world_kind: World) -> State {
     let mut objs = world::objects().unwrap();
     let now = fixture_now(&objs);
     let mut broken_server = None;
@@ -118,7 +99,7 @@ pub fn live_state(route: Route, w: u16, h: u16, world_kind: World) -> State {
                         && kinds::split_api_version(v["apiVersion"].as_str().unwrap_or("")).0
                             == kind.group
                 })
-                .map(|(_, v)| {
+                .filter_map(|(_, v)| {
                     let (ns, name) = blast::model::object_name(v);
                     let e = if broken_server.as_deref() == Some(name.as_str()) {
                         Entry::Broken {
@@ -134,7 +115,6 @@ pub fn live_state(route: Route, w: u16, h: u16, world_kind: World) -> State {
                     };
                     Some((ObjKey::new(ns.as_deref(), &name), e))
                 })
-                .flatten()
                 .collect();
             if objects.is_empty() {
                 continue;
@@ -197,7 +177,11 @@ fn live_views_80x24_and_200x50() {
 fn broken_world_is_visible_in_every_view() {
     let fleet = live_state(Route::Fleet, 200, 50, World::Broken);
     assert!(
-        fleet.views.fleet_rows.iter().all(|r| r.stale_since.is_some()),
+        fleet
+            .views
+            .fleet_rows
+            .iter()
+            .all(|r| r.stale_since.is_some()),
         "a lost management cluster marks its clusters stale"
     );
     let text = render(&fleet);

@@ -370,7 +370,11 @@ fn live_data_goes_stale_when_the_api_server_stops_and_recovers_when_it_returns()
     let _server = ServeOnly::start(port, &kubeconfig, dir.path());
     let deadline = Instant::now() + Duration::from_secs(45);
     while t.screen().contains("stale") {
-        assert!(Instant::now() < deadline, "did not recover:\n{}", t.screen());
+        assert!(
+            Instant::now() < deadline,
+            "did not recover:\n{}",
+            t.screen()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     assert!(t.screen().contains("edge-berlin"));
@@ -399,12 +403,20 @@ fn demo_shows_a_worker_go_not_ready_and_come_back() {
     t.wait_for("Nodes (", 20);
     let deadline = Instant::now() + Duration::from_secs(60);
     while !(t.screen().contains("NotReady") || t.screen().contains("? Unknown")) {
-        assert!(Instant::now() < deadline, "no node went NotReady:\n{}", t.screen());
+        assert!(
+            Instant::now() < deadline,
+            "no node went NotReady:\n{}",
+            t.screen()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let deadline = Instant::now() + Duration::from_secs(60);
     while t.screen().contains("NotReady") || t.screen().contains("? Unknown") {
-        assert!(Instant::now() < deadline, "the node did not recover:\n{}", t.screen());
+        assert!(
+            Instant::now() < deadline,
+            "the node did not recover:\n{}",
+            t.screen()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     t.send("q");

@@ -109,11 +109,11 @@ pub fn rows(live: &LiveState, sort: usize, filter: &str) -> (Vec<ServerRow>, Vec
             let LiveObject::Server(s) = o else { continue };
             let state = s.state();
             let verdict = match (state, s.power) {
+                (ServerState::PendingAcceptance, _) => Verdict::Unknown,
                 (ServerState::Inconsistent, _) => Verdict::Failed,
                 (ServerState::Allocated, Power::Off) => Verdict::Failed,
                 (_, Power::Unknown) => Verdict::Degraded,
                 (ServerState::Wiping, _) => Verdict::Progressing,
-                (ServerState::PendingAcceptance, _) => Verdict::Unknown,
                 _ => Verdict::Healthy,
             };
             let cpu = match (&s.cpu_model, s.cores, s.threads) {
@@ -199,11 +199,11 @@ pub fn rows(live: &LiveState, sort: usize, filter: &str) -> (Vec<ServerRow>, Vec
                 || state_label(r.state).to_lowercase().contains(&f)
         });
     }
-    let key = |r: &ServerRow| (r.hostname.clone(), r.name.clone());
+    let key = |a: &ServerRow, b: &ServerRow| (&a.hostname, &a.name).cmp(&(&b.hostname, &b.name));
     match SORT_COLUMNS.get(sort).copied().unwrap_or("state") {
-        "hostname" => servers.sort_by_key(key),
-        "class" => servers.sort_by(|a, b| a.classes.cmp(&b.classes).then(key(a).cmp(&key(b)))),
-        _ => servers.sort_by(|a, b| b.verdict.cmp(&a.verdict).then(key(a).cmp(&key(b)))),
+        "hostname" => servers.sort_by(key),
+        "class" => servers.sort_by(|a, b| a.classes.cmp(&b.classes).then(key(a, b))),
+        _ => servers.sort_by(|a, b| b.verdict.cmp(&a.verdict).then(key(a, b))),
     }
     classes.sort_by(|a, b| a.name.cmp(&b.name));
     (servers, classes)

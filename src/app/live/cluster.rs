@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use super::fleet::{Verdict, worst_condition};
 use super::{LiveState, ObjKey, SourceId};
 use crate::model::kinds::{
-    self, CLUSTER, EVENT, KindInfo, MACHINE, MACHINE_DEPLOYMENT, MACHINE_HEALTH_CHECK,
-    MACHINE_SET, METAL_CLUSTER, METAL_MACHINE, NODE, TALOS_CONFIG, TALOS_CONTROL_PLANE,
+    self, CLUSTER, EVENT, KindInfo, MACHINE, MACHINE_DEPLOYMENT, MACHINE_HEALTH_CHECK, MACHINE_SET,
+    METAL_CLUSTER, METAL_MACHINE, NODE, TALOS_CONFIG, TALOS_CONTROL_PLANE,
 };
 use crate::model::{CondStatus, Condition, LiveObject, Time};
 
@@ -135,7 +135,7 @@ pub fn tree(live: &LiveState, source: &str, key: &ObjKey) -> Vec<TreeRow> {
             1,
             kind,
             ObjKey::new(ns, &r.name),
-            format!("ClusterInfrastructure - {}/{}", r.kind, r.name),
+            format!("{}/{}", r.kind, r.name),
             st,
         );
     }
@@ -168,7 +168,7 @@ pub fn tree(live: &LiveState, source: &str, key: &ObjKey) -> Vec<TreeRow> {
             1,
             kind,
             ObjKey::new(ns, &r.name),
-            format!("ControlPlane - {}/{}", r.kind, r.name),
+            format!("{}/{}", r.kind, r.name),
             st,
         );
         for m in machines.iter().filter(|m| m.control_plane) {
@@ -179,9 +179,7 @@ pub fn tree(live: &LiveState, source: &str, key: &ObjKey) -> Vec<TreeRow> {
     let deployments: Vec<&crate::model::MachineDeployment> = src
         .objects(&MACHINE_DEPLOYMENT)
         .filter_map(|o| match o {
-            LiveObject::MachineDeployment(d) if d.cluster_name == name && in_ns(&d.meta) => {
-                Some(d)
-            }
+            LiveObject::MachineDeployment(d) if d.cluster_name == name && in_ns(&d.meta) => Some(d),
             _ => None,
         })
         .collect();

@@ -174,25 +174,19 @@ pub fn rows(live: &LiveState, sort: usize, filter: &str) -> Vec<FleetRow> {
 }
 
 fn sort_rows(rows: &mut [FleetRow], sort: usize) {
-    let name = |r: &FleetRow| (r.key.name.clone(), r.key.namespace.clone(), r.source.clone());
+    let name = |a: &FleetRow, b: &FleetRow| {
+        (&a.key.name, &a.key.namespace, &a.source).cmp(&(&b.key.name, &b.key.namespace, &b.source))
+    };
     match SORT_COLUMNS.get(sort).copied().unwrap_or("verdict") {
-        "name" => rows.sort_by_key(name),
-        "age" => rows.sort_by(|a, b| a.created.cmp(&b.created).then(name(a).cmp(&name(b)))),
-        "kubernetes" => rows.sort_by(|a, b| {
-            version_key(&a.kubernetes)
-                .cmp(&version_key(&b.kubernetes))
-                .then(name(a).cmp(&name(b)))
-        }),
-        "talos" => rows.sort_by(|a, b| {
-            version_key(&a.talos)
-                .cmp(&version_key(&b.talos))
-                .then(name(a).cmp(&name(b)))
-        }),
+        "name" => rows.sort_by(name),
+        "age" => rows.sort_by(|a, b| a.created.cmp(&b.created).then(name(a, b))),
+        "kubernetes" => rows.sort_by_cached_key(|r| (version_key(&r.kubernetes), r.key.clone())),
+        "talos" => rows.sort_by_cached_key(|r| (version_key(&r.talos), r.key.clone())),
         // Worst first, stale ones count as worse.
         _ => rows.sort_by(|a, b| {
             (b.verdict, b.stale_since.is_some())
                 .cmp(&(a.verdict, a.stale_since.is_some()))
-                .then(name(a).cmp(&name(b)))
+                .then(name(a, b))
         }),
     }
 }
@@ -232,7 +226,10 @@ fn cluster_row(
             desired: r.desired.unwrap_or(0),
         },
         _ if !deployments.is_empty() => Count {
-            ready: deployments.iter().map(|d| d.replicas.ready.unwrap_or(0)).sum(),
+            ready: deployments
+                .iter()
+                .map(|d| d.replicas.ready.unwrap_or(0))
+                .sum(),
             desired: deployments
                 .iter()
                 .map(|d| d.replicas.desired.unwrap_or(0))
@@ -251,9 +248,38 @@ fn cluster_row(
             .filter_map(|m| m.os_image.as_deref().and_then(talos_version)),
         None,
     );
-    let problem = worst_condition(&c.conditions, &c.legacy_conditions);
+    let mut problem = worst_condition(&c.conditions, &c.legacy_conditions);
     let phase = c.phase.clone().unwrap_or_else(|| "Pending".into());
-    let verdict = cluster_verdict(c, control_plane, workers, problem.as_ref());
+    let mut verdict = cluster_verdict(c, control_plane, workers, problem.as_ref());
+    // The cluster's own status lags its machines: a failed or not-ready machine degrades it.
+    if let Some(m) = machines.iter().find(|m| {
+        m.failure_message.is_some()
+            || m.phase.as_deref() == Some("Failed")
+            || crate::model::condition(&m.conditions, "Ready")
+                .is_some_and(|r| r.status == CondStatus::False)
+    }) {
+        if verdict < Verdict::Degraded {
+            verdict = Verdict::Degraded;
+        }
+        if problem.is_none() || verdict == Verdict::Degraded {
+            let why = worst_condition(&m.conditions, &m.legacy_conditions);
+            problem = Some(Problem {
+                type_: format!("Machine/{}", m.meta.name),
+                reason: why
+                    .as_ref()
+                    .map(|w| w.reason.clone())
+                    .filter(|r| !r.is_empty())
+                    .or_else(|| m.phase.clone())
+                    .unwrap_or_default(),
+                message: m
+                    .failure_message
+                    .clone()
+                    .or_else(|| why.map(|w| w.message))
+                    .unwrap_or_default(),
+                since: None,
+            });
+        }
+    }
     FleetRow {
         source: source.to_string(),
         key: ObjKey::new(c.meta.namespace.as_deref(), &c.meta.name),

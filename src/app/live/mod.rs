@@ -52,7 +52,9 @@ impl std::fmt::Display for ObjKey {
 pub enum Entry {
     Ok(LiveObject),
     /// Served but malformed: shown as broken with the parse error, never dropped.
-    Broken { error: String },
+    Broken {
+        error: String,
+    },
 }
 
 /// Where a kind's watch stands.
@@ -62,9 +64,14 @@ pub enum KindStatus {
     Syncing,
     Live,
     /// The watch failed at `since` and is being retried; the objects are the last ones seen.
-    Failed { since: Time, error: String },
+    Failed {
+        since: Time,
+        error: String,
+    },
     /// RBAC said no: the views that need this kind say so instead of failing.
-    Forbidden { message: String },
+    Forbidden {
+        message: String,
+    },
     /// The API group is not served by this cluster (e.g. no Sidero on it).
     NotInstalled,
 }
@@ -356,7 +363,10 @@ impl LiveState {
                 if store.status == status {
                     return false;
                 }
-                if matches!(status, KindStatus::Forbidden { .. } | KindStatus::NotInstalled) {
+                if matches!(
+                    status,
+                    KindStatus::Forbidden { .. } | KindStatus::NotInstalled
+                ) {
                     store.objects.clear();
                 }
                 store.status = status;
@@ -500,4 +510,117 @@ pub fn age(now: Time, then: Time) -> String {
 /// Kinds by name, for messages that name them.
 pub fn kind_named(name: &str) -> Option<&'static KindInfo> {
     kinds::ALL.iter().find(|k| k.kind == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::kinds::NODE;
+
+    fn node(name: &str, ready: &str, heartbeat: &str) -> Entry {
+        let v = serde_json::json!({
+            "apiVersion": "v1", "kind": "Node", "metadata": {"name": name},
+            "status": {"conditions": [{"type": "Ready", "status": ready,
+                "lastHeartbeatTime": heartbeat, "lastTransitionTime": "2026-11-01T00:00:00Z"}]}
+        });
+        Entry::Ok(crate::model::parse(&NODE, &v).unwrap().unwrap())
+    }
+
+    fn live_with_node() -> LiveState {
+        let mut l = LiveState::default();
+        l.apply(LiveMsg::SourceAdded {
+            source: "edge".into(),
+            root: false,
+        });
+        l.apply(LiveMsg::Reset {
+            source: "edge".into(),
+            kind: &NODE,
+            objects: vec![(
+                ObjKey::new(None, "n1"),
+                node("n1", "True", "2026-11-24T10:00:00Z"),
+            )],
+            at: 100,
+        });
+        l.changed = Changed::default();
+        l
+    }
+
+    #[test]
+    fn heartbeats_change_nothing_but_conditions_do() {
+        let mut l = live_with_node();
+        let beat = |ready: &str, hb: &str| LiveMsg::Apply {
+            source: "edge".into(),
+            kind: &NODE,
+            key: ObjKey::new(None, "n1"),
+            entry: node("n1", ready, hb),
+            at: 110,
+        };
+        assert!(!l.apply(beat("True", "2026-11-24T10:00:40Z")));
+        assert!(!l.changed.any());
+        assert!(l.apply(beat("False", "2026-11-24T10:01:20Z")));
+        assert!(l.changed.kinds.contains("Node"));
+        assert_eq!(l.now, 110);
+    }
+
+    #[test]
+    fn a_failing_source_keeps_its_objects_and_first_failure_time() {
+        let mut l = live_with_node();
+        let fail = |at: Time, error: &str| LiveMsg::Status {
+            source: "edge".into(),
+            kind: &NODE,
+            status: KindStatus::Failed {
+                since: at,
+                error: error.into(),
+            },
+            at,
+        };
+        l.apply(fail(200, "connection refused"));
+        l.apply(fail(230, "connection refused again"));
+        let s = &l.sources["edge"];
+        assert_eq!(
+            s.status(),
+            SourceStatus::Stale {
+                since: 200,
+                error: "connection refused again".into()
+            }
+        );
+        assert_eq!(s.objects(&NODE).count(), 1, "stale data stays");
+        // A relist makes it live again, replacing the objects at once.
+        l.apply(LiveMsg::Reset {
+            source: "edge".into(),
+            kind: &NODE,
+            objects: vec![],
+            at: 260,
+        });
+        assert_eq!(l.sources["edge"].status(), SourceStatus::Live);
+    }
+
+    #[test]
+    fn forbidden_clears_a_kind_and_stopped_drops_it() {
+        let mut l = live_with_node();
+        l.apply(LiveMsg::Status {
+            source: "edge".into(),
+            kind: &NODE,
+            status: KindStatus::Forbidden {
+                message: "nodes is forbidden".into(),
+            },
+            at: 300,
+        });
+        let s = &l.sources["edge"];
+        assert_eq!(s.objects(&NODE).count(), 0);
+        assert!(matches!(s.status(), SourceStatus::Forbidden { .. }));
+        l.apply(LiveMsg::Stopped {
+            source: "edge".into(),
+            kind: &NODE,
+        });
+        assert_eq!(l.sources["edge"].status(), SourceStatus::Idle);
+    }
+
+    #[test]
+    fn ages() {
+        assert_eq!(age(100, 55), "45s");
+        assert_eq!(age(1000, 280), "12m");
+        assert_eq!(age(100_000, 0), "1d");
+        assert_eq!(age(0, 100), "0s");
+    }
 }

@@ -67,7 +67,9 @@ pub fn rows(live: &LiveState, sort: usize, filter: &str) -> Vec<NodeRow> {
         };
         for o in src.objects(&NODE) {
             let LiveObject::Node(n) = o else { continue };
-            let machine = machines.get(&(src.id.as_str(), n.meta.name.as_str())).cloned();
+            let machine = machines
+                .get(&(src.id.as_str(), n.meta.name.as_str()))
+                .cloned();
             let server = n
                 .sidero_uuid
                 .as_deref()
@@ -152,12 +154,13 @@ pub fn rows(live: &LiveState, sort: usize, filter: &str) -> Vec<NodeRow> {
                 || r.verdict.label().contains(&f)
         });
     }
-    let name = |r: &NodeRow| (r.cluster.clone(), r.name.clone());
+    // Comparators borrow: no allocation per comparison on 10,000 rows.
+    let name = |a: &NodeRow, b: &NodeRow| a.cluster.cmp(&b.cluster).then(a.name.cmp(&b.name));
     match SORT_COLUMNS.get(sort).copied().unwrap_or("verdict") {
-        "cluster" => out.sort_by_key(name),
+        "cluster" => out.sort_by(name),
         "name" => out.sort_by(|a, b| a.name.cmp(&b.name).then(a.cluster.cmp(&b.cluster))),
-        "kubelet" => out.sort_by(|a, b| a.kubelet.cmp(&b.kubelet).then(name(a).cmp(&name(b)))),
-        _ => out.sort_by(|a, b| b.verdict.cmp(&a.verdict).then(name(a).cmp(&name(b)))),
+        "kubelet" => out.sort_by(|a, b| a.kubelet.cmp(&b.kubelet).then(name(a, b))),
+        _ => out.sort_by(|a, b| b.verdict.cmp(&a.verdict).then(name(a, b))),
     }
     out
 }
