@@ -21,7 +21,7 @@ pub struct Harness {
     pub addr: SocketAddr,
     rx: mpsc::Receiver<Msg>,
     sup: mpsc::UnboundedSender<Command>,
-    _dir: tempfile::TempDir,
+    pub _dir: tempfile::TempDir,
 }
 
 impl Harness {
@@ -299,4 +299,96 @@ async fn a_generated_fleet_with_workload_nodes() {
             .iter()
             .all(|r| r.cluster.is_some())
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rbac_forbidden_on_one_kind_disables_that_view_only() {
+    let emu = Emulator::new();
+    world::load(&emu, blast::kube::now()).unwrap();
+    emu.faults().forbid(world::MGMT, kinds::SERVER.plural);
+    let mut h = Harness::start_with(Route::BareMetal, emu).await;
+    h.until("servers forbidden", 20, |s| {
+        s.live
+            .kind_problem(&kinds::SERVER)
+            .is_some_and(|p| p.contains("forbidden"))
+    })
+    .await;
+    let theme = blast::theme::Theme::load("default", None, false).unwrap();
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
+    term.draw(|f| blast::view::draw(f, &h.state, &theme))
+        .unwrap();
+    let screen: String = term
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(screen.contains("unavailable"), "{screen}");
+    // The fleet still works.
+    h.key("2");
+    h.until("the fleet", 20, |s| s.views.fleet_rows.len() >= 2)
+        .await;
+    // Permission granted: the view recovers by itself (the watch keeps retrying).
+    h.emu.faults().allow(world::MGMT, kinds::SERVER.plural);
+    h.key("4");
+    h.until("servers after the grant", 45, |s| {
+        !s.views.server_rows.is_empty()
+    })
+    .await;
+}
+
+/// The real kubectl can get every kind the emulator serves from the demo world.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_gets_every_kind_of_the_demo_world() {
+    if std::process::Command::new("kubectl")
+        .arg("version")
+        .arg("--client")
+        .output()
+        .is_err()
+    {
+        eprintln!("kubectl not installed: skipped");
+        return;
+    }
+    let h = Harness::start(Route::Browser).await;
+    let kubeconfig = h._dir.path().join("kubeconfig.yaml");
+    for cluster in h.emu.clusters() {
+        for kind in kinds::ALL {
+            let objs = h.emu.list(&cluster, kind);
+            if objs.is_empty() || kind.kind == "Secret" {
+                continue;
+            }
+            let resource = if kind.group.is_empty() {
+                kind.plural.to_string()
+            } else {
+                format!("{}.{}", kind.plural, kind.group)
+            };
+            let kc = kubeconfig.clone();
+            let cl = cluster.clone();
+            let out = tokio::task::spawn_blocking(move || {
+                std::process::Command::new("kubectl")
+                    .args(["--kubeconfig", kc.to_str().unwrap(), "--context", &cl])
+                    .args(["get", &resource, "-A", "-o", "yaml"])
+                    .output()
+                    .unwrap()
+            })
+            .await
+            .unwrap();
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success(),
+                "kubectl get {} on {cluster}: {}",
+                kind.plural,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            for o in &objs {
+                let name = o["metadata"]["name"].as_str().unwrap();
+                assert!(
+                    text.contains(&format!("name: {name}")),
+                    "{name} missing from kubectl get {} on {cluster}",
+                    kind.plural
+                );
+            }
+        }
+    }
 }

@@ -35,6 +35,8 @@ pub struct Faults {
     latency_micros: AtomicU64,
     malformed_on: AtomicBool,
     malformed: RwLock<Option<MalformedTarget>>,
+    /// `(cluster, plural)` pairs answered 403, as RBAC would.
+    forbidden: RwLock<Vec<(String, String)>>,
     control: watch::Sender<WatchControl>,
 }
 
@@ -47,6 +49,7 @@ impl Faults {
             latency_micros: AtomicU64::new(0),
             malformed_on: AtomicBool::new(false),
             malformed: RwLock::new(None),
+            forbidden: RwLock::new(Vec::new()),
             control: watch::Sender::new(WatchControl::default()),
         }
     }
@@ -96,6 +99,23 @@ impl Faults {
         let on = target.is_some();
         *self.malformed.write().unwrap_or_else(|e| e.into_inner()) = target;
         self.malformed_on.store(on, Ordering::SeqCst);
+    }
+
+    /// Answers every request for one kind (by plural, in every group) on one cluster
+    /// `403 Forbidden`, as RBAC would for a user without `list`/`watch` on it; `allow` undoes it.
+    pub fn forbid(&self, cluster: &str, plural: &str) {
+        let mut f = self.forbidden.write().unwrap_or_else(|e| e.into_inner());
+        f.push((cluster.to_string(), plural.to_string()));
+    }
+
+    pub fn allow(&self, cluster: &str, plural: &str) {
+        let mut f = self.forbidden.write().unwrap_or_else(|e| e.into_inner());
+        f.retain(|(c, p)| !(c == cluster && p == plural));
+    }
+
+    pub(crate) fn is_forbidden(&self, cluster: &str, plural: &str) -> bool {
+        let f = self.forbidden.read().unwrap_or_else(|e| e.into_inner());
+        f.iter().any(|(c, p)| c == cluster && p == plural)
     }
 
     /// Whether this request (counted) must fail with a 500.

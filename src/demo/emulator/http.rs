@@ -154,6 +154,19 @@ async fn respond(req: &Request<Incoming>, shared: &Arc<Shared>) -> Response<Body
     let Some(route) = route(rest) else {
         return not_found();
     };
+    if let Route::Collection(t) | Route::Object(t) = &route
+        && shared.faults.is_forbidden(cluster_name, t.info.plural)
+    {
+        let (group, plural) = (t.info.group, t.info.plural);
+        return status_response(
+            shared,
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            &format!(
+                "{plural}.{group} is forbidden: User \"demo\" cannot list resource \"{plural}\" in API group \"{group}\" at the cluster scope"
+            ),
+        );
+    }
     let query = match parse_query(req.uri().query().unwrap_or("")) {
         Ok(q) => q,
         Err(e) => return status_response(shared, StatusCode::BAD_REQUEST, "BadRequest", &e),
