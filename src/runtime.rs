@@ -176,6 +176,7 @@ pub async fn run(mut state: State, theme: Theme, opts: RunOptions) -> Result<()>
     let mut input = spawn_input_reader();
     let mut effects = state.init();
     let mut last_draw = std::time::Instant::now() - opts.min_frame;
+    let mut last_settle = last_draw;
     loop {
         while !effects.is_empty() {
             for fx in std::mem::take(&mut effects) {
@@ -250,7 +251,21 @@ pub async fn run(mut state: State, theme: Theme, opts: RunOptions) -> Result<()>
                 }
             }
         }
-        crate::app::route::settle(&mut state);
+        // Derive the live rows from what arrived, except right after a key: the key's own
+        // effect is drawn first (actions that change rows derive them themselves), the data
+        // follows on the next turn of the loop.
+        if !had_input || last_settle.elapsed() >= opts.min_frame {
+            crate::app::route::settle(&mut state);
+            last_settle = std::time::Instant::now();
+        } else if state.live.changed.any() {
+            // Come back for the data once the frame is out.
+            let tx = tx.clone();
+            let wait = opts.min_frame.saturating_sub(last_settle.elapsed());
+            tokio::spawn(async move {
+                tokio::time::sleep(wait).await;
+                let _ = tx.send(Msg::Tick(crate::kube::now())).await;
+            });
+        }
     }
     drop(guard);
     info!("quit");

@@ -801,4 +801,28 @@ mod tests {
         assert_eq!(s.route, Route::Browser);
         assert!(matches!(fx.as_slice(), [Effect::Watch(w)] if w.is_empty()));
     }
+
+    #[test]
+    fn the_context_picker_switches_contexts() {
+        let mut s = State::default();
+        s.live.apply(super::super::live::LiveMsg::Contexts {
+            available: vec!["mgmt-a".into(), "mgmt-b".into()],
+            active: vec!["mgmt-a".into()],
+        });
+        open_picker(&mut s);
+        let mut fx = vec![];
+        picker_action(&mut s, Action::Down, &mut fx);
+        picker_action(&mut s, Action::Toggle, &mut fx);
+        picker_action(&mut s, Action::Apply, &mut fx);
+        assert!(s.views.picker.is_none());
+        assert!(fx.contains(&Effect::UseContexts(vec!["mgmt-a".into(), "mgmt-b".into()])));
+        // Unticking everything is refused.
+        open_picker(&mut s);
+        let mut fx = vec![];
+        picker_action(&mut s, Action::Toggle, &mut fx);
+        s.views.picker.as_mut().unwrap().items[1].1 = false;
+        picker_action(&mut s, Action::Apply, &mut fx);
+        assert!(fx.is_empty());
+        assert!(s.toast.is_some());
+    }
 }

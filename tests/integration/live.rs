@@ -392,3 +392,38 @@ async fn kubectl_gets_every_kind_of_the_demo_world() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn survives_500s_slow_answers_and_dropped_watches() {
+    let mut h = Harness::start(Route::Nodes).await;
+    h.until("nodes", 20, |s| s.views.node_rows.len() >= 9).await;
+    let node = h.emu.list("edge-lab", &kinds::NODE)[0]["metadata"]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Every other request fails, every answer is slow, and every watch is cut.
+    h.emu.faults().set_error_rate(2);
+    h.emu
+        .faults()
+        .set_latency(std::time::Duration::from_millis(300));
+    h.emu.faults().drop_watches();
+    h.emu.modify("edge-lab", &kinds::NODE, None, &node, |o| {
+        o["spec"]["unschedulable"] = true.into();
+    });
+    h.until("the cordon through the faults", 60, |s| {
+        s.views
+            .node_rows
+            .iter()
+            .any(|r| r.name == node && r.cordoned)
+    })
+    .await;
+    h.emu.faults().set_error_rate(0);
+    h.emu.faults().set_latency(std::time::Duration::ZERO);
+    h.until("everything live again", 60, |s| {
+        s.live
+            .sources
+            .values()
+            .all(|src| src.status() == SourceStatus::Live)
+    })
+    .await;
+}

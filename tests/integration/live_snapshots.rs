@@ -217,3 +217,44 @@ fn enter_opens_a_cluster_and_esc_goes_back() {
     crate::support::keys(&mut s, &["esc"]);
     assert_eq!(s.route, Route::Fleet);
 }
+
+#[test]
+fn o_jumps_from_a_live_object_to_its_file_and_back() {
+    // The live world over this repo's own GitOps tree.
+    let mut s = live_state(
+        Route::parse("cluster/edge-berlin").unwrap(),
+        120,
+        40,
+        World::Healthy,
+    );
+    s.repo.root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
+    let fx = s.init();
+    crate::support::settle(&mut s, fx);
+    let md = s
+        .views
+        .tree
+        .iter()
+        .position(|r| r.obj.kind == "MachineDeployment")
+        .expect("a MachineDeployment in the tree");
+    s.views.cluster.selected = md;
+    crate::support::keys(&mut s, &["o"]);
+    assert_eq!(s.route, Route::Browser);
+    let res = s.selected_resource().expect("a resource selected").clone();
+    assert_eq!(res.kind.as_deref(), Some("MachineDeployment"));
+    let name = res.name.clone().unwrap();
+    assert_eq!(
+        s.index().unwrap().files[match &s.selected_row().unwrap().kind {
+            blast::app::browser::RowKind::Resource { file, .. } => *file,
+            _ => unreachable!(),
+        }]
+        .path,
+        "clusters/edge-berlin/capi/workers.yaml"
+    );
+    // And back: the resource's live object, selected in its cluster's tree.
+    crate::support::keys(&mut s, &["o"]);
+    settle(&mut s);
+    assert!(matches!(&s.route, Route::Cluster { key, .. } if key.name == "edge-berlin"));
+    let sel = &s.views.tree[s.views.cluster.selected];
+    assert_eq!(sel.obj.kind, "MachineDeployment");
+    assert_eq!(sel.obj.key.name, name);
+}

@@ -41,22 +41,20 @@ pub struct NodeRow {
 pub const SORT_COLUMNS: [&str; 4] = ["verdict", "cluster", "name", "kubelet"];
 
 pub fn rows(live: &LiveState, sort: usize, filter: &str) -> Vec<NodeRow> {
-    // Machines by (cluster name, node name); servers by UUID, from every root.
-    let mut machines: HashMap<(&str, &str), ObjKey> = HashMap::new();
-    let mut servers: HashMap<&str, Option<String>> = HashMap::new();
+    // Machines by (cluster name, node name); servers by UUID, from every root. References
+    // only: a row clones what it shows.
+    let mut machines: HashMap<(&str, &str), &crate::model::Machine> = HashMap::new();
+    let mut servers: HashMap<&str, &Option<String>> = HashMap::new();
     for (_, o) in live.all(true, &MACHINE) {
         if let LiveObject::Machine(m) = o
             && let Some(node) = &m.node_name
         {
-            machines.insert(
-                (m.cluster_name.as_str(), node.as_str()),
-                ObjKey::new(m.meta.namespace.as_deref(), &m.meta.name),
-            );
+            machines.insert((m.cluster_name.as_str(), node.as_str()), m);
         }
     }
     for (_, o) in live.all(true, &SERVER) {
         if let LiveObject::Server(s) = o {
-            servers.insert(s.meta.name.as_str(), s.hostname.clone());
+            servers.insert(s.meta.name.as_str(), &s.hostname);
         }
     }
     let mut out = Vec::new();
@@ -69,11 +67,11 @@ pub fn rows(live: &LiveState, sort: usize, filter: &str) -> Vec<NodeRow> {
             let LiveObject::Node(n) = o else { continue };
             let machine = machines
                 .get(&(src.id.as_str(), n.meta.name.as_str()))
-                .cloned();
+                .map(|m| ObjKey::new(m.meta.namespace.as_deref(), &m.meta.name));
             let server = n
                 .sidero_uuid
                 .as_deref()
-                .map(|u| (u.to_string(), servers.get(u).cloned().flatten()));
+                .map(|u| (u.to_string(), servers.get(u).and_then(|h| (*h).clone())));
             let verdict = match n.ready {
                 CondStatus::True if n.pressure.is_empty() => Verdict::Healthy,
                 CondStatus::True => Verdict::Degraded,
