@@ -325,7 +325,14 @@ pub fn settle(state: &mut State) {
                 .node_rows
                 .get(v.nodes.selected)
                 .map(|r| format!("{}/{}", r.cluster, r.name));
-            v.node_rows = nodes::rows(live, v.nodes.sort, &v.nodes.filter);
+            // Under churn only a few Nodes change: patch their rows instead of deriving all.
+            let patched = !v.node_rows.is_empty()
+                && changed.only_objects_of("Node").is_some_and(|objs| {
+                    nodes::patch(live, &mut v.node_rows, &objs, v.nodes.sort, &v.nodes.filter)
+                });
+            if !patched {
+                v.node_rows = nodes::rows(live, v.nodes.sort, &v.nodes.filter);
+            }
             reselect(
                 &mut v.nodes,
                 v.node_rows

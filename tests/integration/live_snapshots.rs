@@ -258,3 +258,49 @@ fn o_jumps_from_a_live_object_to_its_file_and_back() {
     assert_eq!(sel.obj.kind, "MachineDeployment");
     assert_eq!(sel.obj.key.name, name);
 }
+
+#[test]
+fn patched_node_rows_equal_a_full_derive() {
+    let mut s = live_state(Route::Nodes, 200, 50, World::Healthy);
+    let before = s.views.node_rows.len();
+    // A worker goes NotReady, another is cordoned: two single-object changes.
+    let objs = world::objects().unwrap();
+    let mut changed = 0;
+    for (cluster, v) in objs
+        .iter()
+        .filter(|(c, v)| c == "edge-berlin" && v["kind"] == "Node")
+    {
+        let mut v = v.clone();
+        let name = v["metadata"]["name"].as_str().unwrap().to_string();
+        if name.contains("-w-") {
+            v["spec"]["unschedulable"] = true.into();
+            for c in v["status"]["conditions"].as_array_mut().unwrap() {
+                if c["type"] == "Ready" {
+                    c["status"] = "False".into();
+                }
+            }
+            let e = Entry::Ok(blast::model::parse(&kinds::NODE, &v).unwrap().unwrap());
+            let _ = update(
+                &mut s,
+                blast::app::Msg::Live(LiveMsg::Apply {
+                    source: cluster.clone(),
+                    kind: &kinds::NODE,
+                    key: ObjKey::new(None, &name),
+                    entry: e,
+                    at: world::fixtures_now(),
+                }),
+            );
+            changed += 1;
+        }
+    }
+    assert!(changed >= 2);
+    assert!(s.live.changed.only_objects_of("Node").is_some());
+    settle(&mut s);
+    let full = blast::app::live::nodes::rows(&s.live, s.views.nodes.sort, "");
+    assert_eq!(s.views.node_rows, full);
+    assert_eq!(s.views.node_rows.len(), before);
+    assert!(
+        s.views.node_rows[0].cordoned
+            && s.views.node_rows[0].ready == blast::model::CondStatus::False
+    );
+}

@@ -278,6 +278,10 @@ pub enum LiveMsg {
 pub struct Changed {
     pub kinds: BTreeSet<&'static str>,
     pub sources: bool,
+    /// Kinds changed wholesale (a list, a status change), which need a full derive.
+    pub whole: BTreeSet<&'static str>,
+    /// Single objects applied or deleted, per kind: (source, key).
+    pub objects: Vec<(&'static str, SourceId, ObjKey)>,
 }
 
 impl Changed {
@@ -286,6 +290,16 @@ impl Changed {
     }
     pub fn touches(&self, kinds: &[KindInfo]) -> bool {
         self.sources || kinds.iter().any(|k| self.kinds.contains(k.kind))
+    }
+
+    /// Only single objects of `kind` changed (no list, no status, nothing else): the rows of
+    /// those objects can be patched in place.
+    pub fn only_objects_of(&self, kind: &str) -> Option<Vec<(&SourceId, &ObjKey)>> {
+        let only = !self.sources
+            && self.whole.is_empty()
+            && self.kinds.iter().all(|k| *k == kind)
+            && self.objects.iter().all(|(k, _, _)| *k == kind);
+        only.then(|| self.objects.iter().map(|(_, s, k)| (s, k)).collect())
     }
 }
 
@@ -392,6 +406,7 @@ impl LiveState {
                 store.updated = Some(at);
                 self.changed.sources = true;
                 self.changed.kinds.insert(kind.kind);
+                self.changed.whole.insert(kind.kind);
                 true
             }
             LiveMsg::Apply {
@@ -414,6 +429,9 @@ impl LiveState {
                 if store.objects.get(&key) == Some(&entry) && was_live {
                     return false;
                 }
+                self.changed
+                    .objects
+                    .push((kind.kind, source.clone(), key.clone()));
                 store.objects.insert(key, entry);
                 if !was_live {
                     self.changed.sources = true;
@@ -439,6 +457,7 @@ impl LiveState {
                 if store.objects.remove(&key).is_none() {
                     return false;
                 }
+                self.changed.objects.push((kind.kind, source, key));
                 self.changed.kinds.insert(kind.kind);
                 true
             }
