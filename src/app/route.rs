@@ -476,6 +476,7 @@ pub fn live_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
 /// Typing into a live view's filter.
 pub fn filter_edit(state: &mut State, action: Option<Action>, ch: Option<char>) {
     let Some(n) = state.nav_mut() else { return };
+    let before = n.filter.clone();
     match (action, ch) {
         (Some(Action::Accept), _) => n.filtering = false,
         (Some(Action::Back), _) => {
@@ -489,10 +490,14 @@ pub fn filter_edit(state: &mut State, action: Option<Action>, ch: Option<char>) 
         (None, Some(c)) => n.filter.push(c),
         _ => return,
     }
-    n.selected = 0;
-    n.offset = 0;
-    state.live.changed.sources = true;
-    settle(state);
+    // Rows are derived again only when the text changed (closing the input costs nothing).
+    let changed = n.filter != before;
+    if changed {
+        n.selected = 0;
+        n.offset = 0;
+        state.live.changed.sources = true;
+        settle(state);
+    }
     state.dirty = true;
 }
 
