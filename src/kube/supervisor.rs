@@ -314,7 +314,6 @@ impl Sup {
     /// Starts what the wants need and marks the rest idle.
     async fn reconcile(&mut self) {
         let mut desired: Vec<(SourceId, Client, &'static KindInfo)> = vec![];
-        let mut want_workloads = false;
         for w in &self.wants {
             let kind: &'static KindInfo = match crate::model::kinds::find(w.kind.group, w.kind.kind)
             {
@@ -330,13 +329,11 @@ impl Sup {
                     }
                 }
                 Scope::Workloads => {
-                    want_workloads = true;
                     for (id, (_, c)) in &self.workloads {
                         desired.push((id.clone(), c.clone(), kind));
                     }
                 }
                 Scope::Workload(name) => {
-                    want_workloads = true;
                     if let Some((_, c)) = self.workloads.get(name) {
                         desired.push((name.clone(), c.clone(), kind));
                     }
@@ -370,7 +367,9 @@ impl Sup {
                 },
             );
         }
-        if want_workloads && self.opts.workload_kubeconfigs {
+        // Workload clusters are discovered as soon as a management cluster is up (a few small
+        // Secrets), so a view that needs their Nodes does not wait for that first.
+        if self.opts.workload_kubeconfigs {
             let roots: Vec<(SourceId, Client)> = self
                 .roots
                 .iter()
