@@ -359,6 +359,26 @@ fn title<'a>(name: &str, nav: &TableNav, total: usize, sort: Option<&str>) -> Li
     Line::from(t)
 }
 
+/// The title plus, for every source that is not live, what went wrong and since when, so the
+/// error is on screen and not only in the log.
+fn with_problems<'a>(mut line: Line<'a>, state: &State, theme: &Theme) -> Line<'a> {
+    let now = state.live.now;
+    for s in state.live.sources.values() {
+        let text = match s.status() {
+            SourceStatus::Stale { since, error } => {
+                format!(" ⚠ {} lost {} ago: {error} ", s.id, age(now, since))
+            }
+            SourceStatus::Forbidden { message } => format!(" ⊘ {}: {message} ", s.id),
+            _ => continue,
+        };
+        line.spans.push(Span::styled(
+            shorten_middle(&text, 90),
+            theme.style(Role::Stale),
+        ));
+    }
+    line
+}
+
 fn stale_mark(since: Option<Time>, now: Time) -> String {
     since
         .map(|s| format!(" ⚠stale {}", age(now, s)))
@@ -439,7 +459,11 @@ fn fleet(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let sort = crate::app::live::fleet::SORT_COLUMNS
         [v.fleet.sort % crate::app::live::fleet::SORT_COLUMNS.len()];
     let selected = v.fleet.selected.checked_sub(start);
-    let mut t = title("Clusters", &v.fleet, v.fleet_rows.len(), Some(sort));
+    let mut t = with_problems(
+        title("Clusters", &v.fleet, v.fleet_rows.len(), Some(sort)),
+        state,
+        theme,
+    );
     if v.fleet_rows.is_empty() && !syncing(state) {
         t = Line::from(" Clusters (0): no Cluster API clusters on the management cluster ");
     }
@@ -541,8 +565,16 @@ fn cluster(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         SourceStatus::Stale { since, .. } => Some(since),
         _ => None,
     });
+    let namespaces = state
+        .live
+        .sources
+        .get(&name)
+        .map(|w| w.objects(&crate::model::kinds::NAMESPACE).count())
+        .filter(|n| *n > 0)
+        .map(|n| format!(" · {n} namespaces"))
+        .unwrap_or_default();
     let mut t = format!(
-        " {name}: objects ({}){} ",
+        " {name}: objects ({}){namespaces}{} ",
         v.tree.len(),
         stale_mark(stale, now)
     );
@@ -556,7 +588,7 @@ fn cluster(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     table(
         frame,
         tree_area,
-        Line::from(t),
+        with_problems(Line::from(t), state, theme),
         &cols,
         cells,
         styles,
@@ -724,7 +756,11 @@ fn nodes(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     let sort = crate::app::live::nodes::SORT_COLUMNS
         [v.nodes.sort % crate::app::live::nodes::SORT_COLUMNS.len()];
-    let mut t = title("Nodes", &v.nodes, v.node_rows.len(), Some(sort));
+    let mut t = with_problems(
+        title("Nodes", &v.nodes, v.node_rows.len(), Some(sort)),
+        state,
+        theme,
+    );
     if v.node_rows.is_empty() && !syncing(state) {
         t = Line::from(
             " Nodes (0): none visible. Workload nodes need fleet.workload_kubeconfigs = true or a --context per cluster ",
@@ -837,7 +873,11 @@ fn baremetal(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         });
     }
     let sort = baremetal::SORT_COLUMNS[v.servers.sort % baremetal::SORT_COLUMNS.len()];
-    let t = title("Servers", &v.servers, v.server_rows.len(), Some(sort));
+    let t = with_problems(
+        title("Servers", &v.servers, v.server_rows.len(), Some(sort)),
+        state,
+        theme,
+    );
     table(
         frame,
         top,

@@ -23,7 +23,7 @@ pub const ROOT_KINDS: [KindInfo; 10] = [
     METAL_CLUSTER,
     EVENT,
 ];
-pub const WORKLOAD_KINDS: [KindInfo; 2] = [NODE, EVENT];
+pub const WORKLOAD_KINDS: [KindInfo; 3] = [NODE, EVENT, kinds::NAMESPACE];
 
 /// Names one live object anywhere.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
