@@ -321,10 +321,11 @@ pub fn settle(state: &mut State) {
                 .unwrap_or_default();
         }
         Route::Nodes => {
+            // Kept by (cluster, name) without formatting 10,000 keys per frame.
             let keep = v
                 .node_rows
                 .get(v.nodes.selected)
-                .map(|r| format!("{}/{}", r.cluster, r.name));
+                .map(|r| (r.cluster.clone(), r.name.clone()));
             // Under churn only a few Nodes change: patch their rows instead of deriving all.
             let patched = !v.node_rows.is_empty()
                 && changed.only_objects_of("Node").is_some_and(|objs| {
@@ -333,13 +334,22 @@ pub fn settle(state: &mut State) {
             if !patched {
                 v.node_rows = nodes::rows(live, v.nodes.sort, &v.nodes.filter);
             }
-            reselect(
-                &mut v.nodes,
+            let pending = v.nodes.pending.clone().and_then(|p| {
                 v.node_rows
                     .iter()
-                    .map(|r| (format!("{}/{}", r.cluster, r.name), &r.name)),
-                keep,
-            );
+                    .position(|r| r.name == p || format!("{}/{}", r.cluster, r.name) == p)
+            });
+            if let Some(i) = pending {
+                v.nodes.selected = i;
+                v.nodes.pending = None;
+            } else if let Some((c, n)) = keep
+                && let Some(i) = v
+                    .node_rows
+                    .iter()
+                    .position(|r| r.name == n && r.cluster == c)
+            {
+                v.nodes.selected = i;
+            }
             v.nodes.clamp(v.node_rows.len(), height);
         }
         Route::BareMetal => {
