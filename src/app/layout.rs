@@ -17,7 +17,8 @@ pub struct BrowserLayout {
     pub footer: Rect,
 }
 
-pub fn browser(area: Rect, focus: Pane, show_log: bool) -> BrowserLayout {
+/// The header line, the body and the footer line of any screen.
+pub fn bars(area: Rect) -> (Rect, Rect, Rect) {
     let header = Rect {
         height: 1.min(area.height),
         ..area
@@ -32,6 +33,11 @@ pub fn browser(area: Rect, focus: Pane, show_log: bool) -> BrowserLayout {
         height: area.height.saturating_sub(2),
         ..area
     };
+    (header, body, footer)
+}
+
+pub fn browser(area: Rect, focus: Pane, show_log: bool) -> BrowserLayout {
+    let (header, body, footer) = bars(area);
     let two_panes = area.width >= TWO_PANE_MIN_WIDTH;
     let (tree, right) = if two_panes {
         let tree_w = (area.width * 2 / 5).clamp(30, 64);

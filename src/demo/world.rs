@@ -26,20 +26,8 @@ pub fn fixtures_now() -> i64 {
     parse_time(fixtures::FIXTURES_NOW).unwrap_or(0)
 }
 
-fn parse_time(s: &str) -> Option<i64> {
-    // Cheap shape check first: most strings are not times.
-    if s.len() < 20 || s.as_bytes().get(4) != Some(&b'-') || s.as_bytes().get(10) != Some(&b'T') {
-        return None;
-    }
-    s.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
-}
-
-/// RFC 3339 in UTC with seconds, as the API server writes it.
-pub fn format_time(secs: i64) -> String {
-    jiff::Timestamp::from_second(secs)
-        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_default()
-}
+/// The model's RFC 3339 helpers: one implementation of times for the whole crate.
+pub use crate::model::{format_time, parse_time};
 
 fn shift(v: &mut Value, by: i64) {
     match v {

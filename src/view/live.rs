@@ -19,20 +19,7 @@ use crate::theme::{Role, Theme};
 
 pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     let area = frame.area();
-    let header = Rect {
-        height: 1.min(area.height),
-        ..area
-    };
-    let footer = Rect {
-        y: area.bottom().saturating_sub(1),
-        height: 1.min(area.height),
-        ..area
-    };
-    let body = Rect {
-        y: area.y + 1,
-        height: area.height.saturating_sub(2),
-        ..area
-    };
+    let (header, body, footer) = crate::app::layout::bars(area);
     header_bar(frame, header, state, theme);
     if let Some(msg) = blocking_message(state) {
         let p = Paragraph::new(msg)

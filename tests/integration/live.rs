@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use blast::app::live::{SourceStatus, kind_named};
+use blast::app::live::SourceStatus;
 use blast::app::route::{Route, settle};
 use blast::app::{Effect, Msg, State, update};
 use blast::demo::emulator::{Emulator, ServerHandle};
@@ -256,7 +256,7 @@ async fn expired_watches_relist_without_losing_objects_and_malformed_objects_sho
     })
     .await;
     assert_eq!(h.state.views.server_rows.len(), servers.len());
-    let kind = kind_named("Server").unwrap();
+    let kind = kinds::find_kind_name("Server").unwrap();
     assert_eq!(kind.kind, "Server");
 }
 

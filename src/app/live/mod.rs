@@ -13,7 +13,7 @@ pub mod nodes;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::kinds::{self, KindInfo};
+use crate::model::kinds::KindInfo;
 use crate::model::{LiveObject, Time};
 
 /// A source's id: the context name of a root, the Cluster API cluster name of a workload.
@@ -524,11 +524,6 @@ pub fn age(now: Time, then: Time) -> String {
         3600..86400 => format!("{}h", s / 3600),
         _ => format!("{}d", s / 86400),
     }
-}
-
-/// Kinds by name, for messages that name them.
-pub fn kind_named(name: &str) -> Option<&'static KindInfo> {
-    kinds::ALL.iter().find(|k| k.kind == name)
 }
 
 #[cfg(test)]
