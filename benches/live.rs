@@ -87,10 +87,16 @@ fn main() {
     let fleet = started.elapsed();
     let rss_fleet = rss_kb(term.pid);
     let t = Instant::now();
+    let (cpu_console, cpu_emulator) = (cpu_ticks(term.pid), cpu_ticks(std::process::id()));
     term.send(b"3");
     let want = format!("Nodes ({})", scale.clusters * scale.machines_per_cluster);
     term.wait_for(&want, Duration::from_secs(120));
     let nodes = t.elapsed();
+    println!(
+        "CPU while loading the node list: console {:.2} s, emulator (this process) {:.2} s",
+        (cpu_ticks(term.pid) - cpu_console) as f64 / 100.0,
+        (cpu_ticks(std::process::id()) - cpu_emulator) as f64 / 100.0
+    );
     std::thread::sleep(Duration::from_secs(1));
     println!(
         "resident memory: {} MB with the fleet view, {} MB with the node list",
@@ -287,7 +293,18 @@ impl Term {
                 pixel_height: 0,
             })
             .unwrap();
-        let mut cmd = CommandBuilder::new(bin);
+        // `BLAST_BENCH_WRAP="heaptrack -o /tmp/blast"` runs the console under a profiler.
+        let wrap = std::env::var("BLAST_BENCH_WRAP").unwrap_or_default();
+        let mut words = wrap.split_whitespace();
+        let mut cmd = match words.next() {
+            Some(tool) => {
+                let mut cmd = CommandBuilder::new(tool);
+                cmd.args(words);
+                cmd.arg(bin);
+                cmd
+            }
+            None => CommandBuilder::new(bin),
+        };
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env("HOME", home);
