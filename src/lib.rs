@@ -4,6 +4,7 @@
 //! messages, update), `view` draws it, `runtime` owns the terminal and runs the I/O tasks,
 //! `repo` and `git` are the I/O libraries, free of any terminal code.
 
+pub mod alloc;
 pub mod app;
 pub mod cli;
 pub mod config;
