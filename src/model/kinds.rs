@@ -86,6 +86,34 @@ kinds! {
     SERVER_CLASS: "metal.sidero.dev" ["v1alpha2", "v1alpha1"] "ServerClass" "serverclasses" false [];
     METAL_MACHINE: "infrastructure.cluster.x-k8s.io" ["v1alpha3", "v1alpha2"] "MetalMachine" "metalmachines" true [];
     METAL_CLUSTER: "infrastructure.cluster.x-k8s.io" ["v1alpha3", "v1alpha2"] "MetalCluster" "metalclusters" true [];
+    // Storage
+    PERSISTENT_VOLUME: "" ["v1"] "PersistentVolume" "persistentvolumes" false ["pv"];
+    PERSISTENT_VOLUME_CLAIM: "" ["v1"] "PersistentVolumeClaim" "persistentvolumeclaims" true ["pvc"];
+    STATEFUL_SET: "apps" ["v1"] "StatefulSet" "statefulsets" true ["sts"];
+    CEPH_CLUSTER: "ceph.rook.io" ["v1"] "CephCluster" "cephclusters" true ["ceph"];
+    CEPH_BLOCK_POOL: "ceph.rook.io" ["v1"] "CephBlockPool" "cephblockpools" true ["cephbp"];
+    CEPH_FILESYSTEM: "ceph.rook.io" ["v1"] "CephFilesystem" "cephfilesystems" true ["cephfs"];
+    CEPH_OBJECT_STORE: "ceph.rook.io" ["v1"] "CephObjectStore" "cephobjectstores" true ["cephos"];
+    DISK_POOL: "openebs.io" ["v1beta3", "v1beta2"] "DiskPool" "diskpools" true ["dsp"];
+    // Kasten K10: policies and profiles are CRDs, actions an aggregated API.
+    K10_POLICY: "config.kio.kasten.io" ["v1alpha1"] "Policy" "policies" true [];
+    K10_PROFILE: "config.kio.kasten.io" ["v1alpha1"] "Profile" "profiles" true [];
+    K10_RUN_ACTION: "actions.kio.kasten.io" ["v1alpha1"] "RunAction" "runactions" true [];
+    K10_BACKUP_ACTION: "actions.kio.kasten.io" ["v1alpha1"] "BackupAction" "backupactions" true [];
+    K10_EXPORT_ACTION: "actions.kio.kasten.io" ["v1alpha1"] "ExportAction" "exportactions" true [];
+    K10_RESTORE_ACTION: "actions.kio.kasten.io" ["v1alpha1"] "RestoreAction" "restoreactions" true [];
+    // GitOps and the rest of the infrastructure
+    APPLICATION: "argoproj.io" ["v1alpha1"] "Application" "applications" true ["app"];
+    APPLICATION_SET: "argoproj.io" ["v1alpha1"] "ApplicationSet" "applicationsets" true ["appset"];
+    CROSSPLANE_PROVIDER: "pkg.crossplane.io" ["v1"] "Provider" "providers" false [];
+    // A managed resource of provider-minio, and our composite (see infrastructure/crossplane).
+    // Its `User` and `Policy` would repeat the names of Klum's User and K10's Policy, and the
+    // stores are keyed by kind name (see `table_is_consistent`), so they are not watched yet.
+    MINIO_BUCKET: "minio.crossplane.io" ["v1"] "Bucket" "buckets" false [];
+    SITE_BUCKET: "platform.blast.io" ["v1alpha1"] "SiteBucket" "sitebuckets" false [];
+    SEALED_SECRET: "bitnami.com" ["v1alpha1"] "SealedSecret" "sealedsecrets" true [];
+    KLUM_USER: "klum.cattle.io" ["v1alpha1"] "User" "users" false [];
+    KLUM_KUBECONFIG: "klum.cattle.io" ["v1alpha1"] "Kubeconfig" "kubeconfigs" false [];
 }
 
 /// Looks a kind up by group and kind name.
@@ -93,7 +121,8 @@ pub fn find(group: &str, kind: &str) -> Option<&'static KindInfo> {
     ALL.iter().find(|k| k.group == group && k.kind == kind)
 }
 
-/// Looks a kind up by kind name alone (our kinds have unique names).
+/// Looks a kind up by kind name alone (names are unique in `ALL`; the live stores and the
+/// watch supervisor key by them).
 pub fn find_kind_name(kind: &str) -> Option<&'static KindInfo> {
     ALL.iter().find(|k| k.kind == kind)
 }
@@ -128,7 +157,8 @@ mod tests {
     fn table_is_consistent() {
         let mut seen = std::collections::HashSet::new();
         for k in ALL {
-            assert!(seen.insert((k.group, k.kind)), "{} listed twice", k.kind);
+            // Unique names, not only (group, kind): the live stores are keyed by kind name.
+            assert!(seen.insert(k.kind), "{} listed twice", k.kind);
             assert!(!k.versions.is_empty());
             assert_eq!(k.plural, k.plural.to_lowercase());
         }
