@@ -9,23 +9,35 @@
 //! Models keep only what the views use: no raw JSON, no managedFields, no annotations except the
 //! Argo CD tracking id, no heartbeat times, and never credentials (see `sidero` and `talos`).
 
+pub mod backup;
 pub mod capi;
 pub mod core;
+pub mod gitops;
 pub mod kinds;
 pub mod meta;
 pub mod sidero;
+pub mod storage;
 pub mod talos;
 
 use serde_json::Value;
 
 pub use self::core::{Event, InvolvedObject, Namespace, Node, Resources, Taint};
+pub use backup::{ActionKind, K10Action, K10Policy, K10Profile};
 pub use capi::{Cluster, Machine, MachineDeployment, MachineHealthCheck, MachineSet};
+pub use gitops::{
+    AppResource, AppSource, Application, ApplicationSet, CrossplaneObject, KlumKubeconfig,
+    KlumUser, SealedSecret,
+};
 pub use kinds::KindInfo;
 pub use meta::{
     Address, CapiVersion, CondStatus, Condition, Meta, ObjName, OwnerRef, ParseError, Replicas,
     Severity, Time, condition, format_time, parse_quantity, parse_time,
 };
 pub use sidero::{Disk, MetalCluster, MetalMachine, Power, Server, ServerClass, ServerState};
+pub use storage::{
+    CephCluster, CephPool, DiskPool, HealthCheck, PersistentVolume, PersistentVolumeClaim,
+    StatefulSet,
+};
 pub use talos::{TalosConfig, TalosControlPlane, talos_version};
 
 /// One parsed live object of any modelled kind.
@@ -45,6 +57,24 @@ pub enum LiveObject {
     Node(Node),
     Namespace(Namespace),
     Event(Event),
+    PersistentVolume(PersistentVolume),
+    PersistentVolumeClaim(PersistentVolumeClaim),
+    StatefulSet(StatefulSet),
+    CephCluster(CephCluster),
+    /// CephBlockPool, CephFilesystem or CephObjectStore.
+    CephPool(CephPool),
+    DiskPool(DiskPool),
+    K10Policy(K10Policy),
+    K10Profile(K10Profile),
+    /// RunAction, BackupAction, ExportAction or RestoreAction.
+    K10Action(K10Action),
+    Application(Application),
+    ApplicationSet(ApplicationSet),
+    /// A Crossplane Provider, managed resource or composite.
+    Crossplane(CrossplaneObject),
+    SealedSecret(SealedSecret),
+    KlumUser(KlumUser),
+    KlumKubeconfig(KlumKubeconfig),
 }
 
 impl LiveObject {
@@ -64,6 +94,21 @@ impl LiveObject {
             LiveObject::Node(o) => &o.meta,
             LiveObject::Namespace(o) => &o.meta,
             LiveObject::Event(o) => &o.meta,
+            LiveObject::PersistentVolume(o) => &o.meta,
+            LiveObject::PersistentVolumeClaim(o) => &o.meta,
+            LiveObject::StatefulSet(o) => &o.meta,
+            LiveObject::CephCluster(o) => &o.meta,
+            LiveObject::CephPool(o) => &o.meta,
+            LiveObject::DiskPool(o) => &o.meta,
+            LiveObject::K10Policy(o) => &o.meta,
+            LiveObject::K10Profile(o) => &o.meta,
+            LiveObject::K10Action(o) => &o.meta,
+            LiveObject::Application(o) => &o.meta,
+            LiveObject::ApplicationSet(o) => &o.meta,
+            LiveObject::Crossplane(o) => &o.meta,
+            LiveObject::SealedSecret(o) => &o.meta,
+            LiveObject::KlumUser(o) => &o.meta,
+            LiveObject::KlumKubeconfig(o) => &o.meta,
         }
     }
 
@@ -84,6 +129,21 @@ impl LiveObject {
             LiveObject::Node(_) => "Node",
             LiveObject::Namespace(_) => "Namespace",
             LiveObject::Event(_) => "Event",
+            LiveObject::PersistentVolume(_) => "PersistentVolume",
+            LiveObject::PersistentVolumeClaim(_) => "PersistentVolumeClaim",
+            LiveObject::StatefulSet(_) => "StatefulSet",
+            LiveObject::CephCluster(_) => "CephCluster",
+            LiveObject::CephPool(o) => o.kind,
+            LiveObject::DiskPool(_) => "DiskPool",
+            LiveObject::K10Policy(_) => "Policy",
+            LiveObject::K10Profile(_) => "Profile",
+            LiveObject::K10Action(o) => o.action.kind(),
+            LiveObject::Application(_) => "Application",
+            LiveObject::ApplicationSet(_) => "ApplicationSet",
+            LiveObject::Crossplane(o) => o.kind,
+            LiveObject::SealedSecret(_) => "SealedSecret",
+            LiveObject::KlumUser(_) => "User",
+            LiveObject::KlumKubeconfig(_) => "Kubeconfig",
         }
     }
 }
@@ -120,10 +180,52 @@ pub fn parse(kind: &KindInfo, v: &Value) -> Result<Option<LiveObject>, ParseErro
         LiveObject::Namespace(Namespace::parse(v)?)
     } else if kind == k::EVENT {
         LiveObject::Event(Event::parse(v)?)
+    } else if kind == k::PERSISTENT_VOLUME {
+        LiveObject::PersistentVolume(PersistentVolume::parse(v)?)
+    } else if kind == k::PERSISTENT_VOLUME_CLAIM {
+        LiveObject::PersistentVolumeClaim(PersistentVolumeClaim::parse(v)?)
+    } else if kind == k::STATEFUL_SET {
+        LiveObject::StatefulSet(StatefulSet::parse(v)?)
+    } else if kind == k::CEPH_CLUSTER {
+        LiveObject::CephCluster(CephCluster::parse(v)?)
+    } else if [k::CEPH_BLOCK_POOL, k::CEPH_FILESYSTEM, k::CEPH_OBJECT_STORE].contains(&kind) {
+        LiveObject::CephPool(CephPool::parse(kind.kind, v)?)
+    } else if kind == k::DISK_POOL {
+        LiveObject::DiskPool(DiskPool::parse(v)?)
+    } else if kind == k::K10_POLICY {
+        LiveObject::K10Policy(K10Policy::parse(v)?)
+    } else if kind == k::K10_PROFILE {
+        LiveObject::K10Profile(K10Profile::parse(v)?)
+    } else if let Some(action) = action_kind(&kind) {
+        LiveObject::K10Action(K10Action::parse(action, v)?)
+    } else if kind == k::APPLICATION {
+        LiveObject::Application(Application::parse(v)?)
+    } else if kind == k::APPLICATION_SET {
+        LiveObject::ApplicationSet(ApplicationSet::parse(v)?)
+    } else if [k::CROSSPLANE_PROVIDER, k::MINIO_BUCKET, k::SITE_BUCKET].contains(&kind) {
+        LiveObject::Crossplane(CrossplaneObject::parse(kind.kind, v)?)
+    } else if kind == k::SEALED_SECRET {
+        LiveObject::SealedSecret(SealedSecret::parse(v)?)
+    } else if kind == k::KLUM_USER {
+        LiveObject::KlumUser(KlumUser::parse(v)?)
+    } else if kind == k::KLUM_KUBECONFIG {
+        LiveObject::KlumKubeconfig(KlumKubeconfig::parse(v)?)
     } else {
         return Ok(None);
     };
     Ok(Some(obj))
+}
+
+fn action_kind(kind: &KindInfo) -> Option<ActionKind> {
+    use kinds as k;
+    [
+        (k::K10_RUN_ACTION, ActionKind::Run),
+        (k::K10_BACKUP_ACTION, ActionKind::Backup),
+        (k::K10_EXPORT_ACTION, ActionKind::Export),
+        (k::K10_RESTORE_ACTION, ActionKind::Restore),
+    ]
+    .into_iter()
+    .find_map(|(k, a)| (k == *kind).then_some(a))
 }
 
 /// `(namespace, name)` of any JSON value, even a malformed object, so it can be listed as
