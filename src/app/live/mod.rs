@@ -6,10 +6,14 @@
 //! or a workload cluster reached through its `<name>-kubeconfig` Secret. Objects stay on screen
 //! when their source fails; the failure only marks them stale.
 
+pub mod backup;
 pub mod baremetal;
 pub mod cluster;
 pub mod fleet;
+pub mod gitops;
 pub mod nodes;
+pub mod storage;
+pub mod summary;
 
 use std::collections::{BTreeMap, BTreeSet};
 
