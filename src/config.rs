@@ -146,6 +146,33 @@ impl Default for Fleet {
     }
 }
 
+/// Storage thresholds: used capacity (Ceph clusters, DiskPools) stands out from `warn_percent`
+/// and counts as failed from `critical_percent`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Storage {
+    pub warn_percent: u8,
+    pub critical_percent: u8,
+}
+
+impl Default for Storage {
+    fn default() -> Self {
+        Storage {
+            warn_percent: 75,
+            critical_percent: 85,
+        }
+    }
+}
+
+impl Storage {
+    pub fn thresholds(&self) -> crate::app::live::storage::Thresholds {
+        crate::app::live::storage::Thresholds {
+            warn: self.warn_percent.min(100),
+            critical: self.critical_percent.min(100),
+        }
+    }
+}
+
 /// One key override: an action bound to one key or a list of keys (`"none"` unbinds).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(untagged)]
@@ -174,6 +201,7 @@ pub struct Config {
     pub log_level: Option<String>,
     pub refresh: Refresh,
     pub fleet: Fleet,
+    pub storage: Storage,
     /// `[keys.CONTEXT] action = "key"` or `action = ["key", "key"]`.
     pub keys: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<KeyList>>>,
     /// Where this config came from and its text (for error positions in key overrides).

@@ -142,6 +142,7 @@ fn run_console(cli: &Cli, demo: Option<blast::demo::run::Demo>) -> color_eyre::R
     tracing::info!(repo = %root.display(), theme = %theme.name, version = env!("CARGO_PKG_VERSION"), "starting console");
     let mut state = State::new(root.clone(), keymap, (80, 24));
     state.repo.display = display_path(&root);
+    state.views.thresholds = config.storage.thresholds();
     if let Some(v) = &cli.view {
         state.route = Route::parse(v).map_err(|e| eyre!("--view: {e}"))?;
     }

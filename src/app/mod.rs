@@ -448,6 +448,30 @@ pub fn reveal_and_select(state: &mut State, key: &str, fx: &mut Vec<Effect>) {
     selection_changed(state, fx);
 }
 
+impl State {
+    /// Selects a repo path (a folder or file, relative to the repo root, as an Argo CD
+    /// Application names it) in the browser. False when the repo has no such path.
+    pub fn reveal_path(&mut self, path: &str, fx: &mut Vec<Effect>) -> bool {
+        let path = path.trim_matches('/').to_string();
+        let Some(index) = self.index() else {
+            return false;
+        };
+        let key = if index.files.iter().any(|f| f.path == path) {
+            format!("f:{path}")
+        } else if index
+            .files
+            .iter()
+            .any(|f| f.path.starts_with(&format!("{path}/")))
+        {
+            format!("d:{path}")
+        } else {
+            return false;
+        };
+        reveal_and_select(self, &key, fx);
+        true
+    }
+}
+
 /// Expands the folders (and file) above the row with key `key` so it is shown.
 fn reveal(expanded: &mut std::collections::HashSet<String>, key: &str) {
     let (kind, rest) = key.split_at(2);
@@ -601,6 +625,10 @@ fn browser_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         Action::ViewFleet => route::go(state, Route::Fleet, fx),
         Action::ViewNodes => route::go(state, Route::Nodes, fx),
         Action::ViewBareMetal => route::go(state, Route::BareMetal, fx),
+        Action::ViewStorage => route::go(state, Route::Storage, fx),
+        Action::ViewBackup => route::go(state, Route::Backup, fx),
+        Action::ViewGitOps => route::go(state, Route::GitOps, fx),
+        Action::ViewOverview => route::go(state, Route::Overview, fx),
         Action::Contexts => route::open_picker(state),
         _ => state.dirty = false,
     }

@@ -1,10 +1,14 @@
 //! Which view is on screen, the live views' selection/sort/filter, the derived rows they draw,
 //! and the jumps between the repo and the live objects.
 
+use super::live::backup::{self, ActionRow, BackupRow};
 use super::live::baremetal::{self, ClassRow, ServerRow};
 use super::live::cluster::{self, EventRow, LiveRef, TreeRow};
 use super::live::fleet::{self, FleetRow};
+use super::live::gitops::{self, GitOpsRow, Revisions};
 use super::live::nodes::{self, NodeRow};
+use super::live::storage::{self, StorageRow, Thresholds};
+use super::live::summary::{self, SiteSummary};
 use super::live::{ObjKey, Scope, Want};
 use super::{Effect, State};
 use crate::keymap::Action;
@@ -22,17 +26,25 @@ pub enum Route {
     },
     Nodes,
     BareMetal,
+    Storage,
+    Backup,
+    GitOps,
+    Overview,
 }
 
 impl Route {
     /// Parses `--view`: `repo`, `fleet`, `cluster/NAME` (or `cluster/NAMESPACE/NAME`), `nodes`,
-    /// `baremetal`.
+    /// `baremetal`, `storage`, `backup`, `gitops`, `overview`.
     pub fn parse(s: &str) -> Result<Route, String> {
         match s {
             "repo" | "browser" => Ok(Route::Browser),
             "fleet" => Ok(Route::Fleet),
             "nodes" => Ok(Route::Nodes),
             "baremetal" | "bare-metal" | "servers" => Ok(Route::BareMetal),
+            "storage" => Ok(Route::Storage),
+            "backup" | "backups" => Ok(Route::Backup),
+            "gitops" | "argocd" => Ok(Route::GitOps),
+            "overview" => Ok(Route::Overview),
             _ => match s.strip_prefix("cluster/") {
                 Some(rest) if !rest.is_empty() => {
                     let key = match rest.split_once('/') {
@@ -46,7 +58,7 @@ impl Route {
                     })
                 }
                 _ => Err(format!(
-                    "unknown view \"{s}\"; use repo, fleet, cluster/NAME, nodes or baremetal"
+                    "unknown view \"{s}\"; use repo, fleet, cluster/NAME, nodes, baremetal, storage, backup, gitops or overview"
                 )),
             },
         }
@@ -63,6 +75,10 @@ impl Route {
             Route::Cluster { key, .. } => format!("Cluster {}", key.name),
             Route::Nodes => "Nodes".into(),
             Route::BareMetal => "Bare metal".into(),
+            Route::Storage => "Storage".into(),
+            Route::Backup => "Backup".into(),
+            Route::GitOps => "GitOps".into(),
+            Route::Overview => "Overview".into(),
         }
     }
 
@@ -76,8 +92,18 @@ impl Route {
                 })
                 .collect::<Vec<_>>()
         };
+        // Storage, backup and the infrastructure run on every site, the management cluster too.
+        let everywhere = |ks: &[KindInfo]| {
+            let mut w = roots(ks);
+            w.extend(ks.iter().map(|k| Want {
+                scope: Scope::Workloads,
+                kind: *k,
+            }));
+            w
+        };
         match self {
-            Route::Browser => vec![],
+            // The browser shows which Applications deploy the selected folder.
+            Route::Browser => roots(&[kinds::APPLICATION]),
             Route::Fleet => roots(&fleet::KINDS),
             Route::Cluster { key, .. } => {
                 let mut w = roots(&cluster::ROOT_KINDS);
@@ -96,6 +122,18 @@ impl Route {
                 w
             }
             Route::BareMetal => roots(&baremetal::KINDS),
+            Route::Storage => everywhere(&storage::KINDS),
+            Route::Backup => everywhere(&backup::KINDS),
+            Route::GitOps => everywhere(&gitops::KINDS),
+            Route::Overview => {
+                let mut w = roots(&fleet::KINDS);
+                w.extend(everywhere(&storage::KINDS));
+                w.extend(everywhere(&backup::KINDS));
+                w.extend(everywhere(&gitops::KINDS));
+                w.sort();
+                w.dedup();
+                w
+            }
         }
     }
 }
@@ -139,6 +177,22 @@ pub struct LiveViews {
     pub servers: TableNav,
     pub server_rows: Vec<ServerRow>,
     pub class_rows: Vec<ClassRow>,
+    pub storage: TableNav,
+    pub storage_rows: Vec<StorageRow>,
+    /// Capacity thresholds (config `[storage]`).
+    pub thresholds: Thresholds,
+    pub backup: TableNav,
+    pub backup_rows: Vec<BackupRow>,
+    /// The actions of the selected policy (or of every policy on a profile row).
+    pub action_rows: Vec<ActionRow>,
+    /// Only failed actions.
+    pub failures_only: bool,
+    pub gitops: TableNav,
+    pub gitops_rows: Vec<GitOpsRow>,
+    /// What the repo says of each Application's synced revision and paths (git worker).
+    pub revisions: Revisions,
+    pub overview: TableNav,
+    pub overview_rows: Vec<SiteSummary>,
     /// The context switcher: each context and whether it is ticked.
     pub picker: Option<Picker>,
 }
@@ -157,6 +211,10 @@ impl State {
             Route::Cluster { .. } => Some(&self.views.cluster),
             Route::Nodes => Some(&self.views.nodes),
             Route::BareMetal => Some(&self.views.servers),
+            Route::Storage => Some(&self.views.storage),
+            Route::Backup => Some(&self.views.backup),
+            Route::GitOps => Some(&self.views.gitops),
+            Route::Overview => Some(&self.views.overview),
         }
     }
 
@@ -167,6 +225,10 @@ impl State {
             Route::Cluster { .. } => Some(&mut self.views.cluster),
             Route::Nodes => Some(&mut self.views.nodes),
             Route::BareMetal => Some(&mut self.views.servers),
+            Route::Storage => Some(&mut self.views.storage),
+            Route::Backup => Some(&mut self.views.backup),
+            Route::GitOps => Some(&mut self.views.gitops),
+            Route::Overview => Some(&mut self.views.overview),
         }
     }
 
@@ -177,6 +239,10 @@ impl State {
             Route::Cluster { .. } => self.views.tree.len(),
             Route::Nodes => self.views.node_rows.len(),
             Route::BareMetal => self.views.server_rows.len(),
+            Route::Storage => self.views.storage_rows.len(),
+            Route::Backup => self.views.backup_rows.len(),
+            Route::GitOps => self.views.gitops_rows.len(),
+            Route::Overview => self.views.overview_rows.len(),
         }
     }
 
@@ -185,7 +251,7 @@ impl State {
     pub fn table_height(&self) -> usize {
         let body = self.size.1.saturating_sub(5) as usize;
         match self.route {
-            Route::Cluster { .. } => body - body / 3,
+            Route::Cluster { .. } | Route::Backup | Route::GitOps => body - body / 3,
             Route::BareMetal => body.saturating_sub(body / 4),
             _ => body,
         }
@@ -217,6 +283,31 @@ impl State {
                 kind: "Server",
                 key: ObjKey::new(None, &r.name),
             }),
+            Route::Storage => self
+                .views
+                .storage_rows
+                .get(nav.selected)
+                .filter(|r| !r.key.name.is_empty())
+                .map(|r| LiveRef {
+                    source: r.site.clone(),
+                    kind: if r.kind == "MinIO" {
+                        "StatefulSet"
+                    } else {
+                        r.kind
+                    },
+                    key: r.key.clone(),
+                }),
+            Route::Backup => self.views.backup_rows.get(nav.selected).map(|r| LiveRef {
+                source: r.site.clone(),
+                kind: r.kind,
+                key: r.key.clone(),
+            }),
+            Route::GitOps => self.views.gitops_rows.get(nav.selected).map(|r| LiveRef {
+                source: r.site.clone(),
+                kind: r.kind,
+                key: r.key.clone(),
+            }),
+            Route::Overview => None,
         }
     }
 }
@@ -366,7 +457,66 @@ pub fn settle(state: &mut State) {
             );
             v.servers.clamp(v.server_rows.len(), height);
         }
+        Route::Storage => {
+            let keep = v.storage_rows.get(v.storage.selected).map(storage_key);
+            v.storage_rows = storage::rows(live, v.thresholds, &v.storage.filter);
+            reselect(
+                &mut v.storage,
+                v.storage_rows.iter().map(|r| (storage_key(r), &r.name)),
+                keep,
+            );
+            v.storage.clamp(v.storage_rows.len(), height);
+        }
+        Route::Backup => {
+            let keep = v
+                .backup_rows
+                .get(v.backup.selected)
+                .map(|r| r.key.to_string());
+            v.backup_rows = backup::rows(live, &v.backup.filter);
+            reselect(
+                &mut v.backup,
+                v.backup_rows
+                    .iter()
+                    .map(|r| (r.key.to_string(), &r.key.name)),
+                keep,
+            );
+            v.backup.clamp(v.backup_rows.len(), height);
+            v.action_rows = selected_actions(live, v);
+        }
+        Route::GitOps => {
+            let keep = v
+                .gitops_rows
+                .get(v.gitops.selected)
+                .map(|r| r.key.to_string());
+            v.gitops_rows = gitops::rows(live, &v.revisions, &v.gitops.filter);
+            reselect(
+                &mut v.gitops,
+                v.gitops_rows
+                    .iter()
+                    .map(|r| (r.key.to_string(), &r.key.name)),
+                keep,
+            );
+            v.gitops.clamp(v.gitops_rows.len(), height);
+        }
+        Route::Overview => {
+            v.overview_rows = summary::overview(live, v.thresholds, &v.revisions);
+            v.overview.clamp(v.overview_rows.len(), height);
+        }
     }
+}
+
+fn storage_key(r: &StorageRow) -> String {
+    format!("{}/{}/{}", r.site, r.kind, r.name)
+}
+
+/// The actions shown under the backup table: the selected policy's, or every action of the
+/// site on a profile row.
+fn selected_actions(live: &super::live::LiveState, v: &LiveViews) -> Vec<ActionRow> {
+    let Some(r) = v.backup_rows.get(v.backup.selected) else {
+        return backup::action_rows(live, None, None, v.failures_only, 200);
+    };
+    let policy = (r.kind == "Policy").then_some(r.key.name.as_str());
+    backup::action_rows(live, Some(&r.site), policy, v.failures_only, 200)
 }
 
 /// Keeps the selected row selected when rows move; honours a pending selection (matched by
@@ -444,6 +594,9 @@ pub fn live_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
                     (n.selected as i64 + delta).clamp(0, len.saturating_sub(1) as i64) as usize;
                 n.clamp(len, height);
             }
+            if state.route == Route::Backup {
+                state.views.action_rows = selected_actions(&state.live, &state.views);
+            }
             if matches!(state.route, Route::Cluster { .. }) {
                 let live = &state.live;
                 state.views.events = state
@@ -478,6 +631,14 @@ pub fn live_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         Action::ViewFleet => go(state, Route::Fleet, fx),
         Action::ViewNodes => go(state, Route::Nodes, fx),
         Action::ViewBareMetal => go(state, Route::BareMetal, fx),
+        Action::ViewStorage => go(state, Route::Storage, fx),
+        Action::ViewBackup => go(state, Route::Backup, fx),
+        Action::ViewGitOps => go(state, Route::GitOps, fx),
+        Action::ViewOverview => go(state, Route::Overview, fx),
+        Action::Failures if state.route == Route::Backup => {
+            state.views.failures_only = !state.views.failures_only;
+            state.views.action_rows = selected_actions(&state.live, &state.views);
+        }
         Action::Contexts => open_picker(state),
         _ => state.dirty = false,
     }
@@ -565,7 +726,35 @@ fn open(state: &mut State, fx: &mut Vec<Effect>) {
                 jump_to_repo(state, fx);
             }
         }
+        Route::Storage | Route::Backup => jump_to_repo(state, fx),
+        Route::GitOps => {
+            let Some(r) = state.views.gitops_rows.get(state.views.gitops.selected) else {
+                return;
+            };
+            match r.paths.first().cloned() {
+                Some(path) => open_repo_path(state, &path, fx),
+                None => jump_to_repo(state, fx),
+            }
+        }
+        Route::Overview => {
+            let Some(s) = state.views.overview_rows.get(state.views.overview.selected) else {
+                return;
+            };
+            let site = s.site.clone();
+            match find_cluster(&state.live, &site, None) {
+                Some((source, key)) => go(state, Route::Cluster { source, key }, fx),
+                None => go(state, Route::GitOps, fx),
+            }
+        }
         Route::Browser => {}
+    }
+}
+
+/// Opens the repo browser on a path (an Application's source path).
+fn open_repo_path(state: &mut State, path: &str, fx: &mut Vec<Effect>) {
+    go(state, Route::Browser, fx);
+    if !state.reveal_path(path, fx) {
+        state.toast(false, format!("{path} is not in this repo"));
     }
 }
 
@@ -795,8 +984,28 @@ mod tests {
     }
 
     #[test]
-    fn each_live_view_wants_its_kinds_and_the_repo_none() {
-        assert!(Route::Browser.wants().is_empty());
+    fn each_live_view_wants_its_kinds_and_the_repo_only_applications() {
+        assert_eq!(
+            Route::Browser.wants(),
+            [Want {
+                scope: Scope::Roots,
+                kind: kinds::APPLICATION
+            }]
+        );
+        for r in [Route::Storage, Route::Backup, Route::GitOps] {
+            let w = r.wants();
+            assert!(w.iter().any(|w| w.scope == Scope::Roots));
+            assert!(w.iter().any(|w| w.scope == Scope::Workloads));
+        }
+        let o = Route::Overview.wants();
+        assert!(o.contains(&Want {
+            scope: Scope::Roots,
+            kind: kinds::CLUSTER
+        }));
+        assert!(o.contains(&Want {
+            scope: Scope::Workloads,
+            kind: kinds::CEPH_CLUSTER
+        }));
         let nodes = Route::Nodes.wants();
         assert!(
             nodes
@@ -821,7 +1030,7 @@ mod tests {
         assert!(fx.is_empty(), "same wants: nothing new to ask");
         assert!(back(&mut s, &mut fx));
         assert_eq!(s.route, Route::Browser);
-        assert!(matches!(fx.as_slice(), [Effect::Watch(w)] if w.is_empty()));
+        assert!(matches!(fx.as_slice(), [Effect::Watch(w)] if w.len() == 1));
     }
 
     #[test]

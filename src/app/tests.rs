@@ -65,7 +65,12 @@ fn code(c: KeyCode) -> Msg {
 
 fn loaded() -> State {
     let mut s = State::new("/r".into(), Keymap::default(), (100, 30));
-    assert_eq!(s.init(), vec![Effect::Reindex, Effect::RefreshGit]);
+    let fx = s.init();
+    assert_eq!(fx[..2], [Effect::Reindex, Effect::RefreshGit]);
+    // The browser watches the Applications (to say which ones deploy a folder).
+    assert!(
+        matches!(&fx[2..], [Effect::Watch(w)] if w.len() == 1 && w[0].kind.kind == "Application")
+    );
     let fx = update(&mut s, Msg::Indexed(Ok(Arc::new(index()))));
     assert_eq!(
         fx,

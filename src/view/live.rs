@@ -1,4 +1,5 @@
 //! The live views: fleet, cluster tree with events, nodes, bare metal; the context picker.
+//! (Storage, backup, GitOps and the overview are in `infra.rs`, with the helpers here.)
 //! Rows are derived in `app::route::settle`; these functions only lay them out.
 
 use ratatui::Frame;
@@ -38,6 +39,10 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             Route::Cluster { .. } => cluster(frame, body, state, theme),
             Route::Nodes => nodes(frame, body, state, theme),
             Route::BareMetal => baremetal(frame, body, state, theme),
+            Route::Storage => super::infra::storage(frame, body, state, theme),
+            Route::Backup => super::infra::backup(frame, body, state, theme),
+            Route::GitOps => super::infra::gitops(frame, body, state, theme),
+            Route::Overview => super::infra::overview(frame, body, state, theme),
             Route::Browser => {}
         }
     }
@@ -92,8 +97,13 @@ fn header_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ("2", "Fleet", Route::Fleet),
         ("3", "Nodes", Route::Nodes),
         ("4", "Metal", Route::BareMetal),
+        ("5", "Storage", Route::Storage),
+        ("6", "Backup", Route::Backup),
+        ("7", "GitOps", Route::GitOps),
+        ("8", "Overview", Route::Overview),
     ];
-    let compact = area.width < 100;
+    // Narrow terminals: the numbers, and the name of the view on screen only.
+    let compact = area.width < 140;
     for (k, name, r) in tabs {
         let on = std::mem::discriminant(&r) == std::mem::discriminant(&state.route);
         let style = if on {
@@ -101,10 +111,9 @@ fn header_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         } else {
             fg_on(base, theme.style(Role::Muted))
         };
-        let label = if compact {
-            format!("{k}{name}")
-        } else {
-            format!("{k} {name}")
+        let label = match (compact, on) {
+            (true, false) => k.to_string(),
+            _ => format!("{k} {name}"),
         };
         spans.push(Span::styled(label, style));
         spans.push(Span::styled(" ", base));
@@ -226,18 +235,18 @@ fn footer_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 
 /// A column: title, minimum width, and priority (0 always shown; higher ones go first when
 /// the terminal is narrow). The last shown column takes the remaining width.
-struct Col {
+pub(super) struct Col {
     title: &'static str,
     width: u16,
     prio: u8,
 }
 
-const fn col(title: &'static str, width: u16, prio: u8) -> Col {
+pub(super) const fn col(title: &'static str, width: u16, prio: u8) -> Col {
     Col { title, width, prio }
 }
 
 /// The indices of the columns that fit in `width`.
-fn fit(cols: &[Col], width: u16) -> Vec<usize> {
+pub(super) fn fit(cols: &[Col], width: u16) -> Vec<usize> {
     let mut shown: Vec<usize> = (0..cols.len()).collect();
     let total = |s: &[usize]| s.iter().map(|&i| cols[i].width + 1).sum::<u16>();
     while total(&shown) > width {
@@ -256,7 +265,7 @@ fn fit(cols: &[Col], width: u16) -> Vec<usize> {
 
 /// Draws a table of `rows` (already sliced to what is visible) in a bordered pane.
 #[allow(clippy::too_many_arguments)]
-fn table<'a>(
+pub(super) fn table<'a>(
     frame: &mut Frame,
     area: Rect,
     title: Line<'a>,
@@ -311,14 +320,14 @@ fn table<'a>(
     frame.render_widget(t, area);
 }
 
-fn verdict_span(v: Verdict, theme: &Theme) -> Span<'static> {
+pub(super) fn verdict_span(v: Verdict, theme: &Theme) -> Span<'static> {
     Span::styled(
         format!("{} {}", v.symbol(), v.label()),
         verdict_style(v, theme),
     )
 }
 
-fn verdict_style(v: Verdict, theme: &Theme) -> Style {
+pub(super) fn verdict_style(v: Verdict, theme: &Theme) -> Style {
     theme.style(match v {
         Verdict::Healthy => Role::Ok,
         Verdict::Progressing => Role::Accent,
@@ -328,13 +337,13 @@ fn verdict_style(v: Verdict, theme: &Theme) -> Style {
     })
 }
 
-fn visible<'a, T>(rows: &'a [T], nav: &TableNav, height: usize) -> (usize, &'a [T]) {
+pub(super) fn visible<'a, T>(rows: &'a [T], nav: &TableNav, height: usize) -> (usize, &'a [T]) {
     let start = nav.offset.min(rows.len());
     let end = (start + height).min(rows.len());
     (start, &rows[start..end])
 }
 
-fn title<'a>(name: &str, nav: &TableNav, total: usize, sort: Option<&str>) -> Line<'a> {
+pub(super) fn title<'a>(name: &str, nav: &TableNav, total: usize, sort: Option<&str>) -> Line<'a> {
     let mut t = format!(" {name} ({total})");
     if !nav.filter.is_empty() {
         t.push_str(&format!(" /{}", nav.filter));
@@ -348,7 +357,7 @@ fn title<'a>(name: &str, nav: &TableNav, total: usize, sort: Option<&str>) -> Li
 
 /// The title plus, for every source that is not live, what went wrong and since when, so the
 /// error is on screen and not only in the log.
-fn with_problems<'a>(mut line: Line<'a>, state: &State, theme: &Theme) -> Line<'a> {
+pub(super) fn with_problems<'a>(mut line: Line<'a>, state: &State, theme: &Theme) -> Line<'a> {
     let now = state.live.now;
     for s in state.live.sources.values() {
         let text = match s.status() {
@@ -366,7 +375,7 @@ fn with_problems<'a>(mut line: Line<'a>, state: &State, theme: &Theme) -> Line<'
     line
 }
 
-fn stale_mark(since: Option<Time>, now: Time) -> String {
+pub(super) fn stale_mark(since: Option<Time>, now: Time) -> String {
     since
         .map(|s| format!(" ⚠stale {}", age(now, s)))
         .unwrap_or_default()
@@ -459,7 +468,7 @@ fn fleet(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     );
 }
 
-fn syncing(state: &State) -> bool {
+pub(super) fn syncing(state: &State) -> bool {
     state
         .live
         .roots()

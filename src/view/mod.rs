@@ -2,6 +2,7 @@
 
 pub mod browser;
 pub mod help;
+pub mod infra;
 pub mod live;
 pub mod widgets;
 
