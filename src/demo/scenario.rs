@@ -924,7 +924,8 @@ steps:
             .collect()
     }
 
-    fn parse_live(what: &str, obj: &Value) -> LiveObject {
+    /// `None` for a kind the emulator serves but the console has no model for yet.
+    fn parse_live(what: &str, obj: &Value) -> Option<LiveObject> {
         let t = Target::of(obj);
         let kind = kinds::find(kinds::split_api_version(&t.api_version).0, &t.kind)
             .unwrap_or_else(|| panic!("{what}: {t} is not a kind the emulator serves"));
@@ -934,8 +935,7 @@ steps:
             "{what}: namespace vs scope of {t}"
         );
         let live = model::parse(kind, obj)
-            .unwrap_or_else(|e| panic!("{what}: {t} no longer parses: {e}"))
-            .unwrap();
+            .unwrap_or_else(|e| panic!("{what}: {t} no longer parses: {e}"));
         fixtures::tests::strict_core(what, obj);
         live
     }
@@ -988,6 +988,16 @@ steps:
         }
     }
 
+    /// Replaces every RFC 3339 time in `v` (they move on in every round).
+    fn strip_times(v: &mut Value) {
+        match v {
+            Value::String(s) if model::parse_time(s).is_some() => *s = "<time>".into(),
+            Value::Array(a) => a.iter_mut().for_each(strip_times),
+            Value::Object(m) => m.values_mut().for_each(strip_times),
+            _ => {}
+        }
+    }
+
     /// What must come back after a looping scenario: objects, states, counters (not times).
     fn fingerprint(world: &BTreeMap<Key, Value>) -> Vec<String> {
         let mut out = Vec::new();
@@ -1001,7 +1011,14 @@ steps:
                     .collect::<Vec<_>>()
                     .join(",")
             };
-            let summary = match parse_live("fingerprint", v) {
+            let Some(live) = parse_live("fingerprint", v) else {
+                // no model yet: the status without its times
+                let mut status = v["status"].clone();
+                strip_times(&mut status);
+                out.push(format!("{k:?}: {status}"));
+                continue;
+            };
+            let summary = match live {
                 LiveObject::Node(n) => format!(
                     "{:?} {:?} {} {:?}",
                     n.ready, n.taints, n.unschedulable, n.provider_id
@@ -1058,6 +1075,9 @@ steps:
             "provision-machine",
             "server-poweroff",
             "cp-upgrade",
+            "ceph-warn",
+            "mayastor-degraded",
+            "backup-retry",
         ] {
             assert!(names.contains(&n), "{n}");
         }
