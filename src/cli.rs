@@ -43,6 +43,12 @@ pub enum Command {
     /// Run the console against a simulated datacenter: an in-process Kubernetes API emulator
     /// serving the datacenter in fixtures/demo, changed over time by a scenario.
     Demo(DemoArgs),
+    /// Print the overview of every site (fleet, storage, backup, GitOps) without the terminal
+    /// UI, for cron, monitoring and scripts: one line per site and one per problem, or JSON.
+    /// Exit 0 when all is healthy, 1 when something is degraded, 2 when a site cannot be
+    /// reached. Workload clusters are read through their kubeconfig Secrets only with
+    /// `[fleet] workload_kubeconfigs = true` (else they count as unreachable).
+    Status(StatusArgs),
     /// Full-screen read-only wall dashboard (not available yet).
     Dashboard,
     /// List the themes that can be used, bundled and from the config dir.
@@ -75,6 +81,16 @@ pub struct DemoArgs {
 pub enum Format {
     Text,
     Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Longest wait for the sites to answer, in seconds.
+    #[arg(long, default_value_t = 20)]
+    pub timeout: u64,
 }
 
 #[derive(Debug, clap::Args)]

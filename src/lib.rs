@@ -16,5 +16,6 @@ pub mod logging;
 pub mod model;
 pub mod repo;
 pub mod runtime;
+pub mod status;
 pub mod theme;
 pub mod view;

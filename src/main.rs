@@ -47,6 +47,7 @@ fn main() -> ExitCode {
     crossterm::style::Colored::set_ansi_color_disabled(false);
     let result = match &cli.command {
         Some(Command::Check(args)) => return run_check(args),
+        Some(Command::Status(args)) => return run_status(&cli, args),
         Some(Command::Themes) => list_themes(&cli),
         Some(Command::Demo(args)) => demo(&cli, args),
         Some(Command::Dashboard) => Err(eyre!("`blast dashboard` is not available yet")),
@@ -54,6 +55,48 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("blast: {e:?}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `blast status`: exit 0 healthy, 1 degraded, 2 unreachable (and 2 for a usage error).
+fn run_status(cli: &Cli, args: &blast::cli::StatusArgs) -> ExitCode {
+    let run = || -> color_eyre::Result<u8> {
+        let paths = Paths::from_platform();
+        let config = load_config(cli, paths.as_ref())?;
+        let _log_guard = match &paths {
+            Some(p) => Some(logging::init(&p.log_dir(), config.log_level.as_deref())?),
+            None => None,
+        };
+        let opts = blast::kube::supervisor::Options {
+            kubeconfig: cli.kubeconfig.clone(),
+            contexts: cli.contexts.clone(),
+            workload_kubeconfigs: config.fleet.workload_kubeconfigs,
+            linger: std::time::Duration::from_secs(1),
+        };
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let timeout = std::time::Duration::from_secs(args.timeout);
+        let live = rt.block_on(blast::status::collect(opts, timeout));
+        let sites = blast::status::summarize(&live, config.storage.thresholds());
+        if args.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&blast::status::json(&sites, live.now))?
+            );
+        } else {
+            print!("{}", blast::status::text(&sites, live.now));
+        }
+        rt.shutdown_timeout(std::time::Duration::from_millis(200));
+        Ok(blast::status::exit_code(&sites))
+    };
+    match run() {
+        Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("blast: {e:?}");
             ExitCode::from(2)

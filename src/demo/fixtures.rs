@@ -321,10 +321,8 @@ pub(crate) mod tests {
                 "{what}: listed twice"
             );
             let parsed = model::parse(kind, v).unwrap_or_else(|e| panic!("{what}: {e}"));
-            // Storage, backup and GitOps kinds are served before they have a model.
-            if let Some(parsed) = parsed {
-                assert_eq!(parsed.meta().name, name);
-            }
+            let parsed = parsed.unwrap_or_else(|| panic!("{what}: kind without a model"));
+            assert_eq!(parsed.meta().name, name);
         }
     }
 
@@ -399,10 +397,9 @@ pub(crate) mod tests {
         let mut out: Models = BTreeMap::new();
         for (cluster, v) in world_objects().unwrap() {
             let kind = kinds::find(group_of(&v), v["kind"].as_str().unwrap()).unwrap();
-            // kinds without a model yet are left out
-            if let Some(o) = model::parse(kind, &v).unwrap() {
-                out.entry(cluster).or_default().push(o);
-            }
+            out.entry(cluster)
+                .or_default()
+                .push(model::parse(kind, &v).unwrap().unwrap());
         }
         out
     }

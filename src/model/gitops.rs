@@ -230,10 +230,13 @@ impl Application {
         let Some(st) = o.status else { return Ok(a) };
         if let Some(sync) = st.sync {
             a.sync = sync.status;
-            a.revision = sync
-                .revision
-                .filter(|r| !r.is_empty())
-                .or_else(|| sync.revisions.and_then(|r| r.into_iter().next()));
+            // Multi-source apps list one revision per source (a chart version for a chart):
+            // take the one of the first source that is a path in a repo.
+            let first_path = a.sources.iter().position(|s| s.path.is_some()).unwrap_or(0);
+            a.revision = sync.revision.filter(|r| !r.is_empty()).or_else(|| {
+                let revs = sync.revisions.unwrap_or_default();
+                revs.get(first_path).or(revs.first()).cloned()
+            });
         }
         if let Some(h) = st.health {
             a.health = h.status;
@@ -592,7 +595,11 @@ status:
         .unwrap();
         assert!(!m.auto_sync);
         assert_eq!(m.paths().collect::<Vec<_>>(), ["infrastructure/argocd"]);
-        assert_eq!(m.revision.as_deref(), Some("10.1.1"));
+        assert_eq!(
+            m.revision.as_deref(),
+            Some("abc"),
+            "the path source's revision"
+        );
     }
 
     #[test]

@@ -70,7 +70,7 @@ pub fn storage(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         col("KIND", 14, 2),
         col("NAME", 18, 0),
         col("HEALTH", 13, 0),
-        col("STATE", 16, 1),
+        col("STATE", 20, 1),
         col("USED", bar_w as u16 + 5, 0),
         col("BYTES", 19, 3),
         col("SINCE", 5, 4),
@@ -84,7 +84,10 @@ pub fn storage(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         detail.push_str(&stale_mark(r.stale_since, now));
         cells.push(vec![
             Span::raw(shorten_middle(&r.site, 12)),
-            Span::raw(r.kind),
+            Span::raw(match r.kind {
+                "PersistentVolumeClaim" => "PVC",
+                k => k,
+            }),
             Span::raw(shorten_middle(&r.name, 18)),
             verdict_span(r.verdict, theme),
             Span::styled(r.state.clone(), verdict_style(r.verdict, theme)),
@@ -513,17 +516,22 @@ pub fn overview(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 .since
                 .map(|t| format!(" ({})", age(now, t)))
                 .unwrap_or_default();
-            let text = format!("{}: {}{since}", p.object, p.message);
+            // The object and the start of the message matter most: cut at the end.
+            let text = format!("{}: {}", p.object, p.message);
+            let room = width.saturating_sub(8 + since.chars().count());
+            let text = if text.chars().count() > room {
+                let cut: String = text.chars().take(room.saturating_sub(1)).collect();
+                format!("{cut}…{since}")
+            } else {
+                format!("{text}{since}")
+            };
             lines.push(Line::from(vec![
                 Span::raw("     "),
                 Span::styled(
                     format!("{} ", p.verdict.symbol()),
                     verdict_style(p.verdict, theme),
                 ),
-                Span::styled(
-                    shorten_middle(&text, width.saturating_sub(8)),
-                    theme.style(Role::Text),
-                ),
+                Span::styled(text, theme.style(Role::Text)),
             ]));
         }
         if s.problems.len() > room {

@@ -285,6 +285,20 @@ pub fn site_rows(src: &Source, t: Thresholds, out: &mut Vec<StorageRow>) {
     minio(src, out);
 }
 
+/// `11 bound · 1 pending`, leaving out zeros (but never empty).
+pub fn count_text(items: &[(usize, &str)]) -> String {
+    let parts: Vec<String> = items
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, w)| format!("{n} {w}"))
+        .collect();
+    if parts.is_empty() {
+        format!("0 {}", items.first().map(|i| i.1).unwrap_or(""))
+    } else {
+        parts.join(" · ")
+    }
+}
+
 /// The volume summary of a site (bound/pending/lost counts, capacity by class) and a row per
 /// claim stuck Pending, with the newest Event about it.
 fn volumes(src: &Source, out: &mut Vec<StorageRow>) {
@@ -334,17 +348,16 @@ fn volumes(src: &Source, out: &mut Vec<StorageRow>) {
         ObjKey::new(None, ""),
         "volumes and claims".into(),
     );
-    r.state = format!("{bound} bound · {pending} pending · {lost} lost");
+    r.state = count_text(&[(bound, "bound"), (pending, "pending"), (lost, "lost")]);
     r.total = (total > 0).then_some(total);
     r.detail = by_class
         .iter()
         .map(|(c, b)| format!("{c} {}", super::nodes::bytes(*b)))
         .collect::<Vec<_>>()
         .join(", ");
+    // Pending claims get their own rows (with the reason) below.
     r.verdict = if lost > 0 {
         Verdict::Failed
-    } else if pending > 0 {
-        Verdict::Degraded
     } else {
         Verdict::Healthy
     };
@@ -414,9 +427,7 @@ fn minio(src: &Source, out: &mut Vec<StorageRow>) {
         r.state = format!("ready {}/{}", s.ready, s.replicas);
         r.verdict = if s.ready == 0 && s.replicas > 0 {
             Verdict::Failed
-        } else if !s.is_ready() {
-            Verdict::Degraded
-        } else if bad_profile {
+        } else if !s.is_ready() || bad_profile {
             Verdict::Degraded
         } else {
             Verdict::Healthy

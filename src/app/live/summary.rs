@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::fleet::{self, Verdict};
 use super::gitops::{self, Revisions};
-use super::storage::{self, Thresholds};
+use super::storage::{self, Thresholds, count_text};
 use super::{LiveState, SourceStatus, backup};
 use crate::model::Time;
 
@@ -70,15 +70,6 @@ impl SiteSummary {
 
 fn worst<'a>(vs: impl Iterator<Item = &'a Verdict>) -> Verdict {
     vs.copied().max().unwrap_or(Verdict::Healthy)
-}
-
-fn count_text(items: &[(usize, &str)]) -> String {
-    items
-        .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, w)| format!("{n} {w}"))
-        .collect::<Vec<_>>()
-        .join(" · ")
 }
 
 /// The summaries of every site, worst first.
@@ -214,7 +205,14 @@ pub fn overview(live: &LiveState, t: Thresholds, revs: &Revisions) -> Vec<SiteSu
                 .count();
             let newest = policies.iter().filter_map(|r| r.last_success).max();
             let mut text = count_text(&[
-                (policies.len(), "policies"),
+                (
+                    policies.len(),
+                    if policies.len() == 1 {
+                        "policy"
+                    } else {
+                        "policies"
+                    },
+                ),
                 (overdue, "overdue"),
                 (failed, "failing"),
             ]);
