@@ -225,6 +225,9 @@ fn footer_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         if !matches!(state.route, Route::Cluster { .. }) {
             hint(&mut spans, Context::Live, Action::Sort, "sort");
         }
+        if state.route == Route::Backup {
+            hint(&mut spans, Context::Live, Action::Failures, "failures");
+        }
         hint(&mut spans, Context::Live, Action::Jump, "repo");
         hint(&mut spans, Context::Live, Action::Contexts, "contexts");
         hint(&mut spans, Context::Global, Action::Help, "help");

@@ -68,6 +68,43 @@ fn live_state(route: Route, w: u16, h: u16, world_kind: World) -> State {
         {
             m["status"]["phase"] = "Failed".into();
         }
+        // Storage: Ceph in HEALTH_ERR and nearly full, a DiskPool faulted.
+        if let Some((_, c)) = objs.iter_mut().find(|(_, v)| v["kind"] == "CephCluster") {
+            let ceph = &mut c["status"]["ceph"];
+            ceph["health"] = "HEALTH_ERR".into();
+            ceph["details"] = serde_json::json!({
+                "OSD_DOWN": {"severity": "HEALTH_ERR", "message": "1 osds down"},
+                "POOL_NEARFULL": {"severity": "HEALTH_WARN", "message": "1 pool(s) nearfull"}
+            });
+            let total = ceph["capacity"]["bytesTotal"].as_u64().unwrap();
+            ceph["capacity"]["bytesUsed"] = (total / 100 * 88).into();
+        }
+        if let Some((_, p)) = objs.iter_mut().find(|(_, v)| v["kind"] == "DiskPool") {
+            p["status"]["pool_status"] = "Faulted".into();
+            p["status"]["status"] = "Faulted".into();
+            p["status"]["error"] = serde_json::json!({"code": "DiskNotFound", "message": "disk aio:///dev/disk/by-id/nvme-x not found"});
+        }
+        // Backup: the newest run of a policy failed.
+        if let Some((_, a)) = objs
+            .iter_mut()
+            .filter(|(_, v)| v["kind"] == "RunAction")
+            .max_by_key(|(_, v)| v["status"]["startTime"].as_str().unwrap_or("").to_string())
+        {
+            a["status"]["state"] = "Failed".into();
+            a["status"]["error"] = serde_json::json!({"message": "Failed to export snapshot data: timeout writing to s3"});
+        }
+        // GitOps: an Application Missing, a SealedSecret the controller cannot decrypt.
+        if let Some((_, a)) = objs
+            .iter_mut()
+            .find(|(_, v)| v["kind"] == "Application" && v["metadata"]["name"] == "edge-lab-k10")
+        {
+            a["status"]["health"]["status"] = "Missing".into();
+            a["status"]["sync"]["status"] = "OutOfSync".into();
+        }
+        if let Some((_, s)) = objs.iter_mut().find(|(_, v)| v["kind"] == "SealedSecret") {
+            s["status"]["conditions"] = serde_json::json!([{"type": "Synced", "status": "False",
+                "message": "no key could decrypt secret (password)", "lastTransitionTime": "2026-09-21T11:00:00Z"}]);
+        }
         broken_server = objs
             .iter()
             .find(|(_, v)| v["kind"] == "Server")
@@ -158,6 +195,10 @@ fn routes() -> Vec<(&'static str, Route)> {
         ("cluster", Route::parse("cluster/edge-berlin").unwrap()),
         ("nodes", Route::Nodes),
         ("baremetal", Route::BareMetal),
+        ("storage", Route::Storage),
+        ("backup", Route::Backup),
+        ("gitops", Route::GitOps),
+        ("overview", Route::Overview),
     ]
 }
 
@@ -197,6 +238,64 @@ fn broken_world_is_visible_in_every_view() {
     let metal = live_state(Route::BareMetal, 200, 50, World::Broken);
     assert!(metal.views.server_rows.iter().any(|r| r.broken.is_some()));
     assert!(render(&metal).contains("malformed"));
+
+    use blast::app::live::fleet::Verdict;
+    let storage = live_state(Route::Storage, 200, 50, World::Broken);
+    let text = render(&storage);
+    assert!(
+        text.contains("HEALTH_ERR") && text.contains("OSD_DOWN: 1 osds down"),
+        "{text}"
+    );
+    assert!(
+        text.contains(" 88%"),
+        "the capacity bar shows the figure: {text}"
+    );
+    assert!(text.contains("DiskNotFound"), "{text}");
+    assert_eq!(
+        storage.views.storage_rows[0].verdict,
+        Verdict::Failed,
+        "worst first"
+    );
+    let backup = live_state(Route::Backup, 200, 50, World::Broken);
+    assert!(
+        backup
+            .views
+            .backup_rows
+            .iter()
+            .any(|r| r.kind == "Policy" && r.verdict == Verdict::Failed)
+    );
+    assert!(render(&backup).contains("timeout writing to s3"));
+    let gitops = live_state(Route::GitOps, 200, 50, World::Broken);
+    let text = render(&gitops);
+    assert!(
+        text.contains("edge-lab-k10") && text.contains("Missing"),
+        "{text}"
+    );
+    assert!(text.contains("no key could decrypt secret"), "{text}");
+    let overview = live_state(Route::Overview, 200, 50, World::Broken);
+    let sites = &overview.views.overview_rows;
+    assert!(
+        sites.iter().all(|s| s.verdict >= Verdict::Degraded),
+        "{sites:#?}"
+    );
+    let berlin = sites.iter().find(|s| s.site == "edge-berlin").unwrap();
+    assert!(
+        berlin
+            .problems
+            .iter()
+            .any(|p| p.area == "storage" && p.message.contains("HEALTH_ERR"))
+    );
+    assert_eq!(
+        blast::status::exit_code(sites),
+        2,
+        "the management cluster is stale"
+    );
+    let healthy = live_state(Route::Overview, 200, 50, World::Healthy);
+    assert_eq!(
+        blast::status::exit_code(&healthy.views.overview_rows),
+        1,
+        "the demo world has one degraded and one out-of-sync app"
+    );
 }
 
 #[test]
