@@ -422,3 +422,158 @@ fn demo_shows_a_worker_go_not_ready_and_come_back() {
     t.send("q");
     assert_eq!(t.wait_exit(10), 0);
 }
+
+/// Waits until `pred` holds for the screen, or fails with `what` and the screen.
+fn wait_screen(t: &Pty, secs: u64, what: &str, pred: impl Fn(&str) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !pred(&t.screen()) {
+        assert!(Instant::now() < deadline, "{what}:\n{}", t.screen());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn demo_scenario(scenario: &str, view: &str) -> Pty {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    Pty::spawn(
+        &[
+            "demo",
+            "--scenario",
+            scenario,
+            "--speed",
+            "20",
+            "--view",
+            view,
+        ],
+        repo,
+        200,
+        40,
+        &[],
+    )
+}
+
+#[test]
+fn demo_ceph_fills_up_warns_and_recovers() {
+    let mut t = demo_scenario("ceph-warn", "storage");
+    wait_screen(&t, 30, "Ceph never showed", |s| s.contains("HEALTH_OK"));
+    wait_screen(&t, 60, "no HEALTH_WARN with its checks", |s| {
+        s.contains("HEALTH_WARN") && s.contains("POOL_NEARFULL") && s.contains("78%")
+    });
+    // Nearly full stands out: above the 75 % threshold the row is degraded, not healthy.
+    let row = t
+        .screen()
+        .lines()
+        .find(|l| l.contains("rook-ceph"))
+        .unwrap()
+        .to_string();
+    assert!(row.contains("▲ degraded"), "{row}");
+    wait_screen(&t, 60, "Ceph did not recover", |s| {
+        s.contains("HEALTH_OK") && s.contains("41%") && !s.contains("HEALTH_WARN")
+    });
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
+
+#[test]
+fn demo_mayastor_pool_goes_degraded_and_back_online() {
+    let mut t = demo_scenario("mayastor-degraded", "storage");
+    wait_screen(&t, 30, "no DiskPools", |s| s.contains("pool-lab-2"));
+    wait_screen(&t, 60, "pool-lab-2 never went Degraded", |s| {
+        s.lines()
+            .any(|l| l.contains("pool-lab-2") && l.contains("Degraded") && l.contains("IoError"))
+    });
+    wait_screen(&t, 60, "pool-lab-2 did not come back Online", |s| {
+        s.lines()
+            .any(|l| l.contains("pool-lab-2") && l.contains("Online"))
+    });
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
+
+#[test]
+fn demo_nightly_backup_fails_then_succeeds_on_retry() {
+    let mut t = demo_scenario("backup-retry", "backup");
+    wait_screen(&t, 30, "no policies", |s| s.contains("apps-daily"));
+    // Select edge-lab's policy: its actions fill the lower pane.
+    t.send("/edge-lab");
+    t.send("\r");
+    wait_screen(&t, 20, "edge-lab's actions are not shown", |s| {
+        s.contains("Actions of apps-daily")
+    });
+    wait_screen(&t, 60, "the export never failed", |s| {
+        s.contains("AttemptFailed") && s.contains("timeout writing to s3://k10-edge-lab")
+    });
+    wait_screen(&t, 90, "the retry did not complete", |s| {
+        !s.contains("AttemptFailed") && s.contains("Complete")
+    });
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
+
+#[test]
+fn blast_status_prints_every_site_and_exits_by_the_worst() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig.yaml");
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[fleet]\nworkload_kubeconfigs = true\n").unwrap();
+    let port = free_port();
+    let server = ServeOnly::start(port, &kubeconfig, dir.path());
+    let status = |extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_blast"))
+            .args([
+                "--config",
+                config.to_str().unwrap(),
+                "--kubeconfig",
+                kubeconfig.to_str().unwrap(),
+                "status",
+            ])
+            .args(extra)
+            .env("HOME", dir.path())
+            .env("XDG_STATE_HOME", dir.path().join("state"))
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+        )
+    };
+    // The demo world has one Degraded and one OutOfSync Application, and a claim Pending.
+    let (code, text) = status(&[]);
+    assert_eq!(code, 1, "{text}");
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.contains("edge-berlin") && first.contains("failed"),
+        "worst first: {text}"
+    );
+    assert!(text.contains("Application edge-berlin-historian"), "{text}");
+    assert!(
+        text.contains("Application edge-lab-podinfo: OutOfSync"),
+        "{text}"
+    );
+    assert!(text.contains("mqtt/mosquitto-archive: Pending"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("mgmt") && l.contains("live")),
+        "{text}"
+    );
+    let (code, json) = status(&["--json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["exitCode"], 1);
+    let sites = v["sites"].as_array().unwrap();
+    assert_eq!(sites.len(), 3, "{json}");
+    assert!(sites.iter().all(|s| s["reach"] == "live"), "{json}");
+    let lab = sites.iter().find(|s| s["site"] == "edge-lab").unwrap();
+    assert_eq!(lab["areas"]["storage"]["verdict"], "healthy", "{json}");
+    assert!(
+        !json.contains("REDACTED") && !json.contains("AgB"),
+        "no token or ciphertext in the output"
+    );
+    // The API server gone: unreachable, exit 2.
+    drop(server);
+    let (code, text) = status(&["--timeout", "3"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("unreachable") || text.contains("stale"),
+        "{text}"
+    );
+}
