@@ -257,6 +257,10 @@ pub async fn run(mut state: State, theme: Theme, opts: RunOptions) -> Result<()>
         if !had_input || last_settle.elapsed() >= opts.min_frame {
             crate::app::route::settle(&mut state);
             last_settle = std::time::Instant::now();
+            // The GitOps view's comparison of synced revisions with the repo.
+            if let Some(wanted) = state.views.ask_revisions.take() {
+                let _ = git.send(GitJob::Revisions(wanted));
+            }
         } else if state.live.changed.any() {
             // Come back for the data once the frame is out.
             let tx = tx.clone();

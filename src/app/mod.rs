@@ -88,6 +88,8 @@ pub enum Msg {
         path: String,
         result: Result<Arc<browser::FileText>, String>,
     },
+    /// The repo against the Applications' synced revisions (git worker).
+    GitRevisions(crate::app::live::gitops::Revisions),
     /// From the kube watchers.
     Live(LiveMsg),
     /// The clock, while something on screen ages (unix seconds).
@@ -244,6 +246,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Ok(s) => Loadable::Loaded(s),
                 Err(e) => Loadable::Failed(e),
             };
+            state.dirty = true;
+        }
+        Msg::GitRevisions(revs) => {
+            state.views.revisions = revs;
+            state.live.changed.sources = true;
+            route::settle(state);
             state.dirty = true;
         }
         Msg::GitLog { path, result } => {

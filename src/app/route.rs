@@ -191,6 +191,10 @@ pub struct LiveViews {
     pub gitops_rows: Vec<GitOpsRow>,
     /// What the repo says of each Application's synced revision and paths (git worker).
     pub revisions: Revisions,
+    /// `(revision, path)` pairs last asked of the git worker, and a new set to ask (taken by
+    /// the runtime).
+    pub revisions_asked: Vec<(String, String)>,
+    pub ask_revisions: Option<Vec<(String, String)>>,
     pub overview: TableNav,
     pub overview_rows: Vec<SiteSummary>,
     /// The context switcher: each context and whether it is ticked.
@@ -484,6 +488,11 @@ pub fn settle(state: &mut State) {
             v.action_rows = selected_actions(live, v);
         }
         Route::GitOps => {
+            let wanted = gitops::wanted_revisions(live);
+            if wanted != v.revisions_asked {
+                v.revisions_asked = wanted.clone();
+                v.ask_revisions = Some(wanted);
+            }
             let keep = v
                 .gitops_rows
                 .get(v.gitops.selected)
@@ -880,6 +889,18 @@ pub fn jump_to_live(state: &mut State, fx: &mut Vec<Effect>) {
             state.views.nodes.pending = Some(name);
             go(state, Route::Nodes, fx);
         }
+        k if storage::KINDS.iter().any(|x| x.kind == k) => {
+            state.views.storage.pending = Some(name);
+            go(state, Route::Storage, fx);
+        }
+        k if backup::KINDS.iter().any(|x| x.kind == k) => {
+            state.views.backup.pending = Some(name);
+            go(state, Route::Backup, fx);
+        }
+        k if gitops::KINDS.iter().any(|x| x.kind == k) => {
+            state.views.gitops.pending = Some(name);
+            go(state, Route::GitOps, fx);
+        }
         k if kinds::find_kind_name(k).is_some() => {
             // A Cluster API object: open its cluster with the object selected. Its cluster is
             // the cluster-name label, or by convention the namespace (one cluster per namespace
@@ -900,9 +921,7 @@ pub fn jump_to_live(state: &mut State, fx: &mut Vec<Effect>) {
         }
         _ => state.toast(
             false,
-            format!(
-                "{kind} is not shown live yet (fleet, cluster, nodes and bare-metal kinds are)"
-            ),
+            format!("{kind} is not shown live (no view watches that kind)"),
         ),
     }
 }

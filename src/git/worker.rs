@@ -14,6 +14,8 @@ use crate::app::Msg;
 pub enum GitJob {
     Status,
     Log(String),
+    /// Where the repo stands against Applications' synced revisions, per path.
+    Revisions(Vec<(String, String)>),
 }
 
 /// Commits shown in the log pane, and how far back the walk may go looking for them.
@@ -45,10 +47,12 @@ pub fn spawn(root: PathBuf, tx: Sender<Msg>) -> mpsc::Sender<GitJob> {
             while let Ok(first) = jobs.recv() {
                 let mut status = false;
                 let mut log = None;
+                let mut revisions = None;
                 for job in std::iter::once(first).chain(jobs.try_iter()) {
                     match job {
                         GitJob::Status => status = true,
                         GitJob::Log(p) => log = Some(p),
+                        GitJob::Revisions(w) => revisions = Some(w),
                     }
                 }
                 if status {
@@ -69,6 +73,23 @@ pub fn spawn(root: PathBuf, tx: Sender<Msg>) -> mpsc::Sender<GitJob> {
                         .is_err()
                     {
                         break;
+                    }
+                }
+                if let Some(wanted) = revisions {
+                    let _span = tracing::debug_span!("git_revisions", n = wanted.len()).entered();
+                    match ops::path_revisions(&root, &wanted, LOG_SCAN) {
+                        Ok(found) => {
+                            let revs = found
+                                .into_iter()
+                                .map(|(k, head, behind)| {
+                                    (k, crate::app::live::gitops::PathRevision { head, behind })
+                                })
+                                .collect();
+                            if tx.blocking_send(Msg::GitRevisions(revs)).is_err() {
+                                break;
+                            }
+                        }
+                        Err(e) => warn!(error = %e, "git revisions failed"),
                     }
                 }
                 if let Some(path) = log {

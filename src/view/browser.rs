@@ -301,6 +301,31 @@ fn preview(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             }
         }
     }
+    // Which Argo CD Applications deploy the selection, and how they are doing.
+    let deployed_by = |path: &str| -> Vec<Line<'static>> {
+        crate::app::live::gitops::apps_for_path(&state.live, path)
+            .into_iter()
+            .map(|(_, a)| {
+                let v = crate::app::live::gitops::app_verdict(a);
+                Line::from(vec![
+                    Span::styled(
+                        format!("{} ", v.symbol()),
+                        super::live::verdict_style(v, theme),
+                    ),
+                    Span::styled(a.meta.name.clone(), theme.style(Role::Text)),
+                    Span::styled(
+                        format!(
+                            " {} {} {}",
+                            a.sync.as_deref().unwrap_or("?"),
+                            a.health.as_deref().unwrap_or("?"),
+                            a.short_revision().unwrap_or_default()
+                        ),
+                        theme.style(Role::Muted),
+                    ),
+                ])
+            })
+            .collect()
+    };
     match (&p.text, row.map(|r| &r.kind)) {
         (Loadable::Idle, Some(RowKind::Dir { path, .. })) => {
             if let Some(s) = b.dir_stats.get(path) {
@@ -312,6 +337,15 @@ fn preview(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                     ),
                     theme.style(Role::Text),
                 ));
+            }
+            let apps = deployed_by(path);
+            if !apps.is_empty() {
+                lines.push(Line::raw(""));
+                lines.push(Line::styled(
+                    "Deployed by (Argo CD):",
+                    theme.style(Role::Muted),
+                ));
+                lines.extend(apps);
             }
         }
         (Loadable::Idle, _) => {}
