@@ -27,8 +27,14 @@ enum Failure {
     NotInstalled,
     /// The watcher relists by itself (410 Gone): not a failure the user needs to see.
     Relisting,
+    /// The server lists but does not watch this resource (405, as an aggregated API such as
+    /// K10's actions may answer): list it again every `POLL_EVERY` instead.
+    WatchUnsupported,
     Other(String),
 }
+
+/// How often a kind that cannot be watched is listed again.
+const POLL_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
 fn classify(e: &watcher::Error) -> Failure {
     let api = match e {
@@ -42,6 +48,9 @@ fn classify(e: &watcher::Error) -> Failure {
         Some(s) if s.code == 403 => Failure::Forbidden(s.message.clone()),
         Some(s) if s.code == 404 => Failure::NotInstalled,
         Some(s) if s.code == 410 => Failure::Relisting,
+        Some(s) if s.code == 405 && !matches!(e, watcher::Error::InitialListFailed(_)) => {
+            Failure::WatchUnsupported
+        }
         Some(s) => Failure::Other(format!("{} {}: {}", s.code, s.reason, s.message)),
         None => Failure::Other(short_error(e)),
     }
@@ -128,6 +137,7 @@ pub async fn run(client: Client, source: SourceId, kind: &'static KindInfo, tx: 
         at: now(),
     };
     let mut backoff = DefaultBackoff::default();
+    let mut poll = false;
     loop {
         let version = match served_version(&client, kind).await {
             Ok(Some(v)) => v,
@@ -221,6 +231,12 @@ pub async fn run(client: Client, source: SourceId, kind: &'static KindInfo, tx: 
                         }
                         break;
                     }
+                    Failure::WatchUnsupported => {
+                        // The list arrived (and stays on screen, live): list again later.
+                        debug!(source = %source, kind = kind.kind, "no watch; polling");
+                        poll = true;
+                        break;
+                    }
                     Failure::Other(error) => {
                         warn!(source = %source, kind = kind.kind, %error, "watch failed");
                         if !send(status(KindStatus::Failed {
@@ -240,6 +256,11 @@ pub async fn run(client: Client, source: SourceId, kind: &'static KindInfo, tx: 
             }
         }
         drop(stream);
-        tokio::time::sleep(backoff.next().unwrap_or_default()).await;
+        let wait = if std::mem::take(&mut poll) {
+            POLL_EVERY
+        } else {
+            backoff.next().unwrap_or_default()
+        };
+        tokio::time::sleep(wait).await;
     }
 }

@@ -406,6 +406,27 @@ pub fn gitops(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 Span::styled("  (enter: open in the repo)", theme.style(Role::Muted)),
             ]));
         }
+        if let Some((phase, at, msg)) = &r.last_op {
+            lines.push(Line::from(vec![
+                Span::styled("last sync ", theme.style(Role::Muted)),
+                Span::styled(
+                    phase.clone(),
+                    theme.style(match phase.as_str() {
+                        "Succeeded" => Role::Ok,
+                        "Running" => Role::Accent,
+                        _ => Role::Error,
+                    }),
+                ),
+                Span::raw(
+                    at.map(|t| format!(" {} ago", age(now, t)))
+                        .unwrap_or_default(),
+                ),
+                Span::styled(
+                    msg.as_ref().map(|m| format!(": {m}")).unwrap_or_default(),
+                    theme.style(Role::Muted),
+                ),
+            ]));
+        }
         for p in &r.problems {
             let what = [p.sync.as_deref(), p.health.as_deref()]
                 .into_iter()

@@ -338,6 +338,54 @@ async fn rbac_forbidden_on_one_kind_disables_that_view_only() {
     .await;
 }
 
+/// An API that lists but does not watch (K10's aggregated actions may): the list stays on
+/// screen as live data, not as a failure, and is listed again later.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kind_that_cannot_be_watched_is_listed_not_failed() {
+    let emu = Emulator::new();
+    world::load(&emu, blast::kube::now()).unwrap();
+    emu.faults().refuse_watch(kinds::K10_RUN_ACTION.plural);
+    let mut h = Harness::start_with(Route::Backup, emu).await;
+    h.until("policies with their runs", 30, |s| {
+        s.views
+            .backup_rows
+            .iter()
+            .filter(|r| r.kind == "Policy" && r.last_run.is_some())
+            .count()
+            == 2
+    })
+    .await;
+    // For 4 s (the refused watch fails within milliseconds, a failure would back off for
+    // 0.8 s), every look finds the kind live on every site.
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(4);
+    while std::time::Instant::now() < end {
+        if let Ok(Some(m)) =
+            tokio::time::timeout(std::time::Duration::from_millis(50), h.rx.recv()).await
+        {
+            let fx = update(&mut h.state, m);
+            h.effects(fx);
+        }
+        settle(&mut h.state);
+        for src in h.state.live.sources.values().filter(|src| !src.root) {
+            let st = src.store(&kinds::K10_RUN_ACTION).map(|k| k.status.clone());
+            assert_eq!(
+                st,
+                Some(blast::app::live::KindStatus::Live),
+                "{}: run actions not live",
+                src.id
+            );
+        }
+    }
+    assert!(
+        h.state
+            .views
+            .backup_rows
+            .iter()
+            .all(|r| r.stale_since.is_none()),
+        "nothing marked stale"
+    );
+}
+
 /// The real kubectl can get every kind the emulator serves from the demo world.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kubectl_gets_every_kind_of_the_demo_world() {

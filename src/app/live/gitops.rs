@@ -52,6 +52,8 @@ pub struct GitOpsRow {
     pub vs_repo: String,
     /// `auto prune heal`.
     pub policy: String,
+    /// Applications: the last operation, `Succeeded 2h ago: successfully synced`.
+    pub last_op: Option<(String, Option<Time>, Option<String>)>,
     /// The repo paths it deploys (Applications).
     pub paths: Vec<String>,
     /// Last operation, errors, the controller's message.
@@ -73,6 +75,7 @@ fn base(src: &Source, kind: &'static str, key: ObjKey) -> GitOpsRow {
         revision: String::new(),
         vs_repo: String::new(),
         policy: String::new(),
+        last_op: None,
         paths: vec![],
         detail: String::new(),
         problems: vec![],
@@ -120,6 +123,10 @@ fn app_row(src: &Source, a: &Application, revs: &Revisions) -> GitOpsRow {
     r.sync = a.sync.clone().unwrap_or_else(|| "Unknown".into());
     r.health = a.health.clone().unwrap_or_else(|| "Unknown".into());
     r.revision = a.short_revision().unwrap_or_default();
+    r.last_op = a
+        .op_phase
+        .clone()
+        .map(|p| (p, a.op_finished, a.op_message.clone()));
     r.paths = a.paths().map(str::to_string).collect();
     if let Some(rev) = &a.revision {
         // Against the repo, over every path the app deploys: the worst (most behind) one.

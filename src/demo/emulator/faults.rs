@@ -37,6 +37,7 @@ pub struct Faults {
     malformed: RwLock<Option<MalformedTarget>>,
     /// `(cluster, plural)` pairs answered 403, as RBAC would.
     forbidden: RwLock<Vec<(String, String)>>,
+    no_watch: RwLock<Vec<String>>,
     control: watch::Sender<WatchControl>,
 }
 
@@ -50,6 +51,7 @@ impl Faults {
             malformed_on: AtomicBool::new(false),
             malformed: RwLock::new(None),
             forbidden: RwLock::new(Vec::new()),
+            no_watch: RwLock::new(Vec::new()),
             control: watch::Sender::new(WatchControl::default()),
         }
     }
@@ -111,6 +113,18 @@ impl Faults {
     pub fn allow(&self, cluster: &str, plural: &str) {
         let mut f = self.forbidden.write().unwrap_or_else(|e| e.into_inner());
         f.retain(|(c, p)| !(c == cluster && p == plural));
+    }
+
+    /// Answers watch requests for one kind (by plural) `405 Method Not Allowed`, as an
+    /// aggregated API that only lists may (K10's actions); lists still work.
+    pub fn refuse_watch(&self, plural: &str) {
+        let mut f = self.no_watch.write().unwrap_or_else(|e| e.into_inner());
+        f.push(plural.to_string());
+    }
+
+    pub(crate) fn watch_refused(&self, plural: &str) -> bool {
+        let f = self.no_watch.read().unwrap_or_else(|e| e.into_inner());
+        f.iter().any(|p| p == plural)
     }
 
     pub(crate) fn is_forbidden(&self, cluster: &str, plural: &str) -> bool {

@@ -186,6 +186,12 @@ async fn respond(req: &Request<Incoming>, shared: &Arc<Shared>) -> Response<Body
         Route::Object(target) => get_object(shared, cluster_name, &cluster, &target),
         Route::Collection(target) => match CollectionQuery::parse(&query) {
             Err(e) => status_response(shared, StatusCode::BAD_REQUEST, "BadRequest", &e),
+            Ok(q) if q.watch && shared.faults.watch_refused(target.info.plural) => status_response(
+                shared,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "MethodNotAllowed",
+                "the server does not allow this method on the requested resource",
+            ),
             Ok(q) if q.watch => {
                 watch_response(shared, cluster_name, cluster, target.watch_params(q))
             }
