@@ -10,18 +10,13 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::meta::{Meta, ParseError, Quantity, RawMeta, Time, from_value, time};
+use super::meta::{Meta, ParseError, Quantity, Time, from_value, time};
 
 pub const POLICY_NAME_LABEL: &str = "k10.kasten.io/policyName";
 pub const RUN_ACTION_LABEL: &str = "k10.kasten.io/runActionName";
 pub const APP_NAMESPACE_LABEL: &str = "k10.kasten.io/appNamespace";
 
-#[derive(Deserialize)]
-struct Object<S, T> {
-    metadata: Option<RawMeta>,
-    spec: Option<S>,
-    status: Option<T>,
-}
+type Object<S, T> = super::meta::RawObject<S, T>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct K10Policy {

@@ -10,16 +10,11 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::meta::{
-    CondStatus, Condition, Meta, ParseError, RawCondition, RawMeta, Time, condition, conditions,
-    from_value, time,
+    CondStatus, Condition, Meta, ParseError, RawCondition, Time, condition, conditions, from_value,
+    time,
 };
 
-#[derive(Deserialize)]
-struct Object<S, T> {
-    metadata: Option<RawMeta>,
-    spec: Option<S>,
-    status: Option<T>,
-}
+type Object<S, T> = super::meta::RawObject<S, T>;
 
 fn short_sha(s: &str) -> String {
     if s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()) {

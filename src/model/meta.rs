@@ -396,6 +396,14 @@ impl<'de> Deserialize<'de> for Quantity {
 // ---------------------------------------------------------------------------------------------
 // Raw shapes shared by the kinds
 
+/// `metadata`, `spec` and `status` of any object, the two last in a kind's own shapes.
+#[derive(Deserialize)]
+pub(crate) struct RawObject<S, T> {
+    pub metadata: Option<RawMeta>,
+    pub spec: Option<S>,
+    pub status: Option<T>,
+}
+
 #[derive(Deserialize, Default)]
 #[serde(rename = "ObjectMeta", rename_all = "camelCase")]
 pub(crate) struct RawMeta {

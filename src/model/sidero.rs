@@ -9,8 +9,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::meta::{
-    Address, Condition, Meta, ParseError, RawAddress, RawCondition, RawEndpoint, RawMeta, RawRef,
-    addresses, conditions, endpoint, from_value, obj_name, parse_quantity,
+    Address, Condition, Meta, ParseError, RawAddress, RawCondition, RawEndpoint, RawRef, addresses,
+    conditions, endpoint, from_value, obj_name, parse_quantity,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -171,13 +171,7 @@ fn non_empty(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Object<S, T> {
-    metadata: Option<RawMeta>,
-    spec: Option<S>,
-    status: Option<T>,
-}
+type Object<S, T> = super::meta::RawObject<S, T>;
 
 // --- Server
 

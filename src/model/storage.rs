@@ -15,12 +15,7 @@ use super::meta::{
     time,
 };
 
-#[derive(Deserialize)]
-struct Object<S, T> {
-    metadata: Option<RawMeta>,
-    spec: Option<S>,
-    status: Option<T>,
-}
+type Object<S, T> = super::meta::RawObject<S, T>;
 
 fn meta(m: Option<RawMeta>) -> Meta {
     m.unwrap_or_default().into_meta()
