@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod core_kinds;
+pub mod edit;
 pub mod index;
 pub mod schema;
 pub mod yaml;
