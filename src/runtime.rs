@@ -70,6 +70,15 @@ impl TerminalGuard {
         })
     }
 
+    /// Gives the terminal to `f` (an editor): restored before, taken back after.
+    pub fn hand_over<T>(&mut self, f: impl FnOnce() -> T) -> Result<T> {
+        restore_terminal();
+        let out = f();
+        enter_modes()?;
+        self.terminal = fresh_terminal()?;
+        Ok(out)
+    }
+
     /// Ctrl-Z: restore the terminal, stop the process, and take the terminal back on `fg`.
     pub fn suspend(&mut self) -> Result<()> {
         restore_terminal();
@@ -173,7 +182,8 @@ pub async fn run(mut state: State, theme: Theme, opts: RunOptions) -> Result<()>
             }
         });
     }
-    let mut input = spawn_input_reader();
+    let gate = Arc::new(InputGate::default());
+    let mut input = spawn_input_reader(gate.clone());
     let mut effects = state.init();
     let mut last_draw = std::time::Instant::now() - opts.min_frame;
     let mut last_settle = last_draw;
@@ -185,6 +195,13 @@ pub async fn run(mut state: State, theme: Theme, opts: RunOptions) -> Result<()>
                     Effect::Suspend => {
                         guard.suspend()?;
                         effects.extend(update(&mut state, Msg::Resumed));
+                    }
+                    Effect::Edit { path, line } => {
+                        gate.pause();
+                        let result = guard.hand_over(|| run_editor(&root.join(&path), line))?;
+                        gate.resume();
+                        effects.extend(update(&mut state, Msg::Resumed));
+                        effects.extend(update(&mut state, Msg::Edited { path, result }));
                     }
                     Effect::Watch(wants) => {
                         if let Some(k) = &kube {
@@ -295,12 +312,53 @@ fn apply(state: &mut State, msg: Msg, opts: &RunOptions, effects: &mut Vec<Effec
 
 /// Reads terminal input on its own thread (crossterm's `read` blocks) and forwards it as
 /// messages, so input can be drained ahead of task results before each redraw.
-fn spawn_input_reader() -> mpsc::UnboundedReceiver<std::io::Result<Msg>> {
+/// Lets the event loop stop the input thread from reading while another program (the editor)
+/// owns the terminal: `pause` returns once the thread is parked, so no keystroke is stolen.
+#[derive(Default)]
+pub struct InputGate {
+    paused: std::sync::atomic::AtomicBool,
+    parked: std::sync::atomic::AtomicBool,
+}
+
+impl InputGate {
+    fn pause(&self) {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.paused.store(true, SeqCst);
+        // The reader polls in 50 ms steps: it parks within one.
+        let deadline = std::time::Instant::now() + Duration::from_secs(1);
+        while !self.parked.load(SeqCst) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    fn resume(&self) {
+        self.paused
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+fn spawn_input_reader(gate: Arc<InputGate>) -> mpsc::UnboundedReceiver<std::io::Result<Msg>> {
+    use std::sync::atomic::Ordering::SeqCst;
     let (tx, rx) = mpsc::unbounded_channel();
     std::thread::Builder::new()
         .name("input".into())
         .spawn(move || {
             loop {
+                if gate.paused.load(SeqCst) {
+                    gate.parked.store(true, SeqCst);
+                    std::thread::sleep(Duration::from_millis(10));
+                    continue;
+                }
+                gate.parked.store(false, SeqCst);
+                // Poll, not a blocking read, so a pause takes effect within 50 ms.
+                match crossterm::event::poll(Duration::from_millis(50)) {
+                    Ok(false) => continue,
+                    Ok(true) => {}
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        break;
+                    }
+                }
                 match crossterm::event::read() {
                     Ok(ev) => {
                         if let Some(msg) = event_msg(ev)
@@ -318,6 +376,33 @@ fn spawn_input_reader() -> mpsc::UnboundedReceiver<std::io::Result<Msg>> {
         })
         .expect("spawn input thread");
     rx
+}
+
+/// Runs `$VISUAL`, else `$EDITOR`, else `vi` on `file` at `line`, in the real terminal. The
+/// variable may hold arguments (`code -w`): the shell splits it, as git does.
+fn run_editor(file: &Path, line: usize) -> std::result::Result<(), String> {
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|e| !e.trim().is_empty())
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|e| !e.trim().is_empty())
+        })
+        .unwrap_or_else(|| "vi".into());
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$@\""))
+        .arg("sh")
+        .arg(format!("+{line}"))
+        .arg(file)
+        .status()
+        .map_err(|e| format!("could not run ({editor}: {e})"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("exited with {status}"))
+    }
 }
 
 fn event_msg(ev: Event) -> Option<Msg> {
@@ -387,7 +472,11 @@ pub fn run_effect(
         Effect::GitLog(path) => {
             let _ = git.send(GitJob::Log(path));
         }
-        Effect::Suspend | Effect::Quit | Effect::Watch(_) | Effect::UseContexts(_) => {}
+        Effect::Suspend
+        | Effect::Edit { .. }
+        | Effect::Quit
+        | Effect::Watch(_)
+        | Effect::UseContexts(_) => {}
     }
 }
 

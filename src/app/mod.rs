@@ -88,6 +88,11 @@ pub enum Msg {
         path: String,
         result: Result<Arc<browser::FileText>, String>,
     },
+    /// The editor of `Effect::Edit` returned (an error when it could not run or failed).
+    Edited {
+        path: String,
+        result: Result<(), String>,
+    },
     /// The repo against the Applications' synced revisions (git worker).
     GitRevisions(crate::app::live::gitops::Revisions),
     /// From the kube watchers.
@@ -107,6 +112,11 @@ pub enum Effect {
     /// Watch these kubeconfig contexts.
     UseContexts(Vec<String>),
     Suspend,
+    /// Open a repo file (relative path) in `$VISUAL`/`$EDITOR` at a line, the TUI suspended.
+    Edit {
+        path: String,
+        line: usize,
+    },
     Quit,
 }
 
@@ -233,6 +243,21 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.dirty = true;
         }
         Msg::Resumed => state.dirty = true,
+        Msg::Edited { path, result } => {
+            match result {
+                Ok(()) => state.toast(false, format!("{path}: back from the editor")),
+                Err(e) => state.toast(
+                    true,
+                    format!("{path}: the editor {e}; the file is kept as it left it"),
+                ),
+            }
+            // The watcher may be off: look at the repo again either way.
+            if !state.repo.reindexing {
+                state.repo.reindexing = true;
+                fx.push(Effect::Reindex);
+            }
+            fx.push(Effect::RefreshGit);
+        }
         Msg::Indexed(result) => indexed(state, result, &mut fx),
         Msg::RepoChanged => {
             if !state.repo.reindexing {
@@ -617,6 +642,21 @@ fn browser_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         Action::Filter => state.browser.filter.editing = true,
         Action::NextMatch => jump_match(state, true, fx),
         Action::PrevMatch => jump_match(state, false, fx),
+        Action::Edit => match state.selected_row().map(|r| r.kind.clone()) {
+            Some(RowKind::File { file }) | Some(RowKind::Resource { file, .. }) => {
+                let Some(index) = state.index() else { return };
+                let f = &index.files[file];
+                let line = match state.selected_row().map(|r| &r.kind) {
+                    Some(RowKind::Resource { res, .. }) => f.resources[*res].start_line,
+                    _ => 1,
+                };
+                fx.push(Effect::Edit {
+                    path: f.path.clone(),
+                    line,
+                });
+            }
+            _ => state.toast(false, "select a file or a resource to edit"),
+        },
         Action::ToggleLog => {
             state.browser.show_log = !state.browser.show_log;
             if !state.browser.show_log && state.browser.focus == Pane::Log {

@@ -158,6 +158,8 @@ async fn fleet_nodes_and_stale_marking_over_http() {
         .filter(|c| *c != world::MGMT)
         .map(|c| h.emu.list(c, &kinds::NODE).len())
         .sum();
+    let mgmt_nodes = h.emu.list(world::MGMT, &kinds::NODE).len();
+    // All of them, the management cluster's own too (it may list last).
     h.until("workload nodes", 20, |s| {
         s.views
             .node_rows
@@ -165,6 +167,7 @@ async fn fleet_nodes_and_stale_marking_over_http() {
             .filter(|r| r.cluster != "mgmt")
             .count()
             == workload_nodes
+            && s.views.node_rows.len() == workload_nodes + mgmt_nodes
     })
     .await;
     // A node goes NotReady: the row follows, joined to its Machine.

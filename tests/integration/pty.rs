@@ -577,3 +577,84 @@ fn blast_status_prints_every_site_and_exits_by_the_worst() {
         "{text}"
     );
 }
+
+/// An `$EDITOR` for the tests: records its arguments, appends a line to the file, exits `code`.
+fn fake_editor(dir: &Path, code: i32) -> (std::path::PathBuf, std::path::PathBuf) {
+    let args = dir.join("editor-args");
+    let script = dir.join("editor.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\necho '# edited by the test editor' >> \"$2\"\nexit {code}\n",
+            args.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (script, args)
+}
+
+#[test]
+fn e_opens_the_editor_at_the_resource_and_picks_up_the_change() {
+    let repo = temp_repo();
+    let dir = tempfile::tempdir().unwrap();
+    let (editor, args) = fake_editor(dir.path(), 0);
+    let mut t = Pty::spawn(
+        &[],
+        &repo.work,
+        100,
+        30,
+        &[("EDITOR", editor.to_str().unwrap()), ("VISUAL", "")],
+    );
+    t.wait_for("✓ clean", 20);
+    t.send("/mqttdeploy");
+    t.wait_for("1 matches", 5);
+    t.send("\r");
+    t.wait_for("- name: mosquitto", 5);
+    t.send("e");
+    t.wait_for("back from the editor", 10);
+    let got = std::fs::read_to_string(&args).unwrap();
+    let mut lines = got.lines();
+    let line = lines.next().unwrap();
+    let file = lines.next().unwrap();
+    assert!(file.ends_with("deployment.yaml"), "{got}");
+    let text = std::fs::read_to_string(file).unwrap();
+    // `+N` is the line of the selected resource (its `apiVersion` or its first line).
+    let n: usize = line.strip_prefix('+').unwrap().parse().unwrap();
+    assert!(n >= 1 && n <= text.lines().count(), "{got}");
+    assert!(text.ends_with("# edited by the test editor\n"));
+    // Back in the console: the terminal is ours again and the change is seen.
+    assert!(t.alternate_screen() && t.cursor_hidden());
+    t.wait_for("✎1", 10);
+    t.wait_for("# edited by the test editor", 10);
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
+
+#[test]
+fn an_editor_that_fails_is_reported_and_the_file_kept() {
+    let repo = temp_repo();
+    let dir = tempfile::tempdir().unwrap();
+    let (editor, _) = fake_editor(dir.path(), 3);
+    let mut t = Pty::spawn(
+        &[],
+        &repo.work,
+        120,
+        30,
+        &[("EDITOR", editor.to_str().unwrap()), ("VISUAL", "")],
+    );
+    t.wait_for("✓ clean", 20);
+    t.send("/mqttdeploy");
+    t.wait_for("1 matches", 5);
+    t.send("\r");
+    t.wait_for("- name: mosquitto", 5);
+    t.send("e");
+    t.wait_for(
+        "the editor exited with exit status: 3; the file is kept as it left it",
+        10,
+    );
+    t.wait_for("✎1", 10);
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}

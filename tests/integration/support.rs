@@ -150,7 +150,11 @@ pub fn settle(state: &mut State, mut effects: Vec<Effect>) {
                 );
                 Msg::GitStatus(Ok(g))
             }
-            Effect::Suspend | Effect::Quit | Effect::Watch(_) | Effect::UseContexts(_) => continue,
+            Effect::Suspend
+            | Effect::Edit { .. }
+            | Effect::Quit
+            | Effect::Watch(_)
+            | Effect::UseContexts(_) => continue,
         };
         effects.extend(update(state, msg));
     }
