@@ -791,7 +791,9 @@ pub fn jump_to_repo(state: &mut State, fx: &mut Vec<Effect>) {
                 .map(|ri| (fi, ri))
         })
     };
-    let hit = find(obj.kind, obj.key.namespace.as_deref(), &obj.key.name).or_else(|| {
+    // A kind key (`User.minio.crossplane.io`) names the kind without its group in the repo.
+    let kind_name = obj.kind.split('.').next().unwrap_or(obj.kind);
+    let hit = find(kind_name, obj.key.namespace.as_deref(), &obj.key.name).or_else(|| {
         tracking
             .as_ref()
             .and_then(|(k, ns, n)| find(k, ns.as_deref(), n))
@@ -816,7 +818,7 @@ pub fn jump_to_repo(state: &mut State, fx: &mut Vec<Effect>) {
 /// `argocd.argoproj.io/tracking-id` = `<app>:<group>/<kind>:<namespace>/<name>`.
 fn tracking_target(state: &State, obj: &LiveRef) -> Option<(String, Option<String>, String)> {
     let src = state.live.sources.get(&obj.source)?;
-    let kind = kinds::find_kind_name(obj.kind)?;
+    let kind = kinds::find_key(obj.kind)?;
     let store = src.store(kind)?;
     let super::live::Entry::Ok(o) = store.objects.get(&obj.key)? else {
         return None;

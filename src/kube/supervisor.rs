@@ -340,10 +340,8 @@ impl Sup {
                 }
             }
         }
-        let keys: BTreeSet<(SourceId, &'static str)> = desired
-            .iter()
-            .map(|(s, _, k)| (s.clone(), k.kind))
-            .collect();
+        let keys: BTreeSet<(SourceId, &'static str)> =
+            desired.iter().map(|(s, _, k)| (s.clone(), k.key)).collect();
         for (key, r) in self.watches.iter_mut() {
             if keys.contains(key) {
                 r.idle_since = None;
@@ -352,7 +350,7 @@ impl Sup {
             }
         }
         for (source, client, kind) in desired {
-            let key = (source.clone(), kind.kind);
+            let key = (source.clone(), kind.key);
             if self.watches.contains_key(&key) {
                 continue;
             }
@@ -397,7 +395,7 @@ impl Sup {
             if let Some(r) = self.watches.remove(&key) {
                 r.handle.abort();
                 info!(source = %key.0, kind = key.1, "watch stopped (not needed)");
-                if let Some(kind) = crate::model::kinds::find_kind_name(key.1) {
+                if let Some(kind) = crate::model::kinds::find_key(key.1) {
                     self.send(LiveMsg::Stopped {
                         source: key.0,
                         kind,

@@ -335,7 +335,7 @@ impl ApplicationSet {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CrossplaneObject {
     pub meta: Meta,
-    /// `Provider`, `Bucket`, `SiteBucket`, …
+    /// The kind's key: `Provider`, `Bucket`, `SiteBucket`, `User.minio.crossplane.io`, …
     pub kind: &'static str,
     /// Provider `spec.package`.
     pub package: Option<String>,

@@ -12,6 +12,9 @@ pub struct KindInfo {
     /// Served versions, the preferred (newest) first.
     pub versions: &'static [&'static str],
     pub kind: &'static str,
+    /// Unique among the kinds: the kind name, or `Kind.group` where two groups share a kind
+    /// name (MinIO's `Policy` and K10's). The live stores and the watches are keyed by it.
+    pub key: &'static str,
     /// The lower-case plural used in URLs.
     pub plural: &'static str,
     pub namespaced: bool,
@@ -52,11 +55,12 @@ pub fn split_api_version(api_version: &str) -> (&str, &str) {
 }
 
 macro_rules! kinds {
-    ($($id:ident: $group:literal [$($v:literal),+] $kind:literal $plural:literal $ns:literal [$($short:literal),*];)*) => {
+    ($($id:ident: $group:literal [$($v:literal),+] $kind:literal $(as $key:literal)? $plural:literal $ns:literal [$($short:literal),*];)*) => {
         $(pub const $id: KindInfo = KindInfo {
             group: $group,
             versions: &[$($v),+],
             kind: $kind,
+            key: kinds!(@key $kind $($key)?),
             plural: $plural,
             namespaced: $ns,
             short_names: &[$($short),*],
@@ -64,6 +68,8 @@ macro_rules! kinds {
         /// Every kind the console knows, in a stable order.
         pub const ALL: &[KindInfo] = &[$($id),*];
     };
+    (@key $kind:literal) => { $kind };
+    (@key $kind:literal $key:literal) => { $key };
 }
 
 kinds! {
@@ -106,10 +112,10 @@ kinds! {
     APPLICATION: "argoproj.io" ["v1alpha1"] "Application" "applications" true ["app"];
     APPLICATION_SET: "argoproj.io" ["v1alpha1"] "ApplicationSet" "applicationsets" true ["appset"];
     CROSSPLANE_PROVIDER: "pkg.crossplane.io" ["v1"] "Provider" "providers" false [];
-    // A managed resource of provider-minio, and our composite (see infrastructure/crossplane).
-    // Its `User` and `Policy` would repeat the names of Klum's User and K10's Policy, and the
-    // stores are keyed by kind name (see `table_is_consistent`), so they are not watched yet.
+    // The managed resources of provider-minio, and our composite (see infrastructure/crossplane).
     MINIO_BUCKET: "minio.crossplane.io" ["v1"] "Bucket" "buckets" false [];
+    MINIO_USER: "minio.crossplane.io" ["v1"] "User" as "User.minio.crossplane.io" "users" false [];
+    MINIO_POLICY: "minio.crossplane.io" ["v1"] "Policy" as "Policy.minio.crossplane.io" "policies" false [];
     SITE_BUCKET: "platform.blast.io" ["v1alpha1"] "SiteBucket" "sitebuckets" false [];
     SEALED_SECRET: "bitnami.com" ["v1alpha1"] "SealedSecret" "sealedsecrets" true [];
     KLUM_USER: "klum.cattle.io" ["v1alpha1"] "User" "users" false [];
@@ -121,10 +127,15 @@ pub fn find(group: &str, kind: &str) -> Option<&'static KindInfo> {
     ALL.iter().find(|k| k.group == group && k.kind == kind)
 }
 
-/// Looks a kind up by kind name alone (names are unique in `ALL`; the live stores and the
-/// watch supervisor key by them).
+/// Looks a kind up by kind name alone: the first of that name in `ALL` (K10's `Policy` before
+/// MinIO's, Klum's `User` before MinIO's). Use [`find`] when the group is known.
 pub fn find_kind_name(kind: &str) -> Option<&'static KindInfo> {
     ALL.iter().find(|k| k.kind == kind)
+}
+
+/// Looks a kind up by its unique key (`KindInfo::key`).
+pub fn find_key(key: &str) -> Option<&'static KindInfo> {
+    ALL.iter().find(|k| k.key == key)
 }
 
 /// Looks a kind up by group and plural (as in a URL).
@@ -157,8 +168,9 @@ mod tests {
     fn table_is_consistent() {
         let mut seen = std::collections::HashSet::new();
         for k in ALL {
-            // Unique names, not only (group, kind): the live stores are keyed by kind name.
-            assert!(seen.insert(k.kind), "{} listed twice", k.kind);
+            // Unique keys: the live stores and the watches are keyed by them.
+            assert!(seen.insert(k.key), "{} listed twice", k.key);
+            assert!(k.key == k.kind || k.key == format!("{}.{}", k.kind, k.group));
             assert!(!k.versions.is_empty());
             assert_eq!(k.plural, k.plural.to_lowercase());
         }

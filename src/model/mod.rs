@@ -140,7 +140,8 @@ impl LiveObject {
             LiveObject::K10Action(o) => o.action.kind(),
             LiveObject::Application(_) => "Application",
             LiveObject::ApplicationSet(_) => "ApplicationSet",
-            LiveObject::Crossplane(o) => o.kind,
+            // Its kind key (`User.minio.crossplane.io`) without the group.
+            LiveObject::Crossplane(o) => o.kind.split('.').next().unwrap_or(o.kind),
             LiveObject::SealedSecret(_) => "SealedSecret",
             LiveObject::KlumUser(_) => "User",
             LiveObject::KlumKubeconfig(_) => "Kubeconfig",
@@ -202,8 +203,16 @@ pub fn parse(kind: &KindInfo, v: &Value) -> Result<Option<LiveObject>, ParseErro
         LiveObject::Application(Application::parse(v)?)
     } else if kind == k::APPLICATION_SET {
         LiveObject::ApplicationSet(ApplicationSet::parse(v)?)
-    } else if [k::CROSSPLANE_PROVIDER, k::MINIO_BUCKET, k::SITE_BUCKET].contains(&kind) {
-        LiveObject::Crossplane(CrossplaneObject::parse(kind.kind, v)?)
+    } else if [
+        k::CROSSPLANE_PROVIDER,
+        k::MINIO_BUCKET,
+        k::MINIO_USER,
+        k::MINIO_POLICY,
+        k::SITE_BUCKET,
+    ]
+    .contains(&kind)
+    {
+        LiveObject::Crossplane(CrossplaneObject::parse(kind.key, v)?)
     } else if kind == k::SEALED_SECRET {
         LiveObject::SealedSecret(SealedSecret::parse(v)?)
     } else if kind == k::KLUM_USER {

@@ -329,10 +329,11 @@ pub fn gitops(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     for r in rows {
         let mut detail = r.detail.clone();
         detail.push_str(&stale_mark(r.stale_since, now));
-        let kind = if r.kind == "Application" {
-            "App"
-        } else {
-            r.kind
+        // `User.minio.crossplane.io` → `minio User`.
+        let kind = match r.kind.split_once('.') {
+            _ if r.kind == "Application" => "App".to_string(),
+            Some((k, group)) => format!("{} {k}", group.split('.').next().unwrap_or(group)),
+            None => r.kind.to_string(),
         };
         cells.push(vec![
             Span::raw(shorten_middle(&r.site, 8)),

@@ -10,15 +10,17 @@ use super::storage::stale_since;
 use super::{LiveState, ObjKey, Source, SourceId};
 use crate::model::kinds::{
     APPLICATION, APPLICATION_SET, CROSSPLANE_PROVIDER, KLUM_KUBECONFIG, KLUM_USER, KindInfo,
-    MINIO_BUCKET, SEALED_SECRET, SITE_BUCKET,
+    MINIO_BUCKET, MINIO_POLICY, MINIO_USER, SEALED_SECRET, SITE_BUCKET,
 };
 use crate::model::{AppResource, Application, CondStatus, LiveObject, Time};
 
-pub const KINDS: [KindInfo; 8] = [
+pub const KINDS: [KindInfo; 10] = [
     APPLICATION,
     APPLICATION_SET,
     CROSSPLANE_PROVIDER,
     MINIO_BUCKET,
+    MINIO_USER,
+    MINIO_POLICY,
     SITE_BUCKET,
     SEALED_SECRET,
     KLUM_USER,
@@ -40,8 +42,8 @@ pub type Revisions = BTreeMap<(String, String), PathRevision>;
 #[derive(Debug, Clone, PartialEq)]
 pub struct GitOpsRow {
     pub site: SourceId,
-    /// `Application`, `ApplicationSet`, `Provider`, `Bucket`, `SiteBucket`, `SealedSecret`,
-    /// `User`, `Kubeconfig`.
+    /// The kind's key: `Application`, `ApplicationSet`, `Provider`, `Bucket`, `SiteBucket`,
+    /// `SealedSecret`, `User` (Klum), `Kubeconfig`, `User.minio.crossplane.io`.
     pub kind: &'static str,
     pub key: ObjKey,
     /// Sync status, or the object's own state (`Ready`, `Synced`, `enabled`).
@@ -225,7 +227,7 @@ pub fn rows(live: &LiveState, revs: &Revisions, filter: &str) -> Vec<GitOpsRow> 
 pub fn site_rows(src: &Source, revs: &Revisions, out: &mut Vec<GitOpsRow>) {
     for kind in KINDS {
         for (key, error) in src.broken(&kind) {
-            let mut r = base(src, kind.kind, key.clone());
+            let mut r = base(src, kind.key, key.clone());
             r.sync = "malformed".into();
             r.detail = error.to_string();
             r.verdict = Verdict::Failed;

@@ -179,7 +179,7 @@ impl Source {
     }
 
     pub fn store(&self, kind: &KindInfo) -> Option<&KindStore> {
-        self.kinds.get(kind.kind)
+        self.kinds.get(kind.key)
     }
 
     /// The parsed objects of a kind (broken ones skipped; see `broken`).
@@ -293,7 +293,7 @@ impl Changed {
         self.sources || !self.kinds.is_empty()
     }
     pub fn touches(&self, kinds: &[KindInfo]) -> bool {
-        self.sources || kinds.iter().any(|k| self.kinds.contains(k.kind))
+        self.sources || kinds.iter().any(|k| self.kinds.contains(k.key))
     }
 
     /// Only single objects of `kind` changed (no list, no status, nothing else): the rows of
@@ -367,7 +367,7 @@ impl LiveState {
                     return false;
                 };
                 s.setup_error = None;
-                let store = s.kinds.entry(kind.kind).or_default();
+                let store = s.kinds.entry(kind.key).or_default();
                 let status = match (&store.status, status) {
                     // Keep the first failure time while retries keep failing.
                     (KindStatus::Failed { since, .. }, KindStatus::Failed { error, .. }) => {
@@ -389,7 +389,7 @@ impl LiveState {
                 }
                 store.status = status;
                 self.changed.sources = true;
-                self.changed.kinds.insert(kind.kind);
+                self.changed.kinds.insert(kind.key);
                 true
             }
             LiveMsg::Reset {
@@ -404,13 +404,13 @@ impl LiveState {
                 };
                 s.last_event = Some(at);
                 s.setup_error = None;
-                let store = s.kinds.entry(kind.kind).or_default();
+                let store = s.kinds.entry(kind.key).or_default();
                 store.objects = objects.into_iter().collect();
                 store.status = KindStatus::Live;
                 store.updated = Some(at);
                 self.changed.sources = true;
-                self.changed.kinds.insert(kind.kind);
-                self.changed.whole.insert(kind.kind);
+                self.changed.kinds.insert(kind.key);
+                self.changed.whole.insert(kind.key);
                 true
             }
             LiveMsg::Apply {
@@ -425,7 +425,7 @@ impl LiveState {
                     return false;
                 };
                 s.last_event = Some(at);
-                let store = s.kinds.entry(kind.kind).or_default();
+                let store = s.kinds.entry(kind.key).or_default();
                 let was_live = store.status == KindStatus::Live;
                 store.status = KindStatus::Live;
                 store.updated = Some(at);
@@ -435,12 +435,12 @@ impl LiveState {
                 }
                 self.changed
                     .objects
-                    .push((kind.kind, source.clone(), key.clone()));
+                    .push((kind.key, source.clone(), key.clone()));
                 store.objects.insert(key, entry);
                 if !was_live {
                     self.changed.sources = true;
                 }
-                self.changed.kinds.insert(kind.kind);
+                self.changed.kinds.insert(kind.key);
                 true
             }
             LiveMsg::Delete {
@@ -454,23 +454,23 @@ impl LiveState {
                     return false;
                 };
                 s.last_event = Some(at);
-                let Some(store) = s.kinds.get_mut(kind.kind) else {
+                let Some(store) = s.kinds.get_mut(kind.key) else {
                     return false;
                 };
                 store.updated = Some(at);
                 if store.objects.remove(&key).is_none() {
                     return false;
                 }
-                self.changed.objects.push((kind.kind, source, key));
-                self.changed.kinds.insert(kind.kind);
+                self.changed.objects.push((kind.key, source, key));
+                self.changed.kinds.insert(kind.key);
                 true
             }
             LiveMsg::Stopped { source, kind } => {
                 if let Some(s) = self.sources.get_mut(&source)
-                    && s.kinds.remove(kind.kind).is_some()
+                    && s.kinds.remove(kind.key).is_some()
                 {
                     self.changed.sources = true;
-                    self.changed.kinds.insert(kind.kind);
+                    self.changed.kinds.insert(kind.key);
                     return true;
                 }
                 false
@@ -509,7 +509,7 @@ impl LiveState {
                 Some(KindStatus::NotInstalled) => {
                     return Some(format!(
                         "{}: {} not installed ({} not served)",
-                        s.id, kind.kind, kind.group
+                        s.id, kind.key, kind.group
                     ));
                 }
                 _ => {}
