@@ -169,11 +169,13 @@ fn run_console(cli: &Cli, demo: Option<blast::demo::run::Demo>) -> color_eyre::R
         .clone()
         .or(config.theme.clone())
         .unwrap_or_else(|| "default".into());
+    let depth = theme::ColorDepth::from_env();
     let theme = Theme::load(
         &theme_name,
         paths.as_ref().map(|p| p.themes_dir()).as_deref(),
         no_color,
-    )?;
+    )?
+    .for_depth(depth);
     let root = find_repo(cli, &config)?;
     let log_dir = paths
         .as_ref()
@@ -182,7 +184,7 @@ fn run_console(cli: &Cli, demo: Option<blast::demo::run::Demo>) -> color_eyre::R
     let level = cli.log_level.as_deref().or(config.log_level.as_deref());
     let _log_guard = logging::init(&log_dir, level)
         .wrap_err_with(|| format!("starting the log in {}", log_dir.display()))?;
-    tracing::info!(repo = %root.display(), theme = %theme.name, version = env!("CARGO_PKG_VERSION"), "starting console");
+    tracing::info!(repo = %root.display(), theme = %theme.name, colours = ?depth, version = env!("CARGO_PKG_VERSION"), "starting console");
     let mut state = State::new(root.clone(), keymap, (80, 24));
     state.repo.display = display_path(&root);
     state.views.thresholds = config.storage.thresholds();

@@ -81,7 +81,104 @@ pub const BUNDLED: &[(&str, &str)] = &[
         include_str!("../themes/high-contrast.toml"),
     ),
     ("mono", include_str!("../themes/mono.toml")),
+    (
+        "solarized-dark",
+        include_str!("../themes/solarized-dark.toml"),
+    ),
 ];
+
+/// How many colours the terminal shows: themes are written in 24-bit colour and brought down
+/// to the nearest colour the terminal has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorDepth {
+    TrueColor,
+    Ansi256,
+    Ansi16,
+}
+
+impl ColorDepth {
+    /// From the environment: `COLORTERM=truecolor|24bit` → 24-bit; a `TERM` with `256color` →
+    /// 256; else (`xterm`, `screen`, `linux`, `vt100`) → 16.
+    pub fn detect(colorterm: Option<&str>, term: Option<&str>) -> ColorDepth {
+        let ct = colorterm.unwrap_or("").to_ascii_lowercase();
+        if ct.contains("truecolor") || ct.contains("24bit") {
+            return ColorDepth::TrueColor;
+        }
+        match term.unwrap_or("") {
+            t if t.contains("256color") || t.contains("direct") => ColorDepth::Ansi256,
+            _ => ColorDepth::Ansi16,
+        }
+    }
+
+    pub fn from_env() -> ColorDepth {
+        ColorDepth::detect(
+            std::env::var("COLORTERM").ok().as_deref(),
+            std::env::var("TERM").ok().as_deref(),
+        )
+    }
+
+    fn color(self, c: Color) -> Color {
+        let Color::Rgb(r, g, b) = c else { return c };
+        match self {
+            ColorDepth::TrueColor => c,
+            ColorDepth::Ansi256 => Color::Indexed(nearest_256(r, g, b)),
+            ColorDepth::Ansi16 => nearest_16(r, g, b),
+        }
+    }
+}
+
+fn dist(a: (u8, u8, u8), b: (u8, u8, u8)) -> u32 {
+    let d = |x: u8, y: u8| (x as i32 - y as i32).pow(2) as u32;
+    d(a.0, b.0) + d(a.1, b.1) + d(a.2, b.2)
+}
+
+/// The nearest xterm-256 colour: the 6×6×6 cube or the 24-step grey ramp.
+fn nearest_256(r: u8, g: u8, b: u8) -> u8 {
+    const STEPS: [u8; 6] = [0, 95, 135, 175, 215, 255];
+    let idx = |v: u8| {
+        (0..6)
+            .min_by_key(|&i| (STEPS[i] as i32 - v as i32).abs())
+            .unwrap_or(0)
+    };
+    let (ri, gi, bi) = (idx(r), idx(g), idx(b));
+    let cube = (STEPS[ri], STEPS[gi], STEPS[bi]);
+    let cube_index = 16 + 36 * ri as u8 + 6 * gi as u8 + bi as u8;
+    let avg = ((r as u32 + g as u32 + b as u32) / 3) as u8;
+    let gi2 = ((avg.saturating_sub(8)) as u32 / 10).min(23) as u8;
+    let grey = 8 + 10 * gi2;
+    if dist((grey, grey, grey), (r, g, b)) < dist(cube, (r, g, b)) {
+        232 + gi2
+    } else {
+        cube_index
+    }
+}
+
+/// The nearest of the 16 ANSI colours (xterm's default palette).
+fn nearest_16(r: u8, g: u8, b: u8) -> Color {
+    const PALETTE: [(Color, (u8, u8, u8)); 16] = [
+        (Color::Black, (0, 0, 0)),
+        (Color::Red, (205, 0, 0)),
+        (Color::Green, (0, 205, 0)),
+        (Color::Yellow, (205, 205, 0)),
+        (Color::Blue, (0, 0, 238)),
+        (Color::Magenta, (205, 0, 205)),
+        (Color::Cyan, (0, 205, 205)),
+        (Color::Gray, (229, 229, 229)),
+        (Color::DarkGray, (127, 127, 127)),
+        (Color::LightRed, (255, 0, 0)),
+        (Color::LightGreen, (0, 255, 0)),
+        (Color::LightYellow, (255, 255, 0)),
+        (Color::LightBlue, (92, 92, 255)),
+        (Color::LightMagenta, (255, 0, 255)),
+        (Color::LightCyan, (0, 255, 255)),
+        (Color::White, (255, 255, 255)),
+    ];
+    PALETTE
+        .iter()
+        .min_by_key(|(_, rgb)| dist(*rgb, (r, g, b)))
+        .map(|(c, _)| *c)
+        .unwrap_or(Color::Reset)
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Theme {
@@ -92,6 +189,15 @@ pub struct Theme {
 impl Theme {
     pub fn style(&self, role: Role) -> Style {
         self.styles[role as usize]
+    }
+
+    /// The theme brought down to what the terminal can show.
+    pub fn for_depth(mut self, depth: ColorDepth) -> Theme {
+        for s in &mut self.styles {
+            s.fg = s.fg.map(|c| depth.color(c));
+            s.bg = s.bg.map(|c| depth.color(c));
+        }
+        self
     }
 
     /// Loads theme `name`: a user file in `user_dir` first, then a bundled theme.
@@ -280,6 +386,91 @@ impl RawStyle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_depth_from_the_environment() {
+        use ColorDepth::*;
+        assert_eq!(
+            ColorDepth::detect(Some("truecolor"), Some("xterm")),
+            TrueColor
+        );
+        assert_eq!(ColorDepth::detect(Some("24bit"), None), TrueColor);
+        assert_eq!(ColorDepth::detect(None, Some("xterm-256color")), Ansi256);
+        assert_eq!(ColorDepth::detect(None, Some("tmux-256color")), Ansi256);
+        assert_eq!(ColorDepth::detect(None, Some("screen")), Ansi16);
+        assert_eq!(ColorDepth::detect(None, Some("linux")), Ansi16);
+        assert_eq!(ColorDepth::detect(None, None), Ansi16);
+    }
+
+    #[test]
+    fn colours_come_down_to_the_nearest_the_terminal_has() {
+        assert_eq!(nearest_256(255, 0, 0), 196);
+        assert_eq!(nearest_256(0, 0, 0), 16);
+        assert_eq!(nearest_256(128, 128, 128), 244, "greys go to the grey ramp");
+        assert_eq!(nearest_256(95, 135, 175), 16 + 36 + 6 * 2 + 3);
+        assert_eq!(nearest_16(255, 0, 0), Color::LightRed);
+        assert_eq!(nearest_16(10, 10, 10), Color::Black);
+        assert_eq!(nearest_16(0, 200, 190), Color::Cyan);
+        let t = Theme::load("solarized-dark", None, false).unwrap();
+        let low = t.clone().for_depth(ColorDepth::Ansi16);
+        for r in Role::ALL {
+            for c in [low.style(*r).fg, low.style(*r).bg].into_iter().flatten() {
+                assert!(
+                    !matches!(c, Color::Rgb(..) | Color::Indexed(_)),
+                    "{r:?}: {c:?}"
+                );
+            }
+        }
+        let mid = t.clone().for_depth(ColorDepth::Ansi256);
+        assert!(matches!(mid.style(Role::Text).fg, Some(Color::Indexed(_))));
+        assert_eq!(t.clone().for_depth(ColorDepth::TrueColor), t);
+        // Modifiers survive: selection stays visible without colour.
+        assert!(
+            low.style(Role::Selection)
+                .add_modifier
+                .contains(Modifier::BOLD)
+        );
+    }
+
+    /// WCAG 2.x relative luminance of an sRGB colour.
+    fn luminance(c: Color) -> Option<f64> {
+        let Color::Rgb(r, g, b) = c else { return None };
+        let lin = |v: u8| {
+            let v = v as f64 / 255.0;
+            if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        Some(0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b))
+    }
+
+    fn contrast(a: Color, b: Color) -> f64 {
+        let (x, y) = (luminance(a).unwrap(), luminance(b).unwrap());
+        let (hi, lo) = if x > y { (x, y) } else { (y, x) };
+        (hi + 0.05) / (lo + 0.05)
+    }
+
+    #[test]
+    fn high_contrast_meets_wcag_aa_for_every_role() {
+        // The wall theme: every role's text against its background (or the screen's) must reach
+        // WCAG AA for normal text, 4.5:1.
+        let t = Theme::load("high-contrast", None, false).unwrap();
+        let screen = t.style(Role::Background).bg.unwrap();
+        assert!((contrast(Color::Rgb(255, 255, 255), Color::Rgb(0, 0, 0)) - 21.0).abs() < 0.01);
+        for r in Role::ALL {
+            let s = t.style(*r);
+            let fg = s.fg.unwrap_or_else(|| panic!("{r:?} has no colour"));
+            let bg = s.bg.unwrap_or(screen);
+            let ratio = contrast(fg, bg);
+            assert!(
+                ratio >= 4.5,
+                "{}: {fg:?} on {bg:?} is {ratio:.2}:1",
+                r.name()
+            );
+        }
+    }
 
     #[test]
     fn every_bundled_theme_loads_and_sets_every_role_it_needs() {

@@ -13,9 +13,12 @@ use ratatui::backend::TestBackend;
 use serde_json::Value;
 
 fn render(state: &State) -> String {
-    let theme = Theme::load("default", None, false).unwrap();
+    render_with(state, &Theme::load("default", None, false).unwrap())
+}
+
+fn render_with(state: &State, theme: &Theme) -> String {
     let mut t = Terminal::new(TestBackend::new(state.size.0, state.size.1)).unwrap();
-    t.draw(|f| blast::view::draw(f, state, &theme)).unwrap();
+    t.draw(|f| blast::view::draw(f, state, theme)).unwrap();
     let buf = t.backend().buffer().clone();
     let mut out = String::new();
     for y in 0..buf.area.height {
@@ -402,4 +405,34 @@ fn patched_node_rows_equal_a_full_derive() {
         s.views.node_rows[0].cordoned
             && s.views.node_rows[0].ready == blast::model::CondStatus::False
     );
+}
+
+/// Every bundled theme, at every colour depth, over every view (the repo browser too), at
+/// 80x24 and 200x50, healthy and broken: nothing panics, and the screen is drawn.
+#[test]
+fn every_bundled_theme_draws_every_view() {
+    use blast::theme::{BUNDLED, ColorDepth};
+    let mut routes = routes();
+    routes.push(("repo", Route::Browser));
+    for (name, route) in routes {
+        for (w, h) in [(80, 24), (200, 50)] {
+            for kind in [World::Healthy, World::Broken] {
+                let s = live_state(route.clone(), w, h, kind);
+                for (theme, _) in BUNDLED {
+                    for depth in [
+                        ColorDepth::TrueColor,
+                        ColorDepth::Ansi256,
+                        ColorDepth::Ansi16,
+                    ] {
+                        let t = Theme::load(theme, None, false).unwrap().for_depth(depth);
+                        let text = render_with(&s, &t);
+                        assert!(
+                            text.contains("blast"),
+                            "{theme} {depth:?} {name} {w}x{h}: nothing drawn"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
