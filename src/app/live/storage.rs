@@ -206,6 +206,11 @@ pub fn site_rows(src: &Source, t: Thresholds, out: &mut Vec<StorageRow>) {
             detail.extend(c.message.clone());
         }
         let mut facts = Vec::new();
+        match (&c.phase, &c.state) {
+            (Some(p), Some(st)) if p != st => facts.push(format!("{p}/{st}")),
+            (Some(p), _) | (None, Some(p)) => facts.push(p.clone()),
+            _ => {}
+        }
         if let Some(v) = &c.version {
             facts.push(format!(
                 "ceph {v}{}",
