@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
-use crate::support::temp_repo;
+use crate::support::{TempRepo, temp_repo};
 
 pub struct Pty {
     parser: Arc<Mutex<vt100::Parser>>,
@@ -595,15 +595,19 @@ fn fake_editor(dir: &Path, code: i32) -> (std::path::PathBuf, std::path::PathBuf
     (script, args)
 }
 
-#[test]
-fn e_opens_the_editor_at_the_resource_and_picks_up_the_change() {
+/// The console on a temp repo with the fake editor (exit `code`), the mqtt Deployment selected,
+/// and `e` pressed. Returns the terminal, the editor's argument file and the dirs to keep.
+fn edit_mqtt_deployment(
+    code: i32,
+    cols: u16,
+) -> (Pty, std::path::PathBuf, TempRepo, tempfile::TempDir) {
     let repo = temp_repo();
     let dir = tempfile::tempdir().unwrap();
-    let (editor, args) = fake_editor(dir.path(), 0);
-    let mut t = Pty::spawn(
+    let (editor, args) = fake_editor(dir.path(), code);
+    let t = Pty::spawn(
         &[],
         &repo.work,
-        100,
+        cols,
         30,
         &[("EDITOR", editor.to_str().unwrap()), ("VISUAL", "")],
     );
@@ -613,6 +617,12 @@ fn e_opens_the_editor_at_the_resource_and_picks_up_the_change() {
     t.send("\r");
     t.wait_for("- name: mosquitto", 5);
     t.send("e");
+    (t, args, repo, dir)
+}
+
+#[test]
+fn e_opens_the_editor_at_the_resource_and_picks_up_the_change() {
+    let (mut t, args, _repo, _dir) = edit_mqtt_deployment(0, 100);
     t.wait_for("back from the editor", 10);
     let got = std::fs::read_to_string(&args).unwrap();
     let mut lines = got.lines();
@@ -634,22 +644,7 @@ fn e_opens_the_editor_at_the_resource_and_picks_up_the_change() {
 
 #[test]
 fn an_editor_that_fails_is_reported_and_the_file_kept() {
-    let repo = temp_repo();
-    let dir = tempfile::tempdir().unwrap();
-    let (editor, _) = fake_editor(dir.path(), 3);
-    let mut t = Pty::spawn(
-        &[],
-        &repo.work,
-        120,
-        30,
-        &[("EDITOR", editor.to_str().unwrap()), ("VISUAL", "")],
-    );
-    t.wait_for("✓ clean", 20);
-    t.send("/mqttdeploy");
-    t.wait_for("1 matches", 5);
-    t.send("\r");
-    t.wait_for("- name: mosquitto", 5);
-    t.send("e");
+    let (mut t, _args, _repo, _dir) = edit_mqtt_deployment(3, 120);
     t.wait_for(
         "the editor exited with exit status: 3; the file is kept as it left it",
         10,

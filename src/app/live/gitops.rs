@@ -58,6 +58,8 @@ pub struct GitOpsRow {
     pub last_op: Option<(String, Option<Time>, Option<String>)>,
     /// The repo paths it deploys (Applications).
     pub paths: Vec<String>,
+    /// Applications: `spec.destination` (a cluster name or server), for the per-site summary.
+    pub destination: Option<String>,
     /// Last operation, errors, the controller's message.
     pub detail: String,
     pub problems: Vec<AppResource>,
@@ -79,6 +81,7 @@ fn base(src: &Source, kind: &'static str, key: ObjKey) -> GitOpsRow {
         policy: String::new(),
         last_op: None,
         paths: vec![],
+        destination: None,
         detail: String::new(),
         problems: vec![],
         since: None,
@@ -130,6 +133,7 @@ fn app_row(src: &Source, a: &Application, revs: &Revisions) -> GitOpsRow {
         .clone()
         .map(|p| (p, a.op_finished, a.op_message.clone()));
     r.paths = a.paths().map(str::to_string).collect();
+    r.destination = a.destination.clone();
     if let Some(rev) = &a.revision {
         // Against the repo, over every path the app deploys: the worst (most behind) one.
         let known: Vec<&PathRevision> = r

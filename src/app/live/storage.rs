@@ -443,10 +443,3 @@ fn minio(src: &Source, out: &mut Vec<StorageRow>) {
         out.push(r);
     }
 }
-
-/// For the summary: whether the site has storage objects at all, and the kinds it lacks.
-pub fn installed(src: &Source) -> bool {
-    [CEPH_CLUSTER, DISK_POOL, PERSISTENT_VOLUME_CLAIM]
-        .iter()
-        .any(|k| src.objects(k).next().is_some())
-}

@@ -251,11 +251,7 @@ pub fn overview(live: &LiveState, t: Thresholds, revs: &Revisions) -> Vec<SiteSu
     }
     let mut by_site: BTreeMap<String, Vec<&gitops::GitOpsRow>> = BTreeMap::new();
     for r in &rows {
-        let dest = if r.kind == "Application" {
-            app_destination(live, r).filter(|d| sites.contains_key(d))
-        } else {
-            None
-        };
+        let dest = r.destination.clone().filter(|d| sites.contains_key(d));
         by_site
             .entry(dest.unwrap_or_else(|| r.site.clone()))
             .or_default()
@@ -357,13 +353,4 @@ pub fn overview(live: &LiveState, t: Thresholds, revs: &Revisions) -> Vec<SiteSu
     }
     out.sort_by(|a, b| b.verdict.cmp(&a.verdict).then(a.site.cmp(&b.site)));
     out
-}
-
-fn app_destination(live: &LiveState, r: &gitops::GitOpsRow) -> Option<String> {
-    let src = live.sources.get(&r.site)?;
-    let store = src.store(&crate::model::kinds::APPLICATION)?;
-    match store.objects.get(&r.key)? {
-        super::Entry::Ok(crate::model::LiveObject::Application(a)) => a.destination.clone(),
-        _ => None,
-    }
 }
