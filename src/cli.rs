@@ -28,9 +28,14 @@ pub struct Cli {
     /// current context). `c` in the console switches.
     #[arg(long = "context", global = true, value_name = "NAME")]
     pub contexts: Vec<String>,
-    /// Open on a view: repo, fleet, cluster/NAME, nodes, baremetal.
+    /// Open on a view: repo, fleet, cluster/NAME, nodes, baremetal, storage, backup, gitops,
+    /// overview, changes.
     #[arg(long, global = true, value_name = "VIEW")]
     pub view: Option<String>,
+    /// Change nothing: no editor, no quick action, no stage, commit or push. The console is
+    /// built without the capability to write, not with the keys hidden.
+    #[arg(long, global = true)]
+    pub read_only: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -173,6 +173,20 @@ impl Storage {
     }
 }
 
+/// `[reconcile]`: following a push through Argo CD.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Reconcile {
+    /// How long to follow the Applications before saying what is still pending.
+    pub timeout_secs: u64,
+}
+
+impl Default for Reconcile {
+    fn default() -> Self {
+        Reconcile { timeout_secs: 600 }
+    }
+}
+
 /// One key override: an action bound to one key or a list of keys (`"none"` unbinds).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(untagged)]
@@ -202,6 +216,7 @@ pub struct Config {
     pub refresh: Refresh,
     pub fleet: Fleet,
     pub storage: Storage,
+    pub reconcile: Reconcile,
     /// `[keys.CONTEXT] action = "key"` or `action = ["key", "key"]`.
     pub keys: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<KeyList>>>,
     /// Where this config came from and its text (for error positions in key overrides).

@@ -68,6 +68,14 @@ actions! {
     Jump => "jump": "Jump between a repo resource and its live object",
     Contexts => "contexts": "Choose the kube contexts to watch",
     Apply => "apply": "Apply the choice",
+    ViewReconcile => "view_reconcile": "Show the last push followed through Argo CD",
+    ViewChanges => "view_changes": "Show the changes: git status, diffs, stage, commit, push",
+    QuickAction => "quick_action": "Quick actions on the selected resource (scale, versions, suspend sync, pause backups)",
+    Stage => "stage": "Stage or unstage the selected file",
+    StageAll => "stage_all": "Stage every changed file",
+    Discard => "discard": "Discard the selected file's changes (asks first)",
+    Commit => "commit": "Commit the staged files (checks them first)",
+    Push => "push": "Push to the upstream and watch Argo CD reconcile",
 }
 
 /// Where a key is pressed. Global bindings apply in every context unless the context binds the key.
@@ -81,16 +89,22 @@ pub enum Context {
     Help,
     /// The context switcher overlay.
     Picker,
+    /// The changes view (git status and diffs).
+    Changes,
+    /// A dialog: a question, a menu or a text field.
+    Dialog,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] = [
+    pub const ALL: [Context; 8] = [
         Context::Global,
         Context::Browser,
         Context::Live,
+        Context::Changes,
         Context::Filter,
         Context::Help,
         Context::Picker,
+        Context::Dialog,
     ];
 
     pub fn name(self) -> &'static str {
@@ -101,6 +115,8 @@ impl Context {
             Context::Help => "help",
             Context::Live => "live",
             Context::Picker => "picker",
+            Context::Changes => "changes",
+            Context::Dialog => "dialog",
         }
     }
 
@@ -289,7 +305,11 @@ const DEFAULTS: &[(Context, Action, &[&str])] = &[
     (Context::Browser, Action::ViewBackup, &["6"]),
     (Context::Browser, Action::ViewGitOps, &["7"]),
     (Context::Browser, Action::ViewOverview, &["8"]),
+    (Context::Browser, Action::ViewReconcile, &["0"]),
+    (Context::Browser, Action::Push, &["P"]),
     (Context::Browser, Action::Contexts, &["c"]),
+    (Context::Browser, Action::ViewChanges, &["9"]),
+    (Context::Browser, Action::QuickAction, &["a"]),
     (Context::Live, Action::Quit, &["q"]),
     (Context::Live, Action::Back, &["esc"]),
     (Context::Live, Action::Up, &["k", "up"]),
@@ -310,8 +330,42 @@ const DEFAULTS: &[(Context, Action, &[&str])] = &[
     (Context::Live, Action::ViewBackup, &["6"]),
     (Context::Live, Action::ViewGitOps, &["7"]),
     (Context::Live, Action::ViewOverview, &["8"]),
+    (Context::Live, Action::ViewReconcile, &["0"]),
     (Context::Live, Action::Contexts, &["c"]),
     (Context::Live, Action::Failures, &["f"]),
+    (Context::Live, Action::ViewChanges, &["9"]),
+    (Context::Live, Action::QuickAction, &["a"]),
+    (Context::Changes, Action::Quit, &["q"]),
+    (Context::Changes, Action::Back, &["esc"]),
+    (Context::Changes, Action::Up, &["k", "up"]),
+    (Context::Changes, Action::Down, &["j", "down"]),
+    (Context::Changes, Action::Top, &["g", "home"]),
+    (Context::Changes, Action::Bottom, &["G", "end"]),
+    (Context::Changes, Action::PreviewDown, &["J", "ctrl-e", "pgdn", "ctrl-d"]),
+    (Context::Changes, Action::PreviewUp, &["K", "ctrl-y", "pgup", "ctrl-u"]),
+    (Context::Changes, Action::Stage, &["space", "s"]),
+    (Context::Changes, Action::StageAll, &["A"]),
+    (Context::Changes, Action::Discard, &["x"]),
+    (Context::Changes, Action::Commit, &["c"]),
+    (Context::Changes, Action::Push, &["P"]),
+    (Context::Changes, Action::Edit, &["e"]),
+    (Context::Changes, Action::Open, &["enter", "o"]),
+    (Context::Changes, Action::Reload, &["r"]),
+    (Context::Changes, Action::ViewRepo, &["1"]),
+    (Context::Changes, Action::ViewFleet, &["2"]),
+    (Context::Changes, Action::ViewNodes, &["3"]),
+    (Context::Changes, Action::ViewBareMetal, &["4"]),
+    (Context::Changes, Action::ViewStorage, &["5"]),
+    (Context::Changes, Action::ViewBackup, &["6"]),
+    (Context::Changes, Action::ViewGitOps, &["7"]),
+    (Context::Changes, Action::ViewOverview, &["8"]),
+    (Context::Changes, Action::ViewReconcile, &["0"]),
+    (Context::Dialog, Action::Back, &["esc"]),
+    (Context::Dialog, Action::Accept, &["enter"]),
+    (Context::Dialog, Action::Up, &["up", "ctrl-p"]),
+    (Context::Dialog, Action::Down, &["down", "ctrl-n"]),
+    (Context::Dialog, Action::DeleteChar, &["backspace"]),
+    (Context::Dialog, Action::ClearInput, &["ctrl-u"]),
     (Context::Picker, Action::Back, &["esc", "q"]),
     (Context::Picker, Action::Up, &["k", "up"]),
     (Context::Picker, Action::Down, &["j", "down"]),
@@ -347,7 +401,41 @@ impl Default for Keymap {
     }
 }
 
+impl Action {
+    /// Actions that change the repo (the editor, quick actions, staging, commit, push). A
+    /// read-only console has no capability to run them (see `app::write::WriteCap`); its keymap
+    /// leaves them out so that help does not offer them either.
+    pub fn mutates(self) -> bool {
+        matches!(
+            self,
+            Action::Edit
+                | Action::QuickAction
+                | Action::Stage
+                | Action::StageAll
+                | Action::Discard
+                | Action::Commit
+                | Action::Push
+        )
+    }
+}
+
 impl Keymap {
+    /// This keymap without the actions that change the repo.
+    pub fn read_only(mut self) -> Keymap {
+        for table in self.tables.values_mut() {
+            table.retain(|_, a| !a.mutates());
+        }
+        self
+    }
+
+    /// Every bound key of every context (for tests that press them all).
+    pub fn all_keys(&self) -> Vec<(Context, Key, Action)> {
+        self.tables
+            .iter()
+            .flat_map(|(c, t)| t.iter().map(|(k, a)| (*c, *k, *a)))
+            .collect()
+    }
+
     /// The defaults with the `[keys.*]` overrides of `config` applied. Binding an action replaces
     /// its default keys in that context; `"none"` unbinds it.
     pub fn with_overrides(config: &Config) -> Result<Keymap, FileError> {

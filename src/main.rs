@@ -162,7 +162,10 @@ fn console(cli: &Cli) -> color_eyre::Result<()> {
 fn run_console(cli: &Cli, demo: Option<blast::demo::run::Demo>) -> color_eyre::Result<()> {
     let paths = Paths::from_platform();
     let config = load_config(cli, paths.as_ref())?;
-    let keymap = Keymap::with_overrides(&config)?;
+    let mut keymap = Keymap::with_overrides(&config)?;
+    if cli.read_only {
+        keymap = keymap.read_only();
+    }
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme_name = cli
         .theme
@@ -188,6 +191,9 @@ fn run_console(cli: &Cli, demo: Option<blast::demo::run::Demo>) -> color_eyre::R
     let mut state = State::new(root.clone(), keymap, (80, 24));
     state.repo.display = display_path(&root);
     state.views.thresholds = config.storage.thresholds();
+    state.reconcile_timeout_secs = config.reconcile.timeout_secs as i64;
+    // The one place the capability to write is granted (see `app::write`).
+    state.write = (!cli.read_only).then(blast::app::write::WriteCap::grant);
     if let Some(v) = &cli.view {
         state.route = Route::parse(v).map_err(|e| eyre!("--view: {e}"))?;
     }

@@ -23,6 +23,7 @@ use tracing::{info, warn};
 use crate::app::browser::FileText;
 use crate::app::{Effect, Msg, State, update};
 use crate::config::Refresh;
+use crate::app::write::WriteOp;
 use crate::git::worker::{self, GitJob};
 use crate::repo::index;
 use crate::theme::Theme;
@@ -145,6 +146,11 @@ pub async fn run(mut state: State, theme: Theme, opts: RunOptions) -> Result<()>
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let root = state.repo.root.clone();
     let git = worker::spawn(root.clone(), tx.clone());
+    // Only a console holding the capability gets the thread that writes.
+    let writer = state
+        .write
+        .clone()
+        .map(|cap| crate::git::writer::Writer::spawn(cap, root.clone(), tx.clone()));
     // Dropping this stops the watcher.
     let _watch = opts
         .refresh
@@ -196,12 +202,21 @@ pub async fn run(mut state: State, theme: Theme, opts: RunOptions) -> Result<()>
                         guard.suspend()?;
                         effects.extend(update(&mut state, Msg::Resumed));
                     }
-                    Effect::Edit { path, line } => {
+                    Effect::Write(_cap, WriteOp::Edit { path, line }) => {
                         gate.pause();
                         let result = guard.hand_over(|| run_editor(&root.join(&path), line))?;
                         gate.resume();
                         effects.extend(update(&mut state, Msg::Resumed));
                         effects.extend(update(&mut state, Msg::Edited { path, result }));
+                    }
+                    Effect::Write(cap, op) => match &writer {
+                        Some(w) => w.send(cap, op),
+                        None => tracing::error!(op = op.name(), "a write without a writer"),
+                    },
+                    Effect::CancelWrite => {
+                        if let Some(w) = &writer {
+                            w.cancel();
+                        }
                     }
                     Effect::Watch(wants) => {
                         if let Some(k) = &kube {
@@ -472,8 +487,43 @@ pub fn run_effect(
         Effect::GitLog(path) => {
             let _ = git.send(GitJob::Log(path));
         }
+        Effect::LoadChanges => {
+            let _ = git.send(GitJob::Changes);
+        }
+        Effect::LoadDiff(path) => {
+            let _ = git.send(GitJob::Diff(path));
+        }
+        Effect::LoadQuick(target) => {
+            let abs = root.join(&target.path);
+            let tx = tx.clone();
+            tokio::task::spawn_blocking(move || {
+                let result = std::fs::read_to_string(&abs)
+                    .map(|text| crate::repo::quick::options(&text, target.doc, &target.kind))
+                    .map_err(|e| format!("cannot read {}: {e}", target.path));
+                let _ = tx.blocking_send(Msg::QuickOptions { target, result });
+            });
+        }
+        Effect::Validate(paths) => {
+            let root = root.to_path_buf();
+            let tx = tx.clone();
+            tokio::task::spawn_blocking(move || {
+                let result = match crate::git::ops::discover(&root) {
+                    Some(workdir) => Ok(crate::repo::check::check_files(&workdir, &paths)
+                        .into_iter()
+                        .map(|f| crate::app::changes::CheckFinding {
+                            path: f.path,
+                            line: f.line,
+                            message: f.message,
+                        })
+                        .collect()),
+                    None => Err("the repo is not in a git work tree".to_string()),
+                };
+                let _ = tx.blocking_send(Msg::Validated(result));
+            });
+        }
         Effect::Suspend
-        | Effect::Edit { .. }
+        | Effect::Write(..)
+        | Effect::CancelWrite
         | Effect::Quit
         | Effect::Watch(_)
         | Effect::UseContexts(_) => {}

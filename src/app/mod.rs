@@ -4,9 +4,12 @@
 //! messages. A test drives it with messages and inspects state and effects, no terminal needed.
 
 pub mod browser;
+pub mod changes;
 pub mod layout;
 pub mod live;
+pub mod reconcile;
 pub mod route;
+pub mod write;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -38,6 +41,9 @@ pub struct RepoState {
     pub git: Loadable<GitStatus>,
     /// The index is being rebuilt while the old one stays on screen.
     pub reindexing: bool,
+    /// Where `root` sits in its git work tree (`""` at the top, else `a/b`): git's paths are
+    /// relative to the work tree, the browser's to `root`.
+    pub prefix: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -59,6 +65,14 @@ pub struct State {
     pub back: Vec<Route>,
     pub live: LiveState,
     pub views: LiveViews,
+    /// The capability to change the repo; `None` in a read-only console (see `write`).
+    pub write: Option<write::WriteCap>,
+    pub changes: changes::ChangesState,
+    /// A dialog over the view (quick actions, confirmations, the commit message, push progress).
+    pub modal: Option<changes::Modal>,
+    /// Following the last push through Argo CD.
+    pub reconcile: Option<reconcile::Tracking>,
+    pub reconcile_timeout_secs: i64,
 }
 
 #[allow(clippy::large_enum_variant)] // moved once, through a bounded channel
@@ -88,7 +102,22 @@ pub enum Msg {
         path: String,
         result: Result<Arc<browser::FileText>, String>,
     },
-    /// The editor of `Effect::Edit` returned (an error when it could not run or failed).
+    /// The changes view's file list (git worker).
+    Changes(Result<changes::ChangesData, String>),
+    Diff {
+        path: String,
+        result: Result<Arc<Vec<changes::DiffLine>>, String>,
+    },
+    /// The quick actions a resource offers (read from its file).
+    QuickOptions {
+        target: changes::QuickTarget,
+        result: Result<Vec<crate::repo::quick::QuickOption>, String>,
+    },
+    /// The check of the staged files before a commit.
+    Validated(Result<Vec<changes::CheckFinding>, String>),
+    /// From the writer thread.
+    Wrote(changes::WriteMsg),
+    /// The editor of `WriteOp::Edit` returned (an error when it could not run or failed).
     Edited {
         path: String,
         result: Result<(), String>,
@@ -112,17 +141,24 @@ pub enum Effect {
     /// Watch these kubeconfig contexts.
     UseContexts(Vec<String>),
     Suspend,
-    /// Open a repo file (relative path) in `$VISUAL`/`$EDITOR` at a line, the TUI suspended.
-    Edit {
-        path: String,
-        line: usize,
-    },
+    /// A change to the repo: only with the capability (never in a read-only console).
+    Write(write::WriteCap, write::WriteOp),
+    /// Cancel the running write (a push or fetch).
+    CancelWrite,
+    /// Read git status for the changes view, and the diff of one file (work-tree paths).
+    LoadChanges,
+    LoadDiff(String),
+    /// Read a resource's file for its quick actions.
+    LoadQuick(changes::QuickTarget),
+    /// Check these files (work-tree paths) before a commit.
+    Validate(Vec<String>),
     Quit,
 }
 
 impl State {
     pub fn new(root: PathBuf, keymap: Keymap, size: (u16, u16)) -> State {
         State {
+            reconcile_timeout_secs: 600,
             repo: RepoState {
                 display: root.display().to_string(),
                 root,
@@ -151,12 +187,17 @@ impl State {
 
     /// The repo resource under the browser's selection.
     pub fn selected_resource(&self) -> Option<&crate::repo::index::Resource> {
+        let (file, res) = self.selected_resource_at()?;
+        Some(&self.index()?.files[file].resources[res])
+    }
+
+    /// The file and resource indexes of the browser's selected resource (a file with one
+    /// resource counts as that resource).
+    pub fn selected_resource_at(&self) -> Option<(usize, usize)> {
         let index = self.index()?;
         match &self.selected_row()?.kind {
-            RowKind::Resource { file, res } => Some(&index.files[*file].resources[*res]),
-            RowKind::File { file } if index.files[*file].resources.len() == 1 => {
-                Some(&index.files[*file].resources[0])
-            }
+            RowKind::Resource { file, res } => Some((*file, *res)),
+            RowKind::File { file } if index.files[*file].resources.len() == 1 => Some((*file, 0)),
             _ => None,
         }
     }
@@ -172,8 +213,12 @@ impl State {
     pub fn context(&self) -> Context {
         if self.help.is_some() {
             Context::Help
+        } else if self.modal.is_some() {
+            Context::Dialog
         } else if self.views.picker.is_some() {
             Context::Picker
+        } else if self.route == Route::Changes {
+            Context::Changes
         } else if self.route.is_live() {
             if self.nav().is_some_and(|n| n.filtering) {
                 Context::Filter
@@ -258,6 +303,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             fx.push(Effect::RefreshGit);
         }
+        Msg::Changes(result) => {
+            if let Ok(d) = &result {
+                state.repo.prefix = d.prefix.clone();
+            }
+            changes::loaded(state, result, &mut fx)
+        }
+        Msg::Diff { path, result } => changes::diff_loaded(state, path, result),
+        Msg::QuickOptions { target, result } => changes::quick_options(state, target, result),
+        Msg::Validated(result) => changes::validated(state, result),
+        Msg::Wrote(m) => changes::wrote(state, m, &mut fx),
         Msg::Indexed(result) => indexed(state, result, &mut fx),
         Msg::RepoChanged => {
             if !state.repo.reindexing {
@@ -298,6 +353,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => {
             state.live.now = state.live.now.max(now);
+            if state.reconcile.is_some() {
+                reconcile::refresh(state);
+            }
             if state.route.is_live() {
                 state.dirty = true;
             }
@@ -374,6 +432,11 @@ fn key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {
     let ctx = state.context();
     match state.keymap.resolve(ctx, k) {
         Some(action) => act(state, ctx, action, fx),
+        None if ctx == Context::Dialog && !k.ctrl && !k.alt => {
+            if let crate::keymap::KeyCodeOrd::Char(c) = k.code {
+                changes::modal_key(state, None, Some(c), fx);
+            }
+        }
         None if ctx == Context::Filter && !k.ctrl && !k.alt => {
             if let crate::keymap::KeyCodeOrd::Char(c) = k.code {
                 if state.route.is_live() {
@@ -403,6 +466,8 @@ pub fn act(state: &mut State, ctx: Context, action: Action, fx: &mut Vec<Effect>
             Context::Filter => filter_action(state, action, fx),
             Context::Live => route::live_action(state, action, fx),
             Context::Picker => route::picker_action(state, action, fx),
+            Context::Dialog => changes::modal_key(state, Some(action), None, fx),
+            Context::Changes => changes::action(state, action, fx),
             Context::Browser | Context::Global => browser_action(state, action, fx),
         },
     }
@@ -650,13 +715,29 @@ fn browser_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
                     Some(RowKind::Resource { res, .. }) => f.resources[*res].start_line,
                     _ => 1,
                 };
-                fx.push(Effect::Edit {
+                let op = write::WriteOp::Edit {
                     path: f.path.clone(),
                     line,
-                });
+                };
+                match state.write.clone() {
+                    Some(cap) => fx.push(Effect::Write(cap, op)),
+                    None => state.toast(false, "read-only: this console changes nothing"),
+                }
             }
             _ => state.toast(false, "select a file or a resource to edit"),
         },
+        Action::QuickAction => match state.selected_resource_at() {
+            Some((file, res)) => quick_on(state, file, res, fx),
+            None => state.toast(
+                false,
+                "select a resource (a YAML document) for its quick actions",
+            ),
+        },
+        Action::ViewChanges => changes::open(state, fx),
+        Action::Push => {
+            changes::open(state, fx);
+            changes::action(state, Action::Push, fx);
+        }
         Action::ToggleLog => {
             state.browser.show_log = !state.browser.show_log;
             if !state.browser.show_log && state.browser.focus == Pane::Log {
@@ -677,9 +758,28 @@ fn browser_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         Action::ViewBackup => route::go(state, Route::Backup, fx),
         Action::ViewGitOps => route::go(state, Route::GitOps, fx),
         Action::ViewOverview => route::go(state, Route::Overview, fx),
+        Action::ViewReconcile => route::go(state, Route::Reconcile, fx),
         Action::Contexts => route::open_picker(state),
         _ => state.dirty = false,
     }
+}
+
+/// Opens the quick actions of resource `res` of file `file` of the index.
+pub(crate) fn quick_on(state: &mut State, file: usize, res: usize, fx: &mut Vec<Effect>) {
+    let Some(index) = state.index() else { return };
+    let f = &index.files[file];
+    let r = &f.resources[res];
+    let (Some(kind), Some(name)) = (r.kind.clone(), r.name.clone()) else {
+        state.toast(false, "this document has no kind or name");
+        return;
+    };
+    let target = changes::QuickTarget {
+        path: f.path.clone(),
+        doc: r.doc,
+        kind,
+        name,
+    };
+    changes::quick(state, target, fx);
 }
 
 fn move_selection(state: &mut State, delta: i64, fx: &mut Vec<Effect>) {

@@ -30,6 +30,10 @@ pub enum Route {
     Backup,
     GitOps,
     Overview,
+    /// The changes view: git status, diffs, commit and push.
+    Changes,
+    /// The last push, followed through Argo CD.
+    Reconcile,
 }
 
 impl Route {
@@ -45,6 +49,7 @@ impl Route {
             "backup" | "backups" => Ok(Route::Backup),
             "gitops" | "argocd" => Ok(Route::GitOps),
             "overview" => Ok(Route::Overview),
+            "changes" => Ok(Route::Changes),
             _ => match s.strip_prefix("cluster/") {
                 Some(rest) if !rest.is_empty() => {
                     let key = match rest.split_once('/') {
@@ -58,7 +63,7 @@ impl Route {
                     })
                 }
                 _ => Err(format!(
-                    "unknown view \"{s}\"; use repo, fleet, cluster/NAME, nodes, baremetal, storage, backup, gitops or overview"
+                    "unknown view \"{s}\"; use repo, fleet, cluster/NAME, nodes, baremetal, storage, backup, gitops, overview or changes"
                 )),
             },
         }
@@ -79,6 +84,8 @@ impl Route {
             Route::Backup => "Backup".into(),
             Route::GitOps => "GitOps".into(),
             Route::Overview => "Overview".into(),
+            Route::Changes => "Changes".into(),
+            Route::Reconcile => "Reconcile".into(),
         }
     }
 
@@ -102,8 +109,9 @@ impl Route {
             w
         };
         match self {
-            // The browser shows which Applications deploy the selected folder.
-            Route::Browser => roots(&[kinds::APPLICATION]),
+            // The browser shows which Applications deploy the selected folder. (The reconcile
+            // view's other watches come from the tracking: `request_watches`.)
+            Route::Browser | Route::Changes | Route::Reconcile => roots(&[kinds::APPLICATION]),
             Route::Fleet => roots(&fleet::KINDS),
             Route::Cluster { key, .. } => {
                 let mut w = roots(&cluster::ROOT_KINDS);
@@ -210,7 +218,7 @@ pub struct Picker {
 impl State {
     pub fn nav(&self) -> Option<&TableNav> {
         match self.route {
-            Route::Browser => None,
+            Route::Browser | Route::Changes | Route::Reconcile => None,
             Route::Fleet => Some(&self.views.fleet),
             Route::Cluster { .. } => Some(&self.views.cluster),
             Route::Nodes => Some(&self.views.nodes),
@@ -224,7 +232,7 @@ impl State {
 
     fn nav_mut(&mut self) -> Option<&mut TableNav> {
         match self.route {
-            Route::Browser => None,
+            Route::Browser | Route::Changes | Route::Reconcile => None,
             Route::Fleet => Some(&mut self.views.fleet),
             Route::Cluster { .. } => Some(&mut self.views.cluster),
             Route::Nodes => Some(&mut self.views.nodes),
@@ -238,7 +246,7 @@ impl State {
 
     fn table_len(&self) -> usize {
         match self.route {
-            Route::Browser => 0,
+            Route::Browser | Route::Changes | Route::Reconcile => 0,
             Route::Fleet => self.views.fleet_rows.len(),
             Route::Cluster { .. } => self.views.tree.len(),
             Route::Nodes => self.views.node_rows.len(),
@@ -311,7 +319,7 @@ impl State {
                 kind: r.kind,
                 key: r.key.clone(),
             }),
-            Route::Overview => None,
+            Route::Overview | Route::Changes | Route::Reconcile => None,
         }
     }
 }
@@ -351,7 +359,13 @@ pub fn back(state: &mut State, fx: &mut Vec<Effect>) -> bool {
 }
 
 pub fn request_watches(state: &mut State, fx: &mut Vec<Effect>) {
-    let wants = state.route.wants();
+    let mut wants = state.route.wants();
+    // A push being followed keeps its Applications, Machines and Nodes watched in every view.
+    if let Some(t) = state.reconcile.as_ref().filter(|t| t.finished.is_none()) {
+        wants.extend(t.wants());
+        wants.sort();
+        wants.dedup();
+    }
     if wants != state.live.wants {
         state.live.wants = wants.clone();
         fx.push(Effect::Watch(wants));
@@ -364,12 +378,15 @@ pub fn settle(state: &mut State) {
     if !state.live.changed.any() {
         return;
     }
+    if state.reconcile.is_some() {
+        super::reconcile::refresh(state);
+    }
     let changed = std::mem::take(&mut state.live.changed);
     let height = state.table_height();
     let live = &state.live;
     let v = &mut state.views;
     match &mut state.route {
-        Route::Browser => {}
+        Route::Browser | Route::Changes | Route::Reconcile => {}
         Route::Fleet => {
             if changed.touches(&fleet::KINDS) {
                 let keep = v.fleet_rows.get(v.fleet.selected).map(|r| r.key.clone());
@@ -644,11 +661,18 @@ pub fn live_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         Action::ViewBackup => go(state, Route::Backup, fx),
         Action::ViewGitOps => go(state, Route::GitOps, fx),
         Action::ViewOverview => go(state, Route::Overview, fx),
+        Action::ViewReconcile => go(state, Route::Reconcile, fx),
         Action::Failures if state.route == Route::Backup => {
             state.views.failures_only = !state.views.failures_only;
             state.views.action_rows = selected_actions(&state.live, &state.views);
         }
         Action::Contexts => open_picker(state),
+        Action::ViewChanges => super::changes::open(state, fx),
+        Action::QuickAction => match defining_resource(state) {
+            Ok((file, res)) => super::quick_on(state, file, res, fx),
+            Err(Some(why)) => state.toast(false, why),
+            Err(None) => state.toast(false, "select an object for its quick actions"),
+        },
         _ => state.dirty = false,
     }
 }
@@ -755,7 +779,7 @@ fn open(state: &mut State, fx: &mut Vec<Effect>) {
                 None => go(state, Route::GitOps, fx),
             }
         }
-        Route::Browser => {}
+        Route::Browser | Route::Changes | Route::Reconcile => {}
     }
 }
 
@@ -771,13 +795,30 @@ fn open_repo_path(state: &mut State, path: &str, fx: &mut Vec<Effect>) {
 /// kind, namespace and name (a resource without a namespace matches any), else the one named by
 /// the object's ArgoCD tracking id.
 pub fn jump_to_repo(state: &mut State, fx: &mut Vec<Effect>) {
+    match defining_resource(state) {
+        Ok((fi, ri)) => {
+            let Some(index) = state.index() else { return };
+            let path = index.files[fi].path.clone();
+            let doc = index.files[fi].resources[ri].doc;
+            go(state, Route::Browser, fx);
+            super::reveal_and_select(state, &format!("r:{path}#{doc}"), fx);
+        }
+        Err(Some(why)) => state.toast(false, why),
+        Err(None) => {}
+    }
+}
+
+/// The repo resource (file and resource index) that defines the selected live object: the
+/// resource with the same kind, namespace and name (a resource without a namespace matches
+/// any), else the one named by the object's ArgoCD tracking id. `Err(Some)` says why there is
+/// none; `Err(None)`: nothing is selected.
+pub fn defining_resource(state: &State) -> Result<(usize, usize), Option<String>> {
     let Some(obj) = state.selected_live() else {
-        return;
+        return Err(None);
     };
     let tracking = tracking_target(state, &obj);
     let Some(index) = state.index() else {
-        state.toast(false, "the repo is still being indexed");
-        return;
+        return Err(Some("the repo is still being indexed".into()));
     };
     let find = |kind: &str, ns: Option<&str>, name: &str| {
         index.files.iter().enumerate().find_map(|(fi, f)| {
@@ -793,26 +834,18 @@ pub fn jump_to_repo(state: &mut State, fx: &mut Vec<Effect>) {
     };
     // A kind key (`User.minio.crossplane.io`) names the kind without its group in the repo.
     let kind_name = obj.kind.split('.').next().unwrap_or(obj.kind);
-    let hit = find(kind_name, obj.key.namespace.as_deref(), &obj.key.name).or_else(|| {
-        tracking
-            .as_ref()
-            .and_then(|(k, ns, n)| find(k, ns.as_deref(), n))
-    });
-    match hit {
-        Some((fi, ri)) => {
-            let path = index.files[fi].path.clone();
-            let doc = index.files[fi].resources[ri].doc;
-            go(state, Route::Browser, fx);
-            super::reveal_and_select(state, &format!("r:{path}#{doc}"), fx);
-        }
-        None => state.toast(
-            false,
-            format!(
+    find(kind_name, obj.key.namespace.as_deref(), &obj.key.name)
+        .or_else(|| {
+            tracking
+                .as_ref()
+                .and_then(|(k, ns, n)| find(k, ns.as_deref(), n))
+        })
+        .ok_or_else(|| {
+            Some(format!(
                 "no file in the repo defines {} {} (created by a controller?)",
                 obj.kind, obj.key
-            ),
-        ),
-    }
+            ))
+        })
 }
 
 /// `argocd.argoproj.io/tracking-id` = `<app>:<group>/<kind>:<namespace>/<name>`.

@@ -385,3 +385,321 @@ fn mouse_wheel_scrolls_the_pane_under_it() {
     );
     assert_eq!(s.browser.preview.scroll, 3);
 }
+
+mod writes {
+    //! The write flow through the core: quick actions, staging, the commit dialog, push
+    //! outcomes, and read-only by construction.
+    use super::*;
+    use crate::app::changes::{
+        ChangesData, CheckFinding, Modal, PushFailed, Pushed, RebaseCheck, WriteMsg,
+    };
+    use crate::app::write::{WriteCap, WriteOp};
+    use crate::git::ops::{FileStatus, GitStatus};
+    use crate::git::write::Change;
+    use crate::keymap::Context;
+    use crate::repo::edit;
+    use crate::repo::quick::{Ask, QuickOption};
+
+    fn writable() -> State {
+        let mut s = loaded();
+        s.write = Some(WriteCap::grant());
+        s
+    }
+
+    fn git(ahead: usize) -> Msg {
+        Msg::GitStatus(Ok(GitStatus {
+            branch: Some("main".into()),
+            head: Some("abc1234".into()),
+            upstream: Some("origin/main".into()),
+            ahead,
+            ..Default::default()
+        }))
+    }
+
+    fn changes(staged: bool) -> Msg {
+        Msg::Changes(Ok(ChangesData {
+            files: vec![Change {
+                path: "clusters/edge/workers.yaml".into(),
+                staged: staged.then_some(FileStatus::Modified),
+                unstaged: (!staged).then_some(FileStatus::Modified),
+                from: None,
+            }],
+            author: Ok("Ops <ops@example.com>".into()),
+            prefix: String::new(),
+        }))
+    }
+
+    fn writes(fx: &[Effect]) -> Vec<WriteOp> {
+        fx.iter()
+            .filter_map(|e| match e {
+                Effect::Write(_, op) => Some(op.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn select_workers(s: &mut State) {
+        assert!(s.reveal_path("clusters/edge/workers.yaml", &mut vec![]));
+        assert!(matches!(
+            s.selected_row().unwrap().kind,
+            RowKind::File { file: 1 }
+        ));
+    }
+
+    #[test]
+    fn a_quick_action_asks_the_value_then_writes_exactly_that() {
+        let mut s = writable();
+        select_workers(&mut s);
+        let fx = run(&mut s, vec![key('a')]);
+        let target = match &fx[..] {
+            [Effect::LoadQuick(t)] => t.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            (target.path.as_str(), target.kind.as_str(), target.name.as_str()),
+            ("clusters/edge/workers.yaml", "MachineDeployment", "edge-workers")
+        );
+        assert_eq!(s.context(), Context::Dialog);
+        let options = vec![
+            QuickOption {
+                label: "Scale (replicas now 3)".into(),
+                ask: Ask::Replicas { current: 3 },
+            },
+            QuickOption {
+                label: "Kubernetes version (now v1.36.3)".into(),
+                ask: Ask::KubernetesVersion {
+                    current: "v1.36.3".into(),
+                },
+            },
+        ];
+        run(
+            &mut s,
+            vec![Msg::QuickOptions {
+                target: target.clone(),
+                result: Ok(options),
+            }],
+        );
+        // Enter on the first option asks the count, prefilled; + steps it.
+        run(&mut s, vec![code(KeyCode::Enter), key('+')]);
+        assert!(matches!(&s.modal, Some(Modal::Input { text, .. }) if text == "4"));
+        // A value that is not a count is refused in the dialog, nothing written.
+        let fx = run(&mut s, vec![key('x'), code(KeyCode::Enter)]);
+        assert!(writes(&fx).is_empty());
+        assert!(matches!(&s.modal, Some(Modal::Input { error: Some(_), .. })));
+        let fx = run(&mut s, vec![code(KeyCode::Backspace), code(KeyCode::Enter)]);
+        assert_eq!(
+            writes(&fx),
+            vec![WriteOp::Quick {
+                path: target.path.clone(),
+                doc: 0,
+                kind: "MachineDeployment".into(),
+                name: "edge-workers".into(),
+                action: edit::Action::Scale(4),
+            }]
+        );
+        assert!(s.modal.is_none());
+        // The writer's answer becomes the commit message's line.
+        run(
+            &mut s,
+            vec![Msg::Wrote(WriteMsg::QuickEdited {
+                path: target.path,
+                result: Ok("scale MachineDeployment edge-workers 3 -> 4".into()),
+            })],
+        );
+        assert_eq!(
+            s.changes.notes,
+            vec!["clusters/edge: scale MachineDeployment edge-workers 3 -> 4".to_string()]
+        );
+    }
+
+    #[test]
+    fn commit_is_refused_with_the_reason_when_nothing_is_staged_or_head_is_detached() {
+        let mut s = writable();
+        run(&mut s, vec![key('9'), git(0), changes(false)]);
+        assert_eq!(s.route, Route::Changes);
+        let fx = run(&mut s, vec![key('c')]);
+        assert!(fx.iter().all(|e| !matches!(e, Effect::Validate(_))));
+        assert!(
+            matches!(&s.modal, Some(Modal::Info { title, lines, .. }) if title == "Nothing is staged" && lines[0].contains("press space")),
+            "{:?}",
+            s.modal
+        );
+        run(&mut s, vec![code(KeyCode::Esc)]);
+        let detached = Msg::GitStatus(Ok(GitStatus {
+            branch: None,
+            head: Some("abc1234".into()),
+            ..Default::default()
+        }));
+        run(&mut s, vec![detached, changes(true), key('c')]);
+        assert!(
+            matches!(&s.modal, Some(Modal::Info { title, .. }) if title.contains("detached HEAD"))
+        );
+    }
+
+    #[test]
+    fn a_commit_is_checked_first_and_blocked_with_file_and_line() {
+        let mut s = writable();
+        run(&mut s, vec![key('9'), git(0), changes(true)]);
+        let fx = run(&mut s, vec![key('c')]);
+        assert!(fx.contains(&Effect::Validate(vec!["clusters/edge/workers.yaml".into()])));
+        let fx = run(
+            &mut s,
+            vec![Msg::Validated(Ok(vec![CheckFinding {
+                path: "clusters/edge/workers.yaml".into(),
+                line: 12,
+                message: "YAML syntax error: bad indentation".into(),
+            }]))],
+        );
+        assert!(writes(&fx).is_empty());
+        match &s.modal {
+            Some(Modal::Info { lines, .. }) => {
+                assert_eq!(
+                    lines[0],
+                    "clusters/edge/workers.yaml:12: YAML syntax error: bad indentation"
+                );
+                assert!(lines.last().unwrap().contains("still in the work tree"));
+            }
+            other => panic!("{other:?}"),
+        }
+        // Clean: the dialog opens prefilled from the quick action; enter commits that message.
+        s.modal = None;
+        s.changes.notes = vec!["clusters/edge: scale workers 3 -> 4".into()];
+        run(&mut s, vec![key('c'), Msg::Validated(Ok(vec![]))]);
+        assert!(
+            matches!(&s.modal, Some(Modal::Commit { message, author, .. }) if message == "clusters/edge: scale workers 3 -> 4" && author == "Ops <ops@example.com>")
+        );
+        let fx = run(&mut s, vec![key('!'), code(KeyCode::Enter)]);
+        assert_eq!(
+            writes(&fx),
+            vec![WriteOp::Commit("clusters/edge: scale workers 3 -> 4!".into())]
+        );
+    }
+
+    #[test]
+    fn a_rejected_push_fetches_and_offers_a_clean_rebase_or_explains_a_conflict() {
+        let mut s = writable();
+        run(&mut s, vec![key('9'), git(1), changes(false)]);
+        let fx = run(&mut s, vec![key('P')]);
+        assert_eq!(writes(&fx), vec![WriteOp::Push]);
+        let rejected = Msg::Wrote(WriteMsg::Pushed(Err(PushFailed {
+            message: "rejected: the remote has commits you do not have".into(),
+            rejected: true,
+            cancelled: false,
+        })));
+        let fx = run(&mut s, vec![rejected.clone()]);
+        assert_eq!(writes(&fx), vec![WriteOp::FetchAndCheck]);
+        run(
+            &mut s,
+            vec![Msg::Wrote(WriteMsg::Fetched(Ok(RebaseCheck::Clean {
+                onto: "def5678".into(),
+                commits: 1,
+            })))],
+        );
+        assert!(matches!(&s.modal, Some(Modal::Confirm { op: WriteOp::RebaseAndPush, .. })));
+        let fx = run(&mut s, vec![key('y')]);
+        assert_eq!(writes(&fx), vec![WriteOp::RebaseAndPush]);
+        // The conflict: explained, the commit left local, nothing more written.
+        run(&mut s, vec![rejected]);
+        let fx = run(
+            &mut s,
+            vec![Msg::Wrote(WriteMsg::Fetched(Ok(RebaseCheck::Conflict {
+                paths: vec!["clusters/edge/workers.yaml".into()],
+            })))],
+        );
+        assert!(writes(&fx).is_empty());
+        match &s.modal {
+            Some(Modal::Info { lines, error, .. }) => {
+                assert!(*error);
+                assert!(lines.iter().any(|l| l.contains("clusters/edge/workers.yaml")));
+                assert!(lines.iter().any(|l| l.contains("stays local")));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_failed_push_says_the_commit_is_local_and_a_pushed_one_is_followed() {
+        let mut s = writable();
+        run(&mut s, vec![key('9'), git(1), changes(false), key('P')]);
+        // Esc during the push cancels it.
+        let fx = run(&mut s, vec![code(KeyCode::Esc)]);
+        assert!(fx.contains(&Effect::CancelWrite));
+        run(
+            &mut s,
+            vec![Msg::Wrote(WriteMsg::Pushed(Err(PushFailed {
+                message: "cancelled".into(),
+                rejected: false,
+                cancelled: true,
+            })))],
+        );
+        assert!(
+            s.changes
+                .last_failure
+                .as_deref()
+                .is_some_and(|f| f.contains("committed locally (1 commit(s) ahead")),
+            "{:?}",
+            s.changes.last_failure
+        );
+        run(&mut s, vec![code(KeyCode::Esc), key('P')]);
+        run(
+            &mut s,
+            vec![Msg::Wrote(WriteMsg::Pushed(Ok(Pushed {
+                id: "0123456789abcdef0123456789abcdef01234567".into(),
+                remote: "origin".into(),
+                branch: "main".into(),
+                via_system_git: None,
+                paths: vec!["clusters/edge/workers.yaml".into()],
+            })))],
+        );
+        assert_eq!(s.route, Route::Reconcile);
+        let t = s.reconcile.as_ref().unwrap();
+        assert_eq!(t.short(), "0123456");
+        assert_eq!(t.clusters[0].name, "edge");
+        assert!(s.changes.last_failure.is_none());
+    }
+
+    /// Read-only by construction: without the capability, no key in any context the console
+    /// can reach makes an effect that writes, and no dialog that could lead to one opens.
+    #[test]
+    fn read_only_presses_every_key_everywhere_and_writes_nothing() {
+        let keymap = Keymap::default().read_only();
+        let all = Keymap::default().all_keys();
+        let mut s = loaded();
+        s.keymap = keymap;
+        assert!(s.write.is_none());
+        run(&mut s, vec![git(1), changes(true)]);
+        let mut effects = vec![];
+        // Every key of every context of the full keymap, from every view.
+        for start in ['1', '9', '2', '7', '0'] {
+            effects.extend(run(&mut s, vec![key(start)]));
+            for (_, k, _) in &all {
+                let ev = KeyEvent::new(
+                    match k.code {
+                        crate::keymap::KeyCodeOrd::Char(c) => KeyCode::Char(c),
+                        crate::keymap::KeyCodeOrd::Enter => KeyCode::Enter,
+                        crate::keymap::KeyCodeOrd::Esc => continue,
+                        crate::keymap::KeyCodeOrd::Tab => KeyCode::Tab,
+                        crate::keymap::KeyCodeOrd::Up => KeyCode::Up,
+                        crate::keymap::KeyCodeOrd::Down => KeyCode::Down,
+                        _ => continue,
+                    },
+                    if k.ctrl {
+                        KeyModifiers::CONTROL
+                    } else {
+                        KeyModifiers::NONE
+                    },
+                );
+                if k.ctrl && matches!(k.code, crate::keymap::KeyCodeOrd::Char('c' | 'z')) {
+                    continue; // quit and suspend: covered by the pty test
+                }
+                effects.extend(update(&mut s, Msg::Key(ev)));
+                s.quit = false;
+                assert!(s.modal.is_none(), "a dialog opened: {:?}", s.modal);
+            }
+        }
+        assert!(
+            effects.iter().all(|e| !matches!(e, Effect::Write(..))),
+            "{effects:?}"
+        );
+    }
+}

@@ -2,3 +2,5 @@
 
 pub mod ops;
 pub mod worker;
+pub mod write;
+pub mod writer;

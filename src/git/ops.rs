@@ -262,6 +262,42 @@ pub fn path_revisions(
         .collect())
 }
 
+/// The commit the current branch's upstream points at (`None` without an upstream).
+pub fn upstream_id(root: &Path) -> Result<Option<String>, git2::Error> {
+    let repo = open(root)?;
+    let head = repo.head()?;
+    if !head.is_branch() {
+        return Ok(None);
+    }
+    let branch = git2::Branch::wrap(head);
+    Ok(branch
+        .upstream()
+        .ok()
+        .and_then(|u| u.get().target())
+        .map(|id| id.to_string()))
+}
+
+/// The files (work-tree relative) that differ between commit `from` and commit `to`; every
+/// file of `to` when `from` is `None` or unknown.
+pub fn changed_paths(root: &Path, from: Option<&str>, to: &str) -> Result<Vec<String>, git2::Error> {
+    let repo = open(root)?;
+    let to_tree = repo.find_commit(git2::Oid::from_str(to)?)?.tree()?;
+    let from_tree = from
+        .and_then(|f| git2::Oid::from_str(f).ok())
+        .and_then(|id| repo.find_commit(id).ok())
+        .and_then(|c| c.tree().ok());
+    let diff = repo.diff_tree_to_tree(from_tree.as_ref(), Some(&to_tree), None)?;
+    let mut out: Vec<String> = diff
+        .deltas()
+        .flat_map(|d| [d.old_file().path(), d.new_file().path()])
+        .flatten()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .collect();
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

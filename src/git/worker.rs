@@ -7,8 +7,9 @@ use std::sync::mpsc;
 use tokio::sync::mpsc::Sender;
 use tracing::{debug, warn};
 
-use super::ops;
+use super::{ops, write};
 use crate::app::Msg;
+use crate::app::changes::ChangesData;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GitJob {
@@ -16,6 +17,10 @@ pub enum GitJob {
     Log(String),
     /// Where the repo stands against Applications' synced revisions, per path.
     Revisions(Vec<(String, String)>),
+    /// The changed files and the commit author, for the changes view.
+    Changes,
+    /// The diff of one file (work-tree path) against HEAD.
+    Diff(String),
 }
 
 /// Commits shown in the log pane, and how far back the walk may go looking for them.
@@ -48,11 +53,36 @@ pub fn spawn(root: PathBuf, tx: Sender<Msg>) -> mpsc::Sender<GitJob> {
                 let mut status = false;
                 let mut log = None;
                 let mut revisions = None;
+                let mut changes = false;
+                let mut diff = None;
                 for job in std::iter::once(first).chain(jobs.try_iter()) {
                     match job {
                         GitJob::Status => status = true,
                         GitJob::Log(p) => log = Some(p),
                         GitJob::Revisions(w) => revisions = Some(w),
+                        GitJob::Changes => changes = true,
+                        GitJob::Diff(p) => diff = Some(p),
+                    }
+                }
+                if changes {
+                    let _span = tracing::debug_span!("git_changes").entered();
+                    let result = write::changes(&root)
+                        .map(|files| ChangesData {
+                            files,
+                            author: write::author(&root).map_err(|e| e.to_string()),
+                            prefix: prefix.trim_end_matches('/').to_string(),
+                        })
+                        .map_err(|e| e.message().to_string());
+                    if tx.blocking_send(Msg::Changes(result)).is_err() {
+                        break;
+                    }
+                }
+                if let Some(path) = diff {
+                    let result = write::diff_file(&root, &path)
+                        .map(std::sync::Arc::new)
+                        .map_err(|e| e.message().to_string());
+                    if tx.blocking_send(Msg::Diff { path, result }).is_err() {
+                        break;
                     }
                 }
                 if status {

@@ -129,6 +129,21 @@ pub fn run(root: &Path, schemas: Option<&SchemaSet>) -> std::io::Result<Report> 
     Ok(report)
 }
 
+/// The errors in some files (relative to `root`), as a commit must not have them: YAML syntax,
+/// duplicate keys, objects without apiVersion/kind/name, Secrets in plain text. Deleted files and
+/// files that are not YAML have none.
+pub fn check_files(root: &Path, paths: &[String]) -> Vec<Finding> {
+    let mut out: Vec<Finding> = paths
+        .iter()
+        .filter(|p| index::is_yaml(Path::new(p)))
+        .filter(|p| root.join(p).is_file())
+        .flat_map(|p| check_file(&root.join(p), p, None).findings)
+        .filter(|f| f.severity == Severity::Error)
+        .collect();
+    out.sort();
+    out
+}
+
 fn check_file(abs: &Path, rel: &str, schemas: Option<&SchemaSet>) -> Report {
     let (entry, parsed) = index::index_file(abs, rel);
     let mut r = Report::default();

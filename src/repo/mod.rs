@@ -5,5 +5,6 @@ pub mod check;
 pub mod core_kinds;
 pub mod edit;
 pub mod index;
+pub mod quick;
 pub mod schema;
 pub mod yaml;

@@ -22,7 +22,9 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     let area = frame.area();
     let (header, body, footer) = crate::app::layout::bars(area);
     header_bar(frame, header, state, theme);
-    if let Some(msg) = blocking_message(state) {
+    if state.route == Route::Changes {
+        super::changes::changes(frame, body, state, theme);
+    } else if let Some(msg) = blocking_message(state) {
         let p = Paragraph::new(msg)
             .wrap(Wrap { trim: true })
             .style(theme.style(Role::Warning))
@@ -43,7 +45,8 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             Route::Backup => super::infra::backup(frame, body, state, theme),
             Route::GitOps => super::infra::gitops(frame, body, state, theme),
             Route::Overview => super::infra::overview(frame, body, state, theme),
-            Route::Browser => {}
+            Route::Reconcile => super::changes::reconcile(frame, body, state, theme),
+            Route::Browser | Route::Changes => {}
         }
     }
     footer_bar(frame, footer, state, theme);
@@ -101,6 +104,7 @@ fn header_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ("6", "Backup", Route::Backup),
         ("7", "GitOps", Route::GitOps),
         ("8", "Overview", Route::Overview),
+        ("9", "Changes", Route::Changes),
     ];
     // Narrow terminals: the numbers, and the name of the view on screen only.
     let compact = area.width < 140;
@@ -207,6 +211,15 @@ fn footer_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             format!(" {} {}", if t.error { "✗" } else { "!" }, t.text),
             theme.style(role),
         ));
+    } else if state.route == Route::Changes {
+        hint(&mut spans, Context::Changes, Action::Stage, "stage");
+        hint(&mut spans, Context::Changes, Action::Discard, "discard");
+        hint(&mut spans, Context::Changes, Action::Commit, "commit");
+        hint(&mut spans, Context::Changes, Action::Push, "push");
+        hint(&mut spans, Context::Changes, Action::PreviewDown, "diff");
+        hint(&mut spans, Context::Changes, Action::Edit, "edit");
+        hint(&mut spans, Context::Global, Action::Help, "help");
+        hint(&mut spans, Context::Changes, Action::Back, "back");
     } else {
         if let Some(n) = nav.filter(|n| !n.filter.is_empty()) {
             spans.push(Span::styled(

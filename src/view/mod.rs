@@ -1,6 +1,7 @@
 //! Views: functions from `&State` and `&Theme` to a frame. No mutation, no I/O.
 
 pub mod browser;
+pub mod changes;
 pub mod help;
 pub mod infra;
 pub mod live;
@@ -23,6 +24,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     frame.render_widget(Block::default().style(theme.style(Role::Background)), area);
     if state.route.is_live() {
         live::draw(frame, state, theme);
+        changes::modal(frame, state, theme);
         if let Some(scroll) = state.help {
             help::draw(frame, area, state, scroll, theme);
         }
@@ -32,6 +34,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     header(frame, layout.header, state, theme);
     browser::draw(frame, &layout, state, theme);
     footer(frame, layout.footer, state, theme);
+    changes::modal(frame, state, theme);
     if let Some(scroll) = state.help {
         help::draw(frame, area, state, scroll, theme);
     }
@@ -303,8 +306,16 @@ fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             hint(
                 state,
                 Context::Browser,
-                Action::ViewFleet,
-                "fleet",
+                Action::QuickAction,
+                "actions",
+                theme,
+                &mut spans,
+            );
+            hint(
+                state,
+                Context::Browser,
+                Action::ViewChanges,
+                "changes",
                 theme,
                 &mut spans,
             );

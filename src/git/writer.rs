@@ -1,0 +1,210 @@
+//! The writer thread: the one place the console changes the repo. It exists only in a console
+//! that holds the [`WriteCap`] (never with `--read-only`, never in the dashboard), runs one write
+//! at a time in order, and answers each with a `Msg::Wrote`. Quick actions edit the file in place
+//! (written to a temporary file beside it, then renamed over it); git writes go through
+//! `git::write`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+
+use tokio::sync::mpsc::Sender;
+use tracing::{info, warn};
+
+use super::write::{self, PushError, Rebase, Via};
+use crate::app::Msg;
+use crate::app::changes::{PushFailed, Pushed, RebaseCheck, WriteMsg};
+use crate::app::write::{WriteCap, WriteOp};
+use crate::repo::edit;
+
+pub struct Writer {
+    jobs: mpsc::Sender<WriteOp>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Writer {
+    /// Starts the thread for the repo browsed at `root`. The capability is consumed: holding a
+    /// `Writer` is holding it.
+    pub fn spawn(_cap: WriteCap, root: PathBuf, tx: Sender<Msg>) -> Writer {
+        let (jobs, rx) = mpsc::channel::<WriteOp>();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let flag = cancel.clone();
+        std::thread::Builder::new()
+            .name("git-writer".into())
+            .spawn(move || {
+                while let Ok(op) = rx.recv() {
+                    flag.store(false, Ordering::SeqCst);
+                    let _span = tracing::info_span!("write", op = op.name()).entered();
+                    let msg = run(&root, op, &tx, &flag);
+                    if tx.blocking_send(Msg::Wrote(msg)).is_err() {
+                        break;
+                    }
+                }
+            })
+            .expect("spawn git writer thread");
+        Writer { jobs, cancel }
+    }
+
+    /// Queues a write. The `WriteCap` parameter keeps the call sites honest: only an effect made
+    /// with the capability reaches here.
+    pub fn send(&self, _cap: WriteCap, op: WriteOp) {
+        let _ = self.jobs.send(op);
+    }
+
+    /// Cancels the write running now (a push or fetch), if it can be.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::SeqCst);
+    }
+}
+
+fn run(root: &Path, op: WriteOp, tx: &Sender<Msg>, cancel: &AtomicBool) -> WriteMsg {
+    let name = op.name();
+    let done = |result: Result<String, git2::Error>| WriteMsg::Done {
+        op: name,
+        result: result.map_err(|e| e.message().to_string()),
+    };
+    match op {
+        // The editor needs the terminal: the runtime runs it, never this thread.
+        WriteOp::Edit { .. } => WriteMsg::Done {
+            op: name,
+            result: Err("the editor is run by the console".into()),
+        },
+        WriteOp::Quick {
+            path,
+            doc,
+            kind,
+            name: obj,
+            action,
+        } => {
+            let result = quick(root, &path, doc, &kind, &obj, &action);
+            match &result {
+                Ok(line) => info!(%path, %line, "quick action"),
+                Err(e) => warn!(%path, error = %e, "quick action refused"),
+            }
+            WriteMsg::QuickEdited { path, result }
+        }
+        WriteOp::Stage(paths) => {
+            done(write::stage(root, &paths).map(|_| format!("staged {}", paths.join(", "))))
+        }
+        WriteOp::Unstage(paths) => {
+            done(write::unstage(root, &paths).map(|_| format!("unstaged {}", paths.join(", "))))
+        }
+        WriteOp::Discard(path) => {
+            done(write::discard(root, &path).map(|_| format!("discarded the changes to {path}")))
+        }
+        WriteOp::Commit(message) => WriteMsg::Committed(
+            write::commit(root, &message)
+                .map(|c| {
+                    info!(id = %c.short, "committed");
+                    (c.short, c.summary)
+                })
+                .map_err(|e| e.to_string()),
+        ),
+        WriteOp::Push => WriteMsg::Pushed(push(root, tx, cancel)),
+        WriteOp::FetchAndCheck => WriteMsg::Fetched(
+            write::fetch(root, &mut progress(tx), cancel)
+                .map_err(|e| e.to_string())
+                .and_then(|_| write::rebase_check(root).map_err(|e| e.message().to_string()))
+                .map(rebase_check),
+        ),
+        WriteOp::RebaseAndPush => match write::rebase_onto_upstream(root) {
+            Ok(Rebase::Conflict { paths }) => {
+                WriteMsg::Fetched(Ok(RebaseCheck::Conflict { paths }))
+            }
+            Ok(_) => WriteMsg::Pushed(push(root, tx, cancel)),
+            Err(e) => WriteMsg::Fetched(Err(format!(
+                "the rebase failed ({}); your commit is unchanged",
+                e.message()
+            ))),
+        },
+    }
+}
+
+fn rebase_check(r: Rebase) -> RebaseCheck {
+    match r {
+        Rebase::UpToDate => RebaseCheck::UpToDate,
+        Rebase::Clean { onto, commits } => RebaseCheck::Clean { onto, commits },
+        Rebase::Conflict { paths } => RebaseCheck::Conflict { paths },
+    }
+}
+
+fn progress(tx: &Sender<Msg>) -> impl FnMut(write::Progress) + '_ {
+    let mut last = String::new();
+    move |p: write::Progress| {
+        let text = if !p.text.is_empty() {
+            format!("{}: {}", p.stage, p.text.trim())
+        } else if p.total > 0 {
+            format!(
+                "{}: {}/{} ({} KiB)",
+                p.stage,
+                p.current,
+                p.total,
+                p.bytes / 1024
+            )
+        } else {
+            format!("{}: {} KiB", p.stage, p.bytes / 1024)
+        };
+        // Progress callbacks come thousands of times a second; send what changed.
+        if text != last {
+            last = text.clone();
+            let _ = tx.try_send(Msg::Wrote(WriteMsg::Progress(text)));
+        }
+    }
+}
+
+fn push(root: &Path, tx: &Sender<Msg>, cancel: &AtomicBool) -> Result<Pushed, PushFailed> {
+    let before = super::ops::upstream_id(root).ok().flatten();
+    match write::push(root, &mut progress(tx), cancel) {
+        Ok(p) => {
+            let paths = super::ops::changed_paths(root, before.as_deref(), &p.id).unwrap_or_default();
+            info!(id = %p.id, remote = %p.remote, files = paths.len(), "pushed");
+            Ok(Pushed {
+                via_system_git: match p.via {
+                    Via::Libgit2 => None,
+                    Via::SystemGit { why } => Some(why),
+                },
+                id: p.id,
+                remote: p.remote,
+                branch: p.branch,
+                paths,
+            })
+        }
+        Err(e) => {
+            warn!(error = %e, "push failed");
+            Err(PushFailed {
+                rejected: matches!(e, PushError::Rejected { .. }),
+                cancelled: matches!(e, PushError::Cancelled),
+                message: e.to_string(),
+            })
+        }
+    }
+}
+
+/// Applies a quick action to a repo file: the new text is written beside it and renamed over
+/// it, so the file is either the old one or the new one, never half written.
+fn quick(
+    root: &Path,
+    path: &str,
+    doc: usize,
+    kind: &str,
+    name: &str,
+    action: &edit::Action,
+) -> Result<String, String> {
+    let abs = root.join(path);
+    let text = std::fs::read_to_string(&abs).map_err(|e| format!("cannot read it: {e}"))?;
+    let (new, old) = edit::apply(&text, doc, kind, action).map_err(|e| e.to_string())?;
+    if new == text {
+        return Err(format!("it already says {old}"));
+    }
+    let tmp = abs.with_extension("blast-edit.tmp");
+    std::fs::write(&tmp, new.as_bytes()).map_err(|e| format!("cannot write it: {e}"))?;
+    if let Ok(meta) = std::fs::metadata(&abs) {
+        let _ = std::fs::set_permissions(&tmp, meta.permissions());
+    }
+    std::fs::rename(&tmp, &abs).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot write it: {e}")
+    })?;
+    Ok(action.describe(kind, name, &old))
+}

@@ -1,0 +1,112 @@
+//! Which quick actions a repo resource offers, with the values it holds now: the menu behind
+//! `a`. Pure over the file's text; the edits themselves are `edit::apply`.
+
+use super::edit::{self, Action};
+
+/// One entry of the quick-action menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuickOption {
+    /// `Scale (replicas now 3)`.
+    pub label: String,
+    pub ask: Ask,
+}
+
+/// What choosing the option asks before it edits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ask {
+    /// A replica count; `current` is what the file says.
+    Replicas { current: u32 },
+    /// A Kubernetes version (`v1.36.3`).
+    KubernetesVersion { current: String },
+    /// Nothing: the action is complete (suspend, resume, pause).
+    Nothing(Action),
+}
+
+impl Ask {
+    /// The action for what the operator typed.
+    pub fn action(&self, input: &str) -> Result<Action, String> {
+        let input = input.trim();
+        match self {
+            Ask::Replicas { .. } => input
+                .parse::<u32>()
+                .map(Action::Scale)
+                .map_err(|_| format!("\"{input}\" is not a replica count")),
+            Ask::KubernetesVersion { .. } => {
+                let v = if input.starts_with('v') {
+                    input.to_string()
+                } else {
+                    format!("v{input}")
+                };
+                Ok(Action::KubernetesVersion(v))
+            }
+            Ask::Nothing(a) => Ok(a.clone()),
+        }
+    }
+
+    /// The text field's starting value.
+    pub fn initial(&self) -> Option<String> {
+        match self {
+            Ask::Replicas { current } => Some(current.to_string()),
+            Ask::KubernetesVersion { current } => Some(current.clone()),
+            Ask::Nothing(_) => None,
+        }
+    }
+}
+
+/// The quick actions for document `doc` (of kind `kind`) of `text`, in menu order. Only what
+/// the document can take: a MachineDeployment without `spec.replicas` offers no scaling.
+pub fn options(text: &str, doc: usize, kind: &str) -> Vec<QuickOption> {
+    let mut out = Vec::new();
+    let scalar = |action: &Action| {
+        action
+            .path(kind)
+            .and_then(|p| edit::find_scalar(text, doc, p).ok())
+    };
+    if let Some(at) = scalar(&Action::Scale(0))
+        && let Ok(current) = at.value.parse::<u32>()
+    {
+        out.push(QuickOption {
+            label: format!("Scale (replicas now {current})"),
+            ask: Ask::Replicas { current },
+        });
+    }
+    if let Some(at) = scalar(&Action::KubernetesVersion(String::new())) {
+        out.push(QuickOption {
+            label: format!("Kubernetes version (now {})", at.value),
+            ask: Ask::KubernetesVersion { current: at.value },
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_machine_deployment_offers_scale_and_version_with_its_values() {
+        let text = "# workers\napiVersion: cluster.x-k8s.io/v1beta1\nkind: MachineDeployment\nmetadata:\n  name: w\nspec:\n  replicas: 3\n  template:\n    spec:\n      version: v1.36.3\n";
+        let o = options(text, 0, "MachineDeployment");
+        assert_eq!(
+            o.iter().map(|o| o.label.as_str()).collect::<Vec<_>>(),
+            ["Scale (replicas now 3)", "Kubernetes version (now v1.36.3)"]
+        );
+        assert_eq!(o[0].ask.action("4"), Ok(Action::Scale(4)));
+        assert!(o[0].ask.action("four").is_err());
+        assert_eq!(
+            o[1].ask.action("1.36.4"),
+            Ok(Action::KubernetesVersion("v1.36.4".into()))
+        );
+        assert_eq!(o[0].ask.initial().as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn kinds_without_the_fields_offer_nothing() {
+        assert!(options("kind: ConfigMap\nmetadata:\n  name: x\n", 0, "ConfigMap").is_empty());
+        // A MachineDeployment left to an autoscaler has no replicas to set.
+        let text = "kind: MachineDeployment\nspec:\n  template:\n    spec:\n      version: v1.36.3\n";
+        let o = options(text, 0, "MachineDeployment");
+        assert_eq!(o.len(), 1);
+        assert!(matches!(o[0].ask, Ask::KubernetesVersion { .. }));
+    }
+}
