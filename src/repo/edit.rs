@@ -42,6 +42,8 @@ impl std::fmt::Display for EditError {
 enum Frame {
     Map {
         key: Option<String>,
+        /// Byte where the current key's text ends (for inserting after its line).
+        key_end: usize,
         path_len: usize,
     },
     Seq {
@@ -50,9 +52,38 @@ enum Frame {
     },
 }
 
-/// Finds the scalar at `path` (mapping keys, or sequence indexes as numbers) in document `doc`
-/// (0-based) of `text`.
-pub fn find_scalar(text: &str, doc: usize, path: &[&str]) -> Result<ScalarAt, EditError> {
+/// A scalar as the parser gave it, block scalars included.
+struct RawScalar {
+    /// Byte range in the file: quotes included; a block scalar starts at its `|` or `>`.
+    start: usize,
+    end: usize,
+    style: ScalarStyle,
+    anchored: bool,
+    value: String,
+    line: usize,
+}
+
+/// A mapping as the parser gave it.
+struct MapAt {
+    /// Written `{...}`.
+    flow: bool,
+    anchored: bool,
+    /// Byte where the first key starts (`None` for an empty mapping).
+    first_key: Option<usize>,
+    /// Byte where the key naming this mapping ends (`None` in a sequence or at the root).
+    key_end: Option<usize>,
+}
+
+/// What is written at a path.
+enum Found {
+    Scalar(RawScalar),
+    Map(MapAt),
+    Seq,
+}
+
+/// Finds what is at `path` in document `doc` of `text`: a scalar, a mapping or a sequence.
+/// Refused: a path reached through an alias, complex keys on the way.
+fn find_node(text: &str, doc: usize, path: &[&str]) -> Result<Found, EditError> {
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let body = &text[bom..];
     // saphyr counts characters; map them to bytes once.
@@ -65,19 +96,41 @@ pub fn find_scalar(text: &str, doc: usize, path: &[&str]) -> Result<ScalarAt, Ed
     let mut doc_index: isize = -1;
     let mut stack: Vec<Frame> = Vec::new();
     let mut cur: Vec<String> = Vec::new();
+    // The mapping found, waiting for its first key.
+    let mut found_map: Option<MapAt> = None;
+    // A sequence found: reported once its document ends (a syntax error in it wins).
+    let mut found_seq = false;
     let want =
         |cur: &[String]| cur.len() == path.len() && cur.iter().zip(path).all(|(a, b)| a == b);
     while let Some(ev) = parser.next_event() {
         let (event, span) =
             ev.map_err(|e| EditError(format!("line {}: {}", e.marker().line(), e.info())))?;
+        let (s, e) = (
+            bom + byte_of[span.start.index()],
+            bom + byte_of[span.end.index()],
+        );
+        if let Some(mut m) = found_map.take() {
+            if matches!(event, Event::Scalar(..)) {
+                m.first_key = Some(s);
+            }
+            return Ok(Found::Map(m));
+        }
         // The path of the node this event starts (a value, or a key when a map waits for one).
         let mut is_key = false;
+        let mut parent_key_end = None;
         match stack.last_mut() {
-            Some(Frame::Map { key, path_len }) => {
+            Some(Frame::Map {
+                key,
+                key_end,
+                path_len,
+            }) => {
                 cur.truncate(*path_len);
                 match key {
                     None => is_key = true,
-                    Some(k) => cur.push(k.clone()),
+                    Some(k) => {
+                        cur.push(k.clone());
+                        parent_key_end = Some(*key_end);
+                    }
                 }
             }
             Some(Frame::Seq { index, path_len }) => {
@@ -95,37 +148,21 @@ pub fn find_scalar(text: &str, doc: usize, path: &[&str]) -> Result<ScalarAt, Ed
             }
             Event::Scalar(value, style, anchor, _) => {
                 if is_key {
-                    if let Some(Frame::Map { key, .. }) = stack.last_mut() {
+                    if let Some(Frame::Map { key, key_end, .. }) = stack.last_mut() {
                         *key = Some(value.into_owned());
+                        *key_end = e;
                     }
                     continue;
                 }
                 if in_doc && want(&cur) {
-                    let quote = match style {
-                        ScalarStyle::Plain => Quote::Plain,
-                        ScalarStyle::SingleQuoted => Quote::Single,
-                        ScalarStyle::DoubleQuoted => Quote::Double,
-                        ScalarStyle::Literal | ScalarStyle::Folded => {
-                            return Err(EditError(format!(
-                                "{} is a block scalar (| or >): edit it by hand",
-                                path.join(".")
-                            )));
-                        }
-                    };
-                    if anchor > 0 {
-                        return Err(EditError(format!(
-                            "{} carries an anchor (&): other places alias it; edit it by hand",
-                            path.join(".")
-                        )));
-                    }
-                    let (s, e) = (byte_of[span.start.index()], byte_of[span.end.index()]);
-                    return Ok(ScalarAt {
-                        start: bom + s,
-                        end: bom + e,
-                        quote,
+                    return Ok(Found::Scalar(RawScalar {
+                        start: s,
+                        end: e,
+                        style,
+                        anchored: anchor > 0,
                         value: value.into_owned(),
                         line: span.start.line(),
-                    });
+                    }));
                 }
                 after_value(&mut stack);
             }
@@ -143,18 +180,31 @@ pub fn find_scalar(text: &str, doc: usize, path: &[&str]) -> Result<ScalarAt, Ed
                 }
                 after_value(&mut stack);
             }
-            Event::MappingStart(..) => {
+            Event::MappingStart(anchor, _) => {
                 if is_key {
                     return Err(EditError("complex mapping keys are not supported".into()));
                 }
+                if in_doc && want(&cur) {
+                    found_map = Some(MapAt {
+                        flow: text[s..].starts_with('{'),
+                        anchored: anchor > 0,
+                        first_key: None,
+                        key_end: parent_key_end,
+                    });
+                    continue;
+                }
                 stack.push(Frame::Map {
                     key: None,
+                    key_end: 0,
                     path_len: cur.len(),
                 });
             }
             Event::SequenceStart(..) => {
                 if is_key {
                     return Err(EditError("complex mapping keys are not supported".into()));
+                }
+                if in_doc && want(&cur) {
+                    found_seq = true;
                 }
                 stack.push(Frame::Seq {
                     index: 0,
@@ -169,11 +219,58 @@ pub fn find_scalar(text: &str, doc: usize, path: &[&str]) -> Result<ScalarAt, Ed
             _ => {}
         }
     }
+    if found_seq {
+        return Ok(Found::Seq);
+    }
     Err(EditError(format!(
         "{} is not set in document {}",
         path.join("."),
         doc + 1
     )))
+}
+
+/// Finds the scalar at `path` (mapping keys, or sequence indexes as numbers) in document `doc`
+/// (0-based) of `text`.
+pub fn find_scalar(text: &str, doc: usize, path: &[&str]) -> Result<ScalarAt, EditError> {
+    let raw = match find_node(text, doc, path)? {
+        Found::Scalar(raw) => raw,
+        Found::Map(_) => {
+            return Err(EditError(format!(
+                "{} is a mapping, not a scalar",
+                path.join(".")
+            )));
+        }
+        Found::Seq => {
+            return Err(EditError(format!(
+                "{} is a sequence, not a scalar",
+                path.join(".")
+            )));
+        }
+    };
+    let quote = match raw.style {
+        ScalarStyle::Plain => Quote::Plain,
+        ScalarStyle::SingleQuoted => Quote::Single,
+        ScalarStyle::DoubleQuoted => Quote::Double,
+        ScalarStyle::Literal | ScalarStyle::Folded => {
+            return Err(EditError(format!(
+                "{} is a block scalar (| or >): edit it by hand",
+                path.join(".")
+            )));
+        }
+    };
+    if raw.anchored {
+        return Err(EditError(format!(
+            "{} carries an anchor (&): other places alias it; edit it by hand",
+            path.join(".")
+        )));
+    }
+    Ok(ScalarAt {
+        start: raw.start,
+        end: raw.end,
+        quote,
+        value: raw.value,
+        line: raw.line,
+    })
 }
 
 /// A value has been read: a map waits for its next key, a sequence moves to its next item.
@@ -286,6 +383,133 @@ pub fn set_scalar(text: &str, doc: usize, path: &[&str], value: &str) -> Result<
     out.push_str(&render(value, at.quote, &at.value));
     out.push_str(&text[at.end..]);
     Ok(out)
+}
+
+/// One replacement of bytes `start..end` of a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Splice {
+    start: usize,
+    end: usize,
+    new: String,
+}
+
+/// `text` with `splices` (non-overlapping) applied.
+fn splice(text: &str, mut splices: Vec<Splice>) -> Result<String, EditError> {
+    splices.sort_by_key(|s| s.start);
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut at = 0;
+    for s in &splices {
+        if s.start < at {
+            return Err(EditError("two edits overlap: edit by hand".into()));
+        }
+        out.push_str(&text[at..s.start]);
+        out.push_str(&s.new);
+        at = s.end;
+    }
+    out.push_str(&text[at..]);
+    Ok(out)
+}
+
+/// Where a new first line of the block mapping at `map_path` goes: the byte after the line
+/// of the key naming the mapping, the mapping's indentation and the file's line ending there.
+fn insertion_point(
+    text: &str,
+    doc: usize,
+    map_path: &[&str],
+) -> Result<(usize, String, &'static str), EditError> {
+    let name = map_path.join(".");
+    let m = match find_node(text, doc, map_path)? {
+        Found::Map(m) => m,
+        _ => return Err(EditError(format!("{name} is not a mapping"))),
+    };
+    if m.flow {
+        return Err(EditError(format!(
+            "{name} is a flow mapping ({{...}}): edit it by hand"
+        )));
+    }
+    if m.anchored {
+        return Err(EditError(format!(
+            "{name} carries an anchor (&): other places alias it; edit it by hand"
+        )));
+    }
+    let (Some(key_end), Some(first)) = (m.key_end, m.first_key) else {
+        return Err(EditError(format!(
+            "{name} is not a mapping under a key: edit it by hand"
+        )));
+    };
+    let line_end = key_end
+        + text[key_end..]
+            .find('\n')
+            .ok_or_else(|| EditError(format!("{name}: no line after its key")))?;
+    let first_line = text[..first].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &text[first_line..first];
+    if first_line <= line_end || indent.is_empty() || !indent.bytes().all(|b| b == b' ') {
+        return Err(EditError(format!(
+            "{name}: its first key is not on a line of its own, indented with spaces; edit it by hand"
+        )));
+    }
+    let nl = if text[..line_end].ends_with('\r') {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    Ok((line_end + 1, indent.to_string(), nl))
+}
+
+/// Inserts `key: value` (`value` written as YAML already) as the first entry of the block
+/// mapping at `map_path`, on a new line right after the line of the key naming the mapping, at
+/// the mapping's indentation and with the file's line ending: the file gains exactly one line.
+/// Refused: `key` already set, a flow mapping (`{...}`), an anchored mapping, the document root.
+pub fn insert_scalar(
+    text: &str,
+    doc: usize,
+    map_path: &[&str],
+    key: &str,
+    value: &str,
+) -> Result<String, EditError> {
+    let mut path = map_path.to_vec();
+    path.push(key);
+    match find_node(text, doc, &path) {
+        Ok(_) => {
+            return Err(EditError(format!("{} is already set", path.join("."))));
+        }
+        Err(e) if e.0.contains("is not set") => {}
+        Err(e) => return Err(e),
+    }
+    let (at, indent, nl) = insertion_point(text, doc, map_path)?;
+    splice(
+        text,
+        vec![Splice {
+            start: at,
+            end: at,
+            new: format!("{indent}{key}: {value}{nl}"),
+        }],
+    )
+}
+
+/// Sets the scalar `key` of the mapping at `map_path` to `value`, or inserts it (see
+/// [`insert_scalar`]) when the mapping lacks it.
+pub fn set_or_insert(
+    text: &str,
+    doc: usize,
+    map_path: &[&str],
+    key: &str,
+    value: &str,
+) -> Result<String, EditError> {
+    let mut path = map_path.to_vec();
+    path.push(key);
+    match find_node(text, doc, &path) {
+        Ok(_) => set_scalar(text, doc, &path, value),
+        Err(e) if e.0.contains("is not set") => {
+            let rendered = if plain_safe(value) && plain_kind(value) == Kind::Str {
+                value.to_string()
+            } else {
+                render(value, Quote::Double, "")
+            };
+            insert_scalar(text, doc, map_path, key, &rendered)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 // --- Quick actions on one document of a file.
@@ -501,6 +725,34 @@ mod tests {
         assert_eq!(json_docs(new), want, "only {} changes", path.join("."));
     }
 
+    /// Asserts that `new` is `old` with exactly one line inserted (every byte of every other
+    /// line, line endings included, the same), that the line is `key: value` ending like the
+    /// line before it, and that `new` reads as `old` with only `path` of document `doc` set to
+    /// `expect`.
+    fn check_insert(old: &str, new: &str, doc: usize, path: &[&str], expect: serde_json::Value) {
+        let a: Vec<&str> = old.split_inclusive('\n').collect();
+        let b: Vec<&str> = new.split_inclusive('\n').collect();
+        assert_eq!(b.len(), a.len() + 1, "one line more");
+        let k = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+        assert!(k > 0, "inserted after a line");
+        assert_eq!(&b[k + 1..], &a[k..], "the lines after the insertion");
+        let line = b[k];
+        let nl = if a[k - 1].ends_with("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        assert!(line.ends_with(nl) && !line[..line.len() - nl.len()].contains(['\r', '\n']));
+        let key = path.last().unwrap();
+        assert!(
+            line.trim_start().starts_with(&format!("{key}: ")),
+            "{line:?} sets {key}"
+        );
+        let mut want = json_docs(old);
+        set_path(&mut want[doc], path, expect);
+        assert_eq!(json_docs(new), want, "only {} changes", path.join("."));
+    }
+
     /// Every quick action on every matching object of this repo changes its scalar and not one
     /// byte more.
     #[test]
@@ -632,6 +884,84 @@ mod tests {
             };
             let new = set_scalar(&text, 0, &path, &value).unwrap();
             check_edit(&text, &new, 0, &path, expect);
+        }
+    }
+
+    prop_compose! {
+        /// A document of block mappings (some nested), keys with trailing comments, comment
+        /// lines at any indentation and blank lines between a key and its mapping, as text, with
+        /// each mapping's path and keys.
+        fn maps_document()(
+            groups in proptest::collection::vec(
+                (1usize..4, 1usize..5, any::<bool>(), 0usize..3, any::<bool>(), any::<bool>()),
+                1..6,
+            ),
+            words in proptest::collection::vec(
+                "[a-z][a-z0-9.-]{0,8}".prop_filter("reads as a string", |w| plain_kind(w) == Kind::Str),
+                16,
+            ),
+            crlf in any::<bool>(),
+        ) -> (String, Vec<(Vec<String>, Vec<String>)>) {
+            let nl = if crlf { "\r\n" } else { "\n" };
+            let mut text = format!("# generated{nl}top: 1{nl}");
+            let mut maps = vec![];
+            let mut w = words.iter().cycle();
+            for (i, (leaves, indent, comment, comments, blank, nested)) in groups.iter().enumerate() {
+                let ind = " ".repeat(*indent);
+                let c = if *comment { " # note: keep" } else { "" };
+                text.push_str(&format!("g{i}:{c}{nl}"));
+                if *blank {
+                    text.push_str(nl);
+                }
+                for j in 0..*comments {
+                    text.push_str(&format!("{}# c{j}{nl}", " ".repeat((j * 3) % 7)));
+                }
+                let mut keys = vec![];
+                for j in 0..*leaves {
+                    text.push_str(&format!("{ind}k{i}_{j}: {}{nl}", w.next().unwrap()));
+                    keys.push(format!("k{i}_{j}"));
+                }
+                maps.push((vec![format!("g{i}")], keys));
+                if *nested {
+                    text.push_str(&format!("{ind}n{i}: {c}{nl}{ind}{ind}m{i}: {}{nl}", w.next().unwrap()));
+                    maps.push((vec![format!("g{i}"), format!("n{i}")], vec![format!("m{i}")]));
+                }
+                if *blank {
+                    text.push_str(nl);
+                }
+            }
+            text.push_str(&format!("list:{nl}  - a{nl}"));
+            (text, maps)
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn a_switch_sets_or_inserts_only_its_line(
+            (text, maps) in maps_document(),
+            pick in any::<prop::sample::Index>(),
+            key in any::<prop::sample::Index>(),
+            fresh in any::<bool>(),
+            new_str in "[ -~]{0,12}",
+            flag in any::<bool>(),
+        ) {
+            let (map, keys) = &maps[pick.index(maps.len())];
+            let map: Vec<&str> = map.iter().map(String::as_str).collect();
+            if fresh {
+                let mut path = map.clone();
+                path.push("fresh");
+                let new = set_or_insert(&text, 0, &map, "fresh", &new_str).unwrap();
+                check_insert(&text, &new, 0, &path, serde_json::json!(new_str));
+                let new = insert_scalar(&text, 0, &map, "fresh", &flag.to_string()).unwrap();
+                check_insert(&text, &new, 0, &path, serde_json::json!(flag));
+            } else {
+                let k = keys[key.index(keys.len())].as_str();
+                let mut path = map.clone();
+                path.push(k);
+                let new = set_or_insert(&text, 0, &map, k, &new_str).unwrap();
+                check_edit(&text, &new, 0, &path, serde_json::json!(new_str));
+                prop_assert!(insert_scalar(&text, 0, &map, k, "x").is_err());
+            }
         }
     }
 }
