@@ -491,8 +491,9 @@ pub fn insert_scalar(
     )
 }
 
-/// Sets the scalar `key` of the mapping at `map_path` to `value`, or inserts it (see
-/// [`insert_scalar`]) when the mapping lacks it.
+/// Sets the scalar `key` of the mapping at `map_path` to the string `value`, or inserts it (see
+/// [`insert_scalar`]) when the mapping lacks it: an inserted value is written plain when it reads
+/// back as that string, double-quoted otherwise.
 pub fn set_or_insert(
     text: &str,
     doc: usize,
