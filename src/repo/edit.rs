@@ -99,6 +99,8 @@ fn find_node(text: &str, doc: usize, path: &[&str]) -> Result<Found, EditError> 
     let mut parser = Parser::new_from_str(body);
     let mut doc_index: isize = -1;
     let mut stack: Vec<Frame> = Vec::new();
+    // Whether each frame of `stack` carries an anchor: what is inside it may be aliased.
+    let mut anchored: Vec<bool> = Vec::new();
     let mut cur: Vec<String> = Vec::new();
     // The mapping found, waiting for its first key.
     let mut found_map: Option<MapAt> = None;
@@ -148,7 +150,14 @@ fn find_node(text: &str, doc: usize, path: &[&str]) -> Result<Found, EditError> 
             Event::DocumentStart(_) => {
                 doc_index += 1;
                 stack.clear();
+                anchored.clear();
                 cur.clear();
+            }
+            _ if in_doc && want(&cur) && !is_key && anchored.contains(&true) => {
+                return Err(EditError(format!(
+                    "{} is inside an anchored node (&): other places may alias it; edit it by hand",
+                    path.join(".")
+                )));
             }
             Event::Scalar(value, style, anchor, _) => {
                 if is_key {
@@ -202,8 +211,9 @@ fn find_node(text: &str, doc: usize, path: &[&str]) -> Result<Found, EditError> 
                     key_end: 0,
                     path_len: cur.len(),
                 });
+                anchored.push(anchor > 0);
             }
-            Event::SequenceStart(..) => {
+            Event::SequenceStart(anchor, _) => {
                 if is_key {
                     return Err(EditError("complex mapping keys are not supported".into()));
                 }
@@ -214,9 +224,11 @@ fn find_node(text: &str, doc: usize, path: &[&str]) -> Result<Found, EditError> 
                     index: 0,
                     path_len: cur.len(),
                 });
+                anchored.push(anchor > 0);
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 stack.pop();
+                anchored.pop();
                 after_value(&mut stack);
             }
             Event::DocumentEnd if in_doc => break,
@@ -1079,6 +1091,20 @@ mod tests {
                 .unwrap_err()
                 .0
                 .contains("block")
+        );
+        // Inside an anchored mapping: the aliases would change too.
+        let text = "base: &b\n  replicas: 3\nother: *b\n";
+        assert!(
+            set_scalar(text, 0, &["base", "replicas"], "4")
+                .unwrap_err()
+                .0
+                .contains("anchored")
+        );
+        assert!(
+            insert_scalar(text, 0, &["base"], "paused", "true")
+                .unwrap_err()
+                .0
+                .contains("anchor")
         );
         // Broken YAML is an error with its line, not a guess.
         let e = set_scalar("a: [1,\n", 0, &["a"], "1").unwrap_err();
