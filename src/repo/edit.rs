@@ -8,6 +8,10 @@
 //! plain when the value reads back as the same type, quoted stays quoted with the same quotes.
 //! Refused, with a reason: block scalars, a scalar carrying an anchor or reached through an
 //! alias (changing it would change other places too), a path that is not in the document.
+//!
+//! Two more shapes of edit, each as narrow: a missing key is inserted as exactly one new line
+//! (the sync and backup switches), and the installer tag of a Talos machine-config patch is
+//! replaced inside the text of its literal block scalar, located by parsing that text.
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
@@ -42,6 +46,8 @@ impl std::fmt::Display for EditError {
 enum Frame {
     Map {
         key: Option<String>,
+        /// Byte where the current key's text ends (for inserting after its line).
+        key_end: usize,
         path_len: usize,
     },
     Seq {
@@ -50,9 +56,38 @@ enum Frame {
     },
 }
 
-/// Finds the scalar at `path` (mapping keys, or sequence indexes as numbers) in document `doc`
-/// (0-based) of `text`.
-pub fn find_scalar(text: &str, doc: usize, path: &[&str]) -> Result<ScalarAt, EditError> {
+/// A scalar as the parser gave it, block scalars included.
+struct RawScalar {
+    /// Byte range in the file: quotes included; a block scalar starts at its `|` or `>`.
+    start: usize,
+    end: usize,
+    style: ScalarStyle,
+    anchored: bool,
+    value: String,
+    line: usize,
+}
+
+/// A mapping as the parser gave it.
+struct MapAt {
+    /// Written `{...}`.
+    flow: bool,
+    anchored: bool,
+    /// Byte where the first key starts (`None` for an empty mapping).
+    first_key: Option<usize>,
+    /// Byte where the key naming this mapping ends (`None` in a sequence or at the root).
+    key_end: Option<usize>,
+}
+
+/// What is written at a path.
+enum Found {
+    Scalar(RawScalar),
+    Map(MapAt),
+    Seq,
+}
+
+/// Finds what is at `path` in document `doc` of `text`: a scalar, a mapping or a sequence.
+/// Refused: a path reached through an alias, complex keys on the way.
+fn find_node(text: &str, doc: usize, path: &[&str]) -> Result<Found, EditError> {
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let body = &text[bom..];
     // saphyr counts characters; map them to bytes once.
@@ -64,20 +99,44 @@ pub fn find_scalar(text: &str, doc: usize, path: &[&str]) -> Result<ScalarAt, Ed
     let mut parser = Parser::new_from_str(body);
     let mut doc_index: isize = -1;
     let mut stack: Vec<Frame> = Vec::new();
+    // Whether each frame of `stack` carries an anchor: what is inside it may be aliased.
+    let mut anchored: Vec<bool> = Vec::new();
     let mut cur: Vec<String> = Vec::new();
+    // The mapping found, waiting for its first key.
+    let mut found_map: Option<MapAt> = None;
+    // A sequence found: reported once its document ends (a syntax error in it wins).
+    let mut found_seq = false;
     let want =
         |cur: &[String]| cur.len() == path.len() && cur.iter().zip(path).all(|(a, b)| a == b);
     while let Some(ev) = parser.next_event() {
         let (event, span) =
             ev.map_err(|e| EditError(format!("line {}: {}", e.marker().line(), e.info())))?;
+        let (s, e) = (
+            bom + byte_of[span.start.index()],
+            bom + byte_of[span.end.index()],
+        );
+        if let Some(mut m) = found_map.take() {
+            if matches!(event, Event::Scalar(..)) {
+                m.first_key = Some(s);
+            }
+            return Ok(Found::Map(m));
+        }
         // The path of the node this event starts (a value, or a key when a map waits for one).
         let mut is_key = false;
+        let mut parent_key_end = None;
         match stack.last_mut() {
-            Some(Frame::Map { key, path_len }) => {
+            Some(Frame::Map {
+                key,
+                key_end,
+                path_len,
+            }) => {
                 cur.truncate(*path_len);
                 match key {
                     None => is_key = true,
-                    Some(k) => cur.push(k.clone()),
+                    Some(k) => {
+                        cur.push(k.clone());
+                        parent_key_end = Some(*key_end);
+                    }
                 }
             }
             Some(Frame::Seq { index, path_len }) => {
@@ -91,41 +150,32 @@ pub fn find_scalar(text: &str, doc: usize, path: &[&str]) -> Result<ScalarAt, Ed
             Event::DocumentStart(_) => {
                 doc_index += 1;
                 stack.clear();
+                anchored.clear();
                 cur.clear();
+            }
+            _ if in_doc && want(&cur) && !is_key && anchored.contains(&true) => {
+                return Err(EditError(format!(
+                    "{} is inside an anchored node (&): other places may alias it; edit it by hand",
+                    path.join(".")
+                )));
             }
             Event::Scalar(value, style, anchor, _) => {
                 if is_key {
-                    if let Some(Frame::Map { key, .. }) = stack.last_mut() {
+                    if let Some(Frame::Map { key, key_end, .. }) = stack.last_mut() {
                         *key = Some(value.into_owned());
+                        *key_end = e;
                     }
                     continue;
                 }
                 if in_doc && want(&cur) {
-                    let quote = match style {
-                        ScalarStyle::Plain => Quote::Plain,
-                        ScalarStyle::SingleQuoted => Quote::Single,
-                        ScalarStyle::DoubleQuoted => Quote::Double,
-                        ScalarStyle::Literal | ScalarStyle::Folded => {
-                            return Err(EditError(format!(
-                                "{} is a block scalar (| or >): edit it by hand",
-                                path.join(".")
-                            )));
-                        }
-                    };
-                    if anchor > 0 {
-                        return Err(EditError(format!(
-                            "{} carries an anchor (&): other places alias it; edit it by hand",
-                            path.join(".")
-                        )));
-                    }
-                    let (s, e) = (byte_of[span.start.index()], byte_of[span.end.index()]);
-                    return Ok(ScalarAt {
-                        start: bom + s,
-                        end: bom + e,
-                        quote,
+                    return Ok(Found::Scalar(RawScalar {
+                        start: s,
+                        end: e,
+                        style,
+                        anchored: anchor > 0,
                         value: value.into_owned(),
                         line: span.start.line(),
-                    });
+                    }));
                 }
                 after_value(&mut stack);
             }
@@ -143,37 +193,100 @@ pub fn find_scalar(text: &str, doc: usize, path: &[&str]) -> Result<ScalarAt, Ed
                 }
                 after_value(&mut stack);
             }
-            Event::MappingStart(..) => {
+            Event::MappingStart(anchor, _) => {
                 if is_key {
                     return Err(EditError("complex mapping keys are not supported".into()));
                 }
+                if in_doc && want(&cur) {
+                    found_map = Some(MapAt {
+                        flow: text[s..].starts_with('{'),
+                        anchored: anchor > 0,
+                        first_key: None,
+                        key_end: parent_key_end,
+                    });
+                    continue;
+                }
                 stack.push(Frame::Map {
                     key: None,
+                    key_end: 0,
                     path_len: cur.len(),
                 });
+                anchored.push(anchor > 0);
             }
-            Event::SequenceStart(..) => {
+            Event::SequenceStart(anchor, _) => {
                 if is_key {
                     return Err(EditError("complex mapping keys are not supported".into()));
+                }
+                if in_doc && want(&cur) {
+                    found_seq = true;
                 }
                 stack.push(Frame::Seq {
                     index: 0,
                     path_len: cur.len(),
                 });
+                anchored.push(anchor > 0);
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 stack.pop();
+                anchored.pop();
                 after_value(&mut stack);
             }
             Event::DocumentEnd if in_doc => break,
             _ => {}
         }
     }
+    if found_seq {
+        return Ok(Found::Seq);
+    }
     Err(EditError(format!(
         "{} is not set in document {}",
         path.join("."),
         doc + 1
     )))
+}
+
+/// Finds the scalar at `path` (mapping keys, or sequence indexes as numbers) in document `doc`
+/// (0-based) of `text`.
+pub fn find_scalar(text: &str, doc: usize, path: &[&str]) -> Result<ScalarAt, EditError> {
+    let raw = match find_node(text, doc, path)? {
+        Found::Scalar(raw) => raw,
+        Found::Map(_) => {
+            return Err(EditError(format!(
+                "{} is a mapping, not a scalar",
+                path.join(".")
+            )));
+        }
+        Found::Seq => {
+            return Err(EditError(format!(
+                "{} is a sequence, not a scalar",
+                path.join(".")
+            )));
+        }
+    };
+    let quote = match raw.style {
+        ScalarStyle::Plain => Quote::Plain,
+        ScalarStyle::SingleQuoted => Quote::Single,
+        ScalarStyle::DoubleQuoted => Quote::Double,
+        ScalarStyle::Literal | ScalarStyle::Folded => {
+            return Err(EditError(format!(
+                "{} is a block scalar (| or >): edit it by hand",
+                path.join(".")
+            )));
+        }
+    };
+    if raw.anchored {
+        return Err(EditError(format!(
+            "{} carries an anchor (&): other places alias it; edit it by hand",
+            path.join(".")
+        )));
+    }
+    Ok(ScalarAt {
+        start: raw.start,
+        end: raw.end,
+        quote,
+        value: raw.value,
+        line: raw.line,
+    })
 }
 
 /// A value has been read: a map waits for its next key, a sequence moves to its next item.
@@ -288,6 +401,134 @@ pub fn set_scalar(text: &str, doc: usize, path: &[&str], value: &str) -> Result<
     Ok(out)
 }
 
+/// One replacement of bytes `start..end` of a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Splice {
+    start: usize,
+    end: usize,
+    new: String,
+}
+
+/// `text` with `splices` (non-overlapping) applied.
+fn splice(text: &str, mut splices: Vec<Splice>) -> Result<String, EditError> {
+    splices.sort_by_key(|s| s.start);
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut at = 0;
+    for s in &splices {
+        if s.start < at {
+            return Err(EditError("two edits overlap: edit by hand".into()));
+        }
+        out.push_str(&text[at..s.start]);
+        out.push_str(&s.new);
+        at = s.end;
+    }
+    out.push_str(&text[at..]);
+    Ok(out)
+}
+
+/// Where a new first line of the block mapping at `map_path` goes: the byte after the line
+/// of the key naming the mapping, the mapping's indentation and the file's line ending there.
+fn insertion_point(
+    text: &str,
+    doc: usize,
+    map_path: &[&str],
+) -> Result<(usize, String, &'static str), EditError> {
+    let name = map_path.join(".");
+    let m = match find_node(text, doc, map_path)? {
+        Found::Map(m) => m,
+        _ => return Err(EditError(format!("{name} is not a mapping"))),
+    };
+    if m.flow {
+        return Err(EditError(format!(
+            "{name} is a flow mapping ({{...}}): edit it by hand"
+        )));
+    }
+    if m.anchored {
+        return Err(EditError(format!(
+            "{name} carries an anchor (&): other places alias it; edit it by hand"
+        )));
+    }
+    let (Some(key_end), Some(first)) = (m.key_end, m.first_key) else {
+        return Err(EditError(format!(
+            "{name} is not a mapping under a key: edit it by hand"
+        )));
+    };
+    let line_end = key_end
+        + text[key_end..]
+            .find('\n')
+            .ok_or_else(|| EditError(format!("{name}: no line after its key")))?;
+    let first_line = text[..first].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &text[first_line..first];
+    if first_line <= line_end || indent.is_empty() || !indent.bytes().all(|b| b == b' ') {
+        return Err(EditError(format!(
+            "{name}: its first key is not on a line of its own, indented with spaces; edit it by hand"
+        )));
+    }
+    let nl = if text[..line_end].ends_with('\r') {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    Ok((line_end + 1, indent.to_string(), nl))
+}
+
+/// Inserts `key: value` (`value` written as YAML already) as the first entry of the block
+/// mapping at `map_path`, on a new line right after the line of the key naming the mapping, at
+/// the mapping's indentation and with the file's line ending: the file gains exactly one line.
+/// Refused: `key` already set, a flow mapping (`{...}`), an anchored mapping, the document root.
+pub fn insert_scalar(
+    text: &str,
+    doc: usize,
+    map_path: &[&str],
+    key: &str,
+    value: &str,
+) -> Result<String, EditError> {
+    let mut path = map_path.to_vec();
+    path.push(key);
+    match find_node(text, doc, &path) {
+        Ok(_) => {
+            return Err(EditError(format!("{} is already set", path.join("."))));
+        }
+        Err(e) if e.0.contains("is not set") => {}
+        Err(e) => return Err(e),
+    }
+    let (at, indent, nl) = insertion_point(text, doc, map_path)?;
+    splice(
+        text,
+        vec![Splice {
+            start: at,
+            end: at,
+            new: format!("{indent}{key}: {value}{nl}"),
+        }],
+    )
+}
+
+/// Sets the scalar `key` of the mapping at `map_path` to the string `value`, or inserts it (see
+/// [`insert_scalar`]) when the mapping lacks it: an inserted value is written plain when it reads
+/// back as that string, double-quoted otherwise.
+pub fn set_or_insert(
+    text: &str,
+    doc: usize,
+    map_path: &[&str],
+    key: &str,
+    value: &str,
+) -> Result<String, EditError> {
+    let mut path = map_path.to_vec();
+    path.push(key);
+    match find_node(text, doc, &path) {
+        Ok(_) => set_scalar(text, doc, &path, value),
+        Err(e) if e.0.contains("is not set") => {
+            let rendered = if plain_safe(value) && plain_kind(value) == Kind::Str {
+                value.to_string()
+            } else {
+                render(value, Quote::Double, "")
+            };
+            insert_scalar(text, doc, map_path, key, &rendered)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 // --- Quick actions on one document of a file.
 
 /// A quick action: which kinds it applies to and the scalar(s) it sets.
@@ -298,10 +539,37 @@ pub enum Action {
     /// The Kubernetes version: TalosControlPlane `spec.version`, MachineDeployment
     /// `spec.template.spec.version`.
     KubernetesVersion(String),
+    /// The Talos version (`vMAJOR.MINOR.PATCH`) of a TalosControlPlane, TalosConfigTemplate or
+    /// TalosConfig: the tag of the installer image (`machine.install.image`) written in its
+    /// `strategicPatches` (block scalars holding Talos machine-config patches), edited in place
+    /// inside the block scalar's text; when the minor version changes, also the `talosVersion`
+    /// contract scalar beside them (`vMAJOR.MINOR`; left alone when not set). In this repo the
+    /// installer lives in the TalosControlPlane and TalosConfigTemplate; MachineDeployments hold
+    /// none. Refused: no installer image, several that disagree, one set by a JSON6902
+    /// `configPatches` entry, one in a patch that is not a literal block scalar (`|`).
+    TalosVersion(String),
+    /// Argo CD Application (`spec.syncPolicy.automated.enabled`) or ApplicationSet
+    /// (`spec.template.spec.syncPolicy.automated.enabled`, Argo CD 3.x): `enabled: false`,
+    /// inserted after the `automated:` line when absent. Refused when `automated` is not set
+    /// (automated sync is already off) or is a flow mapping without `enabled`.
+    SuspendSync,
+    /// The inverse of [`Action::SuspendSync`]: `enabled: true`. Refused when `automated` is not
+    /// set (that would invent a sync policy) or `enabled` is absent or true (already on).
+    ResumeSync,
+    /// K10 Policy (`config.kio.kasten.io`): `spec.paused: true`, inserted after the `spec:` line
+    /// when absent. `paused` is the Policy's own pause switch (K10 docs, "Policy API Type";
+    /// summarised in `/work/shared/reference/status-fields.md` §11 — K10 publishes no CRD files).
+    PauseBackup,
+    /// The inverse of [`Action::PauseBackup`]: `spec.paused: false`. Refused when `paused` is
+    /// absent or false (not paused).
+    ResumeBackup,
 }
 
 impl Action {
-    /// The path it sets in an object of `kind`, or `None` when it does not apply.
+    /// The path it sets in an object of `kind`, or `None` when it does not apply. For the sync
+    /// and backup switches it is the flag, whether written or about to be inserted. For
+    /// [`Action::TalosVersion`] it is the `talosVersion` contract scalar; the installer tags it
+    /// also sets live inside block scalars and have no path of their own.
     pub fn path(&self, kind: &str) -> Option<&'static [&'static str]> {
         match (self, kind) {
             (Action::Scale(_), "MachineDeployment" | "TalosControlPlane" | "MachineSet") => {
@@ -311,14 +579,41 @@ impl Action {
             (Action::KubernetesVersion(_), "MachineDeployment" | "MachineSet") => {
                 Some(&["spec", "template", "spec", "version"])
             }
+            (Action::TalosVersion(_), "TalosControlPlane") => {
+                Some(&["spec", "controlPlaneConfig", "controlplane", "talosVersion"])
+            }
+            (Action::TalosVersion(_), "TalosConfigTemplate") => {
+                Some(&["spec", "template", "spec", "talosVersion"])
+            }
+            (Action::TalosVersion(_), "TalosConfig") => Some(&["spec", "talosVersion"]),
+            (Action::SuspendSync | Action::ResumeSync, "Application") => {
+                Some(&["spec", "syncPolicy", "automated", "enabled"])
+            }
+            (Action::SuspendSync | Action::ResumeSync, "ApplicationSet") => Some(&[
+                "spec",
+                "template",
+                "spec",
+                "syncPolicy",
+                "automated",
+                "enabled",
+            ]),
+            (Action::PauseBackup | Action::ResumeBackup, "Policy") => Some(&["spec", "paused"]),
             _ => None,
         }
     }
 
+    /// Whether it applies to an object of `kind` (the API group is checked by [`apply`]).
+    pub fn applies_to(&self, kind: &str) -> bool {
+        self.path(kind).is_some()
+    }
+
+    /// The value it writes (for the switches: the flag's new value).
     pub fn value(&self) -> String {
         match self {
             Action::Scale(n) => n.to_string(),
-            Action::KubernetesVersion(v) => v.clone(),
+            Action::KubernetesVersion(v) | Action::TalosVersion(v) => v.clone(),
+            Action::SuspendSync | Action::ResumeBackup => "false".into(),
+            Action::ResumeSync | Action::PauseBackup => "true".into(),
         }
     }
 
@@ -327,12 +622,19 @@ impl Action {
         match self {
             Action::Scale(n) => format!("scale {kind} {name} {old} -> {n}"),
             Action::KubernetesVersion(v) => format!("{kind} {name}: Kubernetes {old} -> {v}"),
+            Action::TalosVersion(v) => format!("{kind} {name}: Talos {old} -> {v}"),
+            Action::SuspendSync => format!("{kind} {name}: suspend automated sync"),
+            Action::ResumeSync => format!("{kind} {name}: resume automated sync"),
+            Action::PauseBackup => format!("{kind} {name}: pause backups"),
+            Action::ResumeBackup => format!("{kind} {name}: resume backups"),
         }
     }
 }
 
 /// Applies `action` to document `doc` (of kind `kind`) of `text`: the new text and the old
-/// value.
+/// value. The old value is the scalar's text; for the switches the flag's effective value
+/// before (`true` for an absent `enabled`, `false` for an absent `paused`); for
+/// [`Action::TalosVersion`] the installer tag.
 pub fn apply(
     text: &str,
     doc: usize,
@@ -342,16 +644,377 @@ pub fn apply(
     let path = action
         .path(kind)
         .ok_or_else(|| EditError(format!("{action:?} does not apply to a {kind}")))?;
-    let at = find_scalar(text, doc, path)?;
-    if let Action::KubernetesVersion(v) = action
-        && !(v.starts_with('v') && v[1..].split('.').count() == 3)
+    match action {
+        Action::Scale(_) | Action::KubernetesVersion(_) => {
+            let at = find_scalar(text, doc, path)?;
+            if let Action::KubernetesVersion(v) = action
+                && !(v.starts_with('v') && v[1..].split('.').count() == 3)
+            {
+                return Err(EditError(format!(
+                    "{v:?} is not a Kubernetes version (vMAJOR.MINOR.PATCH)"
+                )));
+            }
+            let new = set_scalar(text, doc, path, &action.value())?;
+            Ok((new, at.value))
+        }
+        Action::TalosVersion(v) => talos_version(text, doc, kind, v),
+        Action::SuspendSync | Action::ResumeSync => {
+            check_group(text, doc, kind, "argoproj.io")?;
+            let (map, key) = path.split_at(path.len() - 1);
+            let suspend = *action == Action::SuspendSync;
+            match find_node(text, doc, map) {
+                Ok(Found::Map(_)) => {}
+                Ok(Found::Scalar(s)) if plain_kind(&s.value) == Kind::Null => {
+                    return Err(off_already(suspend));
+                }
+                Ok(_) => {
+                    return Err(EditError(format!(
+                        "{} is not a mapping: edit it by hand",
+                        map.join(".")
+                    )));
+                }
+                Err(e) if e.0.contains("is not set") => return Err(off_already(suspend)),
+                Err(e) => return Err(e),
+            }
+            let already = if suspend {
+                "automated sync is already suspended (enabled: false)"
+            } else {
+                "automated sync is already on"
+            };
+            switch(text, doc, map, key[0], !suspend, true, already)
+        }
+        Action::PauseBackup | Action::ResumeBackup => {
+            check_group(text, doc, kind, "config.kio.kasten.io")?;
+            let (map, key) = path.split_at(path.len() - 1);
+            let pause = *action == Action::PauseBackup;
+            let already = if pause {
+                "the policy is already paused"
+            } else {
+                "the policy is not paused"
+            };
+            switch(text, doc, map, key[0], pause, false, already)
+        }
+    }
+}
+
+fn off_already(suspend: bool) -> EditError {
+    EditError(if suspend {
+        "automated sync is already off (no syncPolicy.automated)".into()
+    } else {
+        "automated sync is off (no syncPolicy.automated): resuming would invent a sync policy; \
+         set one by hand"
+            .into()
+    })
+}
+
+/// Refuses a document whose `apiVersion` is not in `group` (a `Policy` may be Kyverno's, an
+/// `Application` K10's).
+fn check_group(text: &str, doc: usize, kind: &str, group: &str) -> Result<(), EditError> {
+    let api = find_scalar(text, doc, &["apiVersion"])?.value;
+    if api.split('/').next() == Some(group) && api.contains('/') {
+        Ok(())
+    } else {
+        Err(EditError(format!("this {kind} is {api}, not {group}")))
+    }
+}
+
+/// Sets the boolean `key` of the mapping at `map` to `to`, inserting it when absent (`absent`
+/// is what an absent key means). `already`: the refusal when it is `to` already.
+fn switch(
+    text: &str,
+    doc: usize,
+    map: &[&str],
+    key: &str,
+    to: bool,
+    absent: bool,
+    already: &str,
+) -> Result<(String, String), EditError> {
+    let mut path = map.to_vec();
+    path.push(key);
+    let now = match find_scalar(text, doc, &path) {
+        Ok(at) => {
+            let b = match (at.quote, at.value.as_str()) {
+                (Quote::Plain, "true" | "True" | "TRUE") => true,
+                (Quote::Plain, "false" | "False" | "FALSE") => false,
+                _ => {
+                    return Err(EditError(format!(
+                        "{} is {:?}, not a boolean: edit it by hand",
+                        path.join("."),
+                        at.value
+                    )));
+                }
+            };
+            Some(b)
+        }
+        Err(e) if e.0.contains("is not set") => None,
+        Err(e) => return Err(e),
+    };
+    if now.unwrap_or(absent) == to {
+        return Err(EditError(already.into()));
+    }
+    let new = match now {
+        Some(_) => set_scalar(text, doc, &path, &to.to_string())?,
+        None => insert_scalar(text, doc, map, key, &to.to_string())?,
+    };
+    Ok((new, now.unwrap_or(absent).to_string()))
+}
+
+/// `vMAJOR.MINOR.PATCH` as numbers.
+fn semver(v: &str) -> Option<(u64, u64, u64)> {
+    let mut it = v.strip_prefix('v')?.split('.');
+    let mut num = || {
+        let p = it.next()?;
+        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        p.parse::<u64>().ok()
+    };
+    let v = (num()?, num()?, num()?);
+    it.next().is_none().then_some(v)
+}
+
+/// Where the Talos machine config of an object of `kind` lives (TalosConfigSpecs).
+fn talos_configs(kind: &str) -> &'static [&'static [&'static str]] {
+    match kind {
+        "TalosControlPlane" => &[
+            &["spec", "controlPlaneConfig", "controlplane"],
+            &["spec", "controlPlaneConfig", "init"],
+        ],
+        "TalosConfigTemplate" => &[&["spec", "template", "spec"]],
+        "TalosConfig" => &[&["spec"]],
+        _ => &[],
+    }
+}
+
+/// An installer image written in a block scalar: the byte range of its tag in the file.
+#[derive(Debug)]
+struct InstallerAt {
+    tag_start: usize,
+    tag_end: usize,
+    image: String,
+}
+
+/// The installer images (`machine.install.image`) of the strategic patches at `patches` in
+/// document `doc`: located by parsing each patch's text, then placed in the file.
+fn installer_images(
+    text: &str,
+    doc: usize,
+    patches: &[&str],
+) -> Result<Vec<InstallerAt>, EditError> {
+    let parsed = crate::repo::yaml::parse(text);
+    let Some(root) = parsed.docs.get(doc).and_then(|d| d.root.as_ref()) else {
+        return Ok(vec![]);
+    };
+    let mut node = root;
+    for p in patches {
+        match node.get(p) {
+            Some(n) => node = n,
+            None => return Ok(vec![]),
+        }
+    }
+    let crate::repo::yaml::Value::Seq(items) = &node.value else {
+        return Ok(vec![]);
+    };
+    let mut out = vec![];
+    for i in 0..items.len() {
+        let index = i.to_string();
+        let mut path = patches.to_vec();
+        path.push(&index);
+        let name = format!("{}[{i}]", patches.join("."));
+        let raw = match find_node(text, doc, &path)? {
+            Found::Scalar(raw) => raw,
+            _ => continue,
+        };
+        let inner = crate::repo::yaml::parse(&raw.value);
+        if let Some(e) = &inner.error {
+            return Err(EditError(format!(
+                "{name} is not YAML (line {}: {}): edit it by hand",
+                e.pos.line, e.message
+            )));
+        }
+        for (j, d) in inner.docs.iter().enumerate() {
+            let has = d.root.as_ref().is_some_and(|r| {
+                r.get("machine")
+                    .and_then(|m| m.get("install"))
+                    .and_then(|m| m.get("image"))
+                    .is_some()
+            });
+            if !has {
+                continue;
+            }
+            if raw.style != ScalarStyle::Literal || raw.anchored {
+                return Err(EditError(format!(
+                    "{name} holds machine.install.image but is not a literal block scalar (|): \
+                     edit it by hand"
+                )));
+            }
+            let at = find_scalar(&raw.value, j, &["machine", "install", "image"])
+                .map_err(|e| EditError(format!("{name}: {e}")))?;
+            let start = place_in_block(text, &raw, &at).ok_or_else(|| {
+                EditError(format!(
+                    "{name}: cannot place machine.install.image in the file: edit it by hand"
+                ))
+            })?;
+            let written = &text[start..start + (at.end - at.start)];
+            let off = if at.quote == Quote::Plain { 0 } else { 1 };
+            let image = &at.value;
+            if written.get(off..off + image.len()) != Some(image.as_str()) {
+                return Err(EditError(format!(
+                    "{name}: the installer image is escaped: edit it by hand"
+                )));
+            }
+            if image.contains('@') {
+                return Err(EditError(format!(
+                    "{name}: the installer image {image} is pinned by digest: edit it by hand"
+                )));
+            }
+            let slash = image.rfind('/').map_or(0, |i| i + 1);
+            let Some(colon) = image[slash..].rfind(':').map(|c| slash + c) else {
+                return Err(EditError(format!(
+                    "{name}: the installer image {image} has no tag"
+                )));
+            };
+            out.push(InstallerAt {
+                tag_start: start + off + colon + 1,
+                tag_end: start + off + image.len(),
+                image: image.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The byte in `text` where the scalar `at` (found in the block scalar `raw`'s value) is
+/// written, checked byte for byte; `None` when it cannot be placed.
+fn place_in_block(text: &str, raw: &RawScalar, at: &ScalarAt) -> Option<usize> {
+    // The parser starts a block scalar's span at its content. The header (`|`, indicators,
+    // comment) is the last line before it that is not blank; the value's first line is the
+    // line after the header.
+    let line_of = |b: usize| text[..b].rfind('\n').map_or(0, |i| i + 1);
+    let mut header = line_of(raw.start);
+    loop {
+        header = line_of(header.checked_sub(1)?);
+        let line = &text[header..header + text[header..].find('\n')?];
+        if !line.trim().is_empty() {
+            break;
+        }
+    }
+    let header_line = &text[header..];
+    if !header_line[..header_line.find('\n')?].contains('|') {
+        return None;
+    }
+    let value = &raw.value;
+    let vline_start = value[..at.start].rfind('\n').map_or(0, |i| i + 1);
+    let vline_end = value[at.start..]
+        .find('\n')
+        .map_or(value.len(), |i| at.start + i);
+    let vline = &value[vline_start..vline_end];
+    let mut line_start = header + text[header..].find('\n')? + 1;
+    for _ in 0..value[..vline_start].matches('\n').count() {
+        line_start += text[line_start..].find('\n')? + 1;
+    }
+    let line_end = line_start
+        + text[line_start..]
+            .find('\n')
+            .unwrap_or(text.len() - line_start);
+    let line = text[line_start..line_end].trim_end_matches('\r');
+    let indent = line.len().checked_sub(vline.len())?;
+    if line_end > raw.end || &line[indent..] != vline || !line[..indent].bytes().all(|b| b == b' ')
     {
+        return None;
+    }
+    let start = line_start + indent + (at.start - vline_start);
+    (text.get(start..start + (at.end - at.start)) == Some(&value[at.start..at.end]))
+        .then_some(start)
+}
+
+/// [`Action::TalosVersion`]: the installer tags, and `talosVersion` when the minor changes.
+fn talos_version(
+    text: &str,
+    doc: usize,
+    kind: &str,
+    v: &str,
+) -> Result<(String, String), EditError> {
+    let Some(new) = semver(v) else {
         return Err(EditError(format!(
-            "{v:?} is not a Kubernetes version (vMAJOR.MINOR.PATCH)"
+            "{v:?} is not a Talos version (vMAJOR.MINOR.PATCH)"
+        )));
+    };
+    let parsed = crate::repo::yaml::parse(text);
+    let root = parsed.docs.get(doc).and_then(|d| d.root.as_ref());
+    let mut images = vec![];
+    let mut configs = vec![];
+    for base in talos_configs(kind) {
+        let mut node = root;
+        for p in *base {
+            node = node.and_then(|n| n.get(p));
+        }
+        let Some(config) = node else { continue };
+        configs.push(*base);
+        // A JSON6902 patch of the install section would win over (or fight) the edited one.
+        if let Some(crate::repo::yaml::Value::Seq(ps)) =
+            config.get("configPatches").map(|n| &n.value)
+            && ps.iter().any(|p| {
+                p.get("path")
+                    .and_then(|p| p.as_text())
+                    .is_some_and(|p| p.starts_with("/machine/install"))
+            })
+        {
+            return Err(EditError(format!(
+                "{}.configPatches patches /machine/install: edit it by hand",
+                base.join(".")
+            )));
+        }
+        let mut patches = base.to_vec();
+        patches.push("strategicPatches");
+        images.extend(installer_images(text, doc, &patches)?);
+    }
+    let Some(first) = images.first() else {
+        return Err(EditError(format!(
+            "this {kind} has no installer image (machine.install.image in its strategicPatches)"
+        )));
+    };
+    if let Some(other) = images.iter().find(|i| i.image != first.image) {
+        return Err(EditError(format!(
+            "its installer images disagree ({} and {}): edit them by hand",
+            first.image, other.image
         )));
     }
-    let new = set_scalar(text, doc, path, &action.value())?;
-    Ok((new, at.value))
+    let old = text[first.tag_start..first.tag_end].to_string();
+    let Some(was) = semver(&old) else {
+        return Err(EditError(format!(
+            "the installer tag {old:?} is not a Talos version (vMAJOR.MINOR.PATCH)"
+        )));
+    };
+    if was == new {
+        return Err(EditError(format!("Talos is already {v}")));
+    }
+    let mut splices: Vec<Splice> = images
+        .iter()
+        .map(|i| Splice {
+            start: i.tag_start,
+            end: i.tag_end,
+            new: v.to_string(),
+        })
+        .collect();
+    if (was.0, was.1) != (new.0, new.1) {
+        let contract = format!("v{}.{}", new.0, new.1);
+        for base in configs {
+            let mut path = base.to_vec();
+            path.push("talosVersion");
+            match find_scalar(text, doc, &path) {
+                Ok(at) => splices.push(Splice {
+                    start: at.start,
+                    end: at.end,
+                    new: render(&contract, at.quote, &at.value),
+                }),
+                // Not set: the provider's default contract stays.
+                Err(e) if e.0.contains("is not set") => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok((splice(text, splices)?, old))
 }
 
 #[cfg(test)]
@@ -429,6 +1092,20 @@ mod tests {
                 .0
                 .contains("block")
         );
+        // Inside an anchored mapping: the aliases would change too.
+        let text = "base: &b\n  replicas: 3\nother: *b\n";
+        assert!(
+            set_scalar(text, 0, &["base", "replicas"], "4")
+                .unwrap_err()
+                .0
+                .contains("anchored")
+        );
+        assert!(
+            insert_scalar(text, 0, &["base"], "paused", "true")
+                .unwrap_err()
+                .0
+                .contains("anchor")
+        );
         // Broken YAML is an error with its line, not a guess.
         let e = set_scalar("a: [1,\n", 0, &["a"], "1").unwrap_err();
         assert!(e.0.starts_with("line "), "{e}");
@@ -461,6 +1138,251 @@ mod tests {
         assert_eq!(
             Action::Scale(4).describe("MachineDeployment", "edge-berlin-workers", "3"),
             "scale MachineDeployment edge-berlin-workers 3 -> 4"
+        );
+    }
+
+    const APP: &str = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: infrastructure\nspec:\n  syncPolicy:\n    automated: # on\n      # keep\n      prune: true\n";
+
+    #[test]
+    fn suspend_inserts_enabled_after_the_automated_line() {
+        let (out, old) = apply(APP, 0, "Application", &Action::SuspendSync).unwrap();
+        assert_eq!(old, "true");
+        assert_eq!(
+            out,
+            APP.replace("# on\n", "# on\n      enabled: false\n"),
+            "one line, at the map's indentation"
+        );
+        // CRLF stays CRLF.
+        let crlf = APP.replace('\n', "\r\n");
+        let (out, _) = apply(&crlf, 0, "Application", &Action::SuspendSync).unwrap();
+        assert_eq!(
+            out,
+            crlf.replace("# on\r\n", "# on\r\n      enabled: false\r\n")
+        );
+        // Resuming sets the inserted flag; resuming again is refused.
+        let (back, old) = apply(&out, 0, "Application", &Action::ResumeSync).unwrap();
+        assert_eq!(old, "false");
+        assert!(back.contains("      enabled: true\r\n"), "{back}");
+        let e = apply(&back, 0, "Application", &Action::ResumeSync).unwrap_err();
+        assert!(e.0.contains("already on"), "{e}");
+        let e = apply(APP, 0, "Application", &Action::ResumeSync).unwrap_err();
+        assert!(e.0.contains("already on"), "{e}");
+        assert_eq!(
+            Action::SuspendSync.describe("Application", "infrastructure", &old),
+            "Application infrastructure: suspend automated sync"
+        );
+    }
+
+    #[test]
+    fn suspend_and_resume_set_an_existing_flag_in_any_style() {
+        let set = "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nspec:\n  template:\n    spec:\n      syncPolicy:\n        automated:\n          prune: true\n          enabled: true # on\n";
+        let (out, old) = apply(set, 0, "ApplicationSet", &Action::SuspendSync).unwrap();
+        assert_eq!(old, "true");
+        assert_eq!(out, set.replace("enabled: true", "enabled: false"));
+        let e = apply(&out, 0, "ApplicationSet", &Action::SuspendSync).unwrap_err();
+        assert!(e.0.contains("already suspended"), "{e}");
+        // A flow mapping: the flag is edited in place, never inserted.
+        let flow = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec:\n  syncPolicy:\n    automated: {prune: true, enabled: false}\n";
+        let (out, _) = apply(flow, 0, "Application", &Action::ResumeSync).unwrap();
+        assert!(out.contains("{prune: true, enabled: true}"), "{out}");
+        let flow = flow.replace(", enabled: false", "");
+        let e = apply(&flow, 0, "Application", &Action::SuspendSync).unwrap_err();
+        assert!(e.0.contains("flow mapping"), "{e}");
+        let e = apply(
+            &flow.replace("{prune: true}", "{}"),
+            0,
+            "Application",
+            &Action::SuspendSync,
+        )
+        .unwrap_err();
+        assert!(e.0.contains("flow mapping"), "{e}");
+        // A quoted flag is a string, not a boolean.
+        let quoted = APP.replace("prune: true", "enabled: \"true\"");
+        let e = apply(&quoted, 0, "Application", &Action::SuspendSync).unwrap_err();
+        assert!(e.0.contains("not a boolean"), "{e}");
+    }
+
+    #[test]
+    fn no_automated_policy_means_nothing_to_suspend_or_invent() {
+        for text in [
+            "apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec:\n  syncPolicy:\n    syncOptions: [A]\n",
+            "apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec:\n  syncPolicy:\n    automated:\n",
+            "apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec: {}\n",
+        ] {
+            let e = apply(text, 0, "Application", &Action::SuspendSync).unwrap_err();
+            assert!(e.0.contains("already off"), "{text}: {e}");
+            let e = apply(text, 0, "Application", &Action::ResumeSync).unwrap_err();
+            assert!(e.0.contains("invent"), "{text}: {e}");
+        }
+        // K10's own Application kind is not Argo CD's.
+        let k10 = APP.replace("argoproj.io/v1alpha1", "apps.kio.kasten.io/v1alpha1");
+        let e = apply(&k10, 0, "Application", &Action::SuspendSync).unwrap_err();
+        assert!(e.0.contains("not argoproj.io"), "{e}");
+    }
+
+    const POLICY: &str = "apiVersion: config.kio.kasten.io/v1alpha1\r\nkind: Policy\r\nmetadata:\r\n  name: apps-daily\r\nspec:\r\n  comment: Daily\r\n  frequency: \"@daily\"\r\n";
+
+    #[test]
+    fn pause_backup_inserts_or_sets_spec_paused() {
+        let (out, old) = apply(POLICY, 0, "Policy", &Action::PauseBackup).unwrap();
+        assert_eq!(old, "false");
+        assert_eq!(
+            out,
+            POLICY.replace("spec:\r\n", "spec:\r\n  paused: true\r\n")
+        );
+        let e = apply(&out, 0, "Policy", &Action::PauseBackup).unwrap_err();
+        assert!(e.0.contains("already paused"), "{e}");
+        let (back, old) = apply(&out, 0, "Policy", &Action::ResumeBackup).unwrap();
+        assert_eq!(old, "true");
+        assert_eq!(
+            back,
+            POLICY.replace("spec:\r\n", "spec:\r\n  paused: false\r\n")
+        );
+        let e = apply(POLICY, 0, "Policy", &Action::ResumeBackup).unwrap_err();
+        assert!(e.0.contains("not paused"), "{e}");
+        let kyverno = POLICY.replace("config.kio.kasten.io", "kyverno.io");
+        assert!(apply(&kyverno, 0, "Policy", &Action::PauseBackup).is_err());
+        assert_eq!(
+            Action::PauseBackup.describe("Policy", "apps-daily", "false"),
+            "Policy apps-daily: pause backups"
+        );
+    }
+
+    const TCP: &str = "kind: TalosControlPlane\nspec:\n  version: v1.36.3\n  controlPlaneConfig:\n    controlplane:\n      talosVersion: v1.13 # contract\n      strategicPatches:\n        - | # patch\n          # image: commented/out:v1.0.0\n          cluster:\n            image: decoy:v1.13.10\n          machine:\n            kubelet:\n              image: ghcr.io/siderolabs/kubelet:v1.13.10\n\n            install:\n              # Talos v1.13.10\n              image: factory.talos.dev/metal-installer/abc:v1.13.10  # pinned\n          ---\n          kind: Layer2VIPConfig\n          image: decoy:v1.13.10\n        - |\n          machine:\n            install:\n              image: \"factory.talos.dev/metal-installer/abc:v1.13.10\"\n";
+
+    #[test]
+    fn talos_version_edits_the_installer_tags_inside_block_scalars() {
+        let (out, old) = apply(
+            TCP,
+            0,
+            "TalosControlPlane",
+            &Action::TalosVersion("v1.13.11".into()),
+        )
+        .unwrap();
+        assert_eq!(old, "v1.13.10");
+        assert_eq!(
+            out,
+            TCP.replace("abc:v1.13.10", "abc:v1.13.11"),
+            "only the installer tags: not the decoys, the comments or talosVersion"
+        );
+        // A new minor version moves the contract too.
+        let (out, _) = apply(
+            TCP,
+            0,
+            "TalosControlPlane",
+            &Action::TalosVersion("v1.14.0".into()),
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            TCP.replace("abc:v1.13.10", "abc:v1.14.0")
+                .replace("talosVersion: v1.13", "talosVersion: v1.14")
+        );
+        let crlf = TCP.replace('\n', "\r\n");
+        let (out, _) = apply(
+            &crlf,
+            0,
+            "TalosControlPlane",
+            &Action::TalosVersion("v1.14.0".into()),
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            crlf.replace("abc:v1.13.10", "abc:v1.14.0")
+                .replace("talosVersion: v1.13", "talosVersion: v1.14")
+        );
+        // A patch that starts with a blank line.
+        let lead = TCP.replace(
+            "        - |\n          machine:",
+            "        - |\n\n          machine:",
+        );
+        let (out, _) = apply(
+            &lead,
+            0,
+            "TalosControlPlane",
+            &Action::TalosVersion("v1.13.11".into()),
+        )
+        .unwrap();
+        assert_eq!(out, lead.replace("abc:v1.13.10", "abc:v1.13.11"));
+        assert_eq!(
+            Action::TalosVersion("v1.13.11".into()).describe(
+                "TalosControlPlane",
+                "edge-berlin-cp",
+                "v1.13.10"
+            ),
+            "TalosControlPlane edge-berlin-cp: Talos v1.13.10 -> v1.13.11"
+        );
+    }
+
+    #[test]
+    fn talos_version_refuses_what_it_cannot_do_alone() {
+        let act = |text: &str, v: &str| {
+            apply(
+                text,
+                0,
+                "TalosControlPlane",
+                &Action::TalosVersion(v.into()),
+            )
+            .unwrap_err()
+            .0
+        };
+        for bad in [
+            "1.13.11",
+            "v1.13",
+            "v1.13.11.1",
+            "v1.x.0",
+            "v1.13.11-beta.0",
+        ] {
+            assert!(act(TCP, bad).contains("not a Talos version"), "{bad}");
+        }
+        assert!(act(TCP, "v1.13.10").contains("already"));
+        let disagree = TCP.replace(
+            "\"factory.talos.dev/metal-installer/abc:v1.13.10\"",
+            "other/installer:v1.12.0",
+        );
+        assert!(act(&disagree, "v1.13.11").contains("disagree"));
+        let none = TCP
+            .replace("            install:\n", "            installx:\n")
+            .replace(
+                "              image: \"factory",
+                "              imagex: \"factory",
+            );
+        assert!(
+            act(&none, "v1.13.11").contains("no installer image"),
+            "{}",
+            act(&none, "v1.13.11")
+        );
+        let digest = TCP.replace("abc:v1.13.10", "abc:v1.13.10@sha256:00");
+        assert!(act(&digest, "v1.13.11").contains("digest"));
+        let folded = TCP.replace(
+            "        - |\n          machine:",
+            "        - >\n          machine:",
+        );
+        assert!(act(&folded, "v1.13.11").contains("literal block"));
+        let json6902 = TCP.replace(
+            "      strategicPatches:\n",
+            "      configPatches:\n        - op: add\n          path: /machine/install/image\n          value: x:v1\n      strategicPatches:\n",
+        );
+        assert!(act(&json6902, "v1.13.11").contains("configPatches"));
+        // No talosVersion: the installer moves, the provider's default contract stays.
+        let bare = TCP.replace("      talosVersion: v1.13 # contract\n", "");
+        let (out, _) = apply(
+            &bare,
+            0,
+            "TalosControlPlane",
+            &Action::TalosVersion("v1.14.0".into()),
+        )
+        .unwrap();
+        assert_eq!(out, bare.replace("abc:v1.13.10", "abc:v1.14.0"));
+        // Not a Talos object.
+        assert!(
+            apply(
+                TCP,
+                0,
+                "MachineDeployment",
+                &Action::TalosVersion("v1.13.11".into())
+            )
+            .is_err()
         );
     }
 
@@ -501,10 +1423,112 @@ mod tests {
         assert_eq!(json_docs(new), want, "only {} changes", path.join("."));
     }
 
-    /// Every quick action on every matching object of this repo changes its scalar and not one
-    /// byte more.
-    #[test]
-    fn every_action_on_every_matching_file_of_the_repo() {
+    /// Asserts that `new` is `old` with exactly one line inserted (every byte of every other
+    /// line, line endings included, the same), that the line is `key: value` ending like the
+    /// line before it, and that `new` reads as `old` with only `path` of document `doc` set to
+    /// `expect`.
+    fn check_insert(old: &str, new: &str, doc: usize, path: &[&str], expect: serde_json::Value) {
+        let a: Vec<&str> = old.split_inclusive('\n').collect();
+        let b: Vec<&str> = new.split_inclusive('\n').collect();
+        assert_eq!(b.len(), a.len() + 1, "one line more");
+        let k = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+        assert!(k > 0, "inserted after a line");
+        assert_eq!(&b[k + 1..], &a[k..], "the lines after the insertion");
+        let line = b[k];
+        let nl = if a[k - 1].ends_with("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        assert!(line.ends_with(nl) && !line[..line.len() - nl.len()].contains(['\r', '\n']));
+        let key = path.last().unwrap();
+        assert!(
+            line.trim_start().starts_with(&format!("{key}: ")),
+            "{line:?} sets {key}"
+        );
+        let mut want = json_docs(old);
+        set_path(&mut want[doc], path, expect);
+        assert_eq!(json_docs(new), want, "only {} changes", path.join("."));
+    }
+
+    /// `doc` with each string of the strategic patches of a Talos object replaced by the JSON of
+    /// its documents, so patches compare by content.
+    fn expand_patches(doc: &mut serde_json::Value, kind: &str) {
+        for base in talos_configs(kind) {
+            let mut cur = &mut *doc;
+            for p in *base {
+                cur = &mut cur[*p];
+            }
+            if let serde_json::Value::Array(items) = &mut cur["strategicPatches"] {
+                for item in items {
+                    if let Some(s) = item.as_str() {
+                        *item = serde_json::Value::Array(json_docs(s));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Asserts that `new` is `old` with the installer tag `from` turned into `to` (the same
+    /// lines, each changed line an `image:` line ending in that tag, or `talosVersion:` when the
+    /// minor moved), and that, patches parsed, only `machine.install.image` (and `talosVersion`)
+    /// changed.
+    fn check_talos(old: &str, new: &str, doc: usize, kind: &str, from: &str, to: &str) {
+        let a: Vec<&str> = old.split_inclusive('\n').collect();
+        let b: Vec<&str> = new.split_inclusive('\n').collect();
+        assert_eq!(a.len(), b.len(), "same lines");
+        let minor = |v: &str| semver(v).map(|(a, b, _)| format!("v{a}.{b}")).unwrap();
+        let moved = minor(from) != minor(to);
+        let mut tags = 0;
+        for (x, y) in a.iter().zip(&b) {
+            if x == y {
+                continue;
+            }
+            if x.contains("image:") {
+                let i = x.rfind(&format!(":{from}")).unwrap();
+                let want = format!("{}:{to}{}", &x[..i], &x[i + 1 + from.len()..]);
+                assert_eq!(*y, want, "only the tag of {x:?}");
+                tags += 1;
+            } else {
+                assert!(
+                    moved && x.contains("talosVersion:"),
+                    "unexpected change {x:?}"
+                );
+                assert_eq!(*y, x.replacen(&minor(from), &minor(to), 1));
+            }
+        }
+        assert!(tags > 0, "an installer tag changed");
+        let mut want = json_docs(old);
+        let mut got = json_docs(new);
+        expand_patches(&mut want[doc], kind);
+        expand_patches(&mut got[doc], kind);
+        for base in talos_configs(kind) {
+            let mut cur = &mut want[doc];
+            for p in *base {
+                cur = &mut cur[*p];
+            }
+            if moved && cur.get("talosVersion").is_some() {
+                cur["talosVersion"] = serde_json::json!(minor(to));
+            }
+            if let serde_json::Value::Array(items) = &mut cur["strategicPatches"] {
+                for inner in items.iter_mut().filter_map(|i| i.as_array_mut()).flatten() {
+                    if let Some(img) = inner
+                        .pointer_mut("/machine/install/image")
+                        .filter(|i| i.is_string())
+                    {
+                        let s = img.as_str().unwrap();
+                        *img = serde_json::json!(format!("{}{to}", &s[..s.len() - from.len()]));
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            got, want,
+            "only the installer image and the contract change"
+        );
+    }
+
+    fn repo_files() -> Vec<std::path::PathBuf> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut files = vec![];
         let mut dirs: Vec<std::path::PathBuf> = ["clusters", "infrastructure", "apps"]
@@ -521,36 +1545,124 @@ mod tests {
                 }
             }
         }
+        files
+    }
+
+    /// Every quick action on every matching object of this repo changes its scalar(s) — or
+    /// inserts its one line — and not one byte more; the inverse switches undo them.
+    #[test]
+    fn every_action_on_every_matching_file_of_the_repo() {
         let actions = [
             Action::Scale(7),
             Action::KubernetesVersion("v1.99.0".into()),
+            Action::TalosVersion("v1.99.0".into()),
+            Action::TalosVersion("v1.13.11".into()),
+            Action::SuspendSync,
+            Action::PauseBackup,
         ];
-        let mut applied = 0;
-        for f in &files {
+        let mut applied = std::collections::BTreeMap::<String, usize>::new();
+        for f in &repo_files() {
             let text = std::fs::read_to_string(f).unwrap();
             let parsed = crate::repo::yaml::parse(&text);
             for (i, d) in parsed.docs.iter().enumerate() {
                 let Some(kind) = d.root.as_ref().and_then(|r| r.get("kind")?.as_text()) else {
                     continue;
                 };
+                let json = d.root.as_ref().unwrap().to_json();
                 for a in &actions {
                     let Some(path) = a.path(kind) else { continue };
-                    let (new, _) = apply(&text, i, kind, a)
-                        .unwrap_or_else(|e| panic!("{}: {a:?}: {e}", f.display()));
-                    let expect = match a {
-                        Action::Scale(n) => serde_json::json!(n),
-                        Action::KubernetesVersion(v) => serde_json::json!(v),
+                    let at = |p: &[&str]| {
+                        p.iter()
+                            .try_fold(&json, |j, k| j.get(k))
+                            .filter(|v| !v.is_null())
+                            .cloned()
                     };
-                    check_edit(&text, &new, i, path, expect);
-                    applied += 1;
+                    // Argo CD's Application/ApplicationSet, K10's Policy: other groups' kinds
+                    // of the same name are refused.
+                    let api = json["apiVersion"].as_str().unwrap_or_default();
+                    let own = match a {
+                        Action::SuspendSync => api.starts_with("argoproj.io/"),
+                        Action::PauseBackup => api.starts_with("config.kio.kasten.io/"),
+                        _ => true,
+                    };
+                    let result = apply(&text, i, kind, a);
+                    if !own {
+                        assert!(result.is_err(), "{}: {a:?} on {api}", f.display());
+                        continue;
+                    }
+                    if *a == Action::SuspendSync && at(&path[..path.len() - 1]).is_none() {
+                        let e = result.unwrap_err();
+                        assert!(e.0.contains("already off"), "{}: {e}", f.display());
+                        continue;
+                    }
+                    let (new, old) =
+                        result.unwrap_or_else(|e| panic!("{}: {a:?}: {e}", f.display()));
+                    let ctx = || format!("{}: {a:?}", f.display());
+                    match a {
+                        Action::Scale(n) => check_edit(&text, &new, i, path, serde_json::json!(n)),
+                        Action::KubernetesVersion(v) => {
+                            check_edit(&text, &new, i, path, serde_json::json!(v))
+                        }
+                        Action::TalosVersion(v) => check_talos(&text, &new, i, kind, &old, v),
+                        Action::SuspendSync | Action::PauseBackup => {
+                            let to = a == &Action::PauseBackup;
+                            let (inverse, back) = if to {
+                                (Action::ResumeBackup, false)
+                            } else {
+                                (Action::ResumeSync, true)
+                            };
+                            // The inverse is refused on the file as it is (not paused /
+                            // already on) unless the flag was explicitly set the other way.
+                            if at(path) == Some(serde_json::json!(to)) {
+                                panic!("{}: already {to}", ctx());
+                            }
+                            let before = apply(&text, i, kind, &inverse);
+                            assert!(
+                                before.is_err(),
+                                "{}: inverse on the file: {before:?}",
+                                ctx()
+                            );
+                            if at(path).is_some() {
+                                check_edit(&text, &new, i, path, serde_json::json!(to));
+                            } else {
+                                check_insert(&text, &new, i, path, serde_json::json!(to));
+                            }
+                            let (undone, was) = apply(&new, i, kind, &inverse)
+                                .unwrap_or_else(|e| panic!("{}: inverse: {e}", ctx()));
+                            assert_eq!(was, to.to_string());
+                            check_edit(&new, &undone, i, path, serde_json::json!(back));
+                            if at(path).is_some() {
+                                assert_eq!(undone, text, "{}: undone byte for byte", ctx());
+                            }
+                        }
+                        Action::ResumeSync | Action::ResumeBackup => unreachable!(),
+                    }
+                    *applied.entry(format!("{a:?} {kind}")).or_default() += 1;
                 }
             }
         }
-        // edge-berlin and edge-lab: a TalosControlPlane and a MachineDeployment each.
-        assert!(
-            applied >= 8,
-            "only {applied} edits: are the cluster files still there?"
-        );
+        // edge-berlin and edge-lab: a TalosControlPlane, a MachineDeployment and a
+        // TalosConfigTemplate each; Argo CD's root Applications and ApplicationSets in
+        // clusters/mgmt/argocd and infrastructure/*; a K10 Policy per edge site.
+        for (what, least) in [
+            ("Scale(7) TalosControlPlane", 2),
+            ("Scale(7) MachineDeployment", 2),
+            ("KubernetesVersion(\"v1.99.0\") TalosControlPlane", 2),
+            ("KubernetesVersion(\"v1.99.0\") MachineDeployment", 2),
+            ("TalosVersion(\"v1.99.0\") TalosControlPlane", 2),
+            ("TalosVersion(\"v1.99.0\") TalosConfigTemplate", 2),
+            ("TalosVersion(\"v1.13.11\") TalosControlPlane", 2),
+            ("TalosVersion(\"v1.13.11\") TalosConfigTemplate", 2),
+            ("SuspendSync Application", 2),
+            ("SuspendSync ApplicationSet", 3),
+            ("PauseBackup Policy", 2),
+        ] {
+            let n = applied.get(what).copied().unwrap_or(0);
+            assert!(
+                n >= least,
+                "{what}: only {n} edits ({applied:?}): are the repo's files still there?"
+            );
+        }
     }
 
     use proptest::prelude::*;
@@ -632,6 +1744,173 @@ mod tests {
             };
             let new = set_scalar(&text, 0, &path, &value).unwrap();
             check_edit(&text, &new, 0, &path, expect);
+        }
+    }
+
+    prop_compose! {
+        /// A document of block mappings (some nested), keys with trailing comments, comment
+        /// lines at any indentation and blank lines between a key and its mapping, as text, with
+        /// each mapping's path and keys.
+        fn maps_document()(
+            groups in proptest::collection::vec(
+                (1usize..4, 1usize..5, any::<bool>(), 0usize..3, any::<bool>(), any::<bool>()),
+                1..6,
+            ),
+            words in proptest::collection::vec(
+                "[a-z][a-z0-9.-]{0,8}".prop_filter("reads as a string", |w| plain_kind(w) == Kind::Str),
+                16,
+            ),
+            crlf in any::<bool>(),
+        ) -> (String, Vec<(Vec<String>, Vec<String>)>) {
+            let nl = if crlf { "\r\n" } else { "\n" };
+            let mut text = format!("# generated{nl}top: 1{nl}");
+            let mut maps = vec![];
+            let mut w = words.iter().cycle();
+            for (i, (leaves, indent, comment, comments, blank, nested)) in groups.iter().enumerate() {
+                let ind = " ".repeat(*indent);
+                let c = if *comment { " # note: keep" } else { "" };
+                text.push_str(&format!("g{i}:{c}{nl}"));
+                if *blank {
+                    text.push_str(nl);
+                }
+                for j in 0..*comments {
+                    text.push_str(&format!("{}# c{j}{nl}", " ".repeat((j * 3) % 7)));
+                }
+                let mut keys = vec![];
+                for j in 0..*leaves {
+                    text.push_str(&format!("{ind}k{i}_{j}: {}{nl}", w.next().unwrap()));
+                    keys.push(format!("k{i}_{j}"));
+                }
+                maps.push((vec![format!("g{i}")], keys));
+                if *nested {
+                    text.push_str(&format!("{ind}n{i}: {c}{nl}{ind}{ind}m{i}: {}{nl}", w.next().unwrap()));
+                    maps.push((vec![format!("g{i}"), format!("n{i}")], vec![format!("m{i}")]));
+                }
+                if *blank {
+                    text.push_str(nl);
+                }
+            }
+            text.push_str(&format!("list:{nl}  - a{nl}"));
+            (text, maps)
+        }
+    }
+
+    prop_compose! {
+        /// A TalosConfig whose strategic patches (literal block scalars at varied indentation,
+        /// with header comments, comments, blank lines, decoy `image:` keys, several documents,
+        /// quoted or plain images) name one installer tag; CRLF or LF.
+        fn talos_document()(
+            crlf in any::<bool>(),
+            seq_indent in 2usize..5,
+            extra in 0usize..3,
+            contract in any::<bool>(),
+            decoys in any::<(bool, bool, bool, bool)>(),
+            blank in any::<bool>(),
+            quote in 0usize..3,
+            comments in any::<(bool, bool, bool)>(),
+            second in any::<bool>(),
+            (maj, min, pat) in (0u64..3, 0u64..20, 0u64..20),
+        ) -> (String, String) {
+            let nl = if crlf { "\r\n" } else { "\n" };
+            let tag = format!("v{maj}.{min}.{pat}");
+            let si = " ".repeat(seq_indent);
+            let bi = " ".repeat(seq_indent + 2 + extra);
+            let q = ["", "\"", "'"][quote];
+            let mut text = format!(
+                "# generated{nl}apiVersion: bootstrap.cluster.x-k8s.io/v1alpha3{nl}kind: TalosConfig{nl}spec:{nl}  generateType: worker{nl}"
+            );
+            if contract {
+                text.push_str(&format!("  talosVersion: v{maj}.{min}  # contract{nl}"));
+            }
+            let h = if comments.0 { " # patch" } else { "" };
+            text.push_str(&format!("  strategicPatches:{nl}{si}- |{h}{nl}"));
+            let mut inner: Vec<String> = vec![];
+            if decoys.0 {
+                inner.push("# image: commented/out:v0.0.1".into());
+            }
+            if decoys.1 {
+                inner.push("cluster:".into());
+                inner.push(format!("  image: decoy:{tag}"));
+            }
+            inner.push("machine:".into());
+            if decoys.2 {
+                inner.push("  kubelet:".into());
+                inner.push(format!("    image: ghcr.io/siderolabs/kubelet:{tag}"));
+            }
+            if blank {
+                inner.push(String::new());
+            }
+            inner.push("  install:".into());
+            if comments.1 {
+                inner.push(format!("    # Talos {tag}"));
+            }
+            let c = if comments.2 { "  # pinned" } else { "" };
+            inner.push(format!("    image: {q}factory.talos.dev/metal-installer/abc:{tag}{q}{c}"));
+            if decoys.3 {
+                inner.push("---".into());
+                inner.push("kind: Layer2VIPConfig".into());
+                inner.push(format!("image: decoy:{tag}"));
+            }
+            for l in &inner {
+                if l.is_empty() {
+                    text.push_str(nl);
+                } else {
+                    text.push_str(&format!("{bi}{l}{nl}"));
+                }
+            }
+            if second {
+                text.push_str(&format!(
+                    "{si}- |{nl}{bi}machine:{nl}{bi}  install:{nl}{bi}    image: factory.talos.dev/metal-installer/abc:{tag}{nl}"
+                ));
+            }
+            text.push_str(&format!("  hostname: x{nl}"));
+            (text, tag)
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn a_switch_sets_or_inserts_only_its_line(
+            (text, maps) in maps_document(),
+            pick in any::<prop::sample::Index>(),
+            key in any::<prop::sample::Index>(),
+            fresh in any::<bool>(),
+            new_str in "[ -~]{0,12}",
+            flag in any::<bool>(),
+        ) {
+            let (map, keys) = &maps[pick.index(maps.len())];
+            let map: Vec<&str> = map.iter().map(String::as_str).collect();
+            if fresh {
+                let mut path = map.clone();
+                path.push("fresh");
+                let new = set_or_insert(&text, 0, &map, "fresh", &new_str).unwrap();
+                check_insert(&text, &new, 0, &path, serde_json::json!(new_str));
+                let new = insert_scalar(&text, 0, &map, "fresh", &flag.to_string()).unwrap();
+                check_insert(&text, &new, 0, &path, serde_json::json!(flag));
+            } else {
+                let k = keys[key.index(keys.len())].as_str();
+                let mut path = map.clone();
+                path.push(k);
+                let new = set_or_insert(&text, 0, &map, k, &new_str).unwrap();
+                check_edit(&text, &new, 0, &path, serde_json::json!(new_str));
+                prop_assert!(insert_scalar(&text, 0, &map, k, "x").is_err());
+            }
+        }
+
+        #[test]
+        fn a_talos_version_changes_only_the_installer_tags(
+            (text, from) in talos_document(),
+            (maj, min, pat) in (0u64..3, 0u64..20, 0u64..20),
+        ) {
+            let to = format!("v{maj}.{min}.{pat}");
+            let result = apply(&text, 0, "TalosConfig", &Action::TalosVersion(to.clone()));
+            if to == from {
+                prop_assert!(result.unwrap_err().0.contains("already"));
+            } else {
+                let (new, old) = result.unwrap();
+                prop_assert_eq!(&old, &from);
+                check_talos(&text, &new, 0, "TalosConfig", &from, &to);
+            }
         }
     }
 }
