@@ -5,11 +5,14 @@
 //! - `live`: the kube path (supervisor, watchers) over real HTTP against the API emulator.
 //! - `live_snapshots`: the fleet, cluster, nodes and bare-metal views at 80x24 and 200x50.
 //! - `git_repo`: the console's git view on a real repository with a local bare remote.
+//! - `git_write`: stage, commit, push (libgit2 and the system-git fallback over a fake ssh),
+//!   fetch and rebase on real repositories with local bare remotes.
 //! - `emulator`: the demo's Kubernetes API emulator through kube-rs, kube-runtime and kubectl.
 
 mod cli;
 mod emulator;
 mod git_repo;
+mod git_write;
 mod live;
 mod live_snapshots;
 mod pty;

@@ -1,0 +1,643 @@
+//! `git::write` on real repositories with local bare remotes: changes, diff, stage, unstage,
+//! discard, commit, push (libgit2 and the system-git fallback), fetch and rebase.
+//!
+//! Every repo gets its identity from its own config, so the tests pass on a machine without a
+//! global git identity; no test touches the network.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use blast::git::ops::FileStatus;
+use blast::git::write::{
+    self, Change, CommitError, DiffLine, LineKind, Progress, PushError, Rebase, Via,
+};
+
+use crate::support::{TempRepo, git, temp_repo};
+use FileStatus::{Added, Deleted, Modified, Renamed, Untracked};
+
+/// A clone of the fixture repo pushed to a bare `origin`, with an identity in its config.
+fn repo() -> TempRepo {
+    let r = temp_repo();
+    identity(&r.work, "Ada Ops", "ada@example.com");
+    r
+}
+
+fn identity(dir: &Path, name: &str, email: &str) {
+    git(dir, &["config", "user.name", name]);
+    git(dir, &["config", "user.email", email]);
+}
+
+/// A second clone of the same remote, next to the first.
+fn clone(r: &TempRepo, name: &str) -> PathBuf {
+    let dir = r.work.parent().unwrap().join(name);
+    git(
+        r.work.parent().unwrap(),
+        &[
+            "clone",
+            "-q",
+            r.remote.to_str().unwrap(),
+            dir.to_str().unwrap(),
+        ],
+    );
+    identity(&dir, "Lin Park", "lin@example.com");
+    dir
+}
+
+fn write_file(dir: &Path, path: &str, text: &str) {
+    let p = dir.join(path);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+fn change(path: &str, staged: Option<FileStatus>, unstaged: Option<FileStatus>) -> Change {
+    Change {
+        path: path.into(),
+        staged,
+        unstaged,
+        from: None,
+    }
+}
+
+fn strings(paths: &[&str]) -> Vec<String> {
+    paths.iter().map(|p| p.to_string()).collect()
+}
+
+fn rev(dir: &Path, what: &str) -> String {
+    git(dir, &["rev-parse", what]).trim().to_string()
+}
+
+fn no_progress() -> impl FnMut(Progress) {
+    |_| {}
+}
+
+#[test]
+fn changes_stage_unstage_and_discard_every_kind_of_change() {
+    let r = repo();
+    let w = &r.work;
+    write_file(w, "clusters/README.md", "changed\n"); // modified
+    write_file(w, "clusters/mgmt/k3d.yaml", "kind: Simple\n"); // modified, in a subfolder
+    std::fs::remove_file(w.join("infrastructure/k10/policy.yaml")).unwrap(); // deleted
+    write_file(w, "apps/new.yaml", "kind: New\n");
+    git(w, &["add", "apps/new.yaml"]); // added (staged)
+    write_file(w, "notes/deep/todo.txt", "x\n"); // untracked, in a new folder
+
+    let unstaged = vec![
+        change("apps/new.yaml", Some(Added), None),
+        change("clusters/README.md", None, Some(Modified)),
+        change("clusters/mgmt/k3d.yaml", None, Some(Modified)),
+        change("infrastructure/k10/policy.yaml", None, Some(Deleted)),
+        change("notes/deep/todo.txt", None, Some(Untracked)),
+    ];
+    assert_eq!(write::changes(w).unwrap(), unstaged);
+
+    let all = strings(&[
+        "apps/new.yaml",
+        "clusters/README.md",
+        "clusters/mgmt/k3d.yaml",
+        "infrastructure/k10/policy.yaml",
+        "notes/deep/todo.txt",
+    ]);
+    write::stage(w, &all).unwrap();
+    assert_eq!(
+        write::changes(w).unwrap(),
+        vec![
+            change("apps/new.yaml", Some(Added), None),
+            change("clusters/README.md", Some(Modified), None),
+            change("clusters/mgmt/k3d.yaml", Some(Modified), None),
+            change("infrastructure/k10/policy.yaml", Some(Deleted), None),
+            change("notes/deep/todo.txt", Some(Added), None),
+        ]
+    );
+    // What the index holds is what the system git sees.
+    let cached = git(w, &["diff", "--cached", "--name-status"]);
+    assert!(
+        cached.contains("D\tinfrastructure/k10/policy.yaml"),
+        "{cached}"
+    );
+    assert!(cached.contains("A\tnotes/deep/todo.txt"), "{cached}");
+
+    write::unstage(w, &all).unwrap();
+    let mut back = unstaged.clone();
+    back[0] = change("apps/new.yaml", None, Some(Untracked)); // no longer in the index
+    assert_eq!(write::changes(w).unwrap(), back);
+    assert_eq!(
+        std::fs::read_to_string(w.join("clusters/README.md")).unwrap(),
+        "changed\n",
+        "unstage never touches the working tree"
+    );
+
+    // A file both staged and changed again shows both sides.
+    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    write_file(w, "clusters/README.md", "changed twice\n");
+    assert_eq!(
+        write::changes(w).unwrap()[1],
+        change("clusters/README.md", Some(Modified), Some(Modified))
+    );
+
+    for p in &all {
+        write::discard(w, p).unwrap();
+    }
+    assert_eq!(write::changes(w).unwrap(), vec![]);
+    assert_eq!(git(w, &["status", "--porcelain"]), "");
+    assert!(!w.join("apps/new.yaml").exists());
+    assert!(
+        !w.join("notes").exists(),
+        "folders left empty by a discard go"
+    );
+    assert!(w.join("infrastructure/k10/policy.yaml").exists());
+    assert_eq!(
+        std::fs::read_to_string(w.join("clusters/README.md")).unwrap(),
+        std::fs::read_to_string(crate::support::fixture_repo().join("clusters/README.md")).unwrap()
+    );
+}
+
+#[test]
+fn a_staged_rename_is_one_change_and_unstages_as_a_whole() {
+    let r = repo();
+    let w = &r.work;
+    git(
+        w,
+        &["mv", "clusters/mgmt/k3d.yaml", "clusters/mgmt/cluster.yaml"],
+    );
+    assert_eq!(
+        write::changes(w).unwrap(),
+        vec![Change {
+            path: "clusters/mgmt/cluster.yaml".into(),
+            staged: Some(Renamed),
+            unstaged: None,
+            from: Some("clusters/mgmt/k3d.yaml".into()),
+        }]
+    );
+    write::unstage(w, &strings(&["clusters/mgmt/cluster.yaml"])).unwrap();
+    assert_eq!(
+        write::changes(w).unwrap(),
+        vec![
+            change("clusters/mgmt/cluster.yaml", None, Some(Untracked)),
+            change("clusters/mgmt/k3d.yaml", None, Some(Deleted)),
+        ]
+    );
+    write::stage(
+        w,
+        &strings(&["clusters/mgmt/cluster.yaml", "clusters/mgmt/k3d.yaml"]),
+    )
+    .unwrap();
+    assert_eq!(write::changes(w).unwrap()[0].staged, Some(Renamed));
+    write::discard(w, "clusters/mgmt/cluster.yaml").unwrap();
+    assert_eq!(write::changes(w).unwrap(), vec![]);
+    assert!(w.join("clusters/mgmt/k3d.yaml").exists());
+}
+
+fn line(kind: LineKind, old: Option<u32>, new: Option<u32>, text: &str) -> DiffLine {
+    DiffLine {
+        kind,
+        old,
+        new,
+        text: text.into(),
+    }
+}
+
+fn body(lines: &[DiffLine]) -> Vec<DiffLine> {
+    lines
+        .iter()
+        .filter(|l| l.kind != LineKind::Header)
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn diff_lines_carry_kinds_and_line_numbers() {
+    use LineKind::*;
+    let r = repo();
+    let w = &r.work;
+    let ten: String = (1..=10).map(|i| format!("line {i}\n")).collect();
+    write_file(w, "apps/ten.txt", &ten);
+    write_file(w, "apps/gone.txt", "a\nb\n");
+    write_file(w, "apps/blob.bin", "\0\x01\x02binary\n");
+    git(w, &["add", "."]);
+    git(w, &["commit", "-q", "-m", "test files"]);
+
+    // Modified: line 5 replaced, a line added at the end without a newline.
+    let edited = ten.replace("line 5\n", "line five\n") + "eleven";
+    write_file(w, "apps/ten.txt", &edited);
+    let d = write::diff_file(w, "apps/ten.txt").unwrap();
+    assert_eq!(
+        d[0],
+        line(
+            Header,
+            None,
+            None,
+            "diff --git a/apps/ten.txt b/apps/ten.txt"
+        )
+    );
+    assert!(
+        d.iter()
+            .any(|l| l.kind == Header && l.text == "+++ b/apps/ten.txt")
+    );
+    assert_eq!(
+        body(&d),
+        vec![
+            line(Hunk, Some(2), Some(2), "@@ -2,9 +2,10 @@ line 1"),
+            line(Context, Some(2), Some(2), "line 2"),
+            line(Context, Some(3), Some(3), "line 3"),
+            line(Context, Some(4), Some(4), "line 4"),
+            line(Removed, Some(5), None, "line 5"),
+            line(Added, None, Some(5), "line five"),
+            line(Context, Some(6), Some(6), "line 6"),
+            line(Context, Some(7), Some(7), "line 7"),
+            line(Context, Some(8), Some(8), "line 8"),
+            line(Context, Some(9), Some(9), "line 9"),
+            line(Context, Some(10), Some(10), "line 10"),
+            line(Added, None, Some(11), "eleven"),
+            line(NoNewline, None, None, "\\ No newline at end of file"),
+        ]
+    );
+
+    // Untracked: all added.
+    write_file(w, "apps/fresh/new.txt", "one\ntwo\n");
+    assert_eq!(
+        body(&write::diff_file(w, "apps/fresh/new.txt").unwrap()),
+        vec![
+            line(Hunk, Some(0), Some(1), "@@ -0,0 +1,2 @@"),
+            line(Added, None, Some(1), "one"),
+            line(Added, None, Some(2), "two"),
+        ]
+    );
+    // Deleted (and staged so): all removed.
+    std::fs::remove_file(w.join("apps/gone.txt")).unwrap();
+    write::stage(w, &strings(&["apps/gone.txt"])).unwrap();
+    assert_eq!(
+        body(&write::diff_file(w, "apps/gone.txt").unwrap()),
+        vec![
+            line(Hunk, Some(1), Some(0), "@@ -1,2 +0,0 @@"),
+            line(Removed, Some(1), None, "a"),
+            line(Removed, Some(2), None, "b"),
+        ]
+    );
+    // Binary: one Binary line after the headers.
+    write_file(w, "apps/blob.bin", "\0\x01\x03other\n");
+    let d = write::diff_file(w, "apps/blob.bin").unwrap();
+    let b = body(&d);
+    assert_eq!(b.len(), 1, "{d:?}");
+    assert_eq!(b[0].kind, Binary);
+    assert!(b[0].text.contains("differ"), "{:?}", b[0]);
+    // Unchanged: nothing.
+    assert_eq!(write::diff_file(w, "clusters/README.md").unwrap(), vec![]);
+}
+
+#[test]
+fn commit_refuses_with_a_reason_and_changes_nothing() {
+    let r = repo();
+    let w = &r.work;
+    let head = rev(w, "HEAD");
+    assert_eq!(write::commit(w, "msg"), Err(CommitError::NothingStaged));
+    write_file(w, "clusters/README.md", "changed\n");
+    assert_eq!(
+        write::commit(w, "msg"),
+        Err(CommitError::NothingStaged),
+        "unstaged changes are not committed"
+    );
+    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    assert_eq!(write::commit(w, "  \n\n\t"), Err(CommitError::EmptyMessage));
+    git(w, &["checkout", "-q", "--detach"]);
+    assert_eq!(write::commit(w, "msg"), Err(CommitError::DetachedHead));
+    git(w, &["checkout", "-q", "main"]);
+    assert_eq!(rev(w, "HEAD"), head);
+    assert_eq!(
+        write::changes(w).unwrap(),
+        vec![change("clusters/README.md", Some(Modified), None)],
+        "still staged after every refusal"
+    );
+    for e in [
+        CommitError::NothingStaged,
+        CommitError::DetachedHead,
+        CommitError::EmptyMessage,
+    ] {
+        assert!(e.to_string().ends_with('.'), "{e}");
+    }
+}
+
+#[test]
+fn commit_uses_the_repo_identity_and_cleans_the_message() {
+    let r = repo();
+    let w = &r.work;
+    identity(w, "Repo Person", "repo@example.com");
+    assert_eq!(write::author(w).unwrap(), "Repo Person <repo@example.com>");
+    write_file(w, "clusters/README.md", "changed\n");
+    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    let parent = rev(w, "HEAD");
+    let c = write::commit(w, "clusters: say more   \n\n\n\nbody line\n").unwrap();
+    assert_eq!(c.summary, "clusters: say more");
+    assert_eq!(c.author, "Repo Person <repo@example.com>");
+    assert_eq!(c.id, rev(w, "HEAD"));
+    assert_eq!(c.short, &c.id[..7]);
+    assert_eq!(rev(w, "HEAD~1"), parent);
+    assert_eq!(
+        git(w, &["log", "-1", "--format=%an <%ae>|%cn|%B"]),
+        "Repo Person <repo@example.com>|Repo Person|clusters: say more\n\nbody line\n\n"
+    );
+    assert_eq!(write::changes(w).unwrap(), vec![]);
+}
+
+#[test]
+fn commit_on_an_unborn_branch_creates_it() {
+    let d = tempfile::tempdir().unwrap();
+    let w = d.path();
+    git(w, &["init", "-q", "-b", "trunk"]);
+    identity(w, "Ada Ops", "ada@example.com");
+    assert_eq!(write::commit(w, "first"), Err(CommitError::NothingStaged));
+    write_file(w, "clusters/x.yaml", "kind: X\n");
+    assert_eq!(
+        write::changes(w).unwrap(),
+        vec![change("clusters/x.yaml", None, Some(Untracked))]
+    );
+    let d0 = write::diff_file(w, "clusters/x.yaml").unwrap();
+    assert_eq!(body(&d0).len(), 2, "{d0:?}");
+    write::stage(w, &strings(&["clusters/x.yaml"])).unwrap();
+    assert_eq!(
+        write::changes(w).unwrap(),
+        vec![change("clusters/x.yaml", Some(Added), None)]
+    );
+    write::unstage(w, &strings(&["clusters/x.yaml"])).unwrap();
+    assert_eq!(write::changes(w).unwrap()[0].staged, None);
+    write::stage(w, &strings(&["clusters/x.yaml"])).unwrap();
+    let c = write::commit(w, "first").unwrap();
+    assert_eq!(rev(w, "refs/heads/trunk"), c.id);
+    assert_eq!(git(w, &["rev-list", "--count", "HEAD"]).trim(), "1");
+    assert_eq!(write::changes(w).unwrap(), vec![]);
+}
+
+#[test]
+fn push_cancel_no_upstream_and_success() {
+    let r = repo();
+    let w = &r.work;
+    let before = rev(&r.remote, "main");
+    write_file(w, "clusters/README.md", "changed\n");
+    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    let c = write::commit(w, "clusters: change").unwrap();
+
+    // Cancelled before it starts: the remote does not move, the commit stays.
+    let cancel = AtomicBool::new(true);
+    assert_eq!(
+        write::push(w, &mut no_progress(), &cancel),
+        Err(PushError::Cancelled)
+    );
+    assert_eq!(rev(&r.remote, "main"), before);
+    assert_eq!(rev(w, "HEAD"), c.id);
+
+    // A branch with no upstream.
+    git(w, &["checkout", "-q", "-b", "feature"]);
+    let cancel = AtomicBool::new(false);
+    assert_eq!(
+        write::push(w, &mut no_progress(), &cancel),
+        Err(PushError::NoUpstream("feature".into()))
+    );
+    assert_eq!(
+        write::fetch(w, &mut no_progress(), &cancel),
+        Err(PushError::NoUpstream("feature".into()))
+    );
+    git(w, &["checkout", "-q", "--detach"]);
+    assert_eq!(
+        write::push(w, &mut no_progress(), &cancel),
+        Err(PushError::DetachedHead)
+    );
+    git(w, &["checkout", "-q", "main"]);
+
+    let mut seen = Vec::new();
+    let pushed = write::push(w, &mut |p| seen.push(p), &cancel).unwrap();
+    assert_eq!(
+        (
+            pushed.remote.as_str(),
+            pushed.branch.as_str(),
+            &pushed.id,
+            &pushed.via
+        ),
+        ("origin", "main", &c.id, &Via::Libgit2)
+    );
+    assert_eq!(rev(&r.remote, "main"), c.id);
+    assert_eq!(rev(w, "origin/main"), c.id, "tracking ref updated");
+    assert!(
+        seen.iter()
+            .any(|p| p.stage == "writing" || p.stage == "counting"),
+        "{seen:?}"
+    );
+}
+
+/// Clone B pushes a change; clone A (the repo) commits its own and its push is rejected.
+fn rejected_setup(r: &TempRepo, b_file: &str, b_text: &str, a_file: &str, a_text: &str) {
+    let b = clone(r, "b");
+    write_file(&b, b_file, b_text);
+    git(&b, &["commit", "-q", "-am", "b: change"]);
+    git(&b, &["push", "-q", "origin", "main"]);
+    write_file(&r.work, a_file, a_text);
+    write::stage(&r.work, &strings(&[a_file])).unwrap();
+    write::commit(&r.work, "a: change").unwrap();
+    let cancel = AtomicBool::new(false);
+    let err = write::push(&r.work, &mut no_progress(), &cancel).unwrap_err();
+    assert!(
+        matches!(&err, PushError::Rejected { remote, branch, .. } if remote == "origin" && branch == "main"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("still local"), "{err}");
+}
+
+#[test]
+fn a_rejected_push_rebases_cleanly_and_then_pushes() {
+    let r = repo();
+    let w = &r.work;
+    rejected_setup(
+        &r,
+        "clusters/mgmt/k3d.yaml",
+        "kind: B\n",
+        "clusters/README.md",
+        "a\n",
+    );
+    let local = rev(w, "HEAD");
+    let cancel = AtomicBool::new(false);
+    // Before fetching, the upstream is what we pushed last: nothing to rebase.
+    assert_eq!(write::rebase_check(w).unwrap(), Rebase::UpToDate);
+    write::fetch(w, &mut no_progress(), &cancel).unwrap();
+    let theirs = rev(w, "origin/main");
+    assert_eq!(theirs, rev(&r.remote, "main"));
+    let clean = Rebase::Clean {
+        onto: "origin/main".into(),
+        commits: 1,
+    };
+    assert_eq!(write::rebase_check(w).unwrap(), clean);
+    assert_eq!(rev(w, "HEAD"), local, "the check changes nothing");
+
+    // An uncommitted change elsewhere survives the rebase.
+    write_file(w, "apps/edge-berlin/mqtt/deployment.yaml", "local edit\n");
+    assert_eq!(write::rebase_onto_upstream(w).unwrap(), clean);
+    assert_eq!(rev(w, "HEAD~1"), theirs);
+    assert_eq!(git(w, &["log", "-1", "--format=%s"]).trim(), "a: change");
+    assert_eq!(
+        std::fs::read_to_string(w.join("clusters/mgmt/k3d.yaml")).unwrap(),
+        "kind: B\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(w.join("clusters/README.md")).unwrap(),
+        "a\n"
+    );
+    assert_eq!(
+        write::changes(w).unwrap(),
+        vec![change(
+            "apps/edge-berlin/mqtt/deployment.yaml",
+            None,
+            Some(Modified)
+        )]
+    );
+    assert_eq!(write::rebase_check(w).unwrap(), Rebase::UpToDate);
+    let pushed = write::push(w, &mut no_progress(), &cancel).unwrap();
+    assert_eq!(pushed.id, rev(w, "HEAD"));
+    assert_eq!(rev(&r.remote, "main"), pushed.id);
+}
+
+/// Everything a rebase could change: HEAD, the branch, the index file, every work-tree file.
+fn snapshot(w: &Path) -> (String, String, Vec<u8>, BTreeMap<String, Vec<u8>>) {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let e = e.unwrap();
+            let p = e.path();
+            if p.file_name().unwrap() == ".git" {
+                continue;
+            }
+            if e.file_type().unwrap().is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut files = BTreeMap::new();
+    walk(w, w, &mut files);
+    (
+        std::fs::read_to_string(w.join(".git/HEAD")).unwrap(),
+        rev(w, "refs/heads/main"),
+        std::fs::read(w.join(".git/index")).unwrap(),
+        files,
+    )
+}
+
+#[test]
+fn a_conflicting_rebase_leaves_everything_byte_identical() {
+    let r = repo();
+    let w = &r.work;
+    rejected_setup(
+        &r,
+        "clusters/README.md",
+        "theirs\n",
+        "clusters/README.md",
+        "ours\n",
+    );
+    let cancel = AtomicBool::new(false);
+    write::fetch(w, &mut no_progress(), &cancel).unwrap();
+    // Uncommitted work of both kinds, which a rebase must not lose.
+    write_file(w, "clusters/mgmt/k3d.yaml", "staged edit\n");
+    write::stage(w, &strings(&["clusters/mgmt/k3d.yaml"])).unwrap();
+    write_file(
+        w,
+        "apps/edge-berlin/mqtt/deployment.yaml",
+        "unstaged edit\n",
+    );
+    write_file(w, "notes.txt", "untracked\n");
+    let before = snapshot(w);
+    let conflict = Rebase::Conflict {
+        paths: strings(&["clusters/README.md"]),
+    };
+    assert_eq!(write::rebase_check(w).unwrap(), conflict);
+    assert_eq!(write::rebase_onto_upstream(w).unwrap(), conflict);
+    let after = snapshot(w);
+    assert_eq!(before.0, after.0, "HEAD");
+    assert_eq!(before.1, after.1, "branch");
+    assert!(before.2 == after.2, "index bytes changed");
+    assert_eq!(before.3, after.3, "working tree");
+    assert!(!w.join(".git/rebase-merge").exists() && !w.join(".git/rebase-apply").exists());
+    assert_eq!(git(w, &["log", "-1", "--format=%s"]).trim(), "a: change");
+    // The push is still refused, and says the commit is local.
+    let err = write::push(w, &mut no_progress(), &cancel).unwrap_err();
+    assert!(matches!(err, PushError::Rejected { .. }), "{err:?}");
+}
+
+#[test]
+fn a_rebase_refuses_when_uncommitted_work_is_in_the_way() {
+    let r = repo();
+    let w = &r.work;
+    rejected_setup(
+        &r,
+        "clusters/mgmt/k3d.yaml",
+        "kind: B\n",
+        "clusters/README.md",
+        "a\n",
+    );
+    let cancel = AtomicBool::new(false);
+    write::fetch(w, &mut no_progress(), &cancel).unwrap();
+    // An uncommitted edit to the very file the upstream changed.
+    write_file(w, "clusters/mgmt/k3d.yaml", "kind: Mine\n");
+    let before = snapshot(w);
+    let err = write::rebase_onto_upstream(w).unwrap_err();
+    assert!(err.message().contains("nothing was changed"), "{err}");
+    assert_eq!(before, snapshot(w));
+}
+
+/// A stand-in for ssh: ignores the host and runs the remote command (git-receive-pack or
+/// git-upload-pack with the remote's path) right here. Answers OpenSSH's `-G` probe with a no.
+const FAKE_SSH: &str =
+    "#!/bin/sh\n[ \"$1\" = \"-G\" ] && exit 1\nfor last; do :; done\nexec sh -c \"$last\"\n";
+
+#[cfg(unix)]
+#[test]
+fn an_ssh_host_only_the_system_git_knows_falls_back_to_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let r = repo();
+    let w = &r.work;
+    let script = r.work.parent().unwrap().join("fake-ssh");
+    std::fs::write(&script, FAKE_SSH).unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let url = format!("ssh://blast-test-host{}", r.remote.display());
+    git(w, &["remote", "set-url", "origin", &url]);
+    git(w, &["config", "core.sshCommand", script.to_str().unwrap()]);
+
+    write_file(w, "clusters/README.md", "over ssh\n");
+    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    let c = write::commit(w, "clusters: over ssh").unwrap();
+    let cancel = AtomicBool::new(false);
+    let mut seen = Vec::new();
+    let pushed = write::push(w, &mut |p| seen.push(p), &cancel).unwrap();
+    let Via::SystemGit { why } = &pushed.via else {
+        panic!("expected the system git: {pushed:?}")
+    };
+    assert!(
+        why.contains("blast-test-host"),
+        "names libgit2's error: {why}"
+    );
+    assert_eq!(pushed.id, c.id);
+    assert_eq!(rev(&r.remote, "main"), c.id);
+    assert!(
+        seen.iter().any(|p| p.stage == "writing" && p.total > 0),
+        "git's --progress parsed: {seen:?}"
+    );
+
+    // Fetch goes the same way; and a rejection through the system git is a rejection.
+    let b = clone(&r, "b");
+    write_file(&b, "clusters/mgmt/k3d.yaml", "kind: B\n");
+    git(&b, &["commit", "-q", "-am", "b: change"]);
+    git(&b, &["push", "-q", "origin", "main"]);
+    write_file(w, "clusters/README.md", "again\n");
+    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    write::commit(w, "a: again").unwrap();
+    let err = write::push(w, &mut no_progress(), &cancel).unwrap_err();
+    assert!(matches!(err, PushError::Rejected { .. }), "{err:?}");
+    write::fetch(w, &mut no_progress(), &cancel).unwrap();
+    assert_eq!(rev(w, "origin/main"), rev(&r.remote, "main"));
+    assert!(matches!(
+        write::rebase_onto_upstream(w).unwrap(),
+        Rebase::Clean { commits: 1, .. }
+    ));
+    assert!(matches!(
+        write::push(w, &mut no_progress(), &cancel).unwrap().via,
+        Via::SystemGit { .. }
+    ));
+    assert_eq!(rev(&r.remote, "main"), rev(w, "HEAD"));
+}
