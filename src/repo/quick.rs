@@ -18,6 +18,8 @@ pub enum Ask {
     Replicas { current: u32 },
     /// A Kubernetes version (`v1.36.3`).
     KubernetesVersion { current: String },
+    /// A Talos version (`v1.13.10`), the installer image's tag.
+    TalosVersion { current: String },
     /// Nothing: the action is complete (suspend, resume, pause).
     Nothing(Action),
 }
@@ -31,13 +33,16 @@ impl Ask {
                 .parse::<u32>()
                 .map(Action::Scale)
                 .map_err(|_| format!("\"{input}\" is not a replica count")),
-            Ask::KubernetesVersion { .. } => {
+            Ask::KubernetesVersion { .. } | Ask::TalosVersion { .. } => {
                 let v = if input.starts_with('v') {
                     input.to_string()
                 } else {
                     format!("v{input}")
                 };
-                Ok(Action::KubernetesVersion(v))
+                Ok(match self {
+                    Ask::TalosVersion { .. } => Action::TalosVersion(v),
+                    _ => Action::KubernetesVersion(v),
+                })
             }
             Ask::Nothing(a) => Ok(a.clone()),
         }
@@ -47,7 +52,9 @@ impl Ask {
     pub fn initial(&self) -> Option<String> {
         match self {
             Ask::Replicas { current } => Some(current.to_string()),
-            Ask::KubernetesVersion { current } => Some(current.clone()),
+            Ask::KubernetesVersion { current } | Ask::TalosVersion { current } => {
+                Some(current.clone())
+            }
             Ask::Nothing(_) => None,
         }
     }
@@ -76,6 +83,30 @@ pub fn options(text: &str, doc: usize, kind: &str) -> Vec<QuickOption> {
             ask: Ask::KubernetesVersion { current: at.value },
         });
     }
+    // The Talos version is the installer tag inside the patches: applying an edit (to a version
+    // nobody runs) is how it is found, and tells whether the document can take one at all.
+    if Action::TalosVersion(String::new()).applies_to(kind)
+        && let Ok((_, current)) = edit::apply(text, doc, kind, &Action::TalosVersion("v0.0.1".into()))
+    {
+        out.push(QuickOption {
+            label: format!("Talos version (now {current})"),
+            ask: Ask::TalosVersion { current },
+        });
+    }
+    // The switches: whichever of the pair applies (the other is refused as a no-op).
+    for (action, label) in [
+        (Action::SuspendSync, "Suspend automated sync"),
+        (Action::ResumeSync, "Resume automated sync"),
+        (Action::PauseBackup, "Pause backups"),
+        (Action::ResumeBackup, "Resume backups"),
+    ] {
+        if action.applies_to(kind) && edit::apply(text, doc, kind, &action).is_ok() {
+            out.push(QuickOption {
+                label: label.into(),
+                ask: Ask::Nothing(action),
+            });
+        }
+    }
     out
 }
 
@@ -98,6 +129,31 @@ mod tests {
             Ok(Action::KubernetesVersion("v1.36.4".into()))
         );
         assert_eq!(o[0].ask.initial().as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn talos_and_the_switches_are_offered_from_what_the_file_says() {
+        let tcp = "apiVersion: controlplane.cluster.x-k8s.io/v1alpha3\nkind: TalosControlPlane\nmetadata:\n  name: cp\nspec:\n  replicas: 3\n  version: v1.36.3\n  controlPlaneConfig:\n    controlplane:\n      generateType: controlplane\n      talosVersion: v1.13\n      strategicPatches:\n        - |\n          machine:\n            install:\n              image: factory.talos.dev/installer/abc:v1.13.10\n";
+        let labels: Vec<String> = options(tcp, 0, "TalosControlPlane")
+            .into_iter()
+            .map(|o| o.label)
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "Scale (replicas now 3)",
+                "Kubernetes version (now v1.36.3)",
+                "Talos version (now v1.13.10)"
+            ]
+        );
+        let app = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: a\nspec:\n  syncPolicy:\n    automated:\n      prune: true\n";
+        let o = options(app, 0, "Application");
+        assert_eq!(o.len(), 1);
+        assert_eq!(o[0].label, "Suspend automated sync");
+        let suspended = app.replace("      prune: true", "      enabled: false");
+        assert_eq!(options(&suspended, 0, "Application")[0].label, "Resume automated sync");
+        let policy = "apiVersion: config.kio.kasten.io/v1alpha1\nkind: Policy\nmetadata:\n  name: p\nspec:\n  frequency: '@daily'\n";
+        assert_eq!(options(policy, 0, "Policy")[0].label, "Pause backups");
     }
 
     #[test]
