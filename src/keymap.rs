@@ -341,8 +341,16 @@ const DEFAULTS: &[(Context, Action, &[&str])] = &[
     (Context::Changes, Action::Down, &["j", "down"]),
     (Context::Changes, Action::Top, &["g", "home"]),
     (Context::Changes, Action::Bottom, &["G", "end"]),
-    (Context::Changes, Action::PreviewDown, &["J", "ctrl-e", "pgdn", "ctrl-d"]),
-    (Context::Changes, Action::PreviewUp, &["K", "ctrl-y", "pgup", "ctrl-u"]),
+    (
+        Context::Changes,
+        Action::PreviewDown,
+        &["J", "ctrl-e", "pgdn", "ctrl-d"],
+    ),
+    (
+        Context::Changes,
+        Action::PreviewUp,
+        &["K", "ctrl-y", "pgup", "ctrl-u"],
+    ),
     (Context::Changes, Action::Stage, &["space", "s"]),
     (Context::Changes, Action::StageAll, &["A"]),
     (Context::Changes, Action::Discard, &["x"]),

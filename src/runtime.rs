@@ -21,9 +21,9 @@ use tokio::sync::mpsc;
 use tracing::{info, warn};
 
 use crate::app::browser::FileText;
+use crate::app::write::WriteOp;
 use crate::app::{Effect, Msg, State, update};
 use crate::config::Refresh;
-use crate::app::write::WriteOp;
 use crate::git::worker::{self, GitJob};
 use crate::repo::index;
 use crate::theme::Theme;

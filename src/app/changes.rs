@@ -64,9 +64,15 @@ pub enum RebaseCheck {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WriteMsg {
     /// Stage, unstage, discard: done, or why not.
-    Done { op: &'static str, result: Result<String, String> },
+    Done {
+        op: &'static str,
+        result: Result<String, String>,
+    },
     /// A quick action edited `path`: the commit-message line, or why it could not.
-    QuickEdited { path: String, result: Result<String, String> },
+    QuickEdited {
+        path: String,
+        result: Result<String, String>,
+    },
     /// `short id` and summary.
     Committed(Result<(String, String), String>),
     Progress(String),
@@ -535,7 +541,12 @@ pub fn default_message(notes: &[String], files: &[String]) -> String {
 pub fn scope(path: &str) -> String {
     let parts: Vec<&str> = path.split('/').collect();
     match parts.as_slice() {
-        [top @ ("clusters" | "infrastructure" | "apps"), second, _, ..] => format!("{top}/{second}"),
+        [
+            top @ ("clusters" | "infrastructure" | "apps"),
+            second,
+            _,
+            ..,
+        ] => format!("{top}/{second}"),
         _ => path.to_string(),
     }
 }
@@ -562,7 +573,10 @@ fn push(state: &mut State, fx: &mut Vec<Effect>) {
             return;
         }
         if g.ahead == 0 {
-            state.toast(false, "nothing to push: the branch is not ahead of its upstream");
+            state.toast(
+                false,
+                "nothing to push: the branch is not ahead of its upstream",
+            );
             return;
         }
     }
@@ -618,7 +632,12 @@ pub fn quick_options(
 }
 
 /// Keys while a dialog is open; `ch` is a typed character no binding took.
-pub fn modal_key(state: &mut State, action: Option<Action>, ch: Option<char>, fx: &mut Vec<Effect>) {
+pub fn modal_key(
+    state: &mut State,
+    action: Option<Action>,
+    ch: Option<char>,
+    fx: &mut Vec<Effect>,
+) {
     let Some(modal) = state.modal.take() else {
         return;
     };

@@ -182,6 +182,9 @@ impl State {
         self.repo.git = Loadable::Loading;
         let mut fx = vec![Effect::Reindex, Effect::RefreshGit];
         route::request_watches(self, &mut fx);
+        if self.route == Route::Changes {
+            changes::refresh(self, &mut fx);
+        }
         fx
     }
 

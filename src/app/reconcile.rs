@@ -228,9 +228,10 @@ pub fn refresh(state: &mut State) {
     }
     let live = &state.live;
     // Find the Applications once their list is complete; keep following them after.
-    let apps_listed = live
-        .roots()
-        .any(|s| s.store(&kinds::APPLICATION).is_some_and(|k| k.updated.is_some()));
+    let apps_listed = live.roots().any(|s| {
+        s.store(&kinds::APPLICATION)
+            .is_some_and(|k| k.updated.is_some())
+    });
     if !t.looked && apps_listed {
         t.looked = true;
         for src in live.roots() {
@@ -341,9 +342,18 @@ mod tests {
 
     #[test]
     fn source_paths_cover_files_below_them_only() {
-        assert!(covers("clusters/edge-berlin", "clusters/edge-berlin/capi/workers.yaml"));
-        assert!(covers("clusters/edge-berlin/", "clusters/edge-berlin/capi/workers.yaml"));
-        assert!(covers("./clusters/edge-berlin", "clusters/edge-berlin/a.yaml"));
+        assert!(covers(
+            "clusters/edge-berlin",
+            "clusters/edge-berlin/capi/workers.yaml"
+        ));
+        assert!(covers(
+            "clusters/edge-berlin/",
+            "clusters/edge-berlin/capi/workers.yaml"
+        ));
+        assert!(covers(
+            "./clusters/edge-berlin",
+            "clusters/edge-berlin/a.yaml"
+        ));
         assert!(!covers("clusters/edge-b", "clusters/edge-berlin/a.yaml"));
         assert!(covers(".", "apps/x/y.yaml"));
         assert!(covers("apps/x/y.yaml", "apps/x/y.yaml"));

@@ -456,8 +456,16 @@ mod writes {
             other => panic!("{other:?}"),
         };
         assert_eq!(
-            (target.path.as_str(), target.kind.as_str(), target.name.as_str()),
-            ("clusters/edge/workers.yaml", "MachineDeployment", "edge-workers")
+            (
+                target.path.as_str(),
+                target.kind.as_str(),
+                target.name.as_str()
+            ),
+            (
+                "clusters/edge/workers.yaml",
+                "MachineDeployment",
+                "edge-workers"
+            )
         );
         assert_eq!(s.context(), Context::Dialog);
         let options = vec![
@@ -485,7 +493,10 @@ mod writes {
         // A value that is not a count is refused in the dialog, nothing written.
         let fx = run(&mut s, vec![key('x'), code(KeyCode::Enter)]);
         assert!(writes(&fx).is_empty());
-        assert!(matches!(&s.modal, Some(Modal::Input { error: Some(_), .. })));
+        assert!(matches!(
+            &s.modal,
+            Some(Modal::Input { error: Some(_), .. })
+        ));
         let fx = run(&mut s, vec![code(KeyCode::Backspace), code(KeyCode::Enter)]);
         assert_eq!(
             writes(&fx),
@@ -571,7 +582,9 @@ mod writes {
         let fx = run(&mut s, vec![key('!'), code(KeyCode::Enter)]);
         assert_eq!(
             writes(&fx),
-            vec![WriteOp::Commit("clusters/edge: scale workers 3 -> 4!".into())]
+            vec![WriteOp::Commit(
+                "clusters/edge: scale workers 3 -> 4!".into()
+            )]
         );
     }
 
@@ -595,7 +608,13 @@ mod writes {
                 commits: 1,
             })))],
         );
-        assert!(matches!(&s.modal, Some(Modal::Confirm { op: WriteOp::RebaseAndPush, .. })));
+        assert!(matches!(
+            &s.modal,
+            Some(Modal::Confirm {
+                op: WriteOp::RebaseAndPush,
+                ..
+            })
+        ));
         let fx = run(&mut s, vec![key('y')]);
         assert_eq!(writes(&fx), vec![WriteOp::RebaseAndPush]);
         // The conflict: explained, the commit left local, nothing more written.
@@ -610,7 +629,11 @@ mod writes {
         match &s.modal {
             Some(Modal::Info { lines, error, .. }) => {
                 assert!(*error);
-                assert!(lines.iter().any(|l| l.contains("clusters/edge/workers.yaml")));
+                assert!(
+                    lines
+                        .iter()
+                        .any(|l| l.contains("clusters/edge/workers.yaml"))
+                );
                 assert!(lines.iter().any(|l| l.contains("stays local")));
             }
             other => panic!("{other:?}"),

@@ -26,7 +26,10 @@ impl WriteCap {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WriteOp {
     /// Open a repo file (relative path) in `$VISUAL`/`$EDITOR` at a line, the TUI suspended.
-    Edit { path: String, line: usize },
+    Edit {
+        path: String,
+        line: usize,
+    },
     /// A quick action on document `doc` (a `kind` named `name`) of a repo file.
     Quick {
         path: String,

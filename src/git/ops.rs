@@ -279,7 +279,11 @@ pub fn upstream_id(root: &Path) -> Result<Option<String>, git2::Error> {
 
 /// The files (work-tree relative) that differ between commit `from` and commit `to`; every
 /// file of `to` when `from` is `None` or unknown.
-pub fn changed_paths(root: &Path, from: Option<&str>, to: &str) -> Result<Vec<String>, git2::Error> {
+pub fn changed_paths(
+    root: &Path,
+    from: Option<&str>,
+    to: &str,
+) -> Result<Vec<String>, git2::Error> {
     let repo = open(root)?;
     let to_tree = repo.find_commit(git2::Oid::from_str(to)?)?.tree()?;
     let from_tree = from

@@ -157,7 +157,8 @@ fn push(root: &Path, tx: &Sender<Msg>, cancel: &AtomicBool) -> Result<Pushed, Pu
     let before = super::ops::upstream_id(root).ok().flatten();
     match write::push(root, &mut progress(tx), cancel) {
         Ok(p) => {
-            let paths = super::ops::changed_paths(root, before.as_deref(), &p.id).unwrap_or_default();
+            let paths =
+                super::ops::changed_paths(root, before.as_deref(), &p.id).unwrap_or_default();
             info!(id = %p.id, remote = %p.remote, files = paths.len(), "pushed");
             Ok(Pushed {
                 via_system_git: match p.via {

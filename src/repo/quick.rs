@@ -86,7 +86,8 @@ pub fn options(text: &str, doc: usize, kind: &str) -> Vec<QuickOption> {
     // The Talos version is the installer tag inside the patches: applying an edit (to a version
     // nobody runs) is how it is found, and tells whether the document can take one at all.
     if Action::TalosVersion(String::new()).applies_to(kind)
-        && let Ok((_, current)) = edit::apply(text, doc, kind, &Action::TalosVersion("v0.0.1".into()))
+        && let Ok((_, current)) =
+            edit::apply(text, doc, kind, &Action::TalosVersion("v0.0.1".into()))
     {
         out.push(QuickOption {
             label: format!("Talos version (now {current})"),
@@ -151,7 +152,10 @@ mod tests {
         assert_eq!(o.len(), 1);
         assert_eq!(o[0].label, "Suspend automated sync");
         let suspended = app.replace("      prune: true", "      enabled: false");
-        assert_eq!(options(&suspended, 0, "Application")[0].label, "Resume automated sync");
+        assert_eq!(
+            options(&suspended, 0, "Application")[0].label,
+            "Resume automated sync"
+        );
         let policy = "apiVersion: config.kio.kasten.io/v1alpha1\nkind: Policy\nmetadata:\n  name: p\nspec:\n  frequency: '@daily'\n";
         assert_eq!(options(policy, 0, "Policy")[0].label, "Pause backups");
     }
@@ -160,7 +164,8 @@ mod tests {
     fn kinds_without_the_fields_offer_nothing() {
         assert!(options("kind: ConfigMap\nmetadata:\n  name: x\n", 0, "ConfigMap").is_empty());
         // A MachineDeployment left to an autoscaler has no replicas to set.
-        let text = "kind: MachineDeployment\nspec:\n  template:\n    spec:\n      version: v1.36.3\n";
+        let text =
+            "kind: MachineDeployment\nspec:\n  template:\n    spec:\n      version: v1.36.3\n";
         let o = options(text, 0, "MachineDeployment");
         assert_eq!(o.len(), 1);
         assert!(matches!(o[0].ask, Ask::KubernetesVersion { .. }));

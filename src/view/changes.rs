@@ -127,7 +127,10 @@ fn info_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
             Some(u) => format!(" → {u} (ahead {}, behind {})", g.ahead, g.behind),
             None => " (no upstream)".into(),
         };
-        out.push(Line::styled(format!("⎇ {branch}{up}"), theme.style(Role::Text)));
+        out.push(Line::styled(
+            format!("⎇ {branch}{up}"),
+            theme.style(Role::Text),
+        ));
     }
     if let Some(Ok(a)) = &state.changes.author {
         out.push(Line::styled(
@@ -149,7 +152,10 @@ fn info_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
 fn diff(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let d = &state.changes.diff;
     let title = match &d.path {
-        Some(p) => format!(" diff · {} ", shorten_middle(p, area.width.saturating_sub(10) as usize)),
+        Some(p) => format!(
+            " diff · {} ",
+            shorten_middle(p, area.width.saturating_sub(10) as usize)
+        ),
         None => " diff ".into(),
     };
     let block = pane(Line::from(title), false, state, theme);
@@ -171,7 +177,7 @@ fn diff(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 };
                 let num = match (l.kind, l.old, l.new) {
                     (LineKind::Removed, Some(o), _) => format!("{o:>4} "),
-                    (_, _, Some(n)) => format!("{n:>4} "),
+                    (LineKind::Added | LineKind::Context, _, Some(n)) => format!("{n:>4} "),
                     _ => "     ".into(),
                 };
                 Line::from(vec![
@@ -180,7 +186,10 @@ fn diff(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 ])
             })
             .collect(),
-        Loadable::Failed(e) => vec![Line::styled(format!("diff failed: {e}"), theme.style(Role::Error))],
+        Loadable::Failed(e) => vec![Line::styled(
+            format!("diff failed: {e}"),
+            theme.style(Role::Error),
+        )],
         Loadable::Loading => vec![Line::styled("…", theme.style(Role::Muted))],
         Loadable::Idle => vec![Line::styled(
             "Select a file to see its diff against the last commit.",
@@ -239,7 +248,11 @@ pub fn reconcile(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
     } else {
         (
-            format!("… following for {} (timeout {}s)", age(now, t.started), t.timeout_secs),
+            format!(
+                "… following for {} (timeout {}s)",
+                age(now, t.started),
+                t.timeout_secs
+            ),
             Role::Warning,
         )
     };
@@ -257,7 +270,10 @@ pub fn reconcile(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled("Argo CD applications", theme.style(Role::Title)));
+    lines.push(Line::styled(
+        "Argo CD applications",
+        theme.style(Role::Title),
+    ));
     if !t.looked {
         lines.push(Line::styled(
             "  waiting for the Applications list…",
@@ -271,8 +287,14 @@ pub fn reconcile(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     for a in &t.apps {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {} ", stage_mark(a.stage)), theme.style(stage_role(a.stage))),
-            Span::styled(format!("{} ", a.key.name), theme.style(Role::Text).add_modifier(Modifier::BOLD)),
+            Span::styled(
+                format!("  {} ", stage_mark(a.stage)),
+                theme.style(stage_role(a.stage)),
+            ),
+            Span::styled(
+                format!("{} ", a.key.name),
+                theme.style(Role::Text).add_modifier(Modifier::BOLD),
+            ),
             Span::styled(
                 format!("{} for {}", a.stage.label(), age(now, a.since)),
                 theme.style(stage_role(a.stage)),
@@ -329,7 +351,9 @@ pub fn reconcile(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         theme,
     );
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(block),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
         area,
     );
 }
@@ -391,7 +415,10 @@ pub fn modal(frame: &mut Frame, state: &State, theme: &Theme) {
         }
         Modal::Confirm { lines: l, .. } => {
             hint = "y yes · n no";
-            lines.extend(l.iter().map(|x| Line::styled(x.clone(), theme.style(Role::Text))));
+            lines.extend(
+                l.iter()
+                    .map(|x| Line::styled(x.clone(), theme.style(Role::Text))),
+            );
         }
         Modal::Commit {
             message,
@@ -399,7 +426,10 @@ pub fn modal(frame: &mut Frame, state: &State, theme: &Theme) {
             files,
         } => {
             hint = "enter commit · type to edit · ctrl-u clear line · esc cancel";
-            lines.push(Line::styled(format!("author {author}"), theme.style(Role::Muted)));
+            lines.push(Line::styled(
+                format!("author {author}"),
+                theme.style(Role::Muted),
+            ));
             for f in files.iter().take(6) {
                 lines.push(Line::styled(format!("  {f}"), theme.style(Role::Added)));
             }
@@ -424,7 +454,10 @@ pub fn modal(frame: &mut Frame, state: &State, theme: &Theme) {
         }
         Modal::Progress { lines: l, .. } => {
             hint = "esc cancel";
-            lines.extend(l.iter().map(|x| Line::styled(x.clone(), theme.style(Role::Text))));
+            lines.extend(
+                l.iter()
+                    .map(|x| Line::styled(x.clone(), theme.style(Role::Text))),
+            );
         }
         Modal::Info {
             lines: l, error, ..
@@ -462,10 +495,15 @@ pub fn modal(frame: &mut Frame, state: &State, theme: &Theme) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.style(Role::BorderFocus))
-        .title(Span::styled(format!(" {} ", m.title()), theme.style(title_role)))
+        .title(Span::styled(
+            format!(" {} ", m.title()),
+            theme.style(title_role),
+        ))
         .style(theme.style(Role::Background));
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(block),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
         rect,
     );
 }

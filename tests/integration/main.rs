@@ -4,11 +4,14 @@
 //! - `pty`: the real binary in a pseudo-terminal, read through a vt100 parser.
 //! - `live`: the kube path (supervisor, watchers) over real HTTP against the API emulator.
 //! - `live_snapshots`: the fleet, cluster, nodes and bare-metal views at 80x24 and 200x50.
+//! - `changes`: the write loop (quick action, changes view, commit, push, rejected push, blocked
+//!   commit, read-only) with the real binary in a pty on a repo with a local bare remote.
 //! - `git_repo`: the console's git view on a real repository with a local bare remote.
 //! - `git_write`: stage, commit, push (libgit2 and the system-git fallback over a fake ssh),
 //!   fetch and rebase on real repositories with local bare remotes.
 //! - `emulator`: the demo's Kubernetes API emulator through kube-rs, kube-runtime and kubectl.
 
+mod changes;
 mod cli;
 mod emulator;
 mod git_repo;

@@ -150,14 +150,105 @@ pub fn settle(state: &mut State, mut effects: Vec<Effect>) {
                 );
                 Msg::GitStatus(Ok(g))
             }
+            Effect::LoadChanges => Msg::Changes(Ok(sample_changes())),
+            Effect::LoadDiff(path) => Msg::Diff {
+                path,
+                result: Ok(Arc::new(sample_diff())),
+            },
+            Effect::LoadQuick(target) => {
+                let text = std::fs::read_to_string(fixture_repo().join(&target.path)).unwrap();
+                Msg::QuickOptions {
+                    result: Ok(blast::repo::quick::options(&text, target.doc, &target.kind)),
+                    target,
+                }
+            }
+            Effect::Validate(_) => Msg::Validated(Ok(vec![])),
             Effect::Suspend
-            | Effect::Edit { .. }
+            | Effect::Write(..)
+            | Effect::CancelWrite
             | Effect::Quit
             | Effect::Watch(_)
             | Effect::UseContexts(_) => continue,
         };
         effects.extend(update(state, msg));
     }
+}
+
+/// What the changes view shows in the snapshots: a staged quick-action edit and an untracked file.
+pub fn sample_changes() -> blast::app::changes::ChangesData {
+    use blast::git::ops::FileStatus;
+    use blast::git::write::Change;
+    blast::app::changes::ChangesData {
+        files: vec![
+            Change {
+                path: "apps/edge-berlin/mqtt/broken.yaml".into(),
+                staged: None,
+                unstaged: Some(FileStatus::Untracked),
+                from: None,
+            },
+            Change {
+                path: "clusters/edge-berlin/capi/workers.yaml".into(),
+                staged: Some(FileStatus::Modified),
+                unstaged: None,
+                from: None,
+            },
+        ],
+        author: Ok("Ada Ops <ada@example.com>".into()),
+        prefix: String::new(),
+    }
+}
+
+pub fn sample_diff() -> Vec<blast::git::write::DiffLine> {
+    use blast::git::write::{DiffLine, LineKind};
+    let l = |kind, old, new, text: &str| DiffLine {
+        kind,
+        old,
+        new,
+        text: text.into(),
+    };
+    vec![
+        l(
+            LineKind::Header,
+            None,
+            None,
+            "--- a/clusters/edge-berlin/capi/workers.yaml",
+        ),
+        l(
+            LineKind::Header,
+            None,
+            None,
+            "+++ b/clusters/edge-berlin/capi/workers.yaml",
+        ),
+        l(LineKind::Hunk, None, None, "@@ -10,7 +10,7 @@ metadata:"),
+        l(
+            LineKind::Context,
+            Some(10),
+            Some(10),
+            "    blast.io/site: edge-berlin",
+        ),
+        l(LineKind::Context, Some(11), Some(11), "spec:"),
+        l(
+            LineKind::Context,
+            Some(12),
+            Some(12),
+            "  clusterName: edge-berlin",
+        ),
+        l(
+            LineKind::Removed,
+            Some(13),
+            None,
+            "  replicas: 3 # three workers",
+        ),
+        l(
+            LineKind::Added,
+            None,
+            Some(13),
+            "  replicas: 4 # three workers",
+        ),
+        l(LineKind::Context, Some(14), Some(14), "  template:"),
+        l(LineKind::Context, Some(15), Some(15), "    metadata:"),
+        l(LineKind::Context, Some(16), Some(16), "      labels:"),
+    ]
 }
 
 /// The console on the fixture repo at a size, fully loaded.
