@@ -436,3 +436,41 @@ fn every_bundled_theme_draws_every_view() {
         }
     }
 }
+
+/// The reconcile view after a push of `clusters/edge-berlin/capi/workers.yaml`: at a revision
+/// Argo CD has not seen yet (waiting), and at the one the world's Applications are synced to
+/// (done), with the edge-berlin Machines and Nodes below.
+#[test]
+fn reconcile_view_80x24_and_200x50() {
+    use blast::app::changes::{Pushed, WriteMsg};
+    use blast::app::write::WriteCap;
+    for (label, sha) in [
+        ("waiting", "0123456789abcdef0123456789abcdef01234567"),
+        ("synced", "7c3e91d4a0b25f68e19d3c47b8a6f05e2d91c3ab"),
+    ] {
+        for (w, h) in [(80, 24), (200, 50)] {
+            let mut s = live_state(Route::Fleet, w, h, World::Healthy);
+            s.write = Some(WriteCap::grant());
+            let _ = update(
+                &mut s,
+                blast::app::Msg::Wrote(WriteMsg::Pushed(Ok(Pushed {
+                    id: sha.into(),
+                    remote: "origin".into(),
+                    branch: "main".into(),
+                    via_system_git: None,
+                    paths: vec!["clusters/edge-berlin/capi/workers.yaml".into()],
+                }))),
+            );
+            settle(&mut s);
+            let t = s.reconcile.as_ref().unwrap();
+            assert!(!t.apps.is_empty(), "an Application deploys workers.yaml");
+            let screen = render(&s);
+            if label == "synced" {
+                assert!(screen.contains("Synced and Healthy"), "{screen}");
+            } else {
+                assert!(screen.contains("waiting for Argo CD"), "{screen}");
+            }
+            insta::assert_snapshot!(format!("reconcile_{label}_{w}x{h}"), screen);
+        }
+    }
+}

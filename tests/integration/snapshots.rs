@@ -160,3 +160,27 @@ fn mono_theme_draws_no_colour_but_still_shows_selection() {
             .contains(ratatui::style::Modifier::REVERSED)
     );
 }
+
+/// The changes view and the write dialogs, in a console allowed to write.
+#[test]
+fn changes_view_and_dialogs_80x24_and_200x50() {
+    let cases: &[(&str, &[&str])] = &[
+        ("changes", &["9"]),
+        ("changes_diff_of_staged", &["9", "j"]),
+        ("commit_dialog", &["9", "c"]),
+        ("discard_confirm", &["9", "x"]),
+        ("quick_menu", &["/", "w", "o", "r", "k", "e", "r", "s", "enter", "j", "a"]),
+        (
+            "quick_input",
+            &["/", "w", "o", "r", "k", "e", "r", "s", "enter", "j", "a", "1", "+"],
+        ),
+    ];
+    for (name, ks) in cases {
+        for (w, h) in [(80, 24), (200, 50)] {
+            let mut s = loaded_state(w, h);
+            s.write = Some(blast::app::write::WriteCap::grant());
+            keys(&mut s, ks);
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), text(&render(&s, &theme())));
+        }
+    }
+}
