@@ -1275,16 +1275,21 @@ fn system_git(
         let reason = line.split('\t').nth(2).unwrap_or(line).trim();
         return Ok(GitOutcome::Rejected(redact(reason)));
     }
-    let tail: Vec<&str> = lines
+    // What went wrong, without progress lines or git's stock advice after a failed ssh.
+    let said: Vec<&str> = lines
         .iter()
-        .map(String::as_str)
-        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty() && matches!(parse_progress(l).stage, "git" | "remote"))
+        .filter(|l| {
+            !l.starts_with("Please make sure you have the correct access rights")
+                && *l != "and the repository exists."
+        })
         .collect();
-    let tail = tail[tail.len().saturating_sub(3)..].join(" / ");
-    Ok(GitOutcome::Failed(redact(if tail.is_empty() {
+    let said = said[said.len().saturating_sub(4)..].join(" / ");
+    Ok(GitOutcome::Failed(redact(if said.is_empty() {
         "git exited with an error"
     } else {
-        &tail
+        &said
     })))
 }
 

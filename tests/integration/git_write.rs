@@ -586,18 +586,28 @@ fn a_rebase_refuses_when_uncommitted_work_is_in_the_way() {
 const FAKE_SSH: &str =
     "#!/bin/sh\n[ \"$1\" = \"-G\" ] && exit 1\nfor last; do :; done\nexec sh -c \"$last\"\n";
 
+/// Points `origin` at `ssh://blast-test-host/<remote>` (a host libgit2 cannot resolve) and makes
+/// the repo's `core.sshCommand` the script `ssh` (a shell script body).
+#[cfg(unix)]
+fn through_fake_ssh(r: &TempRepo, ssh: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let script = r.work.parent().unwrap().join("fake-ssh");
+    std::fs::write(&script, ssh).unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let url = format!("ssh://blast-test-host{}", r.remote.display());
+    git(&r.work, &["remote", "set-url", "origin", &url]);
+    git(
+        &r.work,
+        &["config", "core.sshCommand", script.to_str().unwrap()],
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn an_ssh_host_only_the_system_git_knows_falls_back_to_it() {
-    use std::os::unix::fs::PermissionsExt;
     let r = repo();
     let w = &r.work;
-    let script = r.work.parent().unwrap().join("fake-ssh");
-    std::fs::write(&script, FAKE_SSH).unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let url = format!("ssh://blast-test-host{}", r.remote.display());
-    git(w, &["remote", "set-url", "origin", &url]);
-    git(w, &["config", "core.sshCommand", script.to_str().unwrap()]);
+    through_fake_ssh(&r, FAKE_SSH);
 
     write_file(w, "clusters/README.md", "over ssh\n");
     write::stage(w, &strings(&["clusters/README.md"])).unwrap();
@@ -640,4 +650,63 @@ fn an_ssh_host_only_the_system_git_knows_falls_back_to_it() {
         Via::SystemGit { .. }
     ));
     assert_eq!(rev(&r.remote, "main"), rev(w, "HEAD"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_refused_ssh_login_is_an_auth_error_naming_what_was_tried() {
+    let r = repo();
+    let w = &r.work;
+    through_fake_ssh(
+        &r,
+        "#!/bin/sh\n[ \"$1\" = \"-G\" ] && exit 1\n\
+         echo 'git@blast-test-host: Permission denied (publickey).' >&2\nexit 255\n",
+    );
+    write_file(w, "clusters/README.md", "x\n");
+    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    let c = write::commit(w, "x").unwrap();
+    let cancel = AtomicBool::new(false);
+    let err = write::push(w, &mut no_progress(), &cancel).unwrap_err();
+    let PushError::Auth { message, tried } = &err else {
+        panic!("expected Auth: {err:?}")
+    };
+    assert!(message.contains("Permission denied"), "{message}");
+    assert!(tried.iter().any(|t| t.contains("system git")), "{tried:?}");
+    assert!(err.to_string().contains("still local"), "{err}");
+    assert_eq!(rev(w, "HEAD"), c.id);
+    assert_ne!(rev(&r.remote, "main"), c.id);
+}
+
+#[cfg(unix)]
+#[test]
+fn cancelling_kills_the_system_git_and_its_ssh() {
+    let r = repo();
+    let w = &r.work;
+    // An ssh that hangs (a slow link, a prompt nobody can answer) before doing anything.
+    through_fake_ssh(
+        &r,
+        "#!/bin/sh\n[ \"$1\" = \"-G\" ] && exit 1\nsleep 30\nfor last; do :; done\n\
+         exec sh -c \"$last\"\n",
+    );
+    write_file(w, "clusters/README.md", "x\n");
+    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    let c = write::commit(w, "x").unwrap();
+    let before = rev(&r.remote, "main");
+    let cancel = std::sync::Arc::new(AtomicBool::new(false));
+    let flag = cancel.clone();
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        flag.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    let started = std::time::Instant::now();
+    let result = write::push(w, &mut no_progress(), &cancel);
+    canceller.join().unwrap();
+    assert_eq!(result, Err(PushError::Cancelled));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "the hanging ssh was killed, not waited for: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(rev(&r.remote, "main"), before);
+    assert_eq!(rev(w, "HEAD"), c.id);
 }
