@@ -500,9 +500,6 @@ pub fn commit(root: &Path, message: &str) -> Result<Committed, CommitError> {
     if repo.head_detached()? {
         return Err(CommitError::DetachedHead);
     }
-    if let Some(what) = state_name(repo.state()) {
-        return Err(CommitError::InProgress(what.into()));
-    }
     let (name, email) = identity(&repo.config()?)?;
     let mut index = repo.index()?;
     if index.has_conflicts() {
@@ -514,6 +511,9 @@ pub fn commit(root: &Path, message: &str) -> Result<Committed, CommitError> {
             }
         }
         return Err(CommitError::Unmerged(paths.into_iter().collect()));
+    }
+    if let Some(what) = state_name(repo.state()) {
+        return Err(CommitError::InProgress(what.into()));
     }
     let tree_id = index.write_tree()?;
     let parent = head_commit(&repo)?;

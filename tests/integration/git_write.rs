@@ -710,3 +710,61 @@ fn cancelling_kills_the_system_git_and_its_ssh() {
     assert_eq!(rev(&r.remote, "main"), before);
     assert_eq!(rev(w, "HEAD"), c.id);
 }
+
+#[test]
+fn conflicts_block_the_commit_until_staged_and_a_merge_in_progress_blocks_it_after() {
+    let r = repo();
+    let w = &r.work;
+    // `git stash pop` onto a conflicting commit: conflicts with no merge in progress.
+    write_file(w, "clusters/README.md", "stashed\n");
+    git(w, &["stash", "-q"]);
+    write_file(w, "clusters/README.md", "committed\n");
+    git(w, &["commit", "-q", "-am", "readme"]);
+    let pop = std::process::Command::new("git")
+        .args(["stash", "pop", "-q"])
+        .current_dir(w)
+        .output()
+        .unwrap();
+    assert!(!pop.status.success(), "the pop conflicts");
+    assert_eq!(
+        write::changes(w).unwrap(),
+        vec![change(
+            "clusters/README.md",
+            None,
+            Some(FileStatus::Conflicted)
+        )]
+    );
+    assert_eq!(
+        write::commit(w, "msg"),
+        Err(CommitError::Unmerged(strings(&["clusters/README.md"])))
+    );
+    write_file(w, "clusters/README.md", "resolved\n");
+    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    assert_eq!(
+        write::changes(w).unwrap(),
+        vec![change("clusters/README.md", Some(Modified), None)],
+        "staging marks the conflict resolved"
+    );
+    write::commit(w, "resolved").unwrap();
+
+    // A merge git left half done: even once resolved, the console will not make it a
+    // one-parent commit.
+    git(w, &["checkout", "-q", "-b", "side", "HEAD~1"]);
+    write_file(w, "clusters/README.md", "side\n");
+    git(w, &["commit", "-q", "-am", "side"]);
+    git(w, &["checkout", "-q", "main"]);
+    let merge = std::process::Command::new("git")
+        .args(["merge", "-q", "side"])
+        .current_dir(w)
+        .output()
+        .unwrap();
+    assert!(!merge.status.success(), "the merge conflicts");
+    write_file(w, "clusters/README.md", "merged\n");
+    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    let head = rev(w, "HEAD");
+    assert_eq!(
+        write::commit(w, "msg"),
+        Err(CommitError::InProgress("merge".into()))
+    );
+    assert_eq!(rev(w, "HEAD"), head);
+}
