@@ -622,6 +622,10 @@ fn an_ssh_host_only_the_system_git_knows_falls_back_to_it() {
         why.contains("blast-test-host"),
         "names libgit2's error: {why}"
     );
+    assert!(
+        !why.contains("unsupported"),
+        "libgit2 was built with ssh: {why}"
+    );
     assert_eq!(pushed.id, c.id);
     assert_eq!(rev(&r.remote, "main"), c.id);
     assert!(
@@ -767,4 +771,35 @@ fn conflicts_block_the_commit_until_staged_and_a_merge_in_progress_blocks_it_aft
         Err(CommitError::InProgress("merge".into()))
     );
     assert_eq!(rev(w, "HEAD"), head);
+}
+
+#[test]
+fn https_is_built_in_and_an_unreachable_https_remote_is_not_retried_through_git() {
+    let r = repo();
+    let w = &r.work;
+    // Port 1 on loopback: refused at once, no network involved.
+    git(
+        w,
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            "https://127.0.0.1:1/datacenter.git",
+        ],
+    );
+    let cancel = AtomicBool::new(false);
+    let err = write::fetch(w, &mut no_progress(), &cancel).unwrap_err();
+    let PushError::Other(m) = &err else {
+        panic!("expected Other: {err:?}")
+    };
+    assert!(
+        !m.contains("unsupported"),
+        "libgit2 was built with https: {m}"
+    );
+    assert!(!m.contains("system git"), "no fallback for https: {m}");
+    let cancel = AtomicBool::new(true);
+    assert_eq!(
+        write::fetch(w, &mut no_progress(), &cancel),
+        Err(PushError::Cancelled)
+    );
 }
