@@ -803,3 +803,33 @@ fn https_is_built_in_and_an_unreachable_https_remote_is_not_retried_through_git(
         Err(PushError::Cancelled)
     );
 }
+
+#[test]
+fn with_no_local_commits_the_rebase_is_a_fast_forward() {
+    let r = repo();
+    let w = &r.work;
+    let b = clone(&r, "b");
+    write_file(&b, "clusters/mgmt/k3d.yaml", "kind: B\n");
+    git(&b, &["commit", "-q", "-am", "b: change"]);
+    git(&b, &["push", "-q", "origin", "main"]);
+    let cancel = AtomicBool::new(false);
+    let mut seen = Vec::new();
+    write::fetch(w, &mut |p| seen.push(p), &cancel).unwrap();
+    assert!(
+        seen.iter()
+            .any(|p| p.stage == "receiving" || p.stage == "resolving"),
+        "{seen:?}"
+    );
+    let ff = Rebase::Clean {
+        onto: "origin/main".into(),
+        commits: 0,
+    };
+    assert_eq!(write::rebase_check(w).unwrap(), ff);
+    assert_eq!(write::rebase_onto_upstream(w).unwrap(), ff);
+    assert_eq!(rev(w, "HEAD"), rev(&b, "HEAD"));
+    assert_eq!(
+        std::fs::read_to_string(w.join("clusters/mgmt/k3d.yaml")).unwrap(),
+        "kind: B\n"
+    );
+    assert_eq!(write::changes(w).unwrap(), vec![]);
+}
