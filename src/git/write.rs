@@ -847,7 +847,7 @@ fn transfer(
     op: Op,
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
-) -> Result<(Option<Upstream>, Option<Oid>, Via), PushError> {
+) -> Result<(Upstream, Option<Oid>, Via), PushError> {
     let repo = open(root).map_err(|e| PushError::Other(e.message().to_string()))?;
     let up = upstream(&repo)?;
     let local = match op {
@@ -993,7 +993,7 @@ fn transfer(
         return Err(rejected_as(status));
     }
     let err = match result {
-        Ok(()) => return Ok((Some(up), local, Via::Libgit2)),
+        Ok(()) => return Ok((up, local, Via::Libgit2)),
         Err(e) => e,
     };
     if cancel.load(Ordering::SeqCst) {
@@ -1015,7 +1015,7 @@ fn transfer(
         let wd = workdir(&repo).map_err(|e| PushError::Other(e.message().to_string()))?;
         return match system_git(&wd, &args, progress, cancel)? {
             GitOutcome::Ok => Ok((
-                Some(up),
+                up,
                 local,
                 Via::SystemGit {
                     why: why.to_string(),
@@ -1049,15 +1049,16 @@ fn transfer(
 /// system ssh knows). Never falls back on a rejection. `progress` is called on this thread;
 /// `cancel` is polled in the callbacks (and kills the system git).
 ///
-/// On any error nothing local has changed: the commits are still on the local branch, and
-/// (except a cancel of the system git mid-transfer) the remote branch did not move.
+/// On any error nothing local has changed: the commits are still on the local branch. The remote
+/// branch did not move either, except after a cancel that came once the remote already had the
+/// pack (libgit2 checks `cancel` up to the negotiation and in the remote's messages; the system
+/// git is killed whenever it comes): then the next fetch shows where the remote stands.
 pub fn push(
     root: &Path,
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<Pushed, PushError> {
     let (up, local, via) = transfer(root, Op::Push, progress, cancel)?;
-    let up = up.expect("push knows its upstream");
     Ok(Pushed {
         branch: up
             .merge
