@@ -500,9 +500,6 @@ pub fn commit(root: &Path, message: &str) -> Result<Committed, CommitError> {
     if repo.head_detached()? {
         return Err(CommitError::DetachedHead);
     }
-    if let Some(what) = state_name(repo.state()) {
-        return Err(CommitError::InProgress(what.into()));
-    }
     let (name, email) = identity(&repo.config()?)?;
     let mut index = repo.index()?;
     if index.has_conflicts() {
@@ -514,6 +511,9 @@ pub fn commit(root: &Path, message: &str) -> Result<Committed, CommitError> {
             }
         }
         return Err(CommitError::Unmerged(paths.into_iter().collect()));
+    }
+    if let Some(what) = state_name(repo.state()) {
+        return Err(CommitError::InProgress(what.into()));
     }
     let tree_id = index.write_tree()?;
     let parent = head_commit(&repo)?;
@@ -847,7 +847,7 @@ fn transfer(
     op: Op,
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
-) -> Result<(Option<Upstream>, Option<Oid>, Via), PushError> {
+) -> Result<(Upstream, Option<Oid>, Via), PushError> {
     let repo = open(root).map_err(|e| PushError::Other(e.message().to_string()))?;
     let up = upstream(&repo)?;
     let local = match op {
@@ -993,7 +993,7 @@ fn transfer(
         return Err(rejected_as(status));
     }
     let err = match result {
-        Ok(()) => return Ok((Some(up), local, Via::Libgit2)),
+        Ok(()) => return Ok((up, local, Via::Libgit2)),
         Err(e) => e,
     };
     if cancel.load(Ordering::SeqCst) {
@@ -1015,7 +1015,7 @@ fn transfer(
         let wd = workdir(&repo).map_err(|e| PushError::Other(e.message().to_string()))?;
         return match system_git(&wd, &args, progress, cancel)? {
             GitOutcome::Ok => Ok((
-                Some(up),
+                up,
                 local,
                 Via::SystemGit {
                     why: why.to_string(),
@@ -1049,15 +1049,16 @@ fn transfer(
 /// system ssh knows). Never falls back on a rejection. `progress` is called on this thread;
 /// `cancel` is polled in the callbacks (and kills the system git).
 ///
-/// On any error nothing local has changed: the commits are still on the local branch, and
-/// (except a cancel of the system git mid-transfer) the remote branch did not move.
+/// On any error nothing local has changed: the commits are still on the local branch. The remote
+/// branch did not move either, except after a cancel that came once the remote already had the
+/// pack (libgit2 checks `cancel` up to the negotiation and in the remote's messages; the system
+/// git is killed whenever it comes): then the next fetch shows where the remote stands.
 pub fn push(
     root: &Path,
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<Pushed, PushError> {
     let (up, local, via) = transfer(root, Op::Push, progress, cancel)?;
-    let up = up.expect("push knows its upstream");
     Ok(Pushed {
         branch: up
             .merge
@@ -1275,16 +1276,21 @@ fn system_git(
         let reason = line.split('\t').nth(2).unwrap_or(line).trim();
         return Ok(GitOutcome::Rejected(redact(reason)));
     }
-    let tail: Vec<&str> = lines
+    // What went wrong, without progress lines or git's stock advice after a failed ssh.
+    let said: Vec<&str> = lines
         .iter()
-        .map(String::as_str)
-        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty() && matches!(parse_progress(l).stage, "git" | "remote"))
+        .filter(|l| {
+            !l.starts_with("Please make sure you have the correct access rights")
+                && *l != "and the repository exists."
+        })
         .collect();
-    let tail = tail[tail.len().saturating_sub(3)..].join(" / ");
-    Ok(GitOutcome::Failed(redact(if tail.is_empty() {
+    let said = said[said.len().saturating_sub(4)..].join(" / ");
+    Ok(GitOutcome::Failed(redact(if said.is_empty() {
         "git exited with an error"
     } else {
-        &tail
+        &said
     })))
 }
 

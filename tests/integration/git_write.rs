@@ -586,18 +586,28 @@ fn a_rebase_refuses_when_uncommitted_work_is_in_the_way() {
 const FAKE_SSH: &str =
     "#!/bin/sh\n[ \"$1\" = \"-G\" ] && exit 1\nfor last; do :; done\nexec sh -c \"$last\"\n";
 
+/// Points `origin` at `ssh://blast-test-host/<remote>` (a host libgit2 cannot resolve) and makes
+/// the repo's `core.sshCommand` the script `ssh` (a shell script body).
+#[cfg(unix)]
+fn through_fake_ssh(r: &TempRepo, ssh: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let script = r.work.parent().unwrap().join("fake-ssh");
+    std::fs::write(&script, ssh).unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let url = format!("ssh://blast-test-host{}", r.remote.display());
+    git(&r.work, &["remote", "set-url", "origin", &url]);
+    git(
+        &r.work,
+        &["config", "core.sshCommand", script.to_str().unwrap()],
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn an_ssh_host_only_the_system_git_knows_falls_back_to_it() {
-    use std::os::unix::fs::PermissionsExt;
     let r = repo();
     let w = &r.work;
-    let script = r.work.parent().unwrap().join("fake-ssh");
-    std::fs::write(&script, FAKE_SSH).unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let url = format!("ssh://blast-test-host{}", r.remote.display());
-    git(w, &["remote", "set-url", "origin", &url]);
-    git(w, &["config", "core.sshCommand", script.to_str().unwrap()]);
+    through_fake_ssh(&r, FAKE_SSH);
 
     write_file(w, "clusters/README.md", "over ssh\n");
     write::stage(w, &strings(&["clusters/README.md"])).unwrap();
@@ -611,6 +621,10 @@ fn an_ssh_host_only_the_system_git_knows_falls_back_to_it() {
     assert!(
         why.contains("blast-test-host"),
         "names libgit2's error: {why}"
+    );
+    assert!(
+        !why.contains("unsupported"),
+        "libgit2 was built with ssh: {why}"
     );
     assert_eq!(pushed.id, c.id);
     assert_eq!(rev(&r.remote, "main"), c.id);
@@ -640,4 +654,182 @@ fn an_ssh_host_only_the_system_git_knows_falls_back_to_it() {
         Via::SystemGit { .. }
     ));
     assert_eq!(rev(&r.remote, "main"), rev(w, "HEAD"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_refused_ssh_login_is_an_auth_error_naming_what_was_tried() {
+    let r = repo();
+    let w = &r.work;
+    through_fake_ssh(
+        &r,
+        "#!/bin/sh\n[ \"$1\" = \"-G\" ] && exit 1\n\
+         echo 'git@blast-test-host: Permission denied (publickey).' >&2\nexit 255\n",
+    );
+    write_file(w, "clusters/README.md", "x\n");
+    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    let c = write::commit(w, "x").unwrap();
+    let cancel = AtomicBool::new(false);
+    let err = write::push(w, &mut no_progress(), &cancel).unwrap_err();
+    let PushError::Auth { message, tried } = &err else {
+        panic!("expected Auth: {err:?}")
+    };
+    assert!(message.contains("Permission denied"), "{message}");
+    assert!(tried.iter().any(|t| t.contains("system git")), "{tried:?}");
+    assert!(err.to_string().contains("still local"), "{err}");
+    assert_eq!(rev(w, "HEAD"), c.id);
+    assert_ne!(rev(&r.remote, "main"), c.id);
+}
+
+#[cfg(unix)]
+#[test]
+fn cancelling_kills_the_system_git_and_its_ssh() {
+    let r = repo();
+    let w = &r.work;
+    // An ssh that hangs (a slow link, a prompt nobody can answer) before doing anything.
+    through_fake_ssh(
+        &r,
+        "#!/bin/sh\n[ \"$1\" = \"-G\" ] && exit 1\nsleep 30\nfor last; do :; done\n\
+         exec sh -c \"$last\"\n",
+    );
+    write_file(w, "clusters/README.md", "x\n");
+    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    let c = write::commit(w, "x").unwrap();
+    let before = rev(&r.remote, "main");
+    let cancel = std::sync::Arc::new(AtomicBool::new(false));
+    let flag = cancel.clone();
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        flag.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    let started = std::time::Instant::now();
+    let result = write::push(w, &mut no_progress(), &cancel);
+    canceller.join().unwrap();
+    assert_eq!(result, Err(PushError::Cancelled));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "the hanging ssh was killed, not waited for: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(rev(&r.remote, "main"), before);
+    assert_eq!(rev(w, "HEAD"), c.id);
+}
+
+#[test]
+fn conflicts_block_the_commit_until_staged_and_a_merge_in_progress_blocks_it_after() {
+    let r = repo();
+    let w = &r.work;
+    // `git stash pop` onto a conflicting commit: conflicts with no merge in progress.
+    write_file(w, "clusters/README.md", "stashed\n");
+    git(w, &["stash", "-q"]);
+    write_file(w, "clusters/README.md", "committed\n");
+    git(w, &["commit", "-q", "-am", "readme"]);
+    let pop = std::process::Command::new("git")
+        .args(["stash", "pop", "-q"])
+        .current_dir(w)
+        .output()
+        .unwrap();
+    assert!(!pop.status.success(), "the pop conflicts");
+    assert_eq!(
+        write::changes(w).unwrap(),
+        vec![change(
+            "clusters/README.md",
+            None,
+            Some(FileStatus::Conflicted)
+        )]
+    );
+    assert_eq!(
+        write::commit(w, "msg"),
+        Err(CommitError::Unmerged(strings(&["clusters/README.md"])))
+    );
+    write_file(w, "clusters/README.md", "resolved\n");
+    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    assert_eq!(
+        write::changes(w).unwrap(),
+        vec![change("clusters/README.md", Some(Modified), None)],
+        "staging marks the conflict resolved"
+    );
+    write::commit(w, "resolved").unwrap();
+
+    // A merge git left half done: even once resolved, the console will not make it a
+    // one-parent commit.
+    git(w, &["checkout", "-q", "-b", "side", "HEAD~1"]);
+    write_file(w, "clusters/README.md", "side\n");
+    git(w, &["commit", "-q", "-am", "side"]);
+    git(w, &["checkout", "-q", "main"]);
+    let merge = std::process::Command::new("git")
+        .args(["merge", "-q", "side"])
+        .current_dir(w)
+        .output()
+        .unwrap();
+    assert!(!merge.status.success(), "the merge conflicts");
+    write_file(w, "clusters/README.md", "merged\n");
+    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    let head = rev(w, "HEAD");
+    assert_eq!(
+        write::commit(w, "msg"),
+        Err(CommitError::InProgress("merge".into()))
+    );
+    assert_eq!(rev(w, "HEAD"), head);
+}
+
+#[test]
+fn https_is_built_in_and_an_unreachable_https_remote_is_not_retried_through_git() {
+    let r = repo();
+    let w = &r.work;
+    // Port 1 on loopback: refused at once, no network involved.
+    git(
+        w,
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            "https://127.0.0.1:1/datacenter.git",
+        ],
+    );
+    let cancel = AtomicBool::new(false);
+    let err = write::fetch(w, &mut no_progress(), &cancel).unwrap_err();
+    let PushError::Other(m) = &err else {
+        panic!("expected Other: {err:?}")
+    };
+    assert!(
+        !m.contains("unsupported"),
+        "libgit2 was built with https: {m}"
+    );
+    assert!(!m.contains("system git"), "no fallback for https: {m}");
+    let cancel = AtomicBool::new(true);
+    assert_eq!(
+        write::fetch(w, &mut no_progress(), &cancel),
+        Err(PushError::Cancelled)
+    );
+}
+
+#[test]
+fn with_no_local_commits_the_rebase_is_a_fast_forward() {
+    let r = repo();
+    let w = &r.work;
+    let b = clone(&r, "b");
+    write_file(&b, "clusters/mgmt/k3d.yaml", "kind: B\n");
+    git(&b, &["commit", "-q", "-am", "b: change"]);
+    git(&b, &["push", "-q", "origin", "main"]);
+    let cancel = AtomicBool::new(false);
+    let mut seen = Vec::new();
+    write::fetch(w, &mut |p| seen.push(p), &cancel).unwrap();
+    assert!(
+        seen.iter()
+            .any(|p| p.stage == "receiving" || p.stage == "resolving"),
+        "{seen:?}"
+    );
+    let ff = Rebase::Clean {
+        onto: "origin/main".into(),
+        commits: 0,
+    };
+    assert_eq!(write::rebase_check(w).unwrap(), ff);
+    assert_eq!(write::rebase_onto_upstream(w).unwrap(), ff);
+    assert_eq!(rev(w, "HEAD"), rev(&b, "HEAD"));
+    assert_eq!(
+        std::fs::read_to_string(w.join("clusters/mgmt/k3d.yaml")).unwrap(),
+        "kind: B\n"
+    );
+    assert_eq!(write::changes(w).unwrap(), vec![]);
 }
