@@ -315,6 +315,13 @@ pub fn reconcile(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             ),
             theme.style(Role::Title),
         ));
+        let name_w = c
+            .machines
+            .iter()
+            .map(|m| m.name.len())
+            .max()
+            .unwrap_or(0)
+            .min(40);
         for m in &c.machines {
             let role = match m.phase.as_str() {
                 "Running" => Role::Ok,
@@ -326,7 +333,7 @@ pub fn reconcile(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                     format!("  {} ", if m.new { "+" } else { " " }),
                     theme.style(Role::Added),
                 ),
-                Span::styled(format!("{:<28} ", m.name), theme.style(Role::Text)),
+                Span::styled(format!("{:<name_w$} ", m.name), theme.style(Role::Text)),
                 Span::styled(format!("{:<13} ", m.phase), theme.style(role)),
                 Span::styled(m.version.clone(), theme.style(Role::Muted)),
                 Span::styled(if m.new { "  new" } else { "" }, theme.style(Role::Added)),

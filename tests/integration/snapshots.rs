@@ -169,10 +169,15 @@ fn changes_view_and_dialogs_80x24_and_200x50() {
         ("changes_diff_of_staged", &["9", "j"]),
         ("commit_dialog", &["9", "c"]),
         ("discard_confirm", &["9", "x"]),
-        ("quick_menu", &["/", "w", "o", "r", "k", "e", "r", "s", "enter", "j", "a"]),
+        (
+            "quick_menu",
+            &["/", "w", "o", "r", "k", "e", "r", "s", "enter", "j", "a"],
+        ),
         (
             "quick_input",
-            &["/", "w", "o", "r", "k", "e", "r", "s", "enter", "j", "a", "1", "+"],
+            &[
+                "/", "w", "o", "r", "k", "e", "r", "s", "enter", "j", "a", "1", "+",
+            ],
         ),
     ];
     for (name, ks) in cases {
