@@ -24,7 +24,7 @@ fn git_out(dir: &Path, args: &[&str]) -> String {
 /// Filters to the edge-berlin workers' MachineDeployment and scales it with `a`, `1`, `+`,
 /// enter: 3 → 4.
 fn scale_workers(t: &Pty) {
-    t.wait_for("✓ clean", 20);
+    t.wait_for("✓ clean", 60);
     t.send("/edge-berlin-workers");
     t.wait_for("matches", 5);
     t.send("\r");
@@ -37,12 +37,13 @@ fn scale_workers(t: &Pty) {
     t.wait_for("edited, not committed", 10);
 }
 
-/// Stages everything in the changes view, checks and commits with the prefilled message.
-fn stage_and_commit(t: &Pty) {
+/// Stages everything in the changes view, checks and commits with the prefilled message;
+/// `added` is the diff's added line.
+fn stage_and_commit(t: &Pty, added: &str) {
     t.send("9");
     t.wait_for("clusters/edge-berlin/capi/workers.yaml", 10);
     // The diff of the file: only the replica count changed.
-    t.wait_for("+  replicas: 4 # three workers", 10);
+    t.wait_for(added, 10);
     t.send("A");
     t.wait_for("1 staged", 10);
     t.send("c");
@@ -62,7 +63,7 @@ fn scale_review_commit_and_push_from_the_console() {
         std::fs::read_to_string(repo.work.join("clusters/edge-berlin/capi/workers.yaml")).unwrap();
     let mut t = Pty::spawn(&[], &repo.work, 120, 36, &[]);
     scale_workers(&t);
-    stage_and_commit(&t);
+    stage_and_commit(&t, "+  replicas: 4 # three workers");
     t.send("P");
     t.wait_for("pushed", 20);
     t.wait_for("to origin/main", 5);
@@ -104,7 +105,7 @@ fn a_push_the_moved_remote_rejects_is_rebased_when_clean() {
 
     let mut t = Pty::spawn(&[], &repo.work, 120, 36, &[]);
     scale_workers(&t);
-    stage_and_commit(&t);
+    stage_and_commit(&t, "+  replicas: 4 # three workers");
     let ours = git_out(&repo.work, &["rev-parse", "HEAD"]);
     t.send("P");
     t.wait_for("apply cleanly", 20);
@@ -152,7 +153,7 @@ fn a_push_that_would_conflict_leaves_the_commit_local_and_says_so() {
 
     let mut t = Pty::spawn(&[], &repo.work, 120, 36, &[]);
     scale_workers(&t);
-    stage_and_commit(&t);
+    stage_and_commit(&t, "+  replicas: 4 # three workers");
     let ours = git_out(&repo.work, &["rev-parse", "HEAD"]);
     t.send("P");
     t.wait_for("a rebase would conflict", 20);
@@ -284,4 +285,61 @@ fn read_only_presses_every_key_and_changes_nothing() {
     assert_eq!(git_out(&repo.remote, &["for-each-ref"]), remote_before);
     assert_eq!(std::fs::read_to_string(&f).unwrap(), text);
     assert!(!marker.exists(), "the editor ran");
+}
+
+/// The whole loop against the demo datacenter: scale the edge workers, review the diff, commit,
+/// push to the demo's origin, and see the covering Application reach Synced and Healthy at the
+/// pushed SHA and the fourth worker join. The checkout the demo was started from is untouched.
+#[test]
+fn demo_scale_the_edge_workers_commit_push_and_watch_them_join() {
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let head = git_out(checkout, &["rev-parse", "HEAD"]);
+    let status = git_out(checkout, &["status", "--porcelain"]);
+    let sandbox = tempfile::tempdir().unwrap();
+    let mut t = Pty::spawn(
+        &[
+            "demo",
+            "--speed",
+            "20",
+            "--scenario",
+            "none",
+            "--sandbox-dir",
+            sandbox.path().to_str().unwrap(),
+        ],
+        checkout,
+        130,
+        44,
+        &[],
+    );
+    scale_workers(&t);
+    stage_and_commit(&t, "+  replicas: 4");
+    t.send("P");
+    t.wait_for("pushed", 30);
+    // The reconcile view follows the Application that deploys the file to the pushed SHA…
+    t.wait_for("edge-berlin-capi", 30);
+    wait_until(&t, 90, "the Application Synced and Healthy", |s| {
+        s.contains("edge-berlin-capi Synced and Healthy")
+    });
+    let screen = t.screen();
+    assert!(screen.contains("OutOfSync"), "its way there is shown:\n{screen}");
+    // …and the fourth worker: a new Machine Running and a new Node Ready.
+    wait_until(&t, 120, "the new worker Running with a Ready Node", |s| {
+        s.contains("new") && s.contains("+ node") && s.contains("Ready joined")
+            && s.contains("nodes 7/7 Ready")
+    });
+    t.send("\x03");
+    assert_eq!(t.wait_exit(20), 0);
+    assert_eq!(git_out(checkout, &["rev-parse", "HEAD"]), head);
+    assert_eq!(git_out(checkout, &["status", "--porcelain"]), status);
+}
+
+fn wait_until(t: &Pty, secs: u64, what: &str, pred: impl Fn(&str) -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < deadline {
+        if pred(&t.screen()) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("timed out waiting for {what}; screen:\n{}", t.screen());
 }
