@@ -6,6 +6,8 @@
 //! - `live_snapshots`: the fleet, cluster, nodes and bare-metal views at 80x24 and 200x50.
 //! - `git_repo`: the console's git view on a real repository with a local bare remote.
 //! - `emulator`: the demo's Kubernetes API emulator through kube-rs, kube-runtime and kubectl.
+//! - `reconcile`: the demo's sandbox and its stand-in for Argo CD: pushes to the sandbox's
+//!   origin reconciled into the emulated world, read through kube-rs.
 
 mod cli;
 mod emulator;
@@ -13,5 +15,6 @@ mod git_repo;
 mod live;
 mod live_snapshots;
 mod pty;
+mod reconcile;
 mod snapshots;
 mod support;
