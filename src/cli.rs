@@ -46,7 +46,8 @@ pub enum Command {
     /// its CRD or core schema. Exit 1 when anything is wrong.
     Check(CheckArgs),
     /// Run the console against a simulated datacenter: an in-process Kubernetes API emulator
-    /// serving the datacenter in fixtures/demo, changed over time by a scenario.
+    /// serving the datacenter in fixtures/demo, changed over time by a scenario, on a
+    /// temporary clone of the repo whose pushes a stand-in for Argo CD reconciles.
     Demo(DemoArgs),
     /// Print the overview of every site (fleet, storage, backup, GitOps) without the terminal
     /// UI, for cron, monitoring and scripts: one line per site and one per problem, or JSON.
@@ -80,6 +81,12 @@ pub struct DemoArgs {
     /// Write the kubeconfig here instead of the state dir.
     #[arg(long, value_name = "FILE")]
     pub write_kubeconfig: Option<PathBuf>,
+    /// Keep the demo's sandbox (the clone of the repo and its bare origin.git) after exit.
+    #[arg(long)]
+    pub keep: bool,
+    /// Make the sandbox in this folder instead of the system temp dir.
+    #[arg(long, value_name = "DIR")]
+    pub sandbox_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

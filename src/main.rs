@@ -159,7 +159,7 @@ fn console(cli: &Cli) -> color_eyre::Result<()> {
 }
 
 /// The console; `demo` points it at the demo emulator's kubeconfig instead of the user's.
-fn run_console(cli: &Cli, demo: Option<blast::demo::run::Demo>) -> color_eyre::Result<()> {
+fn run_console(cli: &Cli, mut demo: Option<blast::demo::run::Demo>) -> color_eyre::Result<()> {
     let paths = Paths::from_platform();
     let config = load_config(cli, paths.as_ref())?;
     let mut keymap = Keymap::with_overrides(&config)?;
@@ -187,6 +187,11 @@ fn run_console(cli: &Cli, demo: Option<blast::demo::run::Demo>) -> color_eyre::R
     let level = cli.log_level.as_deref().or(config.log_level.as_deref());
     let _log_guard = logging::init(&log_dir, level)
         .wrap_err_with(|| format!("starting the log in {}", log_dir.display()))?;
+    // The demo browses (and pushes from) a clone of the repo, never the checkout itself.
+    let root = match demo.as_mut() {
+        Some(d) => d.make_sandbox(&root)?,
+        None => root,
+    };
     tracing::info!(repo = %root.display(), theme = %theme.name, colours = ?depth, version = env!("CARGO_PKG_VERSION"), "starting console");
     let mut state = State::new(root.clone(), keymap, (80, 24));
     state.repo.display = display_path(&root);
@@ -241,17 +246,31 @@ fn run_console(cli: &Cli, demo: Option<blast::demo::run::Demo>) -> color_eyre::R
 /// `blast demo`: the console against the simulated datacenter, or (`--serve-only`) just the
 /// emulator for other clients.
 fn demo(cli: &Cli, args: &DemoArgs) -> color_eyre::Result<()> {
-    let demo = blast::demo::run::Demo::from_args(args)?;
+    let mut demo = blast::demo::run::Demo::from_args(args)?;
     if !args.serve_only {
         return run_console(cli, Some(demo));
     }
     let paths = Paths::from_platform();
+    // Without a repo around, serve the world alone (no sandbox, no reconciler).
+    let config = load_config(cli, paths.as_ref())?;
+    let source = find_repo(cli, &config);
     let state_dir = paths
         .as_ref()
         .map(|p| p.state_dir.clone())
         .unwrap_or_else(std::env::temp_dir);
     let log_dir = state_dir.join("logs");
     let _log_guard = logging::init(&log_dir, cli.log_level.as_deref())?;
+    let clone = match source {
+        Ok(root) => {
+            let clone = demo.make_sandbox(&root)?;
+            let dirty = demo.sandbox.as_ref().is_some_and(|s| s.source_dirty());
+            Some((clone, root, dirty))
+        }
+        Err(e) => {
+            eprintln!("blast: no repo sandbox, no reconciler: {e}");
+            None
+        }
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -259,6 +278,14 @@ fn demo(cli: &Cli, args: &DemoArgs) -> color_eyre::Result<()> {
     rt.block_on(async move {
         let running = demo.start(&state_dir).await?;
         println!("{}", running.kubeconfig_path.display());
+        if let Some((clone, root, dirty)) = &clone {
+            println!("{}", clone.display());
+            println!(
+                "# the repo sandbox above is a clone of {}'s HEAD{}; push its main to its origin and the demo's Argo CD reconciles it",
+                root.display(),
+                if *dirty { " (without its uncommitted changes)" } else { "" }
+            );
+        }
         println!(
             "# the demo datacenter is served at {} (contexts: {}); Ctrl-C stops it",
             running.base_url,

@@ -1,4 +1,6 @@
-//! `blast demo`: starts the emulator with the world loaded, writes a kubeconfig for it, plays a
+//! `blast demo`: makes the repo sandbox (a clone with its own bare `origin`), starts the emulator
+//! with the world loaded (its Argo CD Applications at the sandbox's `main`), writes a kubeconfig
+//! for it, starts the reconciler that follows pushes to the sandbox's `origin`, plays a
 //! scenario, keeps node heartbeats going, and (with `--faults`) injects faults now and then.
 
 use std::net::SocketAddr;
@@ -11,8 +13,9 @@ use tokio::task::JoinHandle;
 use tracing::{info, warn};
 
 use super::emulator::{Emulator, ServerHandle};
+use super::sandbox::Sandbox;
 use super::scenario::{self, Scenario, StepAction};
-use super::{fixtures, world};
+use super::{fixtures, reconcile, world};
 use crate::cli::DemoArgs;
 use crate::model::kinds;
 
@@ -23,9 +26,17 @@ pub struct Demo {
     pub port: u16,
     pub faults: bool,
     pub write_kubeconfig: Option<PathBuf>,
+    /// Keep the sandbox after exit.
+    pub keep: bool,
+    /// Where to make the sandbox (default: the system temp dir).
+    pub sandbox_dir: Option<PathBuf>,
+    /// The repo sandbox ([`Demo::make_sandbox`]); without one there is no reconciler and the
+    /// Applications keep the fixtures' fake revision.
+    pub sandbox: Option<Sandbox>,
 }
 
-/// The running demo datacenter. Dropping it stops nothing; call `stop`.
+/// The running demo datacenter. Dropping it stops nothing but removes the sandbox (unless
+/// kept); call `stop`.
 pub struct Running {
     pub emulator: Emulator,
     pub base_url: String,
@@ -33,6 +44,8 @@ pub struct Running {
     /// The management cluster's context.
     pub context: String,
     pub contexts: Vec<String>,
+    /// The repo sandbox, removed when this is dropped (unless kept).
+    pub sandbox: Option<Sandbox>,
     server: ServerHandle,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -68,13 +81,45 @@ impl Demo {
             port: args.port,
             faults: args.faults,
             write_kubeconfig: args.write_kubeconfig.clone(),
+            keep: args.keep,
+            sandbox_dir: args.sandbox_dir.clone(),
+            sandbox: None,
         })
+    }
+
+    /// Makes the sandbox from the repo at `source` (its `HEAD`; uncommitted changes are left
+    /// out, and logged) and returns the clone's path, the repo the console should open.
+    pub fn make_sandbox(&mut self, source: &Path) -> color_eyre::Result<PathBuf> {
+        let sb = Sandbox::create(source, self.sandbox_dir.as_deref(), self.keep)
+            .map_err(|e| eyre!("demo sandbox: {e}"))?;
+        info!(
+            source = %source.display(),
+            clone = %sb.clone_path().display(),
+            origin = %sb.origin().display(),
+            revision = %sb.head(),
+            kept = sb.kept(),
+            "demo sandbox: a clone of HEAD with a local bare origin"
+        );
+        if sb.source_dirty() {
+            warn!(
+                source = %source.display(),
+                "demo sandbox: the checkout has uncommitted changes; the sandbox is a clone of HEAD without them"
+            );
+        }
+        let clone = sb.clone_path().to_path_buf();
+        self.sandbox = Some(sb);
+        Ok(clone)
     }
 
     /// Starts the emulator on 127.0.0.1 and everything that changes the world.
     pub async fn start(self, state_dir: &Path) -> color_eyre::Result<Running> {
         let emulator = Emulator::new();
-        world::load(&emulator, crate::kube::now()).map_err(|e| eyre!("demo world: {e}"))?;
+        let git = self.sandbox.as_ref().map(|s| world::Revisions {
+            head: s.head().to_string(),
+            previous: s.previous().map(str::to_string),
+        });
+        world::load_at(&emulator, crate::kube::now(), git.as_ref())
+            .map_err(|e| eyre!("demo world: {e}"))?;
         let server = emulator
             .serve(SocketAddr::from(([127, 0, 0, 1], self.port)))
             .await
@@ -92,6 +137,12 @@ impl Demo {
             .wrap_err_with(|| format!("writing {}", path.display()))?;
         info!(url = %base_url, kubeconfig = %path.display(), "demo emulator started");
         let mut tasks = vec![tokio::spawn(heartbeats(emulator.clone()))];
+        if let Some(sb) = &self.sandbox {
+            tasks.push(reconcile::spawn(
+                emulator.clone(),
+                reconcile::Options::new(sb.origin(), self.speed),
+            ));
+        }
         if let Some((name, s)) = self.scenario {
             info!(scenario = %name, speed = self.speed, "playing");
             tasks.push(tokio::spawn(play(emulator.clone(), s, self.speed)));
@@ -106,6 +157,7 @@ impl Demo {
             kubeconfig_path: path,
             context: world::MGMT.to_string(),
             contexts,
+            sandbox: self.sandbox,
             server,
             tasks,
         })

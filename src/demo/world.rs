@@ -42,18 +42,58 @@ fn shift(v: &mut Value, by: i64) {
     }
 }
 
+/// The commit the fixtures' Argo CD Applications are synced to (a fake SHA).
+pub const FIXTURE_REVISION: &str = "7c3e91d4a0b25f68e19d3c47b8a6f05e2d91c3ab";
+/// The fake commit before it, in the Applications' history.
+pub const FIXTURE_PREVIOUS_REVISION: &str = "5a8f02c6e17b94d3a0c5e8f1b7d26a49c30e85f2";
+
+/// Real commits to show instead of the fixtures' fake ones (the demo sandbox's `main`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revisions {
+    /// Replaces [`FIXTURE_REVISION`].
+    pub head: String,
+    /// Replaces [`FIXTURE_PREVIOUS_REVISION`] (`head` when there is none).
+    pub previous: Option<String>,
+}
+
 /// Loads the world into `emu` with times shifted to `now` (unix seconds).
 pub fn load(emu: &Emulator, now: i64) -> Result<(), String> {
+    load_at(emu, now, None)
+}
+
+/// [`load`], with the Applications' revisions pointed at real commits: every string of an
+/// Application's `status` equal to a fixture SHA (`sync.revision(s)`,
+/// `operationState.operation.sync.revision(s)`, `operationState.syncResult.revision(s)`,
+/// `history[].revision(s)`) becomes the matching commit of `git`. Chart versions stay.
+pub fn load_at(emu: &Emulator, now: i64, git: Option<&Revisions>) -> Result<(), String> {
     let mut objs = objects()?;
     let by = now - fixtures_now();
     for (cluster, v) in &mut objs {
         shift(v, by);
+        if let Some(git) = git
+            && v["kind"] == "Application"
+            && let Some(status) = v.get_mut("status")
+        {
+            pin_revisions(status, git);
+        }
         emu.add_cluster(cluster);
     }
     for (cluster, v) in objs {
         emu.apply(&cluster, v)?;
     }
     Ok(())
+}
+
+fn pin_revisions(v: &mut Value, git: &Revisions) {
+    match v {
+        Value::String(s) if s == FIXTURE_REVISION => *s = git.head.clone(),
+        Value::String(s) if s == FIXTURE_PREVIOUS_REVISION => {
+            *s = git.previous.clone().unwrap_or_else(|| git.head.clone())
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| pin_revisions(x, git)),
+        Value::Object(m) => m.values_mut().for_each(|x| pin_revisions(x, git)),
+        _ => {}
+    }
 }
 
 /// Writes a `<cluster>-kubeconfig` Secret on the management cluster for every other cluster,
@@ -116,6 +156,46 @@ mod tests {
         shift(&mut v, 3600);
         assert_eq!(v["a"][0], "2026-03-01T11:00:00Z");
         assert_eq!(v["b"], "not-a-time");
+    }
+
+    #[test]
+    fn applications_point_at_the_given_commits() {
+        let emu = Emulator::new();
+        let git = Revisions {
+            head: "1".repeat(40),
+            previous: Some("2".repeat(40)),
+        };
+        load_at(&emu, 2_000_000_000, Some(&git)).unwrap();
+        let apps = emu.list(MGMT, &crate::model::kinds::APPLICATION);
+        assert_eq!(apps.len(), 25);
+        for a in &apps {
+            let text = a.to_string();
+            assert!(
+                !text.contains(FIXTURE_REVISION),
+                "{}",
+                a["metadata"]["name"]
+            );
+            assert!(!text.contains(FIXTURE_PREVIOUS_REVISION));
+        }
+        let berlin = apps
+            .iter()
+            .find(|a| a["metadata"]["name"] == "edge-berlin-capi")
+            .unwrap();
+        assert_eq!(berlin["status"]["sync"]["revision"], git.head.as_str());
+        assert_eq!(
+            berlin["status"]["operationState"]["syncResult"]["revision"],
+            git.head.as_str()
+        );
+        assert_eq!(berlin["status"]["history"][0]["revision"], "2".repeat(40));
+        // chart versions of multi-source apps stay
+        let argocd = apps
+            .iter()
+            .find(|a| a["metadata"]["name"] == "mgmt-argocd")
+            .unwrap();
+        assert_eq!(
+            argocd["status"]["sync"]["revisions"],
+            serde_json::json!(["10.1.1", git.head])
+        );
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //! - `git_write`: stage, commit, push (libgit2 and the system-git fallback over a fake ssh),
 //!   fetch and rebase on real repositories with local bare remotes.
 //! - `emulator`: the demo's Kubernetes API emulator through kube-rs, kube-runtime and kubectl.
+//! - `reconcile`: the demo's sandbox and its stand-in for Argo CD: pushes to the sandbox's
+//!   origin reconciled into the emulated world, read through kube-rs.
 
 mod changes;
 mod cli;
@@ -19,5 +21,6 @@ mod git_write;
 mod live;
 mod live_snapshots;
 mod pty;
+mod reconcile;
 mod snapshots;
 mod support;

@@ -1,0 +1,512 @@
+//! The demo's stand-in for Argo CD over real git and real HTTP: the demo (emulator, sandbox,
+//! reconciler) runs at high speed, the test commits to the sandbox's clone and pushes with the
+//! system `git`, and reads the outcome through kube-rs clients as the console would.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use blast::demo::run::{Demo, Running};
+use futures::StreamExt;
+use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::runtime::watcher;
+use kube::{Client, Config, ResourceExt};
+use serde_json::Value;
+
+use crate::support::{copy_dir, git};
+
+const SPEED: f64 = 20.0;
+const WORKERS: &str = "clusters/edge-berlin/capi/workers.yaml";
+const APP: &str = "edge-berlin-capi";
+
+/// A user's checkout: the repo's GitOps tree committed in a fresh repository, plus an
+/// uncommitted change and an untracked file.
+fn user_checkout(dir: &Path) -> PathBuf {
+    let work = dir.join("user");
+    std::fs::create_dir_all(&work).unwrap();
+    git(&work, &["init", "-q", "-b", "main"]);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for d in ["clusters", "infrastructure", "apps"] {
+        copy_dir(&root.join(d), &work.join(d));
+    }
+    git(&work, &["add", "."]);
+    git(&work, &["commit", "-q", "-m", "the datacenter"]);
+    std::fs::write(work.join("clusters/README.md"), "edited, not committed\n").unwrap();
+    std::fs::write(work.join("scratch.txt"), "untracked\n").unwrap();
+    work
+}
+
+struct Rig {
+    running: Running,
+    clone: PathBuf,
+    mgmt: Client,
+    berlin: Client,
+    _dir: tempfile::TempDir,
+}
+
+async fn client(kubeconfig: &Path, context: &str) -> Client {
+    let k = Kubeconfig::read_from(kubeconfig).unwrap();
+    let options = KubeConfigOptions {
+        context: Some(context.to_string()),
+        ..Default::default()
+    };
+    let config = Config::from_custom_kubeconfig(k, &options).await.unwrap();
+    Client::try_from(config).unwrap()
+}
+
+async fn start(source: Option<&Path>) -> Rig {
+    let dir = tempfile::tempdir().unwrap();
+    let user = match source {
+        Some(s) => s.to_path_buf(),
+        None => user_checkout(dir.path()),
+    };
+    let mut demo = Demo {
+        scenario: None,
+        speed: SPEED,
+        port: 0,
+        faults: false,
+        write_kubeconfig: Some(dir.path().join("kubeconfig.yaml")),
+        keep: false,
+        sandbox_dir: Some(dir.path().join("sandbox")),
+        sandbox: None,
+    };
+    let clone = demo.make_sandbox(&user).unwrap();
+    let running = demo.start(&dir.path().join("state")).await.unwrap();
+    let mgmt = client(&running.kubeconfig_path, "mgmt").await;
+    let berlin = client(&running.kubeconfig_path, "edge-berlin").await;
+    Rig {
+        running,
+        clone,
+        mgmt,
+        berlin,
+        _dir: dir,
+    }
+}
+
+fn resource(group: &str, version: &str, kind: &str, plural: &str) -> ApiResource {
+    ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(group, version, kind), plural)
+}
+
+impl Rig {
+    fn apps(&self) -> Api<DynamicObject> {
+        let r = resource("argoproj.io", "v1alpha1", "Application", "applications");
+        Api::namespaced_with(self.mgmt.clone(), "argocd", &r)
+    }
+
+    fn machines(&self) -> Api<DynamicObject> {
+        let r = resource("cluster.x-k8s.io", "v1beta2", "Machine", "machines");
+        Api::namespaced_with(self.mgmt.clone(), "edge-berlin", &r)
+    }
+
+    fn servers(&self) -> Api<DynamicObject> {
+        let r = resource("metal.sidero.dev", "v1alpha2", "Server", "servers");
+        Api::all_with(self.mgmt.clone(), &r)
+    }
+
+    fn nodes(&self) -> Api<DynamicObject> {
+        let r = resource("", "v1", "Node", "nodes");
+        Api::all_with(self.berlin.clone(), &r)
+    }
+
+    async fn app(&self) -> Value {
+        serde_json::to_value(self.apps().get(APP).await.unwrap()).unwrap()
+    }
+
+    async fn workers(&self) -> Vec<Value> {
+        let lp =
+            ListParams::default().labels("cluster.x-k8s.io/deployment-name=edge-berlin-workers");
+        self.machines()
+            .list(&lp)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|o| serde_json::to_value(o).unwrap())
+            .collect()
+    }
+
+    async fn node_list(&self) -> Vec<Value> {
+        self.nodes()
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|o| serde_json::to_value(o).unwrap())
+            .collect()
+    }
+
+    /// Rewrites `path` in the clone with `edit`, commits and pushes; returns the new SHA.
+    fn push(&self, path: &str, message: &str, edit: impl FnOnce(String) -> String) -> String {
+        let file = self.clone.join(path);
+        let text = std::fs::read_to_string(&file).unwrap();
+        let new = edit(text.clone());
+        assert_ne!(text, new, "the edit changes {path}");
+        std::fs::write(&file, new).unwrap();
+        git(&self.clone, &["commit", "-q", "-am", message]);
+        git(&self.clone, &["push", "-q", "origin", "main"]);
+        git(&self.clone, &["rev-parse", "HEAD"]).trim().to_string()
+    }
+}
+
+/// Polls `check` until it returns something (`secs` at most).
+async fn until<T, F: std::future::Future<Output = Option<T>>>(
+    what: &str,
+    secs: u64,
+    mut check: impl FnMut() -> F,
+) -> T {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Every state the watched Application went through: `(sync status, sync revision, operation
+/// phase, health)`.
+fn record_app(rig: &Rig) -> tokio::sync::mpsc::UnboundedReceiver<(String, String, String, String)> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let cfg = watcher::Config::default().fields(&format!("metadata.name={APP}"));
+    let mut stream = Box::pin(watcher::watcher(rig.apps(), cfg));
+    tokio::spawn(async move {
+        while let Some(ev) = stream.next().await {
+            let objs = match ev {
+                Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) => vec![o],
+                _ => continue,
+            };
+            for o in objs {
+                let v = serde_json::to_value(o).unwrap();
+                let s = |p: &str| {
+                    v.pointer(p)
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string()
+                };
+                let state = (
+                    s("/status/sync/status"),
+                    s("/status/sync/revision"),
+                    s("/status/operationState/phase"),
+                    s("/status/health/status"),
+                );
+                if tx.send(state).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    rx
+}
+
+fn drain<T>(rx: &mut tokio::sync::mpsc::UnboundedReceiver<T>) -> Vec<T> {
+    let mut out = Vec::new();
+    while let Ok(x) = rx.try_recv() {
+        out.push(x);
+    }
+    out
+}
+
+fn phase(m: &Value) -> &str {
+    m["status"]["phase"].as_str().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_a_pushed_scale_up_syncs_the_app_and_adds_a_running_machine_and_ready_node() {
+    let rig = start(None).await;
+    let started = Instant::now();
+    let before = rig.app().await;
+    let head = git(&rig.clone, &["rev-parse", "HEAD"]).trim().to_string();
+    assert_eq!(
+        before["status"]["sync"]["revision"],
+        head.as_str(),
+        "= HEAD at start"
+    );
+    assert_eq!(rig.workers().await.len(), 3);
+    let nodes_before: Vec<String> = rig
+        .node_list()
+        .await
+        .iter()
+        .map(|n| n["metadata"]["name"].as_str().unwrap().to_string())
+        .collect();
+    let mut seen = record_app(&rig);
+    let sha = rig.push(WORKERS, "edge-berlin: 4 workers", |t| {
+        t.replacen("  replicas: 3\n", "  replicas: 4\n", 1)
+    });
+    let app = until("the app Synced at the pushed commit", 30, || async {
+        let a = rig.app().await;
+        (a["status"]["sync"]["status"] == "Synced"
+            && a["status"]["sync"]["revision"] == sha.as_str()
+            && a["status"]["operationState"]["phase"] == "Succeeded")
+            .then_some(a)
+    })
+    .await;
+    let op = &app["status"]["operationState"];
+    assert_eq!(op["syncResult"]["revision"], sha.as_str());
+    assert_eq!(op["operation"]["sync"]["revision"], sha.as_str());
+    assert!(op["finishedAt"].is_string());
+    let history = app["status"]["history"].as_array().unwrap();
+    assert_eq!(history.last().unwrap()["revision"], sha.as_str());
+    assert!(
+        op["syncResult"]["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["kind"] == "MachineDeployment" && r["name"] == "edge-berlin-workers"),
+        "{op}"
+    );
+
+    // A 4th Machine Running on a fresh Server, and its Node Ready.
+    let workers = until("4 Running workers", 60, || async {
+        let w = rig.workers().await;
+        (w.len() == 4 && w.iter().all(|m| phase(m) == "Running")).then_some(w)
+    })
+    .await;
+    let elapsed = started.elapsed();
+    let new = workers
+        .iter()
+        .find(|m| {
+            !["rh5sb-2kq9d", "rh5sb-7mxfl", "rh5sb-zc84v"]
+                .iter()
+                .any(|s| m["metadata"]["name"].as_str().unwrap().ends_with(s))
+        })
+        .unwrap();
+    let node_name = new["status"]["nodeRef"]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!nodes_before.contains(&node_name));
+    let uuid = new["spec"]["providerID"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("sidero://")
+        .unwrap()
+        .to_string();
+    let server = serde_json::to_value(rig.servers().get(&uuid).await.unwrap()).unwrap();
+    assert_eq!(server["status"]["inUse"], true);
+    let node = until("the new Node Ready", 30, || async {
+        let nodes = rig.node_list().await;
+        nodes
+            .into_iter()
+            .find(|n| n["metadata"]["name"] == node_name.as_str())
+            .filter(|n| {
+                n["status"]["conditions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|c| c["type"] == "Ready" && c["status"] == "True")
+            })
+    })
+    .await;
+    assert_eq!(node["spec"]["providerID"], format!("sidero://{uuid}"));
+    assert_eq!(
+        node["metadata"]["labels"]["metal.sidero.dev/uuid"],
+        uuid.as_str()
+    );
+    assert_eq!(rig.node_list().await.len(), nodes_before.len() + 1);
+    // The app is Healthy again once the machines are; on the way it was OutOfSync, then
+    // syncing, then Synced and Progressing, all at the pushed commit.
+    until("the app Healthy again", 30, || async {
+        (rig.app().await["status"]["health"]["status"] == "Healthy").then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let states = drain(&mut seen);
+    let at = |sync: &str, op: &str| {
+        states
+            .iter()
+            .position(|(s, r, p, _)| s == sync && r == &sha && p == op)
+            .unwrap_or_else(|| panic!("never {sync}/{op} at {sha}: {states:?}"))
+    };
+    let out_of_sync = at("OutOfSync", "Succeeded");
+    let running = at("OutOfSync", "Running");
+    let synced = at("Synced", "Succeeded");
+    assert!(out_of_sync < running && running < synced, "{states:?}");
+    assert!(
+        states[synced..]
+            .iter()
+            .any(|(_, _, _, h)| h == "Progressing"),
+        "{states:?}"
+    );
+    eprintln!("scale-up end to end at speed {SPEED}: {elapsed:?}");
+    let md = rig.running.emulator.get(
+        "mgmt",
+        &blast::model::kinds::MACHINE_DEPLOYMENT,
+        Some("edge-berlin"),
+        "edge-berlin-workers",
+    );
+    let md = md.unwrap();
+    assert_eq!(md["spec"]["replicas"], 4);
+    assert_eq!(md["status"]["readyReplicas"], 4);
+    assert_eq!(md["status"]["phase"], "Running");
+    eprintln!("stopping");
+    rig.running.stop().await;
+    eprintln!("stopped");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_a_version_bump_rolls_the_workers_one_at_a_time() {
+    let rig = start(None).await;
+    // Every Machine event, in order: at no point are two workers out of Running.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let cfg =
+        watcher::Config::default().labels("cluster.x-k8s.io/deployment-name=edge-berlin-workers");
+    let mut stream = Box::pin(watcher::watcher(rig.machines(), cfg));
+    tokio::spawn(async move {
+        while let Some(ev) = stream.next().await {
+            if let Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) = ev {
+                let v = serde_json::to_value(&o).unwrap();
+                if tx.send((o.name_any(), phase(&v).to_string())).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    let sha = rig.push(WORKERS, "edge-berlin workers: Kubernetes v1.36.4", |t| {
+        t.replace("      version: v1.36.3\n", "      version: v1.36.4\n")
+    });
+    until("every worker at v1.36.4 and Running", 90, || async {
+        let w = rig.workers().await;
+        (w.len() == 3
+            && w.iter().all(|m| {
+                m["spec"]["version"] == "v1.36.4"
+                    && m["status"]["nodeInfo"]["kubeletVersion"] == "v1.36.4"
+                    && phase(m) == "Running"
+            }))
+        .then_some(())
+    })
+    .await;
+    for n in rig.node_list().await {
+        let name = n["metadata"]["name"].as_str().unwrap();
+        let want = if name.starts_with("berlin-w-") {
+            "v1.36.4"
+        } else {
+            "v1.36.3"
+        };
+        assert_eq!(n["status"]["nodeInfo"]["kubeletVersion"], want, "{name}");
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut phases = std::collections::BTreeMap::new();
+    let mut rolled = std::collections::BTreeSet::new();
+    for (name, p) in drain(&mut rx) {
+        if p == "Deleting" {
+            rolled.insert(name.clone());
+        }
+        phases.insert(name, p);
+        let busy = phases.values().filter(|p| *p != "Running").count();
+        assert!(busy <= 1, "two workers in transition at once: {phases:?}");
+    }
+    assert_eq!(rolled.len(), 3, "each worker rolled: {rolled:?}");
+    let app = rig.app().await;
+    assert_eq!(app["status"]["sync"]["revision"], sha.as_str());
+    assert_eq!(app["status"]["sync"]["status"], "Synced");
+    rig.running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_a_broken_manifest_fails_the_sync_naming_the_file() {
+    let rig = start(None).await;
+    let sha = rig.push(WORKERS, "broken", |t| {
+        t.replacen("  replicas: 3\n", "  replicas: [3\n", 1)
+    });
+    let app = until("the sync Failed", 30, || async {
+        let a = rig.app().await;
+        (a["status"]["operationState"]["phase"] == "Failed").then_some(a)
+    })
+    .await;
+    let msg = app["status"]["operationState"]["message"].as_str().unwrap();
+    assert!(msg.contains(WORKERS), "{msg}");
+    assert!(msg.starts_with("ComparisonError"), "{msg}");
+    assert_eq!(
+        app["status"]["health"]["status"], "Healthy",
+        "health unchanged"
+    );
+    assert_eq!(app["status"]["sync"]["revision"], sha.as_str());
+    assert_ne!(app["status"]["sync"]["status"], "Synced");
+    let cond = &app["status"]["conditions"][0];
+    assert_eq!(cond["type"], "ComparisonError");
+    assert!(cond["message"].as_str().unwrap().contains(WORKERS));
+    // nothing was applied
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(rig.workers().await.len(), 3);
+    // a fixing push syncs and clears the error
+    let fixed = rig.push(WORKERS, "fixed", |t| {
+        t.replacen("  replicas: [3\n", "  replicas: 3\n", 1)
+    });
+    let app = until("Synced after the fix", 30, || async {
+        let a = rig.app().await;
+        (a["status"]["sync"]["status"] == "Synced"
+            && a["status"]["sync"]["revision"] == fixed.as_str())
+        .then_some(a)
+    })
+    .await;
+    assert!(
+        app["status"].get("conditions").is_none(),
+        "{}",
+        app["status"]
+    );
+    rig.running.stop().await;
+}
+
+/// What the user's checkout looks like to git: HEAD, every ref, status, local config.
+fn checkout_state(repo: &Path) -> Vec<String> {
+    vec![
+        git(repo, &["rev-parse", "HEAD"]),
+        git(repo, &["for-each-ref"]),
+        git(repo, &["status", "--porcelain=v2", "--branch", "-uall"]),
+        git(repo, &["config", "--local", "--list"]),
+        std::fs::read_to_string(repo.join("clusters/README.md")).unwrap(),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_sandbox_leaves_the_checkout_untouched_and_is_removed_on_drop() {
+    let dir = tempfile::tempdir().unwrap();
+    let user = user_checkout(dir.path());
+    let before = checkout_state(&user);
+    let rig = start(Some(&user)).await;
+    let sandbox = rig.running.sandbox.as_ref().unwrap().root().to_path_buf();
+    assert!(sandbox.join("origin.git").is_dir());
+    assert!(rig.clone.starts_with(&sandbox));
+    // the clone is of HEAD: the uncommitted edit and the untracked file are not in it
+    assert_ne!(
+        std::fs::read_to_string(rig.clone.join("clusters/README.md")).unwrap(),
+        "edited, not committed\n"
+    );
+    assert!(!rig.clone.join("scratch.txt").exists());
+    assert_eq!(
+        git(&rig.clone, &["rev-parse", "HEAD"]),
+        git(&user, &["rev-parse", "HEAD"])
+    );
+    assert_eq!(
+        git(
+            &rig.clone,
+            &["rev-parse", "--abbrev-ref", "main@{upstream}"]
+        )
+        .trim(),
+        "origin/main"
+    );
+    let sha = rig.push(WORKERS, "4 workers", |t| {
+        t.replacen("  replicas: 3\n", "  replicas: 4\n", 1)
+    });
+    until("the push reconciled", 30, || async {
+        (rig.app().await["status"]["sync"]["revision"] == sha.as_str()).then_some(())
+    })
+    .await;
+    assert_eq!(checkout_state(&user), before, "the checkout changed");
+    let pushed_into_checkout = std::process::Command::new("git")
+        .args(["cat-file", "-e", &sha])
+        .current_dir(&user)
+        .status()
+        .unwrap()
+        .success();
+    assert!(
+        !pushed_into_checkout,
+        "the pushed commit reached the checkout"
+    );
+    let Rig { running, .. } = rig;
+    running.stop().await;
+    assert!(!sandbox.exists(), "the sandbox outlived the demo");
+    assert_eq!(checkout_state(&user), before, "the checkout changed");
+}
