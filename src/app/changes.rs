@@ -869,6 +869,11 @@ pub fn wrote(state: &mut State, msg: WriteMsg, fx: &mut Vec<Effect>) {
         },
         WriteMsg::Committed(result) => match result {
             Ok((short, summary)) => {
+                // Git status follows; until it does, the header and `P` know of the commit.
+                if let Loadable::Loaded(g) = &mut state.repo.git {
+                    g.ahead += 1;
+                    g.head = Some(short.clone());
+                }
                 state.modal = None;
                 state.changes.notes.clear();
                 state.changes.last_failure = None;

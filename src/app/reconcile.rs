@@ -56,12 +56,12 @@ pub struct TrackedApp {
     pub seen: Vec<Stage>,
 }
 
-/// A cluster the change touched (`clusters/<name>/…`): its Machines and Nodes.
+/// A cluster the change touched (`clusters/<name>/…`): its Machines and Nodes. New ones are
+/// those created after the push (their `creationTimestamp`), so nothing depends on the console
+/// having watched them before.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClusterWatch {
     pub name: String,
-    pub machines_before: BTreeSet<String>,
-    pub nodes_before: BTreeSet<String>,
     /// Derived: one line per Machine and a Nodes summary.
     pub machines: Vec<MachineLine>,
     pub nodes_ready: usize,
@@ -157,17 +157,12 @@ pub fn start(state: &mut State, sha: String, paths: Vec<String>, fx: &mut Vec<Ef
     let now = state.live.now;
     let clusters = touched_clusters(&paths)
         .into_iter()
-        .map(|name| {
-            let (machines, nodes) = cluster_objects(&state.live, &name);
-            ClusterWatch {
-                machines_before: machines.iter().map(|m| m.name.clone()).collect(),
-                nodes_before: nodes.iter().map(|(n, _)| n.clone()).collect(),
-                name,
-                machines: vec![],
-                nodes_ready: 0,
-                nodes_total: 0,
-                new_nodes: vec![],
-            }
+        .map(|name| ClusterWatch {
+            name,
+            machines: vec![],
+            nodes_ready: 0,
+            nodes_total: 0,
+            new_nodes: vec![],
         })
         .collect();
     state.reconcile = Some(Tracking {
@@ -184,7 +179,14 @@ pub fn start(state: &mut State, sha: String, paths: Vec<String>, fx: &mut Vec<Ef
     route::go(state, Route::Reconcile, fx);
 }
 
-fn cluster_objects(live: &LiveState, cluster: &str) -> (Vec<MachineLine>, Vec<(String, bool)>) {
+/// Machines of `cluster` (new: created from `since` on) and its Nodes (name, Ready, new).
+fn cluster_objects(
+    live: &LiveState,
+    cluster: &str,
+    since: Time,
+) -> (Vec<MachineLine>, Vec<(String, bool, bool)>) {
+    // A second of slack: creation times have whole seconds.
+    let new = |created: Option<Time>| created.is_some_and(|c| c >= since - 1);
     let mut machines = Vec::new();
     for src in live.roots() {
         for o in src.objects(&kinds::MACHINE) {
@@ -199,7 +201,7 @@ fn cluster_objects(live: &LiveState, cluster: &str) -> (Vec<MachineLine>, Vec<(S
                         .clone()
                         .or_else(|| m.version.clone())
                         .unwrap_or_default(),
-                    new: false,
+                    new: new(m.meta.created),
                 });
             }
         }
@@ -209,7 +211,11 @@ fn cluster_objects(live: &LiveState, cluster: &str) -> (Vec<MachineLine>, Vec<(S
     if let Some(src) = live.sources.get(cluster) {
         for o in src.objects(&kinds::NODE) {
             if let LiveObject::Node(n) = o {
-                nodes.push((n.meta.name.clone(), n.ready == CondStatus::True));
+                nodes.push((
+                    n.meta.name.clone(),
+                    n.ready == CondStatus::True,
+                    new(n.meta.created),
+                ));
             }
         }
     }
@@ -223,10 +229,12 @@ pub fn refresh(state: &mut State) {
     let Some(t) = state.reconcile.as_mut() else {
         return;
     };
+    let live = &state.live;
+    refresh_clusters(t, live);
+    // The Applications' outcome is final; the Machines and Nodes go on changing after it.
     if t.finished.is_some() {
         return;
     }
-    let live = &state.live;
     // Find the Applications once their list is complete; keep following them after.
     let apps_listed = live.roots().any(|s| {
         s.store(&kinds::APPLICATION)
@@ -318,21 +326,22 @@ pub fn refresh(state: &mut State) {
         }
         app.detail = detail;
     }
-    for c in &mut t.clusters {
-        let (mut machines, nodes) = cluster_objects(live, &c.name);
-        for m in &mut machines {
-            m.new = !c.machines_before.contains(&m.name);
-        }
-        c.machines = machines;
-        c.nodes_total = nodes.len();
-        c.nodes_ready = nodes.iter().filter(|(_, r)| *r).count();
-        c.new_nodes = nodes
-            .into_iter()
-            .filter(|(n, _)| !c.nodes_before.contains(n))
-            .collect();
-    }
     if t.looked && t.apps.iter().all(|a| a.stage.done()) || t.timed_out(now) {
         t.finished = Some(now);
+    }
+}
+
+fn refresh_clusters(t: &mut Tracking, live: &LiveState) {
+    for c in &mut t.clusters {
+        let (machines, nodes) = cluster_objects(live, &c.name, t.started);
+        c.machines = machines;
+        c.nodes_total = nodes.len();
+        c.nodes_ready = nodes.iter().filter(|n| n.1).count();
+        c.new_nodes = nodes
+            .into_iter()
+            .filter(|n| n.2)
+            .map(|(name, ready, _)| (name, ready))
+            .collect();
     }
 }
 

@@ -361,7 +361,11 @@ pub fn back(state: &mut State, fx: &mut Vec<Effect>) -> bool {
 pub fn request_watches(state: &mut State, fx: &mut Vec<Effect>) {
     let mut wants = state.route.wants();
     // A push being followed keeps its Applications, Machines and Nodes watched in every view.
-    if let Some(t) = state.reconcile.as_ref().filter(|t| t.finished.is_none()) {
+    if let Some(t) = state
+        .reconcile
+        .as_ref()
+        .filter(|t| t.finished.is_none() || state.route == Route::Reconcile)
+    {
         wants.extend(t.wants());
         wants.sort();
         wants.dedup();
