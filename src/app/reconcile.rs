@@ -99,11 +99,15 @@ impl Tracking {
     }
 
     pub fn timed_out(&self, now: Time) -> bool {
-        now - self.started > self.timeout_secs && !self.apps.iter().all(|a| a.stage.done())
+        now - self.started > self.timeout_secs
+            && (!self.looked || !self.apps.iter().all(|a| a.stage.done()))
     }
 
     /// What is still pending, for the timeout line.
     pub fn pending(&self) -> Vec<String> {
+        if !self.looked {
+            return vec!["the Applications list (is Argo CD reachable?)".into()];
+        }
         self.apps
             .iter()
             .filter(|a| !a.stage.done())

@@ -679,6 +679,15 @@ mod writes {
         assert_eq!(t.short(), "0123456");
         assert_eq!(t.clusters[0].name, "edge");
         assert!(s.changes.last_failure.is_none());
+        // No Argo CD answers: after the timeout it says what is pending, and stops.
+        let start = t.started;
+        run(&mut s, vec![Msg::Tick(start + 599)]);
+        assert!(s.reconcile.as_ref().unwrap().finished.is_none());
+        run(&mut s, vec![Msg::Tick(start + 601)]);
+        let t = s.reconcile.as_ref().unwrap();
+        assert_eq!(t.finished, Some(start + 601));
+        assert!(t.timed_out(start + 601));
+        assert_eq!(t.pending(), ["the Applications list (is Argo CD reachable?)"]);
     }
 
     /// Read-only by construction: without the capability, no key in any context the console
