@@ -1,6 +1,8 @@
 //! The demo's stand-in for Argo CD over real git and real HTTP: the demo (emulator, sandbox,
 //! reconciler) runs at high speed, the test commits to the sandbox's clone and pushes with the
-//! system `git`, and reads the outcome through kube-rs clients as the console would.
+//! system `git`, and reads the outcome through kube-rs clients as the console would. The test
+//! watchers back off between retries: without it a watcher spins on the stopped server and
+//! the test runtime never shuts down.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -9,7 +11,7 @@ use blast::demo::run::{Demo, Running};
 use futures::StreamExt;
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
-use kube::runtime::watcher;
+use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Client, Config, ResourceExt};
 use serde_json::Value;
 
@@ -170,7 +172,7 @@ async fn until<T, F: std::future::Future<Output = Option<T>>>(
 fn record_app(rig: &Rig) -> tokio::sync::mpsc::UnboundedReceiver<(String, String, String, String)> {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let cfg = watcher::Config::default().fields(&format!("metadata.name={APP}"));
-    let mut stream = Box::pin(watcher::watcher(rig.apps(), cfg));
+    let mut stream = Box::pin(watcher::watcher(rig.apps(), cfg).default_backoff());
     tokio::spawn(async move {
         while let Some(ev) = stream.next().await {
             let objs = match ev {
@@ -208,6 +210,149 @@ fn drain<T>(rx: &mut tokio::sync::mpsc::UnboundedReceiver<T>) -> Vec<T> {
     out
 }
 
+/// Every object the emulator holds (but Secrets), checked as `blast check --schemas` checks
+/// the fixtures: against the CRDs of `../shared/crds` and the Kubernetes core types. Skipped
+/// (empty) when the CRDs are not there.
+fn schema_errors(emu: &blast::demo::emulator::Emulator, recorded: &[Value]) -> Vec<String> {
+    let crds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/crds");
+    if !crds.is_dir() {
+        eprintln!("no {}: objects not validated", crds.display());
+        return vec![];
+    }
+    let schemas = blast::repo::schema::SchemaSet::load(&crds).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for cluster in emu.clusters() {
+        let folder = dir.path().join(&cluster);
+        std::fs::create_dir_all(&folder).unwrap();
+        for kind in blast::model::kinds::ALL {
+            if kind.kind == "Secret" {
+                continue;
+            }
+            let docs: Vec<String> = emu
+                .list(&cluster, kind)
+                .iter()
+                .map(|o| serde_yaml::to_string(o).unwrap())
+                .collect();
+            if !docs.is_empty() {
+                let file = folder.join(format!("{}.yaml", kind.key));
+                std::fs::write(file, docs.join("---\n")).unwrap();
+            }
+        }
+    }
+    // every intermediate version seen through the watches, one file per object version
+    let folder = dir.path().join("recorded");
+    std::fs::create_dir_all(&folder).unwrap();
+    for (i, o) in recorded.iter().enumerate() {
+        std::fs::write(
+            folder.join(format!("{i}.yaml")),
+            serde_yaml::to_string(o).unwrap(),
+        )
+        .unwrap();
+    }
+    let report = blast::repo::check::run(dir.path(), Some(&schemas)).unwrap();
+    assert!(
+        report.objects > 100 + recorded.len() / 2,
+        "{} objects checked",
+        report.objects
+    );
+    report
+        .findings
+        .iter()
+        .filter(|f| f.severity == blast::repo::check::Severity::Error)
+        .map(|f| f.to_string())
+        .collect()
+}
+
+/// Every version of every object of the kinds the reconciler changes, as the watches deliver
+/// them (Machines, MetalMachines, TalosConfigs, MachineDeployments, MachineSets, Servers,
+/// ServerClasses, Applications on mgmt; Nodes on edge-berlin).
+struct Recorder {
+    seen: std::sync::Arc<std::sync::Mutex<Vec<Value>>>,
+}
+
+impl Recorder {
+    fn start(rig: &Rig) -> Recorder {
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kinds = [
+            (
+                "cluster.x-k8s.io",
+                "v1beta2",
+                "Machine",
+                "machines",
+                &rig.mgmt,
+            ),
+            (
+                "infrastructure.cluster.x-k8s.io",
+                "v1alpha3",
+                "MetalMachine",
+                "metalmachines",
+                &rig.mgmt,
+            ),
+            (
+                "bootstrap.cluster.x-k8s.io",
+                "v1alpha3",
+                "TalosConfig",
+                "talosconfigs",
+                &rig.mgmt,
+            ),
+            (
+                "cluster.x-k8s.io",
+                "v1beta2",
+                "MachineDeployment",
+                "machinedeployments",
+                &rig.mgmt,
+            ),
+            (
+                "cluster.x-k8s.io",
+                "v1beta2",
+                "MachineSet",
+                "machinesets",
+                &rig.mgmt,
+            ),
+            (
+                "metal.sidero.dev",
+                "v1alpha2",
+                "Server",
+                "servers",
+                &rig.mgmt,
+            ),
+            (
+                "metal.sidero.dev",
+                "v1alpha2",
+                "ServerClass",
+                "serverclasses",
+                &rig.mgmt,
+            ),
+            (
+                "argoproj.io",
+                "v1alpha1",
+                "Application",
+                "applications",
+                &rig.mgmt,
+            ),
+            ("", "v1", "Node", "nodes", &rig.berlin),
+        ];
+        for (g, v, k, p, client) in kinds {
+            let api: Api<DynamicObject> = Api::all_with((*client).clone(), &resource(g, v, k, p));
+            let mut stream =
+                Box::pin(watcher::watcher(api, watcher::Config::default()).default_backoff());
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                while let Some(ev) = stream.next().await {
+                    if let Ok(watcher::Event::Apply(o)) = ev {
+                        seen.lock().unwrap().push(serde_json::to_value(o).unwrap());
+                    }
+                }
+            });
+        }
+        Recorder { seen }
+    }
+
+    fn take(&self) -> Vec<Value> {
+        std::mem::take(&mut self.seen.lock().unwrap())
+    }
+}
+
 fn phase(m: &Value) -> &str {
     m["status"]["phase"].as_str().unwrap_or_default()
 }
@@ -215,6 +360,7 @@ fn phase(m: &Value) -> &str {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconcile_a_pushed_scale_up_syncs_the_app_and_adds_a_running_machine_and_ready_node() {
     let rig = start(None).await;
+    let recorder = Recorder::start(&rig);
     let started = Instant::now();
     let before = rig.app().await;
     let head = git(&rig.clone, &["rev-parse", "HEAD"]).trim().to_string();
@@ -340,19 +486,20 @@ async fn reconcile_a_pushed_scale_up_syncs_the_app_and_adds_a_running_machine_an
     assert_eq!(md["spec"]["replicas"], 4);
     assert_eq!(md["status"]["readyReplicas"], 4);
     assert_eq!(md["status"]["phase"], "Running");
-    eprintln!("stopping");
+    let errors = schema_errors(&rig.running.emulator, &recorder.take());
+    assert!(errors.is_empty(), "{errors:#?}");
     rig.running.stop().await;
-    eprintln!("stopped");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconcile_a_version_bump_rolls_the_workers_one_at_a_time() {
     let rig = start(None).await;
+    let recorder = Recorder::start(&rig);
     // Every Machine event, in order: at no point are two workers out of Running.
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let cfg =
         watcher::Config::default().labels("cluster.x-k8s.io/deployment-name=edge-berlin-workers");
-    let mut stream = Box::pin(watcher::watcher(rig.machines(), cfg));
+    let mut stream = Box::pin(watcher::watcher(rig.machines(), cfg).default_backoff());
     tokio::spawn(async move {
         while let Some(ev) = stream.next().await {
             if let Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) = ev {
@@ -401,12 +548,15 @@ async fn reconcile_a_version_bump_rolls_the_workers_one_at_a_time() {
     let app = rig.app().await;
     assert_eq!(app["status"]["sync"]["revision"], sha.as_str());
     assert_eq!(app["status"]["sync"]["status"], "Synced");
+    let errors = schema_errors(&rig.running.emulator, &recorder.take());
+    assert!(errors.is_empty(), "{errors:#?}");
     rig.running.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconcile_a_broken_manifest_fails_the_sync_naming_the_file() {
     let rig = start(None).await;
+    let recorder = Recorder::start(&rig);
     let sha = rig.push(WORKERS, "broken", |t| {
         t.replacen("  replicas: 3\n", "  replicas: [3\n", 1)
     });
@@ -446,6 +596,8 @@ async fn reconcile_a_broken_manifest_fails_the_sync_naming_the_file() {
         "{}",
         app["status"]
     );
+    let errors = schema_errors(&rig.running.emulator, &recorder.take());
+    assert!(errors.is_empty(), "{errors:#?}");
     rig.running.stop().await;
 }
 
