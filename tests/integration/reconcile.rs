@@ -601,6 +601,93 @@ async fn reconcile_a_broken_manifest_fails_the_sync_naming_the_file() {
     rig.running.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_a_scale_down_drains_the_newest_worker_and_frees_its_server() {
+    let rig = start(None).await;
+    let recorder = Recorder::start(&rig);
+    let before = rig.workers().await;
+    let newest = before
+        .iter()
+        .max_by_key(|m| {
+            (
+                m["metadata"]["creationTimestamp"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                m["metadata"]["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .unwrap()
+        .clone();
+    let node = newest["status"]["nodeRef"]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let uuid = newest["spec"]["providerID"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("sidero://")
+        .to_string();
+    rig.push(WORKERS, "edge-berlin: 2 workers", |t| {
+        t.replacen("  replicas: 3\n", "  replicas: 2\n", 1)
+    });
+    until("the newest worker gone", 60, || async {
+        let w = rig.workers().await;
+        (w.len() == 2 && w.iter().all(|m| phase(m) == "Running")).then_some(())
+    })
+    .await;
+    assert!(
+        !rig.workers()
+            .await
+            .iter()
+            .any(|m| m["metadata"]["name"] == newest["metadata"]["name"])
+    );
+    assert!(
+        !rig.node_list()
+            .await
+            .iter()
+            .any(|n| n["metadata"]["name"] == node.as_str()),
+        "Node {node} still there"
+    );
+    let server = until("the Server wiped and available", 30, || async {
+        let s = serde_json::to_value(rig.servers().get(&uuid).await.unwrap()).unwrap();
+        (s["status"]["inUse"] == false && s["status"]["isClean"] == true).then_some(s)
+    })
+    .await;
+    assert_eq!(server["status"]["power"], "off");
+    let class = rig
+        .running
+        .emulator
+        .get(
+            "mgmt",
+            &blast::model::kinds::SERVER_CLASS,
+            None,
+            "edge-berlin-worker",
+        )
+        .unwrap();
+    let available = class["status"]["serversAvailable"].as_array().unwrap();
+    assert!(available.iter().any(|s| s == uuid.as_str()), "{class}");
+    until("the app Healthy again", 30, || async {
+        (rig.app().await["status"]["health"]["status"] == "Healthy").then_some(())
+    })
+    .await;
+    let md = rig
+        .running
+        .emulator
+        .get(
+            "mgmt",
+            &blast::model::kinds::MACHINE_DEPLOYMENT,
+            Some("edge-berlin"),
+            "edge-berlin-workers",
+        )
+        .unwrap();
+    assert_eq!(md["status"]["replicas"], 2);
+    assert_eq!(md["status"]["phase"], "Running");
+    let errors = schema_errors(&rig.running.emulator, &recorder.take());
+    assert!(errors.is_empty(), "{errors:#?}");
+    rig.running.stop().await;
+}
+
 /// What the user's checkout looks like to git: HEAD, every ref, status, local config.
 fn checkout_state(repo: &Path) -> Vec<String> {
     vec![
