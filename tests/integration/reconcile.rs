@@ -491,14 +491,14 @@ async fn reconcile_a_pushed_scale_up_syncs_the_app_and_adds_a_running_machine_an
     rig.running.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reconcile_a_version_bump_rolls_the_workers_one_at_a_time() {
+/// Pushes `from` → `to` in `file` and checks the Machines selected by `selector` roll to
+/// v1.36.4 one at a time, with their Nodes (named `node_prefix…`) and nothing else.
+async fn rolls_one_at_a_time(file: &str, from: &str, to: &str, selector: &str, node_prefix: &str) {
     let rig = start(None).await;
     let recorder = Recorder::start(&rig);
-    // Every Machine event, in order: at no point are two workers out of Running.
+    // Every Machine event, in order: at no point are two Machines out of Running.
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let cfg =
-        watcher::Config::default().labels("cluster.x-k8s.io/deployment-name=edge-berlin-workers");
+    let cfg = watcher::Config::default().labels(selector);
     let mut stream = Box::pin(watcher::watcher(rig.machines(), cfg).default_backoff());
     tokio::spawn(async move {
         while let Some(ev) = stream.next().await {
@@ -510,11 +510,14 @@ async fn reconcile_a_version_bump_rolls_the_workers_one_at_a_time() {
             }
         }
     });
-    let sha = rig.push(WORKERS, "edge-berlin workers: Kubernetes v1.36.4", |t| {
-        t.replace("      version: v1.36.3\n", "      version: v1.36.4\n")
-    });
-    until("every worker at v1.36.4 and Running", 90, || async {
-        let w = rig.workers().await;
+    let sha = rig.push(file, "Kubernetes v1.36.4", |t| t.replace(from, to));
+    let lp = ListParams::default().labels(selector);
+    until("every Machine at v1.36.4 and Running", 90, || async {
+        let w = rig.machines().list(&lp).await.unwrap().items;
+        let w: Vec<Value> = w
+            .into_iter()
+            .map(|o| serde_json::to_value(o).unwrap())
+            .collect();
         (w.len() == 3
             && w.iter().all(|m| {
                 m["spec"]["version"] == "v1.36.4"
@@ -526,7 +529,7 @@ async fn reconcile_a_version_bump_rolls_the_workers_one_at_a_time() {
     .await;
     for n in rig.node_list().await {
         let name = n["metadata"]["name"].as_str().unwrap();
-        let want = if name.starts_with("berlin-w-") {
+        let want = if name.starts_with(node_prefix) {
             "v1.36.4"
         } else {
             "v1.36.3"
@@ -542,15 +545,39 @@ async fn reconcile_a_version_bump_rolls_the_workers_one_at_a_time() {
         }
         phases.insert(name, p);
         let busy = phases.values().filter(|p| *p != "Running").count();
-        assert!(busy <= 1, "two workers in transition at once: {phases:?}");
+        assert!(busy <= 1, "two Machines in transition at once: {phases:?}");
     }
-    assert_eq!(rolled.len(), 3, "each worker rolled: {rolled:?}");
+    assert_eq!(rolled.len(), 3, "each Machine rolled: {rolled:?}");
     let app = rig.app().await;
     assert_eq!(app["status"]["sync"]["revision"], sha.as_str());
     assert_eq!(app["status"]["sync"]["status"], "Synced");
     let errors = schema_errors(&rig.running.emulator, &recorder.take());
     assert!(errors.is_empty(), "{errors:#?}");
     rig.running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_a_version_bump_rolls_the_workers_one_at_a_time() {
+    rolls_one_at_a_time(
+        WORKERS,
+        "      version: v1.36.3\n",
+        "      version: v1.36.4\n",
+        "cluster.x-k8s.io/deployment-name=edge-berlin-workers",
+        "berlin-w-",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_a_control_plane_version_bump_rolls_its_machines_one_at_a_time() {
+    rolls_one_at_a_time(
+        "clusters/edge-berlin/capi/controlplane.yaml",
+        "  version: v1.36.3\n",
+        "  version: v1.36.4\n",
+        "cluster.x-k8s.io/control-plane,cluster.x-k8s.io/cluster-name=edge-berlin",
+        "berlin-cp-",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
