@@ -293,6 +293,17 @@ fn demo(cli: &Cli, args: &DemoArgs) -> color_eyre::Result<()> {
         );
         use std::io::Write;
         let _ = std::io::stdout().flush();
+        // Ctrl-C or SIGTERM: stop, and remove the sandbox (unless --keep).
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+            tokio::select! {
+                r = tokio::signal::ctrl_c() => r?,
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
         tokio::signal::ctrl_c().await?;
         running.stop().await;
         Ok(())

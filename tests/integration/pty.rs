@@ -306,6 +306,9 @@ impl ServeOnly {
                 &port.to_string(),
                 "--write-kubeconfig",
                 kubeconfig.to_str().unwrap(),
+                // killed, it cannot remove its sandbox: keep it in the test's folder
+                "--sandbox-dir",
+                home.join("sandbox").to_str().unwrap(),
             ])
             .env("HOME", home)
             .env("XDG_STATE_HOME", home.join("state"))

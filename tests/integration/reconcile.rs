@@ -1,6 +1,8 @@
 //! The demo's stand-in for Argo CD over real git and real HTTP: the demo (emulator, sandbox,
 //! reconciler) runs at high speed, the test commits to the sandbox's clone and pushes with the
-//! system `git`, and reads the outcome through kube-rs clients as the console would.
+//! system `git`, and reads the outcome through kube-rs clients as the console would. The test
+//! watchers back off between retries: without it a watcher spins on the stopped server and
+//! the test runtime never shuts down.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -9,7 +11,7 @@ use blast::demo::run::{Demo, Running};
 use futures::StreamExt;
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
-use kube::runtime::watcher;
+use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Client, Config, ResourceExt};
 use serde_json::Value;
 
@@ -170,7 +172,7 @@ async fn until<T, F: std::future::Future<Output = Option<T>>>(
 fn record_app(rig: &Rig) -> tokio::sync::mpsc::UnboundedReceiver<(String, String, String, String)> {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let cfg = watcher::Config::default().fields(&format!("metadata.name={APP}"));
-    let mut stream = Box::pin(watcher::watcher(rig.apps(), cfg));
+    let mut stream = Box::pin(watcher::watcher(rig.apps(), cfg).default_backoff());
     tokio::spawn(async move {
         while let Some(ev) = stream.next().await {
             let objs = match ev {
@@ -208,6 +210,149 @@ fn drain<T>(rx: &mut tokio::sync::mpsc::UnboundedReceiver<T>) -> Vec<T> {
     out
 }
 
+/// Every object the emulator holds (but Secrets), checked as `blast check --schemas` checks
+/// the fixtures: against the CRDs of `../shared/crds` and the Kubernetes core types. Skipped
+/// (empty) when the CRDs are not there.
+fn schema_errors(emu: &blast::demo::emulator::Emulator, recorded: &[Value]) -> Vec<String> {
+    let crds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/crds");
+    if !crds.is_dir() {
+        eprintln!("no {}: objects not validated", crds.display());
+        return vec![];
+    }
+    let schemas = blast::repo::schema::SchemaSet::load(&crds).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for cluster in emu.clusters() {
+        let folder = dir.path().join(&cluster);
+        std::fs::create_dir_all(&folder).unwrap();
+        for kind in blast::model::kinds::ALL {
+            if kind.kind == "Secret" {
+                continue;
+            }
+            let docs: Vec<String> = emu
+                .list(&cluster, kind)
+                .iter()
+                .map(|o| serde_yaml::to_string(o).unwrap())
+                .collect();
+            if !docs.is_empty() {
+                let file = folder.join(format!("{}.yaml", kind.key));
+                std::fs::write(file, docs.join("---\n")).unwrap();
+            }
+        }
+    }
+    // every intermediate version seen through the watches, one file per object version
+    let folder = dir.path().join("recorded");
+    std::fs::create_dir_all(&folder).unwrap();
+    for (i, o) in recorded.iter().enumerate() {
+        std::fs::write(
+            folder.join(format!("{i}.yaml")),
+            serde_yaml::to_string(o).unwrap(),
+        )
+        .unwrap();
+    }
+    let report = blast::repo::check::run(dir.path(), Some(&schemas)).unwrap();
+    assert!(
+        report.objects > 100 + recorded.len() / 2,
+        "{} objects checked",
+        report.objects
+    );
+    report
+        .findings
+        .iter()
+        .filter(|f| f.severity == blast::repo::check::Severity::Error)
+        .map(|f| f.to_string())
+        .collect()
+}
+
+/// Every version of every object of the kinds the reconciler changes, as the watches deliver
+/// them (Machines, MetalMachines, TalosConfigs, MachineDeployments, MachineSets, Servers,
+/// ServerClasses, Applications on mgmt; Nodes on edge-berlin).
+struct Recorder {
+    seen: std::sync::Arc<std::sync::Mutex<Vec<Value>>>,
+}
+
+impl Recorder {
+    fn start(rig: &Rig) -> Recorder {
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kinds = [
+            (
+                "cluster.x-k8s.io",
+                "v1beta2",
+                "Machine",
+                "machines",
+                &rig.mgmt,
+            ),
+            (
+                "infrastructure.cluster.x-k8s.io",
+                "v1alpha3",
+                "MetalMachine",
+                "metalmachines",
+                &rig.mgmt,
+            ),
+            (
+                "bootstrap.cluster.x-k8s.io",
+                "v1alpha3",
+                "TalosConfig",
+                "talosconfigs",
+                &rig.mgmt,
+            ),
+            (
+                "cluster.x-k8s.io",
+                "v1beta2",
+                "MachineDeployment",
+                "machinedeployments",
+                &rig.mgmt,
+            ),
+            (
+                "cluster.x-k8s.io",
+                "v1beta2",
+                "MachineSet",
+                "machinesets",
+                &rig.mgmt,
+            ),
+            (
+                "metal.sidero.dev",
+                "v1alpha2",
+                "Server",
+                "servers",
+                &rig.mgmt,
+            ),
+            (
+                "metal.sidero.dev",
+                "v1alpha2",
+                "ServerClass",
+                "serverclasses",
+                &rig.mgmt,
+            ),
+            (
+                "argoproj.io",
+                "v1alpha1",
+                "Application",
+                "applications",
+                &rig.mgmt,
+            ),
+            ("", "v1", "Node", "nodes", &rig.berlin),
+        ];
+        for (g, v, k, p, client) in kinds {
+            let api: Api<DynamicObject> = Api::all_with((*client).clone(), &resource(g, v, k, p));
+            let mut stream =
+                Box::pin(watcher::watcher(api, watcher::Config::default()).default_backoff());
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                while let Some(ev) = stream.next().await {
+                    if let Ok(watcher::Event::Apply(o)) = ev {
+                        seen.lock().unwrap().push(serde_json::to_value(o).unwrap());
+                    }
+                }
+            });
+        }
+        Recorder { seen }
+    }
+
+    fn take(&self) -> Vec<Value> {
+        std::mem::take(&mut self.seen.lock().unwrap())
+    }
+}
+
 fn phase(m: &Value) -> &str {
     m["status"]["phase"].as_str().unwrap_or_default()
 }
@@ -215,6 +360,7 @@ fn phase(m: &Value) -> &str {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconcile_a_pushed_scale_up_syncs_the_app_and_adds_a_running_machine_and_ready_node() {
     let rig = start(None).await;
+    let recorder = Recorder::start(&rig);
     let started = Instant::now();
     let before = rig.app().await;
     let head = git(&rig.clone, &["rev-parse", "HEAD"]).trim().to_string();
@@ -340,19 +486,20 @@ async fn reconcile_a_pushed_scale_up_syncs_the_app_and_adds_a_running_machine_an
     assert_eq!(md["spec"]["replicas"], 4);
     assert_eq!(md["status"]["readyReplicas"], 4);
     assert_eq!(md["status"]["phase"], "Running");
-    eprintln!("stopping");
+    let errors = schema_errors(&rig.running.emulator, &recorder.take());
+    assert!(errors.is_empty(), "{errors:#?}");
     rig.running.stop().await;
-    eprintln!("stopped");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reconcile_a_version_bump_rolls_the_workers_one_at_a_time() {
+/// Pushes `from` → `to` in `file` and checks the Machines selected by `selector` roll to
+/// v1.36.4 one at a time, with their Nodes (named `node_prefix…`) and nothing else.
+async fn rolls_one_at_a_time(file: &str, from: &str, to: &str, selector: &str, node_prefix: &str) {
     let rig = start(None).await;
-    // Every Machine event, in order: at no point are two workers out of Running.
+    let recorder = Recorder::start(&rig);
+    // Every Machine event, in order: at no point are two Machines out of Running.
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let cfg =
-        watcher::Config::default().labels("cluster.x-k8s.io/deployment-name=edge-berlin-workers");
-    let mut stream = Box::pin(watcher::watcher(rig.machines(), cfg));
+    let cfg = watcher::Config::default().labels(selector);
+    let mut stream = Box::pin(watcher::watcher(rig.machines(), cfg).default_backoff());
     tokio::spawn(async move {
         while let Some(ev) = stream.next().await {
             if let Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) = ev {
@@ -363,11 +510,14 @@ async fn reconcile_a_version_bump_rolls_the_workers_one_at_a_time() {
             }
         }
     });
-    let sha = rig.push(WORKERS, "edge-berlin workers: Kubernetes v1.36.4", |t| {
-        t.replace("      version: v1.36.3\n", "      version: v1.36.4\n")
-    });
-    until("every worker at v1.36.4 and Running", 90, || async {
-        let w = rig.workers().await;
+    let sha = rig.push(file, "Kubernetes v1.36.4", |t| t.replace(from, to));
+    let lp = ListParams::default().labels(selector);
+    until("every Machine at v1.36.4 and Running", 90, || async {
+        let w = rig.machines().list(&lp).await.unwrap().items;
+        let w: Vec<Value> = w
+            .into_iter()
+            .map(|o| serde_json::to_value(o).unwrap())
+            .collect();
         (w.len() == 3
             && w.iter().all(|m| {
                 m["spec"]["version"] == "v1.36.4"
@@ -379,7 +529,7 @@ async fn reconcile_a_version_bump_rolls_the_workers_one_at_a_time() {
     .await;
     for n in rig.node_list().await {
         let name = n["metadata"]["name"].as_str().unwrap();
-        let want = if name.starts_with("berlin-w-") {
+        let want = if name.starts_with(node_prefix) {
             "v1.36.4"
         } else {
             "v1.36.3"
@@ -395,18 +545,45 @@ async fn reconcile_a_version_bump_rolls_the_workers_one_at_a_time() {
         }
         phases.insert(name, p);
         let busy = phases.values().filter(|p| *p != "Running").count();
-        assert!(busy <= 1, "two workers in transition at once: {phases:?}");
+        assert!(busy <= 1, "two Machines in transition at once: {phases:?}");
     }
-    assert_eq!(rolled.len(), 3, "each worker rolled: {rolled:?}");
+    assert_eq!(rolled.len(), 3, "each Machine rolled: {rolled:?}");
     let app = rig.app().await;
     assert_eq!(app["status"]["sync"]["revision"], sha.as_str());
     assert_eq!(app["status"]["sync"]["status"], "Synced");
+    let errors = schema_errors(&rig.running.emulator, &recorder.take());
+    assert!(errors.is_empty(), "{errors:#?}");
     rig.running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_a_version_bump_rolls_the_workers_one_at_a_time() {
+    rolls_one_at_a_time(
+        WORKERS,
+        "      version: v1.36.3\n",
+        "      version: v1.36.4\n",
+        "cluster.x-k8s.io/deployment-name=edge-berlin-workers",
+        "berlin-w-",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_a_control_plane_version_bump_rolls_its_machines_one_at_a_time() {
+    rolls_one_at_a_time(
+        "clusters/edge-berlin/capi/controlplane.yaml",
+        "  version: v1.36.3\n",
+        "  version: v1.36.4\n",
+        "cluster.x-k8s.io/control-plane,cluster.x-k8s.io/cluster-name=edge-berlin",
+        "berlin-cp-",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconcile_a_broken_manifest_fails_the_sync_naming_the_file() {
     let rig = start(None).await;
+    let recorder = Recorder::start(&rig);
     let sha = rig.push(WORKERS, "broken", |t| {
         t.replacen("  replicas: 3\n", "  replicas: [3\n", 1)
     });
@@ -446,6 +623,95 @@ async fn reconcile_a_broken_manifest_fails_the_sync_naming_the_file() {
         "{}",
         app["status"]
     );
+    let errors = schema_errors(&rig.running.emulator, &recorder.take());
+    assert!(errors.is_empty(), "{errors:#?}");
+    rig.running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_a_scale_down_drains_the_newest_worker_and_frees_its_server() {
+    let rig = start(None).await;
+    let recorder = Recorder::start(&rig);
+    let before = rig.workers().await;
+    let newest = before
+        .iter()
+        .max_by_key(|m| {
+            (
+                m["metadata"]["creationTimestamp"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                m["metadata"]["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .unwrap()
+        .clone();
+    let node = newest["status"]["nodeRef"]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let uuid = newest["spec"]["providerID"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("sidero://")
+        .to_string();
+    rig.push(WORKERS, "edge-berlin: 2 workers", |t| {
+        t.replacen("  replicas: 3\n", "  replicas: 2\n", 1)
+    });
+    until("the newest worker gone", 60, || async {
+        let w = rig.workers().await;
+        (w.len() == 2 && w.iter().all(|m| phase(m) == "Running")).then_some(())
+    })
+    .await;
+    assert!(
+        !rig.workers()
+            .await
+            .iter()
+            .any(|m| m["metadata"]["name"] == newest["metadata"]["name"])
+    );
+    assert!(
+        !rig.node_list()
+            .await
+            .iter()
+            .any(|n| n["metadata"]["name"] == node.as_str()),
+        "Node {node} still there"
+    );
+    let server = until("the Server wiped and available", 30, || async {
+        let s = serde_json::to_value(rig.servers().get(&uuid).await.unwrap()).unwrap();
+        (s["status"]["inUse"] == false && s["status"]["isClean"] == true).then_some(s)
+    })
+    .await;
+    assert_eq!(server["status"]["power"], "off");
+    let class = rig
+        .running
+        .emulator
+        .get(
+            "mgmt",
+            &blast::model::kinds::SERVER_CLASS,
+            None,
+            "edge-berlin-worker",
+        )
+        .unwrap();
+    let available = class["status"]["serversAvailable"].as_array().unwrap();
+    assert!(available.iter().any(|s| s == uuid.as_str()), "{class}");
+    until("the app Healthy again", 30, || async {
+        (rig.app().await["status"]["health"]["status"] == "Healthy").then_some(())
+    })
+    .await;
+    let md = rig
+        .running
+        .emulator
+        .get(
+            "mgmt",
+            &blast::model::kinds::MACHINE_DEPLOYMENT,
+            Some("edge-berlin"),
+            "edge-berlin-workers",
+        )
+        .unwrap();
+    assert_eq!(md["status"]["replicas"], 2);
+    assert_eq!(md["status"]["phase"], "Running");
+    let errors = schema_errors(&rig.running.emulator, &recorder.take());
+    assert!(errors.is_empty(), "{errors:#?}");
     rig.running.stop().await;
 }
 
