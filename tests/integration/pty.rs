@@ -290,12 +290,12 @@ fn ctrl_z_restores_the_terminal_and_redraws_on_return() {
 }
 
 /// `blast demo --serve-only` as its own process: prints the kubeconfig path, serves until killed.
-struct ServeOnly {
+pub(crate) struct ServeOnly {
     child: std::process::Child,
 }
 
 impl ServeOnly {
-    fn start(port: u16, kubeconfig: &Path, home: &Path) -> ServeOnly {
+    pub(crate) fn start(port: u16, kubeconfig: &Path, home: &Path) -> ServeOnly {
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_blast"))
             .args([
                 "demo",
@@ -332,7 +332,7 @@ impl Drop for ServeOnly {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
