@@ -222,8 +222,10 @@ pub async fn inject_faults(emu: Emulator, speed: f64) {
         info!("fault: dropping every watch");
         emu.faults().drop_watches();
         tokio::time::sleep(quiet).await;
-        info!("fault: every 3rd request answers 500 for {window:?}");
+        // Watches are dropped as the errors start, so clients reconnect through them.
+        info!("fault: every 3rd request answers 500 for {window:?}, watches dropped");
         emu.faults().set_error_rate(3);
+        emu.faults().drop_watches();
         tokio::time::sleep(window).await;
         emu.faults().set_error_rate(0);
         tokio::time::sleep(quiet).await;
