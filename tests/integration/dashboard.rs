@@ -309,3 +309,42 @@ fn dashboard_under_no_color_uses_no_colour_and_still_marks_the_page() {
     );
     assert!(raw.contains("\x1b[7m"), "the current page in reverse video");
 }
+
+#[test]
+fn dashboard_started_before_its_kubeconfig_exists_picks_it_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("later/kubeconfig.yaml");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut t = Pty::spawn(
+        &[
+            "dashboard",
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+            "--context",
+            "mgmt",
+            "--page",
+            "fleet",
+        ],
+        repo,
+        100,
+        30,
+        &[],
+    );
+    t.wait_for("kubeconfig · FAILED", 20);
+    t.wait_for("⊘ unreachable", 5);
+    std::fs::create_dir_all(kubeconfig.parent().unwrap()).unwrap();
+    let _server = ServeOnly::start(free_port(), &kubeconfig, dir.path());
+    t.wait_for("mgmt · HEALTHY", 40);
+    // The stand-in for the missing kubeconfig is gone.
+    wait_gone(&t, "kubeconfig · FAILED", 10);
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
+
+fn wait_gone(t: &Pty, text: &str, secs: u64) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while t.screen().contains(text) {
+        assert!(Instant::now() < deadline, "{text:?} stays:\n{}", t.screen());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
