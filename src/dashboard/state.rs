@@ -87,8 +87,12 @@ pub struct Figures {
     pub managed: usize,
     /// The fullest Ceph cluster or DiskPool, in percent.
     pub used_percent: Option<u32>,
+    /// Ceph clusters and DiskPools: name and used ratio, for the capacity bars.
+    pub pools: Vec<(String, f64)>,
     pub policies: usize,
     pub policies_ok: usize,
+    /// K10 policies: name, last success, verdict.
+    pub policy_ages: Vec<(String, Option<Time>, Verdict)>,
     pub apps: usize,
     pub apps_synced: usize,
 }
@@ -301,16 +305,24 @@ fn figures(live: &LiveState, t: Thresholds, revs: &Revisions) -> BTreeMap<String
         let f = out.entry(src.id.clone()).or_default();
         let mut rows = vec![];
         storage::site_rows(src, t, &mut rows);
-        f.used_percent = rows
+        f.pools = rows
             .iter()
             .filter(|r| matches!(r.kind, "CephCluster" | "DiskPool"))
-            .filter_map(|r| r.ratio())
-            .map(|r| (r * 100.0).round() as u32)
+            .filter_map(|r| Some((r.name.clone(), r.ratio()?)))
+            .collect();
+        f.used_percent = f
+            .pools
+            .iter()
+            .map(|(_, r)| (r * 100.0).round() as u32)
             .max();
         let mut rows = vec![];
         backup::site_rows(src, live.now, &mut rows);
         let policies: Vec<_> = rows.iter().filter(|r| r.kind == "Policy").collect();
         f.policies = policies.len();
+        f.policy_ages = policies
+            .iter()
+            .map(|r| (r.key.name.clone(), r.last_success, r.verdict))
+            .collect();
         f.policies_ok = policies
             .iter()
             .filter(|r| r.verdict < Verdict::Degraded)

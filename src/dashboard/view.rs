@@ -761,6 +761,49 @@ fn tiles(
                 Span::styled(fit(&a.text, iw.saturating_sub(12)), text_style(s, theme)),
             ]));
         }
+        // The storage page's capacity bars, the backup page's policies with their last success.
+        if let Some(f) = state.figures.get(&s.site) {
+            let name_w = 18.min(iw / 3);
+            let bar_w = iw.saturating_sub(name_w + 9).min(40);
+            if p == Page::Storage {
+                for (name, ratio) in &f.pools {
+                    let pv = state.thresholds.verdict(*ratio);
+                    let filled =
+                        ((ratio.clamp(0.0, 1.0) * bar_w as f64).round() as usize).min(bar_w);
+                    lines.push(Line::from(vec![
+                        Span::styled(
+                            format!(" {:<name_w$} ", fit(name, name_w)),
+                            text_style(s, theme),
+                        ),
+                        Span::styled(
+                            format!(
+                                "{}{} {:>3.0}%",
+                                "█".repeat(filled),
+                                "░".repeat(bar_w - filled),
+                                ratio * 100.0
+                            ),
+                            verdict_style(pv, theme),
+                        ),
+                    ]));
+                }
+            }
+            if p == Page::Backup {
+                for (name, last, pv) in &f.policy_ages {
+                    let when = match last {
+                        Some(t) => format!("last success {} ago", age(now, *t)),
+                        None => "never succeeded".into(),
+                    };
+                    lines.push(Line::from(vec![
+                        Span::styled(format!(" {} ", pv.symbol()), verdict_style(*pv, theme)),
+                        Span::styled(
+                            format!("{:<name_w$} ", fit(name, name_w)),
+                            text_style(s, theme),
+                        ),
+                        Span::styled(when, verdict_style(*pv, theme)),
+                    ]));
+                }
+            }
+        }
         if !probs.is_empty() {
             lines.push(Line::raw(""));
             let room = (inner.height as usize).saturating_sub(lines.len());
