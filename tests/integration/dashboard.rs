@@ -348,3 +348,33 @@ fn wait_gone(t: &Pty, text: &str, secs: u64) {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// A resize storm (a tmux pane dragged about), then the size it ends on: the dashboard keeps
+/// running and draws that size in full.
+#[test]
+fn dashboard_survives_a_resize_storm() {
+    let repo = temp_repo();
+    let mut t = Pty::spawn(
+        &["demo", "--dashboard", "--scenario", "none", "--rotate", "0"],
+        &repo.work,
+        80,
+        24,
+        &[],
+    );
+    t.wait_for("edge-berlin", 20);
+    for i in 0..60u16 {
+        t.resize(20 + (i * 37) % 200, 6 + (i * 13) % 70);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    t.resize(120, 40);
+    t.wait_for("q quit · space pause", 10);
+    t.wait_for("edge-berlin · ", 10);
+    let screen = t.screen();
+    assert_eq!(
+        screen.lines().next().map(|l| l.contains("▸fleet")),
+        Some(true),
+        "{screen}"
+    );
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
