@@ -49,9 +49,36 @@ pub fn render(text: &str) -> Option<[String; 5]> {
     Some(rows)
 }
 
+/// `render` at `k` times the size (each cell k wide and k high), for a wall seen from afar.
+pub fn render_scaled(text: &str, k: u16) -> Option<Vec<String>> {
+    let k = k.max(1) as usize;
+    let rows = render(text)?;
+    Some(
+        rows.iter()
+            .flat_map(|r| {
+                let wide: String = r.chars().flat_map(|c| std::iter::repeat_n(c, k)).collect();
+                std::iter::repeat_n(wide, k)
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scaled_figures_are_k_times_wider_and_higher() {
+        let rows = render_scaled("1", 2).unwrap();
+        assert_eq!(rows.len(), 10);
+        assert_eq!(rows[0], "  ██  ");
+        assert_eq!(rows[1], rows[0]);
+        assert_eq!(rows[9], "██████");
+        assert_eq!(
+            render_scaled("12", 1).unwrap(),
+            render("12").unwrap().to_vec()
+        );
+    }
 
     #[test]
     fn figures_render_in_five_rows_of_the_announced_width() {

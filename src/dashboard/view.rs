@@ -376,12 +376,18 @@ fn big_figures(
     figs: &[(&'static str, String, Verdict)],
     theme: &Theme,
 ) -> u16 {
+    // Twice the size on a wall-sized terminal.
+    let k: u16 = if area.height >= 80 && area.width >= 300 {
+        2
+    } else {
+        1
+    };
     let mut x = area.x + 1;
     for (label, value, v) in figs {
-        let Some(rows) = digits::render(value) else {
+        let Some(rows) = digits::render_scaled(value, k) else {
             continue;
         };
-        let w = digits::width(value).max(label.width() as u16 + 2);
+        let w = (digits::width(value) * k).max(label.width() as u16 + 2);
         if x + w > area.x + area.width {
             break;
         }
@@ -395,11 +401,11 @@ fn big_figures(
         );
         frame.render_widget(
             Paragraph::new(lines),
-            Rect::new(x, area.y, w, 1 + digits::HEIGHT),
+            Rect::new(x, area.y, w, 1 + digits::HEIGHT * k),
         );
-        x += w + 4;
+        x += w + 4 * k;
     }
-    digits::HEIGHT + 2
+    digits::HEIGHT * k + 2
 }
 
 /// Columns and rows of tiles for `n` sites, the most square-looking tiles that fit.
@@ -724,8 +730,16 @@ fn tiles(
                 .filter_map(|(_, a)| a.map(|a| a.verdict))
                 .max()
                 .unwrap_or(v);
+            let k: u16 = if inner.height as usize >= needed + 17
+                && digits::width(&value) as usize * 2 + 2 <= iw
+            {
+                2
+            } else {
+                1
+            };
             if inner.height as usize >= needed + 7 && digits::width(&value) as usize + 2 <= iw {
                 lines.push(Line::raw(""));
+                let big = digits::render_scaled(&value, k).unwrap_or_else(|| big.to_vec());
                 for row in big {
                     lines.push(Line::styled(format!(" {row}"), verdict_style(fv, theme)));
                 }
