@@ -36,6 +36,10 @@ pub struct Cli {
     /// built without the capability to write, not with the keys hidden.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Shortest time between two frames caused by cluster changes alone, e.g. `500ms`, `2s`
+    /// (default: the config's `fleet.min_frame_ms`, 500 ms). Keys always redraw at once.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub refresh: Option<std::time::Duration>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -55,8 +59,10 @@ pub enum Command {
     /// reached. Workload clusters are read through their kubeconfig Secrets only with
     /// `[fleet] workload_kubeconfigs = true` (else they count as unreachable).
     Status(StatusArgs),
-    /// Full-screen read-only wall dashboard (not available yet).
-    Dashboard,
+    /// Full-screen read-only wall dashboard: pages fleet, storage, backup, gitops and problems,
+    /// rotating. Keys: q quits, space pauses, n/p or arrows turn pages, 1-5 jump. It never
+    /// writes anything and never exits on a cluster error; lost sites show as STALE.
+    Dashboard(DashboardArgs),
     /// List the themes that can be used, bundled and from the config dir.
     Themes,
 }
@@ -87,6 +93,47 @@ pub struct DemoArgs {
     /// Make the sandbox in this folder instead of the system temp dir.
     #[arg(long, value_name = "DIR")]
     pub sandbox_dir: Option<PathBuf>,
+    /// Open the wall dashboard on the demo datacenter instead of the console.
+    #[arg(long, conflicts_with = "serve_only")]
+    pub dashboard: bool,
+    #[command(flatten)]
+    pub wall: DashboardArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DashboardArgs {
+    /// Time each page stays before the next, e.g. `20s`, `1m`; `0` keeps one page.
+    #[arg(long, default_value = "20s", value_name = "DURATION", value_parser = parse_duration)]
+    pub rotate: std::time::Duration,
+    /// Pages to show, in order: fleet, storage, backup, gitops, problems (comma-separated).
+    #[arg(
+        long = "page",
+        value_name = "PAGES",
+        default_value = "fleet,storage,backup,gitops,problems"
+    )]
+    pub pages: String,
+}
+
+/// `500ms`, `20s`, `2m`, `1h`; a bare number is seconds.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("\"{s}\" is not a duration (e.g. 500ms, 20s, 2m)"))?;
+    let ms = match unit.trim() {
+        "ms" => n,
+        "" | "s" => n * 1000,
+        "m" => n * 60_000,
+        "h" => n * 3_600_000,
+        other => {
+            return Err(format!(
+                "unknown unit \"{other}\" in \"{s}\"; use ms, s, m or h"
+            ));
+        }
+    };
+    Ok(std::time::Duration::from_millis(ms))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -116,4 +163,20 @@ pub struct CheckArgs {
     /// validated with the built-in Kubernetes types.
     #[arg(long, value_name = "DIR")]
     pub schemas: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_read_with_units_and_bare_seconds() {
+        assert_eq!(parse_duration("20s"), Ok(Duration::from_secs(20)));
+        assert_eq!(parse_duration("15"), Ok(Duration::from_secs(15)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("fast").is_err());
+        assert!(parse_duration("3d").unwrap_err().contains("unknown unit"));
+    }
 }

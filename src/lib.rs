@@ -8,6 +8,7 @@ pub mod alloc;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod dashboard;
 pub mod demo;
 pub mod git;
 pub mod keymap;

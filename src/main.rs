@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use blast::app::State;
 use blast::app::route::Route;
-use blast::cli::{CheckArgs, Cli, Command, DemoArgs, Format};
+use blast::cli::{CheckArgs, Cli, Command, DashboardArgs, DemoArgs, Format};
 use blast::config::{Config, Paths};
 use blast::keymap::Keymap;
 use blast::repo::{check, schema::SchemaSet};
@@ -50,7 +50,7 @@ fn main() -> ExitCode {
         Some(Command::Status(args)) => return run_status(&cli, args),
         Some(Command::Themes) => list_themes(&cli),
         Some(Command::Demo(args)) => demo(&cli, args),
-        Some(Command::Dashboard) => Err(eyre!("`blast dashboard` is not available yet")),
+        Some(Command::Dashboard(args)) => dashboard(&cli, args, None),
         None => console(&cli),
     };
     match result {
@@ -235,7 +235,9 @@ fn run_console(cli: &Cli, mut demo: Option<blast::demo::run::Demo>) -> color_eyr
             runtime::RunOptions {
                 refresh: config.refresh.clone(),
                 kube: Some(kube),
-                min_frame: std::time::Duration::from_millis(config.fleet.min_frame_ms),
+                min_frame: cli
+                    .refresh
+                    .unwrap_or(std::time::Duration::from_millis(config.fleet.min_frame_ms)),
                 panic_key: std::env::var_os("BLAST_TEST_PANIC_ON_KEY").is_some(),
             },
         )
@@ -247,6 +249,9 @@ fn run_console(cli: &Cli, mut demo: Option<blast::demo::run::Demo>) -> color_eyr
 /// emulator for other clients.
 fn demo(cli: &Cli, args: &DemoArgs) -> color_eyre::Result<()> {
     let mut demo = blast::demo::run::Demo::from_args(args)?;
+    if args.dashboard {
+        return dashboard(cli, &args.wall, Some(demo));
+    }
     if !args.serve_only {
         return run_console(cli, Some(demo));
     }
@@ -307,6 +312,83 @@ fn demo(cli: &Cli, args: &DemoArgs) -> color_eyre::Result<()> {
         tokio::signal::ctrl_c().await?;
         running.stop().await;
         Ok(())
+    })
+}
+
+/// `blast dashboard` (or `blast demo --dashboard`): the read-only wall. The repo is optional
+/// (it only says how far behind HEAD each Application is); the theme defaults to
+/// high-contrast.
+fn dashboard(
+    cli: &Cli,
+    args: &DashboardArgs,
+    demo: Option<blast::demo::run::Demo>,
+) -> color_eyre::Result<()> {
+    use blast::dashboard::{self, Page};
+    let paths = Paths::from_platform();
+    let config = load_config(cli, paths.as_ref())?;
+    let pages = Page::parse_list(&args.pages).map_err(|e| eyre!("--page: {e}"))?;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme_name = cli.theme.clone().unwrap_or_else(|| "high-contrast".into());
+    let depth = theme::ColorDepth::from_env();
+    let theme = Theme::load(
+        &theme_name,
+        paths.as_ref().map(|p| p.themes_dir()).as_deref(),
+        no_color,
+    )?
+    .for_depth(depth);
+    let repo = find_repo(cli, &config).ok();
+    let log_dir = paths
+        .as_ref()
+        .map(|p| p.log_dir())
+        .unwrap_or_else(|| std::env::temp_dir().join("blast-logs"));
+    let level = cli.log_level.as_deref().or(config.log_level.as_deref());
+    let _log_guard = logging::init(&log_dir, level)
+        .wrap_err_with(|| format!("starting the log in {}", log_dir.display()))?;
+    tracing::info!(repo = ?repo, theme = %theme.name, rotate = ?args.rotate, pages = %args.pages, "starting dashboard");
+    let state = dashboard::State::new(
+        pages,
+        args.rotate.as_secs(),
+        config.storage.thresholds(),
+        (80, 24),
+    );
+    let mut kube = blast::kube::supervisor::Options {
+        kubeconfig: cli.kubeconfig.clone(),
+        contexts: cli.contexts.clone(),
+        workload_kubeconfigs: config.fleet.workload_kubeconfigs,
+        linger: std::time::Duration::from_secs(config.fleet.linger_secs),
+    };
+    let min_frame = cli
+        .refresh
+        .unwrap_or(std::time::Duration::from_millis(config.fleet.min_frame_ms));
+    let state_dir = paths
+        .as_ref()
+        .map(|p| p.state_dir.clone())
+        .unwrap_or_else(std::env::temp_dir);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let _demo = match demo {
+            Some(d) => {
+                let running = d.start(&state_dir).await?;
+                kube.kubeconfig = Some(running.kubeconfig_path.clone());
+                kube.contexts = vec![running.context.clone()];
+                kube.workload_kubeconfigs = true;
+                Some(running)
+            }
+            None => None,
+        };
+        dashboard::run::run(
+            state,
+            theme,
+            dashboard::run::Options {
+                kube,
+                repo,
+                min_frame,
+            },
+        )
+        .await
     })
 }
 

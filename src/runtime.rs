@@ -28,7 +28,84 @@ use crate::git::worker::{self, GitJob};
 use crate::repo::index;
 use crate::theme::Theme;
 
-pub type Tui = Terminal<CrosstermBackend<Stdout>>;
+pub type Tui = Terminal<QuietBackend<Stdout>>;
+
+/// ratatui's crossterm backend, except that a frame which changes nothing writes nothing:
+/// the plain backend ends every frame, even an empty one, with an attribute reset and a
+/// hide-cursor (about 25 bytes), which over a slow link and a clock ticking every second adds
+/// up. Here an empty diff is skipped and the cursor is hidden once.
+pub struct QuietBackend<W: std::io::Write> {
+    inner: CrosstermBackend<W>,
+    cursor_hidden: bool,
+}
+
+impl<W: std::io::Write> QuietBackend<W> {
+    pub fn new(writer: W) -> Self {
+        QuietBackend {
+            inner: CrosstermBackend::new(writer),
+            cursor_hidden: false,
+        }
+    }
+}
+
+impl<W: std::io::Write> ratatui::backend::Backend for QuietBackend<W> {
+    type Error = std::io::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> std::io::Result<()>
+    where
+        I: Iterator<Item = (u16, u16, &'a ratatui::buffer::Cell)>,
+    {
+        let mut content = content.peekable();
+        if content.peek().is_none() {
+            return Ok(());
+        }
+        self.inner.draw(content)
+    }
+
+    fn hide_cursor(&mut self) -> std::io::Result<()> {
+        if self.cursor_hidden {
+            return Ok(());
+        }
+        self.cursor_hidden = true;
+        self.inner.hide_cursor()
+    }
+
+    fn show_cursor(&mut self) -> std::io::Result<()> {
+        self.cursor_hidden = false;
+        self.inner.show_cursor()
+    }
+
+    fn get_cursor_position(&mut self) -> std::io::Result<ratatui::layout::Position> {
+        self.inner.get_cursor_position()
+    }
+
+    fn set_cursor_position<P: Into<ratatui::layout::Position>>(
+        &mut self,
+        position: P,
+    ) -> std::io::Result<()> {
+        self.inner.set_cursor_position(position)
+    }
+
+    fn clear(&mut self) -> std::io::Result<()> {
+        self.inner.clear()
+    }
+
+    fn clear_region(&mut self, clear_type: ratatui::backend::ClearType) -> std::io::Result<()> {
+        self.inner.clear_region(clear_type)
+    }
+
+    fn size(&self) -> std::io::Result<ratatui::layout::Size> {
+        self.inner.size()
+    }
+
+    fn window_size(&mut self) -> std::io::Result<ratatui::backend::WindowSize> {
+        self.inner.window_size()
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        ratatui::backend::Backend::flush(&mut self.inner)
+    }
+}
 
 /// Puts the terminal back as it was: raw mode off, main screen, cursor shown. Safe to call twice.
 pub fn restore_terminal() {
@@ -103,7 +180,7 @@ fn fresh_terminal() -> Result<Tui> {
         stdout(),
         crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
     )?;
-    Ok(Terminal::new(CrosstermBackend::new(stdout()))?)
+    Ok(Terminal::new(QuietBackend::new(stdout()))?)
 }
 
 fn enter_modes() -> Result<()> {
@@ -352,7 +429,9 @@ impl InputGate {
     }
 }
 
-fn spawn_input_reader(gate: Arc<InputGate>) -> mpsc::UnboundedReceiver<std::io::Result<Msg>> {
+pub(crate) fn spawn_input_reader(
+    gate: Arc<InputGate>,
+) -> mpsc::UnboundedReceiver<std::io::Result<Msg>> {
     use std::sync::atomic::Ordering::SeqCst;
     let (tx, rx) = mpsc::unbounded_channel();
     std::thread::Builder::new()
@@ -624,4 +703,54 @@ fn watch(
         }
     });
     Some(watcher)
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::text::Line;
+
+    use super::QuietBackend;
+
+    /// A writer the test can read back.
+    #[derive(Clone, Default)]
+    struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Shared {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_frame_that_changes_nothing_writes_nothing() {
+        let out = Shared::default();
+        let written = || out.0.lock().unwrap().len();
+        let mut t = Terminal::with_options(
+            QuietBackend::new(out.clone()),
+            ratatui::TerminalOptions {
+                viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 20, 2)),
+            },
+        )
+        .unwrap();
+        let draw = |t: &mut Terminal<QuietBackend<Shared>>, text: &str| {
+            t.draw(|f| f.render_widget(Line::raw(text.to_string()), f.area()))
+                .unwrap();
+        };
+        draw(&mut t, "age 3s");
+        let first = written();
+        assert!(first > 0);
+        draw(&mut t, "age 3s");
+        assert_eq!(written(), first, "same frame: not a byte");
+        draw(&mut t, "age 4s");
+        let changed = written() - first;
+        assert!(
+            changed > 0 && changed < 40,
+            "one cell changed: a cursor move, the cell and a reset ({changed} bytes)"
+        );
+    }
 }

@@ -687,7 +687,10 @@ mod writes {
         let t = s.reconcile.as_ref().unwrap();
         assert_eq!(t.finished, Some(start + 601));
         assert!(t.timed_out(start + 601));
-        assert_eq!(t.pending(), ["the Applications list (is Argo CD reachable?)"]);
+        assert_eq!(
+            t.pending(),
+            ["the Applications list (is Argo CD reachable?)"]
+        );
     }
 
     /// Read-only by construction: without the capability, no key in any context the console

@@ -148,7 +148,7 @@ impl Demo {
             tasks.push(tokio::spawn(play(emulator.clone(), s, self.speed)));
         }
         if self.faults {
-            tasks.push(tokio::spawn(inject_faults(emulator.clone())));
+            tasks.push(tokio::spawn(inject_faults(emulator.clone(), self.speed)));
         }
         let contexts = emulator.clusters();
         Ok(Running {
@@ -262,22 +262,28 @@ pub fn heartbeat(node: &mut Value, now: &str) {
     }
 }
 
-/// `--faults`: one fault at a time, each followed by a quiet period.
-async fn inject_faults(emu: Emulator) {
-    let quiet = Duration::from_secs(30);
+/// `--faults`: one fault at a time, each followed by a quiet period, paced by `--speed` (a
+/// quiet period of 30 s at speed 1; never under 3 s, and a fault lasts at least 2 s, so the
+/// console's watches have time to fail and come back). Each fault is logged (`fault: …`).
+pub async fn inject_faults(emu: Emulator, speed: f64) {
+    let paced = |secs: f64, floor: f64| Duration::from_secs_f64((secs / speed).max(floor));
+    let quiet = paced(30.0, 3.0);
+    let window = paced(10.0, 2.0);
     loop {
         tokio::time::sleep(quiet).await;
         info!("fault: dropping every watch");
         emu.faults().drop_watches();
         tokio::time::sleep(quiet).await;
-        info!("fault: every 3rd request answers 500 for 10s");
+        // Watches are dropped as the errors start, so clients reconnect through them.
+        info!("fault: every 3rd request answers 500 for {window:?}, watches dropped");
         emu.faults().set_error_rate(3);
-        tokio::time::sleep(Duration::from_secs(10)).await;
+        emu.faults().drop_watches();
+        tokio::time::sleep(window).await;
         emu.faults().set_error_rate(0);
         tokio::time::sleep(quiet).await;
-        info!("fault: 800ms latency for 10s");
+        info!("fault: 800ms latency for {window:?}");
         emu.faults().set_latency(Duration::from_millis(800));
-        tokio::time::sleep(Duration::from_secs(10)).await;
+        tokio::time::sleep(window).await;
         emu.faults().set_latency(Duration::ZERO);
         tokio::time::sleep(quiet).await;
         info!("fault: expiring every watch (410)");
@@ -288,7 +294,7 @@ async fn inject_faults(emu: Emulator) {
             .first()
             .and_then(|m| m["metadata"]["name"].as_str().map(str::to_string));
         if let Some(name) = victim {
-            info!(machine = %name, "fault: serving a malformed Machine for 30s");
+            info!(machine = %name, "fault: serving a malformed Machine for {quiet:?}");
             emu.faults()
                 .set_malformed(Some((world::MGMT, kinds::MACHINE.plural, &name)));
             tokio::time::sleep(quiet).await;

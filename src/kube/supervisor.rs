@@ -73,7 +73,15 @@ struct Sup {
     secret_watches: HashMap<SourceId, AbortHandle>,
     watches: HashMap<(SourceId, &'static str), Running>,
     wants: Vec<Want>,
+    /// The kubeconfig could not be read (a stand-in source says so).
+    load_failed: bool,
 }
+
+/// How often a kubeconfig that could not be read is read again.
+const KUBECONFIG_RETRY: Duration = Duration::from_secs(10);
+
+/// The source that stands for a kubeconfig that could not be read.
+const NO_KUBECONFIG: &str = "kubeconfig";
 
 /// Starts the supervisor; the returned sender takes its commands.
 pub fn spawn(opts: Options, tx: mpsc::Sender<Msg>) -> mpsc::UnboundedSender<Command> {
@@ -94,9 +102,11 @@ async fn run(opts: Options, tx: mpsc::Sender<Msg>, mut commands: mpsc::Unbounded
         secret_watches: HashMap::new(),
         watches: HashMap::new(),
         wants: vec![],
+        load_failed: false,
     };
     sup.load_kubeconfig().await;
     let mut tick = tokio::time::interval(Duration::from_secs(5));
+    let mut last_load = Instant::now();
     loop {
         tokio::select! {
             cmd = commands.recv() => match cmd {
@@ -105,7 +115,15 @@ async fn run(opts: Options, tx: mpsc::Sender<Msg>, mut commands: mpsc::Unbounded
                 None => break,
             },
             Some(i) = irx.recv() => sup.internal(i).await,
-            _ = tick.tick() => sup.stop_idle().await,
+            _ = tick.tick() => {
+                sup.stop_idle().await;
+                // No kubeconfig yet (missing, unreadable): read it again now and then, so a
+                // console or dashboard started before it exists picks it up.
+                if sup.kubeconfig.is_none() && last_load.elapsed() >= KUBECONFIG_RETRY {
+                    last_load = Instant::now();
+                    sup.load_kubeconfig().await;
+                }
+            }
         }
     }
     sup.stop_all();
@@ -119,6 +137,14 @@ impl Sup {
     async fn load_kubeconfig(&mut self) {
         match client::load(self.opts.kubeconfig.as_deref()) {
             Ok(kc) => {
+                if self.load_failed {
+                    // It failed before: the stand-in source goes.
+                    self.load_failed = false;
+                    self.send(LiveMsg::SourceRemoved {
+                        source: NO_KUBECONFIG.into(),
+                    })
+                    .await;
+                }
                 let available = client::contexts(&kc);
                 let active = if self.opts.contexts.is_empty() {
                     kc.current_context.clone().into_iter().collect()
@@ -135,7 +161,8 @@ impl Sup {
             }
             Err(error) => {
                 warn!(%error, "no kubeconfig");
-                let source = "kubeconfig".to_string();
+                self.load_failed = true;
+                let source = NO_KUBECONFIG.to_string();
                 self.send(LiveMsg::SourceAdded {
                     source: source.clone(),
                     root: true,

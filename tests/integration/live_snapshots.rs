@@ -16,7 +16,7 @@ fn render(state: &State) -> String {
     render_with(state, &Theme::load("default", None, false).unwrap())
 }
 
-fn render_with(state: &State, theme: &Theme) -> String {
+pub(crate) fn render_with(state: &State, theme: &Theme) -> String {
     let mut t = Terminal::new(TestBackend::new(state.size.0, state.size.1)).unwrap();
     t.draw(|f| blast::view::draw(f, state, theme)).unwrap();
     let buf = t.backend().buffer().clone();
@@ -39,12 +39,12 @@ fn fixture_now(_objs: &[(String, Value)]) -> i64 {
 
 /// What to break in the world before it is loaded.
 #[derive(Clone, Copy, PartialEq)]
-enum World {
+pub(crate) enum World {
     Healthy,
     Broken,
 }
 
-fn live_state(route: Route, w: u16, h: u16, world_kind: World) -> State {
+pub(crate) fn live_state(route: Route, w: u16, h: u16, world_kind: World) -> State {
     let mut objs = world::objects().unwrap();
     let now = fixture_now(&objs);
     let mut broken_server = None;

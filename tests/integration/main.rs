@@ -1,5 +1,7 @@
 //! Integration tests: one crate, one module per area.
 //! - `snapshots`: every browser state through ratatui's TestBackend at 80x24 and 200x50 (insta).
+//! - `dashboard`: `blast dashboard`'s pages through TestBackend at 80x24, 200x50 and 400x100,
+//!   and the real binary in a pty (rotation, every key leaves the repo alone, stale and back).
 //! - `cli`: the real binary's `check`, `--help`, `--version`, config and theme errors.
 //! - `pty`: the real binary in a pseudo-terminal, read through a vt100 parser.
 //! - `live`: the kube path (supervisor, watchers) over real HTTP against the API emulator.
@@ -15,6 +17,7 @@
 
 mod changes;
 mod cli;
+mod dashboard;
 mod emulator;
 mod git_repo;
 mod git_write;

@@ -15,6 +15,7 @@ pub struct Pty {
     raw: Arc<Mutex<Vec<u8>>>,
     writer: Arc<Mutex<Box<dyn Write + Send>>>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
     _home: tempfile::TempDir,
 }
 
@@ -49,7 +50,6 @@ impl Pty {
         let raw = Arc::new(Mutex::new(Vec::new()));
         let (p, r, w) = (parser.clone(), raw.clone(), writer.clone());
         std::thread::spawn(move || {
-            let _master = pair.master;
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
@@ -68,8 +68,26 @@ impl Pty {
             raw,
             writer,
             child,
+            master: pair.master,
             _home: home,
         }
+    }
+
+    /// Resizes the terminal (the program gets SIGWINCH) and the parser with it.
+    pub fn resize(&self, cols: u16, rows: u16) {
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        self.parser
+            .lock()
+            .unwrap()
+            .screen_mut()
+            .set_size(rows, cols);
     }
 
     pub fn screen(&self) -> String {
@@ -290,12 +308,12 @@ fn ctrl_z_restores_the_terminal_and_redraws_on_return() {
 }
 
 /// `blast demo --serve-only` as its own process: prints the kubeconfig path, serves until killed.
-struct ServeOnly {
+pub(crate) struct ServeOnly {
     child: std::process::Child,
 }
 
 impl ServeOnly {
-    fn start(port: u16, kubeconfig: &Path, home: &Path) -> ServeOnly {
+    pub(crate) fn start(port: u16, kubeconfig: &Path, home: &Path) -> ServeOnly {
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_blast"))
             .args([
                 "demo",
@@ -335,7 +353,7 @@ impl Drop for ServeOnly {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -653,6 +671,22 @@ fn an_editor_that_fails_is_reported_and_the_file_kept() {
         10,
     );
     t.wait_for("✎1", 10);
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
+
+#[test]
+fn the_console_survives_a_resize_storm() {
+    let repo = temp_repo();
+    let mut t = Pty::spawn(&[], &repo.work, 80, 24, &[]);
+    t.wait_for("infrastructure/", 20);
+    for i in 0..60u16 {
+        t.resize(20 + (i * 37) % 200, 6 + (i * 13) % 70);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    t.resize(100, 30);
+    t.wait_for("? help  q quit", 10);
+    t.wait_for("infrastructure/", 10);
     t.send("q");
     assert_eq!(t.wait_exit(10), 0);
 }

@@ -1,0 +1,498 @@
+//! The dashboard's pure core: `State`, `Msg`, `Effect`, `update` and `settle`.
+//!
+//! Read-only by construction: the effects a dashboard can ask for are watches, a read of the
+//! repo's revisions and quitting. There is no editor, no git write and no route into the
+//! console's `app::State`, so no key or message can change anything anywhere.
+
+use std::collections::BTreeMap;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::app::live::fleet::{self, Count, Verdict};
+use crate::app::live::gitops::{self, Revisions};
+use crate::app::live::storage::{self, Thresholds};
+use crate::app::live::summary::{self, Reach, SiteSummary};
+use crate::app::live::{LiveMsg, LiveState, Want, backup};
+use crate::app::route::Route;
+use crate::model::Time;
+
+/// One page of the wall.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    Fleet,
+    Storage,
+    Backup,
+    GitOps,
+    Problems,
+}
+
+impl Page {
+    pub const ALL: [Page; 5] = [
+        Page::Fleet,
+        Page::Storage,
+        Page::Backup,
+        Page::GitOps,
+        Page::Problems,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Page::Fleet => "fleet",
+            Page::Storage => "storage",
+            Page::Backup => "backup",
+            Page::GitOps => "gitops",
+            Page::Problems => "problems",
+        }
+    }
+
+    /// The summary area a page shows (`None`: all of them).
+    pub fn area(self) -> Option<&'static str> {
+        match self {
+            Page::Fleet | Page::Problems => None,
+            Page::Storage => Some("storage"),
+            Page::Backup => Some("backup"),
+            Page::GitOps => Some("gitops"),
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Page, String> {
+        Page::ALL
+            .into_iter()
+            .find(|p| p.name() == s.trim())
+            .ok_or_else(|| {
+                format!("unknown page \"{s}\"; use fleet, storage, backup, gitops or problems")
+            })
+    }
+
+    /// `--page fleet,storage`: the pages in that order.
+    pub fn parse_list(s: &str) -> Result<Vec<Page>, String> {
+        let pages = s
+            .split(',')
+            .filter(|p| !p.trim().is_empty())
+            .map(Page::parse)
+            .collect::<Result<Vec<_>, _>>()?;
+        if pages.is_empty() {
+            return Err("--page needs at least one page".into());
+        }
+        Ok(pages)
+    }
+}
+
+/// A site's key figures, the big numbers of its tile.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Figures {
+    pub control_plane: Option<Count>,
+    pub workers: Option<Count>,
+    /// Clusters a management cluster manages.
+    pub managed: usize,
+    /// The fullest Ceph cluster or DiskPool, in percent.
+    pub used_percent: Option<u32>,
+    /// Ceph clusters and DiskPools: name and used ratio, for the capacity bars.
+    pub pools: Vec<(String, f64)>,
+    pub policies: usize,
+    pub policies_ok: usize,
+    /// K10 policies: name, last success, verdict.
+    pub policy_ages: Vec<(String, Option<Time>, Verdict)>,
+    pub apps: usize,
+    pub apps_synced: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// The complete set of watches the dashboard needs.
+    Watch(Vec<Want>),
+    /// Read (never write) where the repo stands against these Applications' revisions.
+    ReadRevisions(Vec<(String, String)>),
+    Quit,
+}
+
+#[allow(clippy::large_enum_variant)] // moved once, through a bounded channel
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    Live(LiveMsg),
+    /// The clock (unix seconds).
+    Tick(Time),
+    Revisions(Revisions),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    pub live: LiveState,
+    pub thresholds: Thresholds,
+    pub revisions: Revisions,
+    /// Derived by `settle`, worst first.
+    pub sites: Vec<SiteSummary>,
+    pub figures: BTreeMap<String, Figures>,
+    pub pages: Vec<Page>,
+    pub page: usize,
+    /// Seconds a page stays before the next one; 0: no rotation.
+    pub rotate: u64,
+    pub paused: bool,
+    /// When the page on screen came up (clock time).
+    pub page_since: Time,
+    /// The clock, from `Tick`.
+    pub now: Time,
+    pub size: (u16, u16),
+    pub quit: bool,
+    pub dirty: bool,
+    revisions_asked: Vec<(String, String)>,
+}
+
+impl State {
+    pub fn new(pages: Vec<Page>, rotate: u64, thresholds: Thresholds, size: (u16, u16)) -> State {
+        State {
+            live: LiveState::default(),
+            thresholds,
+            revisions: Revisions::default(),
+            sites: vec![],
+            figures: BTreeMap::new(),
+            pages: if pages.is_empty() {
+                Page::ALL.to_vec()
+            } else {
+                pages
+            },
+            page: 0,
+            rotate,
+            paused: false,
+            page_since: 0,
+            now: 0,
+            size,
+            quit: false,
+            dirty: true,
+            revisions_asked: vec![],
+        }
+    }
+
+    pub fn current(&self) -> Page {
+        self.pages[self.page.min(self.pages.len() - 1)]
+    }
+
+    /// Effects to run at start-up: every watch the summary needs, on every site.
+    pub fn init(&mut self) -> Vec<Effect> {
+        let wants = Route::Overview.wants();
+        self.live.wants = wants.clone();
+        vec![Effect::Watch(wants)]
+    }
+
+    /// Seconds until the next page, while rotating.
+    pub fn next_in(&self) -> Option<u64> {
+        (self.rotate > 0 && !self.paused && self.pages.len() > 1).then(|| {
+            self.rotate
+                .saturating_sub((self.now - self.page_since).max(0) as u64)
+        })
+    }
+
+    fn turn(&mut self, forward: bool) {
+        let n = self.pages.len();
+        self.page = if forward {
+            (self.page + 1) % n
+        } else {
+            (self.page + n - 1) % n
+        };
+        self.page_since = self.now;
+        self.dirty = true;
+    }
+}
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    let mut fx = vec![];
+    match msg {
+        Msg::Key(k) => key(state, k, &mut fx),
+        Msg::Resize(w, h) => {
+            state.size = (w, h);
+            state.dirty = true;
+        }
+        Msg::Live(m) => {
+            if state.live.apply(m) {
+                state.dirty = true;
+            }
+        }
+        Msg::Tick(now) => {
+            if state.page_since == 0 {
+                state.page_since = now;
+            }
+            state.live.now = state.live.now.max(now);
+            if now != state.now {
+                state.now = now;
+                // Ages and the clock: ratatui's diff sends only the cells whose text changed.
+                state.dirty = true;
+            }
+            if state.next_in() == Some(0) {
+                state.turn(true);
+            }
+        }
+        Msg::Revisions(r) => {
+            state.revisions = r;
+            state.live.changed.sources = true;
+            state.dirty = true;
+        }
+    }
+    fx
+}
+
+fn key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    // Only plain keys (shift aside) act, but ctrl-c: ctrl-q or alt-q do nothing.
+    let plain = !k
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SUPER);
+    match k.code {
+        KeyCode::Char('c') if ctrl => {
+            state.quit = true;
+            fx.push(Effect::Quit);
+        }
+        _ if !plain => {}
+        KeyCode::Char('q') | KeyCode::Char('Q') => {
+            state.quit = true;
+            fx.push(Effect::Quit);
+        }
+        KeyCode::Char(' ') => {
+            state.paused = !state.paused;
+            state.page_since = state.now;
+            state.dirty = true;
+        }
+        KeyCode::Char('n') | KeyCode::Right | KeyCode::Down | KeyCode::Tab | KeyCode::PageDown => {
+            state.turn(true)
+        }
+        KeyCode::Char('p') | KeyCode::Left | KeyCode::Up | KeyCode::BackTab | KeyCode::PageUp => {
+            state.turn(false)
+        }
+        KeyCode::Char(c @ '1'..='9') => {
+            let i = c as usize - '1' as usize;
+            if i < state.pages.len() {
+                state.page = i;
+                state.page_since = state.now;
+                state.dirty = true;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Derives the summaries from what arrived since the last batch (and the clock: overdue
+/// backups and ages move with it). Called once per batch by the runtime, by tests after their
+/// messages.
+pub fn settle(state: &mut State) -> Vec<Effect> {
+    let mut fx = vec![];
+    let _ = std::mem::take(&mut state.live.changed);
+    let live = &state.live;
+    let wanted = gitops::wanted_revisions(live);
+    if wanted != state.revisions_asked {
+        state.revisions_asked = wanted.clone();
+        fx.push(Effect::ReadRevisions(wanted));
+    }
+    let sites = summary::overview(live, state.thresholds, &state.revisions);
+    let figures = figures(live, state.thresholds, &state.revisions);
+    if sites != state.sites || figures != state.figures {
+        state.sites = sites;
+        state.figures = figures;
+        state.dirty = true;
+    }
+    fx
+}
+
+fn figures(live: &LiveState, t: Thresholds, revs: &Revisions) -> BTreeMap<String, Figures> {
+    let mut out: BTreeMap<String, Figures> = BTreeMap::new();
+    for row in fleet::rows(live, 0, "") {
+        let f = out.entry(row.key.name.clone()).or_default();
+        f.control_plane = Some(row.control_plane);
+        f.workers = Some(row.workers);
+        out.entry(row.source.clone()).or_default().managed += 1;
+    }
+    for src in live.sources.values() {
+        let f = out.entry(src.id.clone()).or_default();
+        let mut rows = vec![];
+        storage::site_rows(src, t, &mut rows);
+        f.pools = rows
+            .iter()
+            .filter(|r| matches!(r.kind, "CephCluster" | "DiskPool"))
+            .filter_map(|r| Some((r.name.clone(), r.ratio()?)))
+            .collect();
+        f.used_percent = f
+            .pools
+            .iter()
+            .map(|(_, r)| (r * 100.0).round() as u32)
+            .max();
+        let mut rows = vec![];
+        backup::site_rows(src, live.now, &mut rows);
+        let policies: Vec<_> = rows.iter().filter(|r| r.kind == "Policy").collect();
+        f.policies = policies.len();
+        f.policy_ages = policies
+            .iter()
+            .map(|r| (r.key.name.clone(), r.last_success, r.verdict))
+            .collect();
+        f.policies_ok = policies
+            .iter()
+            .filter(|r| r.verdict < Verdict::Degraded)
+            .count();
+    }
+    let mut rows = vec![];
+    for src in live.sources.values() {
+        gitops::site_rows(src, revs, &mut rows);
+    }
+    for r in rows.iter().filter(|r| r.kind == "Application") {
+        let site = r
+            .destination
+            .clone()
+            .filter(|d| out.contains_key(d))
+            .unwrap_or_else(|| r.site.clone());
+        let f = out.entry(site).or_default();
+        f.apps += 1;
+        if r.sync == "Synced" && r.verdict < Verdict::Degraded {
+            f.apps_synced += 1;
+        }
+    }
+    out
+}
+
+/// The sites whose data is stale, with since when.
+pub fn stale_sites(state: &State) -> Vec<(&str, Time)> {
+    state
+        .sites
+        .iter()
+        .filter_map(|s| match &s.reach {
+            Reach::Stale { since, .. } => Some((s.site.as_str(), *since)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::live::{Entry, KindStatus, ObjKey};
+    use crate::model::kinds;
+
+    fn key(c: KeyCode) -> Msg {
+        Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
+    }
+
+    fn state() -> State {
+        let mut s = State::new(Page::ALL.to_vec(), 20, Thresholds::default(), (80, 24));
+        let _ = update(&mut s, Msg::Tick(1000));
+        s
+    }
+
+    #[test]
+    fn pages_rotate_on_the_clock_and_pause_stops_them() {
+        let mut s = state();
+        assert_eq!(s.current(), Page::Fleet);
+        let _ = update(&mut s, Msg::Tick(1019));
+        assert_eq!(s.current(), Page::Fleet);
+        assert_eq!(s.next_in(), Some(1));
+        let _ = update(&mut s, Msg::Tick(1020));
+        assert_eq!(s.current(), Page::Storage);
+        let _ = update(&mut s, key(KeyCode::Char(' ')));
+        assert!(s.paused);
+        assert_eq!(s.next_in(), None);
+        let _ = update(&mut s, Msg::Tick(1100));
+        assert_eq!(s.current(), Page::Storage, "paused: no rotation");
+        let _ = update(&mut s, key(KeyCode::Char(' ')));
+        let _ = update(&mut s, Msg::Tick(1119));
+        assert_eq!(
+            s.current(),
+            Page::Storage,
+            "unpausing starts the page's time again"
+        );
+        let _ = update(&mut s, Msg::Tick(1120));
+        assert_eq!(s.current(), Page::Backup);
+    }
+
+    #[test]
+    fn keys_turn_pages_both_ways_and_only_q_or_ctrl_c_quit() {
+        let mut s = state();
+        for c in [KeyCode::Char('n'), KeyCode::Right, KeyCode::Down] {
+            let fx = update(&mut s, key(c));
+            assert!(fx.is_empty());
+        }
+        assert_eq!(s.current(), Page::GitOps);
+        let _ = update(&mut s, key(KeyCode::Char('p')));
+        let _ = update(&mut s, key(KeyCode::Left));
+        let _ = update(&mut s, key(KeyCode::Up));
+        assert_eq!(s.current(), Page::Fleet);
+        let _ = update(&mut s, key(KeyCode::Up));
+        assert_eq!(s.current(), Page::Problems, "wraps round");
+        let _ = update(&mut s, key(KeyCode::Char('2')));
+        assert_eq!(s.current(), Page::Storage);
+        for c in ['e', 'c', 'r', 'x', '!', '\u{1b}'] {
+            let fx = update(&mut s, key(KeyCode::Char(c)));
+            assert!(fx.is_empty() && !s.quit, "{c:?} does nothing");
+        }
+        assert_eq!(update(&mut s, key(KeyCode::Char('q'))), vec![Effect::Quit]);
+        assert!(s.quit);
+        let mut s = state();
+        for m in [KeyModifiers::CONTROL, KeyModifiers::ALT] {
+            let fx = update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('q'), m)));
+            assert!(fx.is_empty() && !s.quit, "{m:?}-q does nothing");
+        }
+        let fx = update(
+            &mut s,
+            Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        );
+        assert_eq!(fx, vec![Effect::Quit]);
+    }
+
+    #[test]
+    fn page_lists_parse_in_order_and_reject_unknown_names() {
+        assert_eq!(
+            Page::parse_list("problems, fleet").unwrap(),
+            vec![Page::Problems, Page::Fleet]
+        );
+        assert!(
+            Page::parse_list("fleet,nodes")
+                .unwrap_err()
+                .contains("nodes")
+        );
+        assert!(Page::parse_list("").is_err());
+    }
+
+    #[test]
+    fn init_watches_what_the_summary_needs_and_a_lost_site_shows_stale() {
+        let mut s = state();
+        let fx = s.init();
+        assert!(
+            matches!(&fx[..], [Effect::Watch(w)] if w.iter().any(|w| w.kind.kind == "CephCluster"))
+        );
+        let _ = update(
+            &mut s,
+            Msg::Live(LiveMsg::SourceAdded {
+                source: "mgmt".into(),
+                root: true,
+            }),
+        );
+        let _ = update(
+            &mut s,
+            Msg::Live(LiveMsg::Reset {
+                source: "mgmt".into(),
+                kind: &kinds::NODE,
+                objects: Vec::<(ObjKey, Entry)>::new(),
+                at: 1000,
+            }),
+        );
+        settle(&mut s);
+        assert_eq!(s.sites.len(), 1);
+        assert!(stale_sites(&s).is_empty());
+        let _ = update(
+            &mut s,
+            Msg::Live(LiveMsg::Status {
+                source: "mgmt".into(),
+                kind: &kinds::NODE,
+                status: KindStatus::Failed {
+                    since: 1001,
+                    error: "connection refused".into(),
+                },
+                at: 1001,
+            }),
+        );
+        s.dirty = false;
+        settle(&mut s);
+        assert!(s.dirty);
+        assert_eq!(stale_sites(&s), vec![("mgmt", 1001)]);
+        // Nothing new: settling again changes nothing and asks for no frame.
+        s.dirty = false;
+        assert!(settle(&mut s).is_empty());
+        assert!(!s.dirty);
+    }
+}

@@ -1,0 +1,380 @@
+//! `blast dashboard`: every page through TestBackend at 80x24, 200x50 and 400x100 over the demo
+//! world, healthy and broken (the broken world of `live_snapshots`); and the real binary in a
+//! pseudo-terminal: pages rotate, no key changes the repo, a lost API server shows as STALE and
+//! the wall recovers by itself.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use blast::app::live::storage::Thresholds;
+use blast::app::route::Route;
+use blast::dashboard::{Msg, Page, State, settle, update};
+use blast::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Modifier;
+
+use crate::live_snapshots::{World, live_state};
+use crate::pty::{Pty, ServeOnly, free_port};
+use crate::support::{git, temp_repo};
+
+const SIZES: [(u16, u16); 3] = [(80, 24), (200, 50), (400, 100)];
+
+fn dash_state(page: Page, w: u16, h: u16, world: World) -> State {
+    let console = live_state(Route::Overview, w, h, world);
+    let mut s = State::new(vec![page], 20, Thresholds::default(), (w, h));
+    s.live = console.live.clone();
+    s.live.changed.sources = true;
+    let _ = update(&mut s, Msg::Tick(console.live.now));
+    let _ = settle(&mut s);
+    s
+}
+
+fn buffer(s: &State, theme: &Theme) -> Buffer {
+    let mut t = Terminal::new(TestBackend::new(s.size.0, s.size.1)).unwrap();
+    t.draw(|f| blast::dashboard::view::draw(f, s, theme))
+        .unwrap();
+    t.backend().buffer().clone()
+}
+
+fn text(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        for x in 0..buf.area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn high_contrast() -> Theme {
+    Theme::load("high-contrast", None, false).unwrap()
+}
+
+#[test]
+fn every_page_at_80x24_200x50_and_400x100_healthy_and_broken() {
+    for page in Page::ALL {
+        for (w, h) in SIZES {
+            for (label, world) in [("healthy", World::Healthy), ("broken", World::Broken)] {
+                let s = dash_state(page, w, h, world);
+                insta::assert_snapshot!(
+                    format!("dashboard_{}_{label}_{w}x{h}", page.name()),
+                    text(&buffer(&s, &high_contrast()))
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_dense_list_at_80x24_keeps_every_site_its_verdict_and_its_reach() {
+    for page in Page::ALL.into_iter().filter(|p| *p != Page::Problems) {
+        let s = dash_state(page, 80, 24, World::Broken);
+        let screen = text(&buffer(&s, &high_contrast()));
+        assert!(s.sites.len() >= 3);
+        for site in &s.sites {
+            let line = screen
+                .lines()
+                .find(|l| l.contains(&format!(" {} ", site.site)) && !l.contains("STALE:"))
+                .unwrap_or_else(|| panic!("{} missing on {page:?}:\n{screen}", site.site));
+            use blast::app::live::fleet::Verdict;
+            assert!(
+                [
+                    Verdict::Healthy,
+                    Verdict::Progressing,
+                    Verdict::Unknown,
+                    Verdict::Degraded,
+                    Verdict::Failed
+                ]
+                .iter()
+                .any(|v| line.starts_with(&format!(
+                    " {} {}",
+                    v.symbol(),
+                    v.label()
+                ))),
+                "the verdict first: {line}"
+            );
+            assert!(
+                line.contains("live") || line.contains("STALE") || line.contains("unreachable"),
+                "reach and data age on the site's line: {line}"
+            );
+        }
+        assert!(screen.contains("⚠ STALE: mgmt 2m"), "{screen}");
+    }
+}
+
+#[test]
+fn big_screens_get_tiles_with_block_digits_and_stale_sites_say_so_without_colour() {
+    let s = dash_state(Page::Fleet, 200, 50, World::Broken);
+    let mono = Theme::load("mono", None, true).unwrap();
+    let buf = buffer(&s, &mono);
+    let screen = text(&buf);
+    assert!(screen.contains("███"), "block digits:\n{screen}");
+    assert!(screen.contains("SITES"), "{screen}");
+    // One tile per site, its verdict in words in the title.
+    for site in &s.sites {
+        assert!(
+            screen.contains(&format!(
+                "{} {} · {}",
+                site.verdict.symbol(),
+                site.site,
+                site.verdict.label().to_uppercase()
+            )),
+            "{screen}"
+        );
+    }
+    // Under mono (NO_COLOR) the stale banner and the current page still stand out.
+    let find = |needle: &str| {
+        let (y, line) = screen
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains(needle))
+            .unwrap();
+        let x = line[..line.find(needle).unwrap()].chars().count() as u16;
+        (x, y as u16)
+    };
+    let (x, y) = find("⚠ STALE: mgmt");
+    let banner = buf[(x + 2, y)].modifier;
+    assert!(
+        banner.contains(Modifier::REVERSED | Modifier::SLOW_BLINK),
+        "{banner:?}"
+    );
+    let (x, y) = find("▸fleet");
+    assert!(buf[(x + 1, y)].modifier.contains(Modifier::REVERSED));
+    // And the tile grows: at 400x100 each tile is wider than at 200x50.
+    let big = dash_state(Page::Fleet, 400, 100, World::Broken);
+    let big_screen = text(&buffer(&big, &mono));
+    let title_width = |screen: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(" · FAILED"))
+            .map(|l| l.chars().filter(|c| *c == '━').count())
+            .unwrap()
+    };
+    assert!(title_width(&big_screen) > title_width(&screen));
+}
+
+#[test]
+fn the_problems_page_lists_every_problem_worst_first() {
+    let s = dash_state(Page::Problems, 200, 50, World::Broken);
+    let screen = text(&buffer(&s, &high_contrast()));
+    let n: usize = s.sites.iter().map(|x| x.problems.len()).sum();
+    assert!(n >= 5, "the broken world has problems");
+    assert!(screen.contains("OSD_DOWN"), "{screen}");
+    assert!(screen.contains("edge-lab-k10"), "{screen}");
+    let first_degraded = screen.find("▲ degraded").unwrap_or(usize::MAX);
+    let last_failed = screen.rfind("✖ failed").unwrap();
+    assert!(
+        last_failed < first_degraded,
+        "failed before degraded:\n{screen}"
+    );
+}
+
+/// The state of a repo's work tree and refs, to compare before and after.
+fn repo_fingerprint(work: &Path) -> String {
+    format!(
+        "{}\n{}\n{}",
+        git(
+            work,
+            &[
+                "status",
+                "--porcelain",
+                "--ignored",
+                "--untracked-files=all"
+            ]
+        ),
+        git(work, &["for-each-ref"]),
+        git(work, &["rev-parse", "HEAD"]),
+    )
+}
+
+#[test]
+fn demo_dashboard_rotates_pages_and_no_key_touches_the_repo() {
+    let repo = temp_repo();
+    let before = repo_fingerprint(&repo.work);
+    let mut t = Pty::spawn(
+        &[
+            "demo",
+            "--dashboard",
+            "--scenario",
+            "none",
+            "--rotate",
+            "2s",
+        ],
+        &repo.work,
+        80,
+        24,
+        &[],
+    );
+    t.wait_for("▸fleet", 20);
+    t.wait_for("edge-berlin", 20);
+    // Rotation, by itself.
+    t.wait_for("▸storage", 10);
+    t.wait_for("▸backup", 10);
+    // Every key but q and ctrl-c: letters, digits, signs, control keys, arrows, function keys.
+    let mut keys: Vec<String> = (0x20u8..0x7f)
+        .filter(|b| !matches!(b, b'q' | b'Q'))
+        .map(|b| (b as char).to_string())
+        .collect();
+    keys.extend(
+        (1u8..27)
+            .filter(|b| *b != 3)
+            .map(|b| (b as char).to_string()),
+    );
+    for k in [
+        "\x1b[A", "\x1b[B", "\x1b[C", "\x1b[D", "\x1b[H", "\x1b[F", "\x1b[5~", "\x1b[6~",
+        "\x1b[2~", "\x1b[3~", "\x1bOP", "\x1b[15~", "\x1b[Z", "\x7f",
+    ] {
+        keys.push(k.to_string());
+    }
+    for k in &keys {
+        t.send(k);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    t.send("\x1b");
+    std::thread::sleep(Duration::from_millis(300));
+    // Still running and drawing: the space among the keys paused it, one more resumes.
+    t.wait_for("edge-berlin", 10);
+    assert_eq!(
+        repo_fingerprint(&repo.work),
+        before,
+        "the repo is untouched"
+    );
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+    assert_eq!(repo_fingerprint(&repo.work), before);
+}
+
+#[test]
+fn dashboard_marks_a_lost_site_stale_and_recovers_without_exiting() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig.yaml");
+    let port = free_port();
+    let server = ServeOnly::start(port, &kubeconfig, dir.path());
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut t = Pty::spawn(
+        &[
+            "dashboard",
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+            "--context",
+            "mgmt",
+            "--page",
+            "fleet",
+        ],
+        repo,
+        100,
+        30,
+        &[],
+    );
+    t.wait_for("mgmt", 20);
+    t.wait_for("live", 20);
+    drop(server);
+    t.wait_for("⚠ STALE", 30);
+    let _server = ServeOnly::start(port, &kubeconfig, dir.path());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while t.screen().contains("STALE") {
+        assert!(
+            Instant::now() < deadline,
+            "did not recover:\n{}",
+            t.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
+
+#[test]
+fn dashboard_under_no_color_uses_no_colour_and_still_marks_the_page() {
+    let repo = temp_repo();
+    let mut t = Pty::spawn(
+        &["demo", "--dashboard", "--scenario", "none"],
+        &repo.work,
+        80,
+        24,
+        &[("NO_COLOR", "1")],
+    );
+    t.wait_for("edge-berlin", 20);
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+    let raw = String::from_utf8_lossy(&t.raw()).into_owned();
+    assert!(
+        !raw.contains("\x1b[38;") && !raw.contains("\x1b[48;"),
+        "no colour codes"
+    );
+    assert!(raw.contains("\x1b[7m"), "the current page in reverse video");
+}
+
+#[test]
+fn dashboard_started_before_its_kubeconfig_exists_picks_it_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("later/kubeconfig.yaml");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut t = Pty::spawn(
+        &[
+            "dashboard",
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+            "--context",
+            "mgmt",
+            "--page",
+            "fleet",
+        ],
+        repo,
+        100,
+        30,
+        &[],
+    );
+    t.wait_for("kubeconfig · FAILED", 20);
+    t.wait_for("⊘ unreachable", 5);
+    std::fs::create_dir_all(kubeconfig.parent().unwrap()).unwrap();
+    let _server = ServeOnly::start(free_port(), &kubeconfig, dir.path());
+    t.wait_for("mgmt · HEALTHY", 40);
+    // The stand-in for the missing kubeconfig is gone.
+    wait_gone(&t, "kubeconfig · FAILED", 10);
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
+
+fn wait_gone(t: &Pty, text: &str, secs: u64) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while t.screen().contains(text) {
+        assert!(Instant::now() < deadline, "{text:?} stays:\n{}", t.screen());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A resize storm (a tmux pane dragged about), then the size it ends on: the dashboard keeps
+/// running and draws that size in full.
+#[test]
+fn dashboard_survives_a_resize_storm() {
+    let repo = temp_repo();
+    let mut t = Pty::spawn(
+        &["demo", "--dashboard", "--scenario", "none", "--rotate", "0"],
+        &repo.work,
+        80,
+        24,
+        &[],
+    );
+    t.wait_for("edge-berlin", 20);
+    for i in 0..60u16 {
+        t.resize(20 + (i * 37) % 200, 6 + (i * 13) % 70);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    t.resize(120, 40);
+    t.wait_for("q quit · space pause", 10);
+    t.wait_for("edge-berlin · ", 10);
+    let screen = t.screen();
+    assert_eq!(
+        screen.lines().next().map(|l| l.contains("▸fleet")),
+        Some(true),
+        "{screen}"
+    );
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
