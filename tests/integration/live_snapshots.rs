@@ -361,6 +361,55 @@ fn o_jumps_from_a_live_object_to_its_file_and_back() {
     assert_eq!(sel.obj.key.name, name);
 }
 
+/// `a` on a live object offers the quick actions of the resource that defines it.
+#[test]
+fn a_on_a_live_object_offers_the_quick_actions_of_its_file() {
+    use blast::app::changes::Modal;
+    let mut s = live_state(
+        Route::parse("cluster/edge-berlin").unwrap(),
+        120,
+        40,
+        World::Healthy,
+    );
+    s.repo.root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
+    s.write = Some(blast::app::write::WriteCap::grant());
+    let fx = s.init();
+    crate::support::settle(&mut s, fx);
+    let md = s
+        .views
+        .tree
+        .iter()
+        .position(|r| r.obj.kind == "TalosControlPlane")
+        .expect("a TalosControlPlane in the tree");
+    s.views.cluster.selected = md;
+    crate::support::keys(&mut s, &["a"]);
+    match &s.modal {
+        Some(Modal::Menu {
+            target, options, ..
+        }) => {
+            assert_eq!(target.path, "clusters/edge-berlin/capi/controlplane.yaml");
+            let blast::app::browser::Loadable::Loaded(o) = options else {
+                panic!("{options:?}")
+            };
+            let labels: Vec<&str> = o.iter().map(|o| o.label.as_str()).collect();
+            assert_eq!(
+                labels,
+                [
+                    "Scale (replicas now 3)",
+                    "Kubernetes version (now v1.36.3)",
+                    "Talos version (now v1.13.10)"
+                ]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Read-only: the same key offers nothing.
+    s.modal = None;
+    s.write = None;
+    crate::support::keys(&mut s, &["a"]);
+    assert!(s.modal.is_none());
+}
+
 #[test]
 fn patched_node_rows_equal_a_full_derive() {
     let mut s = live_state(Route::Nodes, 200, 50, World::Healthy);

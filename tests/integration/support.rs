@@ -156,7 +156,7 @@ pub fn settle(state: &mut State, mut effects: Vec<Effect>) {
                 result: Ok(Arc::new(sample_diff())),
             },
             Effect::LoadQuick(target) => {
-                let text = std::fs::read_to_string(fixture_repo().join(&target.path)).unwrap();
+                let text = std::fs::read_to_string(state.repo.root.join(&target.path)).unwrap();
                 Msg::QuickOptions {
                     result: Ok(blast::repo::quick::options(&text, target.doc, &target.kind)),
                     target,
