@@ -16,7 +16,16 @@ fn temp_repo() -> TempRepo {
     repo
 }
 
-/// `git` output of a command that may fail, trimmed.
+/// Someone else's clone of the same origin, beside the repo.
+fn other_clone(repo: &TempRepo) -> std::path::PathBuf {
+    let dir = repo.work.parent().unwrap();
+    let other = dir.join("other");
+    let (remote, to) = (repo.remote.to_str().unwrap(), other.to_str().unwrap());
+    git(dir, &["clone", "-q", remote, to]);
+    other
+}
+
+/// `git` output, trimmed.
 fn git_out(dir: &Path, args: &[&str]) -> String {
     git(dir, args).trim().to_string()
 }
@@ -104,16 +113,7 @@ fn scale_review_commit_and_push_from_the_console() {
 fn a_push_the_moved_remote_rejects_is_rebased_when_clean() {
     let repo = temp_repo();
     // Someone else pushes first, to another file.
-    let other = repo.work.parent().unwrap().join("other");
-    git(
-        repo.work.parent().unwrap(),
-        &[
-            "clone",
-            "-q",
-            repo.remote.to_str().unwrap(),
-            other.to_str().unwrap(),
-        ],
-    );
+    let other = other_clone(&repo);
     std::fs::write(other.join("apps/NOTES.md"), "someone else's change\n").unwrap();
     git(&other, &["add", "."]);
     git(&other, &["commit", "-q", "-m", "apps: notes"]);
@@ -152,16 +152,7 @@ fn a_push_the_moved_remote_rejects_is_rebased_when_clean() {
 #[test]
 fn a_push_that_would_conflict_leaves_the_commit_local_and_says_so() {
     let repo = temp_repo();
-    let other = repo.work.parent().unwrap().join("other");
-    git(
-        repo.work.parent().unwrap(),
-        &[
-            "clone",
-            "-q",
-            repo.remote.to_str().unwrap(),
-            other.to_str().unwrap(),
-        ],
-    );
+    let other = other_clone(&repo);
     let f = other.join("clusters/edge-berlin/capi/workers.yaml");
     let text = std::fs::read_to_string(&f).unwrap();
     std::fs::write(&f, text.replace("replicas: 3 #", "replicas: 5 #")).unwrap();
