@@ -187,6 +187,15 @@ impl Default for Reconcile {
     }
 }
 
+/// `[dashboard]`: the wall dashboard.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Dashboard {
+    /// Its theme (the console's `theme` is not used: a wall wants contrast); default
+    /// high-contrast.
+    pub theme: Option<String>,
+}
+
 /// One key override: an action bound to one key or a list of keys (`"none"` unbinds).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(untagged)]
@@ -217,6 +226,7 @@ pub struct Config {
     pub fleet: Fleet,
     pub storage: Storage,
     pub reconcile: Reconcile,
+    pub dashboard: Dashboard,
     /// `[keys.CONTEXT] action = "key"` or `action = ["key", "key"]`.
     pub keys: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<KeyList>>>,
     /// Where this config came from and its text (for error positions in key overrides).
@@ -284,6 +294,19 @@ mod tests {
         assert_eq!(c.refresh.git_status_secs, 30);
         let browser = c.keys.iter().next().unwrap().1;
         assert_eq!(browser.len(), 2);
+    }
+
+    /// The README documents every key in one example: it must parse, unknown keys being errors.
+    #[test]
+    fn the_readme_example_parses() {
+        let readme = include_str!("../README.md");
+        let section = &readme[readme.find("## Configuration").unwrap()..];
+        let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+        let text = &section[start..start + section[start..].find("```").unwrap()];
+        let c = Config::parse(Path::new("README.md"), text).unwrap();
+        assert_eq!(c.reconcile.timeout_secs, 600);
+        assert_eq!(c.dashboard.theme.as_deref(), Some("high-contrast"));
+        assert_eq!(c.storage.warn_percent, 75);
     }
 
     #[test]

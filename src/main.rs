@@ -316,8 +316,8 @@ fn demo(cli: &Cli, args: &DemoArgs) -> color_eyre::Result<()> {
 }
 
 /// `blast dashboard` (or `blast demo --dashboard`): the read-only wall. The repo is optional
-/// (it only says how far behind HEAD each Application is); the theme defaults to
-/// high-contrast.
+/// (it only says how far behind HEAD each Application is); the theme is `--theme`, else the
+/// config's `[dashboard] theme`, else high-contrast.
 fn dashboard(
     cli: &Cli,
     args: &DashboardArgs,
@@ -328,7 +328,11 @@ fn dashboard(
     let config = load_config(cli, paths.as_ref())?;
     let pages = Page::parse_list(&args.pages).map_err(|e| eyre!("--page: {e}"))?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let theme_name = cli.theme.clone().unwrap_or_else(|| "high-contrast".into());
+    let theme_name = cli
+        .theme
+        .clone()
+        .or(config.dashboard.theme.clone())
+        .unwrap_or_else(|| "high-contrast".into());
     let depth = theme::ColorDepth::from_env();
     let theme = Theme::load(
         &theme_name,
