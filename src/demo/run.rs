@@ -145,7 +145,15 @@ impl Demo {
         }
         if let Some((name, s)) = self.scenario {
             info!(scenario = %name, speed = self.speed, "playing");
-            tasks.push(tokio::spawn(play(emulator.clone(), s, self.speed)));
+            // Once you push, the scenario stops: it would otherwise fight your change (the
+            // default one scales the same workers and takes the spare Server).
+            let origin = self.sandbox.as_ref().map(|sb| sb.origin().to_path_buf());
+            tasks.push(tokio::spawn(play_until_push(
+                emulator.clone(),
+                s,
+                self.speed,
+                origin,
+            )));
         }
         if self.faults {
             tasks.push(tokio::spawn(inject_faults(emulator.clone(), self.speed)));
@@ -175,9 +183,24 @@ impl Running {
 
 /// Plays a scenario against the emulator, looping if it says so.
 pub async fn play(emu: Emulator, s: Scenario, speed: f64) {
+    play_until_push(emu, s, speed, None).await
+}
+
+/// [`play`], stopping before the next step once `origin`'s branch has moved (a push from the
+/// console): from then on the world changes by what was pushed, not by the scenario.
+pub async fn play_until_push(emu: Emulator, s: Scenario, speed: f64, origin: Option<PathBuf>) {
+    let tip = |o: &Path| reconcile::tip(o, super::sandbox::BRANCH).ok();
+    let start = origin.as_deref().and_then(tip);
     loop {
         for step in &s.steps {
             tokio::time::sleep(step.after.div_f64(speed)).await;
+            if let Some(o) = &origin
+                && start.is_some()
+                && tip(o) != start
+            {
+                info!("a push arrived: the scenario stops, so that it does not undo it");
+                return;
+            }
             if let Err(e) = apply_step(&emu, &step.cluster, &step.action) {
                 warn!(error = %e, "scenario step failed");
             }
@@ -300,5 +323,70 @@ pub async fn inject_faults(emu: Emulator, speed: f64) {
             tokio::time::sleep(quiet).await;
             emu.faults().set_malformed(None);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let ok = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "git {args:?}");
+    }
+
+    /// A push to the sandbox's origin stops the scenario before its next step.
+    #[tokio::test]
+    async fn the_scenario_stops_once_something_is_pushed() {
+        let dir = tempfile::tempdir().unwrap();
+        let origin = dir.path().join("origin.git");
+        let work = dir.path().join("work");
+        git(
+            dir.path(),
+            &[
+                "init",
+                "-q",
+                "--bare",
+                "-b",
+                "main",
+                origin.to_str().unwrap(),
+            ],
+        );
+        git(
+            dir.path(),
+            &[
+                "clone",
+                "-q",
+                origin.to_str().unwrap(),
+                work.to_str().unwrap(),
+            ],
+        );
+        git(&work, &["commit", "-q", "--allow-empty", "-m", "one"]);
+        git(&work, &["push", "-q", "origin", "HEAD:main"]);
+        let emu = Emulator::new();
+        world::load(&emu, crate::kube::now()).unwrap();
+        let text = "description: two steps\nsteps:\n  - after: 0s\n    cluster: edge-berlin\n    target: {apiVersion: v1, kind: Node, name: berlin-w-2}\n    set:\n      metadata.labels.step: one\n  - after: 1s\n    cluster: edge-berlin\n    target: {apiVersion: v1, kind: Node, name: berlin-w-2}\n    set:\n      metadata.labels.step: two\n";
+        let s = scenario::parse_scenario("t.yaml", text).unwrap();
+        let label = |emu: &Emulator| {
+            emu.get("edge-berlin", &kinds::NODE, None, "berlin-w-2")
+                .unwrap()["metadata"]["labels"]["step"]
+                .clone()
+        };
+        let task = tokio::spawn(play_until_push(emu.clone(), s, 1.0, Some(origin.clone())));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(label(&emu), "one");
+        git(&work, &["commit", "-q", "--allow-empty", "-m", "two"]);
+        git(&work, &["push", "-q", "origin", "HEAD:main"]);
+        task.await.unwrap();
+        assert_eq!(label(&emu), "one", "the second step did not run");
     }
 }
