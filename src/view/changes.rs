@@ -65,10 +65,17 @@ pub fn changes(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ])
         .areas(area)
     };
+    // The branch, ahead/behind and where the work is after a failure: under the list when wide,
+    // one line above the diff when not.
     let [list_area, info_area] = if wide {
         Layout::vertical([Constraint::Min(3), Constraint::Length(4)]).areas(list_area)
     } else {
         [list_area, Rect::default()]
+    };
+    let [info_area, diff_area] = if wide {
+        [info_area, diff_area]
+    } else {
+        Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(diff_area)
     };
     let staged = c.list().iter().filter(|x| x.staged.is_some()).count();
     let title = format!(" changes · {} files · {staged} staged ", c.list().len());
@@ -106,12 +113,18 @@ pub fn changes(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             inner,
         ),
     }
-    if wide {
-        frame.render_widget(
-            Paragraph::new(info_lines(state, theme)).wrap(Wrap { trim: true }),
-            info_area,
-        );
+    let mut info = info_lines(state, theme);
+    if !wide {
+        // One line: the failure or the running write (the last line) if any, else the branch.
+        let failing = state.changes.last_failure.is_some() || state.changes.busy.is_some();
+        let keep = if failing {
+            info.pop()
+        } else {
+            info.into_iter().next()
+        };
+        info = keep.into_iter().collect();
     }
+    frame.render_widget(Paragraph::new(info).wrap(Wrap { trim: true }), info_area);
     diff(frame, diff_area, state, theme);
 }
 

@@ -105,10 +105,15 @@ fn header_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ("7", "GitOps", Route::GitOps),
         ("8", "Overview", Route::Overview),
         ("9", "Changes", Route::Changes),
+        ("0", "Reconcile", Route::Reconcile),
     ];
     // Narrow terminals: the numbers, and the name of the view on screen only.
     let compact = area.width < 140;
     for (k, name, r) in tabs {
+        // The reconcile tab only once something was pushed.
+        if r == Route::Reconcile && state.reconcile.is_none() {
+            continue;
+        }
         let on = std::mem::discriminant(&r) == std::mem::discriminant(&state.route);
         let style = if on {
             fg_on(base, theme.style(Role::Accent)).add_modifier(Modifier::BOLD | Modifier::REVERSED)
