@@ -217,18 +217,7 @@ fn run_console(cli: &Cli, mut demo: Option<blast::demo::run::Demo>) -> color_eyr
         .map(|p| p.state_dir.clone())
         .unwrap_or_else(std::env::temp_dir);
     rt.block_on(async move {
-        // The demo: start the emulator first, then point the console at its kubeconfig, the
-        // same way a user points it at a real cluster.
-        let _demo = match demo {
-            Some(d) => {
-                let running = d.start(&state_dir).await?;
-                kube.kubeconfig = Some(running.kubeconfig_path.clone());
-                kube.contexts = vec![running.context.clone()];
-                kube.workload_kubeconfigs = true;
-                Some(running)
-            }
-            None => None,
-        };
+        let _demo = start_demo(demo, &state_dir, &mut kube).await?;
         runtime::run(
             state,
             theme,
@@ -243,6 +232,21 @@ fn run_console(cli: &Cli, mut demo: Option<blast::demo::run::Demo>) -> color_eyr
         )
         .await
     })
+}
+
+/// The demo, if asked for: start the emulator first, then point the watches at its kubeconfig,
+/// the same way a user points them at a real cluster. Keep what it returns until the end.
+async fn start_demo(
+    demo: Option<blast::demo::run::Demo>,
+    state_dir: &std::path::Path,
+    kube: &mut blast::kube::supervisor::Options,
+) -> color_eyre::Result<Option<blast::demo::run::Running>> {
+    let Some(d) = demo else { return Ok(None) };
+    let running = d.start(state_dir).await?;
+    kube.kubeconfig = Some(running.kubeconfig_path.clone());
+    kube.contexts = vec![running.context.clone()];
+    kube.workload_kubeconfigs = true;
+    Ok(Some(running))
 }
 
 /// `blast demo`: the console against the simulated datacenter, or (`--serve-only`) just the
@@ -373,16 +377,7 @@ fn dashboard(
         .enable_all()
         .build()?;
     rt.block_on(async move {
-        let _demo = match demo {
-            Some(d) => {
-                let running = d.start(&state_dir).await?;
-                kube.kubeconfig = Some(running.kubeconfig_path.clone());
-                kube.contexts = vec![running.context.clone()];
-                kube.workload_kubeconfigs = true;
-                Some(running)
-            }
-            None => None,
-        };
+        let _demo = start_demo(demo, &state_dir, &mut kube).await?;
         dashboard::run::run(
             state,
             theme,

@@ -379,15 +379,6 @@ pub fn action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
                 None => state.toast(false, format!("{} is outside the repo folder", c.path)),
             }
         }
-        Action::ViewRepo => route::go(state, Route::Browser, fx),
-        Action::ViewFleet => route::go(state, Route::Fleet, fx),
-        Action::ViewNodes => route::go(state, Route::Nodes, fx),
-        Action::ViewBareMetal => route::go(state, Route::BareMetal, fx),
-        Action::ViewStorage => route::go(state, Route::Storage, fx),
-        Action::ViewBackup => route::go(state, Route::Backup, fx),
-        Action::ViewGitOps => route::go(state, Route::GitOps, fx),
-        Action::ViewOverview => route::go(state, Route::Overview, fx),
-        Action::ViewReconcile => route::go(state, Route::Reconcile, fx),
         _ => state.dirty = false,
     }
 }
@@ -840,18 +831,33 @@ fn run_quick(
 /// The writer thread's answers.
 pub fn wrote(state: &mut State, msg: WriteMsg, fx: &mut Vec<Effect>) {
     state.dirty = true;
-    if !matches!(msg, WriteMsg::Progress(_)) {
-        state.changes.busy = None;
+    if let WriteMsg::Progress(text) = msg {
+        if let Some(Modal::Progress { lines, .. }) = &mut state.modal {
+            // The newest line of each stage replaces the previous one of the same stage.
+            let stage = text.split(':').next().unwrap_or("").to_string();
+            match lines.last_mut() {
+                Some(last) if last.split(':').next() == Some(stage.as_str()) => *last = text,
+                _ => lines.push(text),
+            }
+            if lines.len() > 8 {
+                lines.remove(0);
+            }
+        }
+        return;
     }
+    state.changes.busy = None;
+    // Whether the files themselves may have changed (a quick action, a discard, a rebase before
+    // a push): then the index is rebuilt; staging, committing and fetching leave them as they are.
+    let files_changed = matches!(
+        msg,
+        WriteMsg::QuickEdited { .. } | WriteMsg::Done { op: "discard", .. } | WriteMsg::Pushed(_)
+    );
     match msg {
         WriteMsg::Done { op, result } => match result {
             Ok(text) => {
                 state.changes.last_failure = None;
                 if !text.is_empty() {
                     state.toast(false, text);
-                }
-                if state.modal.is_some() && op == "discard" {
-                    state.modal = None;
                 }
             }
             Err(e) => state.toast(true, format!("{op} failed: {e}")),
@@ -891,19 +897,7 @@ pub fn wrote(state: &mut State, msg: WriteMsg, fx: &mut Vec<Effect>) {
                 });
             }
         },
-        WriteMsg::Progress(text) => {
-            if let Some(Modal::Progress { lines, .. }) = &mut state.modal {
-                // The newest line of each stage replaces the previous one of the same stage.
-                let stage = text.split(':').next().unwrap_or("").to_string();
-                match lines.last_mut() {
-                    Some(last) if last.split(':').next() == Some(stage.as_str()) => *last = text,
-                    _ => lines.push(text),
-                }
-                if lines.len() > 8 {
-                    lines.remove(0);
-                }
-            }
-        }
+        WriteMsg::Progress(_) => {}
         WriteMsg::Pushed(Ok(p)) => {
             state.modal = None;
             state.changes.last_failure = None;
@@ -999,17 +993,17 @@ pub fn wrote(state: &mut State, msg: WriteMsg, fx: &mut Vec<Effect>) {
             });
         }
     }
-    refresh_after_write(state, fx);
+    refresh_after_write(state, files_changed, fx);
 }
 
-fn refresh_after_write(state: &mut State, fx: &mut Vec<Effect>) {
+fn refresh_after_write(state: &mut State, files_changed: bool, fx: &mut Vec<Effect>) {
     fx.push(Effect::RefreshGit);
     if state.route == Route::Changes {
         fx.push(Effect::LoadChanges);
         state.changes.diff.path = None;
         diff_follow(state, fx);
     }
-    if !state.repo.reindexing {
+    if files_changed && !state.repo.reindexing {
         state.repo.reindexing = true;
         fx.push(Effect::Reindex);
     }

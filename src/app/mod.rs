@@ -461,6 +461,9 @@ pub fn act(state: &mut State, ctx: Context, action: Action, fx: &mut Vec<Effect>
         Action::ForceQuit => quit(state, fx),
         Action::Suspend => fx.push(Effect::Suspend),
         Action::Help => state.help = if state.help.is_some() { None } else { Some(0) },
+        // The views' number keys, wherever they are bound.
+        _ if Route::for_action(action) == Some(Route::Changes) => changes::open(state, fx),
+        _ if let Some(route) = Route::for_action(action) => route::go(state, route, fx),
         _ => match ctx {
             Context::Help => help_action(state, action),
             Context::Filter if state.route.is_live() => {
@@ -736,7 +739,6 @@ fn browser_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
                 "select a resource (a YAML document) for its quick actions",
             ),
         },
-        Action::ViewChanges => changes::open(state, fx),
         Action::Push => {
             changes::open(state, fx);
             changes::action(state, Action::Push, fx);
@@ -754,14 +756,6 @@ fn browser_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
             fx.push(Effect::RefreshGit);
         }
         Action::Jump => route::jump_to_live(state, fx),
-        Action::ViewFleet => route::go(state, Route::Fleet, fx),
-        Action::ViewNodes => route::go(state, Route::Nodes, fx),
-        Action::ViewBareMetal => route::go(state, Route::BareMetal, fx),
-        Action::ViewStorage => route::go(state, Route::Storage, fx),
-        Action::ViewBackup => route::go(state, Route::Backup, fx),
-        Action::ViewGitOps => route::go(state, Route::GitOps, fx),
-        Action::ViewOverview => route::go(state, Route::Overview, fx),
-        Action::ViewReconcile => route::go(state, Route::Reconcile, fx),
         Action::Contexts => route::open_picker(state),
         _ => state.dirty = false,
     }

@@ -69,6 +69,23 @@ impl Route {
         }
     }
 
+    /// The view a `view_*` action shows (`view_changes` also loads it: `changes::open`).
+    pub fn for_action(action: Action) -> Option<Route> {
+        Some(match action {
+            Action::ViewRepo => Route::Browser,
+            Action::ViewFleet => Route::Fleet,
+            Action::ViewNodes => Route::Nodes,
+            Action::ViewBareMetal => Route::BareMetal,
+            Action::ViewStorage => Route::Storage,
+            Action::ViewBackup => Route::Backup,
+            Action::ViewGitOps => Route::GitOps,
+            Action::ViewOverview => Route::Overview,
+            Action::ViewReconcile => Route::Reconcile,
+            Action::ViewChanges => Route::Changes,
+            _ => return None,
+        })
+    }
+
     pub fn is_live(&self) -> bool {
         !matches!(self, Route::Browser)
     }
@@ -657,21 +674,11 @@ pub fn live_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
             settle(state);
         }
         Action::Jump => jump_to_repo(state, fx),
-        Action::ViewRepo => go(state, Route::Browser, fx),
-        Action::ViewFleet => go(state, Route::Fleet, fx),
-        Action::ViewNodes => go(state, Route::Nodes, fx),
-        Action::ViewBareMetal => go(state, Route::BareMetal, fx),
-        Action::ViewStorage => go(state, Route::Storage, fx),
-        Action::ViewBackup => go(state, Route::Backup, fx),
-        Action::ViewGitOps => go(state, Route::GitOps, fx),
-        Action::ViewOverview => go(state, Route::Overview, fx),
-        Action::ViewReconcile => go(state, Route::Reconcile, fx),
         Action::Failures if state.route == Route::Backup => {
             state.views.failures_only = !state.views.failures_only;
             state.views.action_rows = selected_actions(&state.live, &state.views);
         }
         Action::Contexts => open_picker(state),
-        Action::ViewChanges => super::changes::open(state, fx),
         Action::QuickAction => match defining_resource(state) {
             Ok((file, res)) => super::quick_on(state, file, res, fx),
             Err(Some(why)) => state.toast(false, why),

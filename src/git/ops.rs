@@ -228,12 +228,7 @@ pub fn path_revisions(
             Err(_) => None,
         };
         let diff = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)?;
-        let changed: Vec<String> = diff
-            .deltas()
-            .flat_map(|d| [d.old_file().path(), d.new_file().path()])
-            .flatten()
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .collect();
+        let changed = delta_paths(&diff);
         for ((rev, path), st) in wanted.iter().zip(state.iter_mut()) {
             if st.2.is_some() {
                 continue;
@@ -260,6 +255,15 @@ pub fn path_revisions(
         .zip(state)
         .map(|(w, (head, _, behind))| (w, head.unwrap_or_default(), behind))
         .collect())
+}
+
+/// Every path a diff touches, old and new sides (a rename gives both), `/`-separated.
+fn delta_paths(diff: &git2::Diff) -> Vec<String> {
+    diff.deltas()
+        .flat_map(|d| [d.old_file().path(), d.new_file().path()])
+        .flatten()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .collect()
 }
 
 /// The commit the current branch's upstream points at (`None` without an upstream).
@@ -291,12 +295,7 @@ pub fn changed_paths(
         .and_then(|id| repo.find_commit(id).ok())
         .and_then(|c| c.tree().ok());
     let diff = repo.diff_tree_to_tree(from_tree.as_ref(), Some(&to_tree), None)?;
-    let mut out: Vec<String> = diff
-        .deltas()
-        .flat_map(|d| [d.old_file().path(), d.new_file().path()])
-        .flatten()
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .collect();
+    let mut out = delta_paths(&diff);
     out.sort();
     out.dedup();
     Ok(out)
