@@ -179,7 +179,8 @@ fn key_latency(term: &mut Term) -> (f64, f64, f64) {
 
 /// Renders the node list of the whole fleet at 200x50 in process, from the same objects.
 fn frame_time(emu: &Emulator, scale: Scale) {
-    use blast::app::route::{Route, settle};
+    use blast::app::live::views::settle;
+    use blast::app::nav::Route;
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
     let rss_before = rss_kb(std::process::id());

@@ -76,6 +76,28 @@ actions! {
     Discard => "discard": "Discard the selected file's changes (asks first)",
     Commit => "commit": "Commit the staged files (checks them first)",
     Push => "push": "Push to the upstream and watch Argo CD reconcile",
+    Pause => "pause": "Pause or resume the page rotation",
+    NextPage => "next_page": "Next page",
+    PrevPage => "prev_page": "Previous page",
+    Page1 => "page_1": "Page 1",
+    Page2 => "page_2": "Page 2",
+    Page3 => "page_3": "Page 3",
+    Page4 => "page_4": "Page 4",
+    Page5 => "page_5": "Page 5",
+}
+
+impl Action {
+    /// The dashboard page a `page_N` action shows (0-based).
+    pub fn page(self) -> Option<usize> {
+        Some(match self {
+            Action::Page1 => 0,
+            Action::Page2 => 1,
+            Action::Page3 => 2,
+            Action::Page4 => 3,
+            Action::Page5 => 4,
+            _ => return None,
+        })
+    }
 }
 
 /// Where a key is pressed. Global bindings apply in every context unless the context binds the key.
@@ -93,10 +115,25 @@ pub enum Context {
     Changes,
     /// A dialog: a question, a menu or a text field.
     Dialog,
+    /// The wall dashboard (`blast dashboard`).
+    Dashboard,
 }
 
 impl Context {
-    pub const ALL: [Context; 8] = [
+    pub const ALL: [Context; 9] = [
+        Context::Global,
+        Context::Browser,
+        Context::Live,
+        Context::Changes,
+        Context::Filter,
+        Context::Help,
+        Context::Picker,
+        Context::Dialog,
+        Context::Dashboard,
+    ];
+
+    /// The contexts of the console (its help lists these).
+    pub const CONSOLE: [Context; 8] = [
         Context::Global,
         Context::Browser,
         Context::Live,
@@ -106,6 +143,9 @@ impl Context {
         Context::Picker,
         Context::Dialog,
     ];
+
+    /// The contexts of the wall dashboard.
+    pub const DASHBOARD: [Context; 3] = [Context::Global, Context::Dashboard, Context::Help];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -117,6 +157,7 @@ impl Context {
             Context::Picker => "picker",
             Context::Changes => "changes",
             Context::Dialog => "dialog",
+            Context::Dashboard => "dashboard",
         }
     }
 
@@ -394,6 +435,23 @@ const DEFAULTS: &[(Context, Action, &[&str])] = &[
         &["ctrl-d", "pgdn", "space"],
     ),
     (Context::Help, Action::PageUp, &["ctrl-u", "pgup"]),
+    (Context::Dashboard, Action::Quit, &["q", "Q"]),
+    (Context::Dashboard, Action::Pause, &["space"]),
+    (
+        Context::Dashboard,
+        Action::NextPage,
+        &["n", "right", "down", "tab", "pgdn"],
+    ),
+    (
+        Context::Dashboard,
+        Action::PrevPage,
+        &["p", "left", "up", "shift-tab", "pgup"],
+    ),
+    (Context::Dashboard, Action::Page1, &["1"]),
+    (Context::Dashboard, Action::Page2, &["2"]),
+    (Context::Dashboard, Action::Page3, &["3"]),
+    (Context::Dashboard, Action::Page4, &["4"]),
+    (Context::Dashboard, Action::Page5, &["5"]),
 ];
 
 impl Default for Keymap {
@@ -505,8 +563,8 @@ impl Keymap {
     }
 
     /// Help rows: per context, each action once with all its keys, in the order of `Action::ALL`.
-    pub fn help_rows(&self) -> Vec<(Context, Vec<(String, &'static str)>)> {
-        Context::ALL
+    pub fn help_rows(&self, contexts: &[Context]) -> Vec<(Context, Vec<(String, &'static str)>)> {
+        contexts
             .iter()
             .filter_map(|ctx| {
                 let rows: Vec<_> = Action::ALL
@@ -599,7 +657,15 @@ mod tests {
     #[test]
     fn help_rows_come_from_the_tables() {
         let m = Keymap::default();
-        let rows = m.help_rows();
+        let rows = m.help_rows(&Context::CONSOLE);
+        assert!(rows.iter().all(|(c, _)| *c != Context::Dashboard));
+        let wall = m.help_rows(&Context::DASHBOARD);
+        let dash = &wall
+            .iter()
+            .find(|(c, _)| *c == Context::Dashboard)
+            .unwrap()
+            .1;
+        assert!(dash.contains(&("space".to_string(), "Pause or resume the page rotation")));
         let browser = &rows.iter().find(|(c, _)| *c == Context::Browser).unwrap().1;
         assert!(
             browser.contains(&("j, ↓".to_string(), "Move down")),

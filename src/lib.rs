@@ -14,6 +14,7 @@ pub mod git;
 pub mod keymap;
 pub mod kube;
 pub mod logging;
+pub mod mode;
 pub mod model;
 pub mod repo;
 pub mod runtime;

@@ -14,7 +14,7 @@ use crate::app::live::gitops::Revisions;
 use crate::app::live::storage::Thresholds;
 use crate::app::live::summary::{self, Reach, SiteSummary};
 use crate::app::live::{KindStatus, LiveState, Scope, age};
-use crate::app::route::Route;
+use crate::app::nav::Route;
 use crate::kube::supervisor::{self, Command, Options};
 
 /// Watches what the overview needs until every site has answered (or `timeout`), then returns

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use super::browser::Loadable;
-use super::route::{self, Route};
+use super::nav::{self, Route};
 use super::write::{WriteCap, WriteOp};
 use super::{Effect, State};
 use crate::git::ops::FileStatus;
@@ -206,7 +206,7 @@ fn write(state: &mut State, op: WriteOp, fx: &mut Vec<Effect>) {
 
 /// Opens the view and asks for what it shows.
 pub fn open(state: &mut State, fx: &mut Vec<Effect>) {
-    route::go(state, Route::Changes, fx);
+    nav::go(state, Route::Changes, fx);
     refresh(state, fx);
 }
 
@@ -281,8 +281,8 @@ pub fn action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
     match action {
         Action::Quit => super::quit(state, fx),
         Action::Back => {
-            if !route::back(state, fx) {
-                route::go(state, Route::Browser, fx);
+            if !nav::back(state, fx) {
+                nav::go(state, Route::Browser, fx);
             }
         }
         Action::Up => move_to(state, sel - 1),
@@ -371,7 +371,7 @@ pub fn action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
             };
             match repo_relative(state, &c.path) {
                 Some(p) => {
-                    route::go(state, Route::Browser, fx);
+                    nav::go(state, Route::Browser, fx);
                     if !state.reveal_path(&p, fx) {
                         state.toast(false, format!("{p} is not in the index"));
                     }

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use super::live::{LiveState, ObjKey, Scope, SourceId, Want};
-use super::route::{self, Route};
+use super::nav::{self, Route};
 use super::{Effect, State};
 use crate::model::kinds;
 use crate::model::{CondStatus, LiveObject, Time};
@@ -180,7 +180,7 @@ pub fn start(state: &mut State, sha: String, paths: Vec<String>, fx: &mut Vec<Ef
         finished: None,
     });
     refresh(state);
-    route::go(state, Route::Reconcile, fx);
+    nav::go(state, Route::Reconcile, fx);
 }
 
 /// Machines of `cluster` (new: created from `since` on) and its Nodes (name, Ready, new).

@@ -1,6 +1,5 @@
-//! The dashboard's event loop: the console's terminal guard, input thread and kube supervisor,
-//! wired to the dashboard's own core. Its effects are watches and a read of the repo's
-//! revisions; there is no handle able to write anything.
+//! The dashboard on the runtime's one event loop: its core (`state`) as a `Core`, and its tasks:
+//! watches and a read of the repo's revisions. There is no handle able to write anything.
 //!
 //! It never exits on a cluster error: watches reconnect forever (exponential backoff capped at
 //! 30 s, see `kube::watch`), a context whose client cannot be built is retried every 15 s (see
@@ -8,8 +7,7 @@
 //! terminal that went away end it.
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use color_eyre::Result;
 use tokio::sync::mpsc;
@@ -19,7 +17,8 @@ use super::state::{Effect, Msg, State, settle, update};
 use super::view;
 use crate::app::live::gitops::PathRevision;
 use crate::kube::supervisor;
-use crate::runtime::{InputGate, TerminalGuard, spawn_input_reader};
+use crate::model::Time;
+use crate::runtime::{Core, Input, LoopOptions, Tasks, Term};
 use crate::theme::Theme;
 
 pub struct Options {
@@ -30,117 +29,114 @@ pub struct Options {
     pub min_frame: Duration,
 }
 
+impl Core for State {
+    type Msg = Msg;
+    type Effect = Effect;
+
+    fn input(ev: Input) -> Option<Msg> {
+        match ev {
+            Input::Key(k) => Some(Msg::Key(k)),
+            Input::Resize(w, h) => Some(Msg::Resize(w, h)),
+            Input::Scroll { .. } | Input::Paste(_) | Input::Focus(_) => None,
+        }
+    }
+
+    fn tick(now: Time) -> Msg {
+        Msg::Tick(now)
+    }
+
+    fn init(&mut self) -> Vec<Effect> {
+        State::init(self)
+    }
+
+    fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        update(self, msg)
+    }
+
+    fn settle(&mut self) -> Vec<Effect> {
+        settle(self)
+    }
+
+    fn unsettled(&self) -> bool {
+        self.live.changed.any()
+    }
+
+    fn dirty(&self) -> bool {
+        self.dirty
+    }
+
+    fn drawn(&mut self) {
+        self.dirty = false;
+    }
+
+    fn quit(&self) -> bool {
+        self.quit
+    }
+
+    fn draw(&self, frame: &mut ratatui::Frame, theme: &Theme) {
+        view::draw(frame, self, theme)
+    }
+}
+
+/// The dashboard's tasks: the kube supervisor and a reader of the repo's revisions. There is no
+/// writer among them.
+struct DashboardTasks {
+    kube: mpsc::UnboundedSender<supervisor::Command>,
+    repo: Option<PathBuf>,
+    tx: mpsc::Sender<Msg>,
+}
+
+impl Tasks<State> for DashboardTasks {
+    fn run(&mut self, fx: Effect, term: &mut Term) -> Result<Vec<Msg>> {
+        match fx {
+            Effect::Watch(wants) => {
+                let _ = self.kube.send(supervisor::Command::Want(wants));
+            }
+            Effect::ReadRevisions(wanted) => read_revisions(&self.repo, wanted, &self.tx),
+            Effect::Suspend => {
+                term.suspend()?;
+                return Ok(vec![Msg::Resumed]);
+            }
+            Effect::Quit => {}
+        }
+        Ok(vec![])
+    }
+}
+
+/// Runs the dashboard on the runtime's event loop until `q` or Ctrl-C.
 pub async fn run(mut state: State, theme: Theme, opts: Options) -> Result<()> {
-    let mut guard = TerminalGuard::enter()?;
-    let size = guard.terminal.size()?;
-    update(&mut state, Msg::Resize(size.width, size.height));
+    let (tx, rx) = mpsc::channel::<Msg>(1024);
     // The supervisor speaks the console's message type; only its `Live` messages are read.
     let (kube_tx, mut kube_rx) = mpsc::channel::<crate::app::Msg>(1024);
     let kube = supervisor::spawn(opts.kube.clone(), kube_tx);
-    let (tx, mut rx) = mpsc::channel::<Msg>(64);
     {
         let tx = tx.clone();
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(1));
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-            loop {
-                tick.tick().await;
-                if tx.send(Msg::Tick(crate::kube::now())).await.is_err() {
+            while let Some(m) = kube_rx.recv().await {
+                if let crate::app::Msg::Live(l) = m
+                    && tx.send(Msg::Live(l)).await.is_err()
+                {
                     break;
                 }
             }
         });
     }
-    let gate = Arc::new(InputGate::default());
-    let mut input = spawn_input_reader(gate);
-    let mut effects = state.init();
-    let mut last_draw = Instant::now() - opts.min_frame;
-    loop {
-        for fx in std::mem::take(&mut effects) {
-            match fx {
-                Effect::Watch(wants) => {
-                    let _ = kube.send(supervisor::Command::Want(wants));
-                }
-                Effect::ReadRevisions(wanted) => read_revisions(&opts.repo, wanted, &tx),
-                Effect::Quit => {}
-            }
-        }
-        if state.quit {
-            break;
-        }
-        if state.dirty {
-            guard.terminal.draw(|f| view::draw(f, &state, &theme))?;
-            state.dirty = false;
-            last_draw = Instant::now();
-        }
-        let first = tokio::select! {
-            biased;
-            ev = input.recv() => match ev {
-                Some(Ok(m)) => match console_to_dashboard(m) {
-                    Some(m) => m,
-                    None => continue,
-                },
-                Some(Err(e)) => return Err(e.into()),
-                None => break,
-            },
-            Some(m) = kube_rx.recv() => match console_to_dashboard(m) {
-                Some(m) => m,
-                None => continue,
-            },
-            Some(m) = rx.recv() => m,
-        };
-        let mut had_input = matches!(first, Msg::Key(_) | Msg::Resize(..));
-        let mut batch = vec![first];
-        while let Ok(Ok(m)) = input.try_recv() {
-            had_input = true;
-            batch.extend(console_to_dashboard(m));
-        }
-        while let Ok(m) = kube_rx.try_recv() {
-            batch.extend(console_to_dashboard(m));
-        }
-        while let Ok(m) = rx.try_recv() {
-            batch.push(m);
-        }
-        for m in batch {
-            effects.extend(update(&mut state, m));
-        }
-        // Data alone: let a burst gather into one frame (`--refresh`); a key cuts it short.
-        if !had_input && state.dirty && last_draw.elapsed() < opts.min_frame {
-            let deadline = tokio::time::Instant::from_std(last_draw + opts.min_frame);
-            loop {
-                tokio::select! {
-                    biased;
-                    ev = input.recv() => {
-                        if let Some(Ok(m)) = ev {
-                            effects.extend(console_to_dashboard(m).map(|m| update(&mut state, m)).unwrap_or_default());
-                        }
-                        break;
-                    }
-                    _ = tokio::time::sleep_until(deadline) => break,
-                    Some(m) = kube_rx.recv() => {
-                        if let Some(m) = console_to_dashboard(m) {
-                            effects.extend(update(&mut state, m));
-                        }
-                    }
-                    Some(m) = rx.recv() => effects.extend(update(&mut state, m)),
-                }
-            }
-        }
-        effects.extend(settle(&mut state));
-    }
-    drop(guard);
+    let mut tasks = DashboardTasks {
+        kube,
+        repo: opts.repo.clone(),
+        tx: tx.clone(),
+    };
+    crate::runtime::event_loop::run(
+        &mut state,
+        &theme,
+        &mut tasks,
+        tx,
+        rx,
+        LoopOptions::new(opts.min_frame),
+    )
+    .await?;
     info!("dashboard quit");
     Ok(())
-}
-
-/// The messages of the shared tasks (input thread, supervisor) the dashboard understands.
-fn console_to_dashboard(m: crate::app::Msg) -> Option<Msg> {
-    match m {
-        crate::app::Msg::Key(k) => Some(Msg::Key(k)),
-        crate::app::Msg::Resize(w, h) => Some(Msg::Resize(w, h)),
-        crate::app::Msg::Live(l) => Some(Msg::Live(l)),
-        _ => None,
-    }
 }
 
 /// Reads, off the loop, how far the repo's HEAD is ahead of each Application's revision.

@@ -6,14 +6,15 @@
 
 use std::collections::BTreeMap;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 
 use crate::app::live::fleet::{self, Count, Verdict};
 use crate::app::live::gitops::{self, Revisions};
 use crate::app::live::storage::{self, Thresholds};
 use crate::app::live::summary::{self, Reach, SiteSummary};
 use crate::app::live::{LiveMsg, LiveState, Want, backup};
-use crate::app::route::Route;
+use crate::app::nav::Route;
+use crate::keymap::{Action, Context, Key, Keymap};
 use crate::model::Time;
 
 /// One page of the wall.
@@ -103,6 +104,8 @@ pub enum Effect {
     Watch(Vec<Want>),
     /// Read (never write) where the repo stands against these Applications' revisions.
     ReadRevisions(Vec<(String, String)>),
+    /// Ctrl-Z: back to the shell until `fg`.
+    Suspend,
     Quit,
 }
 
@@ -115,6 +118,8 @@ pub enum Msg {
     /// The clock (unix seconds).
     Tick(Time),
     Revisions(Revisions),
+    /// Back from Ctrl-Z: the screen must be redrawn in full.
+    Resumed,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -137,6 +142,10 @@ pub struct State {
     pub size: (u16, u16),
     pub quit: bool,
     pub dirty: bool,
+    /// The keys (the `dashboard` context of the keymap, with the config's overrides).
+    pub keymap: Keymap,
+    /// The `?` overlay and its scroll.
+    pub help: Option<usize>,
     revisions_asked: Vec<(String, String)>,
 }
 
@@ -161,6 +170,8 @@ impl State {
             size,
             quit: false,
             dirty: true,
+            keymap: Keymap::default(),
+            help: None,
             revisions_asked: vec![],
         }
     }
@@ -223,6 +234,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 state.turn(true);
             }
         }
+        Msg::Resumed => state.dirty = true,
         Msg::Revisions(r) => {
             state.revisions = r;
             state.live.changed.sources = true;
@@ -232,42 +244,44 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     fx
 }
 
+/// Keys through the keymap's `dashboard` context (and `help` while `?` is open). Nothing a
+/// key can do here reaches git or a file: the actions are pages, pause, help and quit.
 fn key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
-    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-    // Only plain keys (shift aside) act, but ctrl-c: ctrl-q or alt-q do nothing.
-    let plain = !k
-        .modifiers
-        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SUPER);
-    match k.code {
-        KeyCode::Char('c') if ctrl => {
+    let Some(k) = Key::from_event(&k) else {
+        return;
+    };
+    let ctx = if state.help.is_some() {
+        Context::Help
+    } else {
+        Context::Dashboard
+    };
+    let Some(action) = state.keymap.resolve(ctx, k) else {
+        return;
+    };
+    state.dirty = true;
+    match action {
+        Action::ForceQuit | Action::Quit => {
             state.quit = true;
             fx.push(Effect::Quit);
         }
-        _ if !plain => {}
-        KeyCode::Char('q') | KeyCode::Char('Q') => {
-            state.quit = true;
-            fx.push(Effect::Quit);
+        Action::Suspend => fx.push(Effect::Suspend),
+        Action::Help => state.help = if state.help.is_some() { None } else { Some(0) },
+        _ if ctx == Context::Help => {
+            crate::app::overlay::scroll_help(&mut state.help, action, state.size.1)
         }
-        KeyCode::Char(' ') => {
+        Action::Pause => {
             state.paused = !state.paused;
             state.page_since = state.now;
-            state.dirty = true;
         }
-        KeyCode::Char('n') | KeyCode::Right | KeyCode::Down | KeyCode::Tab | KeyCode::PageDown => {
-            state.turn(true)
-        }
-        KeyCode::Char('p') | KeyCode::Left | KeyCode::Up | KeyCode::BackTab | KeyCode::PageUp => {
-            state.turn(false)
-        }
-        KeyCode::Char(c @ '1'..='9') => {
-            let i = c as usize - '1' as usize;
+        Action::NextPage => state.turn(true),
+        Action::PrevPage => state.turn(false),
+        a if let Some(i) = a.page() => {
             if i < state.pages.len() {
                 state.page = i;
                 state.page_since = state.now;
-                state.dirty = true;
             }
         }
-        _ => {}
+        _ => state.dirty = false,
     }
 }
 
@@ -364,6 +378,7 @@ mod tests {
     use super::*;
     use crate::app::live::{Entry, KindStatus, ObjKey};
     use crate::model::kinds;
+    use crossterm::event::{KeyCode, KeyModifiers};
 
     fn key(c: KeyCode) -> Msg {
         Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
@@ -398,6 +413,28 @@ mod tests {
         );
         let _ = update(&mut s, Msg::Tick(1120));
         assert_eq!(s.current(), Page::Backup);
+    }
+
+    #[test]
+    fn help_lists_the_dashboard_keys_and_the_config_rebinds_them() {
+        let mut s = state();
+        let _ = update(&mut s, key(KeyCode::Char('?')));
+        assert_eq!(s.help, Some(0));
+        // While help is open, keys scroll it and do not turn pages.
+        let _ = update(&mut s, key(KeyCode::Char('n')));
+        assert_eq!(s.page, 0);
+        let _ = update(&mut s, key(KeyCode::Esc));
+        assert_eq!(s.help, None);
+        let cfg = crate::config::Config::parse(
+            std::path::Path::new("c.toml"),
+            "[keys.dashboard]\nnext_page = [\"l\"]\n",
+        )
+        .unwrap();
+        s.keymap = Keymap::with_overrides(&cfg).unwrap();
+        let _ = update(&mut s, key(KeyCode::Char('n')));
+        assert_eq!(s.page, 0, "n is no longer bound");
+        let _ = update(&mut s, key(KeyCode::Char('l')));
+        assert_eq!(s.page, 1);
     }
 
     #[test]

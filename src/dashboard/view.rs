@@ -53,10 +53,20 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     let body = Rect::new(area.x, y, area.width, bottom.saturating_sub(y));
     page(frame, body, state, theme);
     if footer {
-        let keys = " q quit · space pause · n/p or ←/→ next/previous page · 1-5 jump";
+        let keys = " q quit · space pause · n/p or ←/→ next/previous page · 1-5 jump · ? keys";
         frame.render_widget(
             Paragraph::new(Line::styled(keys, theme.style(Role::Muted))),
             Rect::new(area.x, bottom, area.width, 1),
+        );
+    }
+    if let Some(scroll) = state.help {
+        crate::view::help::draw(
+            frame,
+            area,
+            &state.keymap,
+            &crate::keymap::Context::DASHBOARD,
+            scroll,
+            theme,
         );
     }
 }

@@ -5,12 +5,22 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::pane;
-use crate::app::State;
+use ratatui::widgets::{Block, Borders};
+
+use crate::keymap::{Context, Keymap};
 use crate::theme::{Role, Theme};
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: &Theme) {
-    let rows = state.keymap.help_rows();
+/// The bindings of `contexts` (the console's or the dashboard's), scrolled by `scroll` lines,
+/// centred over `area`.
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    keymap: &Keymap,
+    contexts: &[Context],
+    scroll: usize,
+    theme: &Theme,
+) {
+    let rows = keymap.help_rows(contexts);
     let key_w = rows
         .iter()
         .flat_map(|(_, r)| r.iter().map(|(k, _)| k.chars().count()))
@@ -52,7 +62,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: 
     } else {
         String::new()
     };
-    let block = pane(Line::from(format!(" keys{more}")), true, state, theme)
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Role::BorderFocus))
+        .title(Line::from(format!(" keys{more}")).style(theme.style(Role::Title)))
         .style(theme.style(Role::Background));
     frame.render_widget(Clear, r);
     frame.render_widget(

@@ -1,6 +1,6 @@
 //! The live views: fleet, cluster tree with events, nodes, bare metal; the context picker.
 //! (Storage, backup, GitOps and the overview are in `infra.rs`, with the helpers here.)
-//! Rows are derived in `app::route::settle`; these functions only lay them out.
+//! Rows are derived in `app::live::views::settle`; these functions only lay them out.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -12,8 +12,9 @@ use super::{fg_on, pane, shorten_middle};
 use crate::app::State;
 use crate::app::live::fleet::Verdict;
 use crate::app::live::nodes::{cpu, memory};
+use crate::app::live::table::TableNav;
 use crate::app::live::{SourceStatus, age, baremetal};
-use crate::app::route::{Route, TableNav};
+use crate::app::nav::Route;
 use crate::keymap::{Action, Context};
 use crate::model::{CondStatus, Time};
 use crate::theme::{Role, Theme};

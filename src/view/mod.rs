@@ -26,7 +26,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         live::draw(frame, state, theme);
         changes::modal(frame, state, theme);
         if let Some(scroll) = state.help {
-            help::draw(frame, area, state, scroll, theme);
+            help::draw(frame, area, &state.keymap, &Context::CONSOLE, scroll, theme);
         }
         return;
     }
@@ -36,7 +36,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     footer(frame, layout.footer, state, theme);
     changes::modal(frame, state, theme);
     if let Some(scroll) = state.help {
-        help::draw(frame, area, state, scroll, theme);
+        help::draw(frame, area, &state.keymap, &Context::CONSOLE, scroll, theme);
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use blast::app::live::storage::Thresholds;
-use blast::app::route::Route;
+use blast::app::nav::Route;
 use blast::dashboard::{Msg, Page, State, settle, update};
 use blast::theme::Theme;
 use ratatui::Terminal;
@@ -17,7 +17,7 @@ use ratatui::style::Modifier;
 
 use crate::live_snapshots::{World, live_state};
 use crate::pty::{Pty, ServeOnly, free_port};
-use crate::support::{git, temp_repo};
+use crate::support::{buffer_text as text, git, temp_repo};
 
 const SIZES: [(u16, u16); 3] = [(80, 24), (200, 50), (400, 100)];
 
@@ -36,19 +36,6 @@ fn buffer(s: &State, theme: &Theme) -> Buffer {
     t.draw(|f| blast::dashboard::view::draw(f, s, theme))
         .unwrap();
     t.backend().buffer().clone()
-}
-
-fn text(buf: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut line = String::new();
-        for x in 0..buf.area.width {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 fn high_contrast() -> Theme {

@@ -5,7 +5,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use blast::app::live::SourceStatus;
-use blast::app::route::{Route, settle};
+use blast::app::live::views::settle;
+use blast::app::nav::Route;
 use blast::app::{Effect, Msg, State, update};
 use blast::demo::emulator::{Emulator, ServerHandle};
 use blast::demo::world;

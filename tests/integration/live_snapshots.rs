@@ -1,8 +1,9 @@
 //! The live views through TestBackend at 80x24 and 200x50, healthy and broken, from the demo
 //! world's fixtures at a fixed clock.
 
+use blast::app::live::views::settle;
 use blast::app::live::{Entry, KindStatus, LiveMsg, ObjKey};
-use blast::app::route::{Route, settle};
+use blast::app::nav::Route;
 use blast::app::{State, update};
 use blast::demo::world;
 use blast::keymap::Keymap;
@@ -19,17 +20,7 @@ fn render(state: &State) -> String {
 pub(crate) fn render_with(state: &State, theme: &Theme) -> String {
     let mut t = Terminal::new(TestBackend::new(state.size.0, state.size.1)).unwrap();
     t.draw(|f| blast::view::draw(f, state, theme)).unwrap();
-    let buf = t.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut line = String::new();
-        for x in 0..buf.area.width {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    crate::support::buffer_text(t.backend().buffer())
 }
 
 /// The fixed "now" of the snapshots: the one the fixtures were written for.
@@ -187,7 +178,7 @@ pub(crate) fn live_state(route: Route, w: u16, h: u16, world_kind: World) -> Sta
     }
     let _ = update(&mut state, blast::app::Msg::Tick(now));
     let mut fx = vec![];
-    blast::app::route::go(&mut state, route, &mut fx);
+    blast::app::nav::go(&mut state, route, &mut fx);
     settle(&mut state);
     state
 }

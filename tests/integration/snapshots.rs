@@ -6,25 +6,12 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
-use crate::support::{keys, loaded_state};
+use crate::support::{buffer_text as text, keys, loaded_state};
 
 fn render(state: &State, theme: &Theme) -> Buffer {
     let mut t = Terminal::new(TestBackend::new(state.size.0, state.size.1)).unwrap();
     t.draw(|f| blast::view::draw(f, state, theme)).unwrap();
     t.backend().buffer().clone()
-}
-
-fn text(buf: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut line = String::new();
-        for x in 0..buf.area.width {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 fn theme() -> Theme {

@@ -168,7 +168,8 @@ pub fn settle(state: &mut State, mut effects: Vec<Effect>) {
             | Effect::CancelWrite
             | Effect::Quit
             | Effect::Watch(_)
-            | Effect::UseContexts(_) => continue,
+            | Effect::UseContexts(_)
+            | Effect::ReadRevisions(_) => continue,
         };
         effects.extend(update(state, msg));
     }
@@ -280,4 +281,18 @@ pub fn keys(state: &mut State, specs: &[&str]) {
         let fx = update(state, Msg::Key(crossterm::event::KeyEvent::new(code, mods)));
         settle(state, fx);
     }
+}
+
+/// A rendered buffer as text: one line per row, trailing blanks trimmed (the snapshots' form).
+pub fn buffer_text(buf: &ratatui::buffer::Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        for x in 0..buf.area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
 }

@@ -14,6 +14,8 @@ pub mod gitops;
 pub mod nodes;
 pub mod storage;
 pub mod summary;
+pub mod table;
+pub mod views;
 
 use std::collections::{BTreeMap, BTreeSet};
 

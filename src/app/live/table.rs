@@ -1,0 +1,51 @@
+//! Selection, scroll, sort and filter of one live table, and the generic steps every table
+//! takes when its rows are derived again: keep the selected row, honour a pending selection,
+//! clamp the offset to the viewport.
+
+/// Selection, scroll, sort and filter of one table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableNav {
+    pub selected: usize,
+    pub offset: usize,
+    pub sort: usize,
+    pub filter: String,
+    /// The filter input is open.
+    pub filtering: bool,
+    /// An object to select once it shows up (after a jump or `--view`).
+    pub pending: Option<String>,
+}
+
+impl TableNav {
+    pub(crate) fn clamp(&mut self, len: usize, height: usize) {
+        let height = height.max(1);
+        self.selected = self.selected.min(len.saturating_sub(1));
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        self.offset = self.offset.min(len.saturating_sub(height));
+    }
+}
+
+/// Keeps the selected row selected when rows move; honours a pending selection (matched by
+/// full key or by name).
+pub(crate) fn reselect<'a>(
+    nav: &mut TableNav,
+    rows: impl Iterator<Item = (String, &'a String)>,
+    keep: Option<String>,
+) {
+    let rows: Vec<(String, &String)> = rows.collect();
+    if let Some(p) = nav.pending.clone()
+        && let Some(i) = rows.iter().position(|(k, n)| *k == p || **n == p)
+    {
+        nav.selected = i;
+        nav.pending = None;
+        return;
+    }
+    if let Some(k) = keep
+        && let Some(i) = rows.iter().position(|(key, _)| *key == k)
+    {
+        nav.selected = i;
+    }
+}

@@ -1,0 +1,547 @@
+//! The live views' state (one `TableNav` per table, the derived rows), `settle` which derives
+//! the rows of the view on screen from what changed, and the keys of the live views.
+
+use super::ObjKey;
+use super::backup::{self, ActionRow, BackupRow};
+use super::baremetal::{self, ClassRow, ServerRow};
+use super::cluster::{self, EventRow, LiveRef, TreeRow};
+use super::fleet::{self, FleetRow};
+use super::gitops::{self, GitOpsRow, Revisions};
+use super::nodes::{self, NodeRow};
+use super::storage::{self, StorageRow, Thresholds};
+use super::summary::{self, SiteSummary};
+use super::table::{TableNav, reselect};
+use crate::app::nav::{Route, back, defining_resource, go, jump_to_repo, open_repo_path};
+use crate::app::{Effect, State};
+use crate::keymap::Action;
+use crate::model::kinds;
+
+/// The live views' state and their derived rows (kept up to date by `settle`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LiveViews {
+    pub fleet: TableNav,
+    pub fleet_rows: Vec<FleetRow>,
+    pub cluster: TableNav,
+    pub tree: Vec<TreeRow>,
+    pub events: Vec<EventRow>,
+    pub nodes: TableNav,
+    pub node_rows: Vec<NodeRow>,
+    pub servers: TableNav,
+    pub server_rows: Vec<ServerRow>,
+    pub class_rows: Vec<ClassRow>,
+    pub storage: TableNav,
+    pub storage_rows: Vec<StorageRow>,
+    /// Capacity thresholds (config `[storage]`).
+    pub thresholds: Thresholds,
+    pub backup: TableNav,
+    pub backup_rows: Vec<BackupRow>,
+    /// The actions of the selected policy (or of every policy on a profile row).
+    pub action_rows: Vec<ActionRow>,
+    /// Only failed actions.
+    pub failures_only: bool,
+    pub gitops: TableNav,
+    pub gitops_rows: Vec<GitOpsRow>,
+    /// What the repo says of each Application's synced revision and paths (git worker).
+    pub revisions: Revisions,
+    /// `(revision, path)` pairs last asked of the git worker.
+    pub revisions_asked: Vec<(String, String)>,
+    pub overview: TableNav,
+    pub overview_rows: Vec<SiteSummary>,
+    /// The context switcher: each context and whether it is ticked.
+    pub picker: Option<crate::app::overlay::Picker>,
+}
+
+impl State {
+    pub fn nav(&self) -> Option<&TableNav> {
+        match self.route {
+            Route::Browser | Route::Changes | Route::Reconcile => None,
+            Route::Fleet => Some(&self.views.fleet),
+            Route::Cluster { .. } => Some(&self.views.cluster),
+            Route::Nodes => Some(&self.views.nodes),
+            Route::BareMetal => Some(&self.views.servers),
+            Route::Storage => Some(&self.views.storage),
+            Route::Backup => Some(&self.views.backup),
+            Route::GitOps => Some(&self.views.gitops),
+            Route::Overview => Some(&self.views.overview),
+        }
+    }
+
+    fn nav_mut(&mut self) -> Option<&mut TableNav> {
+        match self.route {
+            Route::Browser | Route::Changes | Route::Reconcile => None,
+            Route::Fleet => Some(&mut self.views.fleet),
+            Route::Cluster { .. } => Some(&mut self.views.cluster),
+            Route::Nodes => Some(&mut self.views.nodes),
+            Route::BareMetal => Some(&mut self.views.servers),
+            Route::Storage => Some(&mut self.views.storage),
+            Route::Backup => Some(&mut self.views.backup),
+            Route::GitOps => Some(&mut self.views.gitops),
+            Route::Overview => Some(&mut self.views.overview),
+        }
+    }
+
+    fn table_len(&self) -> usize {
+        match self.route {
+            Route::Browser | Route::Changes | Route::Reconcile => 0,
+            Route::Fleet => self.views.fleet_rows.len(),
+            Route::Cluster { .. } => self.views.tree.len(),
+            Route::Nodes => self.views.node_rows.len(),
+            Route::BareMetal => self.views.server_rows.len(),
+            Route::Storage => self.views.storage_rows.len(),
+            Route::Backup => self.views.backup_rows.len(),
+            Route::GitOps => self.views.gitops_rows.len(),
+            Route::Overview => self.views.overview_rows.len(),
+        }
+    }
+
+    /// Rows of table visible in the live views (header, footer, borders and the column header
+    /// taken off; the cluster view gives a third to the events).
+    pub fn table_height(&self) -> usize {
+        let body = self.size.1.saturating_sub(5) as usize;
+        match self.route {
+            Route::Cluster { .. } | Route::Backup | Route::GitOps => body - body / 3,
+            Route::BareMetal => body.saturating_sub(body / 4),
+            _ => body,
+        }
+    }
+
+    /// The live object under the selection.
+    pub fn selected_live(&self) -> Option<LiveRef> {
+        let nav = self.nav()?;
+        match &self.route {
+            Route::Browser => None,
+            Route::Fleet => self.views.fleet_rows.get(nav.selected).map(|r| LiveRef {
+                source: r.source.clone(),
+                kind: "Cluster",
+                key: r.key.clone(),
+            }),
+            Route::Cluster { .. } => self
+                .views
+                .tree
+                .get(nav.selected)
+                .filter(|r| !r.obj.kind.is_empty())
+                .map(|r| r.obj.clone()),
+            Route::Nodes => self.views.node_rows.get(nav.selected).map(|r| LiveRef {
+                source: r.cluster.clone(),
+                kind: "Node",
+                key: ObjKey::new(None, &r.name),
+            }),
+            Route::BareMetal => self.views.server_rows.get(nav.selected).map(|r| LiveRef {
+                source: r.source.clone(),
+                kind: "Server",
+                key: ObjKey::new(None, &r.name),
+            }),
+            Route::Storage => self
+                .views
+                .storage_rows
+                .get(nav.selected)
+                .filter(|r| !r.key.name.is_empty())
+                .map(|r| LiveRef {
+                    source: r.site.clone(),
+                    kind: if r.kind == "MinIO" {
+                        "StatefulSet"
+                    } else {
+                        r.kind
+                    },
+                    key: r.key.clone(),
+                }),
+            Route::Backup => self.views.backup_rows.get(nav.selected).map(|r| LiveRef {
+                source: r.site.clone(),
+                kind: r.kind,
+                key: r.key.clone(),
+            }),
+            Route::GitOps => self.views.gitops_rows.get(nav.selected).map(|r| LiveRef {
+                source: r.site.clone(),
+                kind: r.kind,
+                key: r.key.clone(),
+            }),
+            Route::Overview | Route::Changes | Route::Reconcile => None,
+        }
+    }
+}
+
+/// Derives the rows of the view on screen from what changed since the last batch. Called once
+/// per batch of messages (by the runtime before drawing, by tests after their messages).
+pub fn settle(state: &mut State) -> Vec<Effect> {
+    let mut fx = vec![];
+    if !state.live.changed.any() {
+        return fx;
+    }
+    if state.reconcile.is_some() {
+        crate::app::reconcile::refresh(state);
+    }
+    let changed = std::mem::take(&mut state.live.changed);
+    let height = state.table_height();
+    let live = &state.live;
+    let v = &mut state.views;
+    match &mut state.route {
+        Route::Browser | Route::Changes | Route::Reconcile => {}
+        Route::Fleet => {
+            if changed.touches(&fleet::KINDS) {
+                let keep = v.fleet_rows.get(v.fleet.selected).map(|r| r.key.clone());
+                v.fleet_rows = fleet::rows(live, v.fleet.sort, &v.fleet.filter);
+                reselect(
+                    &mut v.fleet,
+                    v.fleet_rows
+                        .iter()
+                        .map(|r| (r.key.to_string(), &r.key.name)),
+                    keep.map(|k| k.to_string()),
+                );
+                v.fleet.clamp(v.fleet_rows.len(), height);
+            }
+        }
+        Route::Cluster { source, key } => {
+            // `--view cluster/NAME`: find the cluster's source and namespace once it shows up.
+            if (source.is_empty() || key.namespace.is_none())
+                && let Some((s, k)) = find_cluster(live, &key.name, key.namespace.as_deref())
+            {
+                *source = s;
+                *key = k;
+            }
+            let keep = v.tree.get(v.cluster.selected).map(|r| r.obj.clone());
+            v.tree = cluster::tree(live, source, key);
+            if let Some(k) = keep
+                && let Some(i) = v.tree.iter().position(|r| r.obj == k)
+            {
+                v.cluster.selected = i;
+            }
+            if let Some(p) = v.cluster.pending.clone()
+                && let Some(i) = v
+                    .tree
+                    .iter()
+                    .position(|r| format!("{}/{}", r.obj.kind, r.obj.key) == p)
+            {
+                v.cluster.selected = i;
+                v.cluster.pending = None;
+            }
+            v.cluster.clamp(v.tree.len(), height);
+            v.events = v
+                .tree
+                .get(v.cluster.selected)
+                .map(|r| cluster::events(live, &r.obj))
+                .unwrap_or_default();
+        }
+        Route::Nodes => {
+            // Kept by (cluster, name) without formatting 10,000 keys per frame.
+            let keep = v
+                .node_rows
+                .get(v.nodes.selected)
+                .map(|r| (r.cluster.clone(), r.name.clone()));
+            // Under churn only a few Nodes change: patch their rows instead of deriving all.
+            let patched = !v.node_rows.is_empty()
+                && changed.only_objects_of("Node").is_some_and(|objs| {
+                    nodes::patch(live, &mut v.node_rows, &objs, v.nodes.sort, &v.nodes.filter)
+                });
+            if !patched {
+                v.node_rows = nodes::rows(live, v.nodes.sort, &v.nodes.filter);
+            }
+            let pending = v.nodes.pending.clone().and_then(|p| {
+                v.node_rows
+                    .iter()
+                    .position(|r| r.name == p || format!("{}/{}", r.cluster, r.name) == p)
+            });
+            if let Some(i) = pending {
+                v.nodes.selected = i;
+                v.nodes.pending = None;
+            } else if let Some((c, n)) = keep
+                && let Some(i) = v
+                    .node_rows
+                    .iter()
+                    .position(|r| r.name == n && r.cluster == c)
+            {
+                v.nodes.selected = i;
+            }
+            v.nodes.clamp(v.node_rows.len(), height);
+        }
+        Route::BareMetal => {
+            let keep = v
+                .server_rows
+                .get(v.servers.selected)
+                .map(|r| r.name.clone());
+            (v.server_rows, v.class_rows) =
+                baremetal::rows(live, v.servers.sort, &v.servers.filter);
+            reselect(
+                &mut v.servers,
+                v.server_rows.iter().map(|r| (r.name.clone(), &r.name)),
+                keep,
+            );
+            v.servers.clamp(v.server_rows.len(), height);
+        }
+        Route::Storage => {
+            let keep = v.storage_rows.get(v.storage.selected).map(storage_key);
+            v.storage_rows = storage::rows(live, v.thresholds, &v.storage.filter);
+            reselect(
+                &mut v.storage,
+                v.storage_rows.iter().map(|r| (storage_key(r), &r.name)),
+                keep,
+            );
+            v.storage.clamp(v.storage_rows.len(), height);
+        }
+        Route::Backup => {
+            let keep = v
+                .backup_rows
+                .get(v.backup.selected)
+                .map(|r| r.key.to_string());
+            v.backup_rows = backup::rows(live, &v.backup.filter);
+            reselect(
+                &mut v.backup,
+                v.backup_rows
+                    .iter()
+                    .map(|r| (r.key.to_string(), &r.key.name)),
+                keep,
+            );
+            v.backup.clamp(v.backup_rows.len(), height);
+            v.action_rows = selected_actions(live, v);
+        }
+        Route::GitOps => {
+            let wanted = gitops::wanted_revisions(live);
+            if wanted != v.revisions_asked {
+                v.revisions_asked = wanted.clone();
+                fx.push(Effect::ReadRevisions(wanted));
+            }
+            let keep = v
+                .gitops_rows
+                .get(v.gitops.selected)
+                .map(|r| r.key.to_string());
+            v.gitops_rows = gitops::rows(live, &v.revisions, &v.gitops.filter);
+            reselect(
+                &mut v.gitops,
+                v.gitops_rows
+                    .iter()
+                    .map(|r| (r.key.to_string(), &r.key.name)),
+                keep,
+            );
+            v.gitops.clamp(v.gitops_rows.len(), height);
+        }
+        Route::Overview => {
+            v.overview_rows = summary::overview(live, v.thresholds, &v.revisions);
+            v.overview.clamp(v.overview_rows.len(), height);
+        }
+    }
+    fx
+}
+
+fn storage_key(r: &StorageRow) -> String {
+    format!("{}/{}/{}", r.site, r.kind, r.name)
+}
+
+/// The actions shown under the backup table: the selected policy's, or every action of the
+/// site on a profile row.
+fn selected_actions(live: &super::LiveState, v: &LiveViews) -> Vec<ActionRow> {
+    let Some(r) = v.backup_rows.get(v.backup.selected) else {
+        return backup::action_rows(live, None, None, v.failures_only, 200);
+    };
+    let policy = (r.kind == "Policy").then_some(r.key.name.as_str());
+    backup::action_rows(live, Some(&r.site), policy, v.failures_only, 200)
+}
+
+fn find_cluster(
+    live: &super::LiveState,
+    name: &str,
+    namespace: Option<&str>,
+) -> Option<(String, ObjKey)> {
+    for src in live.roots() {
+        for o in src.objects(&kinds::CLUSTER) {
+            let m = o.meta();
+            if m.name == name && (namespace.is_none() || m.namespace.as_deref() == namespace) {
+                return Some((src.id.clone(), ObjKey::new(m.namespace.as_deref(), name)));
+            }
+        }
+    }
+    None
+}
+
+/// Keys in the live views.
+pub fn live_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
+    let height = state.table_height();
+    let len = state.table_len();
+    match action {
+        Action::Quit => crate::app::quit(state, fx),
+        Action::Back => {
+            let filtered = state.nav().is_some_and(|n| !n.filter.is_empty());
+            if filtered {
+                if let Some(n) = state.nav_mut() {
+                    n.filter.clear();
+                }
+                state.live.changed.sources = true;
+                fx.extend(settle(state));
+            } else if !back(state, fx) {
+                crate::app::quit(state, fx);
+            }
+        }
+        Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Top
+        | Action::Bottom => {
+            let delta: i64 = match action {
+                Action::Up => -1,
+                Action::Down => 1,
+                Action::PageUp => -(height as i64),
+                Action::PageDown => height as i64,
+                Action::Top => i64::MIN / 2,
+                _ => i64::MAX / 2,
+            };
+            if let Some(n) = state.nav_mut() {
+                n.selected =
+                    (n.selected as i64 + delta).clamp(0, len.saturating_sub(1) as i64) as usize;
+                n.clamp(len, height);
+            }
+            if state.route == Route::Backup {
+                state.views.action_rows = selected_actions(&state.live, &state.views);
+            }
+            if matches!(state.route, Route::Cluster { .. }) {
+                let live = &state.live;
+                state.views.events = state
+                    .views
+                    .tree
+                    .get(state.views.cluster.selected)
+                    .map(|r| cluster::events(live, &r.obj))
+                    .unwrap_or_default();
+            }
+        }
+        Action::Open => open(state, fx),
+        Action::Filter => {
+            if let Some(n) = state.nav_mut() {
+                n.filtering = true;
+            }
+        }
+        Action::Sort => {
+            let cols = match state.route {
+                Route::Fleet => fleet::SORT_COLUMNS.len(),
+                Route::Nodes => nodes::SORT_COLUMNS.len(),
+                Route::BareMetal => baremetal::SORT_COLUMNS.len(),
+                _ => 1,
+            };
+            if let Some(n) = state.nav_mut() {
+                n.sort = (n.sort + 1) % cols;
+            }
+            state.live.changed.sources = true;
+            fx.extend(settle(state));
+        }
+        Action::Jump => jump_to_repo(state, fx),
+        Action::Failures if state.route == Route::Backup => {
+            state.views.failures_only = !state.views.failures_only;
+            state.views.action_rows = selected_actions(&state.live, &state.views);
+        }
+        Action::Contexts => crate::app::overlay::open_picker(state),
+        Action::QuickAction => match defining_resource(state) {
+            Ok((file, res)) => crate::app::quick_on(state, file, res, fx),
+            Err(Some(why)) => state.toast(false, why),
+            Err(None) => state.toast(false, "select an object for its quick actions"),
+        },
+        _ => state.dirty = false,
+    }
+}
+
+/// Typing into a live view's filter.
+pub fn filter_edit(
+    state: &mut State,
+    action: Option<Action>,
+    ch: Option<char>,
+    fx: &mut Vec<Effect>,
+) {
+    let Some(n) = state.nav_mut() else { return };
+    let before = n.filter.clone();
+    match (action, ch) {
+        (Some(Action::Accept), _) => n.filtering = false,
+        (Some(Action::Back), _) => {
+            n.filtering = false;
+            n.filter.clear();
+        }
+        (Some(Action::DeleteChar), _) => {
+            n.filter.pop();
+        }
+        (Some(Action::ClearInput), _) => n.filter.clear(),
+        (None, Some(c)) => n.filter.push(c),
+        _ => return,
+    }
+    // Rows are derived again only when the text changed (closing the input costs nothing).
+    let changed = n.filter != before;
+    if changed {
+        n.selected = 0;
+        n.offset = 0;
+        state.live.changed.sources = true;
+        fx.extend(settle(state));
+    }
+    state.dirty = true;
+}
+
+fn open(state: &mut State, fx: &mut Vec<Effect>) {
+    match &state.route {
+        Route::Fleet => {
+            if let Some(r) = state.views.fleet_rows.get(state.views.fleet.selected) {
+                let route = Route::Cluster {
+                    source: r.source.clone(),
+                    key: r.key.clone(),
+                };
+                go(state, route, fx);
+            }
+        }
+        Route::Cluster { .. } => {
+            let Some(obj) = state.selected_live() else {
+                return;
+            };
+            match obj.kind {
+                "Node" => {
+                    state.views.nodes.pending = Some(format!("{}/{}", obj.source, obj.key.name));
+                    go(state, Route::Nodes, fx);
+                }
+                _ => jump_to_repo(state, fx),
+            }
+        }
+        Route::Nodes => {
+            let Some(r) = state.views.node_rows.get(state.views.nodes.selected) else {
+                return;
+            };
+            if let Some(m) = r.machine.clone() {
+                let cluster = r.cluster.clone();
+                state.views.cluster.pending = Some(format!("Machine/{m}"));
+                let route = Route::Cluster {
+                    source: String::new(),
+                    key: ObjKey::new(m.namespace.as_deref(), &cluster),
+                };
+                go(state, route, fx);
+            } else {
+                state.toast(false, format!("{} has no Cluster API Machine", r.name));
+            }
+        }
+        Route::BareMetal => {
+            let Some(r) = state.views.server_rows.get(state.views.servers.selected) else {
+                return;
+            };
+            if let (Some(m), Some(c)) = (r.machine.clone(), r.cluster.clone()) {
+                let route = Route::Cluster {
+                    source: r.source.clone(),
+                    key: ObjKey::new(m.namespace.as_deref(), &c),
+                };
+                state.views.cluster.pending = Some(format!("Machine/{m}"));
+                go(state, route, fx);
+            } else {
+                jump_to_repo(state, fx);
+            }
+        }
+        Route::Storage | Route::Backup => jump_to_repo(state, fx),
+        Route::GitOps => {
+            let Some(r) = state.views.gitops_rows.get(state.views.gitops.selected) else {
+                return;
+            };
+            match r.paths.first().cloned() {
+                Some(path) => open_repo_path(state, &path, fx),
+                None => jump_to_repo(state, fx),
+            }
+        }
+        Route::Overview => {
+            let Some(s) = state.views.overview_rows.get(state.views.overview.selected) else {
+                return;
+            };
+            let site = s.site.clone();
+            match find_cluster(&state.live, &site, None) {
+                Some((source, key)) => go(state, Route::Cluster { source, key }, fx),
+                None => go(state, Route::GitOps, fx),
+            }
+        }
+        Route::Browser | Route::Changes | Route::Reconcile => {}
+    }
+}

@@ -1,0 +1,472 @@
+//! Routes and jumps: which view is on screen and the ones to go back to, the watches each view
+//! needs, and the jumps between a repo resource and its live object.
+
+use super::live::backup;
+use super::live::baremetal;
+use super::live::cluster::{self, LiveRef};
+use super::live::fleet;
+use super::live::gitops;
+use super::live::nodes;
+use super::live::storage;
+use super::live::views::settle;
+use super::live::{ObjKey, Scope, Want};
+use super::{Effect, State};
+use crate::keymap::Action;
+use crate::model::kinds::{self, KindInfo};
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Route {
+    #[default]
+    Browser,
+    Fleet,
+    /// One cluster, on the root `source`.
+    Cluster {
+        source: String,
+        key: ObjKey,
+    },
+    Nodes,
+    BareMetal,
+    Storage,
+    Backup,
+    GitOps,
+    Overview,
+    /// The changes view: git status, diffs, commit and push.
+    Changes,
+    /// The last push, followed through Argo CD.
+    Reconcile,
+}
+
+impl Route {
+    /// Parses `--view`: `repo`, `fleet`, `cluster/NAME` (or `cluster/NAMESPACE/NAME`), `nodes`,
+    /// `baremetal`, `storage`, `backup`, `gitops`, `overview`.
+    pub fn parse(s: &str) -> Result<Route, String> {
+        match s {
+            "repo" | "browser" => Ok(Route::Browser),
+            "fleet" => Ok(Route::Fleet),
+            "nodes" => Ok(Route::Nodes),
+            "baremetal" | "bare-metal" | "servers" => Ok(Route::BareMetal),
+            "storage" => Ok(Route::Storage),
+            "backup" | "backups" => Ok(Route::Backup),
+            "gitops" | "argocd" => Ok(Route::GitOps),
+            "overview" => Ok(Route::Overview),
+            "changes" => Ok(Route::Changes),
+            _ => match s.strip_prefix("cluster/") {
+                Some(rest) if !rest.is_empty() => {
+                    let key = match rest.split_once('/') {
+                        Some((ns, name)) => ObjKey::new(Some(ns), name),
+                        // The namespace is found when the cluster shows up.
+                        None => ObjKey::new(None, rest),
+                    };
+                    Ok(Route::Cluster {
+                        source: String::new(),
+                        key,
+                    })
+                }
+                _ => Err(format!(
+                    "unknown view \"{s}\"; use repo, fleet, cluster/NAME, nodes, baremetal, storage, backup, gitops, overview or changes"
+                )),
+            },
+        }
+    }
+
+    /// The view a `view_*` action shows (`view_changes` also loads it: `changes::open`).
+    pub fn for_action(action: Action) -> Option<Route> {
+        Some(match action {
+            Action::ViewRepo => Route::Browser,
+            Action::ViewFleet => Route::Fleet,
+            Action::ViewNodes => Route::Nodes,
+            Action::ViewBareMetal => Route::BareMetal,
+            Action::ViewStorage => Route::Storage,
+            Action::ViewBackup => Route::Backup,
+            Action::ViewGitOps => Route::GitOps,
+            Action::ViewOverview => Route::Overview,
+            Action::ViewReconcile => Route::Reconcile,
+            Action::ViewChanges => Route::Changes,
+            _ => return None,
+        })
+    }
+
+    pub fn is_live(&self) -> bool {
+        !matches!(self, Route::Browser)
+    }
+
+    pub fn title(&self) -> String {
+        match self {
+            Route::Browser => "Repo".into(),
+            Route::Fleet => "Fleet".into(),
+            Route::Cluster { key, .. } => format!("Cluster {}", key.name),
+            Route::Nodes => "Nodes".into(),
+            Route::BareMetal => "Bare metal".into(),
+            Route::Storage => "Storage".into(),
+            Route::Backup => "Backup".into(),
+            Route::GitOps => "GitOps".into(),
+            Route::Overview => "Overview".into(),
+            Route::Changes => "Changes".into(),
+            Route::Reconcile => "Reconcile".into(),
+        }
+    }
+
+    /// The watches this view needs.
+    pub fn wants(&self) -> Vec<Want> {
+        let roots = |ks: &[KindInfo]| {
+            ks.iter()
+                .map(|k| Want {
+                    scope: Scope::Roots,
+                    kind: *k,
+                })
+                .collect::<Vec<_>>()
+        };
+        // Storage, backup and the infrastructure run on every site, the management cluster too.
+        let everywhere = |ks: &[KindInfo]| {
+            let mut w = roots(ks);
+            w.extend(ks.iter().map(|k| Want {
+                scope: Scope::Workloads,
+                kind: *k,
+            }));
+            w
+        };
+        match self {
+            // The browser shows which Applications deploy the selected folder. (The reconcile
+            // view's other watches come from the tracking: `request_watches`.)
+            Route::Browser | Route::Changes | Route::Reconcile => roots(&[kinds::APPLICATION]),
+            Route::Fleet => roots(&fleet::KINDS),
+            Route::Cluster { key, .. } => {
+                let mut w = roots(&cluster::ROOT_KINDS);
+                w.extend(cluster::WORKLOAD_KINDS.iter().map(|k| Want {
+                    scope: Scope::Workload(key.name.clone()),
+                    kind: *k,
+                }));
+                w
+            }
+            Route::Nodes => {
+                let mut w = roots(&nodes::ROOT_KINDS);
+                w.extend(nodes::WORKLOAD_KINDS.iter().map(|k| Want {
+                    scope: Scope::Workloads,
+                    kind: *k,
+                }));
+                w
+            }
+            Route::BareMetal => roots(&baremetal::KINDS),
+            Route::Storage => everywhere(&storage::KINDS),
+            Route::Backup => everywhere(&backup::KINDS),
+            Route::GitOps => everywhere(&gitops::KINDS),
+            Route::Overview => {
+                let mut w = roots(&fleet::KINDS);
+                w.extend(everywhere(&storage::KINDS));
+                w.extend(everywhere(&backup::KINDS));
+                w.extend(everywhere(&gitops::KINDS));
+                w.sort();
+                w.dedup();
+                w
+            }
+        }
+    }
+}
+
+/// Switches to a view, remembering where we came from, and asks for the watches it needs.
+pub fn go(state: &mut State, route: Route, fx: &mut Vec<Effect>) {
+    if state.route != route {
+        let prev = std::mem::replace(&mut state.route, route);
+        state.back.push(prev);
+        if state.back.len() > 50 {
+            state.back.remove(0);
+        }
+    }
+    if let Route::Cluster { .. } = state.route {
+        state.views.cluster.selected = 0;
+        state.views.cluster.offset = 0;
+    }
+    state.live.changed.sources = true;
+    fx.extend(settle(state));
+    request_watches(state, fx);
+    state.dirty = true;
+}
+
+/// Back to the previous view; false when there is none.
+pub fn back(state: &mut State, fx: &mut Vec<Effect>) -> bool {
+    match state.back.pop() {
+        Some(r) => {
+            state.route = r;
+            state.live.changed.sources = true;
+            fx.extend(settle(state));
+            request_watches(state, fx);
+            state.dirty = true;
+            true
+        }
+        None => false,
+    }
+}
+
+pub fn request_watches(state: &mut State, fx: &mut Vec<Effect>) {
+    let mut wants = state.route.wants();
+    // A push being followed keeps its Applications, Machines and Nodes watched in every view.
+    if let Some(t) = state
+        .reconcile
+        .as_ref()
+        .filter(|t| t.finished.is_none() || state.route == Route::Reconcile)
+    {
+        wants.extend(t.wants());
+        wants.sort();
+        wants.dedup();
+    }
+    if wants != state.live.wants {
+        state.live.wants = wants.clone();
+        fx.push(Effect::Watch(wants));
+    }
+}
+
+/// Opens the repo browser on a path (an Application's source path).
+pub(crate) fn open_repo_path(state: &mut State, path: &str, fx: &mut Vec<Effect>) {
+    go(state, Route::Browser, fx);
+    if !state.reveal_path(path, fx) {
+        state.toast(false, format!("{path} is not in this repo"));
+    }
+}
+
+/// From the selected live object to the repo file that defines it: the resource with the same
+/// kind, namespace and name (a resource without a namespace matches any), else the one named by
+/// the object's ArgoCD tracking id.
+pub fn jump_to_repo(state: &mut State, fx: &mut Vec<Effect>) {
+    match defining_resource(state) {
+        Ok((fi, ri)) => {
+            let Some(index) = state.index() else { return };
+            let path = index.files[fi].path.clone();
+            let doc = index.files[fi].resources[ri].doc;
+            go(state, Route::Browser, fx);
+            super::browser::update::reveal_and_select(state, &format!("r:{path}#{doc}"), fx);
+        }
+        Err(Some(why)) => state.toast(false, why),
+        Err(None) => {}
+    }
+}
+
+/// The repo resource (file and resource index) that defines the selected live object: the
+/// resource with the same kind, namespace and name (a resource without a namespace matches
+/// any), else the one named by the object's ArgoCD tracking id. `Err(Some)` says why there is
+/// none; `Err(None)`: nothing is selected.
+pub fn defining_resource(state: &State) -> Result<(usize, usize), Option<String>> {
+    let Some(obj) = state.selected_live() else {
+        return Err(None);
+    };
+    let tracking = tracking_target(state, &obj);
+    let Some(index) = state.index() else {
+        return Err(Some("the repo is still being indexed".into()));
+    };
+    let find = |kind: &str, ns: Option<&str>, name: &str| {
+        index.files.iter().enumerate().find_map(|(fi, f)| {
+            f.resources
+                .iter()
+                .position(|r| {
+                    r.kind.as_deref() == Some(kind)
+                        && r.name.as_deref() == Some(name)
+                        && (r.namespace.is_none() || ns.is_none() || r.namespace.as_deref() == ns)
+                })
+                .map(|ri| (fi, ri))
+        })
+    };
+    // A kind key (`User.minio.crossplane.io`) names the kind without its group in the repo.
+    let kind_name = obj.kind.split('.').next().unwrap_or(obj.kind);
+    find(kind_name, obj.key.namespace.as_deref(), &obj.key.name)
+        .or_else(|| {
+            tracking
+                .as_ref()
+                .and_then(|(k, ns, n)| find(k, ns.as_deref(), n))
+        })
+        .ok_or_else(|| {
+            Some(format!(
+                "no file in the repo defines {} {} (created by a controller?)",
+                obj.kind, obj.key
+            ))
+        })
+}
+
+/// `argocd.argoproj.io/tracking-id` = `<app>:<group>/<kind>:<namespace>/<name>`.
+fn tracking_target(state: &State, obj: &LiveRef) -> Option<(String, Option<String>, String)> {
+    let src = state.live.sources.get(&obj.source)?;
+    let kind = kinds::find_key(obj.kind)?;
+    let store = src.store(kind)?;
+    let super::live::Entry::Ok(o) = store.objects.get(&obj.key)? else {
+        return None;
+    };
+    let id = o.meta().tracking_id.as_deref()?;
+    let (_, rest) = id.split_once(':')?;
+    let (gk, nn) = rest.split_once(':')?;
+    let kind = gk.rsplit('/').next()?.to_string();
+    let (ns, name) = nn.split_once('/')?;
+    Some((
+        kind,
+        (!ns.is_empty()).then(|| ns.to_string()),
+        name.to_string(),
+    ))
+}
+
+/// From the selected repo resource to its live object: opens the view that shows its kind and
+/// selects it there (once it arrives, if the view's watches are just starting).
+pub fn jump_to_live(state: &mut State, fx: &mut Vec<Effect>) {
+    let Some(res) = state.selected_resource().cloned() else {
+        state.toast(
+            false,
+            "select a resource (a YAML document) to jump to its live object",
+        );
+        return;
+    };
+    let (Some(kind), Some(name)) = (res.kind.clone(), res.name.clone()) else {
+        return;
+    };
+    let ns = res.namespace.clone();
+    let cluster_of = |state: &State| -> Option<String> {
+        // The Cluster API cluster an object belongs to: its cluster-name label is not in the
+        // index, so use the live object when present, else the name itself for a Cluster.
+        for src in state.live.roots() {
+            for k in kinds::ALL {
+                if k.kind != kind {
+                    continue;
+                }
+                if let Some(super::live::Entry::Ok(o)) = src
+                    .store(k)
+                    .and_then(|s| s.objects.get(&ObjKey::new(ns.as_deref(), &name)))
+                {
+                    return o
+                        .meta()
+                        .labels
+                        .get("cluster.x-k8s.io/cluster-name")
+                        .cloned();
+                }
+            }
+        }
+        None
+    };
+    match kind.as_str() {
+        "Cluster" => go(
+            state,
+            Route::Cluster {
+                source: String::new(),
+                key: ObjKey {
+                    namespace: ns,
+                    name,
+                },
+            },
+            fx,
+        ),
+        "Server" | "ServerClass" => {
+            state.views.servers.pending = Some(name);
+            go(state, Route::BareMetal, fx);
+        }
+        "Node" => {
+            state.views.nodes.pending = Some(name);
+            go(state, Route::Nodes, fx);
+        }
+        k if storage::KINDS.iter().any(|x| x.kind == k) => {
+            state.views.storage.pending = Some(name);
+            go(state, Route::Storage, fx);
+        }
+        k if backup::KINDS.iter().any(|x| x.kind == k) => {
+            state.views.backup.pending = Some(name);
+            go(state, Route::Backup, fx);
+        }
+        k if gitops::KINDS.iter().any(|x| x.kind == k) => {
+            state.views.gitops.pending = Some(name);
+            go(state, Route::GitOps, fx);
+        }
+        k if kinds::find_kind_name(k).is_some() => {
+            // A Cluster API object: open its cluster with the object selected. Its cluster is
+            // the cluster-name label, or by convention the namespace (one cluster per namespace
+            // in this repo) until the live object is known.
+            let cluster = cluster_of(state)
+                .or_else(|| ns.clone())
+                .unwrap_or_else(|| name.clone());
+            state.views.cluster.pending =
+                Some(format!("{k}/{}", ObjKey::new(ns.as_deref(), &name)));
+            go(
+                state,
+                Route::Cluster {
+                    source: String::new(),
+                    key: ObjKey::new(ns.as_deref(), &cluster),
+                },
+                fx,
+            );
+        }
+        _ => state.toast(
+            false,
+            format!("{kind} is not shown live (no view watches that kind)"),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn views_parse() {
+        assert_eq!(Route::parse("fleet"), Ok(Route::Fleet));
+        assert_eq!(Route::parse("nodes"), Ok(Route::Nodes));
+        assert_eq!(Route::parse("baremetal"), Ok(Route::BareMetal));
+        assert_eq!(
+            Route::parse("cluster/edge-berlin"),
+            Ok(Route::Cluster {
+                source: String::new(),
+                key: ObjKey::new(None, "edge-berlin")
+            })
+        );
+        assert_eq!(
+            Route::parse("cluster/ns/edge"),
+            Ok(Route::Cluster {
+                source: String::new(),
+                key: ObjKey::new(Some("ns"), "edge")
+            })
+        );
+        assert!(Route::parse("cluster/").is_err());
+        assert!(Route::parse("pods").unwrap_err().contains("fleet"));
+    }
+
+    #[test]
+    fn each_live_view_wants_its_kinds_and_the_repo_only_applications() {
+        assert_eq!(
+            Route::Browser.wants(),
+            [Want {
+                scope: Scope::Roots,
+                kind: kinds::APPLICATION
+            }]
+        );
+        for r in [Route::Storage, Route::Backup, Route::GitOps] {
+            let w = r.wants();
+            assert!(w.iter().any(|w| w.scope == Scope::Roots));
+            assert!(w.iter().any(|w| w.scope == Scope::Workloads));
+        }
+        let o = Route::Overview.wants();
+        assert!(o.contains(&Want {
+            scope: Scope::Roots,
+            kind: kinds::CLUSTER
+        }));
+        assert!(o.contains(&Want {
+            scope: Scope::Workloads,
+            kind: kinds::CEPH_CLUSTER
+        }));
+        let nodes = Route::Nodes.wants();
+        assert!(
+            nodes
+                .iter()
+                .any(|w| w.scope == Scope::Workloads && w.kind.kind == "Node")
+        );
+        let c = Route::parse("cluster/edge-lab").unwrap().wants();
+        assert!(c.contains(&Want {
+            scope: Scope::Workload("edge-lab".into()),
+            kind: kinds::NODE
+        }));
+    }
+
+    #[test]
+    fn switching_views_asks_for_watches_once() {
+        let mut s = State::default();
+        let mut fx = vec![];
+        go(&mut s, Route::Fleet, &mut fx);
+        assert!(matches!(fx.as_slice(), [Effect::Watch(w)] if w.len() == fleet::KINDS.len()));
+        fx.clear();
+        request_watches(&mut s, &mut fx);
+        assert!(fx.is_empty(), "same wants: nothing new to ask");
+        assert!(back(&mut s, &mut fx));
+        assert_eq!(s.route, Route::Browser);
+        assert!(matches!(fx.as_slice(), [Effect::Watch(w)] if w.len() == 1));
+    }
+}

@@ -1,0 +1,46 @@
+//! `blast check`: exit 0 when clean, 1 when anything is wrong, 2 when the check itself failed.
+
+use std::process::ExitCode;
+
+use crate::cli::{CheckArgs, Format};
+use crate::repo::{check, schema::SchemaSet};
+
+pub fn run(args: &CheckArgs) -> ExitCode {
+    let schemas = match &args.schemas {
+        Some(dir) => match SchemaSet::load(dir) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("blast check: {e:?}");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    let report = match check::run(&args.path, schemas.as_ref()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("blast check: {}: {e}", args.path.display());
+            return ExitCode::from(2);
+        }
+    };
+    match args.format {
+        Format::Json => match serde_json::to_string_pretty(&report) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("blast check: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        Format::Text => {
+            for f in &report.findings {
+                println!("{f}");
+            }
+            println!("{}", report.summary(schemas.is_some()));
+        }
+    }
+    if report.errors() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,54 @@
+//! The console: the repo browser, the live views and the write loop, on the user's kubeconfig or
+//! (from `blast demo`) on the demo emulator's.
+
+use color_eyre::eyre::eyre;
+
+use super::boot::{self, Boot};
+use crate::app::State;
+use crate::app::nav::Route;
+use crate::cli::Cli;
+use crate::demo::run::Demo;
+use crate::keymap::Keymap;
+
+pub fn run(cli: &Cli, mut demo: Option<Demo>) -> color_eyre::Result<()> {
+    let mut boot = Boot::new(cli)?;
+    let mut keymap = Keymap::with_overrides(&boot.config)?;
+    if cli.read_only {
+        keymap = keymap.read_only();
+    }
+    let theme = boot.theme(cli, boot.config.theme.as_deref(), "default")?;
+    let root = boot.find_repo(cli)?;
+    boot.start_log(cli)?;
+    // The demo browses (and pushes from) a clone of the repo, never the checkout itself.
+    let root = match demo.as_mut() {
+        Some(d) => d.make_sandbox(&root)?,
+        None => root,
+    };
+    tracing::info!(repo = %root.display(), theme = %theme.name, version = env!("CARGO_PKG_VERSION"), "starting console");
+    let mut state = State::new(root.clone(), keymap, (80, 24));
+    state.repo.display = boot::display_path(&root);
+    state.views.thresholds = boot.config.storage.thresholds();
+    state.reconcile_timeout_secs = boot.config.reconcile.timeout_secs as i64;
+    // The one place the capability to write is granted (see `app::write`).
+    state.write = (!cli.read_only).then(crate::app::write::WriteCap::grant);
+    if let Some(v) = &cli.view {
+        state.route = Route::parse(v).map_err(|e| eyre!("--view: {e}"))?;
+    }
+    let mut kube = boot.kube_options(cli);
+    let state_dir = boot.state_dir();
+    let refresh = boot.config.refresh.clone();
+    let min_frame = boot.min_frame(cli);
+    boot::runtime()?.block_on(async move {
+        let _demo = super::demo::start(demo, &state_dir, &mut kube).await?;
+        crate::runtime::run_console(
+            state,
+            theme,
+            crate::runtime::ConsoleOptions {
+                refresh,
+                kube: Some(kube),
+                min_frame,
+            },
+        )
+        .await
+    })
+}
