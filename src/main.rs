@@ -125,7 +125,7 @@ fn find_repo(cli: &Cli, config: &Config) -> color_eyre::Result<PathBuf> {
             .wrap_err_with(|| format!("--repo {}", p.display()));
     }
     let cwd = std::env::current_dir()?;
-    if let Some(root) = git::ops::discover(&cwd) {
+    if let Some(root) = git::status::discover(&cwd) {
         // git2 gives the work tree with a trailing slash; normalise it.
         return Ok(root.components().collect());
     }

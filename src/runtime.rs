@@ -586,7 +586,7 @@ pub fn run_effect(
             let root = root.to_path_buf();
             let tx = tx.clone();
             tokio::task::spawn_blocking(move || {
-                let result = match crate::git::ops::discover(&root) {
+                let result = match crate::git::status::discover(&root) {
                     Some(workdir) => Ok(crate::repo::check::check_files(&workdir, &paths)
                         .into_iter()
                         .map(|f| crate::app::changes::CheckFinding {
@@ -674,7 +674,7 @@ fn watch(
     for top in index::TOP_DIRS {
         targets.push((root.join(top), RecursiveMode::Recursive));
     }
-    if let Some(workdir) = crate::git::ops::discover(root) {
+    if let Some(workdir) = crate::git::status::discover(root) {
         targets.push((workdir.join(".git"), RecursiveMode::NonRecursive));
         targets.push((workdir.join(".git/refs"), RecursiveMode::Recursive));
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config as MatchConfig, Matcher, Utf32Str};
 
-use crate::git::ops::Commit;
+use crate::git::log::Commit;
 use crate::repo::index::{FileEntry, RepoIndex, Resource};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -11,11 +11,12 @@ use super::browser::Loadable;
 use super::route::{self, Route};
 use super::write::{WriteCap, WriteOp};
 use super::{Effect, State};
-use crate::git::ops::FileStatus;
+use crate::git::status::FileStatus;
 use crate::keymap::Action;
 use crate::repo::quick::{Ask, QuickOption};
 
-pub use crate::git::write::{Change, DiffLine, LineKind};
+pub use crate::git::changes::Change;
+pub use crate::git::diff::{DiffLine, LineKind};
 
 /// What the git worker read for the view.
 #[derive(Debug, Clone, PartialEq, Eq)]

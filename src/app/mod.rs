@@ -17,7 +17,8 @@ use std::sync::Arc;
 use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
-use crate::git::ops::{Commit, GitStatus};
+use crate::git::log::Commit;
+use crate::git::status::GitStatus;
 use crate::keymap::{Action, Context, Key, Keymap};
 use crate::repo::index::RepoIndex;
 use browser::{BrowserState, Loadable, Pane, Row, RowKind};

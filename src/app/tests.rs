@@ -394,8 +394,8 @@ mod writes {
         ChangesData, CheckFinding, Modal, PushFailed, Pushed, RebaseCheck, WriteMsg,
     };
     use crate::app::write::{WriteCap, WriteOp};
-    use crate::git::ops::{FileStatus, GitStatus};
-    use crate::git::write::Change;
+    use crate::git::changes::Change;
+    use crate::git::status::{FileStatus, GitStatus};
     use crate::keymap::Context;
     use crate::repo::edit;
     use crate::repo::quick::{Ask, QuickOption};

@@ -329,7 +329,7 @@ pub async fn inject_faults(emu: Emulator, speed: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::git::ops::tests::git;
+    use crate::git::status::tests::git;
 
     /// A push to the sandbox's origin stops the scenario before its next step.
     #[tokio::test]

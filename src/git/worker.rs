@@ -7,7 +7,7 @@ use std::sync::mpsc;
 use tokio::sync::mpsc::Sender;
 use tracing::{debug, warn};
 
-use super::{ops, write};
+use super::{changes, commit, diff, log, revisions, status};
 use crate::app::Msg;
 use crate::app::changes::ChangesData;
 
@@ -34,7 +34,7 @@ pub fn spawn(root: PathBuf, tx: Sender<Msg>) -> mpsc::Sender<GitJob> {
     std::thread::Builder::new()
         .name("git-worker".into())
         .spawn(move || {
-            let prefix = ops::discover(&root)
+            let prefix = status::discover(&root)
                 .and_then(|w| {
                     root.canonicalize()
                         .ok()?
@@ -66,10 +66,10 @@ pub fn spawn(root: PathBuf, tx: Sender<Msg>) -> mpsc::Sender<GitJob> {
                 }
                 if changes {
                     let _span = tracing::debug_span!("git_changes").entered();
-                    let result = write::changes(&root)
+                    let result = changes::changes(&root)
                         .map(|files| ChangesData {
                             files,
-                            author: write::author(&root).map_err(|e| e.to_string()),
+                            author: commit::author(&root).map_err(|e| e.to_string()),
                             prefix: prefix.trim_end_matches('/').to_string(),
                         })
                         .map_err(|e| e.message().to_string());
@@ -78,7 +78,7 @@ pub fn spawn(root: PathBuf, tx: Sender<Msg>) -> mpsc::Sender<GitJob> {
                     }
                 }
                 if let Some(path) = diff {
-                    let result = write::diff_file(&root, &path)
+                    let result = diff::diff_file(&root, &path)
                         .map(std::sync::Arc::new)
                         .map_err(|e| e.message().to_string());
                     if tx.blocking_send(Msg::Diff { path, result }).is_err() {
@@ -87,7 +87,7 @@ pub fn spawn(root: PathBuf, tx: Sender<Msg>) -> mpsc::Sender<GitJob> {
                 }
                 if status {
                     let _span = tracing::debug_span!("git_status").entered();
-                    let result = ops::status(&root).map(|mut s| {
+                    let result = status::status(&root).map(|mut s| {
                         s.files = s
                             .files
                             .into_iter()
@@ -107,7 +107,7 @@ pub fn spawn(root: PathBuf, tx: Sender<Msg>) -> mpsc::Sender<GitJob> {
                 }
                 if let Some(wanted) = revisions {
                     let _span = tracing::debug_span!("git_revisions", n = wanted.len()).entered();
-                    match ops::path_revisions(&root, &wanted, LOG_SCAN) {
+                    match revisions::path_revisions(&root, &wanted, LOG_SCAN) {
                         Ok(found) => {
                             let revs = found
                                 .into_iter()
@@ -125,7 +125,7 @@ pub fn spawn(root: PathBuf, tx: Sender<Msg>) -> mpsc::Sender<GitJob> {
                 if let Some(path) = log {
                     let _span = tracing::debug_span!("git_log", path = %path).entered();
                     let result =
-                        ops::path_log(&root, &format!("{prefix}{path}"), LOG_LIMIT, LOG_SCAN);
+                        log::path_log(&root, &format!("{prefix}{path}"), LOG_LIMIT, LOG_SCAN);
                     debug!(ok = result.is_ok(), "path log");
                     let msg = Msg::GitLog {
                         path,

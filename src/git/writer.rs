@@ -1,8 +1,8 @@
 //! The writer thread: the one place the console changes the repo. It exists only in a console
 //! that holds the [`WriteCap`] (never with `--read-only`, never in the dashboard), runs one write
 //! at a time in order, and answers each with a `Msg::Wrote`. Quick actions edit the file in place
-//! (written to a temporary file beside it, then renamed over it); git writes go through
-//! `git::write`.
+//! (written to a temporary file beside it, then renamed over it); git writes call the
+//! operations beside it (`stage`, `commit`, `remote`, `rebase`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,7 +12,9 @@ use std::sync::mpsc;
 use tokio::sync::mpsc::Sender;
 use tracing::{info, warn};
 
-use super::write::{self, PushError, Rebase, Via};
+use super::rebase::{self, Rebase};
+use super::remote::{self, PushError, Via};
+use super::{commit, revisions, stage};
 use crate::app::Msg;
 use crate::app::changes::{PushFailed, Pushed, RebaseCheck, WriteMsg};
 use crate::app::write::{WriteCap, WriteOp};
@@ -85,16 +87,16 @@ fn run(root: &Path, op: WriteOp, tx: &Sender<Msg>, cancel: &AtomicBool) -> Write
             WriteMsg::QuickEdited { path, result }
         }
         WriteOp::Stage(paths) => {
-            done(write::stage(root, &paths).map(|_| format!("staged {}", paths.join(", "))))
+            done(stage::stage(root, &paths).map(|_| format!("staged {}", paths.join(", "))))
         }
         WriteOp::Unstage(paths) => {
-            done(write::unstage(root, &paths).map(|_| format!("unstaged {}", paths.join(", "))))
+            done(stage::unstage(root, &paths).map(|_| format!("unstaged {}", paths.join(", "))))
         }
         WriteOp::Discard(path) => {
-            done(write::discard(root, &path).map(|_| format!("discarded the changes to {path}")))
+            done(stage::discard(root, &path).map(|_| format!("discarded the changes to {path}")))
         }
         WriteOp::Commit(message) => WriteMsg::Committed(
-            write::commit(root, &message)
+            commit::commit(root, &message)
                 .map(|c| {
                     info!(id = %c.short, "committed");
                     (c.short, c.summary)
@@ -103,12 +105,12 @@ fn run(root: &Path, op: WriteOp, tx: &Sender<Msg>, cancel: &AtomicBool) -> Write
         ),
         WriteOp::Push => WriteMsg::Pushed(push(root, tx, cancel)),
         WriteOp::FetchAndCheck => WriteMsg::Fetched(
-            write::fetch(root, &mut progress(tx), cancel)
+            remote::fetch(root, &mut progress(tx), cancel)
                 .map_err(|e| e.to_string())
-                .and_then(|_| write::rebase_check(root).map_err(|e| e.message().to_string()))
+                .and_then(|_| rebase::rebase_check(root).map_err(|e| e.message().to_string()))
                 .map(rebase_check),
         ),
-        WriteOp::RebaseAndPush => match write::rebase_onto_upstream(root) {
+        WriteOp::RebaseAndPush => match rebase::rebase_onto_upstream(root) {
             Ok(Rebase::Conflict { paths }) => {
                 WriteMsg::Fetched(Ok(RebaseCheck::Conflict { paths }))
             }
@@ -129,9 +131,9 @@ fn rebase_check(r: Rebase) -> RebaseCheck {
     }
 }
 
-fn progress(tx: &Sender<Msg>) -> impl FnMut(write::Progress) + '_ {
+fn progress(tx: &Sender<Msg>) -> impl FnMut(remote::Progress) + '_ {
     let mut last = String::new();
-    move |p: write::Progress| {
+    move |p: remote::Progress| {
         let text = if !p.text.is_empty() {
             format!("{}: {}", p.stage, p.text.trim())
         } else if p.total > 0 {
@@ -154,11 +156,11 @@ fn progress(tx: &Sender<Msg>) -> impl FnMut(write::Progress) + '_ {
 }
 
 fn push(root: &Path, tx: &Sender<Msg>, cancel: &AtomicBool) -> Result<Pushed, PushFailed> {
-    let before = super::ops::upstream_id(root).ok().flatten();
-    match write::push(root, &mut progress(tx), cancel) {
+    let before = revisions::upstream_id(root).ok().flatten();
+    match remote::push(root, &mut progress(tx), cancel) {
         Ok(p) => {
             let paths =
-                super::ops::changed_paths(root, before.as_deref(), &p.id).unwrap_or_default();
+                revisions::changed_paths(root, before.as_deref(), &p.id).unwrap_or_default();
             info!(id = %p.id, remote = %p.remote, files = paths.len(), "pushed");
             Ok(Pushed {
                 via_system_git: match p.via {

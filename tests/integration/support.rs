@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use blast::app::browser::FileText;
 use blast::app::{Effect, Msg, State, update};
-use blast::git::ops::Commit;
+use blast::git::log::Commit;
 use blast::keymap::Keymap;
 use blast::repo::index;
 
@@ -134,7 +134,7 @@ pub fn settle(state: &mut State, mut effects: Vec<Effect>) {
                 result: Ok(sample_commits()),
             },
             Effect::RefreshGit => {
-                let mut g = blast::git::ops::GitStatus {
+                let mut g = blast::git::status::GitStatus {
                     branch: Some("main".into()),
                     upstream: Some("origin/main".into()),
                     ahead: 1,
@@ -142,11 +142,11 @@ pub fn settle(state: &mut State, mut effects: Vec<Effect>) {
                 };
                 g.files.insert(
                     "clusters/edge-berlin/capi/workers.yaml".into(),
-                    blast::git::ops::FileStatus::Modified,
+                    blast::git::status::FileStatus::Modified,
                 );
                 g.files.insert(
                     "apps/edge-berlin/mqtt/broken.yaml".into(),
-                    blast::git::ops::FileStatus::Untracked,
+                    blast::git::status::FileStatus::Untracked,
                 );
                 Msg::GitStatus(Ok(g))
             }
@@ -176,8 +176,8 @@ pub fn settle(state: &mut State, mut effects: Vec<Effect>) {
 
 /// What the changes view shows in the snapshots: a staged quick-action edit and an untracked file.
 pub fn sample_changes() -> blast::app::changes::ChangesData {
-    use blast::git::ops::FileStatus;
-    use blast::git::write::Change;
+    use blast::git::changes::Change;
+    use blast::git::status::FileStatus;
     blast::app::changes::ChangesData {
         files: vec![
             Change {
@@ -198,8 +198,8 @@ pub fn sample_changes() -> blast::app::changes::ChangesData {
     }
 }
 
-pub fn sample_diff() -> Vec<blast::git::write::DiffLine> {
-    use blast::git::write::{DiffLine, LineKind};
+pub fn sample_diff() -> Vec<blast::git::diff::DiffLine> {
+    use blast::git::diff::{DiffLine, LineKind};
     let l = |kind, old, new, text: &str| DiffLine {
         kind,
         old,
