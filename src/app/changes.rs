@@ -3,7 +3,7 @@
 //!
 //! Everything here is pure: the writes are `Effect::Write` with the `WriteCap` held in
 //! `State::write` (absent in a read-only console), run by the writer thread, which answers with
-//! the messages below.
+//! `WriteMsg`s. Git's message types are defined in `git::protocol` and re-exported here.
 
 use std::sync::Arc;
 
@@ -17,16 +17,7 @@ use crate::repo::quick::{Ask, QuickOption};
 
 pub use crate::git::changes::Change;
 pub use crate::git::diff::{DiffLine, LineKind};
-
-/// What the git worker read for the view.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChangesData {
-    pub files: Vec<Change>,
-    /// `Name <email>` from git config, or why there is none.
-    pub author: Result<String, String>,
-    /// Where the browsed folder sits in the work tree (`""` at its top).
-    pub prefix: String,
-}
+pub use crate::git::protocol::{ChangesData, PushFailed, Pushed, RebaseCheck, WriteMsg};
 
 /// A finding of the check run before a commit, `file:line: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,51 +25,6 @@ pub struct CheckFinding {
     pub path: String,
     pub line: usize,
     pub message: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pushed {
-    pub id: String,
-    pub remote: String,
-    pub branch: String,
-    /// Set when libgit2 could not do it and the system `git push` did: why.
-    pub via_system_git: Option<String>,
-    /// Files changed by the pushed commits (relative to the work tree), for the reconcile.
-    pub paths: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PushFailed {
-    pub message: String,
-    pub rejected: bool,
-    pub cancelled: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RebaseCheck {
-    UpToDate,
-    Clean { onto: String, commits: usize },
-    Conflict { paths: Vec<String> },
-}
-
-/// The answers of the writer thread.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WriteMsg {
-    /// Stage, unstage, discard: done, or why not.
-    Done {
-        op: &'static str,
-        result: Result<String, String>,
-    },
-    /// A quick action edited `path`: the commit-message line, or why it could not.
-    QuickEdited {
-        path: String,
-        result: Result<String, String>,
-    },
-    /// `short id` and summary.
-    Committed(Result<(String, String), String>),
-    Progress(String),
-    Pushed(Result<Pushed, PushFailed>),
-    Fetched(Result<RebaseCheck, String>),
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -15,6 +15,7 @@
 //! | `commit.rs` | commit the index, or say why not (`CommitError`) |
 //! | `rebase.rs` | rebase the local commits onto the fetched upstream, or check that it would apply |
 //! | `remote/` | push and fetch: `transfer.rs` (libgit2), `creds.rs`, `system_git.rs` (the ssh fallback), `progress.rs`, `error.rs` (`PushError`) |
+//! | `protocol.rs` | what goes into the two threads and comes out (`GitJob`, `GitMsg`, `WriteOp`, `WriteMsg`) |
 //! | `worker.rs` | the read-only thread: status, log, revisions, changes, diff; collapses piled-up requests |
 //! | `writer.rs` | the writer thread, only in a console allowed to write: one write at a time |
 //!
@@ -26,6 +27,7 @@ pub mod changes;
 pub mod commit;
 pub mod diff;
 pub mod log;
+pub mod protocol;
 pub mod rebase;
 pub mod remote;
 mod repository;

@@ -1,6 +1,6 @@
 //! The writer thread: the one place the console changes the repo. It exists only in a console
 //! that holds the [`WriteCap`] (never with `--read-only`, never in the dashboard), runs one write
-//! at a time in order, and answers each with a `Msg::Wrote`. Quick actions edit the file in place
+//! at a time in order, and answers each with a [`WriteMsg`]. Quick actions edit the file in place
 //! (written to a temporary file beside it, then renamed over it); git writes call the
 //! operations beside it (`stage`, `commit`, `remote`, `rebase`).
 
@@ -12,13 +12,28 @@ use std::sync::mpsc;
 use tokio::sync::mpsc::Sender;
 use tracing::{info, warn};
 
-use super::rebase::{self, Rebase};
+use super::protocol::{PushFailed, Pushed, RebaseCheck, WriteMsg, WriteOp};
+use super::rebase;
 use super::remote::{self, PushError, Via};
 use super::{commit, revisions, stage};
-use crate::app::Msg;
-use crate::app::changes::{PushFailed, Pushed, RebaseCheck, WriteMsg};
-use crate::app::write::{WriteCap, WriteOp};
 use crate::repo::edit;
+
+/// Proof that this console may change the repo. Not `Copy`, no `Default`: it is held, not made.
+///
+/// Defined here, beside the thread it unlocks, so that `git` needs nothing from `app`: the app
+/// holds it (`State::write`, re-exported as `app::write::WriteCap`) and puts it on every effect
+/// that writes; [`Writer::spawn`] consumes one, so without it there is no thread that writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteCap {
+    _private: (),
+}
+
+impl WriteCap {
+    /// Grants the capability. Called once, by `main`, when `--read-only` is not set.
+    pub fn grant() -> WriteCap {
+        WriteCap { _private: () }
+    }
+}
 
 pub struct Writer {
     jobs: mpsc::Sender<WriteOp>,
@@ -27,8 +42,12 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the thread for the repo browsed at `root`. The capability is consumed: holding a
-    /// `Writer` is holding it.
-    pub fn spawn(_cap: WriteCap, root: PathBuf, tx: Sender<Msg>) -> Writer {
+    /// `Writer` is holding it. The answers go to `tx` as whatever message type the caller's
+    /// loop reads, made `From` a [`WriteMsg`].
+    pub fn spawn<M>(_cap: WriteCap, root: PathBuf, tx: Sender<M>) -> Writer
+    where
+        M: From<WriteMsg> + Send + 'static,
+    {
         let (jobs, rx) = mpsc::channel::<WriteOp>();
         let cancel = Arc::new(AtomicBool::new(false));
         let flag = cancel.clone();
@@ -39,7 +58,7 @@ impl Writer {
                     flag.store(false, Ordering::SeqCst);
                     let _span = tracing::info_span!("write", op = op.name()).entered();
                     let msg = run(&root, op, &tx, &flag);
-                    if tx.blocking_send(Msg::Wrote(msg)).is_err() {
+                    if tx.blocking_send(msg.into()).is_err() {
                         break;
                     }
                 }
@@ -60,7 +79,12 @@ impl Writer {
     }
 }
 
-fn run(root: &Path, op: WriteOp, tx: &Sender<Msg>, cancel: &AtomicBool) -> WriteMsg {
+fn run<M: From<WriteMsg>>(
+    root: &Path,
+    op: WriteOp,
+    tx: &Sender<M>,
+    cancel: &AtomicBool,
+) -> WriteMsg {
     let name = op.name();
     let done = |result: Result<String, git2::Error>| WriteMsg::Done {
         op: name,
@@ -107,11 +131,10 @@ fn run(root: &Path, op: WriteOp, tx: &Sender<Msg>, cancel: &AtomicBool) -> Write
         WriteOp::FetchAndCheck => WriteMsg::Fetched(
             remote::fetch(root, &mut progress(tx), cancel)
                 .map_err(|e| e.to_string())
-                .and_then(|_| rebase::rebase_check(root).map_err(|e| e.message().to_string()))
-                .map(rebase_check),
+                .and_then(|_| rebase::rebase_check(root).map_err(|e| e.message().to_string())),
         ),
         WriteOp::RebaseAndPush => match rebase::rebase_onto_upstream(root) {
-            Ok(Rebase::Conflict { paths }) => {
+            Ok(RebaseCheck::Conflict { paths }) => {
                 WriteMsg::Fetched(Ok(RebaseCheck::Conflict { paths }))
             }
             Ok(_) => WriteMsg::Pushed(push(root, tx, cancel)),
@@ -123,15 +146,7 @@ fn run(root: &Path, op: WriteOp, tx: &Sender<Msg>, cancel: &AtomicBool) -> Write
     }
 }
 
-fn rebase_check(r: Rebase) -> RebaseCheck {
-    match r {
-        Rebase::UpToDate => RebaseCheck::UpToDate,
-        Rebase::Clean { onto, commits } => RebaseCheck::Clean { onto, commits },
-        Rebase::Conflict { paths } => RebaseCheck::Conflict { paths },
-    }
-}
-
-fn progress(tx: &Sender<Msg>) -> impl FnMut(remote::Progress) + '_ {
+fn progress<M: From<WriteMsg>>(tx: &Sender<M>) -> impl FnMut(remote::Progress) + '_ {
     let mut last = String::new();
     move |p: remote::Progress| {
         let text = if !p.text.is_empty() {
@@ -150,12 +165,16 @@ fn progress(tx: &Sender<Msg>) -> impl FnMut(remote::Progress) + '_ {
         // Progress callbacks come thousands of times a second; send what changed.
         if text != last {
             last = text.clone();
-            let _ = tx.try_send(Msg::Wrote(WriteMsg::Progress(text)));
+            let _ = tx.try_send(WriteMsg::Progress(text).into());
         }
     }
 }
 
-fn push(root: &Path, tx: &Sender<Msg>, cancel: &AtomicBool) -> Result<Pushed, PushFailed> {
+fn push<M: From<WriteMsg>>(
+    root: &Path,
+    tx: &Sender<M>,
+    cancel: &AtomicBool,
+) -> Result<Pushed, PushFailed> {
     let before = revisions::upstream_id(root).ok().flatten();
     match remote::push(root, &mut progress(tx), cancel) {
         Ok(p) => {
