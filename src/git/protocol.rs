@@ -10,6 +10,7 @@ use std::sync::Arc;
 use super::changes::Change;
 use super::diff::DiffLine;
 use super::log::Commit;
+pub use super::remote::PushError;
 use super::revisions::PathRevisionFound;
 use super::status::GitStatus;
 use crate::repo::edit;
@@ -115,13 +116,6 @@ pub struct Pushed {
     pub paths: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PushFailed {
-    pub message: String,
-    pub rejected: bool,
-    pub cancelled: bool,
-}
-
 /// After a rejected push and a fetch: would the local commits rebase cleanly onto the upstream?
 /// The rebase's own answer, under the name the console has always used for it.
 pub use super::rebase::Rebase as RebaseCheck;
@@ -141,7 +135,11 @@ pub enum WriteMsg {
     },
     /// `short id` and summary.
     Committed(Result<(String, String), String>),
+    /// A line of a push's or fetch's progress.
     Progress(String),
-    Pushed(Result<Pushed, PushFailed>),
-    Fetched(Result<RebaseCheck, String>),
+    /// The push, or why not: typed, so the console can say what to do next.
+    Pushed(Result<Pushed, PushError>),
+    /// After a rejected push: the fetch and the rebase check (or the rebase before pushing
+    /// again, when it conflicts), or why they failed.
+    Fetched(Result<RebaseCheck, PushError>),
 }

@@ -12,7 +12,7 @@ use std::sync::mpsc;
 use tokio::sync::mpsc::Sender;
 use tracing::{info, warn};
 
-use super::protocol::{PushFailed, Pushed, RebaseCheck, WriteMsg, WriteOp};
+use super::protocol::{Pushed, RebaseCheck, WriteMsg, WriteOp};
 use super::rebase;
 use super::remote::{self, PushError, Via};
 use super::{commit, revisions, stage};
@@ -129,19 +129,16 @@ fn run<M: From<WriteMsg>>(
         ),
         WriteOp::Push => WriteMsg::Pushed(push(root, tx, cancel)),
         WriteOp::FetchAndCheck => WriteMsg::Fetched(
-            remote::fetch(root, &mut progress(tx), cancel)
-                .map_err(|e| e.to_string())
-                .and_then(|_| rebase::rebase_check(root).map_err(|e| e.message().to_string())),
+            remote::fetch(root, &mut progress(tx), cancel).and_then(|_| {
+                rebase::rebase_check(root).map_err(|e| PushError::Rebase(e.message().to_string()))
+            }),
         ),
         WriteOp::RebaseAndPush => match rebase::rebase_onto_upstream(root) {
             Ok(RebaseCheck::Conflict { paths }) => {
                 WriteMsg::Fetched(Ok(RebaseCheck::Conflict { paths }))
             }
             Ok(_) => WriteMsg::Pushed(push(root, tx, cancel)),
-            Err(e) => WriteMsg::Fetched(Err(format!(
-                "the rebase failed ({}); your commit is unchanged",
-                e.message()
-            ))),
+            Err(e) => WriteMsg::Fetched(Err(PushError::Rebase(e.message().to_string()))),
         },
     }
 }
@@ -174,7 +171,7 @@ fn push<M: From<WriteMsg>>(
     root: &Path,
     tx: &Sender<M>,
     cancel: &AtomicBool,
-) -> Result<Pushed, PushFailed> {
+) -> Result<Pushed, PushError> {
     let before = revisions::upstream_id(root).ok().flatten();
     match remote::push(root, &mut progress(tx), cancel) {
         Ok(p) => {
@@ -194,11 +191,7 @@ fn push<M: From<WriteMsg>>(
         }
         Err(e) => {
             warn!(error = %e, "push failed");
-            Err(PushFailed {
-                rejected: matches!(e, PushError::Rejected { .. }),
-                cancelled: matches!(e, PushError::Cancelled),
-                message: e.to_string(),
-            })
+            Err(e)
         }
     }
 }

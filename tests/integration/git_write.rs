@@ -689,6 +689,31 @@ fn a_refused_ssh_login_is_an_auth_error_naming_what_was_tried() {
 
 #[cfg(unix)]
 #[test]
+fn an_unreachable_ssh_host_is_a_network_error_naming_the_remote() {
+    let r = repo();
+    let w = &r.work;
+    through_fake_ssh(
+        &r,
+        "#!/bin/sh\n[ \"$1\" = \"-G\" ] && exit 1\n\
+         echo 'ssh: connect to host blast-test-host port 22: Connection refused' >&2\nexit 255\n",
+    );
+    write_file(w, "clusters/README.md", "x\n");
+    stage::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    let c = commit::commit(w, "x").unwrap();
+    let cancel = AtomicBool::new(false);
+    let err = remote::push(w, &mut no_progress(), &cancel).unwrap_err();
+    let PushError::Network { remote, message } = &err else {
+        panic!("expected Network: {err:?}")
+    };
+    assert_eq!(remote, "origin");
+    assert!(message.contains("Connection refused"), "{message}");
+    assert!(err.to_string().contains("still local"), "{err}");
+    assert_eq!(rev(w, "HEAD"), c.id);
+    assert_ne!(rev(&r.remote, "main"), c.id);
+}
+
+#[cfg(unix)]
+#[test]
 fn cancelling_kills_the_system_git_and_its_ssh() {
     let r = repo();
     let w = &r.work;
@@ -795,9 +820,10 @@ fn https_is_built_in_and_an_unreachable_https_remote_is_not_retried_through_git(
     );
     let cancel = AtomicBool::new(false);
     let err = remote::fetch(w, &mut no_progress(), &cancel).unwrap_err();
-    let PushError::Other(m) = &err else {
-        panic!("expected Other: {err:?}")
+    let PushError::Network { remote, message: m } = &err else {
+        panic!("expected Network: {err:?}")
     };
+    assert_eq!(remote, "origin");
     assert!(
         !m.contains("unsupported"),
         "libgit2 was built with https: {m}"

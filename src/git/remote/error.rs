@@ -1,9 +1,11 @@
-//! Why a push or fetch did not happen, typed so the console can say what to do next.
+//! Why a push or fetch (or the rebase between a rejected push and the next) did not happen,
+//! typed so the console can say what to do next: each case carries what its next step needs.
 
 use std::fmt;
 
-/// Why a push (or fetch) did not happen. Either way the local branch, its commits, the index and
-/// the working tree are untouched: the commits are still local.
+/// Why a push (or fetch, or the rebase onto a fetched upstream) did not happen. In every case the
+/// local branch, its commits, the index and the working tree are untouched: the commits are
+/// still local.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PushError {
     Cancelled,
@@ -21,6 +23,16 @@ pub enum PushError {
         message: String,
         tried: Vec<String>,
     },
+    /// The remote could not be reached: the connection failed (refused, timed out, no route,
+    /// unknown host, TLS). `remote` is its name, `message` what the transport said.
+    Network {
+        remote: String,
+        message: String,
+    },
+    /// Replaying the local commits onto the fetched upstream could not start or finish
+    /// (uncommitted changes in the way, a git operation in progress...); nothing was changed.
+    /// Conflicting commits are not this: they are `rebase::Rebase::Conflict`, an answer.
+    Rebase(String),
     Other(String),
 }
 
@@ -57,6 +69,15 @@ impl fmt::Display for PushError {
                 },
                 capitalise(LOCAL)
             ),
+            PushError::Network { remote, message } => write!(
+                f,
+                "Could not reach {remote} ({message}): check the network and the remote's \
+                 address; {LOCAL}."
+            ),
+            PushError::Rebase(m) => write!(
+                f,
+                "The rebase onto the upstream failed ({m}); nothing was changed and {LOCAL}."
+            ),
             PushError::Other(m) => write!(f, "Git could not reach the remote ({m}); {LOCAL}."),
         }
     }
@@ -90,6 +111,11 @@ mod tests {
                 message: "denied".into(),
                 tried: vec!["ssh-agent".into()],
             },
+            PushError::Network {
+                remote: "origin".into(),
+                message: "connection refused".into(),
+            },
+            PushError::Rebase("in the way".into()),
             PushError::Other("boom".into()),
         ];
         for e in errors {

@@ -36,6 +36,24 @@ pub(super) fn looks_like_auth(stderr: &str) -> bool {
     .any(|k| s.contains(k))
 }
 
+/// The system git's stderr says the remote could not be reached (ssh or https alike).
+pub(super) fn looks_like_network(stderr: &str) -> bool {
+    let s = stderr.to_ascii_lowercase();
+    [
+        "could not resolve hostname",
+        "could not resolve host",
+        "connection refused",
+        "connection timed out",
+        "operation timed out",
+        "network is unreachable",
+        "no route to host",
+        "connection reset",
+        "connection closed by remote host",
+    ]
+    .iter()
+    .any(|k| s.contains(k))
+}
+
 pub(super) enum GitOutcome {
     Ok,
     Rejected(String),
@@ -169,4 +187,22 @@ pub(super) fn run(
     } else {
         &said
     })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stderr_is_sorted_into_auth_network_and_the_rest() {
+        let refused = "ssh: connect to host git.example.com port 22: Connection refused / \
+                       fatal: Could not read from remote repository.";
+        assert!(looks_like_network(refused) && !looks_like_auth(refused));
+        let unknown = "ssh: Could not resolve hostname gitt.example.com: Name or service not known";
+        assert!(looks_like_network(unknown));
+        let denied = "git@blast-test-host: Permission denied (publickey).";
+        assert!(looks_like_auth(denied) && !looks_like_network(denied));
+        let hook = "remote: error: hook declined to update refs/heads/main";
+        assert!(!looks_like_auth(hook) && !looks_like_network(hook));
+    }
 }

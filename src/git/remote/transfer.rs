@@ -208,6 +208,11 @@ pub(super) fn transfer(
                     || err.code() == ErrorCode::Auth
                 {
                     Err(PushError::Auth { message: m, tried })
+                } else if system_git::looks_like_network(&m) {
+                    Err(PushError::Network {
+                        remote: up.remote.clone(),
+                        message: m,
+                    })
                 } else {
                     Err(PushError::Other(format!("{why}; system git: {m}")))
                 }
@@ -220,5 +225,60 @@ pub(super) fn transfer(
             tried: creds.tried,
         });
     }
+    if is_network(&err, &url) {
+        return Err(PushError::Network {
+            remote: up.remote.clone(),
+            message: why,
+        });
+    }
     Err(PushError::Other(why))
+}
+
+/// A libgit2 error of the transport itself (TLS, http, ssh, or a socket that would not connect
+/// to a remote across the network), once cancel, rejection and authentication are ruled out:
+/// the remote could not be reached. An error reading a remote on this machine is not one.
+fn is_network(err: &git2::Error, url: &str) -> bool {
+    use git2::ErrorClass;
+    let across = is_ssh_url(url)
+        || ["http://", "https://", "git://"]
+            .iter()
+            .any(|s| url.starts_with(s));
+    match err.class() {
+        ErrorClass::Net | ErrorClass::Ssl | ErrorClass::Http | ErrorClass::Ssh => true,
+        // libgit2 reports a refused or timed-out connect as an OS error.
+        ErrorClass::Os => across,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use git2::ErrorClass;
+
+    #[test]
+    fn transport_errors_are_network_errors_and_others_are_not() {
+        let e = |class| git2::Error::new(ErrorCode::GenericError, class, "x");
+        let https = "https://git.example.com/dc.git";
+        for class in [
+            ErrorClass::Net,
+            ErrorClass::Ssl,
+            ErrorClass::Http,
+            ErrorClass::Ssh,
+            ErrorClass::Os,
+        ] {
+            assert!(is_network(&e(class), https), "{class:?}");
+        }
+        assert!(is_network(&e(ErrorClass::Os), "git@git.example.com:dc.git"));
+        for class in [
+            ErrorClass::Repository,
+            ErrorClass::Reference,
+            ErrorClass::Config,
+        ] {
+            assert!(!is_network(&e(class), https), "{class:?}");
+        }
+        // A remote on this machine that cannot be read is not a network failure.
+        assert!(!is_network(&e(ErrorClass::Os), "/srv/git/dc.git"));
+        assert!(!is_network(&e(ErrorClass::Os), "file:///srv/git/dc.git"));
+    }
 }
