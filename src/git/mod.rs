@@ -17,6 +17,7 @@
 //! | `remote/` | push and fetch: `transfer.rs` (libgit2), `creds.rs`, `system_git.rs` (the ssh fallback), `progress.rs`, `error.rs` (`PushError`) |
 //! | `protocol.rs` | what goes into the two threads and comes out (`GitJob`, `GitMsg`, `WriteOp`, `WriteMsg`) |
 //! | `worker.rs` | the read-only thread: status, log, revisions, changes, diff; collapses piled-up requests |
+//! | `test_support.rs` | for tests only: `git` with a fixed identity, a bare origin and its clone |
 //! | `writer.rs` | the writer thread, only in a console allowed to write: one write at a time |
 //!
 //! Every operation opens the repository afresh and takes paths relative to the work-tree root
@@ -34,5 +35,7 @@ mod repository;
 pub mod revisions;
 pub mod stage;
 pub mod status;
+#[doc(hidden)]
+pub mod test_support;
 pub mod worker;
 pub mod writer;

@@ -115,16 +115,10 @@ pub fn changed_paths(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::git::status::tests::git;
-    use std::process::Command;
+    use crate::git::test_support::git;
 
     fn head(dir: &Path) -> String {
-        let out = Command::new("git")
-            .args(["rev-parse", "HEAD"])
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        String::from_utf8(out.stdout).unwrap().trim().to_string()
+        git(dir, &["rev-parse", "HEAD"]).trim().to_string()
     }
 
     #[test]

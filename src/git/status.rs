@@ -133,53 +133,26 @@ pub fn status(root: &Path) -> Result<GitStatus, git2::Error> {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use crate::git::log::path_log;
-    use std::process::Command;
+    use crate::git::test_support::{Identity, bare_origin_and_clone, git_as};
 
-    pub fn git(dir: &Path, args: &[&str]) {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .env("GIT_AUTHOR_NAME", "Ada")
-            .env("GIT_AUTHOR_EMAIL", "ada@example.com")
-            .env("GIT_COMMITTER_NAME", "Ada")
-            .env("GIT_COMMITTER_EMAIL", "ada@example.com")
-            .output()
-            .expect("git");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+    /// The commits of these tests are Ada's, made now.
+    const ADA: Identity = Identity {
+        name: "Ada",
+        email: "ada@example.com",
+        date: None,
+    };
+
+    fn git(dir: &Path, args: &[&str]) {
+        git_as(&ADA, dir, args);
     }
 
     #[test]
     fn status_ahead_behind_and_path_log_against_a_bare_remote() {
         let tmp = tempfile::tempdir().unwrap();
-        let remote = tmp.path().join("origin.git");
-        let work = tmp.path().join("work");
-        git(
-            tmp.path(),
-            &[
-                "init",
-                "-q",
-                "--bare",
-                "-b",
-                "main",
-                remote.to_str().unwrap(),
-            ],
-        );
-        git(
-            tmp.path(),
-            &[
-                "clone",
-                "-q",
-                remote.to_str().unwrap(),
-                work.to_str().unwrap(),
-            ],
-        );
+        let (_, work) = bare_origin_and_clone(tmp.path(), "work");
         std::fs::create_dir_all(work.join("clusters/a")).unwrap();
         std::fs::write(work.join("clusters/a/x.yaml"), "kind: A\n").unwrap();
         std::fs::write(work.join("README.md"), "hi\n").unwrap();

@@ -16,33 +16,14 @@ use blast::git::remote::{self, Progress, PushError, Via};
 use blast::git::stage;
 use blast::git::status::FileStatus;
 
-use crate::support::{TempRepo, git, temp_repo};
+// `repo()`: a clone of the fixture repo pushed to a bare `origin`, with an identity in its config.
+use crate::support::temp_repo_with_identity as repo;
+use crate::support::{TempRepo, git, other_clone, set_identity as identity};
 use FileStatus::{Added, Deleted, Modified, Renamed, Untracked};
 
-/// A clone of the fixture repo pushed to a bare `origin`, with an identity in its config.
-fn repo() -> TempRepo {
-    let r = temp_repo();
-    identity(&r.work, "Ada Ops", "ada@example.com");
-    r
-}
-
-fn identity(dir: &Path, name: &str, email: &str) {
-    git(dir, &["config", "user.name", name]);
-    git(dir, &["config", "user.email", email]);
-}
-
-/// A second clone of the same remote, next to the first.
+/// A second clone of the same remote, next to the first, committing as Lin Park.
 fn clone(r: &TempRepo, name: &str) -> PathBuf {
-    let dir = r.work.parent().unwrap().join(name);
-    git(
-        r.work.parent().unwrap(),
-        &[
-            "clone",
-            "-q",
-            r.remote.to_str().unwrap(),
-            dir.to_str().unwrap(),
-        ],
-    );
+    let dir = other_clone(r, name);
     identity(&dir, "Lin Park", "lin@example.com");
     dir
 }
