@@ -3,7 +3,7 @@
 //!
 //! Everything here is pure: the writes are `Effect::Write` with the `WriteCap` held in
 //! `State::write` (absent in a read-only console), run by the writer thread, which answers with
-//! the messages below.
+//! `WriteMsg`s. Git's message types are defined in `git::protocol` and re-exported here.
 
 use std::sync::Arc;
 
@@ -11,21 +11,13 @@ use super::browser::Loadable;
 use super::nav::{self, Route};
 use super::write::{WriteCap, WriteOp};
 use super::{Effect, State};
-use crate::git::ops::FileStatus;
+use crate::git::status::FileStatus;
 use crate::keymap::Action;
 use crate::repo::quick::{Ask, QuickOption};
 
-pub use crate::git::write::{Change, DiffLine, LineKind};
-
-/// What the git worker read for the view.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChangesData {
-    pub files: Vec<Change>,
-    /// `Name <email>` from git config, or why there is none.
-    pub author: Result<String, String>,
-    /// Where the browsed folder sits in the work tree (`""` at its top).
-    pub prefix: String,
-}
+pub use crate::git::changes::Change;
+pub use crate::git::diff::{DiffLine, LineKind};
+pub use crate::git::protocol::{ChangesData, PushError, Pushed, RebaseCheck, WriteMsg};
 
 /// A finding of the check run before a commit, `file:line: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,51 +25,6 @@ pub struct CheckFinding {
     pub path: String,
     pub line: usize,
     pub message: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pushed {
-    pub id: String,
-    pub remote: String,
-    pub branch: String,
-    /// Set when libgit2 could not do it and the system `git push` did: why.
-    pub via_system_git: Option<String>,
-    /// Files changed by the pushed commits (relative to the work tree), for the reconcile.
-    pub paths: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PushFailed {
-    pub message: String,
-    pub rejected: bool,
-    pub cancelled: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RebaseCheck {
-    UpToDate,
-    Clean { onto: String, commits: usize },
-    Conflict { paths: Vec<String> },
-}
-
-/// The answers of the writer thread.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WriteMsg {
-    /// Stage, unstage, discard: done, or why not.
-    Done {
-        op: &'static str,
-        result: Result<String, String>,
-    },
-    /// A quick action edited `path`: the commit-message line, or why it could not.
-    QuickEdited {
-        path: String,
-        result: Result<String, String>,
-    },
-    /// `short id` and summary.
-    Committed(Result<(String, String), String>),
-    Progress(String),
-    Pushed(Result<Pushed, PushFailed>),
-    Fetched(Result<RebaseCheck, String>),
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -918,7 +865,7 @@ pub fn wrote(state: &mut State, msg: WriteMsg, fx: &mut Vec<Effect>) {
                 .collect();
             super::reconcile::start(state, p.id.clone(), paths, fx);
         }
-        WriteMsg::Pushed(Err(f)) => {
+        WriteMsg::Pushed(Err(e)) => {
             let ahead = match &state.repo.git {
                 Loadable::Loaded(g) => g.ahead,
                 _ => 0,
@@ -926,23 +873,20 @@ pub fn wrote(state: &mut State, msg: WriteMsg, fx: &mut Vec<Effect>) {
             let local = format!(
                 "Your commit is safe: it is committed locally ({ahead} commit(s) ahead of the upstream). P pushes again."
             );
-            if f.rejected {
+            if let PushError::Rejected { .. } = e {
                 state.modal = Some(Modal::Progress {
                     title: "The remote moved: fetching it".into(),
-                    lines: vec![f.message.clone()],
+                    lines: vec![e.to_string()],
                 });
                 write(state, WriteOp::FetchAndCheck, fx);
             } else {
-                let title = if f.cancelled {
-                    "Push cancelled"
-                } else {
-                    "The push failed"
-                };
-                state.changes.last_failure = Some(format!("{title}: {}. {local}", f.message));
+                let (title, mut lines) = push_failure(&e);
+                state.changes.last_failure = Some(format!("{title}: {e}. {local}"));
+                lines.extend([String::new(), local]);
                 state.modal = Some(Modal::Info {
                     title: title.into(),
-                    lines: vec![f.message, String::new(), local],
-                    error: !f.cancelled,
+                    lines,
+                    error: e != PushError::Cancelled,
                 });
             }
         }
@@ -985,15 +929,58 @@ pub fn wrote(state: &mut State, msg: WriteMsg, fx: &mut Vec<Effect>) {
                         error: true,
                     }
                 }
-                Err(e) => Modal::Info {
-                    title: "The remote moved, and fetching it failed".into(),
-                    lines: vec![e, "Your commit stays local.".into()],
-                    error: true,
-                },
+                Err(e) => {
+                    let (_, mut lines) = push_failure(&e);
+                    lines.push("Your commit stays local.".into());
+                    Modal::Info {
+                        title: "The remote moved, and fetching it failed".into(),
+                        lines,
+                        error: true,
+                    }
+                }
             });
         }
     }
     refresh_after_write(state, files_changed, fx);
+}
+
+/// What a failed push (or the fetch after a rejected one) says: a title, what happened and the
+/// next step, one per kind of failure. A rejection is not here: it fetches and offers a rebase.
+pub fn push_failure(e: &PushError) -> (&'static str, Vec<String>) {
+    match e {
+        PushError::Cancelled => ("Push cancelled", vec![e.to_string()]),
+        PushError::Auth { message, tried } => {
+            let ssh = tried.iter().any(|t| t.contains("ssh"));
+            let https = tried.iter().any(|t| t.contains("credential"));
+            let mut lines = vec![
+                format!("The remote did not accept any credential ({message})."),
+                if tried.is_empty() {
+                    "Tried: nothing (no ssh-agent, no key in ~/.ssh, no credential helper).".into()
+                } else {
+                    format!("Tried: {}.", tried.join(", "))
+                },
+            ];
+            if ssh || !https {
+                lines.push("For ssh: load your key into the agent (ssh-add ~/.ssh/id_ed25519), or keep an unencrypted key in ~/.ssh; check with `ssh -T` on the remote's host.".into());
+            }
+            if https || !ssh {
+                lines.push("For https: configure a git credential helper (git config --global credential.helper store, or your platform's) and push once from a shell.".into());
+            }
+            ("The remote refused the credentials", lines)
+        }
+        PushError::Network { remote, message } => (
+            "The remote could not be reached",
+            vec![
+                format!("{remote}: {message}"),
+                "Check the network (VPN, proxy) and the remote's address (git remote -v).".into(),
+            ],
+        ),
+        PushError::Rebase(_) => ("The rebase failed", vec![e.to_string()]),
+        PushError::Rejected { .. }
+        | PushError::NoUpstream(_)
+        | PushError::DetachedHead
+        | PushError::Other(_) => ("The push failed", vec![e.to_string()]),
+    }
 }
 
 fn refresh_after_write(state: &mut State, files_changed: bool, fx: &mut Vec<Effect>) {

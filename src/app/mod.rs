@@ -18,7 +18,8 @@ use std::sync::Arc;
 use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
-use crate::git::ops::{Commit, GitStatus};
+use crate::git::log::Commit;
+use crate::git::status::GitStatus;
 use crate::keymap::{Action, Context, Key, Keymap};
 use crate::repo::index::RepoIndex;
 use browser::update::{
@@ -127,6 +128,33 @@ pub enum Msg {
     Live(LiveMsg),
     /// The clock, while something on screen ages (unix seconds).
     Tick(crate::model::Time),
+}
+
+/// The git worker's answers, as the loop's messages. Git defines its own types and never names
+/// `Msg`; this is the one place they meet.
+impl From<crate::git::protocol::GitMsg> for Msg {
+    fn from(m: crate::git::protocol::GitMsg) -> Msg {
+        use crate::git::protocol::GitMsg;
+        match m {
+            GitMsg::Status(result) => Msg::GitStatus(result),
+            GitMsg::Log { path, result } => Msg::GitLog { path, result },
+            GitMsg::Revisions(found) => Msg::GitRevisions(
+                found
+                    .into_iter()
+                    .map(|(k, head, behind)| (k, live::gitops::PathRevision { head, behind }))
+                    .collect(),
+            ),
+            GitMsg::Changes(result) => Msg::Changes(result),
+            GitMsg::Diff { path, result } => Msg::Diff { path, result },
+        }
+    }
+}
+
+/// The writer thread's answers.
+impl From<changes::WriteMsg> for Msg {
+    fn from(m: changes::WriteMsg) -> Msg {
+        Msg::Wrote(m)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

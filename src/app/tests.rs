@@ -391,11 +391,11 @@ mod writes {
     //! outcomes, and read-only by construction.
     use super::*;
     use crate::app::changes::{
-        ChangesData, CheckFinding, Modal, PushFailed, Pushed, RebaseCheck, WriteMsg,
+        ChangesData, CheckFinding, Modal, PushError, Pushed, RebaseCheck, WriteMsg,
     };
     use crate::app::write::{WriteCap, WriteOp};
-    use crate::git::ops::{FileStatus, GitStatus};
-    use crate::git::write::Change;
+    use crate::git::changes::Change;
+    use crate::git::status::{FileStatus, GitStatus};
     use crate::keymap::Context;
     use crate::repo::edit;
     use crate::repo::quick::{Ask, QuickOption};
@@ -594,10 +594,10 @@ mod writes {
         run(&mut s, vec![key('9'), git(1), changes(false)]);
         let fx = run(&mut s, vec![key('P')]);
         assert_eq!(writes(&fx), vec![WriteOp::Push]);
-        let rejected = Msg::Wrote(WriteMsg::Pushed(Err(PushFailed {
+        let rejected = Msg::Wrote(WriteMsg::Pushed(Err(PushError::Rejected {
+            remote: "origin".into(),
+            branch: "main".into(),
             message: "rejected: the remote has commits you do not have".into(),
-            rejected: true,
-            cancelled: false,
         })));
         let fx = run(&mut s, vec![rejected.clone()]);
         assert_eq!(writes(&fx), vec![WriteOp::FetchAndCheck]);
@@ -640,6 +640,154 @@ mod writes {
         }
     }
 
+    /// After `P` and a failure of kind `e`: the dialog's title, its text, whether it is shown as
+    /// an error, and the line the view keeps; nothing more is written.
+    fn push_fails(e: PushError) -> (String, String, bool, String) {
+        let mut s = writable();
+        run(&mut s, vec![key('9'), git(1), changes(false), key('P')]);
+        let fx = run(&mut s, vec![Msg::Wrote(WriteMsg::Pushed(Err(e)))]);
+        assert!(writes(&fx).is_empty(), "{fx:?}");
+        let footer = s.changes.last_failure.clone().unwrap_or_default();
+        match s.modal {
+            Some(Modal::Info {
+                title,
+                lines,
+                error,
+            }) => (title, lines.join("\n"), error, footer),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_auth_failure_names_what_was_tried_and_how_to_set_a_credential_up() {
+        let (title, text, error, footer) = push_fails(PushError::Auth {
+            message: "git@host: Permission denied (publickey)".into(),
+            tried: vec![
+                "ssh-agent".into(),
+                "~/.ssh/id_ed25519".into(),
+                "system git with your ssh config".into(),
+            ],
+        });
+        assert_eq!(title, "The remote refused the credentials");
+        assert!(error);
+        assert!(text.contains("Permission denied (publickey)"), "{text}");
+        assert!(
+            text.contains("Tried: ssh-agent, ~/.ssh/id_ed25519, system git with your ssh config."),
+            "{text}"
+        );
+        assert!(text.contains("ssh-add"), "{text}");
+        assert!(!text.contains("credential.helper"), "ssh only: {text}");
+        assert!(
+            text.contains("committed locally (1 commit(s) ahead"),
+            "{text}"
+        );
+        assert!(
+            footer.starts_with("The remote refused the credentials: "),
+            "{footer}"
+        );
+        // Over https the next step is a credential helper, not an ssh key.
+        let (_, text, ..) = push_fails(PushError::Auth {
+            message: "too many redirects or authentication replays".into(),
+            tried: vec!["git credential helper".into(), "default credentials".into()],
+        });
+        assert!(text.contains("credential.helper"), "{text}");
+        assert!(!text.contains("ssh-add"), "https only: {text}");
+        // Nothing to offer at all: both ways are explained.
+        let (_, text, ..) = push_fails(PushError::Auth {
+            message: "no more credentials to try".into(),
+            tried: vec![],
+        });
+        assert!(text.contains("Tried: nothing"), "{text}");
+        assert!(
+            text.contains("ssh-add") && text.contains("credential.helper"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_network_failure_names_the_remote_and_the_error() {
+        let (title, text, error, footer) = push_fails(PushError::Network {
+            remote: "origin".into(),
+            message: "failed to connect to git.example.com: Connection refused".into(),
+        });
+        assert_eq!(title, "The remote could not be reached");
+        assert!(error);
+        assert!(
+            text.contains("origin: failed to connect to git.example.com: Connection refused"),
+            "{text}"
+        );
+        assert!(text.contains("git remote -v"), "{text}");
+        assert!(text.contains("committed locally"), "{text}");
+        assert!(footer.contains("Connection refused"), "{footer}");
+    }
+
+    #[test]
+    fn a_cancelled_push_is_not_an_error_and_the_rest_say_the_push_failed() {
+        let (title, text, error, _) = push_fails(PushError::Cancelled);
+        assert_eq!(title, "Push cancelled");
+        assert!(!error);
+        assert!(text.contains("still local"), "{text}");
+        let (title, text, error, _) = push_fails(PushError::NoUpstream("main".into()));
+        assert_eq!(title, "The push failed");
+        assert!(error);
+        assert!(text.contains("git push -u origin main"), "{text}");
+        let (title, text, ..) = push_fails(PushError::Other("hook declined".into()));
+        assert_eq!(title, "The push failed");
+        assert!(text.contains("hook declined"), "{text}");
+    }
+
+    #[test]
+    fn after_a_rejection_a_failed_fetch_or_rebase_says_which_and_why() {
+        let rejected = || {
+            Msg::Wrote(WriteMsg::Pushed(Err(PushError::Rejected {
+                remote: "origin".into(),
+                branch: "main".into(),
+                message: "fetch first".into(),
+            })))
+        };
+        let mut s = writable();
+        run(&mut s, vec![key('9'), git(1), changes(false), key('P')]);
+        let fx = run(&mut s, vec![rejected()]);
+        assert_eq!(writes(&fx), vec![WriteOp::FetchAndCheck]);
+        let fx = run(
+            &mut s,
+            vec![Msg::Wrote(WriteMsg::Fetched(Err(PushError::Auth {
+                message: "denied".into(),
+                tried: vec!["ssh-agent".into()],
+            })))],
+        );
+        assert!(writes(&fx).is_empty());
+        match &s.modal {
+            Some(Modal::Info {
+                title,
+                lines,
+                error,
+            }) => {
+                assert_eq!(title, "The remote moved, and fetching it failed");
+                assert!(*error);
+                assert!(lines.iter().any(|l| l == "Tried: ssh-agent."), "{lines:?}");
+                assert!(lines.iter().any(|l| l.contains("ssh-add")), "{lines:?}");
+                assert!(lines.iter().any(|l| l.contains("stays local")), "{lines:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // The rebase before pushing again could not run: said, with nothing changed.
+        run(&mut s, vec![code(KeyCode::Esc), key('P'), rejected()]);
+        run(
+            &mut s,
+            vec![Msg::Wrote(WriteMsg::Fetched(Err(PushError::Rebase(
+                "uncommitted changes are in the way of the rebase".into(),
+            ))))],
+        );
+        match &s.modal {
+            Some(Modal::Info { lines, .. }) => {
+                assert!(lines[0].contains("in the way"), "{lines:?}");
+                assert!(lines[0].contains("nothing was changed"), "{lines:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn a_failed_push_says_the_commit_is_local_and_a_pushed_one_is_followed() {
         let mut s = writable();
@@ -649,11 +797,7 @@ mod writes {
         assert!(fx.contains(&Effect::CancelWrite));
         run(
             &mut s,
-            vec![Msg::Wrote(WriteMsg::Pushed(Err(PushFailed {
-                message: "cancelled".into(),
-                rejected: false,
-                cancelled: true,
-            })))],
+            vec![Msg::Wrote(WriteMsg::Pushed(Err(PushError::Cancelled)))],
         );
         assert!(
             s.changes

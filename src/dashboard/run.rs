@@ -149,7 +149,7 @@ fn read_revisions(repo: &Option<PathBuf>, wanted: Vec<(String, String)>, tx: &mp
     }
     let tx = tx.clone();
     tokio::task::spawn_blocking(move || {
-        match crate::git::ops::path_revisions(&root, &wanted, 5_000) {
+        match crate::git::revisions::path_revisions(&root, &wanted, 5_000) {
             Ok(found) => {
                 let revs = found
                     .into_iter()

@@ -329,34 +329,13 @@ pub async fn inject_faults(emu: Emulator, speed: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::git::ops::tests::git;
+    use crate::git::test_support::{bare_origin_and_clone, git};
 
     /// A push to the sandbox's origin stops the scenario before its next step.
     #[tokio::test]
     async fn the_scenario_stops_once_something_is_pushed() {
         let dir = tempfile::tempdir().unwrap();
-        let origin = dir.path().join("origin.git");
-        let work = dir.path().join("work");
-        git(
-            dir.path(),
-            &[
-                "init",
-                "-q",
-                "--bare",
-                "-b",
-                "main",
-                origin.to_str().unwrap(),
-            ],
-        );
-        git(
-            dir.path(),
-            &[
-                "clone",
-                "-q",
-                origin.to_str().unwrap(),
-                work.to_str().unwrap(),
-            ],
-        );
+        let (origin, work) = bare_origin_and_clone(dir.path(), "work");
         git(&work, &["commit", "-q", "--allow-empty", "-m", "one"]);
         git(&work, &["push", "-q", "origin", "HEAD:main"]);
         let emu = Emulator::new();

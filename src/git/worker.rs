@@ -7,34 +7,26 @@ use std::sync::mpsc;
 use tokio::sync::mpsc::Sender;
 use tracing::{debug, warn};
 
-use super::{ops, write};
-use crate::app::Msg;
-use crate::app::changes::ChangesData;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GitJob {
-    Status,
-    Log(String),
-    /// Where the repo stands against Applications' synced revisions, per path.
-    Revisions(Vec<(String, String)>),
-    /// The changed files and the commit author, for the changes view.
-    Changes,
-    /// The diff of one file (work-tree path) against HEAD.
-    Diff(String),
-}
+pub use super::protocol::GitJob;
+use super::protocol::{ChangesData, GitMsg};
+use super::{changes, commit, diff, log, revisions, status};
 
 /// Commits shown in the log pane, and how far back the walk may go looking for them.
 const LOG_LIMIT: usize = 50;
 const LOG_SCAN: usize = 5_000;
 
 /// Starts the worker for the repo browsed at `root`. Paths in and out are relative to `root`,
-/// which may sit below the git work tree.
-pub fn spawn(root: PathBuf, tx: Sender<Msg>) -> mpsc::Sender<GitJob> {
+/// which may sit below the git work tree. The answers go to `tx` as whatever message type the
+/// caller's loop reads, made `From` a [`GitMsg`].
+pub fn spawn<M>(root: PathBuf, tx: Sender<M>) -> mpsc::Sender<GitJob>
+where
+    M: From<GitMsg> + Send + 'static,
+{
     let (jobs_tx, jobs) = mpsc::channel::<GitJob>();
     std::thread::Builder::new()
         .name("git-worker".into())
         .spawn(move || {
-            let prefix = ops::discover(&root)
+            let prefix = status::discover(&root)
                 .and_then(|w| {
                     root.canonicalize()
                         .ok()?
@@ -66,28 +58,31 @@ pub fn spawn(root: PathBuf, tx: Sender<Msg>) -> mpsc::Sender<GitJob> {
                 }
                 if changes {
                     let _span = tracing::debug_span!("git_changes").entered();
-                    let result = write::changes(&root)
+                    let result = changes::changes(&root)
                         .map(|files| ChangesData {
                             files,
-                            author: write::author(&root).map_err(|e| e.to_string()),
+                            author: commit::author(&root).map_err(|e| e.to_string()),
                             prefix: prefix.trim_end_matches('/').to_string(),
                         })
                         .map_err(|e| e.message().to_string());
-                    if tx.blocking_send(Msg::Changes(result)).is_err() {
+                    if tx.blocking_send(GitMsg::Changes(result).into()).is_err() {
                         break;
                     }
                 }
                 if let Some(path) = diff {
-                    let result = write::diff_file(&root, &path)
+                    let result = diff::diff_file(&root, &path)
                         .map(std::sync::Arc::new)
                         .map_err(|e| e.message().to_string());
-                    if tx.blocking_send(Msg::Diff { path, result }).is_err() {
+                    if tx
+                        .blocking_send(GitMsg::Diff { path, result }.into())
+                        .is_err()
+                    {
                         break;
                     }
                 }
                 if status {
                     let _span = tracing::debug_span!("git_status").entered();
-                    let result = ops::status(&root).map(|mut s| {
+                    let result = status::status(&root).map(|mut s| {
                         s.files = s
                             .files
                             .into_iter()
@@ -99,7 +94,9 @@ pub fn spawn(root: PathBuf, tx: Sender<Msg>) -> mpsc::Sender<GitJob> {
                         warn!(error = %e, "git status failed");
                     }
                     if tx
-                        .blocking_send(Msg::GitStatus(result.map_err(|e| e.message().to_string())))
+                        .blocking_send(
+                            GitMsg::Status(result.map_err(|e| e.message().to_string())).into(),
+                        )
                         .is_err()
                     {
                         break;
@@ -107,15 +104,9 @@ pub fn spawn(root: PathBuf, tx: Sender<Msg>) -> mpsc::Sender<GitJob> {
                 }
                 if let Some(wanted) = revisions {
                     let _span = tracing::debug_span!("git_revisions", n = wanted.len()).entered();
-                    match ops::path_revisions(&root, &wanted, LOG_SCAN) {
+                    match revisions::path_revisions(&root, &wanted, LOG_SCAN) {
                         Ok(found) => {
-                            let revs = found
-                                .into_iter()
-                                .map(|(k, head, behind)| {
-                                    (k, crate::app::live::gitops::PathRevision { head, behind })
-                                })
-                                .collect();
-                            if tx.blocking_send(Msg::GitRevisions(revs)).is_err() {
+                            if tx.blocking_send(GitMsg::Revisions(found).into()).is_err() {
                                 break;
                             }
                         }
@@ -125,13 +116,13 @@ pub fn spawn(root: PathBuf, tx: Sender<Msg>) -> mpsc::Sender<GitJob> {
                 if let Some(path) = log {
                     let _span = tracing::debug_span!("git_log", path = %path).entered();
                     let result =
-                        ops::path_log(&root, &format!("{prefix}{path}"), LOG_LIMIT, LOG_SCAN);
+                        log::path_log(&root, &format!("{prefix}{path}"), LOG_LIMIT, LOG_SCAN);
                     debug!(ok = result.is_ok(), "path log");
-                    let msg = Msg::GitLog {
+                    let msg = GitMsg::Log {
                         path,
                         result: result.map_err(|e| e.message().to_string()),
                     };
-                    if tx.blocking_send(msg).is_err() {
+                    if tx.blocking_send(msg.into()).is_err() {
                         break;
                     }
                 }

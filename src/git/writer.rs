@@ -1,8 +1,8 @@
 //! The writer thread: the one place the console changes the repo. It exists only in a console
 //! that holds the [`WriteCap`] (never with `--read-only`, never in the dashboard), runs one write
-//! at a time in order, and answers each with a `Msg::Wrote`. Quick actions edit the file in place
-//! (written to a temporary file beside it, then renamed over it); git writes go through
-//! `git::write`.
+//! at a time in order, and answers each with a [`WriteMsg`]. Quick actions edit the file in place
+//! (written to a temporary file beside it, then renamed over it); git writes call the
+//! operations beside it (`stage`, `commit`, `remote`, `rebase`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,11 +12,28 @@ use std::sync::mpsc;
 use tokio::sync::mpsc::Sender;
 use tracing::{info, warn};
 
-use super::write::{self, PushError, Rebase, Via};
-use crate::app::Msg;
-use crate::app::changes::{PushFailed, Pushed, RebaseCheck, WriteMsg};
-use crate::app::write::{WriteCap, WriteOp};
+use super::protocol::{Pushed, RebaseCheck, WriteMsg, WriteOp};
+use super::rebase;
+use super::remote::{self, PushError, Via};
+use super::{commit, revisions, stage};
 use crate::repo::edit;
+
+/// Proof that this console may change the repo. Not `Copy`, no `Default`: it is held, not made.
+///
+/// Defined here, beside the thread it unlocks, so that `git` needs nothing from `app`: the app
+/// holds it (`State::write`, re-exported as `app::write::WriteCap`) and puts it on every effect
+/// that writes; [`Writer::spawn`] consumes one, so without it there is no thread that writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteCap {
+    _private: (),
+}
+
+impl WriteCap {
+    /// Grants the capability. Called once, by `main`, when `--read-only` is not set.
+    pub fn grant() -> WriteCap {
+        WriteCap { _private: () }
+    }
+}
 
 pub struct Writer {
     jobs: mpsc::Sender<WriteOp>,
@@ -25,8 +42,12 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the thread for the repo browsed at `root`. The capability is consumed: holding a
-    /// `Writer` is holding it.
-    pub fn spawn(_cap: WriteCap, root: PathBuf, tx: Sender<Msg>) -> Writer {
+    /// `Writer` is holding it. The answers go to `tx` as whatever message type the caller's
+    /// loop reads, made `From` a [`WriteMsg`].
+    pub fn spawn<M>(_cap: WriteCap, root: PathBuf, tx: Sender<M>) -> Writer
+    where
+        M: From<WriteMsg> + Send + 'static,
+    {
         let (jobs, rx) = mpsc::channel::<WriteOp>();
         let cancel = Arc::new(AtomicBool::new(false));
         let flag = cancel.clone();
@@ -37,7 +58,7 @@ impl Writer {
                     flag.store(false, Ordering::SeqCst);
                     let _span = tracing::info_span!("write", op = op.name()).entered();
                     let msg = run(&root, op, &tx, &flag);
-                    if tx.blocking_send(Msg::Wrote(msg)).is_err() {
+                    if tx.blocking_send(msg.into()).is_err() {
                         break;
                     }
                 }
@@ -58,7 +79,12 @@ impl Writer {
     }
 }
 
-fn run(root: &Path, op: WriteOp, tx: &Sender<Msg>, cancel: &AtomicBool) -> WriteMsg {
+fn run<M: From<WriteMsg>>(
+    root: &Path,
+    op: WriteOp,
+    tx: &Sender<M>,
+    cancel: &AtomicBool,
+) -> WriteMsg {
     let name = op.name();
     let done = |result: Result<String, git2::Error>| WriteMsg::Done {
         op: name,
@@ -85,16 +111,16 @@ fn run(root: &Path, op: WriteOp, tx: &Sender<Msg>, cancel: &AtomicBool) -> Write
             WriteMsg::QuickEdited { path, result }
         }
         WriteOp::Stage(paths) => {
-            done(write::stage(root, &paths).map(|_| format!("staged {}", paths.join(", "))))
+            done(stage::stage(root, &paths).map(|_| format!("staged {}", paths.join(", "))))
         }
         WriteOp::Unstage(paths) => {
-            done(write::unstage(root, &paths).map(|_| format!("unstaged {}", paths.join(", "))))
+            done(stage::unstage(root, &paths).map(|_| format!("unstaged {}", paths.join(", "))))
         }
         WriteOp::Discard(path) => {
-            done(write::discard(root, &path).map(|_| format!("discarded the changes to {path}")))
+            done(stage::discard(root, &path).map(|_| format!("discarded the changes to {path}")))
         }
         WriteOp::Commit(message) => WriteMsg::Committed(
-            write::commit(root, &message)
+            commit::commit(root, &message)
                 .map(|c| {
                     info!(id = %c.short, "committed");
                     (c.short, c.summary)
@@ -103,35 +129,23 @@ fn run(root: &Path, op: WriteOp, tx: &Sender<Msg>, cancel: &AtomicBool) -> Write
         ),
         WriteOp::Push => WriteMsg::Pushed(push(root, tx, cancel)),
         WriteOp::FetchAndCheck => WriteMsg::Fetched(
-            write::fetch(root, &mut progress(tx), cancel)
-                .map_err(|e| e.to_string())
-                .and_then(|_| write::rebase_check(root).map_err(|e| e.message().to_string()))
-                .map(rebase_check),
+            remote::fetch(root, &mut progress(tx), cancel).and_then(|_| {
+                rebase::rebase_check(root).map_err(|e| PushError::Rebase(e.message().to_string()))
+            }),
         ),
-        WriteOp::RebaseAndPush => match write::rebase_onto_upstream(root) {
-            Ok(Rebase::Conflict { paths }) => {
+        WriteOp::RebaseAndPush => match rebase::rebase_onto_upstream(root) {
+            Ok(RebaseCheck::Conflict { paths }) => {
                 WriteMsg::Fetched(Ok(RebaseCheck::Conflict { paths }))
             }
             Ok(_) => WriteMsg::Pushed(push(root, tx, cancel)),
-            Err(e) => WriteMsg::Fetched(Err(format!(
-                "the rebase failed ({}); your commit is unchanged",
-                e.message()
-            ))),
+            Err(e) => WriteMsg::Fetched(Err(PushError::Rebase(e.message().to_string()))),
         },
     }
 }
 
-fn rebase_check(r: Rebase) -> RebaseCheck {
-    match r {
-        Rebase::UpToDate => RebaseCheck::UpToDate,
-        Rebase::Clean { onto, commits } => RebaseCheck::Clean { onto, commits },
-        Rebase::Conflict { paths } => RebaseCheck::Conflict { paths },
-    }
-}
-
-fn progress(tx: &Sender<Msg>) -> impl FnMut(write::Progress) + '_ {
+fn progress<M: From<WriteMsg>>(tx: &Sender<M>) -> impl FnMut(remote::Progress) + '_ {
     let mut last = String::new();
-    move |p: write::Progress| {
+    move |p: remote::Progress| {
         let text = if !p.text.is_empty() {
             format!("{}: {}", p.stage, p.text.trim())
         } else if p.total > 0 {
@@ -148,17 +162,21 @@ fn progress(tx: &Sender<Msg>) -> impl FnMut(write::Progress) + '_ {
         // Progress callbacks come thousands of times a second; send what changed.
         if text != last {
             last = text.clone();
-            let _ = tx.try_send(Msg::Wrote(WriteMsg::Progress(text)));
+            let _ = tx.try_send(WriteMsg::Progress(text).into());
         }
     }
 }
 
-fn push(root: &Path, tx: &Sender<Msg>, cancel: &AtomicBool) -> Result<Pushed, PushFailed> {
-    let before = super::ops::upstream_id(root).ok().flatten();
-    match write::push(root, &mut progress(tx), cancel) {
+fn push<M: From<WriteMsg>>(
+    root: &Path,
+    tx: &Sender<M>,
+    cancel: &AtomicBool,
+) -> Result<Pushed, PushError> {
+    let before = revisions::upstream_id(root).ok().flatten();
+    match remote::push(root, &mut progress(tx), cancel) {
         Ok(p) => {
             let paths =
-                super::ops::changed_paths(root, before.as_deref(), &p.id).unwrap_or_default();
+                revisions::changed_paths(root, before.as_deref(), &p.id).unwrap_or_default();
             info!(id = %p.id, remote = %p.remote, files = paths.len(), "pushed");
             Ok(Pushed {
                 via_system_git: match p.via {
@@ -173,11 +191,7 @@ fn push(root: &Path, tx: &Sender<Msg>, cancel: &AtomicBool) -> Result<Pushed, Pu
         }
         Err(e) => {
             warn!(error = %e, "push failed");
-            Err(PushFailed {
-                rejected: matches!(e, PushError::Rejected { .. }),
-                cancelled: matches!(e, PushError::Cancelled),
-                message: e.to_string(),
-            })
+            Err(e)
         }
     }
 }

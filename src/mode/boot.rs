@@ -114,7 +114,7 @@ impl Boot {
                 .wrap_err_with(|| format!("--repo {}", p.display()));
         }
         let cwd = std::env::current_dir()?;
-        if let Some(root) = crate::git::ops::discover(&cwd) {
+        if let Some(root) = crate::git::status::discover(&cwd) {
             // git2 gives the work tree with a trailing slash; normalise it.
             return Ok(root.components().collect());
         }

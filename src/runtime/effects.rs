@@ -277,7 +277,7 @@ fn run_effect(
             let root = root.to_path_buf();
             let tx = tx.clone();
             tokio::task::spawn_blocking(move || {
-                let result = match crate::git::ops::discover(&root) {
+                let result = match crate::git::status::discover(&root) {
                     Some(workdir) => Ok(crate::repo::check::check_files(&workdir, &paths)
                         .into_iter()
                         .map(|f| crate::app::changes::CheckFinding {

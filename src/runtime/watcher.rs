@@ -75,7 +75,7 @@ fn watch(
     for top in index::TOP_DIRS {
         targets.push((root.join(top), RecursiveMode::Recursive));
     }
-    if let Some(workdir) = crate::git::ops::discover(root) {
+    if let Some(workdir) = crate::git::status::discover(root) {
         targets.push((workdir.join(".git"), RecursiveMode::NonRecursive));
         targets.push((workdir.join(".git/refs"), RecursiveMode::Recursive));
     }

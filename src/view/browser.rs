@@ -11,7 +11,7 @@ use super::{pane, shorten_middle, widgets};
 use crate::app::State;
 use crate::app::browser::{Loadable, Pane, Row, RowKind};
 use crate::app::layout::BrowserLayout;
-use crate::git::ops::FileStatus;
+use crate::git::status::FileStatus;
 use crate::repo::index::{FileKind, RepoIndex};
 use crate::theme::{Role, Theme};
 

@@ -12,7 +12,7 @@ use crate::app::browser::Loadable;
 use crate::app::changes::{Change, LineKind, Modal};
 use crate::app::live::age;
 use crate::app::reconcile::Stage;
-use crate::git::ops::FileStatus;
+use crate::git::status::FileStatus;
 use crate::theme::{Role, Theme};
 
 fn status_role(s: FileStatus) -> Role {

@@ -5,24 +5,14 @@
 use std::path::Path;
 
 use crate::pty::Pty;
+// A temp repo with a local bare origin and a commit identity of its own (the tests run with an
+// empty HOME, as a fresh machine has no global one).
+use crate::support::temp_repo_with_identity as temp_repo;
 use crate::support::{TempRepo, git};
-
-/// A temp repo with a local bare origin and a commit identity of its own (the tests run with an
-/// empty HOME, as a fresh machine has no global one).
-fn temp_repo() -> TempRepo {
-    let repo = crate::support::temp_repo();
-    git(&repo.work, &["config", "user.name", "Ada Ops"]);
-    git(&repo.work, &["config", "user.email", "ada@example.com"]);
-    repo
-}
 
 /// Someone else's clone of the same origin, beside the repo.
 fn other_clone(repo: &TempRepo) -> std::path::PathBuf {
-    let dir = repo.work.parent().unwrap();
-    let other = dir.join("other");
-    let (remote, to) = (repo.remote.to_str().unwrap(), other.to_str().unwrap());
-    git(dir, &["clone", "-q", remote, to]);
-    other
+    crate::support::other_clone(repo, "other")
 }
 
 /// `git` output, trimmed.

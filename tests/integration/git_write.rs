@@ -1,4 +1,4 @@
-//! `git::write` on real repositories with local bare remotes: changes, diff, stage, unstage,
+//! The git operations on real repositories with local bare remotes: changes, diff, stage, unstage,
 //! discard, commit, push (libgit2 and the system-git fallback), fetch and rebase.
 //!
 //! Every repo gets its identity from its own config, so the tests pass on a machine without a
@@ -8,38 +8,22 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use blast::git::ops::FileStatus;
-use blast::git::write::{
-    self, Change, CommitError, DiffLine, LineKind, Progress, PushError, Rebase, Via,
-};
+use blast::git::changes::{self, Change};
+use blast::git::commit::{self, CommitError};
+use blast::git::diff::{self, DiffLine, LineKind};
+use blast::git::rebase::{self, Rebase};
+use blast::git::remote::{self, Progress, PushError, Via};
+use blast::git::stage;
+use blast::git::status::FileStatus;
 
-use crate::support::{TempRepo, git, temp_repo};
+// `repo()`: a clone of the fixture repo pushed to a bare `origin`, with an identity in its config.
+use crate::support::temp_repo_with_identity as repo;
+use crate::support::{TempRepo, git, other_clone, set_identity as identity};
 use FileStatus::{Added, Deleted, Modified, Renamed, Untracked};
 
-/// A clone of the fixture repo pushed to a bare `origin`, with an identity in its config.
-fn repo() -> TempRepo {
-    let r = temp_repo();
-    identity(&r.work, "Ada Ops", "ada@example.com");
-    r
-}
-
-fn identity(dir: &Path, name: &str, email: &str) {
-    git(dir, &["config", "user.name", name]);
-    git(dir, &["config", "user.email", email]);
-}
-
-/// A second clone of the same remote, next to the first.
+/// A second clone of the same remote, next to the first, committing as Lin Park.
 fn clone(r: &TempRepo, name: &str) -> PathBuf {
-    let dir = r.work.parent().unwrap().join(name);
-    git(
-        r.work.parent().unwrap(),
-        &[
-            "clone",
-            "-q",
-            r.remote.to_str().unwrap(),
-            dir.to_str().unwrap(),
-        ],
-    );
+    let dir = other_clone(r, name);
     identity(&dir, "Lin Park", "lin@example.com");
     dir
 }
@@ -89,7 +73,7 @@ fn changes_stage_unstage_and_discard_every_kind_of_change() {
         change("infrastructure/k10/policy.yaml", None, Some(Deleted)),
         change("notes/deep/todo.txt", None, Some(Untracked)),
     ];
-    assert_eq!(write::changes(w).unwrap(), unstaged);
+    assert_eq!(changes::changes(w).unwrap(), unstaged);
 
     let all = strings(&[
         "apps/new.yaml",
@@ -98,9 +82,9 @@ fn changes_stage_unstage_and_discard_every_kind_of_change() {
         "infrastructure/k10/policy.yaml",
         "notes/deep/todo.txt",
     ]);
-    write::stage(w, &all).unwrap();
+    stage::stage(w, &all).unwrap();
     assert_eq!(
-        write::changes(w).unwrap(),
+        changes::changes(w).unwrap(),
         vec![
             change("apps/new.yaml", Some(Added), None),
             change("clusters/README.md", Some(Modified), None),
@@ -117,10 +101,10 @@ fn changes_stage_unstage_and_discard_every_kind_of_change() {
     );
     assert!(cached.contains("A\tnotes/deep/todo.txt"), "{cached}");
 
-    write::unstage(w, &all).unwrap();
+    stage::unstage(w, &all).unwrap();
     let mut back = unstaged.clone();
     back[0] = change("apps/new.yaml", None, Some(Untracked)); // no longer in the index
-    assert_eq!(write::changes(w).unwrap(), back);
+    assert_eq!(changes::changes(w).unwrap(), back);
     assert_eq!(
         std::fs::read_to_string(w.join("clusters/README.md")).unwrap(),
         "changed\n",
@@ -128,17 +112,17 @@ fn changes_stage_unstage_and_discard_every_kind_of_change() {
     );
 
     // A file both staged and changed again shows both sides.
-    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    stage::stage(w, &strings(&["clusters/README.md"])).unwrap();
     write_file(w, "clusters/README.md", "changed twice\n");
     assert_eq!(
-        write::changes(w).unwrap()[1],
+        changes::changes(w).unwrap()[1],
         change("clusters/README.md", Some(Modified), Some(Modified))
     );
 
     for p in &all {
-        write::discard(w, p).unwrap();
+        stage::discard(w, p).unwrap();
     }
-    assert_eq!(write::changes(w).unwrap(), vec![]);
+    assert_eq!(changes::changes(w).unwrap(), vec![]);
     assert_eq!(git(w, &["status", "--porcelain"]), "");
     assert!(!w.join("apps/new.yaml").exists());
     assert!(
@@ -161,7 +145,7 @@ fn a_staged_rename_is_one_change_and_unstages_as_a_whole() {
         &["mv", "clusters/mgmt/k3d.yaml", "clusters/mgmt/cluster.yaml"],
     );
     assert_eq!(
-        write::changes(w).unwrap(),
+        changes::changes(w).unwrap(),
         vec![Change {
             path: "clusters/mgmt/cluster.yaml".into(),
             staged: Some(Renamed),
@@ -169,22 +153,22 @@ fn a_staged_rename_is_one_change_and_unstages_as_a_whole() {
             from: Some("clusters/mgmt/k3d.yaml".into()),
         }]
     );
-    write::unstage(w, &strings(&["clusters/mgmt/cluster.yaml"])).unwrap();
+    stage::unstage(w, &strings(&["clusters/mgmt/cluster.yaml"])).unwrap();
     assert_eq!(
-        write::changes(w).unwrap(),
+        changes::changes(w).unwrap(),
         vec![
             change("clusters/mgmt/cluster.yaml", None, Some(Untracked)),
             change("clusters/mgmt/k3d.yaml", None, Some(Deleted)),
         ]
     );
-    write::stage(
+    stage::stage(
         w,
         &strings(&["clusters/mgmt/cluster.yaml", "clusters/mgmt/k3d.yaml"]),
     )
     .unwrap();
-    assert_eq!(write::changes(w).unwrap()[0].staged, Some(Renamed));
-    write::discard(w, "clusters/mgmt/cluster.yaml").unwrap();
-    assert_eq!(write::changes(w).unwrap(), vec![]);
+    assert_eq!(changes::changes(w).unwrap()[0].staged, Some(Renamed));
+    stage::discard(w, "clusters/mgmt/cluster.yaml").unwrap();
+    assert_eq!(changes::changes(w).unwrap(), vec![]);
     assert!(w.join("clusters/mgmt/k3d.yaml").exists());
 }
 
@@ -220,7 +204,7 @@ fn diff_lines_carry_kinds_and_line_numbers() {
     // Modified: line 5 replaced, a line added at the end without a newline.
     let edited = ten.replace("line 5\n", "line five\n") + "eleven";
     write_file(w, "apps/ten.txt", &edited);
-    let d = write::diff_file(w, "apps/ten.txt").unwrap();
+    let d = diff::diff_file(w, "apps/ten.txt").unwrap();
     assert_eq!(
         d[0],
         line(
@@ -256,7 +240,7 @@ fn diff_lines_carry_kinds_and_line_numbers() {
     // Untracked: all added.
     write_file(w, "apps/fresh/new.txt", "one\ntwo\n");
     assert_eq!(
-        body(&write::diff_file(w, "apps/fresh/new.txt").unwrap()),
+        body(&diff::diff_file(w, "apps/fresh/new.txt").unwrap()),
         vec![
             line(Hunk, Some(0), Some(1), "@@ -0,0 +1,2 @@"),
             line(Added, None, Some(1), "one"),
@@ -265,9 +249,9 @@ fn diff_lines_carry_kinds_and_line_numbers() {
     );
     // Deleted (and staged so): all removed.
     std::fs::remove_file(w.join("apps/gone.txt")).unwrap();
-    write::stage(w, &strings(&["apps/gone.txt"])).unwrap();
+    stage::stage(w, &strings(&["apps/gone.txt"])).unwrap();
     assert_eq!(
-        body(&write::diff_file(w, "apps/gone.txt").unwrap()),
+        body(&diff::diff_file(w, "apps/gone.txt").unwrap()),
         vec![
             line(Hunk, Some(1), Some(0), "@@ -1,2 +0,0 @@"),
             line(Removed, Some(1), None, "a"),
@@ -276,13 +260,13 @@ fn diff_lines_carry_kinds_and_line_numbers() {
     );
     // Binary: one Binary line after the headers.
     write_file(w, "apps/blob.bin", "\0\x01\x03other\n");
-    let d = write::diff_file(w, "apps/blob.bin").unwrap();
+    let d = diff::diff_file(w, "apps/blob.bin").unwrap();
     let b = body(&d);
     assert_eq!(b.len(), 1, "{d:?}");
     assert_eq!(b[0].kind, Binary);
     assert!(b[0].text.contains("differ"), "{:?}", b[0]);
     // Unchanged: nothing.
-    assert_eq!(write::diff_file(w, "clusters/README.md").unwrap(), vec![]);
+    assert_eq!(diff::diff_file(w, "clusters/README.md").unwrap(), vec![]);
 }
 
 #[test]
@@ -290,21 +274,24 @@ fn commit_refuses_with_a_reason_and_changes_nothing() {
     let r = repo();
     let w = &r.work;
     let head = rev(w, "HEAD");
-    assert_eq!(write::commit(w, "msg"), Err(CommitError::NothingStaged));
+    assert_eq!(commit::commit(w, "msg"), Err(CommitError::NothingStaged));
     write_file(w, "clusters/README.md", "changed\n");
     assert_eq!(
-        write::commit(w, "msg"),
+        commit::commit(w, "msg"),
         Err(CommitError::NothingStaged),
         "unstaged changes are not committed"
     );
-    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
-    assert_eq!(write::commit(w, "  \n\n\t"), Err(CommitError::EmptyMessage));
+    stage::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    assert_eq!(
+        commit::commit(w, "  \n\n\t"),
+        Err(CommitError::EmptyMessage)
+    );
     git(w, &["checkout", "-q", "--detach"]);
-    assert_eq!(write::commit(w, "msg"), Err(CommitError::DetachedHead));
+    assert_eq!(commit::commit(w, "msg"), Err(CommitError::DetachedHead));
     git(w, &["checkout", "-q", "main"]);
     assert_eq!(rev(w, "HEAD"), head);
     assert_eq!(
-        write::changes(w).unwrap(),
+        changes::changes(w).unwrap(),
         vec![change("clusters/README.md", Some(Modified), None)],
         "still staged after every refusal"
     );
@@ -322,11 +309,11 @@ fn commit_uses_the_repo_identity_and_cleans_the_message() {
     let r = repo();
     let w = &r.work;
     identity(w, "Repo Person", "repo@example.com");
-    assert_eq!(write::author(w).unwrap(), "Repo Person <repo@example.com>");
+    assert_eq!(commit::author(w).unwrap(), "Repo Person <repo@example.com>");
     write_file(w, "clusters/README.md", "changed\n");
-    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    stage::stage(w, &strings(&["clusters/README.md"])).unwrap();
     let parent = rev(w, "HEAD");
-    let c = write::commit(w, "clusters: say more   \n\n\n\nbody line\n").unwrap();
+    let c = commit::commit(w, "clusters: say more   \n\n\n\nbody line\n").unwrap();
     assert_eq!(c.summary, "clusters: say more");
     assert_eq!(c.author, "Repo Person <repo@example.com>");
     assert_eq!(c.id, rev(w, "HEAD"));
@@ -336,7 +323,7 @@ fn commit_uses_the_repo_identity_and_cleans_the_message() {
         git(w, &["log", "-1", "--format=%an <%ae>|%cn|%B"]),
         "Repo Person <repo@example.com>|Repo Person|clusters: say more\n\nbody line\n\n"
     );
-    assert_eq!(write::changes(w).unwrap(), vec![]);
+    assert_eq!(changes::changes(w).unwrap(), vec![]);
 }
 
 #[test]
@@ -345,26 +332,26 @@ fn commit_on_an_unborn_branch_creates_it() {
     let w = d.path();
     git(w, &["init", "-q", "-b", "trunk"]);
     identity(w, "Ada Ops", "ada@example.com");
-    assert_eq!(write::commit(w, "first"), Err(CommitError::NothingStaged));
+    assert_eq!(commit::commit(w, "first"), Err(CommitError::NothingStaged));
     write_file(w, "clusters/x.yaml", "kind: X\n");
     assert_eq!(
-        write::changes(w).unwrap(),
+        changes::changes(w).unwrap(),
         vec![change("clusters/x.yaml", None, Some(Untracked))]
     );
-    let d0 = write::diff_file(w, "clusters/x.yaml").unwrap();
+    let d0 = diff::diff_file(w, "clusters/x.yaml").unwrap();
     assert_eq!(body(&d0).len(), 2, "{d0:?}");
-    write::stage(w, &strings(&["clusters/x.yaml"])).unwrap();
+    stage::stage(w, &strings(&["clusters/x.yaml"])).unwrap();
     assert_eq!(
-        write::changes(w).unwrap(),
+        changes::changes(w).unwrap(),
         vec![change("clusters/x.yaml", Some(Added), None)]
     );
-    write::unstage(w, &strings(&["clusters/x.yaml"])).unwrap();
-    assert_eq!(write::changes(w).unwrap()[0].staged, None);
-    write::stage(w, &strings(&["clusters/x.yaml"])).unwrap();
-    let c = write::commit(w, "first").unwrap();
+    stage::unstage(w, &strings(&["clusters/x.yaml"])).unwrap();
+    assert_eq!(changes::changes(w).unwrap()[0].staged, None);
+    stage::stage(w, &strings(&["clusters/x.yaml"])).unwrap();
+    let c = commit::commit(w, "first").unwrap();
     assert_eq!(rev(w, "refs/heads/trunk"), c.id);
     assert_eq!(git(w, &["rev-list", "--count", "HEAD"]).trim(), "1");
-    assert_eq!(write::changes(w).unwrap(), vec![]);
+    assert_eq!(changes::changes(w).unwrap(), vec![]);
 }
 
 #[test]
@@ -373,13 +360,13 @@ fn push_cancel_no_upstream_and_success() {
     let w = &r.work;
     let before = rev(&r.remote, "main");
     write_file(w, "clusters/README.md", "changed\n");
-    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
-    let c = write::commit(w, "clusters: change").unwrap();
+    stage::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    let c = commit::commit(w, "clusters: change").unwrap();
 
     // Cancelled before it starts: the remote does not move, the commit stays.
     let cancel = AtomicBool::new(true);
     assert_eq!(
-        write::push(w, &mut no_progress(), &cancel),
+        remote::push(w, &mut no_progress(), &cancel),
         Err(PushError::Cancelled)
     );
     assert_eq!(rev(&r.remote, "main"), before);
@@ -389,22 +376,22 @@ fn push_cancel_no_upstream_and_success() {
     git(w, &["checkout", "-q", "-b", "feature"]);
     let cancel = AtomicBool::new(false);
     assert_eq!(
-        write::push(w, &mut no_progress(), &cancel),
+        remote::push(w, &mut no_progress(), &cancel),
         Err(PushError::NoUpstream("feature".into()))
     );
     assert_eq!(
-        write::fetch(w, &mut no_progress(), &cancel),
+        remote::fetch(w, &mut no_progress(), &cancel),
         Err(PushError::NoUpstream("feature".into()))
     );
     git(w, &["checkout", "-q", "--detach"]);
     assert_eq!(
-        write::push(w, &mut no_progress(), &cancel),
+        remote::push(w, &mut no_progress(), &cancel),
         Err(PushError::DetachedHead)
     );
     git(w, &["checkout", "-q", "main"]);
 
     let mut seen = Vec::new();
-    let pushed = write::push(w, &mut |p| seen.push(p), &cancel).unwrap();
+    let pushed = remote::push(w, &mut |p| seen.push(p), &cancel).unwrap();
     assert_eq!(
         (
             pushed.remote.as_str(),
@@ -430,10 +417,10 @@ fn rejected_setup(r: &TempRepo, b_file: &str, b_text: &str, a_file: &str, a_text
     git(&b, &["commit", "-q", "-am", "b: change"]);
     git(&b, &["push", "-q", "origin", "main"]);
     write_file(&r.work, a_file, a_text);
-    write::stage(&r.work, &strings(&[a_file])).unwrap();
-    write::commit(&r.work, "a: change").unwrap();
+    stage::stage(&r.work, &strings(&[a_file])).unwrap();
+    commit::commit(&r.work, "a: change").unwrap();
     let cancel = AtomicBool::new(false);
-    let err = write::push(&r.work, &mut no_progress(), &cancel).unwrap_err();
+    let err = remote::push(&r.work, &mut no_progress(), &cancel).unwrap_err();
     assert!(
         matches!(&err, PushError::Rejected { remote, branch, .. } if remote == "origin" && branch == "main"),
         "{err:?}"
@@ -455,20 +442,20 @@ fn a_rejected_push_rebases_cleanly_and_then_pushes() {
     let local = rev(w, "HEAD");
     let cancel = AtomicBool::new(false);
     // Before fetching, the upstream is what we pushed last: nothing to rebase.
-    assert_eq!(write::rebase_check(w).unwrap(), Rebase::UpToDate);
-    write::fetch(w, &mut no_progress(), &cancel).unwrap();
+    assert_eq!(rebase::rebase_check(w).unwrap(), Rebase::UpToDate);
+    remote::fetch(w, &mut no_progress(), &cancel).unwrap();
     let theirs = rev(w, "origin/main");
     assert_eq!(theirs, rev(&r.remote, "main"));
     let clean = Rebase::Clean {
         onto: "origin/main".into(),
         commits: 1,
     };
-    assert_eq!(write::rebase_check(w).unwrap(), clean);
+    assert_eq!(rebase::rebase_check(w).unwrap(), clean);
     assert_eq!(rev(w, "HEAD"), local, "the check changes nothing");
 
     // An uncommitted change elsewhere survives the rebase.
     write_file(w, "apps/edge-berlin/mqtt/deployment.yaml", "local edit\n");
-    assert_eq!(write::rebase_onto_upstream(w).unwrap(), clean);
+    assert_eq!(rebase::rebase_onto_upstream(w).unwrap(), clean);
     assert_eq!(rev(w, "HEAD~1"), theirs);
     assert_eq!(git(w, &["log", "-1", "--format=%s"]).trim(), "a: change");
     assert_eq!(
@@ -480,15 +467,15 @@ fn a_rejected_push_rebases_cleanly_and_then_pushes() {
         "a\n"
     );
     assert_eq!(
-        write::changes(w).unwrap(),
+        changes::changes(w).unwrap(),
         vec![change(
             "apps/edge-berlin/mqtt/deployment.yaml",
             None,
             Some(Modified)
         )]
     );
-    assert_eq!(write::rebase_check(w).unwrap(), Rebase::UpToDate);
-    let pushed = write::push(w, &mut no_progress(), &cancel).unwrap();
+    assert_eq!(rebase::rebase_check(w).unwrap(), Rebase::UpToDate);
+    let pushed = remote::push(w, &mut no_progress(), &cancel).unwrap();
     assert_eq!(pushed.id, rev(w, "HEAD"));
     assert_eq!(rev(&r.remote, "main"), pushed.id);
 }
@@ -532,10 +519,10 @@ fn a_conflicting_rebase_leaves_everything_byte_identical() {
         "ours\n",
     );
     let cancel = AtomicBool::new(false);
-    write::fetch(w, &mut no_progress(), &cancel).unwrap();
+    remote::fetch(w, &mut no_progress(), &cancel).unwrap();
     // Uncommitted work of both kinds, which a rebase must not lose.
     write_file(w, "clusters/mgmt/k3d.yaml", "staged edit\n");
-    write::stage(w, &strings(&["clusters/mgmt/k3d.yaml"])).unwrap();
+    stage::stage(w, &strings(&["clusters/mgmt/k3d.yaml"])).unwrap();
     write_file(
         w,
         "apps/edge-berlin/mqtt/deployment.yaml",
@@ -546,8 +533,8 @@ fn a_conflicting_rebase_leaves_everything_byte_identical() {
     let conflict = Rebase::Conflict {
         paths: strings(&["clusters/README.md"]),
     };
-    assert_eq!(write::rebase_check(w).unwrap(), conflict);
-    assert_eq!(write::rebase_onto_upstream(w).unwrap(), conflict);
+    assert_eq!(rebase::rebase_check(w).unwrap(), conflict);
+    assert_eq!(rebase::rebase_onto_upstream(w).unwrap(), conflict);
     let after = snapshot(w);
     assert_eq!(before.0, after.0, "HEAD");
     assert_eq!(before.1, after.1, "branch");
@@ -556,7 +543,7 @@ fn a_conflicting_rebase_leaves_everything_byte_identical() {
     assert!(!w.join(".git/rebase-merge").exists() && !w.join(".git/rebase-apply").exists());
     assert_eq!(git(w, &["log", "-1", "--format=%s"]).trim(), "a: change");
     // The push is still refused, and says the commit is local.
-    let err = write::push(w, &mut no_progress(), &cancel).unwrap_err();
+    let err = remote::push(w, &mut no_progress(), &cancel).unwrap_err();
     assert!(matches!(err, PushError::Rejected { .. }), "{err:?}");
 }
 
@@ -572,11 +559,11 @@ fn a_rebase_refuses_when_uncommitted_work_is_in_the_way() {
         "a\n",
     );
     let cancel = AtomicBool::new(false);
-    write::fetch(w, &mut no_progress(), &cancel).unwrap();
+    remote::fetch(w, &mut no_progress(), &cancel).unwrap();
     // An uncommitted edit to the very file the upstream changed.
     write_file(w, "clusters/mgmt/k3d.yaml", "kind: Mine\n");
     let before = snapshot(w);
-    let err = write::rebase_onto_upstream(w).unwrap_err();
+    let err = rebase::rebase_onto_upstream(w).unwrap_err();
     assert!(err.message().contains("nothing was changed"), "{err}");
     assert_eq!(before, snapshot(w));
 }
@@ -610,11 +597,11 @@ fn an_ssh_host_only_the_system_git_knows_falls_back_to_it() {
     through_fake_ssh(&r, FAKE_SSH);
 
     write_file(w, "clusters/README.md", "over ssh\n");
-    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
-    let c = write::commit(w, "clusters: over ssh").unwrap();
+    stage::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    let c = commit::commit(w, "clusters: over ssh").unwrap();
     let cancel = AtomicBool::new(false);
     let mut seen = Vec::new();
-    let pushed = write::push(w, &mut |p| seen.push(p), &cancel).unwrap();
+    let pushed = remote::push(w, &mut |p| seen.push(p), &cancel).unwrap();
     let Via::SystemGit { why } = &pushed.via else {
         panic!("expected the system git: {pushed:?}")
     };
@@ -639,18 +626,18 @@ fn an_ssh_host_only_the_system_git_knows_falls_back_to_it() {
     git(&b, &["commit", "-q", "-am", "b: change"]);
     git(&b, &["push", "-q", "origin", "main"]);
     write_file(w, "clusters/README.md", "again\n");
-    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
-    write::commit(w, "a: again").unwrap();
-    let err = write::push(w, &mut no_progress(), &cancel).unwrap_err();
+    stage::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    commit::commit(w, "a: again").unwrap();
+    let err = remote::push(w, &mut no_progress(), &cancel).unwrap_err();
     assert!(matches!(err, PushError::Rejected { .. }), "{err:?}");
-    write::fetch(w, &mut no_progress(), &cancel).unwrap();
+    remote::fetch(w, &mut no_progress(), &cancel).unwrap();
     assert_eq!(rev(w, "origin/main"), rev(&r.remote, "main"));
     assert!(matches!(
-        write::rebase_onto_upstream(w).unwrap(),
+        rebase::rebase_onto_upstream(w).unwrap(),
         Rebase::Clean { commits: 1, .. }
     ));
     assert!(matches!(
-        write::push(w, &mut no_progress(), &cancel).unwrap().via,
+        remote::push(w, &mut no_progress(), &cancel).unwrap().via,
         Via::SystemGit { .. }
     ));
     assert_eq!(rev(&r.remote, "main"), rev(w, "HEAD"));
@@ -667,15 +654,40 @@ fn a_refused_ssh_login_is_an_auth_error_naming_what_was_tried() {
          echo 'git@blast-test-host: Permission denied (publickey).' >&2\nexit 255\n",
     );
     write_file(w, "clusters/README.md", "x\n");
-    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
-    let c = write::commit(w, "x").unwrap();
+    stage::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    let c = commit::commit(w, "x").unwrap();
     let cancel = AtomicBool::new(false);
-    let err = write::push(w, &mut no_progress(), &cancel).unwrap_err();
+    let err = remote::push(w, &mut no_progress(), &cancel).unwrap_err();
     let PushError::Auth { message, tried } = &err else {
         panic!("expected Auth: {err:?}")
     };
     assert!(message.contains("Permission denied"), "{message}");
     assert!(tried.iter().any(|t| t.contains("system git")), "{tried:?}");
+    assert!(err.to_string().contains("still local"), "{err}");
+    assert_eq!(rev(w, "HEAD"), c.id);
+    assert_ne!(rev(&r.remote, "main"), c.id);
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreachable_ssh_host_is_a_network_error_naming_the_remote() {
+    let r = repo();
+    let w = &r.work;
+    through_fake_ssh(
+        &r,
+        "#!/bin/sh\n[ \"$1\" = \"-G\" ] && exit 1\n\
+         echo 'ssh: connect to host blast-test-host port 22: Connection refused' >&2\nexit 255\n",
+    );
+    write_file(w, "clusters/README.md", "x\n");
+    stage::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    let c = commit::commit(w, "x").unwrap();
+    let cancel = AtomicBool::new(false);
+    let err = remote::push(w, &mut no_progress(), &cancel).unwrap_err();
+    let PushError::Network { remote, message } = &err else {
+        panic!("expected Network: {err:?}")
+    };
+    assert_eq!(remote, "origin");
+    assert!(message.contains("Connection refused"), "{message}");
     assert!(err.to_string().contains("still local"), "{err}");
     assert_eq!(rev(w, "HEAD"), c.id);
     assert_ne!(rev(&r.remote, "main"), c.id);
@@ -693,8 +705,8 @@ fn cancelling_kills_the_system_git_and_its_ssh() {
          exec sh -c \"$last\"\n",
     );
     write_file(w, "clusters/README.md", "x\n");
-    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
-    let c = write::commit(w, "x").unwrap();
+    stage::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    let c = commit::commit(w, "x").unwrap();
     let before = rev(&r.remote, "main");
     let cancel = std::sync::Arc::new(AtomicBool::new(false));
     let flag = cancel.clone();
@@ -703,7 +715,7 @@ fn cancelling_kills_the_system_git_and_its_ssh() {
         flag.store(true, std::sync::atomic::Ordering::SeqCst);
     });
     let started = std::time::Instant::now();
-    let result = write::push(w, &mut no_progress(), &cancel);
+    let result = remote::push(w, &mut no_progress(), &cancel);
     canceller.join().unwrap();
     assert_eq!(result, Err(PushError::Cancelled));
     assert!(
@@ -731,7 +743,7 @@ fn conflicts_block_the_commit_until_staged_and_a_merge_in_progress_blocks_it_aft
         .unwrap();
     assert!(!pop.status.success(), "the pop conflicts");
     assert_eq!(
-        write::changes(w).unwrap(),
+        changes::changes(w).unwrap(),
         vec![change(
             "clusters/README.md",
             None,
@@ -739,17 +751,17 @@ fn conflicts_block_the_commit_until_staged_and_a_merge_in_progress_blocks_it_aft
         )]
     );
     assert_eq!(
-        write::commit(w, "msg"),
+        commit::commit(w, "msg"),
         Err(CommitError::Unmerged(strings(&["clusters/README.md"])))
     );
     write_file(w, "clusters/README.md", "resolved\n");
-    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    stage::stage(w, &strings(&["clusters/README.md"])).unwrap();
     assert_eq!(
-        write::changes(w).unwrap(),
+        changes::changes(w).unwrap(),
         vec![change("clusters/README.md", Some(Modified), None)],
         "staging marks the conflict resolved"
     );
-    write::commit(w, "resolved").unwrap();
+    commit::commit(w, "resolved").unwrap();
 
     // A merge git left half done: even once resolved, the console will not make it a
     // one-parent commit.
@@ -764,10 +776,10 @@ fn conflicts_block_the_commit_until_staged_and_a_merge_in_progress_blocks_it_aft
         .unwrap();
     assert!(!merge.status.success(), "the merge conflicts");
     write_file(w, "clusters/README.md", "merged\n");
-    write::stage(w, &strings(&["clusters/README.md"])).unwrap();
+    stage::stage(w, &strings(&["clusters/README.md"])).unwrap();
     let head = rev(w, "HEAD");
     assert_eq!(
-        write::commit(w, "msg"),
+        commit::commit(w, "msg"),
         Err(CommitError::InProgress("merge".into()))
     );
     assert_eq!(rev(w, "HEAD"), head);
@@ -788,10 +800,11 @@ fn https_is_built_in_and_an_unreachable_https_remote_is_not_retried_through_git(
         ],
     );
     let cancel = AtomicBool::new(false);
-    let err = write::fetch(w, &mut no_progress(), &cancel).unwrap_err();
-    let PushError::Other(m) = &err else {
-        panic!("expected Other: {err:?}")
+    let err = remote::fetch(w, &mut no_progress(), &cancel).unwrap_err();
+    let PushError::Network { remote, message: m } = &err else {
+        panic!("expected Network: {err:?}")
     };
+    assert_eq!(remote, "origin");
     assert!(
         !m.contains("unsupported"),
         "libgit2 was built with https: {m}"
@@ -799,7 +812,7 @@ fn https_is_built_in_and_an_unreachable_https_remote_is_not_retried_through_git(
     assert!(!m.contains("system git"), "no fallback for https: {m}");
     let cancel = AtomicBool::new(true);
     assert_eq!(
-        write::fetch(w, &mut no_progress(), &cancel),
+        remote::fetch(w, &mut no_progress(), &cancel),
         Err(PushError::Cancelled)
     );
 }
@@ -814,7 +827,7 @@ fn with_no_local_commits_the_rebase_is_a_fast_forward() {
     git(&b, &["push", "-q", "origin", "main"]);
     let cancel = AtomicBool::new(false);
     let mut seen = Vec::new();
-    write::fetch(w, &mut |p| seen.push(p), &cancel).unwrap();
+    remote::fetch(w, &mut |p| seen.push(p), &cancel).unwrap();
     assert!(
         seen.iter()
             .any(|p| p.stage == "receiving" || p.stage == "resolving"),
@@ -824,12 +837,12 @@ fn with_no_local_commits_the_rebase_is_a_fast_forward() {
         onto: "origin/main".into(),
         commits: 0,
     };
-    assert_eq!(write::rebase_check(w).unwrap(), ff);
-    assert_eq!(write::rebase_onto_upstream(w).unwrap(), ff);
+    assert_eq!(rebase::rebase_check(w).unwrap(), ff);
+    assert_eq!(rebase::rebase_onto_upstream(w).unwrap(), ff);
     assert_eq!(rev(w, "HEAD"), rev(&b, "HEAD"));
     assert_eq!(
         std::fs::read_to_string(w.join("clusters/mgmt/k3d.yaml")).unwrap(),
         "kind: B\n"
     );
-    assert_eq!(write::changes(w).unwrap(), vec![]);
+    assert_eq!(changes::changes(w).unwrap(), vec![]);
 }

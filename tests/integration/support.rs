@@ -1,12 +1,12 @@
 //! Shared helpers: fixture paths, temp repos, and a synchronous stand-in for the runtime.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 
 use blast::app::browser::FileText;
 use blast::app::{Effect, Msg, State, update};
-use blast::git::ops::Commit;
+use blast::git::log::Commit;
+use blast::git::test_support::bare_origin_and_clone;
 use blast::keymap::Keymap;
 use blast::repo::index;
 
@@ -28,25 +28,8 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "Ada Ops")
-        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
-        .env("GIT_COMMITTER_NAME", "Ada Ops")
-        .env("GIT_COMMITTER_EMAIL", "ada@example.com")
-        .env("GIT_AUTHOR_DATE", "2026-11-20T10:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-11-20T10:00:00Z")
-        .output()
-        .expect("git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+/// `git` as the fixture's operator (Ada Ops, at a fixed date), from the one shared helper.
+pub use blast::git::test_support::git;
 
 /// A clone of the fixture repo with one commit, pushed to a local bare `origin`.
 pub struct TempRepo {
@@ -57,28 +40,7 @@ pub struct TempRepo {
 
 pub fn temp_repo() -> TempRepo {
     let dir = tempfile::tempdir().unwrap();
-    let remote = dir.path().join("origin.git");
-    let work = dir.path().join("datacenter");
-    git(
-        dir.path(),
-        &[
-            "init",
-            "-q",
-            "--bare",
-            "-b",
-            "main",
-            remote.to_str().unwrap(),
-        ],
-    );
-    git(
-        dir.path(),
-        &[
-            "clone",
-            "-q",
-            remote.to_str().unwrap(),
-            work.to_str().unwrap(),
-        ],
-    );
+    let (remote, work) = bare_origin_and_clone(dir.path(), "datacenter");
     copy_dir(&fixture_repo(), &work);
     git(&work, &["add", "."]);
     git(&work, &["commit", "-q", "-m", "edge-berlin: first cut"]);
@@ -88,6 +50,29 @@ pub fn temp_repo() -> TempRepo {
         work,
         remote,
     }
+}
+
+/// Sets the commit identity in a repo's own config, so that commits made through libgit2 (which
+/// reads config, not the environment) work on a machine with no global identity.
+pub fn set_identity(dir: &Path, name: &str, email: &str) {
+    git(dir, &["config", "user.name", name]);
+    git(dir, &["config", "user.email", email]);
+}
+
+/// `temp_repo` whose clone has Ada Ops as its configured identity.
+pub fn temp_repo_with_identity() -> TempRepo {
+    let repo = temp_repo();
+    set_identity(&repo.work, "Ada Ops", "ada@example.com");
+    repo
+}
+
+/// Someone else's clone of the same origin, beside the repo, named `name`.
+pub fn other_clone(repo: &TempRepo, name: &str) -> PathBuf {
+    let dir = repo.work.parent().unwrap();
+    let other = dir.join(name);
+    let (remote, to) = (repo.remote.to_str().unwrap(), other.to_str().unwrap());
+    git(dir, &["clone", "-q", remote, to]);
+    other
 }
 
 /// Commits the snapshot states show in the log pane.
@@ -134,7 +119,7 @@ pub fn settle(state: &mut State, mut effects: Vec<Effect>) {
                 result: Ok(sample_commits()),
             },
             Effect::RefreshGit => {
-                let mut g = blast::git::ops::GitStatus {
+                let mut g = blast::git::status::GitStatus {
                     branch: Some("main".into()),
                     upstream: Some("origin/main".into()),
                     ahead: 1,
@@ -142,11 +127,11 @@ pub fn settle(state: &mut State, mut effects: Vec<Effect>) {
                 };
                 g.files.insert(
                     "clusters/edge-berlin/capi/workers.yaml".into(),
-                    blast::git::ops::FileStatus::Modified,
+                    blast::git::status::FileStatus::Modified,
                 );
                 g.files.insert(
                     "apps/edge-berlin/mqtt/broken.yaml".into(),
-                    blast::git::ops::FileStatus::Untracked,
+                    blast::git::status::FileStatus::Untracked,
                 );
                 Msg::GitStatus(Ok(g))
             }
@@ -177,8 +162,8 @@ pub fn settle(state: &mut State, mut effects: Vec<Effect>) {
 
 /// What the changes view shows in the snapshots: a staged quick-action edit and an untracked file.
 pub fn sample_changes() -> blast::app::changes::ChangesData {
-    use blast::git::ops::FileStatus;
-    use blast::git::write::Change;
+    use blast::git::changes::Change;
+    use blast::git::status::FileStatus;
     blast::app::changes::ChangesData {
         files: vec![
             Change {
@@ -199,8 +184,8 @@ pub fn sample_changes() -> blast::app::changes::ChangesData {
     }
 }
 
-pub fn sample_diff() -> Vec<blast::git::write::DiffLine> {
-    use blast::git::write::{DiffLine, LineKind};
+pub fn sample_diff() -> Vec<blast::git::diff::DiffLine> {
+    use blast::git::diff::{DiffLine, LineKind};
     let l = |kind, old, new, text: &str| DiffLine {
         kind,
         old,

@@ -13,7 +13,7 @@ pub use rows::{
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::git::ops::Commit;
+use crate::git::log::Commit;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Pane {
