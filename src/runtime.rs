@@ -247,10 +247,12 @@ pub async fn run(mut state: State, theme: Theme, opts: RunOptions) -> Result<()>
             }
         });
     }
-    let kube = opts
-        .kube
-        .clone()
-        .map(|k| crate::kube::supervisor::spawn(k, tx.clone()));
+    // The supervisor sends its own `LiveMsg`s; they reach the core as `Msg::Live`.
+    let kube = opts.kube.clone().map(|k| {
+        let (kube_tx, kube_rx) = mpsc::channel(1024);
+        crate::kube::protocol::forward(kube_rx, tx.clone(), Msg::Live);
+        crate::kube::supervisor::spawn(k, kube_tx)
+    });
     // The clock for ages and stale marks; the core ignores it while the repo browser is shown.
     {
         let tx = tx.clone();

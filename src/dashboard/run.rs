@@ -34,8 +34,7 @@ pub async fn run(mut state: State, theme: Theme, opts: Options) -> Result<()> {
     let mut guard = TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
     update(&mut state, Msg::Resize(size.width, size.height));
-    // The supervisor speaks the console's message type; only its `Live` messages are read.
-    let (kube_tx, mut kube_rx) = mpsc::channel::<crate::app::Msg>(1024);
+    let (kube_tx, mut kube_rx) = mpsc::channel::<crate::kube::protocol::LiveMsg>(1024);
     let kube = supervisor::spawn(opts.kube.clone(), kube_tx);
     let (tx, mut rx) = mpsc::channel::<Msg>(64);
     {
@@ -83,10 +82,7 @@ pub async fn run(mut state: State, theme: Theme, opts: Options) -> Result<()> {
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
             },
-            Some(m) = kube_rx.recv() => match console_to_dashboard(m) {
-                Some(m) => m,
-                None => continue,
-            },
+            Some(m) = kube_rx.recv() => Msg::Live(m),
             Some(m) = rx.recv() => m,
         };
         let mut had_input = matches!(first, Msg::Key(_) | Msg::Resize(..));
@@ -96,7 +92,7 @@ pub async fn run(mut state: State, theme: Theme, opts: Options) -> Result<()> {
             batch.extend(console_to_dashboard(m));
         }
         while let Ok(m) = kube_rx.try_recv() {
-            batch.extend(console_to_dashboard(m));
+            batch.push(Msg::Live(m));
         }
         while let Ok(m) = rx.try_recv() {
             batch.push(m);
@@ -117,11 +113,7 @@ pub async fn run(mut state: State, theme: Theme, opts: Options) -> Result<()> {
                         break;
                     }
                     _ = tokio::time::sleep_until(deadline) => break,
-                    Some(m) = kube_rx.recv() => {
-                        if let Some(m) = console_to_dashboard(m) {
-                            effects.extend(update(&mut state, m));
-                        }
-                    }
+                    Some(m) = kube_rx.recv() => effects.extend(update(&mut state, Msg::Live(m))),
                     Some(m) = rx.recv() => effects.extend(update(&mut state, m)),
                 }
             }
@@ -133,7 +125,7 @@ pub async fn run(mut state: State, theme: Theme, opts: Options) -> Result<()> {
     Ok(())
 }
 
-/// The messages of the shared tasks (input thread, supervisor) the dashboard understands.
+/// The messages of the input thread the dashboard understands.
 fn console_to_dashboard(m: crate::app::Msg) -> Option<Msg> {
     match m {
         crate::app::Msg::Key(k) => Some(Msg::Key(k)),
