@@ -8,19 +8,18 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use crate::app::Msg;
 use crate::app::live::fleet::Verdict;
 use crate::app::live::gitops::Revisions;
 use crate::app::live::storage::Thresholds;
 use crate::app::live::summary::{self, Reach, SiteSummary};
-use crate::app::live::{KindStatus, LiveState, Scope, age};
+use crate::app::live::{KindStatus, LiveMsg, LiveState, Scope, age};
 use crate::app::nav::Route;
 use crate::kube::supervisor::{self, Command, Options};
 
 /// Watches what the overview needs until every site has answered (or `timeout`), then returns
 /// the live state.
 pub async fn collect(opts: Options, timeout: Duration) -> LiveState {
-    let (tx, mut rx) = mpsc::channel::<Msg>(1024);
+    let (tx, mut rx) = mpsc::channel::<LiveMsg>(1024);
     let cmd = supervisor::spawn(opts, tx);
     let wants = Route::Overview.wants();
     let _ = cmd.send(Command::Want(wants.clone()));
@@ -35,10 +34,10 @@ pub async fn collect(opts: Options, timeout: Duration) -> LiveState {
             _ = tokio::time::sleep_until(deadline) => break,
             _ = tokio::time::sleep(Duration::from_millis(200)) => None,
         };
-        if let Some(Msg::Live(m)) = msg {
+        if let Some(m) = msg {
             live.apply(m);
         }
-        while let Ok(Msg::Live(m)) = rx.try_recv() {
+        while let Ok(m) = rx.try_recv() {
             live.apply(m);
         }
         live.now = crate::kube::now();

@@ -106,21 +106,10 @@ impl Tasks<State> for DashboardTasks {
 /// Runs the dashboard on the runtime's event loop until `q` or Ctrl-C.
 pub async fn run(mut state: State, theme: Theme, opts: Options) -> Result<()> {
     let (tx, rx) = mpsc::channel::<Msg>(1024);
-    // The supervisor speaks the console's message type; only its `Live` messages are read.
-    let (kube_tx, mut kube_rx) = mpsc::channel::<crate::app::Msg>(1024);
+    // The supervisor sends its own `LiveMsg`s; they reach the core as `Msg::Live`.
+    let (kube_tx, kube_rx) = mpsc::channel(1024);
+    crate::kube::protocol::forward(kube_rx, tx.clone(), Msg::Live);
     let kube = supervisor::spawn(opts.kube.clone(), kube_tx);
-    {
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            while let Some(m) = kube_rx.recv().await {
-                if let crate::app::Msg::Live(l) = m
-                    && tx.send(Msg::Live(l)).await.is_err()
-                {
-                    break;
-                }
-            }
-        });
-    }
     let mut tasks = DashboardTasks {
         kube,
         repo: opts.repo.clone(),

@@ -1,11 +1,13 @@
 //! The Kubernetes side: clients from the kubeconfig, one watcher per kind per cluster, and the
 //! supervisor that starts the watches the views need and stops the ones they no longer need.
 //!
-//! Everything here runs on tokio and talks to the core only through `Msg::Live`. Objects are
+//! Everything here runs on tokio and talks to the core only through the messages of `protocol`
+//! (`LiveMsg`), sent over its own channel; it never imports the core. Objects are
 //! parsed into `crate::model` types in the watch tasks, off the UI thread. Nothing here logs
 //! object bodies; Secrets are read only for workload kubeconfigs, which stay in memory.
 
 pub mod client;
+pub mod protocol;
 pub mod supervisor;
 pub mod watch;
 

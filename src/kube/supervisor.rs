@@ -18,8 +18,9 @@ use tokio::task::AbortHandle;
 use tracing::{info, warn};
 
 use super::{client, now, watch};
-use crate::app::Msg;
-use crate::app::live::{LiveMsg, Scope, SourceId, Want};
+// Callers name the command by the supervisor that takes it.
+pub use super::protocol::Command;
+use super::protocol::{LiveMsg, Scope, SourceId, Want};
 use crate::model::kinds::KindInfo;
 
 #[derive(Debug, Clone)]
@@ -32,15 +33,6 @@ pub struct Options {
     pub workload_kubeconfigs: bool,
     /// How long an unwanted watch keeps running before it is stopped.
     pub linger: Duration,
-}
-
-/// Requests from the runtime.
-#[derive(Debug, Clone)]
-pub enum Command {
-    /// The complete set of watches the views need now.
-    Want(Vec<Want>),
-    /// Watch these contexts of the kubeconfig (the context switcher).
-    UseContexts(Vec<String>),
 }
 
 enum Internal {
@@ -64,7 +56,7 @@ struct Running {
 
 struct Sup {
     opts: Options,
-    tx: mpsc::Sender<Msg>,
+    tx: mpsc::Sender<LiveMsg>,
     internal: mpsc::UnboundedSender<Internal>,
     kubeconfig: Option<Kubeconfig>,
     /// Root contexts wanted, and their clients once set up.
@@ -84,13 +76,17 @@ const KUBECONFIG_RETRY: Duration = Duration::from_secs(10);
 const NO_KUBECONFIG: &str = "kubeconfig";
 
 /// Starts the supervisor; the returned sender takes its commands.
-pub fn spawn(opts: Options, tx: mpsc::Sender<Msg>) -> mpsc::UnboundedSender<Command> {
+pub fn spawn(opts: Options, tx: mpsc::Sender<LiveMsg>) -> mpsc::UnboundedSender<Command> {
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
     tokio::spawn(run(opts, tx, cmd_rx));
     cmd_tx
 }
 
-async fn run(opts: Options, tx: mpsc::Sender<Msg>, mut commands: mpsc::UnboundedReceiver<Command>) {
+async fn run(
+    opts: Options,
+    tx: mpsc::Sender<LiveMsg>,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+) {
     let (itx, mut irx) = mpsc::unbounded_channel();
     let mut sup = Sup {
         opts,
@@ -131,7 +127,7 @@ async fn run(opts: Options, tx: mpsc::Sender<Msg>, mut commands: mpsc::Unbounded
 
 impl Sup {
     async fn send(&self, m: LiveMsg) {
-        let _ = self.tx.send(Msg::Live(m)).await;
+        let _ = self.tx.send(m).await;
     }
 
     async fn load_kubeconfig(&mut self) {

@@ -17,8 +17,7 @@ use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
 use super::now;
-use crate::app::Msg;
-use crate::app::live::{Entry, KindStatus, LiveMsg, ObjKey, SourceId};
+use super::protocol::{Entry, KindStatus, LiveMsg, ObjKey, SourceId};
 use crate::model::kinds::{self, KindInfo};
 
 /// How the watch stands after an error.
@@ -125,10 +124,15 @@ pub fn entry(kind: &KindInfo, mut obj: DynamicObject) -> (ObjKey, Entry) {
 }
 
 /// Runs the watch until the task is aborted.
-pub async fn run(client: Client, source: SourceId, kind: &'static KindInfo, tx: mpsc::Sender<Msg>) {
+pub async fn run(
+    client: Client,
+    source: SourceId,
+    kind: &'static KindInfo,
+    tx: mpsc::Sender<LiveMsg>,
+) {
     let send = |m: LiveMsg| {
         let tx = tx.clone();
-        async move { tx.send(Msg::Live(m)).await.is_ok() }
+        async move { tx.send(m).await.is_ok() }
     };
     let status = |status: KindStatus| LiveMsg::Status {
         source: source.clone(),

@@ -134,7 +134,12 @@ impl ConsoleTasks {
                 }
             });
         }
-        let kube = opts.kube.clone().map(|k| supervisor::spawn(k, tx.clone()));
+        // The supervisor sends its own `LiveMsg`s; they reach the core as `Msg::Live`.
+        let kube = opts.kube.clone().map(|k| {
+            let (kube_tx, kube_rx) = mpsc::channel(1024);
+            crate::kube::protocol::forward(kube_rx, tx.clone(), Msg::Live);
+            supervisor::spawn(k, kube_tx)
+        });
         ConsoleTasks {
             root,
             tx,

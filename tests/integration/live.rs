@@ -20,7 +20,7 @@ pub struct Harness {
     pub emu: Emulator,
     pub server: Option<ServerHandle>,
     pub addr: SocketAddr,
-    rx: mpsc::Receiver<Msg>,
+    rx: mpsc::Receiver<blast::app::live::LiveMsg>,
     sup: mpsc::UnboundedSender<Command>,
     pub _dir: tempfile::TempDir,
 }
@@ -106,7 +106,7 @@ impl Harness {
             }
             match tokio::time::timeout_at(deadline, self.rx.recv()).await {
                 Ok(Some(m)) => {
-                    let fx = update(&mut self.state, m);
+                    let fx = update(&mut self.state, Msg::Live(m));
                     self.effects(fx);
                 }
                 Ok(None) => panic!("channel closed waiting for {what}"),
@@ -366,7 +366,7 @@ async fn a_kind_that_cannot_be_watched_is_listed_not_failed() {
         if let Ok(Some(m)) =
             tokio::time::timeout(std::time::Duration::from_millis(50), h.rx.recv()).await
         {
-            let fx = update(&mut h.state, m);
+            let fx = update(&mut h.state, Msg::Live(m));
             h.effects(fx);
         }
         settle(&mut h.state);
