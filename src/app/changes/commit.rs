@@ -1,0 +1,142 @@
+//! The commit: check the staged files first, then the dialog with a message that describes
+//! what is staged.
+
+use super::*;
+
+/// `c`: nothing staged or a detached HEAD is refused with the reason; otherwise the staged
+/// files are checked first (`Effect::Validate`), and the dialog opens when they pass.
+pub(super) fn start_commit(state: &mut State, fx: &mut Vec<Effect>) {
+    if cap(state).is_none() {
+        return;
+    }
+    if let Loadable::Loaded(g) = &state.repo.git
+        && g.branch.is_none()
+    {
+        state.modal = Some(Modal::Info {
+            title: "Cannot commit on a detached HEAD".into(),
+            lines: vec![
+                format!(
+                    "HEAD is at {} and on no branch, so a commit would belong to nothing and could not be pushed.",
+                    g.head.as_deref().unwrap_or("?")
+                ),
+                "Check out a branch in a shell (git switch main), then commit here.".into(),
+            ],
+            error: true,
+        });
+        return;
+    }
+    let staged = state.changes.staged();
+    if staged.is_empty() {
+        let unstaged = state.changes.list().len();
+        state.modal = Some(Modal::Info {
+            title: "Nothing is staged".into(),
+            lines: vec![if unstaged > 0 {
+                format!(
+                    "{unstaged} changed file(s) are not staged: select one and press space (or A for all), then c."
+                )
+            } else {
+                "There are no changes to commit.".into()
+            }],
+            error: true,
+        });
+        return;
+    }
+    state.modal = Some(Modal::Progress {
+        title: "Checking the staged files".into(),
+        lines: staged.clone(),
+    });
+    fx.push(Effect::Validate(staged));
+}
+
+/// The check's answer: errors block the commit (the edits stay in the work tree); otherwise the
+/// commit dialog opens, prefilled from the quick actions.
+pub fn validated(state: &mut State, result: Result<Vec<CheckFinding>, String>) {
+    state.dirty = true;
+    match result {
+        Err(e) => {
+            state.modal = Some(Modal::Info {
+                title: "The check could not run".into(),
+                lines: vec![e, "Nothing was committed.".into()],
+                error: true,
+            })
+        }
+        Ok(findings) if !findings.is_empty() => {
+            let mut lines: Vec<String> = findings
+                .iter()
+                .map(|f| format!("{}:{}: {}", f.path, f.line, f.message))
+                .collect();
+            lines.push(String::new());
+            lines.push(
+                "Nothing was committed; the edits are still in the work tree. Fix them (e opens the editor) and commit again."
+                    .into(),
+            );
+            state.modal = Some(Modal::Info {
+                title: format!("The commit is blocked: {} error(s)", findings.len()),
+                lines,
+                error: true,
+            });
+        }
+        Ok(_) => {
+            let files = state.changes.staged();
+            let author = match &state.changes.author {
+                Some(Ok(a)) => a.clone(),
+                Some(Err(e)) => format!("(none: {e})"),
+                None => "(from git config)".into(),
+            };
+            state.modal = Some(Modal::Commit {
+                message: default_message(&state.changes.notes, &files),
+                author,
+                files,
+            });
+        }
+    }
+}
+
+/// `clusters/edge-berlin: scale MachineDeployment edge-berlin-workers 3 -> 4`: the quick
+/// actions' lines, else the changed files.
+pub fn default_message(notes: &[String], files: &[String]) -> String {
+    match notes {
+        [one] => one.clone(),
+        [] => match files {
+            [one] => format!("{one}: update"),
+            _ => {
+                let scopes: std::collections::BTreeSet<String> =
+                    files.iter().map(|f| scope(f)).collect();
+                format!(
+                    "{}: update {} files",
+                    scopes.into_iter().collect::<Vec<_>>().join(", "),
+                    files.len()
+                )
+            }
+        },
+        many => {
+            let scopes: std::collections::BTreeSet<String> = many
+                .iter()
+                .filter_map(|n| n.split_once(": ").map(|(s, _)| s.to_string()))
+                .collect();
+            let mut m = format!(
+                "{}: {} changes\n",
+                scopes.into_iter().collect::<Vec<_>>().join(", "),
+                many.len()
+            );
+            for n in many {
+                m.push_str(&format!("\n- {n}"));
+            }
+            m
+        }
+    }
+}
+
+/// The part of the tree a path belongs to: `clusters/edge-berlin`, `infrastructure/k10`.
+pub fn scope(path: &str) -> String {
+    let parts: Vec<&str> = path.split('/').collect();
+    match parts.as_slice() {
+        [
+            top @ ("clusters" | "infrastructure" | "apps"),
+            second,
+            _,
+            ..,
+        ] => format!("{top}/{second}"),
+        _ => path.to_string(),
+    }
+}

@@ -1,0 +1,311 @@
+//! The changes view (`9`): what git status says, a coloured diff per file, staging, discard,
+//! the commit dialog and the push, and the quick actions (`a`) that edit a manifest in place.
+//!
+//! Everything here is pure: the writes are `Effect::Write` with the `WriteCap` held in
+//! `State::write` (absent in a read-only console), run by the writer thread, which answers with
+//! `WriteMsg`s. Git's message types are defined in `git::protocol` and re-exported here.
+
+use std::sync::Arc;
+
+use super::browser::Loadable;
+use super::nav::{self, Route};
+use super::write::{WriteCap, WriteOp};
+use super::{Effect, State};
+use crate::git::status::FileStatus;
+use crate::keymap::Action;
+use crate::repo::quick::{Ask, QuickOption};
+
+pub use crate::git::changes::Change;
+pub use crate::git::diff::{DiffLine, LineKind};
+pub use crate::git::protocol::{ChangesData, PushError, Pushed, RebaseCheck, WriteMsg};
+
+mod commit;
+mod modal;
+mod outcome;
+
+use commit::start_commit;
+pub use commit::{default_message, scope, validated};
+pub use modal::{Modal, modal_key, quick, quick_options};
+use outcome::push;
+pub use outcome::{push_failure, wrote};
+
+/// A finding of the check run before a commit, `file:line: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckFinding {
+    pub path: String,
+    pub line: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DiffPane {
+    pub path: Option<String>,
+    pub lines: Loadable<Arc<Vec<DiffLine>>>,
+    pub scroll: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChangesState {
+    pub files: Loadable<Vec<Change>>,
+    pub author: Option<Result<String, String>>,
+    pub selected: usize,
+    pub offset: usize,
+    pub diff: DiffPane,
+    /// The commit-message lines of the quick actions since the last commit.
+    pub notes: Vec<String>,
+    /// The write running now (its name), shown in the footer; one at a time.
+    pub busy: Option<&'static str>,
+    /// What to say after the last failed write, kept until the next one succeeds (shown at the
+    /// bottom of the view): where the operator's work is now.
+    pub last_failure: Option<String>,
+}
+
+impl ChangesState {
+    pub fn list(&self) -> &[Change] {
+        match &self.files {
+            Loadable::Loaded(f) => f,
+            _ => &[],
+        }
+    }
+
+    pub fn selected_change(&self) -> Option<&Change> {
+        self.list().get(self.selected)
+    }
+
+    pub fn staged(&self) -> Vec<String> {
+        self.list()
+            .iter()
+            .filter(|c| c.staged.is_some())
+            .map(|c| c.path.clone())
+            .collect()
+    }
+}
+
+/// A resource a quick action edits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuickTarget {
+    /// Relative to the repo root.
+    pub path: String,
+    pub doc: usize,
+    pub kind: String,
+    pub name: String,
+}
+
+/// The capability, or a toast saying this console is read-only.
+pub(super) fn cap(state: &mut State) -> Option<WriteCap> {
+    let cap = state.write.clone();
+    if cap.is_none() {
+        state.toast(false, "read-only: this console changes nothing");
+    }
+    cap
+}
+
+pub(super) fn write(state: &mut State, op: WriteOp, fx: &mut Vec<Effect>) {
+    let Some(cap) = cap(state) else { return };
+    if let Some(busy) = state.changes.busy {
+        state.toast(false, format!("wait: {busy} is still running"));
+        return;
+    }
+    state.changes.busy = Some(op.name());
+    fx.push(Effect::Write(cap, op));
+}
+
+/// Opens the view and asks for what it shows.
+pub fn open(state: &mut State, fx: &mut Vec<Effect>) {
+    nav::go(state, Route::Changes, fx);
+    refresh(state, fx);
+}
+
+pub fn refresh(state: &mut State, fx: &mut Vec<Effect>) {
+    if !matches!(state.changes.files, Loadable::Loaded(_)) {
+        state.changes.files = Loadable::Loading;
+    }
+    fx.push(Effect::LoadChanges);
+    state.changes.diff.path = None;
+    diff_follow(state, fx);
+}
+
+/// Points the diff pane at the selected file.
+fn diff_follow(state: &mut State, fx: &mut Vec<Effect>) {
+    let path = state.changes.selected_change().map(|c| c.path.clone());
+    let d = &mut state.changes.diff;
+    if d.path != path {
+        d.path = path.clone();
+        d.scroll = 0;
+        d.lines = match path {
+            Some(p) => {
+                fx.push(Effect::LoadDiff(p));
+                Loadable::Loading
+            }
+            None => Loadable::Idle,
+        };
+    }
+}
+
+/// The git worker's answer to `Effect::LoadChanges`.
+pub fn loaded(state: &mut State, result: Result<ChangesData, String>, fx: &mut Vec<Effect>) {
+    let c = &mut state.changes;
+    match result {
+        Ok(data) => {
+            let keep = c.selected_change().map(|x| x.path.clone());
+            c.selected = keep
+                .and_then(|k| data.files.iter().position(|f| f.path == k))
+                .unwrap_or(c.selected)
+                .min(data.files.len().saturating_sub(1));
+            c.files = Loadable::Loaded(data.files);
+            c.author = Some(data.author);
+            // The file may have changed: load its diff again.
+            c.diff.path = None;
+        }
+        Err(e) => c.files = Loadable::Failed(e),
+    }
+    diff_follow(state, fx);
+    state.dirty = true;
+}
+
+pub fn diff_loaded(state: &mut State, path: String, result: Result<Arc<Vec<DiffLine>>, String>) {
+    let d = &mut state.changes.diff;
+    if d.path.as_deref() == Some(path.as_str()) {
+        d.lines = match result {
+            Ok(l) => Loadable::Loaded(l),
+            Err(e) => Loadable::Failed(e),
+        };
+        state.dirty = true;
+    }
+}
+
+/// Keys of the changes view.
+pub fn action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
+    let n = state.changes.list().len();
+    let page = state.size.1.saturating_sub(8) as i64;
+    let mut move_to = |state: &mut State, i: i64| {
+        let next = i.clamp(0, n.saturating_sub(1) as i64) as usize;
+        state.changes.selected = next;
+        diff_follow(state, fx);
+    };
+    let sel = state.changes.selected as i64;
+    match action {
+        Action::Quit => super::quit(state, fx),
+        Action::Back => {
+            if !nav::back(state, fx) {
+                nav::go(state, Route::Browser, fx);
+            }
+        }
+        Action::Up => move_to(state, sel - 1),
+        Action::Down => move_to(state, sel + 1),
+        Action::Top => move_to(state, 0),
+        Action::Bottom => move_to(state, n as i64),
+        Action::PreviewDown | Action::PreviewUp => {
+            let d = &mut state.changes.diff;
+            let len = match &d.lines {
+                Loadable::Loaded(l) => l.len(),
+                _ => 0,
+            };
+            let delta = if action == Action::PreviewDown {
+                page
+            } else {
+                -page
+            };
+            d.scroll = (d.scroll as i64 + delta).clamp(0, len.saturating_sub(1) as i64) as usize;
+        }
+        Action::Reload => refresh(state, fx),
+        Action::Stage => {
+            let Some(c) = state.changes.selected_change().cloned() else {
+                return;
+            };
+            // Staged and nothing more in the work tree: unstage; otherwise stage (all of it).
+            let op = if c.staged.is_some() && c.unstaged.is_none() {
+                WriteOp::Unstage(vec![c.path])
+            } else {
+                WriteOp::Stage(vec![c.path])
+            };
+            write(state, op, fx);
+        }
+        Action::StageAll => {
+            let all: Vec<String> = state
+                .changes
+                .list()
+                .iter()
+                .filter(|c| c.unstaged.is_some())
+                .map(|c| c.path.clone())
+                .collect();
+            if all.is_empty() {
+                state.toast(false, "nothing to stage");
+            } else {
+                write(state, WriteOp::Stage(all), fx);
+            }
+        }
+        Action::Discard => {
+            let Some(c) = state.changes.selected_change().cloned() else {
+                return;
+            };
+            if cap(state).is_none() {
+                return;
+            }
+            let what = if c.unstaged == Some(FileStatus::Untracked)
+                || c.staged == Some(FileStatus::Added)
+            {
+                "This file is new: discarding deletes it."
+            } else {
+                "The file goes back to the last commit, in the index and the work tree."
+            };
+            state.modal = Some(Modal::Confirm {
+                title: format!("Discard the changes to {}?", c.path),
+                lines: vec![what.into(), "This cannot be undone.".into()],
+                op: WriteOp::Discard(c.path),
+            });
+        }
+        Action::Commit => start_commit(state, fx),
+        Action::Push => push(state, fx),
+        Action::Edit => {
+            let Some(c) = state.changes.selected_change().cloned() else {
+                return;
+            };
+            if c.unstaged == Some(FileStatus::Deleted) {
+                state.toast(false, format!("{} is deleted", c.path));
+                return;
+            }
+            let Some(path) = repo_relative(state, &c.path) else {
+                state.toast(false, format!("{} is outside the repo folder", c.path));
+                return;
+            };
+            write(state, WriteOp::Edit { path, line: 1 }, fx);
+        }
+        Action::Open => {
+            let Some(c) = state.changes.selected_change().cloned() else {
+                return;
+            };
+            match repo_relative(state, &c.path) {
+                Some(p) => {
+                    nav::go(state, Route::Browser, fx);
+                    if !state.reveal_path(&p, fx) {
+                        state.toast(false, format!("{p} is not in the index"));
+                    }
+                }
+                None => state.toast(false, format!("{} is outside the repo folder", c.path)),
+            }
+        }
+        _ => state.dirty = false,
+    }
+}
+
+/// A work-tree path as a path under the browsed repo folder (they differ when the console
+/// browses a folder inside a bigger repository).
+pub fn repo_relative(state: &State, path: &str) -> Option<String> {
+    let prefix = &state.repo.prefix;
+    if prefix.is_empty() {
+        return Some(path.to_string());
+    }
+    path.strip_prefix(prefix.as_str())
+        .and_then(|p| p.strip_prefix('/'))
+        .map(str::to_string)
+}
+
+/// The reverse of [`repo_relative`].
+pub fn work_tree_relative(state: &State, path: &str) -> String {
+    if state.repo.prefix.is_empty() {
+        path.to_string()
+    } else {
+        format!("{}/{}", state.repo.prefix, path)
+    }
+}
