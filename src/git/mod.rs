@@ -1,24 +1,36 @@
-//! Git: blocking git2 calls, one file per operation (as gitui's `asyncgit::sync`), and the two
-//! threads that run them off the UI thread.
+//! Git: blocking git2 calls, one file per operation (as gitui's `asyncgit::sync`), the two
+//! threads that run them off the UI thread, and the messages those threads send.
 //!
 //! A newcomer's map:
 //!
-//! | file | what it does |
-//! |------|--------------|
-//! | `repository.rs` | opening the repository, HEAD, the git operation in progress: shared helpers |
-//! | `status.rs` | branch, upstream, ahead/behind and a status per file (`GitStatus`, `FileStatus`) |
-//! | `log.rs` | the commits that changed one path (`Commit`), for the log pane |
-//! | `revisions.rs` | how far behind HEAD a synced revision is per path; what a push changed |
-//! | `changes.rs` | the change list: staged and unstaged per file (`Change`) |
-//! | `diff.rs` | one file's diff from HEAD to the working tree (`DiffLine`) |
-//! | `stage.rs` | stage, unstage, discard |
-//! | `commit.rs` | commit the index, or say why not (`CommitError`) |
-//! | `rebase.rs` | rebase the local commits onto the fetched upstream, or check that it would apply |
-//! | `remote/` | push and fetch: `transfer.rs` (libgit2), `creds.rs`, `system_git.rs` (the ssh fallback), `progress.rs`, `error.rs` (`PushError`) |
-//! | `protocol.rs` | what goes into the two threads and comes out (`GitJob`, `GitMsg`, `WriteOp`, `WriteMsg`) |
-//! | `worker.rs` | the read-only thread: status, log, revisions, changes, diff; collapses piled-up requests |
-//! | `test_support.rs` | for tests only: `git` with a fixed identity, a bare origin and its clone |
-//! | `writer.rs` | the writer thread, only in a console allowed to write: one write at a time |
+//! Reads (the worker runs them):
+//! - `status.rs`: branch, upstream, ahead/behind and a status per file (`GitStatus`,
+//!   `FileStatus`), for the header and the tree.
+//! - `log.rs`: the commits that changed one path (`Commit`), for the browser's log pane.
+//! - `revisions.rs`: how far behind HEAD an Application's synced revision is, per path; the
+//!   upstream's commit; the files a push changed.
+//! - `changes.rs`: the change list, staged and unstaged per file (`Change`).
+//! - `diff.rs`: one file's diff from HEAD to the working tree (`DiffLine`).
+//!
+//! Writes (only the writer runs them):
+//! - `stage.rs`: stage, unstage, discard.
+//! - `commit.rs`: commit the index, or say why not (`CommitError`); the author for the dialog.
+//! - `rebase.rs`: replay the local commits onto the fetched upstream, or check that it would
+//!   apply (`Rebase`).
+//! - `remote/`: push and fetch. `transfer.rs` drives libgit2, `creds.rs` chooses credentials,
+//!   `system_git.rs` is the fallback for ssh, `progress.rs` reads progress, `error.rs` types
+//!   the failures (`PushError`: auth, network, rejected, cancelled...).
+//!
+//! Threads and messages:
+//! - `protocol.rs`: what goes into the threads and comes out: `GitJob` and `GitMsg` for the
+//!   worker, `WriteOp` and `WriteMsg` for the writer. The app turns `GitMsg` and `WriteMsg`
+//!   into its own `Msg` (`From`); nothing in `git` names an app type.
+//! - `worker.rs`: the read-only thread; requests that pile up collapse into the newest.
+//! - `writer.rs`: the writer thread and `WriteCap`, the capability without which it is never
+//!   started (never with `--read-only`, never in the dashboard). One write at a time.
+//!
+//! Shared: `repository.rs` (open the repository, HEAD, the git operation in progress), and for
+//! tests only `test_support.rs` (`git` with a fixed identity, a bare origin and its clone).
 //!
 //! Every operation opens the repository afresh and takes paths relative to the work-tree root
 //! with `/` separators. What an operation leaves behind when it fails is written on it: the
