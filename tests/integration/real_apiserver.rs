@@ -475,3 +475,85 @@ fn cluster_lists(w: &World) -> usize {
         .filter(|(s, v, uri, _)| s == "mgmt" && v == "list" && uri.contains("/clusters"))
         .count()
 }
+
+#[test]
+fn blast_check_and_the_real_server_refuse_the_same_field() {
+    let Some(bin) = apiserver::binary("blast_check_and_the_real_server_refuse_the_same_field")
+    else {
+        return;
+    };
+    let server = apiserver::start_many(&bin, 1, &[]).remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let good = repo.join("clusters/edge-berlin/capi/cluster.yaml");
+    let text = std::fs::read_to_string(&good).unwrap();
+    assert!(text.contains("\nspec:\n"), "{text}");
+    let broken = dir.path().join("cluster.yaml");
+    std::fs::write(
+        &broken,
+        text.replace("\nspec:\n", "\nspec:\n  paused: \"yes\"\n"),
+    )
+    .unwrap();
+    let line = text[..text.find("\nspec:\n").unwrap()].lines().count() + 2;
+    let check = |file: &Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_blast"))
+            .args(["check", "--schemas"])
+            .arg(repo.join("../shared/crds"))
+            .arg(file)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, out) = check(&good);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = check(&broken);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!("cluster.yaml:{line}:")) && out.contains("spec.paused"),
+        "{out}"
+    );
+    // The real server, given the same two objects (dry run): the good one in, the broken one
+    // refused on the same field.
+    let crds = crds();
+    runtime().block_on(async {
+        let client = server.client(ADMIN).await;
+        install_crds(&client, &crds).await;
+        let ar = kube::api::ApiResource::from_gvk_with_plural(
+            &kube::api::GroupVersionKind::gvk("cluster.x-k8s.io", "v1beta2", "Cluster"),
+            "clusters",
+        );
+        let api: kube::Api<kube::api::DynamicObject> =
+            kube::Api::namespaced_with(client, "edge-berlin", &ar);
+        let dry = kube::api::PostParams {
+            dry_run: true,
+            ..Default::default()
+        };
+        let obj = |p: &Path| -> kube::api::DynamicObject {
+            serde_json::from_value(apiserver::yaml_docs(p).remove(0)).unwrap()
+        };
+        // A dry run still needs the namespace.
+        create_objects(
+            &server.client(ADMIN).await,
+            &[json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "edge-berlin"}})],
+        )
+        .await;
+        api.create(&dry, &obj(&good)).await.expect("the good Cluster is accepted");
+        match api.create(&dry, &obj(&broken)).await {
+            Err(kube::Error::Api(s)) => {
+                assert_eq!(s.code, 422, "{s:?}");
+                let fields: Vec<&str> = s
+                    .details
+                    .as_ref()
+                    .map(|d| d.causes.iter().map(|c| c.field.as_str()).collect())
+                    .unwrap_or_default();
+                // Beside it the server notes (field `<nil>`) that CEL rules were not run.
+                let fields: Vec<&str> = fields.into_iter().filter(|f| *f != "<nil>").collect();
+                assert_eq!(fields, ["spec.paused"], "{s:?}");
+            }
+            other => panic!("the broken Cluster was not refused: {other:?}"),
+        }
+    });
+}
