@@ -319,6 +319,19 @@ fn get_list_watch_on_the_console_kinds_is_all_it_needs() {
             && events.iter().any(|(s, v, _, _)| s == "mgmt" && v == "list"),
         "the viewer's requests were audited on every server: {events:?}"
     );
+    // Cluster API's CRDs serve v1beta1 and v1beta2: the console reads the one it knows best.
+    let cluster_reads: Vec<&String> = events
+        .iter()
+        .filter(|(s, _, uri, _)| s == "mgmt" && uri.contains("/clusters"))
+        .map(|(_, _, uri, _)| uri)
+        .collect();
+    assert!(
+        !cluster_reads.is_empty()
+            && cluster_reads
+                .iter()
+                .all(|u| u.starts_with("/apis/cluster.x-k8s.io/v1beta2/clusters")),
+        "{cluster_reads:?}"
+    );
     let other: Vec<_> = events
         .iter()
         .filter(|(_, v, _, code)| !["get", "list", "watch"].contains(&v.as_str()) || *code == 403)
@@ -556,4 +569,85 @@ fn blast_check_and_the_real_server_refuse_the_same_field() {
             other => panic!("the broken Cluster was not refused: {other:?}"),
         }
     });
+}
+
+#[test]
+fn a_crd_deleted_while_watched_and_created_again_comes_back() {
+    let Some(w) = world("a_crd_deleted_while_watched_and_created_again_comes_back") else {
+        return;
+    };
+    let mut t = console(&w, VIEWER, "fleet");
+    t.wait_for("edge-berlin", 60);
+    t.wait_for("edge-lab", 60);
+    let crd = crds()
+        .into_iter()
+        .find(|c| c["metadata"]["name"] == "clusters.cluster.x-k8s.io")
+        .unwrap();
+    let clusters: Vec<Value> = blast::demo::world::objects()
+        .unwrap()
+        .into_iter()
+        .filter(|(c, o)| c == "mgmt" && o["kind"] == "Cluster")
+        .map(|(_, o)| o)
+        .collect();
+    assert_eq!(clusters.len(), 2);
+    runtime().block_on(async {
+        let client = w.mgmt().client(ADMIN).await;
+        let res = kube::api::ApiResource::from_gvk_with_plural(
+            &kube::api::GroupVersionKind::gvk(
+                "apiextensions.k8s.io",
+                "v1",
+                "CustomResourceDefinition",
+            ),
+            "customresourcedefinitions",
+        );
+        let api: kube::Api<kube::api::DynamicObject> = kube::Api::all_with(client.clone(), &res);
+        api.delete("clusters.cluster.x-k8s.io", &Default::default())
+            .await
+            .unwrap();
+        // No Cluster API controller runs to drop the Clusters' finalizers: drop them as it would.
+        let car = kube::api::ApiResource::from_gvk_with_plural(
+            &kube::api::GroupVersionKind::gvk("cluster.x-k8s.io", "v1beta2", "Cluster"),
+            "clusters",
+        );
+        for c in &clusters {
+            let ns = c["metadata"]["namespace"].as_str().unwrap();
+            let name = c["metadata"]["name"].as_str().unwrap();
+            let capi: kube::Api<kube::api::DynamicObject> =
+                kube::Api::namespaced_with(client.clone(), ns, &car);
+            let patch = json!({"metadata": {"finalizers": null}});
+            let _ = capi
+                .patch(name, &Default::default(), &kube::api::Patch::Merge(&patch))
+                .await;
+        }
+        // Gone (its objects with it) before it comes back.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while api
+            .get_opt("clusters.cluster.x-k8s.io")
+            .await
+            .unwrap()
+            .is_some()
+        {
+            assert!(Instant::now() < deadline, "the CRD was not deleted");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    // The fleet says the kind is gone rather than showing clusters that no longer exist.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while t.screen().contains("edge-berlin") {
+        assert!(
+            Instant::now() < deadline,
+            "still shows the deleted clusters:\n{}",
+            t.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    runtime().block_on(async {
+        let client = w.mgmt().client(ADMIN).await;
+        install_crds(&client, &[crd]).await;
+        create_objects(&client, &clusters).await;
+    });
+    t.wait_for("edge-berlin", 120);
+    t.wait_for("edge-lab", 60);
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
 }
