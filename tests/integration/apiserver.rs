@@ -71,6 +71,13 @@ pub fn binary(test: &str) -> Option<PathBuf> {
     None
 }
 
+/// The real-server tests take turns: each starts up to three API servers, and a dozen of them
+/// at once on a small CI machine would only make every test slow enough to time out.
+pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    TURN.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// One running kube-apiserver.
 pub struct ApiServer {
     bin: PathBuf,

@@ -89,6 +89,8 @@ fn crds() -> Vec<Value> {
 struct World {
     servers: BTreeMap<String, ApiServer>,
     dir: tempfile::TempDir,
+    /// Last: released once the servers are gone.
+    _turn: std::sync::MutexGuard<'static, ()>,
 }
 
 impl World {
@@ -129,6 +131,7 @@ fn world(test: &str) -> Option<World> {
 /// [`world`] with more flags for every API server.
 fn world_with(test: &str, extra: &[&str]) -> Option<World> {
     let bin = apiserver::binary(test)?;
+    let turn = apiserver::one_at_a_time();
     let names = ["mgmt", "edge-berlin", "edge-lab"];
     let servers: BTreeMap<String, ApiServer> = names
         .iter()
@@ -184,6 +187,7 @@ fn world_with(test: &str, extra: &[&str]) -> Option<World> {
     Some(World {
         servers,
         dir: tempfile::tempdir().unwrap(),
+        _turn: turn,
     })
 }
 
@@ -495,6 +499,7 @@ fn blast_check_and_the_real_server_refuse_the_same_field() {
     else {
         return;
     };
+    let _turn = apiserver::one_at_a_time();
     let server = apiserver::start_many(&bin, 1, &[]).remove(0);
     let dir = tempfile::tempdir().unwrap();
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
