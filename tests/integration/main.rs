@@ -14,7 +14,9 @@
 //! - `emulator`: the demo's Kubernetes API emulator through kube-rs, kube-runtime and kubectl.
 //! - `reconcile`: the demo's sandbox and its stand-in for Argo CD: pushes to the sandbox's
 //!   origin reconciled into the emulated world, read through kube-rs.
+//! - `real_apiserver` (support: `apiserver`): `blast` against the real upstream kube-apiserver.
 
+mod apiserver;
 mod changes;
 mod cli;
 mod dashboard;
@@ -24,6 +26,7 @@ mod git_write;
 mod live;
 mod live_snapshots;
 mod pty;
+mod real_apiserver;
 mod reconcile;
 mod snapshots;
 mod support;

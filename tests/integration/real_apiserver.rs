@@ -1,0 +1,658 @@
+//! The console against the real upstream kube-apiserver (see `apiserver.rs`): the real CRDs of
+//! `../shared/crds`, the objects of `clusters/` and the demo world's live objects with their
+//! `status` written through the status subresource, one API server per site (the management
+//! cluster with a `<site>-kubeconfig` Secret per workload cluster, as Cluster API writes them).
+//! Asserted through the real `blast` binary.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::apiserver::{
+    self, ADMIN, ApiServer, PARTIAL, VIEWER, create_objects, install_crds, runtime,
+};
+use crate::pty::Pty;
+use blast::model::kinds;
+
+/// Shifts every RFC 3339 time in `v` by `by` seconds (the fixtures are written for a fixed now).
+fn shift(v: &mut Value, by: i64) {
+    match v {
+        Value::String(s) => {
+            if let Some(t) = blast::demo::world::parse_time(s) {
+                *s = blast::demo::world::format_time(t + by);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| shift(x, by)),
+        Value::Object(m) => m.values_mut().for_each(|x| shift(x, by)),
+        _ => {}
+    }
+}
+
+fn key(o: &Value) -> (String, String, String) {
+    let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    (
+        s(&o["kind"]),
+        s(&o["metadata"]["namespace"]),
+        s(&o["metadata"]["name"]),
+    )
+}
+
+/// The objects of `clusters/` (the GitOps tree) that are Kubernetes objects: everything with an
+/// `apiVersion`, a `kind` and a name, but k3d's own config file.
+fn repo_objects() -> Vec<Value> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("clusters");
+    let mut out = Vec::new();
+    for e in walkdir::WalkDir::new(&root).sort_by_file_name() {
+        let e = e.unwrap();
+        if e.path().extension().is_none_or(|x| x != "yaml") {
+            continue;
+        }
+        for d in apiserver::yaml_docs(e.path()) {
+            let api = d["apiVersion"].as_str().unwrap_or_default();
+            if api.is_empty()
+                || d["metadata"]["name"].as_str().is_none()
+                || api.starts_with("k3d.io/")
+            {
+                continue;
+            }
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// The CRDs every site gets: `../shared/crds` (conversion webhooks off: none runs here) and a
+/// stand-in for each kind of the console's table that has none there.
+fn crds() -> Vec<Value> {
+    let mut crds: Vec<Value> = apiserver::shared_crds()
+        .into_iter()
+        .map(apiserver::without_webhook)
+        .collect();
+    let have: Vec<String> = crds
+        .iter()
+        .map(|c| c["metadata"]["name"].as_str().unwrap().to_string())
+        .collect();
+    for k in kinds::ALL {
+        let builtin = k.group.is_empty() || k.group == "apps";
+        if !builtin && !have.contains(&format!("{}.{}", k.plural, k.group)) {
+            crds.push(apiserver::stand_in_crd(k));
+        }
+    }
+    crds
+}
+
+/// The demo world on real API servers: `mgmt`, `edge-berlin`, `edge-lab`.
+struct World {
+    servers: BTreeMap<String, ApiServer>,
+    dir: tempfile::TempDir,
+    /// Last: released once the servers are gone.
+    _turn: std::sync::MutexGuard<'static, ()>,
+}
+
+impl World {
+    fn mgmt(&self) -> &ApiServer {
+        &self.servers["mgmt"]
+    }
+
+    /// `blast status` as `user` of the management cluster, with `config` as its config file.
+    fn status(&self, user: &str, config: &str, extra: &[&str]) -> (i32, String, String) {
+        let cfg = self.dir.path().join("config.toml");
+        std::fs::write(&cfg, config).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_blast"))
+            .args(["--config", cfg.to_str().unwrap()])
+            .arg("--kubeconfig")
+            .arg(self.mgmt().kubeconfig_as(user, "mgmt"))
+            .arg("status")
+            .args(extra)
+            .env("HOME", self.dir.path())
+            .env("XDG_STATE_HOME", self.dir.path().join("state"))
+            .env_remove("KUBECONFIG")
+            .env_remove("HTTPS_PROXY")
+            .env_remove("https_proxy")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+}
+
+/// Starts the three servers and loads them; `None` when the binary is not built (not in CI).
+fn world(test: &str) -> Option<World> {
+    world_with(test, &[])
+}
+
+/// [`world`] with more flags for every API server.
+fn world_with(test: &str, extra: &[&str]) -> Option<World> {
+    let bin = apiserver::binary(test)?;
+    let turn = apiserver::one_at_a_time();
+    let names = ["mgmt", "edge-berlin", "edge-lab"];
+    let servers: BTreeMap<String, ApiServer> = names
+        .iter()
+        .map(|n| n.to_string())
+        .zip(apiserver::start_many(&bin, names.len(), extra))
+        .collect();
+    let by = blast::kube::now() - blast::demo::world::fixtures_now();
+    let mut objects: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for (cluster, mut o) in blast::demo::world::objects().unwrap() {
+        shift(&mut o, by);
+        objects.entry(cluster).or_default().push(o);
+    }
+    // The GitOps tree's objects the world has no live copy of (templates, projects, ...).
+    let mgmt = objects.get_mut("mgmt").unwrap();
+    let live: Vec<_> = mgmt.iter().map(key).collect();
+    for o in repo_objects() {
+        if !live.contains(&key(&o)) {
+            mgmt.push(o);
+        }
+    }
+    // Cluster API's kubeconfig Secrets, pointing at the workload servers.
+    let secrets: Vec<Value> = mgmt
+        .iter()
+        .filter(|o| o["kind"] == "Cluster")
+        .map(|c| {
+            use base64::Engine;
+            let name = c["metadata"]["name"].as_str().unwrap();
+            // The workload sites are read as the least-privileged user too.
+            let kc = servers[name].kubeconfig_yaml(VIEWER, name);
+            json!({
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "type": "cluster.x-k8s.io/secret",
+                "metadata": {
+                    "name": format!("{name}-kubeconfig"),
+                    "namespace": c["metadata"]["namespace"],
+                    "labels": {"cluster.x-k8s.io/cluster-name": name},
+                },
+                "data": {"value": base64::engine::general_purpose::STANDARD.encode(kc)},
+            })
+        })
+        .collect();
+    mgmt.extend(secrets);
+    let crds = crds();
+    runtime().block_on(async {
+        for (name, server) in &servers {
+            let client = server.client(ADMIN).await;
+            install_crds(&client, &crds).await;
+            create_objects(&client, &objects[name]).await;
+            create_objects(&client, &reader_rbac()).await;
+        }
+    });
+    Some(World {
+        servers,
+        dir: tempfile::tempdir().unwrap(),
+        _turn: turn,
+    })
+}
+
+/// The console's least privilege: get/list/watch on the kinds it reads, for `viewer`; the same
+/// but for Argo CD's group for `partial`.
+fn reader_rbac() -> Vec<Value> {
+    let rules = |skip: &str| -> Vec<Value> {
+        kinds::ALL
+            .iter()
+            .filter(|k| k.group != skip)
+            .map(|k| json!({"apiGroups": [k.group], "resources": [k.plural], "verbs": ["get", "list", "watch"]}))
+            .collect()
+    };
+    let role = |name: &str, user: &str, rules: Vec<Value>| {
+        [
+            json!({
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                "metadata": {"name": name}, "rules": rules,
+            }),
+            json!({
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                "metadata": {"name": name},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": name},
+                "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}],
+            }),
+        ]
+    };
+    let mut out = role("blast-reader", VIEWER, rules("-")).to_vec();
+    out.extend(role("blast-reader-no-argocd", PARTIAL, rules(NO_ARGOCD)));
+    out
+}
+
+/// The group `partial` may not read.
+const NO_ARGOCD: &str = "argoproj.io";
+
+/// Every audit event of `user` on every server: (server, verb, URI, code).
+fn audit_of(w: &World, user: &str) -> Vec<(String, String, String, i64)> {
+    let mut out = Vec::new();
+    for (name, server) in &w.servers {
+        for e in server.audit_events() {
+            if e["user"]["username"] == user {
+                out.push((
+                    name.clone(),
+                    e["verb"].as_str().unwrap_or_default().to_string(),
+                    e["requestURI"].as_str().unwrap_or_default().to_string(),
+                    e["responseStatus"]["code"].as_i64().unwrap_or_default(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The JSON of `blast status` without the fields that move with the clock.
+fn stable(json: &str) -> Value {
+    let mut v: Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    v.as_object_mut().unwrap().remove("time");
+    for s in v["sites"].as_array_mut().unwrap() {
+        s.as_object_mut().unwrap().remove("lastEvent");
+    }
+    v
+}
+
+const WATCH_WORKLOADS: &str = "[fleet]\nworkload_kubeconfigs = true\n";
+
+#[test]
+fn blast_status_reads_every_site_from_real_api_servers() {
+    let Some(w) = world("blast_status_reads_every_site_from_real_api_servers") else {
+        return;
+    };
+    let (code, text, err) = w.status(ADMIN, WATCH_WORKLOADS, &[]);
+    // The world has one Degraded and one OutOfSync Application, and a claim Pending.
+    assert_eq!(code, 1, "{text}{err}");
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.contains("edge-berlin") && first.contains("failed"),
+        "worst first: {text}"
+    );
+    assert!(text.contains("Application edge-berlin-historian"), "{text}");
+    assert!(
+        text.contains("Application edge-lab-podinfo: OutOfSync"),
+        "{text}"
+    );
+    assert!(text.contains("mqtt/mosquitto-archive: Pending"), "{text}");
+    let (code, json, err) = w.status(ADMIN, WATCH_WORKLOADS, &["--json"]);
+    assert_eq!(code, 1, "{json}{err}");
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["exitCode"], 1);
+    let sites = v["sites"].as_array().unwrap();
+    let names: Vec<&str> = sites.iter().map(|s| s["site"].as_str().unwrap()).collect();
+    assert_eq!(sites.len(), 3, "{json}");
+    for n in ["mgmt", "edge-berlin", "edge-lab"] {
+        assert!(names.contains(&n), "{n} missing: {json}");
+    }
+    assert!(sites.iter().all(|s| s["reach"] == "live"), "{json}");
+    let lab = sites.iter().find(|s| s["site"] == "edge-lab").unwrap();
+    assert_eq!(lab["areas"]["storage"]["verdict"], "healthy", "{json}");
+    assert!(
+        !json.contains("REDACTED") && !json.contains("AgB"),
+        "no secrets"
+    );
+}
+
+#[test]
+fn get_list_watch_on_the_console_kinds_is_all_it_needs() {
+    let Some(w) = world("get_list_watch_on_the_console_kinds_is_all_it_needs") else {
+        return;
+    };
+    let (code, admin, err) = w.status(ADMIN, WATCH_WORKLOADS, &["--json"]);
+    assert_eq!(code, 1, "{admin}{err}");
+    let (code, viewer, err) = w.status(VIEWER, WATCH_WORKLOADS, &["--json"]);
+    assert_eq!(code, 1, "{viewer}{err}");
+    // Problems carry ages ("for 3m") that may tick between the two runs: compare all but those.
+    let strip = |mut v: Value| {
+        for s in v["sites"].as_array_mut().unwrap() {
+            for p in s["problems"].as_array_mut().unwrap() {
+                p.as_object_mut().unwrap().remove("since");
+            }
+        }
+        v
+    };
+    assert_eq!(
+        strip(stable(&viewer)),
+        strip(stable(&admin)),
+        "the viewer sees what the admin sees"
+    );
+    // What the console asked for, as the servers recorded it: only reads, never refused.
+    let events = audit_of(&w, VIEWER);
+    assert!(
+        events
+            .iter()
+            .any(|(s, v, _, _)| s == "edge-lab" && v == "watch")
+            && events.iter().any(|(s, v, _, _)| s == "mgmt" && v == "list"),
+        "the viewer's requests were audited on every server: {events:?}"
+    );
+    // Cluster API's CRDs serve v1beta1 and v1beta2: the console reads the one it knows best.
+    let cluster_reads: Vec<&String> = events
+        .iter()
+        .filter(|(s, _, uri, _)| s == "mgmt" && uri.contains("/clusters"))
+        .map(|(_, _, uri, _)| uri)
+        .collect();
+    assert!(
+        !cluster_reads.is_empty()
+            && cluster_reads
+                .iter()
+                .all(|u| u.starts_with("/apis/cluster.x-k8s.io/v1beta2/clusters")),
+        "{cluster_reads:?}"
+    );
+    let other: Vec<_> = events
+        .iter()
+        .filter(|(_, v, _, code)| !["get", "list", "watch"].contains(&v.as_str()) || *code == 403)
+        .collect();
+    assert!(
+        other.is_empty(),
+        "verbs beyond get/list/watch, or refusals: {other:?}"
+    );
+}
+
+#[test]
+fn the_console_shows_real_servers_and_rides_out_a_restart() {
+    let Some(mut w) = world("the_console_shows_real_servers_and_rides_out_a_restart") else {
+        return;
+    };
+    let mut t = console(&w, VIEWER, "fleet");
+    // Fleet: both clusters, the v1beta2 one (edge-berlin) and the v1beta1-shaped one (edge-lab).
+    t.wait_for("edge-berlin", 60);
+    t.wait_for("edge-lab", 60);
+    // Nodes: every node of the three sites, read from the workload servers.
+    t.send("3");
+    for n in [
+        "k3d-mgmt-server-0",
+        "berlin-cp-1",
+        "berlin-w-3",
+        "lab-1",
+        "lab-3",
+    ] {
+        t.wait_for(n, 60);
+    }
+    // Bare metal: Sidero's Servers.
+    t.send("4");
+    t.wait_for("4c4c4544-0057-4810-8036-c4c04f4d3358", 60);
+    // Storage: Rook on edge-berlin, Mayastor on edge-lab, the Pending claim.
+    t.send("5");
+    t.wait_for("HEALTH_OK", 60);
+    t.wait_for("pool-lab-1", 60);
+    t.wait_for("ExternalProvisioning", 60);
+    // Backup: K10's policy.
+    t.send("6");
+    t.wait_for("apps-daily", 60);
+    // GitOps: the Degraded and the OutOfSync Application.
+    t.send("7");
+    t.wait_for("edge-berlin-historian", 60);
+    t.wait_for("edge-lab-podinfo", 60);
+    t.wait_for("OutOfSync", 60);
+    // Overview, then the management server stopped: stale, the last data still on screen.
+    t.send("2");
+    t.wait_for("edge-lab", 30);
+    w.servers.get_mut("mgmt").unwrap().stop();
+    t.wait_for("stale", 60);
+    assert!(t.screen().contains("edge-berlin"), "{}", t.screen());
+    // Back on the same port, same data: live again without a key press. (Right after a
+    // restart the server answers 403 until its RBAC caches are filled; the console shows the
+    // view as forbidden meanwhile, then recovers.)
+    w.servers.get_mut("mgmt").unwrap().restart();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let screen = t.screen();
+        if !screen.contains("stale")
+            && !screen.contains("forbidden")
+            && screen.contains("edge-berlin")
+            && screen.contains("edge-lab")
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "did not recover:\n{screen}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
+
+/// The console on the real world (`user` on the management cluster at `url`), at 200x50.
+fn console_at(w: &World, url: &str, user: &str, view: &str) -> Pty {
+    let cfg = w.dir.path().join("console.toml");
+    std::fs::write(&cfg, WATCH_WORKLOADS).unwrap();
+    let kubeconfig = w.dir.path().join(format!("console-{user}.yaml"));
+    std::fs::write(&kubeconfig, w.mgmt().kubeconfig_yaml_at(url, user, "mgmt")).unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    Pty::spawn(
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+            "--view",
+            view,
+        ],
+        repo,
+        200,
+        50,
+        &[],
+    )
+}
+
+fn console(w: &World, user: &str, view: &str) -> Pty {
+    console_at(w, &w.mgmt().url(), user, view)
+}
+
+#[test]
+fn a_watch_resumed_after_etcd_compaction_relists_without_blanking() {
+    // No watch cache: a watch resumes straight from etcd, which answers a compacted revision
+    // with "required revision has been compacted" (410 Gone to the client).
+    let Some(w) = world_with(
+        "a_watch_resumed_after_etcd_compaction_relists_without_blanking",
+        &["--watch-cache=false"],
+    ) else {
+        return;
+    };
+    let relay = apiserver::Relay::start(w.mgmt().port);
+    let mut t = console_at(&w, &relay.url(), VIEWER, "fleet");
+    t.wait_for("edge-berlin", 60);
+    t.wait_for("edge-lab", 60);
+    let lists_before = cluster_lists(&w);
+    // Writes the console does not watch move etcd's revision on; compact at the newest.
+    runtime().block_on(async {
+        let client = w.mgmt().client(ADMIN).await;
+        let cms: Vec<Value> = (0..20)
+            .map(|i| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": format!("filler-{i}"), "namespace": "default"}}))
+            .collect();
+        create_objects(&client, &cms).await;
+    });
+    let revision = w.mgmt().compact_etcd();
+    assert!(revision > 0);
+    // Every connection cut: the watches resume from their old resourceVersion, compacted.
+    relay.cut();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let screen = t.screen();
+        assert!(
+            screen.contains("edge-berlin") && screen.contains("edge-lab"),
+            "the fleet blanked:\n{screen}"
+        );
+        if !screen.contains("stale") && cluster_lists(&w) > lists_before {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no relist of Clusters after the 410 ({} lists before, {} now):\n{screen}",
+            lists_before,
+            cluster_lists(&w)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
+
+/// How many times the console listed Clusters on the management server (watches not counted).
+fn cluster_lists(w: &World) -> usize {
+    audit_of(w, VIEWER)
+        .iter()
+        .filter(|(s, v, uri, _)| s == "mgmt" && v == "list" && uri.contains("/clusters"))
+        .count()
+}
+
+#[test]
+fn blast_check_and_the_real_server_refuse_the_same_field() {
+    let Some(bin) = apiserver::binary("blast_check_and_the_real_server_refuse_the_same_field")
+    else {
+        return;
+    };
+    let _turn = apiserver::one_at_a_time();
+    let server = apiserver::start_many(&bin, 1, &[]).remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let good = repo.join("clusters/edge-berlin/capi/cluster.yaml");
+    let text = std::fs::read_to_string(&good).unwrap();
+    assert!(text.contains("\nspec:\n"), "{text}");
+    let broken = dir.path().join("cluster.yaml");
+    std::fs::write(
+        &broken,
+        text.replace("\nspec:\n", "\nspec:\n  paused: \"yes\"\n"),
+    )
+    .unwrap();
+    let line = text[..text.find("\nspec:\n").unwrap()].lines().count() + 2;
+    let check = |file: &Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_blast"))
+            .args(["check", "--schemas"])
+            .arg(repo.join("../shared/crds"))
+            .arg(file)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, out) = check(&good);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = check(&broken);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!("cluster.yaml:{line}:")) && out.contains("spec.paused"),
+        "{out}"
+    );
+    // The real server, given the same two objects (dry run): the good one in, the broken one
+    // refused on the same field.
+    let crds = crds();
+    runtime().block_on(async {
+        let client = server.client(ADMIN).await;
+        install_crds(&client, &crds).await;
+        let ar = kube::api::ApiResource::from_gvk_with_plural(
+            &kube::api::GroupVersionKind::gvk("cluster.x-k8s.io", "v1beta2", "Cluster"),
+            "clusters",
+        );
+        let api: kube::Api<kube::api::DynamicObject> =
+            kube::Api::namespaced_with(client, "edge-berlin", &ar);
+        let dry = kube::api::PostParams {
+            dry_run: true,
+            ..Default::default()
+        };
+        let obj = |p: &Path| -> kube::api::DynamicObject {
+            serde_json::from_value(apiserver::yaml_docs(p).remove(0)).unwrap()
+        };
+        // A dry run still needs the namespace.
+        create_objects(
+            &server.client(ADMIN).await,
+            &[json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "edge-berlin"}})],
+        )
+        .await;
+        api.create(&dry, &obj(&good)).await.expect("the good Cluster is accepted");
+        match api.create(&dry, &obj(&broken)).await {
+            Err(kube::Error::Api(s)) => {
+                assert_eq!(s.code, 422, "{s:?}");
+                let fields: Vec<&str> = s
+                    .details
+                    .as_ref()
+                    .map(|d| d.causes.iter().map(|c| c.field.as_str()).collect())
+                    .unwrap_or_default();
+                // Beside it the server notes (field `<nil>`) that CEL rules were not run.
+                let fields: Vec<&str> = fields.into_iter().filter(|f| *f != "<nil>").collect();
+                assert_eq!(fields, ["spec.paused"], "{s:?}");
+            }
+            other => panic!("the broken Cluster was not refused: {other:?}"),
+        }
+    });
+}
+
+#[test]
+fn a_crd_deleted_while_watched_and_created_again_comes_back() {
+    let Some(w) = world("a_crd_deleted_while_watched_and_created_again_comes_back") else {
+        return;
+    };
+    let mut t = console(&w, VIEWER, "fleet");
+    t.wait_for("edge-berlin", 60);
+    t.wait_for("edge-lab", 60);
+    let crd = crds()
+        .into_iter()
+        .find(|c| c["metadata"]["name"] == "clusters.cluster.x-k8s.io")
+        .unwrap();
+    let clusters: Vec<Value> = blast::demo::world::objects()
+        .unwrap()
+        .into_iter()
+        .filter(|(c, o)| c == "mgmt" && o["kind"] == "Cluster")
+        .map(|(_, o)| o)
+        .collect();
+    assert_eq!(clusters.len(), 2);
+    runtime().block_on(async {
+        let client = w.mgmt().client(ADMIN).await;
+        let res = kube::api::ApiResource::from_gvk_with_plural(
+            &kube::api::GroupVersionKind::gvk(
+                "apiextensions.k8s.io",
+                "v1",
+                "CustomResourceDefinition",
+            ),
+            "customresourcedefinitions",
+        );
+        let api: kube::Api<kube::api::DynamicObject> = kube::Api::all_with(client.clone(), &res);
+        api.delete("clusters.cluster.x-k8s.io", &Default::default())
+            .await
+            .unwrap();
+        // No Cluster API controller runs to drop the Clusters' finalizers: drop them as it would.
+        let car = kube::api::ApiResource::from_gvk_with_plural(
+            &kube::api::GroupVersionKind::gvk("cluster.x-k8s.io", "v1beta2", "Cluster"),
+            "clusters",
+        );
+        for c in &clusters {
+            let ns = c["metadata"]["namespace"].as_str().unwrap();
+            let name = c["metadata"]["name"].as_str().unwrap();
+            let capi: kube::Api<kube::api::DynamicObject> =
+                kube::Api::namespaced_with(client.clone(), ns, &car);
+            let patch = json!({"metadata": {"finalizers": null}});
+            let _ = capi
+                .patch(name, &Default::default(), &kube::api::Patch::Merge(&patch))
+                .await;
+        }
+        // Gone (its objects with it) before it comes back.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while api
+            .get_opt("clusters.cluster.x-k8s.io")
+            .await
+            .unwrap()
+            .is_some()
+        {
+            assert!(Instant::now() < deadline, "the CRD was not deleted");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    // The fleet says the kind is gone rather than showing clusters that no longer exist.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while t.screen().contains("edge-berlin") {
+        assert!(
+            Instant::now() < deadline,
+            "still shows the deleted clusters:\n{}",
+            t.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    runtime().block_on(async {
+        let client = w.mgmt().client(ADMIN).await;
+        install_crds(&client, &[crd]).await;
+        create_objects(&client, &clusters).await;
+    });
+    t.wait_for("edge-berlin", 120);
+    t.wait_for("edge-lab", 60);
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
