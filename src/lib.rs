@@ -16,6 +16,7 @@ pub mod kube;
 pub mod logging;
 pub mod mode;
 pub mod model;
+pub mod objref;
 pub mod repo;
 pub mod runtime;
 pub mod status;

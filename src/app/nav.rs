@@ -3,7 +3,7 @@
 
 use super::live::backup;
 use super::live::baremetal;
-use super::live::cluster::{self, LiveRef};
+use super::live::cluster;
 use super::live::fleet;
 use super::live::gitops;
 use super::live::nodes;
@@ -13,6 +13,7 @@ use super::live::{ObjKey, Scope, Want};
 use super::{Effect, State};
 use crate::keymap::Action;
 use crate::model::kinds::{self, KindInfo};
+use crate::objref::{ObjRef, Tracked};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Route {
@@ -241,37 +242,20 @@ pub fn jump_to_repo(state: &mut State, fx: &mut Vec<Effect>) {
 }
 
 /// The repo resource (file and resource index) that defines the selected live object: the
-/// resource with the same kind, namespace and name (a resource without a namespace matches
-/// any), else the one named by the object's ArgoCD tracking id. `Err(Some)` says why there is
-/// none; `Err(None)`: nothing is selected.
+/// document of the same group, kind and name (and namespace, when the document names one; see
+/// `objref`), else the one its Argo CD tracking id names. `Err(Some)` says why there is none;
+/// `Err(None)`: nothing is selected.
 pub fn defining_resource(state: &State) -> Result<(usize, usize), Option<String>> {
     let Some(obj) = state.selected_live() else {
         return Err(None);
     };
-    let tracking = tracking_target(state, &obj);
+    let tracked = tracked(state, &obj);
     let Some(index) = state.index() else {
         return Err(Some("the repo is still being indexed".into()));
     };
-    let find = |kind: &str, ns: Option<&str>, name: &str| {
-        index.files.iter().enumerate().find_map(|(fi, f)| {
-            f.resources
-                .iter()
-                .position(|r| {
-                    r.kind.as_deref() == Some(kind)
-                        && r.name.as_deref() == Some(name)
-                        && (r.namespace.is_none() || ns.is_none() || r.namespace.as_deref() == ns)
-                })
-                .map(|ri| (fi, ri))
-        })
-    };
-    // A kind key (`User.minio.crossplane.io`) names the kind without its group in the repo.
-    let kind_name = obj.kind.split('.').next().unwrap_or(obj.kind);
-    find(kind_name, obj.key.namespace.as_deref(), &obj.key.name)
-        .or_else(|| {
-            tracking
-                .as_ref()
-                .and_then(|(k, ns, n)| find(k, ns.as_deref(), n))
-        })
+    obj.target()
+        .find_in(index)
+        .or_else(|| tracked.as_ref().and_then(|t| t.target().find_in(index)))
         .ok_or_else(|| {
             Some(format!(
                 "no file in the repo defines {} {} (created by a controller?)",
@@ -280,24 +264,14 @@ pub fn defining_resource(state: &State) -> Result<(usize, usize), Option<String>
         })
 }
 
-/// `argocd.argoproj.io/tracking-id` = `<app>:<group>/<kind>:<namespace>/<name>`.
-fn tracking_target(state: &State, obj: &LiveRef) -> Option<(String, Option<String>, String)> {
+/// What the live object's `argocd.argoproj.io/tracking-id` names.
+fn tracked(state: &State, obj: &ObjRef) -> Option<Tracked> {
     let src = state.live.sources.get(&obj.source)?;
-    let kind = kinds::find_key(obj.kind)?;
-    let store = src.store(kind)?;
+    let store = src.store(obj.info()?)?;
     let super::live::Entry::Ok(o) = store.objects.get(&obj.key)? else {
         return None;
     };
-    let id = o.meta().tracking_id.as_deref()?;
-    let (_, rest) = id.split_once(':')?;
-    let (gk, nn) = rest.split_once(':')?;
-    let kind = gk.rsplit('/').next()?.to_string();
-    let (ns, name) = nn.split_once('/')?;
-    Some((
-        kind,
-        (!ns.is_empty()).then(|| ns.to_string()),
-        name.to_string(),
-    ))
+    Tracked::parse(o.meta().tracking_id.as_deref()?)
 }
 
 /// From the selected repo resource to its live object: opens the view that shows its kind and

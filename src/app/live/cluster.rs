@@ -4,12 +4,13 @@
 use std::collections::HashMap;
 
 use super::fleet::{Verdict, worst_condition};
-use super::{LiveState, ObjKey, SourceId};
+use super::{LiveState, ObjKey};
 use crate::model::kinds::{
     self, CLUSTER, EVENT, KindInfo, MACHINE, MACHINE_DEPLOYMENT, MACHINE_HEALTH_CHECK, MACHINE_SET,
     METAL_CLUSTER, METAL_MACHINE, NODE, TALOS_CONFIG, TALOS_CONTROL_PLANE,
 };
 use crate::model::{CondStatus, Condition, LiveObject, Time};
+use crate::objref::ObjRef;
 
 pub const ROOT_KINDS: [KindInfo; 10] = [
     CLUSTER,
@@ -25,20 +26,12 @@ pub const ROOT_KINDS: [KindInfo; 10] = [
 ];
 pub const WORKLOAD_KINDS: [KindInfo; 3] = [NODE, EVENT, kinds::NAMESPACE];
 
-/// Names one live object anywhere.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct LiveRef {
-    pub source: SourceId,
-    pub kind: &'static str,
-    pub key: ObjKey,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct TreeRow {
     pub depth: u16,
     /// Whether this row is the last child of its parent at each depth (for the tree lines).
     pub last: Vec<bool>,
-    pub obj: LiveRef,
+    pub obj: ObjRef,
     /// `Machine/edge-berlin-cp-abc12`, or a group label (`Workers`).
     pub label: String,
     pub ready: Option<CondStatus>,
@@ -316,7 +309,7 @@ pub fn tree(live: &LiveState, source: &str, key: &ObjKey) -> Vec<TreeRow> {
 }
 
 /// The Events about one object, newest first (from its own source).
-pub fn events(live: &LiveState, obj: &LiveRef) -> Vec<EventRow> {
+pub fn events(live: &LiveState, obj: &ObjRef) -> Vec<EventRow> {
     let Some(src) = live.sources.get(&obj.source) else {
         return vec![];
     };
@@ -447,7 +440,7 @@ impl Builder<'_> {
         self.rows.push(TreeRow {
             depth,
             last: vec![],
-            obj: LiveRef {
+            obj: ObjRef {
                 source: self.source.to_string(),
                 kind: kind.kind,
                 key,
@@ -467,7 +460,7 @@ impl Builder<'_> {
         self.rows.push(TreeRow {
             depth,
             last: vec![],
-            obj: LiveRef {
+            obj: ObjRef {
                 source: self.source.to_string(),
                 kind: "",
                 key: ObjKey::new(None, label),
@@ -565,7 +558,7 @@ impl Builder<'_> {
             self.rows.push(TreeRow {
                 depth: depth + 1,
                 last: vec![],
-                obj: LiveRef {
+                obj: ObjRef {
                     source,
                     kind: "Node",
                     key: ObjKey::new(None, node),

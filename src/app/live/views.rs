@@ -4,7 +4,7 @@
 use super::ObjKey;
 use super::backup::{self, ActionRow, BackupRow};
 use super::baremetal::{self, ClassRow, ServerRow};
-use super::cluster::{self, EventRow, LiveRef, TreeRow};
+use super::cluster::{self, EventRow, TreeRow};
 use super::fleet::{self, FleetRow};
 use super::gitops::{self, GitOpsRow, Revisions};
 use super::nodes::{self, NodeRow};
@@ -15,6 +15,7 @@ use crate::app::nav::{Route, back, defining_resource, go, jump_to_repo, open_rep
 use crate::app::{Effect, State};
 use crate::keymap::Action;
 use crate::model::kinds;
+use crate::objref::ObjRef;
 
 /// The live views' state and their derived rows (kept up to date by `settle`).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -106,11 +107,11 @@ impl State {
     }
 
     /// The live object under the selection.
-    pub fn selected_live(&self) -> Option<LiveRef> {
+    pub fn selected_live(&self) -> Option<ObjRef> {
         let nav = self.nav()?;
         match &self.route {
             Route::Browser => None,
-            Route::Fleet => self.views.fleet_rows.get(nav.selected).map(|r| LiveRef {
+            Route::Fleet => self.views.fleet_rows.get(nav.selected).map(|r| ObjRef {
                 source: r.source.clone(),
                 kind: "Cluster",
                 key: r.key.clone(),
@@ -121,12 +122,12 @@ impl State {
                 .get(nav.selected)
                 .filter(|r| !r.obj.kind.is_empty())
                 .map(|r| r.obj.clone()),
-            Route::Nodes => self.views.node_rows.get(nav.selected).map(|r| LiveRef {
+            Route::Nodes => self.views.node_rows.get(nav.selected).map(|r| ObjRef {
                 source: r.cluster.clone(),
                 kind: "Node",
                 key: ObjKey::new(None, &r.name),
             }),
-            Route::BareMetal => self.views.server_rows.get(nav.selected).map(|r| LiveRef {
+            Route::BareMetal => self.views.server_rows.get(nav.selected).map(|r| ObjRef {
                 source: r.source.clone(),
                 kind: "Server",
                 key: ObjKey::new(None, &r.name),
@@ -136,7 +137,7 @@ impl State {
                 .storage_rows
                 .get(nav.selected)
                 .filter(|r| !r.key.name.is_empty())
-                .map(|r| LiveRef {
+                .map(|r| ObjRef {
                     source: r.site.clone(),
                     kind: if r.kind == "MinIO" {
                         "StatefulSet"
@@ -145,12 +146,12 @@ impl State {
                     },
                     key: r.key.clone(),
                 }),
-            Route::Backup => self.views.backup_rows.get(nav.selected).map(|r| LiveRef {
+            Route::Backup => self.views.backup_rows.get(nav.selected).map(|r| ObjRef {
                 source: r.site.clone(),
                 kind: r.kind,
                 key: r.key.clone(),
             }),
-            Route::GitOps => self.views.gitops_rows.get(nav.selected).map(|r| LiveRef {
+            Route::GitOps => self.views.gitops_rows.get(nav.selected).map(|r| ObjRef {
                 source: r.site.clone(),
                 kind: r.kind,
                 key: r.key.clone(),
