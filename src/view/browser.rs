@@ -308,10 +308,7 @@ fn preview(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .map(|(_, a)| {
                 let v = crate::app::live::gitops::app_verdict(a);
                 Line::from(vec![
-                    Span::styled(
-                        format!("{} ", v.symbol()),
-                        super::live::verdict_style(v, theme),
-                    ),
+                    Span::styled(format!("{} ", v.symbol()), super::verdict_style(v, theme)),
                     Span::styled(a.meta.name.clone(), theme.style(Role::Text)),
                     Span::styled(
                         format!(

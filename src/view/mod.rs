@@ -3,7 +3,6 @@
 pub mod browser;
 pub mod changes;
 pub mod help;
-pub mod infra;
 pub mod live;
 pub mod widgets;
 
@@ -12,9 +11,11 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::app::State;
 use crate::app::browser::Loadable;
+use crate::app::live::fleet::Verdict;
 use crate::keymap::{Action, Context};
 use crate::theme::{Role, Theme};
 
@@ -63,10 +64,25 @@ pub fn fg_on(base: Style, role: Style) -> Style {
     s
 }
 
+/// The role of a verdict: ok, accent, muted, warning, error.
+pub fn verdict_role(v: Verdict) -> Role {
+    match v {
+        Verdict::Healthy => Role::Ok,
+        Verdict::Progressing => Role::Accent,
+        Verdict::Unknown => Role::Muted,
+        Verdict::Degraded => Role::Warning,
+        Verdict::Failed => Role::Error,
+    }
+}
+
+pub fn verdict_style(v: Verdict, theme: &Theme) -> Style {
+    theme.style(verdict_role(v))
+}
+
 /// Shortens `s` to `width` columns with an ellipsis in the middle (paths keep both ends).
+/// Measured in terminal columns, so wide characters count twice.
 pub fn shorten_middle(s: &str, width: usize) -> String {
-    let n = s.chars().count();
-    if n <= width {
+    if s.width() <= width {
         return s.to_string();
     }
     if width <= 1 {
@@ -74,10 +90,38 @@ pub fn shorten_middle(s: &str, width: usize) -> String {
     }
     let keep = width - 1;
     let head = keep / 3;
-    let tail = keep - head;
-    let start: String = s.chars().take(head).collect();
-    let end: String = s.chars().skip(n - tail).collect();
-    format!("{start}…{end}")
+    let start = take_width(s.chars(), head);
+    let mut end: Vec<char> = take_width(s.chars().rev(), keep - head).chars().collect();
+    end.reverse();
+    format!("{start}…{}", end.into_iter().collect::<String>())
+}
+
+/// Cuts `s` to `width` columns, ending with `…` when anything was cut.
+pub fn truncate_end(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = take_width(s.chars(), width - 1);
+    out.push('…');
+    out
+}
+
+/// The first characters of `chars` that fit in `width` columns.
+fn take_width(chars: impl Iterator<Item = char>, width: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    for c in chars {
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out
 }
 
 fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {

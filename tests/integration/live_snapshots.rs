@@ -36,7 +36,19 @@ pub(crate) enum World {
 }
 
 pub(crate) fn live_state(route: Route, w: u16, h: u16, world_kind: World) -> State {
+    live_state_with(route, w, h, world_kind, |_| {})
+}
+
+/// `live_state`, with the world's objects (cluster, object) edited first.
+pub(crate) fn live_state_with(
+    route: Route,
+    w: u16,
+    h: u16,
+    world_kind: World,
+    edit: impl FnOnce(&mut Vec<(String, Value)>),
+) -> State {
     let mut objs = world::objects().unwrap();
+    edit(&mut objs);
     let now = fixture_now(&objs);
     let mut broken_server = None;
     if world_kind == World::Broken {
@@ -513,4 +525,166 @@ fn reconcile_view_80x24_and_200x50() {
             insta::assert_snapshot!(format!("reconcile_{label}_{w}x{h}"), screen);
         }
     }
+}
+
+/// The screen as rows of cells (one string per cell), to read a table column by column.
+fn screen_cells(state: &State) -> Vec<Vec<String>> {
+    let theme = Theme::load("default", None, false).unwrap();
+    let mut t = Terminal::new(TestBackend::new(state.size.0, state.size.1)).unwrap();
+    t.draw(|f| blast::view::draw(f, state, &theme)).unwrap();
+    let buf = t.backend().buffer().clone();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+/// Columns size to their content: at 200 columns a rolling upgrade's `v1.36.3→v1.36.4`, a long
+/// site name and a long ServerClass name are shown whole (fixed widths cut them at 8, 12 and
+/// 16 columns).
+#[test]
+fn long_values_are_whole_at_200_columns() {
+    const SITE: &str = "edge-lab-frankfurt-north-2";
+    const CLASS: &str = "edge-berlin-worker-r760-nvme-2x25g";
+    let edit = |objs: &mut Vec<(String, Value)>| {
+        for (c, v) in objs.iter_mut() {
+            if c == "edge-lab" {
+                *c = SITE.into();
+            }
+            if v["kind"] == "ServerClass" && v["metadata"]["name"] == "edge-berlin-worker" {
+                v["metadata"]["name"] = CLASS.into();
+            }
+        }
+        // One edge-berlin Machine already runs the next patch release: an upgrade rolling.
+        let (_, m) = objs
+            .iter_mut()
+            .find(|(c, v)| {
+                c == "mgmt"
+                    && v["kind"] == "Machine"
+                    && v["metadata"]["name"]
+                        .as_str()
+                        .is_some_and(|n| n.starts_with("edge-berlin-w"))
+            })
+            .expect("an edge-berlin worker Machine");
+        m["status"]["nodeInfo"]["kubeletVersion"] = "v1.36.4".into();
+    };
+    let fleet = live_state_with(Route::Fleet, 200, 50, World::Healthy, edit);
+    assert!(
+        fleet
+            .views
+            .fleet_rows
+            .iter()
+            .any(|r| r.kubernetes == "v1.36.3→v1.36.4"),
+        "{:#?}",
+        fleet.views.fleet_rows
+    );
+    let text = render(&fleet);
+    assert!(text.contains(" v1.36.3→v1.36.4 "), "{text}");
+
+    let storage = live_state_with(Route::Storage, 200, 50, World::Healthy, edit);
+    assert!(storage.views.storage_rows.iter().any(|r| r.site == SITE));
+    let text = render(&storage);
+    assert!(text.contains(&format!("│{SITE} ")), "{text}");
+    let backup = live_state_with(Route::Backup, 200, 50, World::Healthy, edit);
+    assert!(backup.views.backup_rows.iter().any(|r| r.site == SITE));
+    let text = render(&backup);
+    assert!(text.contains(&format!("│{SITE} ")), "{text}");
+    let nodes = live_state_with(Route::Nodes, 200, 50, World::Healthy, edit);
+    assert!(nodes.views.node_rows.iter().any(|r| r.cluster == SITE));
+    let text = render(&nodes);
+    assert!(text.contains(&format!(" {SITE} ")), "{text}");
+
+    let metal = live_state_with(Route::BareMetal, 200, 50, World::Healthy, edit);
+    assert!(metal.views.class_rows.iter().any(|c| c.name == CLASS));
+    let text = render(&metal);
+    // In the class table, and in the servers' CLASS column.
+    assert!(text.contains(&format!("│{CLASS} ")), "{text}");
+    assert!(text.contains(&format!(",{CLASS} ")), "{text}");
+}
+
+/// At 80 columns the columns of the highest priority number are hidden first (the rightmost
+/// first among equals), and every cell too long for its column is cut with `…`, never silently.
+#[test]
+fn narrow_tables_hide_low_priority_columns_and_mark_cuts() {
+    use blast::app::live::nodes::NodeRow;
+    use blast::view::widgets::table::{Cut, LiveTable, stale_mark};
+    let s = live_state(Route::Nodes, 80, 24, World::Broken);
+    let now = s.live.now;
+    let cols = <NodeRow as LiveTable>::columns(&now);
+    let screen = screen_cells(&s);
+    // Row 2 (after the header bar and the pane's border) holds the column titles; each title
+    // starts its column.
+    let head: String = screen[2].concat();
+    let mut starts: Vec<(usize, usize)> = vec![]; // (column, x)
+    for (i, c) in cols.iter().enumerate() {
+        let at = screen[2].iter().enumerate().position(|(x, _)| {
+            head.chars()
+                .skip(x)
+                .collect::<String>()
+                .starts_with(c.title)
+                && (x == 0 || screen[2][x - 1] == " " || screen[2][x - 1] == "│")
+        });
+        if let Some(x) = at {
+            starts.push((i, x));
+        }
+    }
+    let shown: Vec<usize> = starts.iter().map(|(i, _)| *i).collect();
+    assert!(
+        shown.len() >= 4 && shown.len() < cols.len(),
+        "some columns shown, some hidden at 80 columns: {head}"
+    );
+    for h in (0..cols.len()).filter(|i| !shown.contains(i)) {
+        for &k in &shown {
+            assert!(
+                (cols[k].priority, k) < (cols[h].priority, h),
+                "{} (priority {}) is hidden while {} (priority {}) shows: {head}",
+                cols[h].title,
+                cols[h].priority,
+                cols[k].title,
+                cols[k].priority
+            );
+        }
+    }
+    // Every visible row, every shown cell: the whole value, or a cut one marked with `…`.
+    let right = screen[2].len() - 1; // the pane's right border
+    let mut cut = 0;
+    for (n, r) in s.views.node_rows.iter().take(s.table_height()).enumerate() {
+        let line = &screen[3 + n];
+        let cells = r.cells(&now);
+        for (j, &(i, x)) in starts.iter().enumerate() {
+            let end = starts.get(j + 1).map_or(right, |(_, x)| x - 1);
+            let drawn = line[x..end].concat().trim_end().to_string();
+            let mut whole = format!("{}{}", cells[i].lead, cells[i].text);
+            if i + 1 == cols.len() {
+                whole.push_str(&stale_mark(r.stale_since, now));
+            }
+            if drawn == whole.trim_end() {
+                continue;
+            }
+            cut += 1;
+            match cols[i].cut {
+                Cut::End => assert!(
+                    drawn.ends_with('…') && whole.starts_with(drawn.trim_end_matches('…')),
+                    "{}: {drawn:?} is not a marked cut of {whole:?}",
+                    cols[i].title
+                ),
+                Cut::Middle => {
+                    let (a, b) = drawn.split_once('…').unwrap_or_else(|| {
+                        panic!("{}: {drawn:?} cut without a mark", cols[i].title)
+                    });
+                    assert!(
+                        whole.starts_with(a) && whole.ends_with(b),
+                        "{drawn:?} {whole:?}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        cut > 0,
+        "the broken world's NotReady reason does not fit in 80 columns"
+    );
 }

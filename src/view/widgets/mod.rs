@@ -1,2 +1,3 @@
 //! Reusable drawing pieces.
+pub mod table;
 pub mod yaml;

@@ -1,0 +1,148 @@
+//! Bare metal: Sidero's Servers, and its ServerClasses below (`app::live::baremetal`).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+
+use super::{verdict_text, with_problems};
+use crate::app::State;
+use crate::app::live::baremetal::{ClassRow, SORT_COLUMNS, ServerRow, power_label, state_label};
+use crate::model::Time;
+use crate::theme::{Role, Theme};
+use crate::view::widgets::table::{Cell, Column, LiveTable, TableView, counted_title};
+
+impl LiveTable for ServerRow {
+    type Ctx = ();
+
+    fn columns(_: &()) -> Vec<Column> {
+        vec![
+            Column::new("HOSTNAME", 16, 40, 0).middle(),
+            Column::new("STATE", 20, 22, 0),
+            Column::new("POWER", 9, 9, 0),
+            Column::new("ACCEPTED", 8, 8, 3),
+            Column::new("CLEAN", 5, 5, 3),
+            Column::new("READY", 5, 5, 2),
+            Column::new("CPU", 9, 24, 4),
+            Column::new("MEMORY", 7, 10, 4),
+            Column::new("DISKS", 10, 32, 5),
+            Column::new("UUID", 36, 36, 7),
+            Column::new("CLASS", 12, 48, 2),
+            Column::new("ALLOCATED TO", 14, 14, 1),
+        ]
+    }
+
+    fn cells<'a>(&'a self, _: &()) -> Vec<Cell<'a>> {
+        let r = self;
+        let yes = |b: bool| Cell::from(if b { "✔" } else { "✖" });
+        let power = power_label(r.power);
+        let power_role = match power {
+            "on" => Role::Ok,
+            "off" if r.allocated => Role::Error,
+            "off" => Role::Muted,
+            _ => Role::Warning,
+        };
+        let mut alloc = match (&r.cluster, &r.machine) {
+            (Some(c), Some(m)) => format!("{c}: {}", m.name),
+            _ => String::new(),
+        };
+        if r.cordoned {
+            alloc = format!("cordoned {alloc}");
+        }
+        if let Some(b) = &r.broken {
+            alloc = format!("malformed: {b}");
+        }
+        vec![
+            if r.hostname.is_empty() {
+                r.name.chars().take(16).collect::<String>().into()
+            } else {
+                r.hostname.as_str().into()
+            },
+            verdict_text(r.verdict, state_label(r.state)),
+            Cell::styled(
+                format!("{} {power}", if power == "on" { "⏻" } else { "○" }),
+                power_role,
+            ),
+            yes(r.accepted),
+            yes(r.clean),
+            yes(r.ready),
+            r.cpu.as_str().into(),
+            r.memory.as_str().into(),
+            r.disks.as_str().into(),
+            r.name.as_str().into(),
+            r.classes.join(",").into(),
+            Cell::styled(
+                alloc,
+                if r.broken.is_some() {
+                    Role::Error
+                } else {
+                    Role::Text
+                },
+            ),
+        ]
+    }
+
+    fn stale_since(&self) -> Option<Time> {
+        self.stale_since
+    }
+}
+
+impl LiveTable for ClassRow {
+    type Ctx = ();
+
+    fn columns(_: &()) -> Vec<Column> {
+        vec![
+            Column::new("CLASS", 16, 48, 0),
+            Column::new("AVAILABLE", 9, 9, 0),
+            Column::new("IN USE", 6, 6, 0),
+            Column::new("QUALIFIERS", 10, 10, 1),
+        ]
+    }
+
+    fn cells<'a>(&'a self, _: &()) -> Vec<Cell<'a>> {
+        vec![
+            self.name.as_str().into(),
+            Cell::styled(
+                self.available.to_string(),
+                if self.available == 0 {
+                    Role::Warning
+                } else {
+                    Role::Ok
+                },
+            ),
+            self.in_use.to_string().into(),
+            Cell::styled(self.qualifiers.as_str(), Role::Muted),
+        ]
+    }
+}
+
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let v = &state.views;
+    let height = state.table_height();
+    let top = Rect {
+        height: ((height + 3) as u16).min(area.height),
+        ..area
+    };
+    let bottom = Rect {
+        y: area.y + top.height,
+        height: area.height.saturating_sub(top.height),
+        ..area
+    };
+    let sort = SORT_COLUMNS[v.servers.sort % SORT_COLUMNS.len()];
+    let t = with_problems(
+        counted_title("Servers", &v.servers, v.server_rows.len(), Some(sort)),
+        state,
+        theme,
+    );
+    TableView::new(&v.server_rows, &(), t)
+        .nav(&v.servers, height)
+        .render(frame, top, state, theme);
+    if bottom.height < 3 {
+        return;
+    }
+    TableView::new(
+        &v.class_rows,
+        &(),
+        Line::from(format!(" Server classes ({}) ", v.class_rows.len())),
+    )
+    .render(frame, bottom, state, theme);
+}

@@ -1,0 +1,183 @@
+//! GitOps: Argo CD Applications and the infrastructure objects (Crossplane, SealedSecrets,
+//! Klum…) on every site, and the selected one in full below (`app::live::gitops`).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::{empty_title, verdict_cell, with_problems};
+use crate::app::State;
+use crate::app::live::age;
+use crate::app::live::gitops::GitOpsRow;
+use crate::model::Time;
+use crate::theme::{Role, Theme};
+use crate::view::shorten_middle;
+use crate::view::widgets::table::{Cell, Column, LiveTable, TableView, counted_title};
+
+impl LiveTable for GitOpsRow {
+    type Ctx = ();
+
+    fn columns(_: &()) -> Vec<Column> {
+        vec![
+            Column::new("SITE", 8, 32, 3).middle(),
+            Column::new("KIND", 12, 24, 2),
+            Column::new("NAME", 26, 48, 0).middle(),
+            Column::new("HEALTH", 13, 13, 0),
+            Column::new("SYNC", 12, 14, 0),
+            Column::new("STATE", 11, 14, 1),
+            Column::new("REV", 8, 10, 1),
+            Column::new("VS REPO", 16, 20, 2),
+            Column::new("POLICY", 15, 20, 4),
+            Column::new("DETAIL", 10, 10, 1),
+        ]
+    }
+
+    fn cells<'a>(&'a self, _: &()) -> Vec<Cell<'a>> {
+        let r = self;
+        // `User.minio.crossplane.io` → `minio User`.
+        let kind = match r.kind.split_once('.') {
+            _ if r.kind == "Application" => "App".to_string(),
+            Some((k, group)) => format!("{} {k}", group.split('.').next().unwrap_or(group)),
+            None => r.kind.to_string(),
+        };
+        vec![
+            r.site.as_str().into(),
+            kind.into(),
+            r.key.name.as_str().into(),
+            verdict_cell(r.verdict),
+            Cell::styled(
+                r.sync.as_str(),
+                match r.sync.as_str() {
+                    "Synced" | "issued" | "enabled" => Role::Ok,
+                    "OutOfSync" | "not synced" => Role::Warning,
+                    _ => Role::Text,
+                },
+            ),
+            r.health.as_str().into(),
+            r.revision.as_str().into(),
+            Cell::styled(
+                r.vs_repo.as_str(),
+                if r.vs_repo.starts_with("behind") {
+                    Role::Warning
+                } else {
+                    Role::Muted
+                },
+            ),
+            r.policy.as_str().into(),
+            Cell::styled(r.detail.as_str(), Role::Muted),
+        ]
+    }
+
+    fn stale_since(&self) -> Option<Time> {
+        self.stale_since
+    }
+}
+
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let v = &state.views;
+    let now = state.live.now;
+    let [top, bottom] =
+        Layout::vertical([Constraint::Fill(2), Constraint::Fill(1)]).areas::<2>(area);
+    let mut t = with_problems(
+        counted_title(
+            "Applications and infrastructure",
+            &v.gitops,
+            v.gitops_rows.len(),
+            None,
+        ),
+        state,
+        theme,
+    );
+    if v.gitops_rows.is_empty() {
+        t = empty_title(
+            "GitOps",
+            state,
+            "no Argo CD applications or infrastructure objects found",
+        );
+    }
+    TableView::new(&v.gitops_rows, &(), t)
+        .nav(&v.gitops, state.table_height())
+        .render(frame, top, state, theme);
+    if bottom.height < 3 {
+        return;
+    }
+    // The selected row in full: its paths, and each resource that is not synced or healthy.
+    let mut lines: Vec<Line> = vec![];
+    let mut name = String::new();
+    if let Some(r) = v.gitops_rows.get(v.gitops.selected) {
+        name = format!("{} {}", r.kind, r.key);
+        if !r.paths.is_empty() {
+            lines.push(Line::from(vec![
+                Span::styled("paths ", theme.style(Role::Muted)),
+                Span::raw(r.paths.join(", ")),
+                Span::styled("  (enter: open in the repo)", theme.style(Role::Muted)),
+            ]));
+        }
+        if let Some((phase, at, msg)) = &r.last_op {
+            lines.push(Line::from(vec![
+                Span::styled("last sync ", theme.style(Role::Muted)),
+                Span::styled(
+                    phase.clone(),
+                    theme.style(match phase.as_str() {
+                        "Succeeded" => Role::Ok,
+                        "Running" => Role::Accent,
+                        _ => Role::Error,
+                    }),
+                ),
+                Span::raw(
+                    at.map(|t| format!(" {} ago", age(now, t)))
+                        .unwrap_or_default(),
+                ),
+                Span::styled(
+                    msg.as_ref().map(|m| format!(": {m}")).unwrap_or_default(),
+                    theme.style(Role::Muted),
+                ),
+            ]));
+        }
+        for p in &r.problems {
+            let what = [p.sync.as_deref(), p.health.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            lines.push(Line::from(vec![
+                Span::styled("▲ ", theme.style(Role::Warning)),
+                Span::styled(
+                    format!(
+                        "{} {}{} ",
+                        p.kind,
+                        p.namespace
+                            .as_ref()
+                            .map(|n| format!("{n}/"))
+                            .unwrap_or_default(),
+                        p.name
+                    ),
+                    theme.style(Role::Text).add_modifier(Modifier::BOLD),
+                ),
+                Span::styled(format!("{what} "), theme.style(Role::Warning)),
+                Span::styled(
+                    p.message.clone().unwrap_or_default(),
+                    theme.style(Role::Text),
+                ),
+            ]));
+        }
+        if !r.detail.is_empty() {
+            lines.push(Line::styled(r.detail.clone(), theme.style(Role::Muted)));
+        }
+        if lines.is_empty() {
+            lines.push(Line::styled("nothing to report", theme.style(Role::Muted)));
+        }
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Role::Border))
+        .title(
+            Line::from(format!(" {} ", shorten_middle(&name, 60))).style(theme.style(Role::Title)),
+        );
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: true }).block(block),
+        bottom,
+    );
+}

@@ -1,0 +1,180 @@
+//! The live views' header (the views as tabs, the sources' state) and footer (key hints, the
+//! filter being typed, the last toast).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::app::State;
+use crate::app::live::{SourceStatus, age};
+use crate::app::nav::Route;
+use crate::keymap::{Action, Context};
+use crate::theme::{Role, Theme};
+use crate::view::fg_on;
+
+pub(super) fn header_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let base = theme.style(Role::Header);
+    let mut spans = vec![Span::styled(
+        " blast ",
+        fg_on(base, theme.style(Role::Accent)),
+    )];
+    let tabs = [
+        ("1", "Repo", Route::Browser),
+        ("2", "Fleet", Route::Fleet),
+        ("3", "Nodes", Route::Nodes),
+        ("4", "Metal", Route::BareMetal),
+        ("5", "Storage", Route::Storage),
+        ("6", "Backup", Route::Backup),
+        ("7", "GitOps", Route::GitOps),
+        ("8", "Overview", Route::Overview),
+        ("9", "Changes", Route::Changes),
+        ("0", "Reconcile", Route::Reconcile),
+    ];
+    // Narrow terminals: the numbers, and the name of the view on screen only.
+    let compact = area.width < 140;
+    for (k, name, r) in tabs {
+        // The reconcile tab only once something was pushed.
+        if r == Route::Reconcile && state.reconcile.is_none() {
+            continue;
+        }
+        let on = std::mem::discriminant(&r) == std::mem::discriminant(&state.route);
+        let style = if on {
+            fg_on(base, theme.style(Role::Accent)).add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        } else {
+            fg_on(base, theme.style(Role::Muted))
+        };
+        let label = match (compact, on) {
+            (true, false) => k.to_string(),
+            _ => format!("{k} {name}"),
+        };
+        spans.push(Span::styled(label, style));
+        spans.push(Span::styled(" ", base));
+    }
+    if let Route::Cluster { key, .. } = &state.route {
+        spans.push(Span::styled(
+            format!("› {} ", key.name),
+            fg_on(base, theme.style(Role::Accent)).add_modifier(Modifier::BOLD),
+        ));
+    }
+    // Management clusters by name; workload clusters as counts per state.
+    let now = state.live.now;
+    let mut right: Vec<Span> = vec![];
+    let mark = |st: &SourceStatus| match st {
+        SourceStatus::Live => ("●", Role::Ok, String::new()),
+        SourceStatus::Idle => ("○", Role::Muted, String::new()),
+        SourceStatus::Connecting => ("◌", Role::Warning, " connecting".into()),
+        SourceStatus::Stale { since, .. } => {
+            ("⚠", Role::Stale, format!(" stale {}", age(now, *since)))
+        }
+        SourceStatus::Forbidden { .. } => ("⊘", Role::Error, " forbidden".into()),
+    };
+    for s in state.live.roots() {
+        let (m, role, text) = mark(&s.status());
+        right.push(Span::styled(
+            format!(" {m}{}{text}", s.id),
+            fg_on(base, theme.style(role)),
+        ));
+    }
+    let mut counts: std::collections::BTreeMap<&str, (usize, Role)> = Default::default();
+    for s in state
+        .live
+        .workloads()
+        .filter(|s| !s.kinds.is_empty() || s.setup_error.is_some())
+    {
+        let (m, role, _) = mark(&s.status());
+        counts.entry(m).or_insert((0, role)).0 += 1;
+    }
+    if !counts.is_empty() {
+        right.push(Span::styled(
+            " sites",
+            fg_on(base, theme.style(Role::Muted)),
+        ));
+        for (m, (n, role)) in counts {
+            right.push(Span::styled(
+                format!(" {m}{n}"),
+                fg_on(base, theme.style(role)),
+            ));
+        }
+    }
+    right.push(Span::styled(" ", base));
+    let width = |v: &[Span]| v.iter().map(|s| s.width()).sum::<usize>();
+    let room = (area.width as usize).saturating_sub(width(&spans));
+    if width(&right) > room {
+        // Keep the first sources that fit.
+        let mut kept = vec![];
+        let mut w = 0;
+        for s in right {
+            if w + s.width() > room.saturating_sub(1) {
+                break;
+            }
+            w += s.width();
+            kept.push(s);
+        }
+        right = kept;
+    }
+    let pad = (area.width as usize).saturating_sub(width(&spans) + width(&right));
+    spans.push(Span::styled(" ".repeat(pad), base));
+    spans.extend(right);
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+}
+
+pub(super) fn footer_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let mut spans: Vec<Span> = vec![];
+    let hint = |spans: &mut Vec<Span<'static>>, ctx: Context, a: Action, label: &str| {
+        if let Some(k) = state.keymap.keys_for(ctx, a).first() {
+            spans.push(Span::styled(format!(" {k}"), theme.style(Role::Accent)));
+            spans.push(Span::styled(format!(" {label} "), theme.style(Role::Muted)));
+        }
+    };
+    let nav = state.nav();
+    if let Some(n) = nav.filter(|n| n.filtering) {
+        spans.push(Span::styled(" /", theme.style(Role::Accent)));
+        spans.push(Span::styled(n.filter.clone(), theme.style(Role::Text)));
+        spans.push(Span::styled("█", theme.style(Role::Accent)));
+        hint(&mut spans, Context::Filter, Action::Accept, "keep");
+        hint(&mut spans, Context::Filter, Action::Back, "clear");
+    } else if let Some(t) = &state.toast {
+        let role = if t.error { Role::Error } else { Role::Warning };
+        spans.push(Span::styled(
+            format!(" {} {}", if t.error { "✗" } else { "!" }, t.text),
+            theme.style(role),
+        ));
+    } else if state.route == Route::Changes {
+        hint(&mut spans, Context::Changes, Action::Stage, "stage");
+        hint(&mut spans, Context::Changes, Action::Discard, "discard");
+        hint(&mut spans, Context::Changes, Action::Commit, "commit");
+        hint(&mut spans, Context::Changes, Action::Push, "push");
+        hint(&mut spans, Context::Changes, Action::PreviewDown, "diff");
+        hint(&mut spans, Context::Changes, Action::Edit, "edit");
+        hint(&mut spans, Context::Global, Action::Help, "help");
+        hint(&mut spans, Context::Changes, Action::Back, "back");
+    } else {
+        if let Some(n) = nav.filter(|n| !n.filter.is_empty()) {
+            spans.push(Span::styled(
+                format!(" filter: {} ", n.filter),
+                theme.style(Role::Match),
+            ));
+        }
+        let open = match state.route {
+            Route::Fleet => "open",
+            Route::Cluster { .. } => "open",
+            Route::Nodes => "machine",
+            _ => "open",
+        };
+        hint(&mut spans, Context::Live, Action::Open, open);
+        hint(&mut spans, Context::Live, Action::Filter, "filter");
+        if !matches!(state.route, Route::Cluster { .. }) {
+            hint(&mut spans, Context::Live, Action::Sort, "sort");
+        }
+        if state.route == Route::Backup {
+            hint(&mut spans, Context::Live, Action::Failures, "failures");
+        }
+        hint(&mut spans, Context::Live, Action::Jump, "repo");
+        hint(&mut spans, Context::Live, Action::Contexts, "contexts");
+        hint(&mut spans, Context::Global, Action::Help, "help");
+        hint(&mut spans, Context::Live, Action::Back, "back");
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,152 @@
+//! The live views, one file per view with the names of `app::live` (fleet, cluster, nodes,
+//! bare metal, storage, backup, GitOps, the overview), the header and footer bars and the
+//! context picker. Rows are derived in `app::live::views::settle`; each view file says how its
+//! rows are drawn (`LiveTable`) and lays out its panes; `widgets::table` draws the tables. The
+//! helpers every view uses are here; the view files do not import each other.
+
+mod backup;
+mod baremetal;
+mod cluster;
+mod fleet;
+mod gitops;
+mod header;
+mod nodes;
+mod overview;
+mod picker;
+mod storage;
+
+use ratatui::Frame;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{pane, shorten_middle, verdict_role};
+use crate::app::State;
+use crate::app::live::fleet::Verdict;
+use crate::app::live::{SourceStatus, age};
+use crate::app::nav::Route;
+use crate::theme::{Role, Theme};
+use crate::view::widgets::table::Cell;
+
+pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
+    let area = frame.area();
+    let (head, body, foot) = crate::app::layout::bars(area);
+    header::header_bar(frame, head, state, theme);
+    if state.route == Route::Changes {
+        super::changes::changes(frame, body, state, theme);
+    } else if let Some(msg) = blocking_message(state) {
+        let p = Paragraph::new(msg)
+            .wrap(Wrap { trim: true })
+            .style(theme.style(Role::Warning))
+            .block(pane(
+                Line::from(format!(" {} ", state.route.title())),
+                true,
+                state,
+                theme,
+            ));
+        frame.render_widget(p, body);
+    } else {
+        match &state.route {
+            Route::Fleet => fleet::draw(frame, body, state, theme),
+            Route::Cluster { .. } => cluster::draw(frame, body, state, theme),
+            Route::Nodes => nodes::draw(frame, body, state, theme),
+            Route::BareMetal => baremetal::draw(frame, body, state, theme),
+            Route::Storage => storage::draw(frame, body, state, theme),
+            Route::Backup => backup::draw(frame, body, state, theme),
+            Route::GitOps => gitops::draw(frame, body, state, theme),
+            Route::Overview => overview::draw(frame, body, state, theme),
+            Route::Reconcile => super::changes::reconcile(frame, body, state, theme),
+            Route::Browser | Route::Changes => {}
+        }
+    }
+    header::footer_bar(frame, foot, state, theme);
+    if state.views.picker.is_some() {
+        picker::draw(frame, area, state, theme);
+    }
+}
+
+/// What to say instead of an empty table: no kubeconfig, nothing connected yet, or RBAC.
+fn blocking_message(state: &State) -> Option<String> {
+    let live = &state.live;
+    let roots: Vec<_> = live.roots().collect();
+    if roots.is_empty() {
+        return Some("Connecting… (reading the kubeconfig)".into());
+    }
+    if let Some(s) = roots.iter().find(|s| s.setup_error.is_some()) {
+        let err = &s
+            .setup_error
+            .as_ref()
+            .map(|e| e.1.clone())
+            .unwrap_or_default();
+        if roots.len() == 1 && s.kinds.is_empty() {
+            return Some(format!(
+                "Cannot reach {}: {err}\n\nRetrying. Check the kubeconfig (--kubeconfig, KUBECONFIG, --context), or try `blast demo` for a simulated datacenter.",
+                s.id
+            ));
+        }
+    }
+    let needed: Vec<crate::model::kinds::KindInfo> = match &state.route {
+        Route::Fleet => crate::app::live::fleet::KINDS.to_vec(),
+        Route::BareMetal => vec![crate::model::kinds::SERVER],
+        Route::Cluster { .. } => vec![crate::model::kinds::CLUSTER],
+        _ => vec![],
+    };
+    for k in &needed {
+        if let Some(p) = live.kind_problem(k) {
+            return Some(format!("This view is unavailable: {p}"));
+        }
+    }
+    None
+}
+
+/// `▲ degraded` in the verdict's role.
+fn verdict_cell(v: Verdict) -> Cell<'static> {
+    Cell::styled(format!("{} {}", v.symbol(), v.label()), verdict_role(v))
+}
+
+/// `▲ HEALTH_WARN`: the verdict's symbol before a text, in the verdict's role.
+fn verdict_text(v: Verdict, text: &str) -> Cell<'static> {
+    Cell::styled(format!("{} {text}", v.symbol()), verdict_role(v))
+}
+
+/// `3m ago`, or nothing.
+fn ago(now: crate::model::Time, t: Option<crate::model::Time>) -> String {
+    t.map(|t| format!("{} ago", age(now, t)))
+        .unwrap_or_default()
+}
+
+/// The title plus, for every source that is not live, what went wrong and since when, so the
+/// error is on screen and not only in the log.
+fn with_problems<'a>(mut line: Line<'a>, state: &State, theme: &Theme) -> Line<'a> {
+    let now = state.live.now;
+    for s in state.live.sources.values() {
+        let text = match s.status() {
+            SourceStatus::Stale { since, error } => {
+                format!(" ⚠ {} lost {} ago: {error} ", s.id, age(now, since))
+            }
+            SourceStatus::Forbidden { message } => format!(" ⊘ {}: {message} ", s.id),
+            _ => continue,
+        };
+        line.spans.push(Span::styled(
+            shorten_middle(&text, 90),
+            theme.style(Role::Stale),
+        ));
+    }
+    line
+}
+
+/// Some root source is still connecting: an empty table means "loading", not "none".
+fn syncing(state: &State) -> bool {
+    state
+        .live
+        .roots()
+        .any(|s| matches!(s.status(), SourceStatus::Connecting))
+}
+
+/// The title of an empty table: loading, or why there is nothing.
+fn empty_title(name: &str, state: &State, what: &str) -> Line<'static> {
+    if syncing(state) {
+        Line::from(format!(" {name}: loading… "))
+    } else {
+        Line::from(format!(" {name} (0): {what} "))
+    }
+}
