@@ -138,12 +138,7 @@ impl From<crate::git::protocol::GitMsg> for Msg {
         match m {
             GitMsg::Status(result) => Msg::GitStatus(result),
             GitMsg::Log { path, result } => Msg::GitLog { path, result },
-            GitMsg::Revisions(found) => Msg::GitRevisions(
-                found
-                    .into_iter()
-                    .map(|(k, head, behind)| (k, live::gitops::PathRevision { head, behind }))
-                    .collect(),
-            ),
+            GitMsg::Revisions(found) => Msg::GitRevisions(live::gitops::revisions(found)),
             GitMsg::Changes(result) => Msg::Changes(result),
             GitMsg::Diff { path, result } => Msg::Diff { path, result },
         }

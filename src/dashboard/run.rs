@@ -15,7 +15,7 @@ use tracing::{info, warn};
 
 use super::state::{Effect, Msg, State, settle, update};
 use super::view;
-use crate::app::live::gitops::PathRevision;
+use crate::app::live::gitops;
 use crate::kube::supervisor;
 use crate::model::Time;
 use crate::runtime::{Core, Input, LoopOptions, Tasks, Term};
@@ -140,11 +140,7 @@ fn read_revisions(repo: &Option<PathBuf>, wanted: Vec<(String, String)>, tx: &mp
     tokio::task::spawn_blocking(move || {
         match crate::git::revisions::path_revisions(&root, &wanted, 5_000) {
             Ok(found) => {
-                let revs = found
-                    .into_iter()
-                    .map(|(k, head, behind)| (k, PathRevision { head, behind }))
-                    .collect();
-                let _ = tx.blocking_send(Msg::Revisions(revs));
+                let _ = tx.blocking_send(Msg::Revisions(gitops::revisions(found)));
             }
             Err(e) => warn!(error = %e, "reading the repo's revisions"),
         }

@@ -39,6 +39,14 @@ pub struct PathRevision {
 /// `(synced revision, path)` → what the repo says; filled by the git worker.
 pub type Revisions = BTreeMap<(String, String), PathRevision>;
 
+/// What the git side found (`git::revisions::path_revisions`), keyed for the views.
+pub fn revisions(found: Vec<crate::git::revisions::PathRevisionFound>) -> Revisions {
+    found
+        .into_iter()
+        .map(|(k, head, behind)| (k, PathRevision { head, behind }))
+        .collect()
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct GitOpsRow {
     pub site: SourceId,
