@@ -37,7 +37,20 @@ static TUNE_ALLOCATOR: extern "C" fn() = {
 };
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // `blast status` says "could not run" with its own code (3), for scripts.
+        Err(e) => {
+            let _ = e.print();
+            let status = std::env::args().skip(1).any(|a| a == "status");
+            let code = match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                _ if status => blast::status::EXIT_COULD_NOT_RUN,
+                _ => 2,
+            };
+            return ExitCode::from(code);
+        }
+    };
     if let Err(e) = runtime::install_hooks() {
         eprintln!("blast: {e}");
         return ExitCode::from(2);
@@ -62,7 +75,7 @@ fn main() -> ExitCode {
     }
 }
 
-/// `blast status`: exit 0 healthy, 1 degraded, 2 unreachable (and 2 for a usage error).
+/// `blast status`: exit 0 healthy, 1 degraded, 2 unreachable or stale, 3 could not run.
 fn run_status(cli: &Cli, args: &blast::cli::StatusArgs) -> ExitCode {
     let run = || -> color_eyre::Result<u8> {
         let paths = Paths::from_platform();
@@ -82,8 +95,12 @@ fn run_status(cli: &Cli, args: &blast::cli::StatusArgs) -> ExitCode {
             .enable_all()
             .build()?;
         let timeout = std::time::Duration::from_secs(args.timeout);
-        let live = rt.block_on(blast::status::collect(opts, timeout));
-        let sites = blast::status::summarize(&live, config.storage.thresholds());
+        let workload_kubeconfigs = opts.workload_kubeconfigs;
+        let live = rt
+            .block_on(blast::status::collect(opts, timeout))
+            .map_err(|e| eyre!(e))?;
+        let sites =
+            blast::status::summarize(&live, config.storage.thresholds(), workload_kubeconfigs);
         if args.json {
             println!(
                 "{}",
@@ -99,7 +116,7 @@ fn run_status(cli: &Cli, args: &blast::cli::StatusArgs) -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("blast: {e:?}");
-            ExitCode::from(2)
+            ExitCode::from(blast::status::EXIT_COULD_NOT_RUN)
         }
     }
 }
@@ -216,6 +233,12 @@ fn run_console(cli: &Cli, mut demo: Option<blast::demo::run::Demo>) -> color_eyr
         .as_ref()
         .map(|p| p.state_dir.clone())
         .unwrap_or_else(std::env::temp_dir);
+    // kube (issue 13): exec credential plugins get the plain terminal once, before the TUI takes
+    // it, so an interactive login prompts where it can be seen; inside the TUI they run
+    // non-interactively. Not for the demo (its kubeconfig has no plugins).
+    if demo.is_none() {
+        blast::kube::exec::prepare(kube.kubeconfig.as_deref(), &kube.contexts);
+    }
     rt.block_on(async move {
         let _demo = start_demo(demo, &state_dir, &mut kube).await?;
         runtime::run(
