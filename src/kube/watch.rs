@@ -52,6 +52,16 @@ const NOT_INSTALLED_RECHECK: Duration = Duration::from_secs(30);
 /// Objects per page of a list.
 const PAGE: u32 = 500;
 
+/// How long one page of a list may take to arrive.
+const PAGE_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn slow(limit: Duration) -> String {
+    format!(
+        "the server did not send a page of the list within {} s",
+        limit.as_secs_f32()
+    )
+}
+
 fn classify(e: &watcher::Error) -> Failure {
     let api = match e {
         watcher::Error::InitialListFailed(kube::Error::Api(s))
@@ -216,6 +226,17 @@ pub async fn run(
     kind: &'static KindInfo,
     tx: mpsc::Sender<LiveMsg>,
 ) {
+    run_with(discovery, source, kind, tx, PAGE_TIMEOUT).await
+}
+
+/// [`run`] with another limit on the time a page of a list may take.
+pub async fn run_with(
+    discovery: Arc<Discovery>,
+    source: SourceId,
+    kind: &'static KindInfo,
+    tx: mpsc::Sender<LiveMsg>,
+    page_timeout: Duration,
+) {
     let send = |m: LiveMsg| {
         let tx = tx.clone();
         async move { tx.send(m).await.is_ok() }
@@ -270,9 +291,9 @@ pub async fn run(
         let api: Api<RawObject> = Api::all_with(discovery.client(), &ar);
         debug!(source = %source, kind = kind.kind, version = %served.version, watch = served.watch, "watch started");
         let ended = if served.watch && !refused_watch {
-            watch_kind(&api, &source, kind, &tx, &mut backoff).await
+            watch_kind(&api, &source, kind, &tx, &mut backoff, page_timeout).await
         } else {
-            poll_kind(&api, &source, kind, &tx).await
+            poll_kind(&api, &source, kind, &tx, page_timeout).await
         };
         let wait = match ended {
             Ended::Closed => return,
@@ -338,13 +359,27 @@ async fn watch_kind(
     kind: &'static KindInfo,
     tx: &mpsc::Sender<LiveMsg>,
     backoff: &mut DefaultBackoff,
+    page_timeout: Duration,
 ) -> Ended {
     let cfg = watcher::Config::default().page_size(PAGE);
     let mut stream = watcher::watcher(api.clone(), cfg).boxed();
     let mut buffer: Vec<(ObjKey, Entry)> = Vec::new();
-    while let Some(ev) = stream.next().await {
+    // While listing, each page must come within `page_timeout` (a server trickling its answer
+    // would hold the kind "syncing" forever); a watch may idle as long as it likes.
+    let mut listing = true;
+    loop {
+        let next = if listing {
+            match tokio::time::timeout(page_timeout, stream.next()).await {
+                Ok(n) => n,
+                Err(_) => return Ended::Failed(Failure::Other(slow(page_timeout))),
+            }
+        } else {
+            stream.next().await
+        };
+        let Some(ev) = next else { break };
         let msg = match ev {
             Ok(Event::Init) => {
+                listing = true;
                 buffer.clear();
                 continue;
             }
@@ -353,6 +388,7 @@ async fn watch_kind(
                 continue;
             }
             Ok(Event::InitDone) => {
+                listing = false;
                 *backoff = DefaultBackoff::default();
                 info!(source = %source, kind = kind.kind, objects = buffer.len(), "listed");
                 LiveMsg::Reset {
@@ -400,14 +436,16 @@ async fn poll_kind(
     source: &SourceId,
     kind: &'static KindInfo,
     tx: &mpsc::Sender<LiveMsg>,
+    page_timeout: Duration,
 ) -> Ended {
     loop {
         let mut objects = Vec::new();
         let mut params = ListParams::default().limit(PAGE);
         loop {
-            let page = match api.list(&params).await {
-                Ok(p) => p,
-                Err(e) => {
+            let page = match tokio::time::timeout(page_timeout, api.list(&params)).await {
+                Err(_) => return Ended::Failed(Failure::Other(slow(page_timeout))),
+                Ok(Ok(p)) => p,
+                Ok(Err(e)) => {
                     return Ended::Failed(classify(&watcher::Error::InitialListFailed(e)));
                 }
             };
@@ -473,6 +511,77 @@ mod tests {
             matches!(&entries[2].1, Entry::Broken { error } if error.starts_with("metadata.name:"))
         );
         assert!(matches!(&entries[3].1, Entry::Broken { error } if error.contains("metadata")));
+    }
+
+    /// A server that answers discovery, then trickles its list a byte at a time: the kind is
+    /// marked failed with the reason once a page is overdue, instead of syncing forever.
+    #[tokio::test]
+    async fn a_list_that_trickles_fails_its_kind_in_bounded_time() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut conn, _)) = listener.accept().await else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let mut head = Vec::new();
+                    let mut b = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") {
+                        if conn.read(&mut b).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        head.push(b[0]);
+                    }
+                    let head = String::from_utf8_lossy(&head).into_owned();
+                    let path = head.split(' ').nth(1).unwrap_or("").to_string();
+                    if path == "/api/v1" {
+                        let body = json!({"kind": "APIResourceList", "groupVersion": "v1", "resources": [
+                            {"name": "nodes", "singularName": "node", "namespaced": false, "kind": "Node", "verbs": ["list", "watch"]}
+                        ]}).to_string();
+                        let _ = conn.write_all(format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).as_bytes()).await;
+                        return;
+                    }
+                    let _ = conn
+                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+                        .await;
+                    loop {
+                        if conn.write_all(b" ").await.is_err() {
+                            return;
+                        }
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                });
+            }
+        });
+        let mut config = kube::Config::new(format!("http://{addr}").parse().unwrap());
+        config.root_cert = Some(Vec::new());
+        let client = kube::Client::try_from(config).unwrap();
+        let (tx, mut rx) = mpsc::channel(16);
+        let task = tokio::spawn(run_with(
+            Discovery::new(client),
+            "slow".into(),
+            &kinds::NODE,
+            tx,
+            Duration::from_millis(400),
+        ));
+        let got = tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                match rx.recv().await {
+                    Some(LiveMsg::Status {
+                        status: KindStatus::Failed { error, .. },
+                        ..
+                    }) => return error,
+                    Some(_) => continue,
+                    None => panic!("the watch ended"),
+                }
+            }
+        })
+        .await
+        .expect("the kind is marked failed, not left syncing");
+        assert!(got.contains("did not send a page"), "{got}");
+        task.abort();
     }
 
     #[test]

@@ -445,3 +445,59 @@ fn exec_plugins_run_without_the_terminal_and_failures_are_the_contexts_error() {
     assert!(!v.to_string().contains("secret-token-123"), "{v}");
     assert!(!err.contains("secret-token-123"), "{err}");
 }
+
+/// The console with an exec plugin that asks for a password when it may use the terminal and
+/// otherwise answers from the cache its login wrote (as kubelogin or gcloud do): the prompt
+/// comes on the plain terminal before the TUI, and inside the TUI the plugin runs without the
+/// terminal, so the fleet shows and nothing is drawn over it.
+#[test]
+fn an_interactive_login_happens_before_the_console_takes_the_terminal() {
+    let w = World::start();
+    let cache = w.dir.path().join("plugin-cache");
+    let script = format!(
+        r#"case "$KUBERNETES_EXEC_INFO" in
+  *'"interactive":true'*) printf 'Password: ' >&2; read pw; [ "$pw" = hunter2 ] || exit 1; touch '{cache}' ;;
+  *) [ -f '{cache}' ] || {{ echo 'error: login required' >&2; exit 1; }} ;;
+esac
+echo '{{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{{"token":"t"}}}}'"#,
+        cache = cache.display()
+    );
+    let kubeconfig = w.kubeconfig_with("login.yaml", |kc| {
+        for u in kc["users"].as_array_mut().unwrap() {
+            u["user"] = serde_json::json!({"exec": {
+                "apiVersion": "client.authentication.k8s.io/v1",
+                "command": "sh",
+                "args": ["-c", script],
+            }});
+        }
+    });
+    let repo = crate::support::temp_repo();
+    let mut t = crate::pty::Pty::spawn(
+        &[
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+            "--context",
+            "mgmt",
+            "--view",
+            "fleet",
+        ],
+        &repo.work,
+        100,
+        30,
+        &[],
+    );
+    t.wait_for("Password:", 20);
+    let screen = t.screen();
+    assert!(
+        screen.contains("getting credentials for context mgmt"),
+        "the prompt comes before the TUI: {screen}"
+    );
+    t.send("hunter2\r");
+    t.wait_for("edge-berlin", 30);
+    assert!(cache.exists(), "the login ran");
+    let screen = t.screen();
+    assert!(!screen.contains("Password"), "{screen}");
+    assert!(!screen.contains("login required"), "{screen}");
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
