@@ -106,14 +106,12 @@ impl Discovery {
         }
     }
 
-    /// Drops what is known of a group unless it was fetched within `newer_than` (so that the
-    /// kinds of one group failing together ask the server once).
-    pub fn forget(&self, group: &str, newer_than: Duration) {
+    /// Drops what is known of a group if it was asked for before `before` (so that the kinds of
+    /// one group failing together ask the server once, and never keep an answer older than
+    /// the failure that made them ask).
+    pub fn forget_older_than(&self, group: &str, before: Instant) {
         let mut groups = self.groups.lock().unwrap_or_else(|e| e.into_inner());
-        if groups
-            .get(group)
-            .is_some_and(|e| e.fetched.elapsed() >= newer_than)
-        {
+        if groups.get(group).is_some_and(|e| e.fetched <= before) {
             groups.remove(group);
         }
     }

@@ -13,7 +13,7 @@
 
 use std::borrow::Cow;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -258,8 +258,9 @@ pub async fn run_with(
                     return;
                 }
                 // CRDs may be installed later: ask the server again then.
+                let asked = Instant::now();
                 tokio::time::sleep(NOT_INSTALLED_RECHECK).await;
-                discovery.forget(kind.group, NOT_INSTALLED_RECHECK / 2);
+                discovery.forget_older_than(kind.group, asked);
                 continue;
             }
             Resolution::Forbidden(message) => {
@@ -288,6 +289,7 @@ pub async fn run_with(
             kind: kind.kind.to_string(),
             plural: served.plural.clone(),
         };
+        let started = Instant::now();
         let api: Api<RawObject> = Api::all_with(discovery.client(), &ar);
         debug!(source = %source, kind = kind.kind, version = %served.version, watch = served.watch, "watch started");
         let ended = if served.watch && !refused_watch {
@@ -300,7 +302,7 @@ pub async fn run_with(
             Ended::Failed(Failure::NotInstalled) => {
                 // The resource went away under the watch (CRD deleted, or upgraded so that
                 // this version no longer serves it): look the group up again at once.
-                discovery.forget(kind.group, Duration::from_secs(1));
+                discovery.forget_older_than(kind.group, started);
                 match discovery.resolve(kind).await {
                     Resolution::Served(s) if s != served => {
                         info!(source = %source, kind = kind.kind, version = %s.version, "kind moved; watching again");
