@@ -27,7 +27,20 @@ static TUNE_ALLOCATOR: extern "C" fn() = {
 };
 
 fn main() -> ExitCode {
-    let cli = blast::cli::Cli::parse();
+    let cli = match blast::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        // `blast status` says "could not run" with its own code (3), for scripts.
+        Err(e) => {
+            let _ = e.print();
+            let status = std::env::args().skip(1).any(|a| a == "status");
+            let code = match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                _ if status => blast::status::EXIT_COULD_NOT_RUN,
+                _ => 2,
+            };
+            return ExitCode::from(code);
+        }
+    };
     if let Err(e) = blast::runtime::install_hooks() {
         eprintln!("blast: {e}");
         return ExitCode::from(2);

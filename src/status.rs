@@ -1,7 +1,14 @@
 //! `blast status [--json]`: the overview without a terminal UI, for cron, monitoring and
 //! scripts. The same watchers and the same summary as the console (`app::live::summary`); it
 //! waits until every site has listed what the overview needs (or the timeout), prints, and
-//! exits 0 when all is healthy, 1 when something is degraded, 2 when a site cannot be reached.
+//! exits with [`exit_code`]: 0 all healthy, 1 something degraded, 2 a site that should be
+//! reachable is not (or its data is stale), 3 it could not run (bad flag, no kubeconfig,
+//! broken config).
+//!
+//! A workload cluster is watched directly only with `fleet.workload_kubeconfigs = true`.
+//! Without it (the default) its site is judged from the management cluster's Cluster API
+//! objects (the fleet area) and reported `not watched directly`: neither failed nor
+//! unreachable.
 
 use std::time::Duration;
 
@@ -16,9 +23,18 @@ use crate::app::live::{KindStatus, LiveMsg, LiveState, Scope, age};
 use crate::app::nav::Route;
 use crate::kube::supervisor::{self, Command, Options};
 
+/// Exit code: every site healthy.
+pub const EXIT_HEALTHY: u8 = 0;
+/// Exit code: something is degraded (or unknown).
+pub const EXIT_DEGRADED: u8 = 1;
+/// Exit code: a site that should be reachable is not, or its data is stale.
+pub const EXIT_UNREACHABLE: u8 = 2;
+/// Exit code: `blast status` could not run (bad flag, no kubeconfig, broken config).
+pub const EXIT_COULD_NOT_RUN: u8 = 3;
+
 /// Watches what the overview needs until every site has answered (or `timeout`), then returns
-/// the live state.
-pub async fn collect(opts: Options, timeout: Duration) -> LiveState {
+/// the live state; an error when there is no usable kubeconfig at all.
+pub async fn collect(opts: Options, timeout: Duration) -> Result<LiveState, String> {
     let (tx, mut rx) = mpsc::channel::<LiveMsg>(1024);
     let cmd = supervisor::spawn(opts, tx);
     let wants = Route::Overview.wants();
@@ -53,7 +69,14 @@ pub async fn collect(opts: Options, timeout: Duration) -> LiveState {
         }
     }
     live.now = crate::kube::now();
-    live
+    if let Some((_, error)) = live
+        .sources
+        .get(supervisor::NO_KUBECONFIG)
+        .and_then(|s| s.setup_error.as_ref())
+    {
+        return Err(error.clone());
+    }
+    Ok(live)
 }
 
 /// Every source of the side (roots or workloads) has an answer for each wanted kind: listed,
@@ -83,19 +106,33 @@ fn every_cluster_has_a_source(live: &LiveState) -> bool {
         .all(|(_, c)| live.sources.contains_key(&c.meta().name))
 }
 
-/// 2 when a site cannot be reached (or is stale), 1 when something is not healthy, else 0.
-pub fn exit_code(sites: &[SiteSummary]) -> u8 {
-    if sites.is_empty() || sites.iter().any(|s| !matches!(s.reach, Reach::Live)) {
-        2
-    } else if sites.iter().any(|s| s.verdict >= Verdict::Unknown) {
-        1
+/// A site as `blast status` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    pub summary: SiteSummary,
+    /// Its API server is watched (a management cluster, or a workload cluster reached through
+    /// its kubeconfig Secret); otherwise it is judged from the management cluster alone.
+    pub watched: bool,
+}
+
+/// 2 when a site that should be reachable is not (or is stale), 1 when something is not
+/// healthy, else 0. Sites not watched directly count by their verdict alone.
+pub fn exit_code(sites: &[Site]) -> u8 {
+    let unreachable = |s: &Site| s.watched && !matches!(s.summary.reach, Reach::Live);
+    if sites.is_empty() || sites.iter().any(unreachable) {
+        EXIT_UNREACHABLE
+    } else if sites.iter().any(|s| s.summary.verdict >= Verdict::Unknown) {
+        EXIT_DEGRADED
     } else {
-        0
+        EXIT_HEALTHY
     }
 }
 
-fn reach_text(r: &Reach, now: i64) -> String {
-    match r {
+fn reach_text(site: &Site, now: i64) -> String {
+    if !site.watched {
+        return NOT_WATCHED.into();
+    }
+    match &site.summary.reach {
         Reach::Live => "live".into(),
         Reach::Connecting => "no answer".into(),
         Reach::Stale { since, error } => format!("stale {} ({error})", age(now, *since)),
@@ -103,10 +140,14 @@ fn reach_text(r: &Reach, now: i64) -> String {
     }
 }
 
+/// How a site not watched directly is described.
+const NOT_WATCHED: &str = "not watched directly";
+
 /// One line per site, then a line per problem.
-pub fn text(sites: &[SiteSummary], now: i64) -> String {
+pub fn text(sites: &[Site], now: i64) -> String {
     let mut out = String::new();
-    for s in sites {
+    for site in sites {
+        let s = &site.summary;
         let areas = s
             .areas()
             .iter()
@@ -118,7 +159,7 @@ pub fn text(sites: &[SiteSummary], now: i64) -> String {
             s.verdict.symbol(),
             s.site,
             s.verdict.label(),
-            reach_text(&s.reach, now),
+            reach_text(site, now),
             if areas.is_empty() {
                 String::new()
             } else {
@@ -142,13 +183,15 @@ pub fn text(sites: &[SiteSummary], now: i64) -> String {
     out
 }
 
-pub fn json(sites: &[SiteSummary], now: i64) -> Value {
+pub fn json(sites: &[Site], now: i64) -> Value {
     let code = exit_code(sites);
     let time = |t: Option<i64>| t.map(crate::model::format_time);
     let list: Vec<Value> = sites
         .iter()
-        .map(|s| {
+        .map(|site| {
+            let s = &site.summary;
             let (reach, reach_error, reach_since) = match &s.reach {
+                _ if !site.watched => ("notWatched", None, None),
                 Reach::Live => ("live", None, None),
                 Reach::Connecting => ("connecting", None, None),
                 Reach::Stale { since, error } => ("stale", Some(error.clone()), Some(*since)),
@@ -169,6 +212,7 @@ pub fn json(sites: &[SiteSummary], now: i64) -> Value {
             json!({
                 "site": s.site,
                 "management": s.root,
+                "watched": site.watched,
                 "verdict": s.verdict.label(),
                 "reach": reach,
                 "reachError": reach_error,
@@ -192,7 +236,35 @@ pub fn json(sites: &[SiteSummary], now: i64) -> Value {
     })
 }
 
-/// The summaries of a collected state.
-pub fn summarize(live: &LiveState, t: Thresholds) -> Vec<SiteSummary> {
-    summary::overview(live, t, &Revisions::new())
+/// The sites of a collected state. `workload_kubeconfigs` is `fleet.workload_kubeconfigs`:
+/// without it, a workload site without a source of its own is not watched directly (by choice),
+/// so its missing reach is no problem and its verdict comes from what the management cluster
+/// says of it (Cluster API conditions).
+pub fn summarize(live: &LiveState, t: Thresholds, workload_kubeconfigs: bool) -> Vec<Site> {
+    let mut sites: Vec<Site> = summary::overview(live, t, &Revisions::new())
+        .into_iter()
+        .map(|mut s| {
+            let watched = s.root || workload_kubeconfigs || live.sources.contains_key(&s.site);
+            if !watched {
+                s.problems.retain(|p| p.area != "reach");
+                s.verdict = s
+                    .areas()
+                    .iter()
+                    .filter_map(|(_, a)| a.map(|a| a.verdict))
+                    .chain(s.problems.iter().map(|p| p.verdict))
+                    .max()
+                    .unwrap_or(Verdict::Unknown);
+            }
+            Site {
+                summary: s,
+                watched,
+            }
+        })
+        .collect();
+    sites.sort_by(|a, b| {
+        (b.summary.verdict)
+            .cmp(&a.summary.verdict)
+            .then(a.summary.site.cmp(&b.summary.site))
+    });
+    sites
 }

@@ -322,6 +322,12 @@ pub async fn inject_faults(emu: Emulator, speed: f64) {
                 .set_malformed(Some((world::MGMT, kinds::MACHINE.plural, &name)));
             tokio::time::sleep(quiet).await;
             emu.faults().set_malformed(None);
+            tokio::time::sleep(quiet).await;
+            info!(machine = %name, "fault: serving a Machine with broken metadata for {quiet:?}");
+            emu.faults()
+                .set_malformed_metadata(Some((world::MGMT, kinds::MACHINE.plural, &name)));
+            tokio::time::sleep(quiet).await;
+            emu.faults().set_malformed_metadata(None);
         }
     }
 }

@@ -7,7 +7,10 @@
 //! object bodies; Secrets are read only for workload kubeconfigs, which stay in memory.
 
 pub mod client;
+pub mod discovery;
+pub mod exec;
 pub mod protocol;
+pub mod proxy;
 pub mod supervisor;
 pub mod watch;
 

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
@@ -17,6 +18,7 @@ use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 use tracing::{info, warn};
 
+use super::discovery::Discovery;
 use super::{client, now, watch};
 // Callers name the command by the supervisor that takes it.
 pub use super::protocol::Command;
@@ -59,9 +61,9 @@ struct Sup {
     tx: mpsc::Sender<LiveMsg>,
     internal: mpsc::UnboundedSender<Internal>,
     kubeconfig: Option<Kubeconfig>,
-    /// Root contexts wanted, and their clients once set up.
-    roots: BTreeMap<SourceId, Option<Client>>,
-    workloads: BTreeMap<SourceId, (SourceId, Client)>,
+    /// Root contexts wanted, and their clients (with their discovery cache) once set up.
+    roots: BTreeMap<SourceId, Option<Arc<Discovery>>>,
+    workloads: BTreeMap<SourceId, (SourceId, Arc<Discovery>)>,
     secret_watches: HashMap<SourceId, AbortHandle>,
     watches: HashMap<(SourceId, &'static str), Running>,
     wants: Vec<Want>,
@@ -73,7 +75,7 @@ struct Sup {
 const KUBECONFIG_RETRY: Duration = Duration::from_secs(10);
 
 /// The source that stands for a kubeconfig that could not be read.
-const NO_KUBECONFIG: &str = "kubeconfig";
+pub const NO_KUBECONFIG: &str = "kubeconfig";
 
 /// Starts the supervisor; the returned sender takes its commands.
 pub fn spawn(opts: Options, tx: mpsc::Sender<LiveMsg>) -> mpsc::UnboundedSender<Command> {
@@ -258,7 +260,7 @@ impl Sup {
                 match client {
                     Ok(c) => {
                         info!(context = %context, "context ready");
-                        self.roots.insert(context, Some(c));
+                        self.roots.insert(context, Some(Discovery::new(c)));
                         self.reconcile().await;
                     }
                     Err(error) => {
@@ -300,7 +302,8 @@ impl Sup {
                                 }
                             });
                         }
-                        self.workloads.insert(cluster.clone(), (root, c));
+                        self.workloads
+                            .insert(cluster.clone(), (root, Discovery::new(c)));
                         if !existed {
                             self.send(LiveMsg::SourceAdded {
                                 source: cluster.clone(),
@@ -336,7 +339,7 @@ impl Sup {
 
     /// Starts what the wants need and marks the rest idle.
     async fn reconcile(&mut self) {
-        let mut desired: Vec<(SourceId, Client, &'static KindInfo)> = vec![];
+        let mut desired: Vec<(SourceId, Arc<Discovery>, &'static KindInfo)> = vec![];
         for w in &self.wants {
             let kind: &'static KindInfo = match crate::model::kinds::find(w.kind.group, w.kind.kind)
             {
@@ -394,7 +397,7 @@ impl Sup {
             let roots: Vec<(SourceId, Client)> = self
                 .roots
                 .iter()
-                .filter_map(|(id, c)| c.clone().map(|c| (id.clone(), c)))
+                .filter_map(|(id, d)| d.as_ref().map(|d| (id.clone(), d.client())))
                 .collect();
             for (root, c) in roots {
                 if !self.secret_watches.contains_key(&root) {

@@ -1,21 +1,32 @@
 //! One watch: one kind on one cluster, parsed into our models and sent to the core.
 //!
-//! The task discovers which version of the kind's group the server serves (newest we know
-//! first), then runs kube-runtime's watcher (list, then watch from the list's resourceVersion;
+//! The task resolves the kind through discovery (`super::discovery`: the best version the
+//! console knows among those that serve the kind, its plural and verbs), then runs kube-runtime's watcher (list, then watch from the list's resourceVersion;
 //! it relists by itself after a 410 Gone). A complete list arrives as one `Reset`, so a relist
 //! replaces the objects at once and never blanks the screen. Any other error ends that watcher:
 //! the error is reported (the core marks the source stale and keeps its objects), and after a
 //! capped exponential backoff (0.8 s doubling to 30 s) a new watcher lists again; its `Reset`
-//! marks the source live.
+//! marks the source live. A 404 under the watch (a CRD deleted or upgraded) looks the group up
+//! again at once. A kind served without the `watch` verb is listed every `POLL_EVERY` instead.
+//! Each object is decoded on its own (`RawObject`): a malformed one is a broken row, never a
+//! failed list.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use kube::api::{Api, ApiResource, DynamicObject};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::Resource;
+use kube::api::{Api, ApiResource, ListParams};
+use kube::core::DynamicResourceScope;
 use kube::runtime::watcher::{self, DefaultBackoff, Event};
-use kube::{Client, ResourceExt};
+use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
+use super::discovery::{Discovery, Resolution};
 use super::now;
 use super::protocol::{Entry, KindStatus, LiveMsg, ObjKey, SourceId};
 use crate::model::kinds::{self, KindInfo};
@@ -33,7 +44,23 @@ enum Failure {
 }
 
 /// How often a kind that cannot be watched is listed again.
-const POLL_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+const POLL_EVERY: Duration = Duration::from_secs(30);
+
+/// How often a kind that is not installed is looked up again (its CRD may come).
+const NOT_INSTALLED_RECHECK: Duration = Duration::from_secs(30);
+
+/// Objects per page of a list.
+const PAGE: u32 = 500;
+
+/// How long one page of a list may take to arrive.
+const PAGE_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn slow(limit: Duration) -> String {
+    format!(
+        "the server did not send a page of the list within {} s",
+        limit.as_secs_f32()
+    )
+}
 
 fn classify(e: &watcher::Error) -> Failure {
     let api = match e {
@@ -56,7 +83,7 @@ fn classify(e: &watcher::Error) -> Failure {
 }
 
 /// The innermost cause of an error, which says what happened ("Connection refused").
-fn short_error(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn short_error(e: &(dyn std::error::Error + 'static)) -> String {
     let mut msg = e.to_string();
     let mut cur = e.source();
     while let Some(s) = cur {
@@ -69,49 +96,118 @@ fn short_error(e: &(dyn std::error::Error + 'static)) -> String {
     msg
 }
 
-/// The served version of the kind's group we understand best; `None` when the group is absent.
-pub async fn served_version(client: &Client, kind: &KindInfo) -> Result<Option<String>, String> {
-    if kind.group.is_empty() {
-        return Ok(Some(kind.versions[0].to_string()));
-    }
-    let req = http::Request::get(format!("/apis/{}", kind.group))
-        .body(Vec::new())
-        .map_err(|e| e.to_string())?;
-    match client
-        .request::<k8s_openapi::apimachinery::pkg::apis::meta::v1::APIGroup>(req)
-        .await
-    {
-        Ok(group) => Ok(kind
-            .versions
-            .iter()
-            .find(|v| group.versions.iter().any(|g| g.version == **v))
-            .map(|v| v.to_string())),
-        Err(kube::Error::Api(s)) if s.code == 404 => Ok(None),
-        Err(kube::Error::Api(s)) if s.code == 403 => Err(format!("forbidden: {}", s.message)),
-        Err(e) => Err(short_error(&e)),
+/// One object as served, decoded only as far as the watcher needs (its metadata); the rest
+/// stays JSON for `crate::model::parse`. Its decoding never fails, whatever the server sends as
+/// an item: an object whose metadata does not decode keeps what can be salvaged (name,
+/// namespace, resourceVersion) and carries the error naming the field, so one bad object is a
+/// broken row instead of a failed list or watch. (kube's `DeserializeGuard` still fails on bad
+/// metadata.)
+#[derive(Debug, Clone)]
+pub struct RawObject {
+    metadata: ObjectMeta,
+    value: Value,
+    problem: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RawObject {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(RawObject::from_value(Value::deserialize(d)?))
     }
 }
 
-/// Parses one object into the core's entry; malformed objects become `Entry::Broken`.
-pub fn entry(kind: &KindInfo, mut obj: DynamicObject) -> (ObjKey, Entry) {
-    let key = ObjKey::new(obj.metadata.namespace.as_deref(), &obj.name_any());
-    // Not needed by any view, and the last-applied annotation can embed anything.
-    obj.metadata.managed_fields = None;
-    if let Some(a) = obj.metadata.annotations.as_mut() {
-        a.remove("kubectl.kubernetes.io/last-applied-configuration");
-    }
-    let mut v = obj.data;
-    if let Value::Object(map) = &mut v {
-        if let Some(t) = &obj.types {
-            map.insert("apiVersion".into(), Value::String(t.api_version.clone()));
-            map.insert("kind".into(), Value::String(t.kind.clone()));
+impl RawObject {
+    pub fn from_value(mut value: Value) -> RawObject {
+        if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
+            // Not needed by any view, and the last-applied annotation can embed anything.
+            meta.remove("managedFields");
+            if let Some(a) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
+                a.remove("kubectl.kubernetes.io/last-applied-configuration");
+            }
         }
-        map.insert(
-            "metadata".into(),
-            serde_json::to_value(&obj.metadata).unwrap_or(Value::Null),
-        );
+        let decoded = match value.get("metadata") {
+            None => Err("metadata: missing".to_string()),
+            Some(meta) => serde_path_to_error::deserialize::<_, ObjectMeta>(meta).map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                if path == "." {
+                    format!("metadata: {inner}")
+                } else {
+                    format!("metadata.{path}: {inner}")
+                }
+            }),
+        };
+        let (metadata, problem) = match decoded {
+            Ok(m) => (m, None),
+            Err(e) => (salvage(value.get("metadata")), Some(e)),
+        };
+        RawObject {
+            metadata,
+            value,
+            problem,
+        }
     }
-    let e = match crate::model::parse(kind, &v) {
+}
+
+/// What can be read of metadata that does not decode: the object's identity.
+fn salvage(meta: Option<&Value>) -> ObjectMeta {
+    let text = |key: &str| match meta.and_then(|m| m.get(key)) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    ObjectMeta {
+        name: text("name"),
+        namespace: text("namespace").filter(|n| !n.is_empty()),
+        resource_version: text("resourceVersion"),
+        uid: text("uid"),
+        ..Default::default()
+    }
+}
+
+impl Resource for RawObject {
+    type DynamicType = ApiResource;
+    type Scope = DynamicResourceScope;
+
+    fn kind(dt: &ApiResource) -> Cow<'_, str> {
+        dt.kind.as_str().into()
+    }
+    fn group(dt: &ApiResource) -> Cow<'_, str> {
+        dt.group.as_str().into()
+    }
+    fn version(dt: &ApiResource) -> Cow<'_, str> {
+        dt.version.as_str().into()
+    }
+    fn api_version(dt: &ApiResource) -> Cow<'_, str> {
+        dt.api_version.as_str().into()
+    }
+    fn plural(dt: &ApiResource) -> Cow<'_, str> {
+        dt.plural.as_str().into()
+    }
+    fn meta(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+    fn meta_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
+    }
+}
+
+/// The key of an object as the stores know it.
+fn key_of(obj: &RawObject) -> ObjKey {
+    let name = match &obj.metadata.name {
+        Some(n) => n.clone(),
+        None => "(no name)".to_string(),
+    };
+    ObjKey::new(obj.metadata.namespace.as_deref(), &name)
+}
+
+/// Parses one object into the core's entry; malformed objects (metadata included) become
+/// `Entry::Broken` with the error naming the field.
+pub fn entry(kind: &KindInfo, obj: RawObject) -> (ObjKey, Entry) {
+    let key = key_of(&obj);
+    if let Some(error) = obj.problem {
+        return (key, Entry::Broken { error });
+    }
+    let e = match crate::model::parse(kind, &obj.value) {
         Ok(Some(o)) => Entry::Ok(o),
         Ok(None) => Entry::Broken {
             error: format!("{} is not modelled", kind.kind),
@@ -125,10 +221,21 @@ pub fn entry(kind: &KindInfo, mut obj: DynamicObject) -> (ObjKey, Entry) {
 
 /// Runs the watch until the task is aborted.
 pub async fn run(
-    client: Client,
+    discovery: Arc<Discovery>,
     source: SourceId,
     kind: &'static KindInfo,
     tx: mpsc::Sender<LiveMsg>,
+) {
+    run_with(discovery, source, kind, tx, PAGE_TIMEOUT).await
+}
+
+/// [`run`] with another limit on the time a page of a list may take.
+pub async fn run_with(
+    discovery: Arc<Discovery>,
+    source: SourceId,
+    kind: &'static KindInfo,
+    tx: mpsc::Sender<LiveMsg>,
+    page_timeout: Duration,
 ) {
     let send = |m: LiveMsg| {
         let tx = tx.clone();
@@ -141,26 +248,32 @@ pub async fn run(
         at: now(),
     };
     let mut backoff = DefaultBackoff::default();
-    let mut poll = false;
+    // The server advertised `watch` but refused it (405, as an aggregated API may).
+    let mut refused_watch = false;
     loop {
-        let version = match served_version(&client, kind).await {
-            Ok(Some(v)) => v,
-            Ok(None) => {
+        let served = match discovery.resolve(kind).await {
+            Resolution::Served(s) if s.list => s,
+            Resolution::Served(_) | Resolution::NotInstalled => {
                 if !send(status(KindStatus::NotInstalled)).await {
                     return;
                 }
-                // CRDs may be installed later.
-                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                // CRDs may be installed later: ask the server again then.
+                let asked = Instant::now();
+                tokio::time::sleep(NOT_INSTALLED_RECHECK).await;
+                discovery.forget_older_than(kind.group, asked);
                 continue;
             }
-            Err(e) => {
-                let st = if e.starts_with("forbidden") {
-                    KindStatus::Forbidden { message: e }
-                } else {
-                    KindStatus::Failed {
-                        since: now(),
-                        error: e,
-                    }
+            Resolution::Forbidden(message) => {
+                if !send(status(KindStatus::Forbidden { message })).await {
+                    return;
+                }
+                tokio::time::sleep(backoff.next().unwrap_or_default()).await;
+                continue;
+            }
+            Resolution::Failed(error) => {
+                let st = KindStatus::Failed {
+                    since: now(),
+                    error,
                 };
                 if !send(status(st)).await {
                     return;
@@ -171,100 +284,319 @@ pub async fn run(
         };
         let ar = ApiResource {
             group: kind.group.to_string(),
-            version: version.clone(),
-            api_version: kinds::api_version(kind.group, &version),
+            version: served.version.clone(),
+            api_version: kinds::api_version(kind.group, &served.version),
             kind: kind.kind.to_string(),
-            plural: kind.plural.to_string(),
+            plural: served.plural.clone(),
         };
-        let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
-        let cfg = watcher::Config::default().page_size(500);
-        let mut stream = watcher::watcher(api, cfg).boxed();
-        let mut buffer: Vec<(ObjKey, Entry)> = Vec::new();
-        debug!(source = %source, kind = kind.kind, %version, "watch started");
-        while let Some(ev) = stream.next().await {
-            let msg = match ev {
-                Ok(Event::Init) => {
-                    buffer.clear();
-                    continue;
-                }
-                Ok(Event::InitApply(o)) => {
-                    buffer.push(entry(kind, o));
-                    continue;
-                }
-                Ok(Event::InitDone) => {
-                    backoff = DefaultBackoff::default();
-                    info!(source = %source, kind = kind.kind, objects = buffer.len(), "listed");
-                    LiveMsg::Reset {
-                        source: source.clone(),
-                        kind,
-                        objects: std::mem::take(&mut buffer),
-                        at: now(),
-                    }
-                }
-                Ok(Event::Apply(o)) => {
-                    let (key, entry) = entry(kind, o);
-                    LiveMsg::Apply {
-                        source: source.clone(),
-                        kind,
-                        key,
-                        entry,
-                        at: now(),
-                    }
-                }
-                Ok(Event::Delete(o)) => LiveMsg::Delete {
-                    source: source.clone(),
-                    kind,
-                    key: ObjKey::new(o.metadata.namespace.as_deref(), &o.name_any()),
-                    at: now(),
-                },
-                Err(e) => match classify(&e) {
-                    Failure::Relisting => {
-                        debug!(source = %source, kind = kind.kind, "watch expired; relisting");
+        let started = Instant::now();
+        let api: Api<RawObject> = Api::all_with(discovery.client(), &ar);
+        debug!(source = %source, kind = kind.kind, version = %served.version, watch = served.watch, "watch started");
+        let ended = if served.watch && !refused_watch {
+            watch_kind(&api, &source, kind, &tx, &mut backoff, page_timeout).await
+        } else {
+            poll_kind(&api, &source, kind, &tx, page_timeout).await
+        };
+        let wait = match ended {
+            Ended::Closed => return,
+            Ended::Failed(Failure::NotInstalled) => {
+                // The resource went away under the watch (CRD deleted, or upgraded so that
+                // this version no longer serves it): look the group up again at once.
+                discovery.forget_older_than(kind.group, started);
+                match discovery.resolve(kind).await {
+                    Resolution::Served(s) if s != served => {
+                        info!(source = %source, kind = kind.kind, version = %s.version, "kind moved; watching again");
                         continue;
                     }
-                    Failure::Forbidden(message) => {
-                        warn!(source = %source, kind = kind.kind, "forbidden");
-                        if !send(status(KindStatus::Forbidden { message })).await {
-                            return;
-                        }
-                        break;
-                    }
-                    Failure::NotInstalled => {
+                    _ => {
                         if !send(status(KindStatus::NotInstalled)).await {
                             return;
                         }
-                        break;
+                        NOT_INSTALLED_RECHECK
                     }
-                    Failure::WatchUnsupported => {
-                        // The list arrived (and stays on screen, live): list again later.
-                        debug!(source = %source, kind = kind.kind, "no watch; polling");
-                        poll = true;
-                        break;
-                    }
-                    Failure::Other(error) => {
-                        warn!(source = %source, kind = kind.kind, %error, "watch failed");
-                        if !send(status(KindStatus::Failed {
-                            since: now(),
-                            error,
-                        }))
-                        .await
-                        {
-                            return;
-                        }
-                        break;
-                    }
-                },
-            };
-            if !send(msg).await {
-                return;
+                }
             }
-        }
-        drop(stream);
-        let wait = if std::mem::take(&mut poll) {
-            POLL_EVERY
-        } else {
-            backoff.next().unwrap_or_default()
+            Ended::Failed(Failure::Forbidden(message)) => {
+                warn!(source = %source, kind = kind.kind, "forbidden");
+                if !send(status(KindStatus::Forbidden { message })).await {
+                    return;
+                }
+                backoff.next().unwrap_or_default()
+            }
+            Ended::Failed(Failure::WatchUnsupported) => {
+                // The list arrived (and stays on screen, live): list again later.
+                debug!(source = %source, kind = kind.kind, "no watch; polling");
+                refused_watch = true;
+                POLL_EVERY
+            }
+            Ended::Failed(Failure::Relisting) => Duration::ZERO,
+            Ended::Failed(Failure::Other(error)) => {
+                warn!(source = %source, kind = kind.kind, %error, "watch failed");
+                let st = KindStatus::Failed {
+                    since: now(),
+                    error,
+                };
+                if !send(status(st)).await {
+                    return;
+                }
+                backoff.next().unwrap_or_default()
+            }
         };
         tokio::time::sleep(wait).await;
+    }
+}
+
+/// How a watcher or a poll ended.
+enum Ended {
+    /// The core went away.
+    Closed,
+    Failed(Failure),
+}
+
+/// Lists, then watches, until an error other than a 410 (after which the watcher relists by
+/// itself).
+async fn watch_kind(
+    api: &Api<RawObject>,
+    source: &SourceId,
+    kind: &'static KindInfo,
+    tx: &mpsc::Sender<LiveMsg>,
+    backoff: &mut DefaultBackoff,
+    page_timeout: Duration,
+) -> Ended {
+    let cfg = watcher::Config::default().page_size(PAGE);
+    let mut stream = watcher::watcher(api.clone(), cfg).boxed();
+    let mut buffer: Vec<(ObjKey, Entry)> = Vec::new();
+    // While listing, each page must come within `page_timeout` (a server trickling its answer
+    // would hold the kind "syncing" forever); a watch may idle as long as it likes.
+    let mut listing = true;
+    loop {
+        let next = if listing {
+            match tokio::time::timeout(page_timeout, stream.next()).await {
+                Ok(n) => n,
+                Err(_) => return Ended::Failed(Failure::Other(slow(page_timeout))),
+            }
+        } else {
+            stream.next().await
+        };
+        let Some(ev) = next else { break };
+        let msg = match ev {
+            Ok(Event::Init) => {
+                listing = true;
+                buffer.clear();
+                continue;
+            }
+            Ok(Event::InitApply(o)) => {
+                buffer.push(entry(kind, o));
+                continue;
+            }
+            Ok(Event::InitDone) => {
+                listing = false;
+                *backoff = DefaultBackoff::default();
+                info!(source = %source, kind = kind.kind, objects = buffer.len(), "listed");
+                LiveMsg::Reset {
+                    source: source.clone(),
+                    kind,
+                    objects: std::mem::take(&mut buffer),
+                    at: now(),
+                }
+            }
+            Ok(Event::Apply(o)) => {
+                let (key, entry) = entry(kind, o);
+                LiveMsg::Apply {
+                    source: source.clone(),
+                    kind,
+                    key,
+                    entry,
+                    at: now(),
+                }
+            }
+            Ok(Event::Delete(o)) => LiveMsg::Delete {
+                source: source.clone(),
+                kind,
+                key: key_of(&o),
+                at: now(),
+            },
+            Err(e) => match classify(&e) {
+                Failure::Relisting => {
+                    debug!(source = %source, kind = kind.kind, "watch expired; relisting");
+                    continue;
+                }
+                other => return Ended::Failed(other),
+            },
+        };
+        if tx.send(msg).await.is_err() {
+            return Ended::Closed;
+        }
+    }
+    Ended::Failed(Failure::Other("the watch ended".into()))
+}
+
+/// Lists a kind the server does not watch (no `watch` verb), page by page, as one `Reset`;
+/// then waits `POLL_EVERY` and lists again.
+async fn poll_kind(
+    api: &Api<RawObject>,
+    source: &SourceId,
+    kind: &'static KindInfo,
+    tx: &mpsc::Sender<LiveMsg>,
+    page_timeout: Duration,
+) -> Ended {
+    loop {
+        let mut objects = Vec::new();
+        let mut params = ListParams::default().limit(PAGE);
+        loop {
+            let page = match tokio::time::timeout(page_timeout, api.list(&params)).await {
+                Err(_) => return Ended::Failed(Failure::Other(slow(page_timeout))),
+                Ok(Ok(p)) => p,
+                Ok(Err(e)) => {
+                    return Ended::Failed(classify(&watcher::Error::InitialListFailed(e)));
+                }
+            };
+            objects.extend(page.items.into_iter().map(|o| entry(kind, o)));
+            match page.metadata.continue_.filter(|c| !c.is_empty()) {
+                Some(c) => params = params.continue_token(&c),
+                None => break,
+            }
+        }
+        debug!(source = %source, kind = kind.kind, objects = objects.len(), "polled");
+        let msg = LiveMsg::Reset {
+            source: source.clone(),
+            kind,
+            objects,
+            at: now(),
+        };
+        if tx.send(msg).await.is_err() {
+            return Ended::Closed;
+        }
+        tokio::time::sleep(POLL_EVERY).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_list_with_broken_metadata_decodes_and_names_the_field() {
+        let list = json!({
+            "apiVersion": "v1", "kind": "NodeList", "metadata": {"resourceVersion": "9"},
+            "items": [
+                {"metadata": {"name": "good", "resourceVersion": "3"}},
+                {"metadata": {"name": "bad", "resourceVersion": "4", "labels": "garbage"}},
+                {"metadata": {"name": 7, "resourceVersion": 5}},
+                "not even an object",
+            ]
+        });
+        // kube-rs's own dynamic type fails the whole list on one bad item.
+        assert!(
+            serde_json::from_value::<kube::core::ObjectList<kube::api::DynamicObject>>(
+                list.clone()
+            )
+            .is_err()
+        );
+        let l: kube::core::ObjectList<RawObject> = serde_json::from_value(list).unwrap();
+        assert_eq!(l.items.len(), 4);
+        let entries: Vec<(ObjKey, Entry)> = l
+            .items
+            .into_iter()
+            .map(|o| entry(&kinds::NODE, o))
+            .collect();
+        assert!(matches!(entries[0].1, Entry::Ok(_)), "{:?}", entries[0]);
+        assert_eq!(entries[1].0, ObjKey::new(None, "bad"));
+        let Entry::Broken { error } = &entries[1].1 else {
+            panic!("{:?}", entries[1])
+        };
+        assert!(error.starts_with("metadata.labels:"), "{error}");
+        // A number where a string belongs: salvaged as text for the key and the watch.
+        assert_eq!(entries[2].0, ObjKey::new(None, "7"));
+        assert!(
+            matches!(&entries[2].1, Entry::Broken { error } if error.starts_with("metadata.name:"))
+        );
+        assert!(matches!(&entries[3].1, Entry::Broken { error } if error.contains("metadata")));
+    }
+
+    /// A server that answers discovery, then trickles its list a byte at a time: the kind is
+    /// marked failed with the reason once a page is overdue, instead of syncing forever.
+    #[tokio::test]
+    async fn a_list_that_trickles_fails_its_kind_in_bounded_time() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut conn, _)) = listener.accept().await else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let mut head = Vec::new();
+                    let mut b = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") {
+                        if conn.read(&mut b).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        head.push(b[0]);
+                    }
+                    let head = String::from_utf8_lossy(&head).into_owned();
+                    let path = head.split(' ').nth(1).unwrap_or("").to_string();
+                    if path == "/api/v1" {
+                        let body = json!({"kind": "APIResourceList", "groupVersion": "v1", "resources": [
+                            {"name": "nodes", "singularName": "node", "namespaced": false, "kind": "Node", "verbs": ["list", "watch"]}
+                        ]}).to_string();
+                        let _ = conn.write_all(format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).as_bytes()).await;
+                        return;
+                    }
+                    let _ = conn
+                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+                        .await;
+                    loop {
+                        if conn.write_all(b" ").await.is_err() {
+                            return;
+                        }
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                });
+            }
+        });
+        let mut config = kube::Config::new(format!("http://{addr}").parse().unwrap());
+        config.root_cert = Some(Vec::new());
+        let client = kube::Client::try_from(config).unwrap();
+        let (tx, mut rx) = mpsc::channel(16);
+        let task = tokio::spawn(run_with(
+            Discovery::new(client),
+            "slow".into(),
+            &kinds::NODE,
+            tx,
+            Duration::from_millis(400),
+        ));
+        let got = tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                match rx.recv().await {
+                    Some(LiveMsg::Status {
+                        status: KindStatus::Failed { error, .. },
+                        ..
+                    }) => return error,
+                    Some(_) => continue,
+                    None => panic!("the watch ended"),
+                }
+            }
+        })
+        .await
+        .expect("the kind is marked failed, not left syncing");
+        assert!(got.contains("did not send a page"), "{got}");
+        task.abort();
+    }
+
+    #[test]
+    fn the_salvaged_metadata_keeps_the_resource_version_for_the_watcher() {
+        let o = RawObject::from_value(
+            json!({"metadata": {"name": "x", "namespace": "ns", "resourceVersion": "12", "creationTimestamp": 5}}),
+        );
+        assert_eq!(o.meta().resource_version.as_deref(), Some("12"));
+        assert_eq!(key_of(&o), ObjKey::new(Some("ns"), "x"));
+        assert!(
+            o.problem
+                .unwrap()
+                .starts_with("metadata.creationTimestamp:")
+        );
     }
 }

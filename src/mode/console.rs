@@ -35,6 +35,12 @@ pub fn run(cli: &Cli, mut demo: Option<Demo>) -> color_eyre::Result<()> {
         state.route = Route::parse(v).map_err(|e| eyre!("--view: {e}"))?;
     }
     let mut kube = boot.kube_options(cli);
+    // Exec credential plugins get the plain terminal once, before the TUI takes it, so an
+    // interactive login prompts where it can be seen; inside the TUI they run non-interactively.
+    // Not for the demo (its kubeconfig has no plugins).
+    if demo.is_none() {
+        crate::kube::exec::prepare(kube.kubeconfig.as_deref(), &kube.contexts);
+    }
     let state_dir = boot.state_dir();
     let refresh = boot.config.refresh.clone();
     let min_frame = boot.min_frame(cli);

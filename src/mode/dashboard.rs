@@ -24,6 +24,12 @@ pub fn run(cli: &Cli, args: &DashboardArgs, demo: Option<Demo>) -> color_eyre::R
     );
     state.keymap = crate::keymap::Keymap::with_overrides(&boot.config)?;
     let mut kube = boot.kube_options(cli);
+    // Exec credential plugins get the plain terminal once, before the TUI takes it, so an
+    // interactive login prompts where it can be seen; inside the TUI they run non-interactively.
+    // Not for the demo (its kubeconfig has no plugins).
+    if demo.is_none() {
+        crate::kube::exec::prepare(kube.kubeconfig.as_deref(), &kube.contexts);
+    }
     let min_frame = boot.min_frame(cli);
     let state_dir = boot.state_dir();
     boot::runtime()?.block_on(async move {

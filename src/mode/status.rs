@@ -1,5 +1,5 @@
-//! `blast status`: the overview without a UI. Exit 0 all healthy, 1 degraded, 2 unreachable (and
-//! 2 when it could not run).
+//! `blast status`: the overview without a UI. Exit 0 all healthy, 1 degraded, 2 unreachable or
+//! stale, 3 could not run (see `crate::status`).
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -12,7 +12,7 @@ pub fn run(cli: &Cli, args: &StatusArgs) -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("blast: {e:?}");
-            ExitCode::from(2)
+            ExitCode::from(crate::status::EXIT_COULD_NOT_RUN)
         }
     }
 }
@@ -23,11 +23,18 @@ fn report(cli: &Cli, args: &StatusArgs) -> color_eyre::Result<u8> {
     // One pass: nothing lingers.
     opts.linger = Duration::from_secs(1);
     let rt = boot::runtime()?;
-    let live = rt.block_on(crate::status::collect(
-        opts,
-        Duration::from_secs(args.timeout),
-    ));
-    let sites = crate::status::summarize(&live, boot.config.storage.thresholds());
+    let workload_kubeconfigs = opts.workload_kubeconfigs;
+    let live = rt
+        .block_on(crate::status::collect(
+            opts,
+            Duration::from_secs(args.timeout),
+        ))
+        .map_err(|e| color_eyre::eyre::eyre!(e))?;
+    let sites = crate::status::summarize(
+        &live,
+        boot.config.storage.thresholds(),
+        workload_kubeconfigs,
+    );
     if args.json {
         println!(
             "{}",

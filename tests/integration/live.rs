@@ -4,8 +4,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use blast::app::live::SourceStatus;
 use blast::app::live::views::settle;
+use blast::app::live::{Entry, KindStatus, SourceStatus};
 use blast::app::nav::Route;
 use blast::app::{Effect, Msg, State, update};
 use blast::demo::emulator::{Emulator, ServerHandle};
@@ -478,4 +478,140 @@ async fn survives_500s_slow_answers_and_dropped_watches() {
             .all(|src| src.status() == SourceStatus::Live)
     })
     .await;
+}
+
+/// Cluster API mid-upgrade (Cluster serves only v1beta1 while Machine already serves v1beta2)
+/// and a provider group whose versions hold different kinds (Sidero's MetalMachine at v1alpha2
+/// only, another provider's kind at v1alpha3, the version the console prefers): every kind is
+/// watched at a version that serves it. Then Cluster's CRD moves to v1beta2 only: the 404 under
+/// the watch looks the group up again and the fleet comes back without a key press.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_kind_is_watched_at_a_version_that_serves_it() {
+    let emu = Emulator::new();
+    world::load(&emu, blast::kube::now()).unwrap();
+    emu.serve_versions(&kinds::CLUSTER, Some(&["v1beta1"]));
+    emu.serve_versions(&kinds::METAL_MACHINE, Some(&["v1alpha2"]));
+    emu.serve_versions(&kinds::METAL_CLUSTER, Some(&["v1alpha2"]));
+    emu.add_foreign_resource(blast::demo::emulator::ForeignResource {
+        group: "infrastructure.cluster.x-k8s.io".into(),
+        version: "v1alpha3".into(),
+        kind: "ProxmoxMachine".into(),
+        plural: "proxmoxmachines".into(),
+        namespaced: true,
+    });
+    let clusters = emu.list(world::MGMT, &kinds::CLUSTER).len();
+    let metal_machines = emu.list(world::MGMT, &kinds::METAL_MACHINE).len();
+    assert!(clusters >= 2 && metal_machines >= 1);
+    let live = |s: &State, k: &blast::model::kinds::KindInfo| {
+        s.live
+            .sources
+            .get(world::MGMT)
+            .and_then(|src| src.store(k))
+            .map(|st| (st.status.clone(), st.objects.len()))
+    };
+    let mut metal = Harness::start_with(Route::BareMetal, emu.clone()).await;
+    metal
+        .until("the metal machines", 20, |s| {
+            live(s, &kinds::METAL_MACHINE) == Some((KindStatus::Live, metal_machines))
+        })
+        .await;
+    drop(metal);
+    let mut h = Harness::start_with(Route::Fleet, emu).await;
+    h.until("every cluster in the fleet", 20, |s| {
+        s.views.fleet_rows.len() == clusters
+    })
+    .await;
+    // The CRD upgraded under the watch: v1beta1 is gone.
+    h.emu.serve_versions(&kinds::CLUSTER, Some(&["v1beta2"]));
+    h.emu.faults().drop_watches();
+    let name = h.emu.list(world::MGMT, &kinds::CLUSTER)[0]["metadata"]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ns = h.emu.list(world::MGMT, &kinds::CLUSTER)[0]["metadata"]["namespace"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    h.emu
+        .modify(world::MGMT, &kinds::CLUSTER, Some(&ns), &name, |o| {
+            o["metadata"]["labels"]["touched"] = "after-upgrade".into();
+        });
+    h.until("the cluster's change seen at v1beta2", 30, |s| {
+        s.live
+            .sources
+            .get(world::MGMT)
+            .and_then(|src| src.store(&kinds::CLUSTER))
+            .is_some_and(|st| {
+                st.status == KindStatus::Live
+                    && st.objects.values().any(|e| match e {
+                        Entry::Ok(o) => {
+                            o.meta().labels.get("touched").map(String::as_str)
+                                == Some("after-upgrade")
+                        }
+                        Entry::Broken { .. } => false,
+                    })
+            })
+    })
+    .await;
+    assert_eq!(h.state.views.fleet_rows.len(), clusters);
+}
+
+/// An object whose metadata does not decode (labels a string) is a broken row naming the field,
+/// in the list and in watch events; its kind stays live and the other objects stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_object_with_broken_metadata_is_a_broken_row_not_a_failed_list() {
+    let emu = Emulator::new();
+    world::load(&emu, blast::kube::now()).unwrap();
+    let servers = emu.list(world::MGMT, &kinds::SERVER);
+    let victim = servers[0]["metadata"]["name"].as_str().unwrap().to_string();
+    emu.faults()
+        .set_malformed_metadata(Some((world::MGMT, kinds::SERVER.plural, &victim)));
+    let mut h = Harness::start_with(Route::BareMetal, emu).await;
+    let broken_error = |s: &State| {
+        let src = s.live.sources.get(world::MGMT)?;
+        let st = src.store(&kinds::SERVER)?;
+        if st.status != KindStatus::Live || st.objects.len() != servers.len() {
+            return None;
+        }
+        src.broken(&kinds::SERVER)
+            .find(|(k, _)| k.name == victim)
+            .map(|(_, e)| e.to_string())
+    };
+    h.until("the listed server with broken metadata", 20, |s| {
+        broken_error(s).is_some()
+    })
+    .await;
+    let error = broken_error(&h.state).unwrap();
+    assert!(error.contains("metadata.labels"), "{error}");
+    assert!(
+        h.state
+            .views
+            .server_rows
+            .iter()
+            .any(|r| r.name == victim && r.broken.is_some())
+    );
+    // Healed, then broken again through a watch event.
+    h.emu.faults().set_malformed_metadata(None);
+    h.emu
+        .modify(world::MGMT, &kinds::SERVER, None, &victim, |o| {
+            o["spec"]["hostname"] = "healed".into();
+        });
+    h.until("the healed server", 20, |s| broken_error(s).is_none())
+        .await;
+    h.emu
+        .faults()
+        .set_malformed_metadata(Some((world::MGMT, kinds::SERVER.plural, &victim)));
+    h.emu
+        .modify(world::MGMT, &kinds::SERVER, None, &victim, |o| {
+            o["spec"]["hostname"] = "broken-again".into();
+        });
+    h.until("the server broken by a watch event", 20, |s| {
+        broken_error(s).is_some_and(|e| e.contains("metadata.labels"))
+    })
+    .await;
+    let st = h.state.live.sources[world::MGMT]
+        .store(&kinds::SERVER)
+        .unwrap();
+    assert_eq!(st.status, KindStatus::Live);
+    assert_eq!(st.objects.len(), servers.len());
 }

@@ -291,14 +291,24 @@ fn broken_world_is_visible_in_every_view() {
             .iter()
             .any(|p| p.area == "storage" && p.message.contains("HEALTH_ERR"))
     );
+    // Every site of these worlds has a source of its own: all watched.
+    let watched = |v: &[blast::app::live::summary::SiteSummary]| -> Vec<blast::status::Site> {
+        v.iter()
+            .cloned()
+            .map(|summary| blast::status::Site {
+                summary,
+                watched: true,
+            })
+            .collect()
+    };
     assert_eq!(
-        blast::status::exit_code(sites),
+        blast::status::exit_code(&watched(sites)),
         2,
         "the management cluster is stale"
     );
     let healthy = live_state(Route::Overview, 200, 50, World::Healthy);
     assert_eq!(
-        blast::status::exit_code(&healthy.views.overview_rows),
+        blast::status::exit_code(&watched(&healthy.views.overview_rows)),
         1,
         "the demo world has one degraded and one out-of-sync app"
     );

@@ -11,6 +11,8 @@
 //! - `git_repo`: the console's git view on a real repository with a local bare remote.
 //! - `git_write`: stage, commit, push (libgit2 and the system-git fallback over a fake ssh),
 //!   fetch and rebase on real repositories with local bare remotes.
+//! - `kube_env`: the real binary's kube side in real environments: proxies (through small
+//!   proxies on loopback), KUBECONFIG lists, exec plugins, `blast status` semantics.
 //! - `emulator`: the demo's Kubernetes API emulator through kube-rs, kube-runtime and kubectl.
 //! - `reconcile`: the demo's sandbox and its stand-in for Argo CD: pushes to the sandbox's
 //!   origin reconciled into the emulated world, read through kube-rs.
@@ -23,6 +25,7 @@ mod dashboard;
 mod emulator;
 mod git_repo;
 mod git_write;
+mod kube_env;
 mod live;
 mod live_snapshots;
 mod pty;

@@ -5,6 +5,8 @@
 //! (`APIGroupDiscoveryList`) in its `Accept` header and falls back to these when the response's
 //! content type says plain JSON; the integration tests check that it does.
 
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
 
 use crate::model::kinds::{self, KindInfo};
@@ -35,88 +37,170 @@ pub(crate) fn core_api_versions(server_address: &str) -> Value {
     })
 }
 
-/// Every named group of the kinds table, in table order.
-pub(crate) fn groups() -> Vec<&'static str> {
-    let mut groups: Vec<&'static str> = Vec::new();
-    for k in kinds::ALL.iter().filter(|k| !k.group.is_empty()) {
-        if !groups.contains(&k.group) {
-            groups.push(k.group);
-        }
-    }
-    groups
+/// A resource the console does not know, served only in discovery (another provider's kind
+/// in a shared group): its collection answers 404.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignResource {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub plural: String,
+    pub namespaced: bool,
 }
 
-/// The versions of a group, in order of first appearance (the first is preferred).
-pub(crate) fn group_versions(group: &str) -> Vec<&'static str> {
-    let mut versions: Vec<&'static str> = Vec::new();
-    for k in kinds::ALL.iter().filter(|k| k.group == group) {
-        for v in k.versions {
-            if !versions.contains(v) {
+/// What the server serves beyond the kinds table's defaults: a kind served at fewer versions
+/// (a CRD mid-upgrade, an older provider), or not at all (its CRD deleted), and foreign
+/// resources. Shared by discovery and routing, so that both always agree.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Shape {
+    /// Per kind key, the versions it is served at instead of the table's (preferred first).
+    versions: HashMap<&'static str, Vec<&'static str>>,
+    foreign: Vec<ForeignResource>,
+}
+
+impl Shape {
+    pub(crate) fn set_versions(&mut self, kind: &KindInfo, versions: Option<Vec<&'static str>>) {
+        match versions {
+            Some(v) => self.versions.insert(kind.key, v),
+            None => self.versions.remove(kind.key),
+        };
+    }
+
+    pub(crate) fn add_foreign(&mut self, r: ForeignResource) {
+        self.foreign
+            .retain(|f| !(f.group == r.group && f.version == r.version && f.plural == r.plural));
+        self.foreign.push(r);
+    }
+
+    /// The versions a kind is served at now.
+    pub(crate) fn kind_versions<'a>(&'a self, kind: &'a KindInfo) -> &'a [&'static str] {
+        self.versions
+            .get(kind.key)
+            .map(Vec::as_slice)
+            .unwrap_or(kind.versions)
+    }
+
+    /// Every named group served, in table order, then the foreign ones.
+    pub(crate) fn groups(&self) -> Vec<&str> {
+        let mut groups: Vec<&str> = Vec::new();
+        let table = kinds::ALL
+            .iter()
+            .filter(|k| !k.group.is_empty() && !self.kind_versions(k).is_empty())
+            .map(|k| k.group);
+        for g in table.chain(self.foreign.iter().map(|f| f.group.as_str())) {
+            if !groups.contains(&g) {
+                groups.push(g);
+            }
+        }
+        groups
+    }
+
+    /// The versions of a group, in order of first appearance (the first is preferred).
+    pub(crate) fn group_versions(&self, group: &str) -> Vec<&str> {
+        let mut versions: Vec<&str> = Vec::new();
+        let table = kinds::ALL
+            .iter()
+            .filter(|k| k.group == group)
+            .flat_map(|k| self.kind_versions(k).iter().copied());
+        let foreign = self
+            .foreign
+            .iter()
+            .filter(|f| f.group == group)
+            .map(|f| f.version.as_str());
+        for v in table.chain(foreign) {
+            if !versions.contains(&v) {
                 versions.push(v);
             }
         }
+        versions
     }
-    versions
-}
 
-fn group_document(group: &str) -> Value {
-    let versions = group_versions(group);
-    let version_entry =
-        |v: &str| json!({"groupVersion": kinds::api_version(group, v), "version": v});
-    json!({
-        "name": group,
-        "versions": versions.iter().map(|v| version_entry(v)).collect::<Vec<_>>(),
-        "preferredVersion": version_entry(versions[0]),
-    })
-}
-
-/// `/apis/{group}`, or `None` for a group the table does not have.
-pub(crate) fn api_group(group: &str) -> Option<Value> {
-    if !groups().contains(&group) {
-        return None;
+    fn group_document(&self, group: &str) -> Value {
+        let versions = self.group_versions(group);
+        let version_entry =
+            |v: &str| json!({"groupVersion": kinds::api_version(group, v), "version": v});
+        json!({
+            "name": group,
+            "versions": versions.iter().map(|v| version_entry(v)).collect::<Vec<_>>(),
+            "preferredVersion": version_entry(versions[0]),
+        })
     }
-    let mut doc = group_document(group);
-    doc["kind"] = json!("APIGroup");
-    doc["apiVersion"] = json!("v1");
-    Some(doc)
-}
 
-pub(crate) fn api_group_list() -> Value {
-    json!({
-        "kind": "APIGroupList",
-        "apiVersion": "v1",
-        "groups": groups().into_iter().map(group_document).collect::<Vec<_>>(),
-    })
-}
-
-/// `/api/v1` or `/apis/{group}/{version}`, or `None` when no kind serves that version.
-pub(crate) fn api_resource_list(group: &str, version: &str) -> Option<Value> {
-    let resources: Vec<Value> = kinds::ALL
-        .iter()
-        .filter(|k| k.group == group && k.versions.contains(&version))
-        .map(api_resource)
-        .collect();
-    if resources.is_empty() {
-        return None;
+    /// `/apis/{group}`, or `None` for a group not served.
+    pub(crate) fn api_group(&self, group: &str) -> Option<Value> {
+        if !self.groups().contains(&group) {
+            return None;
+        }
+        let mut doc = self.group_document(group);
+        doc["kind"] = json!("APIGroup");
+        doc["apiVersion"] = json!("v1");
+        Some(doc)
     }
-    Some(json!({
-        "kind": "APIResourceList",
-        "apiVersion": "v1",
-        "groupVersion": kinds::api_version(group, version),
-        "resources": resources,
-    }))
+
+    pub(crate) fn api_group_list(&self) -> Value {
+        json!({
+            "kind": "APIGroupList",
+            "apiVersion": "v1",
+            "groups": self.groups().into_iter().map(|g| self.group_document(g)).collect::<Vec<_>>(),
+        })
+    }
+
+    /// `/api/v1` or `/apis/{group}/{version}`, or `None` when nothing is served at that version.
+    pub(crate) fn api_resource_list(&self, group: &str, version: &str) -> Option<Value> {
+        let table = kinds::ALL
+            .iter()
+            .filter(|k| k.group == group && self.kind_versions(k).contains(&version))
+            .map(|k| {
+                api_resource(
+                    k.plural,
+                    k.kind,
+                    k.namespaced,
+                    k.short_names,
+                    &["get", "list", "watch"],
+                )
+            });
+        let foreign = self
+            .foreign
+            .iter()
+            .filter(|f| f.group == group && f.version == version)
+            .map(|f| {
+                api_resource(
+                    &f.plural,
+                    &f.kind,
+                    f.namespaced,
+                    &[],
+                    &["get", "list", "watch"],
+                )
+            });
+        let resources: Vec<Value> = table.chain(foreign).collect();
+        if resources.is_empty() {
+            return None;
+        }
+        Some(json!({
+            "kind": "APIResourceList",
+            "apiVersion": "v1",
+            "groupVersion": kinds::api_version(group, version),
+            "resources": resources,
+        }))
+    }
 }
 
-fn api_resource(kind: &KindInfo) -> Value {
+fn api_resource(
+    plural: &str,
+    kind: &str,
+    namespaced: bool,
+    short_names: &[&str],
+    verbs: &[&str],
+) -> Value {
     let mut resource = json!({
-        "name": kind.plural,
-        "singularName": kind.kind.to_lowercase(),
-        "namespaced": kind.namespaced,
-        "kind": kind.kind,
-        "verbs": ["get", "list", "watch"],
+        "name": plural,
+        "singularName": kind.to_lowercase(),
+        "namespaced": namespaced,
+        "kind": kind,
+        "verbs": verbs,
     });
-    if !kind.short_names.is_empty() {
-        resource["shortNames"] = json!(kind.short_names);
+    if !short_names.is_empty() {
+        resource["shortNames"] = json!(short_names);
     }
     resource
 }
@@ -124,6 +208,28 @@ fn api_resource(kind: &KindInfo) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn api_resource_list(g: &str, v: &str) -> Option<Value> {
+        Shape::default().api_resource_list(g, v)
+    }
+    fn api_group(g: &str) -> Option<Value> {
+        Shape::default().api_group(g)
+    }
+    fn api_group_list() -> Value {
+        Shape::default().api_group_list()
+    }
+    fn group_versions(g: &str) -> Vec<&'static str> {
+        kinds::ALL
+            .iter()
+            .filter(|k| k.group == g)
+            .flat_map(|k| k.versions.iter().copied())
+            .fold(Vec::new(), |mut acc, v| {
+                if !acc.contains(&v) {
+                    acc.push(v)
+                }
+                acc
+            })
+    }
 
     #[test]
     fn every_kind_is_discoverable_under_each_of_its_versions() {
@@ -188,5 +294,42 @@ mod tests {
             .unwrap();
         assert_eq!(nodes["shortNames"], json!(["no"]));
         assert_eq!(nodes["singularName"], "node");
+    }
+}
+
+#[cfg(test)]
+mod shape_tests {
+    use super::*;
+
+    #[test]
+    fn a_group_whose_versions_hold_different_kinds() {
+        let mut shape = Shape::default();
+        shape.set_versions(&kinds::METAL_MACHINE, Some(vec!["v1alpha2"]));
+        shape.set_versions(&kinds::METAL_CLUSTER, Some(vec!["v1alpha2"]));
+        shape.add_foreign(ForeignResource {
+            group: "infrastructure.cluster.x-k8s.io".into(),
+            version: "v1alpha3".into(),
+            kind: "ProxmoxMachine".into(),
+            plural: "proxmoxmachines".into(),
+            namespaced: true,
+        });
+        let g = "infrastructure.cluster.x-k8s.io";
+        assert_eq!(shape.group_versions(g), ["v1alpha2", "v1alpha3"]);
+        let kinds_at = |v: &str| -> Vec<String> {
+            shape.api_resource_list(g, v).unwrap()["resources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["kind"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(kinds_at("v1alpha3"), ["ProxmoxMachine"]);
+        assert_eq!(kinds_at("v1alpha2"), ["MetalMachine", "MetalCluster"]);
+        // A kind served nowhere (its CRD deleted): gone from discovery with its group.
+        shape.set_versions(&kinds::SERVER, Some(vec![]));
+        shape.set_versions(&kinds::SERVER_CLASS, Some(vec![]));
+        assert!(shape.api_group("metal.sidero.dev").is_none());
+        shape.set_versions(&kinds::SERVER, None);
+        assert!(shape.api_group("metal.sidero.dev").is_some());
     }
 }

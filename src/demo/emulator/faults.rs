@@ -18,12 +18,14 @@ pub(crate) struct WatchControl {
     pub expiries: u64,
 }
 
-/// The object [`Faults::set_malformed`] garbles.
+/// The object [`Faults::set_malformed`] (or [`Faults::set_malformed_metadata`]) garbles.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct MalformedTarget {
     cluster: String,
     plural: String,
     name: String,
+    /// Garble `metadata` rather than `spec` and `status`.
+    metadata: bool,
 }
 
 /// Fault injection. See each method.
@@ -93,10 +95,24 @@ impl Faults {
     /// `"three"` (`spec` is created if absent, and replaced by `{"replicas":"three"}` if it is
     /// not an object). Any typed model with a `status` struct fails to decode it.
     pub fn set_malformed(&self, target: Option<(&str, &str, &str)>) {
+        self.set_target(target, false);
+    }
+
+    /// Like [`Faults::set_malformed`] (and replacing it), but garbles the object's `metadata`:
+    /// `labels` becomes the string `"garbage"`, while
+    /// `name`, `namespace`, `uid` and `resourceVersion` stay, so lists and watches still work
+    /// and only a client that decodes the object's metadata as a whole stumbles (kube-rs's
+    /// `ObjectMeta` does, failing the whole list).
+    pub fn set_malformed_metadata(&self, target: Option<(&str, &str, &str)>) {
+        self.set_target(target, true);
+    }
+
+    fn set_target(&self, target: Option<(&str, &str, &str)>, metadata: bool) {
         let target = target.map(|(cluster, plural, name)| MalformedTarget {
             cluster: cluster.to_string(),
             plural: plural.to_string(),
             name: name.to_string(),
+            metadata,
         });
         let on = target.is_some();
         *self.malformed.write().unwrap_or_else(|e| e.into_inner()) = target;
@@ -169,8 +185,13 @@ impl Faults {
         if target.cluster != cluster || target.plural != plural || target.name != name {
             return None;
         }
+        let bad = if target.metadata {
+            garble_metadata(&object.value)
+        } else {
+            garble(&object.value)
+        };
         Some(Bytes::from(
-            serde_json::to_vec(&garble(&object.value)).expect("a JSON value serializes"),
+            serde_json::to_vec(&bad).expect("a JSON value serializes"),
         ))
     }
 }
@@ -189,6 +210,15 @@ pub(crate) fn garble(object: &Value) -> Value {
     bad
 }
 
+/// The object with broken metadata; see [`Faults::set_malformed_metadata`].
+pub(crate) fn garble_metadata(object: &Value) -> Value {
+    let mut bad = object.clone();
+    if let Some(meta) = bad.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.insert("labels".into(), json!("garbage"));
+    }
+    bad
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +232,22 @@ mod tests {
         assert_eq!(fails, [false, false, true, false, false, true]);
         f.set_error_rate(0);
         assert!((0..10).all(|_| !f.should_fail_request()));
+    }
+
+    #[test]
+    fn garbled_metadata_keeps_identity_and_breaks_types() {
+        let obj = json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n", "resourceVersion": "7", "labels": {"a": "b"}}});
+        let bad = garble_metadata(&obj);
+        assert_eq!(bad["metadata"]["name"], "n");
+        assert_eq!(bad["metadata"]["resourceVersion"], "7");
+        assert_eq!(bad["metadata"]["labels"], "garbage");
+        assert_eq!(bad["kind"], "Node");
+        assert!(
+            serde_json::from_value::<k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>(
+                bad["metadata"].clone()
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -27,7 +27,7 @@ use tokio::task::JoinSet;
 use tracing::{debug, warn};
 
 use super::Shared;
-use super::discovery;
+use super::discovery::{self, Shape};
 use super::selector::{FieldSelector, LabelSelector};
 use super::store::{Cluster, ObjKey, StoredObject};
 use super::watch::{WatchParams, watch_response};
@@ -151,7 +151,11 @@ async fn respond(req: &Request<Incoming>, shared: &Arc<Shared>) -> Response<Body
             &format!("no virtual cluster named {cluster_name:?}"),
         );
     };
-    let Some(route) = route(rest) else {
+    let route = {
+        let shape = shared.shape.read().unwrap_or_else(|e| e.into_inner());
+        route(rest, &shape)
+    };
+    let Some(route) = route else {
         return not_found();
     };
     if let Route::Collection(t) | Route::Object(t) = &route
@@ -181,7 +185,7 @@ async fn respond(req: &Request<Incoming>, shared: &Arc<Shared>) -> Response<Body
                 .unwrap_or("127.0.0.1");
             json_response(shared, StatusCode::OK, &discovery::core_api_versions(host))
         }
-        Route::Groups => json_response(shared, StatusCode::OK, &discovery::api_group_list()),
+        Route::Groups => json_response(shared, StatusCode::OK, &groups_document(shared)),
         Route::Group(doc) | Route::Resources(doc) => json_response(shared, StatusCode::OK, &doc),
         Route::Object(target) => get_object(shared, cluster_name, &cluster, &target),
         Route::Collection(target) => match CollectionQuery::parse(&query) {
@@ -231,24 +235,29 @@ pub(crate) struct Target {
     pub name: Option<String>,
 }
 
-fn route(rest: &[&str]) -> Option<Route> {
+fn route(rest: &[&str], shape: &Shape) -> Option<Route> {
     match rest {
         ["version"] => Some(Route::Version),
         ["api"] => Some(Route::CoreVersions),
-        ["api", version] => discovery::api_resource_list("", version).map(Route::Resources),
-        ["api", version, tail @ ..] => resource_route("", version, tail),
+        ["api", version] => shape.api_resource_list("", version).map(Route::Resources),
+        ["api", version, tail @ ..] => resource_route("", version, tail, shape),
         ["apis"] => Some(Route::Groups),
-        ["apis", group] => discovery::api_group(group).map(Route::Group),
-        ["apis", group, version] => {
-            discovery::api_resource_list(group, version).map(Route::Resources)
-        }
-        ["apis", group, version, tail @ ..] => resource_route(group, version, tail),
+        ["apis", group] => shape.api_group(group).map(Route::Group),
+        ["apis", group, version] => shape
+            .api_resource_list(group, version)
+            .map(Route::Resources),
+        ["apis", group, version, tail @ ..] => resource_route(group, version, tail, shape),
         _ => None,
     }
 }
 
+fn groups_document(shared: &Shared) -> Value {
+    let shape = shared.shape.read().unwrap_or_else(|e| e.into_inner());
+    shape.api_group_list()
+}
+
 /// `{plural}`, `{plural}/{name}`, `namespaces/{ns}/{plural}` or `namespaces/{ns}/{plural}/{name}`.
-fn resource_route(group: &str, version: &str, tail: &[&str]) -> Option<Route> {
+fn resource_route(group: &str, version: &str, tail: &[&str], shape: &Shape) -> Option<Route> {
     let (namespace, plural, name) = match tail {
         [plural] => (None, *plural, None),
         [plural, name] => (None, *plural, Some(*name)),
@@ -265,7 +274,7 @@ fn resource_route(group: &str, version: &str, tail: &[&str]) -> Option<Route> {
         (None, Some(_)) => !info.namespaced,
         (None, None) => true,
     };
-    if !info.versions.contains(&version) || !scoped_right {
+    if !shape.kind_versions(info).contains(&version) || !scoped_right {
         return None;
     }
     let target = Target {
@@ -650,7 +659,10 @@ mod tests {
 
     fn route_of(path: &str) -> Option<Route> {
         let segments = path_segments(path).unwrap();
-        route(&segments.iter().map(String::as_str).collect::<Vec<_>>())
+        route(
+            &segments.iter().map(String::as_str).collect::<Vec<_>>(),
+            &Shape::default(),
+        )
     }
 
     fn target_of(path: &str) -> (bool, Target) {

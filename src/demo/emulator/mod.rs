@@ -6,8 +6,9 @@
 //! virtual cluster `mgmt`. Each virtual cluster has its own objects and its own resourceVersion
 //! counter.
 //!
-//! What is served, per virtual cluster, for every kind of [`crate::model::kinds::ALL`] and
-//! nothing else:
+//! What is served, per virtual cluster, for every kind of [`crate::model::kinds::ALL`] (at
+//! the versions of the table, or those set by [`Emulator::serve_versions`]) and, in discovery
+//! only, the resources added by [`Emulator::add_foreign_resource`]:
 //! - discovery: `/version`, `/api`, `/api/v1`, `/apis`, `/apis/{group}`, `/apis/{group}/{version}`
 //!   (legacy documents; see the `discovery` module);
 //! - `GET` of collections (across namespaces or in one) with `labelSelector`, `fieldSelector`
@@ -46,7 +47,7 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use discovery::GIT_VERSION;
+pub use discovery::{ForeignResource, GIT_VERSION};
 pub use faults::Faults;
 
 use crate::model::kinds::KindInfo;
@@ -95,6 +96,8 @@ pub(crate) struct StatCounters {
 /// What the HTTP side shares with the handle.
 pub(crate) struct Shared {
     pub store: Arc<Store>,
+    /// Which kinds are served at which versions (discovery and routing).
+    pub shape: std::sync::RwLock<discovery::Shape>,
     pub faults: Faults,
     pub stats: StatCounters,
     pub config: EmulatorConfig,
@@ -121,6 +124,7 @@ impl Emulator {
     pub fn with_config(config: EmulatorConfig) -> Self {
         let store = Arc::new(Store::new(config.history_limit, config.watch_buffer));
         let shared = Shared {
+            shape: Default::default(),
             faults: Faults::new(store.clone()),
             store,
             stats: StatCounters::default(),
@@ -243,6 +247,24 @@ impl Emulator {
             "current-context": current,
         });
         serde_yaml::to_string(&config).expect("a JSON value serializes as YAML")
+    }
+
+    /// Serves a kind at these versions only (preferred first), in discovery and for its
+    /// collections, on every virtual cluster: a CRD mid-upgrade (Cluster API applies its CRDs
+    /// one by one, so one kind serves `v1beta2` while another does not yet), an older provider.
+    /// An empty list serves the kind nowhere, as if its CRD were deleted (open watches go on;
+    /// see [`Faults::drop_watches`]); `None` serves the kinds table's versions again. Stored
+    /// objects are served as they are (no conversion).
+    pub fn serve_versions(&self, kind: &KindInfo, versions: Option<&[&'static str]>) {
+        let mut shape = self.shared.shape.write().unwrap_or_else(|e| e.into_inner());
+        shape.set_versions(kind, versions.map(<[_]>::to_vec));
+    }
+
+    /// Adds a resource the console does not know to discovery (another provider's kind in a
+    /// shared group, at a version of its own); requests for its collection answer 404.
+    pub fn add_foreign_resource(&self, resource: ForeignResource) {
+        let mut shape = self.shared.shape.write().unwrap_or_else(|e| e.into_inner());
+        shape.add_foreign(resource);
     }
 
     pub fn faults(&self) -> &Faults {
