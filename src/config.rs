@@ -196,6 +196,29 @@ pub struct Dashboard {
     pub theme: Option<String>,
 }
 
+/// `[limits]`: how much of a file the console and `blast check` read.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// YAML files larger than this many megabytes are reported, not read (64 by default).
+    pub max_file_mb: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_mb: crate::repo::yaml::DEFAULT_MAX_FILE_BYTES / (1024 * 1024),
+        }
+    }
+}
+
+impl Limits {
+    /// Applies the limits to the process (the YAML reader's file cap).
+    pub fn apply(&self) {
+        crate::repo::yaml::set_max_file_bytes(self.max_file_mb.saturating_mul(1024 * 1024));
+    }
+}
+
 /// One key override: an action bound to one key or a list of keys (`"none"` unbinds).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(untagged)]
@@ -227,6 +250,7 @@ pub struct Config {
     pub storage: Storage,
     pub reconcile: Reconcile,
     pub dashboard: Dashboard,
+    pub limits: Limits,
     /// `[keys.CONTEXT] action = "key"` or `action = ["key", "key"]`.
     pub keys: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<KeyList>>>,
     /// Where this config came from and its text (for error positions in key overrides).

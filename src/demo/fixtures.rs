@@ -211,6 +211,8 @@ pub fn clusters() -> Vec<&'static str> {
 /// The documents of a multi-document YAML text as JSON values (empty documents skipped).
 pub fn documents(file: &str, text: &str) -> Result<Vec<Value>, String> {
     let mut out = Vec::new();
+    crate::repo::yaml::guard(text)
+        .map_err(|e| format!("{file}:{}:{}: {}", e.pos.line, e.pos.col, e.message))?;
     for doc in serde_yaml::Deserializer::from_str(text) {
         let v = Value::deserialize(doc).map_err(|e| format!("{file}: {e}"))?;
         if !v.is_null() {

@@ -121,6 +121,14 @@ impl std::error::Error for ScenarioError {}
 
 /// Parses a scenario; `file` is only used in error messages.
 pub fn parse_scenario(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
+    if let Err(e) = crate::repo::yaml::guard(text) {
+        return Err(ScenarioError {
+            file: file.to_string(),
+            line: e.pos.line,
+            column: e.pos.col,
+            message: e.message,
+        });
+    }
     let raw: RawScenario = serde_yaml::from_str(text).map_err(|e| {
         let (line, column) = e
             .location()

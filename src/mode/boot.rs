@@ -149,12 +149,18 @@ fn load_config(cli: &Cli, paths: Option<&Paths>) -> color_eyre::Result<Config> {
     let file = match (&cli.config, paths) {
         (Some(f), _) => f.clone(),
         (None, Some(p)) => p.config_file(),
-        (None, None) => return Ok(Config::default()),
+        (None, None) => {
+            let config = Config::default();
+            config.limits.apply();
+            return Ok(config);
+        }
     };
     if cli.config.is_some() && !file.exists() {
         return Err(eyre!("config file {} does not exist", file.display()));
     }
-    Ok(Config::load(&file)?)
+    let config = Config::load(&file)?;
+    config.limits.apply();
+    Ok(config)
 }
 
 /// `~/x` for a path under the home directory (the header shows it).

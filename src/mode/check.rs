@@ -2,10 +2,15 @@
 
 use std::process::ExitCode;
 
-use crate::cli::{CheckArgs, Format};
+use crate::cli::{CheckArgs, Cli, Format};
 use crate::repo::{check, schema::SchemaSet};
 
-pub fn run(args: &CheckArgs) -> ExitCode {
+pub fn run(cli: &Cli, args: &CheckArgs) -> ExitCode {
+    // For `[limits]`; a broken config stops here as it does for every other command.
+    if let Err(e) = super::boot::Boot::new(cli) {
+        eprintln!("blast check: {e:?}");
+        return ExitCode::from(2);
+    }
     let schemas = match &args.schemas {
         Some(dir) => match SchemaSet::load(dir) {
             Ok(s) => Some(s),

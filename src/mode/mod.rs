@@ -17,7 +17,7 @@ use crate::cli::{Cli, Command};
 /// own (see their docs); 2 when a mode could not run.
 pub fn run(cli: &Cli) -> ExitCode {
     let result = match &cli.command {
-        Some(Command::Check(args)) => return check::run(args),
+        Some(Command::Check(args)) => return check::run(cli, args),
         Some(Command::Status(args)) => return status::run(cli, args),
         Some(Command::Themes) => themes(cli),
         Some(Command::Demo(args)) => demo::run(cli, args),

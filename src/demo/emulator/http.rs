@@ -205,6 +205,21 @@ async fn respond(req: &Request<Incoming>, shared: &Arc<Shared>) -> Response<Body
 }
 
 /// The decoded, non-empty segments of a path; `None` when a segment is not UTF-8.
+/// What the request line of a GET is read into, without a store: the path's route and the
+/// collection query (selectors, limit, continue token, watch parameters). For the fuzz driver.
+pub(crate) fn read_request_target(path: &str, query: &str) -> Result<bool, String> {
+    let segments = path_segments(path).ok_or("path is not UTF-8 once decoded")?;
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let routed = match segments.as_slice() {
+        // The kinds table's defaults: what a server with no changed CRDs serves.
+        ["clusters", _, rest @ ..] => route(rest, &Shape::default()).is_some(),
+        _ => false,
+    };
+    let q = parse_query(query)?;
+    CollectionQuery::parse(&q)?;
+    Ok(routed)
+}
+
 fn path_segments(path: &str) -> Option<Vec<String>> {
     path.split('/')
         .filter(|s| !s.is_empty())

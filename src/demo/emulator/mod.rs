@@ -53,6 +53,14 @@ pub use faults::Faults;
 use crate::model::kinds::KindInfo;
 use store::{Store, kind_index};
 
+/// Reads a request's path and query as the emulator would (route, selectors, paging and watch
+/// parameters) without answering it: `Ok(true)` when the path names something the emulator
+/// serves. For the fuzz driver (`benches/fuzz.rs`); never panics, whatever the input.
+#[doc(hidden)]
+pub fn read_request_target(path: &str, query: &str) -> Result<bool, String> {
+    http::read_request_target(path, query)
+}
+
 /// Tuning knobs; [`EmulatorConfig::default`] suits the demo and most tests.
 #[derive(Debug, Clone)]
 pub struct EmulatorConfig {
