@@ -87,6 +87,20 @@ actions! {
 }
 
 impl Action {
+    /// How far a movement action moves a selection or a scroll, on a pane `page` rows high:
+    /// up/down one row, a page, or to either end. `None` for other actions.
+    pub fn movement(self, page: usize) -> Option<i64> {
+        Some(match self {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -(page as i64),
+            Action::PageDown => page as i64,
+            Action::Top => i64::MIN / 2,
+            Action::Bottom => i64::MAX / 2,
+            _ => return None,
+        })
+    }
+
     /// The dashboard page a `page_N` action shows (0-based).
     pub fn page(self) -> Option<usize> {
         Some(match self {

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
-use crate::git::log::Commit;
+use crate::git::protocol::GitMsg;
 use crate::git::status::GitStatus;
 use crate::keymap::{Action, Context, Key, Keymap};
 use crate::repo::index::RepoIndex;
@@ -93,21 +93,12 @@ pub enum Msg {
     Indexed(Result<Arc<RepoIndex>, String>),
     /// Files under the repo changed on disk.
     RepoChanged,
-    GitStatus(Result<GitStatus, String>),
-    GitLog {
-        path: String,
-        result: Result<Vec<Commit>, String>,
-    },
     FileLoaded {
         path: String,
         result: Result<Arc<browser::FileText>, String>,
     },
-    /// The changes view's file list (git worker).
-    Changes(Result<changes::ChangesData, String>),
-    Diff {
-        path: String,
-        result: Result<Arc<Vec<changes::DiffLine>>, String>,
-    },
+    /// The git worker's answers (git defines them).
+    Git(GitMsg),
     /// The quick actions a resource offers (read from its file).
     QuickOptions {
         target: changes::QuickTarget,
@@ -122,26 +113,16 @@ pub enum Msg {
         path: String,
         result: Result<(), String>,
     },
-    /// The repo against the Applications' synced revisions (git worker).
-    GitRevisions(crate::app::live::gitops::Revisions),
     /// From the kube watchers.
     Live(LiveMsg),
     /// The clock, while something on screen ages (unix seconds).
     Tick(crate::model::Time),
 }
 
-/// The git worker's answers, as the loop's messages. Git defines its own types and never names
-/// `Msg`; this is the one place they meet.
-impl From<crate::git::protocol::GitMsg> for Msg {
-    fn from(m: crate::git::protocol::GitMsg) -> Msg {
-        use crate::git::protocol::GitMsg;
-        match m {
-            GitMsg::Status(result) => Msg::GitStatus(result),
-            GitMsg::Log { path, result } => Msg::GitLog { path, result },
-            GitMsg::Revisions(found) => Msg::GitRevisions(live::gitops::revisions(found)),
-            GitMsg::Changes(result) => Msg::Changes(result),
-            GitMsg::Diff { path, result } => Msg::Diff { path, result },
-        }
+/// The git worker's answers. Git defines its own types and never names `Msg`.
+impl From<GitMsg> for Msg {
+    fn from(m: GitMsg) -> Msg {
+        Msg::Git(m)
     }
 }
 
@@ -319,13 +300,6 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             fx.push(Effect::RefreshGit);
         }
-        Msg::Changes(result) => {
-            if let Ok(d) = &result {
-                state.repo.prefix = d.prefix.clone();
-            }
-            changes::loaded(state, result, &mut fx)
-        }
-        Msg::Diff { path, result } => changes::diff_loaded(state, path, result),
         Msg::QuickOptions { target, result } => changes::quick_options(state, target, result),
         Msg::Validated(result) => changes::validated(state, result),
         Msg::Wrote(m) => changes::wrote(state, m, &mut fx),
@@ -337,28 +311,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             fx.push(Effect::RefreshGit);
         }
-        Msg::GitStatus(result) => {
-            state.repo.git = match result {
-                Ok(s) => Loadable::Loaded(s),
-                Err(e) => Loadable::Failed(e),
-            };
-            state.dirty = true;
-        }
-        Msg::GitRevisions(revs) => {
-            state.views.revisions = revs;
-            state.live.changed.sources = true;
-            fx.extend(live::views::settle(state));
-            state.dirty = true;
-        }
-        Msg::GitLog { path, result } => {
-            if state.browser.log.path.as_deref() == Some(path.as_str()) {
-                state.browser.log.commits = match result {
-                    Ok(c) => Loadable::Loaded(c),
-                    Err(e) => Loadable::Failed(e),
-                };
-                state.dirty = true;
-            }
-        }
+        Msg::Git(m) => git_answer(state, m, &mut fx),
         Msg::Live(m) => {
             let sources_before = state.live.changed.sources;
             if state.live.apply(m)
@@ -388,6 +341,41 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
     }
     fx
+}
+
+/// What the git worker read: status, a log, the change list, a diff, revisions.
+fn git_answer(state: &mut State, m: GitMsg, fx: &mut Vec<Effect>) {
+    match m {
+        GitMsg::Changes(result) => {
+            if let Ok(d) = &result {
+                state.repo.prefix = d.prefix.clone();
+            }
+            changes::loaded(state, result, fx)
+        }
+        GitMsg::Diff { path, result } => changes::diff_loaded(state, path, result),
+        GitMsg::Status(result) => {
+            state.repo.git = match result {
+                Ok(s) => Loadable::Loaded(s),
+                Err(e) => Loadable::Failed(e),
+            };
+            state.dirty = true;
+        }
+        GitMsg::Revisions(found) => {
+            state.views.revisions = live::gitops::revisions(found);
+            state.live.changed.sources = true;
+            fx.extend(live::views::settle(state));
+            state.dirty = true;
+        }
+        GitMsg::Log { path, result } => {
+            if state.browser.log.path.as_deref() == Some(path.as_str()) {
+                state.browser.log.commits = match result {
+                    Ok(c) => Loadable::Loaded(c),
+                    Err(e) => Loadable::Failed(e),
+                };
+                state.dirty = true;
+            }
+        }
+    }
 }
 
 fn key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {

@@ -335,18 +335,18 @@ fn stale_git_log_results_are_dropped() {
     run(&mut s, vec![key('j')]);
     update(
         &mut s,
-        Msg::GitLog {
+        Msg::Git(GitMsg::Log {
             path: "clusters".into(),
             result: Ok(vec![]),
-        },
+        }),
     );
     assert_eq!(s.browser.log.commits, Loadable::Loading);
     update(
         &mut s,
-        Msg::GitLog {
+        Msg::Git(GitMsg::Log {
             path: "clusters/edge".into(),
             result: Err("no repo".into()),
-        },
+        }),
     );
     assert_eq!(s.browser.log.commits, Loadable::Failed("no repo".into()));
 }
@@ -407,17 +407,17 @@ mod writes {
     }
 
     fn git(ahead: usize) -> Msg {
-        Msg::GitStatus(Ok(GitStatus {
+        Msg::Git(GitMsg::Status(Ok(GitStatus {
             branch: Some("main".into()),
             head: Some("abc1234".into()),
             upstream: Some("origin/main".into()),
             ahead,
             ..Default::default()
-        }))
+        })))
     }
 
     fn changes(staged: bool) -> Msg {
-        Msg::Changes(Ok(ChangesData {
+        Msg::Git(GitMsg::Changes(Ok(ChangesData {
             files: vec![Change {
                 path: "clusters/edge/workers.yaml".into(),
                 staged: staged.then_some(FileStatus::Modified),
@@ -426,7 +426,7 @@ mod writes {
             }],
             author: Ok("Ops <ops@example.com>".into()),
             prefix: String::new(),
-        }))
+        })))
     }
 
     fn writes(fx: &[Effect]) -> Vec<WriteOp> {
@@ -536,11 +536,11 @@ mod writes {
             s.modal
         );
         run(&mut s, vec![code(KeyCode::Esc)]);
-        let detached = Msg::GitStatus(Ok(GitStatus {
+        let detached = Msg::Git(GitMsg::Status(Ok(GitStatus {
             branch: None,
             head: Some("abc1234".into()),
             ..Default::default()
-        }));
+        })));
         run(&mut s, vec![detached, changes(true), key('c')]);
         assert!(
             matches!(&s.modal, Some(Modal::Info { title, .. }) if title.contains("detached HEAD"))

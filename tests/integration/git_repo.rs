@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use blast::app::Msg;
+use blast::git::protocol::GitMsg;
 use blast::git::worker::{self, GitJob};
 
 use crate::support::{git, temp_repo};
@@ -28,7 +29,7 @@ fn status_ahead_behind_and_log_through_the_worker() {
     let jobs = worker::spawn(repo.work.clone(), tx);
 
     jobs.send(GitJob::Status).unwrap();
-    let Msg::GitStatus(Ok(s)) = next(&mut rx) else {
+    let Msg::Git(GitMsg::Status(Ok(s))) = next(&mut rx) else {
         panic!("expected status")
     };
     assert_eq!(
@@ -66,12 +67,12 @@ fn status_ahead_behind_and_log_through_the_worker() {
     jobs.send(GitJob::Log("clusters/mgmt".into())).unwrap();
     jobs.send(GitJob::Log("clusters/mgmt/k3d.yaml".into()))
         .unwrap();
-    let Msg::GitStatus(Ok(s)) = next(&mut rx) else {
+    let Msg::Git(GitMsg::Status(Ok(s))) = next(&mut rx) else {
         panic!("expected status")
     };
     assert_eq!((s.ahead, s.behind), (1, 1));
     assert_eq!(s.modified(), 1);
-    let Msg::GitLog { path, result } = next(&mut rx) else {
+    let Msg::Git(GitMsg::Log { path, result }) = next(&mut rx) else {
         panic!("expected log")
     };
     // Log requests that piled up collapse into the newest.
@@ -91,7 +92,7 @@ fn a_subfolder_root_maps_paths() {
     let (tx, mut rx) = tokio::sync::mpsc::channel(16);
     let jobs = worker::spawn(sub, tx);
     jobs.send(GitJob::Status).unwrap();
-    let Msg::GitStatus(Ok(s)) = next(&mut rx) else {
+    let Msg::Git(GitMsg::Status(Ok(s))) = next(&mut rx) else {
         panic!()
     };
     assert_eq!(s.files.keys().collect::<Vec<_>>(), vec!["mgmt/k3d.yaml"]);

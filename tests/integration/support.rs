@@ -6,6 +6,7 @@ use std::sync::Arc;
 use blast::app::browser::FileText;
 use blast::app::{Effect, Msg, State, update};
 use blast::git::log::Commit;
+use blast::git::protocol::GitMsg;
 use blast::git::test_support::bare_origin_and_clone;
 use blast::keymap::Keymap;
 use blast::repo::index;
@@ -114,10 +115,10 @@ pub fn settle(state: &mut State, mut effects: Vec<Effect>) {
                     path,
                 }
             }
-            Effect::GitLog(path) => Msg::GitLog {
+            Effect::GitLog(path) => Msg::Git(GitMsg::Log {
                 path,
                 result: Ok(sample_commits()),
-            },
+            }),
             Effect::RefreshGit => {
                 let mut g = blast::git::status::GitStatus {
                     branch: Some("main".into()),
@@ -133,13 +134,13 @@ pub fn settle(state: &mut State, mut effects: Vec<Effect>) {
                     "apps/edge-berlin/mqtt/broken.yaml".into(),
                     blast::git::status::FileStatus::Untracked,
                 );
-                Msg::GitStatus(Ok(g))
+                Msg::Git(GitMsg::Status(Ok(g)))
             }
-            Effect::LoadChanges => Msg::Changes(Ok(sample_changes())),
-            Effect::LoadDiff(path) => Msg::Diff {
+            Effect::LoadChanges => Msg::Git(GitMsg::Changes(Ok(sample_changes()))),
+            Effect::LoadDiff(path) => Msg::Git(GitMsg::Diff {
                 path,
                 result: Ok(Arc::new(sample_diff())),
-            },
+            }),
             Effect::LoadQuick(target) => {
                 let text = std::fs::read_to_string(state.repo.root.join(&target.path)).unwrap();
                 Msg::QuickOptions {

@@ -196,20 +196,7 @@ pub(crate) fn browser_action(state: &mut State, action: Action, fx: &mut Vec<Eff
                 quit(state, fx);
             }
         }
-        Action::Up
-        | Action::Down
-        | Action::PageUp
-        | Action::PageDown
-        | Action::Top
-        | Action::Bottom => {
-            let delta: i64 = match action {
-                Action::Up => -1,
-                Action::Down => 1,
-                Action::PageUp => -(if on_tree { tree_page } else { preview_page } as i64),
-                Action::PageDown => (if on_tree { tree_page } else { preview_page }) as i64,
-                Action::Top => i64::MIN / 2,
-                _ => i64::MAX / 2,
-            };
+        _ if let Some(delta) = action.movement(if on_tree { tree_page } else { preview_page }) => {
             match state.browser.focus {
                 Pane::Tree => move_selection(state, delta, fx),
                 Pane::Preview => scroll_preview(state, delta),

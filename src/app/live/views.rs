@@ -370,20 +370,7 @@ pub fn live_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
                 crate::app::quit(state, fx);
             }
         }
-        Action::Up
-        | Action::Down
-        | Action::PageUp
-        | Action::PageDown
-        | Action::Top
-        | Action::Bottom => {
-            let delta: i64 = match action {
-                Action::Up => -1,
-                Action::Down => 1,
-                Action::PageUp => -(height as i64),
-                Action::PageDown => height as i64,
-                Action::Top => i64::MIN / 2,
-                _ => i64::MAX / 2,
-            };
+        _ if let Some(delta) = action.movement(height) => {
             if let Some(n) = state.nav_mut() {
                 n.selected =
                     (n.selected as i64 + delta).clamp(0, len.saturating_sub(1) as i64) as usize;
