@@ -8,3 +8,4 @@ pub mod index;
 pub mod quick;
 pub mod schema;
 pub mod yaml;
+pub mod yaml_edit;

@@ -231,7 +231,9 @@ fn schema_errors(emu: &blast::demo::emulator::Emulator, recorded: &[Value]) -> V
             let docs: Vec<String> = emu
                 .list(&cluster, kind)
                 .iter()
-                .map(|o| serde_yaml::to_string(o).unwrap())
+                // JSON (which is YAML) quotes every string: a YAML 1.2 emitter writes `yes` bare,
+                // which Kubernetes' YAML 1.1 reading (and `check`) takes for a boolean.
+                .map(|o| serde_json::to_string_pretty(o).unwrap() + "\n")
                 .collect();
             if !docs.is_empty() {
                 let file = folder.join(format!("{}.yaml", kind.key));
@@ -245,7 +247,7 @@ fn schema_errors(emu: &blast::demo::emulator::Emulator, recorded: &[Value]) -> V
     for (i, o) in recorded.iter().enumerate() {
         std::fs::write(
             folder.join(format!("{i}.yaml")),
-            serde_yaml::to_string(o).unwrap(),
+            serde_json::to_string_pretty(o).unwrap(),
         )
         .unwrap();
     }
