@@ -152,7 +152,9 @@ pub async fn client(kc: &Kubeconfig, context: Option<&str>) -> Result<Client, St
         config.root_cert = Some(Vec::new());
     }
     let uses_exec = config.auth_info.exec.is_some();
-    let build = tokio::task::spawn_blocking(move || Client::try_from(config));
+    let build = tokio::task::spawn_blocking(move || {
+        super::guard::client(config, super::guard::DEFAULT_LIMIT)
+    });
     match tokio::time::timeout(SETUP_TIMEOUT, build).await {
         Err(_) => Err(format!(
             "context {name}: the credential plugin did not answer within {}s (does it need a login? run `kubectl --context {name} get ns` in a terminal)",

@@ -9,6 +9,7 @@
 pub mod client;
 pub mod discovery;
 pub mod exec;
+pub mod guard;
 pub mod protocol;
 pub mod proxy;
 pub mod supervisor;

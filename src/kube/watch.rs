@@ -126,14 +126,18 @@ impl RawObject {
         }
         let decoded = match value.get("metadata") {
             None => Err("metadata: missing".to_string()),
-            Some(meta) => serde_path_to_error::deserialize::<_, ObjectMeta>(meta).map_err(|e| {
-                let path = e.path().to_string();
-                let inner = e.into_inner();
-                if path == "." {
-                    format!("metadata: {inner}")
-                } else {
-                    format!("metadata.{path}: {inner}")
-                }
+            // The plain decoder first (the common case, and faster); the path-tracking one only
+            // to say where it went wrong.
+            Some(meta) => ObjectMeta::deserialize(meta).or_else(|_| {
+                serde_path_to_error::deserialize::<_, ObjectMeta>(meta).map_err(|e| {
+                    let path = e.path().to_string();
+                    let inner = e.into_inner();
+                    if path == "." {
+                        format!("metadata: {inner}")
+                    } else {
+                        format!("metadata.{path}: {inner}")
+                    }
+                })
             }),
         };
         let (metadata, problem) = match decoded {
@@ -583,6 +587,71 @@ mod tests {
         .await
         .expect("the kind is marked failed, not left syncing");
         assert!(got.contains("did not send a page"), "{got}");
+        task.abort();
+    }
+
+    /// A list that never ends (no newline, ever): the kind fails once the guard's limit is
+    /// passed, with memory bounded by it, instead of the client buffering for ever.
+    #[tokio::test]
+    async fn an_endless_answer_fails_its_kind_at_the_guards_limit() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut conn, _)) = listener.accept().await else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let mut head = Vec::new();
+                    let mut b = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") {
+                        if conn.read(&mut b).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        head.push(b[0]);
+                    }
+                    let head = String::from_utf8_lossy(&head).into_owned();
+                    if head.split(' ').nth(1) == Some("/api/v1") {
+                        let body = json!({"kind": "APIResourceList", "groupVersion": "v1", "resources": [
+                            {"name": "nodes", "singularName": "node", "namespaced": false, "kind": "Node", "verbs": ["list", "watch"]}
+                        ]}).to_string();
+                        let _ = conn.write_all(format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).as_bytes()).await;
+                        return;
+                    }
+                    let _ = conn
+                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+                        .await;
+                    let chunk = format!("10000\r\n{}\r\n", " ".repeat(0x10000));
+                    while conn.write_all(chunk.as_bytes()).await.is_ok() {}
+                });
+            }
+        });
+        let mut config = kube::Config::new(format!("http://{addr}").parse().unwrap());
+        config.root_cert = Some(Vec::new());
+        let client = crate::kube::guard::client(config, 1024 * 1024).unwrap();
+        let (tx, mut rx) = mpsc::channel(16);
+        let task = tokio::spawn(run(
+            Discovery::new(client),
+            "endless".into(),
+            &kinds::NODE,
+            tx,
+        ));
+        let got = tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                match rx.recv().await {
+                    Some(LiveMsg::Status {
+                        status: KindStatus::Failed { error, .. },
+                        ..
+                    }) => return error,
+                    Some(_) => continue,
+                    None => panic!("the watch ended"),
+                }
+            }
+        })
+        .await
+        .expect("the kind is marked failed");
+        assert!(got.contains("not read further"), "{got}");
         task.abort();
     }
 
