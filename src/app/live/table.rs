@@ -26,18 +26,35 @@ impl TableNav {
         }
         self.offset = self.offset.min(len.saturating_sub(height));
     }
+
+    /// Replaces a table's rows with `new` the way every table does: the selected row stays
+    /// selected (by the first half of `id`, a full key), a pending selection is honoured
+    /// (by full key or by the name, the second half), and the offset is clamped to a viewport
+    /// `height` rows high.
+    pub(crate) fn rederive<R>(
+        &mut self,
+        rows: &mut Vec<R>,
+        new: Vec<R>,
+        id: impl Fn(&R) -> (String, &str),
+        height: usize,
+    ) {
+        let keep = rows.get(self.selected).map(|r| id(r).0);
+        *rows = new;
+        reselect(self, rows.iter().map(&id), keep);
+        self.clamp(rows.len(), height);
+    }
 }
 
 /// Keeps the selected row selected when rows move; honours a pending selection (matched by
 /// full key or by name).
 pub(crate) fn reselect<'a>(
     nav: &mut TableNav,
-    rows: impl Iterator<Item = (String, &'a String)>,
+    rows: impl Iterator<Item = (String, &'a str)>,
     keep: Option<String>,
 ) {
-    let rows: Vec<(String, &String)> = rows.collect();
+    let rows: Vec<(String, &str)> = rows.collect();
     if let Some(p) = nav.pending.clone()
-        && let Some(i) = rows.iter().position(|(k, n)| *k == p || **n == p)
+        && let Some(i) = rows.iter().position(|(k, n)| *k == p || *n == p)
     {
         nav.selected = i;
         nav.pending = None;

@@ -10,7 +10,7 @@ use super::gitops::{self, GitOpsRow, Revisions};
 use super::nodes::{self, NodeRow};
 use super::storage::{self, StorageRow, Thresholds};
 use super::summary::{self, SiteSummary};
-use super::table::{TableNav, reselect};
+use super::table::TableNav;
 use crate::app::nav::{Route, back, defining_resource, go, jump_to_repo, open_repo_path};
 use crate::app::{Effect, State};
 use crate::keymap::Action;
@@ -179,16 +179,13 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
         Route::Browser | Route::Changes | Route::Reconcile => {}
         Route::Fleet => {
             if changed.touches(&fleet::KINDS) {
-                let keep = v.fleet_rows.get(v.fleet.selected).map(|r| r.key.clone());
-                v.fleet_rows = fleet::rows(live, v.fleet.sort, &v.fleet.filter);
-                reselect(
-                    &mut v.fleet,
-                    v.fleet_rows
-                        .iter()
-                        .map(|r| (r.key.to_string(), &r.key.name)),
-                    keep.map(|k| k.to_string()),
+                let rows = fleet::rows(live, v.fleet.sort, &v.fleet.filter);
+                v.fleet.rederive(
+                    &mut v.fleet_rows,
+                    rows,
+                    |r| (r.key.to_string(), &r.key.name),
+                    height,
                 );
-                v.fleet.clamp(v.fleet_rows.len(), height);
             }
         }
         Route::Cluster { source, key } => {
@@ -255,43 +252,32 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
             v.nodes.clamp(v.node_rows.len(), height);
         }
         Route::BareMetal => {
-            let keep = v
-                .server_rows
-                .get(v.servers.selected)
-                .map(|r| r.name.clone());
-            (v.server_rows, v.class_rows) =
-                baremetal::rows(live, v.servers.sort, &v.servers.filter);
-            reselect(
-                &mut v.servers,
-                v.server_rows.iter().map(|r| (r.name.clone(), &r.name)),
-                keep,
+            let (servers, classes) = baremetal::rows(live, v.servers.sort, &v.servers.filter);
+            v.class_rows = classes;
+            v.servers.rederive(
+                &mut v.server_rows,
+                servers,
+                |r| (r.name.clone(), &r.name),
+                height,
             );
-            v.servers.clamp(v.server_rows.len(), height);
         }
         Route::Storage => {
-            let keep = v.storage_rows.get(v.storage.selected).map(storage_key);
-            v.storage_rows = storage::rows(live, v.thresholds, &v.storage.filter);
-            reselect(
-                &mut v.storage,
-                v.storage_rows.iter().map(|r| (storage_key(r), &r.name)),
-                keep,
+            let rows = storage::rows(live, v.thresholds, &v.storage.filter);
+            v.storage.rederive(
+                &mut v.storage_rows,
+                rows,
+                |r| (storage_key(r), &r.name),
+                height,
             );
-            v.storage.clamp(v.storage_rows.len(), height);
         }
         Route::Backup => {
-            let keep = v
-                .backup_rows
-                .get(v.backup.selected)
-                .map(|r| r.key.to_string());
-            v.backup_rows = backup::rows(live, &v.backup.filter);
-            reselect(
-                &mut v.backup,
-                v.backup_rows
-                    .iter()
-                    .map(|r| (r.key.to_string(), &r.key.name)),
-                keep,
+            let rows = backup::rows(live, &v.backup.filter);
+            v.backup.rederive(
+                &mut v.backup_rows,
+                rows,
+                |r| (r.key.to_string(), &r.key.name),
+                height,
             );
-            v.backup.clamp(v.backup_rows.len(), height);
             v.action_rows = selected_actions(live, v);
         }
         Route::GitOps => {
@@ -300,19 +286,13 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
                 v.revisions_asked = wanted.clone();
                 fx.push(Effect::ReadRevisions(wanted));
             }
-            let keep = v
-                .gitops_rows
-                .get(v.gitops.selected)
-                .map(|r| r.key.to_string());
-            v.gitops_rows = gitops::rows(live, &v.revisions, &v.gitops.filter);
-            reselect(
-                &mut v.gitops,
-                v.gitops_rows
-                    .iter()
-                    .map(|r| (r.key.to_string(), &r.key.name)),
-                keep,
+            let rows = gitops::rows(live, &v.revisions, &v.gitops.filter);
+            v.gitops.rederive(
+                &mut v.gitops_rows,
+                rows,
+                |r| (r.key.to_string(), &r.key.name),
+                height,
             );
-            v.gitops.clamp(v.gitops_rows.len(), height);
         }
         Route::Overview => {
             v.overview_rows = summary::overview(live, v.thresholds, &v.revisions);
