@@ -1084,8 +1084,12 @@ impl Builder {
             Event::Scalar(text, style, anchor, tag) => {
                 self.written += 1;
                 self.count_doc_nodes(1, pos)?;
+                // `!!str`, and the non-specific tag `!` (spec 6.9.1: a plain scalar tagged `!`
+                // is a string, S4JQ), make the text a string whatever it looks like.
                 let quoted = !matches!(style, ScalarStyle::Plain)
-                    || tag.as_ref().is_some_and(|t| t.suffix == "str");
+                    || tag.as_ref().is_some_and(|t| {
+                        t.suffix == "str" || (t.handle.is_empty() && t.suffix == "!")
+                    });
                 let node = Node {
                     pos,
                     value: Value::Scalar(Scalar {
@@ -1497,19 +1501,17 @@ mod tests {
 
     #[test]
     fn deep_documents_at_the_limits_parse_in_bounded_time() {
-        for (name, src) in [
-            ("block seq", format!("{}x\n", "- ".repeat(MAX_DEPTH))),
-            // Not yet bounded (issue 14, open): saphyr-parser takes minutes for some deep
-            // shapes that are refused only past their limit (explicit keys, flow collections,
-            // indented mappings); see the report.
-        ] {
-            let started = std::time::Instant::now();
-            let f = on_small_stack(move || parse(&src).error);
-            let took = started.elapsed();
-            eprintln!("{name}: {took:?}");
-            assert_eq!(f, None, "{name}");
-            assert!(took < std::time::Duration::from_secs(5), "{name}: {took:?}");
-        }
+        // Only the block sequence so far. Not yet bounded (issue 14, open): saphyr-parser takes
+        // minutes for some deep shapes that are refused only past their limit (explicit keys,
+        // flow collections, indented mappings); see the issue's note.
+        let name = "block seq";
+        let src = format!("{}x\n", "- ".repeat(MAX_DEPTH));
+        let started = std::time::Instant::now();
+        let f = on_small_stack(move || parse(&src).error);
+        let took = started.elapsed();
+        eprintln!("{name}: {took:?}");
+        assert_eq!(f, None, "{name}");
+        assert!(took < std::time::Duration::from_secs(5), "{name}: {took:?}");
     }
 
     #[test]
@@ -1737,7 +1739,7 @@ mod tests {
             fn any_depth_is_read_or_refused_at_the_limit(shape in 0u8..4, depth in prop_oneof![1usize..40, 9_990usize..10_010, 10_010usize..40_000]) {
                 // Full parses of deep flow collections and explicit keys are slow in
                 // saphyr-parser (open); only their refusal is tested deep.
-                prop_assume!(shape == 2 || depth < 40 || depth > MAX_FLOW_DEPTH + MAX_KEY_DEPTH);
+                prop_assume!(shape == 2 || !(40..=MAX_FLOW_DEPTH + MAX_KEY_DEPTH).contains(&depth));
                 let (src, col) = nest(shape, depth);
                 let f = std::thread::Builder::new()
                     .stack_size(256 * 1024)
