@@ -1733,13 +1733,17 @@ mod tests {
         }
 
         proptest! {
-            #![proptest_config(ProptestConfig::with_cases(24))]
+            // 8 cases: a block sequence near the 10,000 limit takes seconds to parse in a debug
+            // build (24 cases ran from 7 s to 250 s on a loaded 2-core machine).
+            #![proptest_config(ProptestConfig::with_cases(8))]
 
             #[test]
             fn any_depth_is_read_or_refused_at_the_limit(shape in 0u8..4, depth in prop_oneof![1usize..40, 9_990usize..10_010, 10_010usize..40_000]) {
-                // Full parses of deep flow collections and explicit keys are slow in
-                // saphyr-parser (open); only their refusal is tested deep.
-                prop_assume!(shape == 2 || !(40..=MAX_FLOW_DEPTH + MAX_KEY_DEPTH).contains(&depth));
+                // Flow collections and explicit keys are slow in saphyr-parser long before
+                // their limits (255 levels of `{a: ` took minutes; issue 14, open): deep, only
+                // their refusal is tested, by the fixed 1,000,000-level tests above. Here they
+                // stay shallow, so that the run time does not depend on the random cases.
+                prop_assume!(shape == 2 || depth < 40);
                 let (src, col) = nest(shape, depth);
                 let f = std::thread::Builder::new()
                     .stack_size(256 * 1024)
