@@ -521,6 +521,24 @@ mod tests {
 
     /// A server that answers discovery, then trickles its list a byte at a time: the kind is
     /// marked failed with the reason once a page is overdue, instead of syncing forever.
+    /// The error of the first `Failed` status the watch sends within `secs` seconds.
+    async fn first_failure(rx: &mut mpsc::Receiver<LiveMsg>, secs: u64, what: &str) -> String {
+        tokio::time::timeout(Duration::from_secs(secs), async {
+            loop {
+                match rx.recv().await {
+                    Some(LiveMsg::Status {
+                        status: KindStatus::Failed { error, .. },
+                        ..
+                    }) => return error,
+                    Some(_) => continue,
+                    None => panic!("the watch ended"),
+                }
+            }
+        })
+        .await
+        .expect(what)
+    }
+
     #[tokio::test]
     async fn a_list_that_trickles_fails_its_kind_in_bounded_time() {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -572,20 +590,7 @@ mod tests {
             tx,
             Duration::from_millis(400),
         ));
-        let got = tokio::time::timeout(Duration::from_secs(10), async {
-            loop {
-                match rx.recv().await {
-                    Some(LiveMsg::Status {
-                        status: KindStatus::Failed { error, .. },
-                        ..
-                    }) => return error,
-                    Some(_) => continue,
-                    None => panic!("the watch ended"),
-                }
-            }
-        })
-        .await
-        .expect("the kind is marked failed, not left syncing");
+        let got = first_failure(&mut rx, 10, "the kind is marked failed, not left syncing").await;
         assert!(got.contains("did not send a page"), "{got}");
         task.abort();
     }
@@ -637,20 +642,7 @@ mod tests {
             &kinds::NODE,
             tx,
         ));
-        let got = tokio::time::timeout(Duration::from_secs(20), async {
-            loop {
-                match rx.recv().await {
-                    Some(LiveMsg::Status {
-                        status: KindStatus::Failed { error, .. },
-                        ..
-                    }) => return error,
-                    Some(_) => continue,
-                    None => panic!("the watch ended"),
-                }
-            }
-        })
-        .await
-        .expect("the kind is marked failed");
+        let got = first_failure(&mut rx, 20, "the kind is marked failed").await;
         assert!(got.contains("not read further"), "{got}");
         task.abort();
     }
