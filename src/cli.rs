@@ -163,6 +163,10 @@ pub struct CheckArgs {
     /// validated with the built-in Kubernetes types.
     #[arg(long, value_name = "DIR")]
     pub schemas: Option<PathBuf>,
+    /// Also run the policy rules: checkov's Kubernetes checks (CKV_K8S_*, CKV2_K8S_*, same IDs
+    /// and results) and blast's CIS Docker extras (BLAST_CIS_*); skips as checkov reads them.
+    #[arg(long)]
+    pub policy: bool,
 }
 
 #[cfg(test)]

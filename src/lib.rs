@@ -17,6 +17,7 @@ pub mod logging;
 pub mod mode;
 pub mod model;
 pub mod objref;
+pub mod policy;
 pub mod repo;
 pub mod runtime;
 pub mod status;

@@ -32,6 +32,12 @@ pub struct Finding {
     pub col: usize,
     pub severity: Severity,
     pub message: String,
+    /// The policy rule's ID (`CKV_K8S_20`), for policy findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// checkov's resource string (`Deployment.shop.web`), for policy findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
 }
 
 impl Finding {
@@ -42,6 +48,21 @@ impl Finding {
             col: pos.col.max(1),
             severity,
             message: message.into(),
+            rule: None,
+            resource: None,
+        }
+    }
+
+    /// A failed policy rule: `CKV_K8S_20 Deployment.shop.web: <the rule's title>`.
+    pub fn policy(o: &crate::policy::Outcome) -> Finding {
+        Finding {
+            path: o.path.clone(),
+            line: o.line,
+            col: o.col,
+            severity: Severity::Error,
+            message: format!("{} {}: {}", o.rule, o.resource, o.message),
+            rule: Some(o.rule.to_string()),
+            resource: Some(o.resource.clone()),
         }
     }
 }
@@ -72,6 +93,42 @@ pub struct Report {
     pub unvalidated: BTreeMap<String, usize>,
     /// Files named `.yaml` that were not read as YAML, with why (Helm templates).
     pub skipped: Vec<String>,
+    /// With `--policy`: how many rule results passed, failed and were skipped, and the skips.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicySummary>,
+}
+
+/// The policy part of a report (`blast check --policy`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PolicySummary {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    /// Each skipped result: rule, resource, file and the annotation's reason.
+    pub skips: Vec<crate::policy::Outcome>,
+}
+
+impl PolicySummary {
+    /// Adds the outcomes of a policy run to a report: failures become error findings.
+    pub fn add(report: &mut Report, outcomes: Vec<crate::policy::Outcome>) {
+        use crate::policy::Status;
+        let c = crate::policy::counts(&outcomes);
+        let mut summary = PolicySummary {
+            passed: c.passed,
+            failed: c.failed,
+            skipped: c.skipped,
+            skips: Vec::new(),
+        };
+        for o in outcomes {
+            match o.status {
+                Status::Failed => report.findings.push(Finding::policy(&o)),
+                Status::Skipped => summary.skips.push(o),
+                Status::Passed => {}
+            }
+        }
+        report.findings.sort();
+        report.policy = Some(summary);
+    }
 }
 
 impl Report {
@@ -98,6 +155,12 @@ impl Report {
         );
         for note in &self.skipped {
             s.push_str(&format!("\nskipped {note}"));
+        }
+        if let Some(p) = &self.policy {
+            s.push_str(&format!(
+                "\npolicy: {} passed, {} failed, {} skipped",
+                p.passed, p.failed, p.skipped
+            ));
         }
         if schemas {
             s.push_str(&format!("\nschema-validated objects: {}", self.validated));

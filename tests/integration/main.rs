@@ -18,6 +18,7 @@
 //! - `emulator`: the demo's Kubernetes API emulator through kube-rs, kube-runtime and kubectl.
 //! - `reconcile`: the demo's sandbox and its stand-in for Argo CD: pushes to the sandbox's
 //!   origin reconciled into the emulated world, read through kube-rs.
+//! - `policy_parity`: `blast check --policy` against real checkov over fixtures/policy and the repo.
 //! - `real_apiserver` (support: `apiserver`): `blast` against the real upstream kube-apiserver.
 
 mod apiserver;
@@ -31,6 +32,7 @@ mod hostile;
 mod kube_env;
 mod live;
 mod live_snapshots;
+mod policy_parity;
 mod pty;
 mod real_apiserver;
 mod reconcile;
