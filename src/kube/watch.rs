@@ -254,6 +254,21 @@ pub async fn run_with(
     let mut backoff = DefaultBackoff::default();
     // The server advertised `watch` but refused it (405, as an aggregated API may).
     let mut refused_watch = false;
+    // The kind was listed at least once. A 403 after that (an API server just restarted
+    // answers 403 until its RBAC caches are filled; or a grant was revoked) leaves the last
+    // objects on screen marked stale with the reason, instead of blanking them as a kind the
+    // user may never read.
+    let mut listed = false;
+    let refused = |message: String, listed: bool| {
+        if listed {
+            KindStatus::Failed {
+                since: now(),
+                error: format!("forbidden: {message}"),
+            }
+        } else {
+            KindStatus::Forbidden { message }
+        }
+    };
     loop {
         let served = match discovery.resolve(kind).await {
             Resolution::Served(s) if s.list => s,
@@ -268,7 +283,7 @@ pub async fn run_with(
                 continue;
             }
             Resolution::Forbidden(message) => {
-                if !send(status(KindStatus::Forbidden { message })).await {
+                if !send(status(refused(message, listed))).await {
                     return;
                 }
                 tokio::time::sleep(backoff.next().unwrap_or_default()).await;
@@ -297,9 +312,18 @@ pub async fn run_with(
         let api: Api<RawObject> = Api::all_with(discovery.client(), &ar);
         debug!(source = %source, kind = kind.kind, version = %served.version, watch = served.watch, "watch started");
         let ended = if served.watch && !refused_watch {
-            watch_kind(&api, &source, kind, &tx, &mut backoff, page_timeout).await
+            watch_kind(
+                &api,
+                &source,
+                kind,
+                &tx,
+                &mut backoff,
+                page_timeout,
+                &mut listed,
+            )
+            .await
         } else {
-            poll_kind(&api, &source, kind, &tx, page_timeout).await
+            poll_kind(&api, &source, kind, &tx, page_timeout, &mut listed).await
         };
         let wait = match ended {
             Ended::Closed => return,
@@ -322,7 +346,7 @@ pub async fn run_with(
             }
             Ended::Failed(Failure::Forbidden(message)) => {
                 warn!(source = %source, kind = kind.kind, "forbidden");
-                if !send(status(KindStatus::Forbidden { message })).await {
+                if !send(status(refused(message, listed))).await {
                     return;
                 }
                 backoff.next().unwrap_or_default()
@@ -366,6 +390,7 @@ async fn watch_kind(
     tx: &mpsc::Sender<LiveMsg>,
     backoff: &mut DefaultBackoff,
     page_timeout: Duration,
+    listed: &mut bool,
 ) -> Ended {
     let cfg = watcher::Config::default().page_size(PAGE);
     let mut stream = watcher::watcher(api.clone(), cfg).boxed();
@@ -395,6 +420,7 @@ async fn watch_kind(
             }
             Ok(Event::InitDone) => {
                 listing = false;
+                *listed = true;
                 *backoff = DefaultBackoff::default();
                 info!(source = %source, kind = kind.kind, objects = buffer.len(), "listed");
                 LiveMsg::Reset {
@@ -443,6 +469,7 @@ async fn poll_kind(
     kind: &'static KindInfo,
     tx: &mpsc::Sender<LiveMsg>,
     page_timeout: Duration,
+    listed: &mut bool,
 ) -> Ended {
     loop {
         let mut objects = Vec::new();
@@ -462,6 +489,7 @@ async fn poll_kind(
             }
         }
         debug!(source = %source, kind = kind.kind, objects = objects.len(), "polled");
+        *listed = true;
         let msg = LiveMsg::Reset {
             source: source.clone(),
             kind,
@@ -659,5 +687,48 @@ mod tests {
                 .unwrap()
                 .starts_with("metadata.creationTimestamp:")
         );
+    }
+
+    /// A kind that was listed and then answers 403 (an API server just restarted answers 403
+    /// until its RBAC caches fill; or a grant was revoked) is stale with the reason, its objects
+    /// kept, not "forbidden" and blanked; once allowed again it is live without a key press.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_403_after_a_list_is_stale_not_forbidden() {
+        let emu = crate::demo::emulator::Emulator::new();
+        emu.add_cluster("c");
+        emu.apply(
+            "c",
+            json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}}),
+        )
+        .unwrap();
+        let server = emu.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let mut config =
+            kube::Config::new(format!("{}/clusters/c", server.base_url()).parse().unwrap());
+        config.root_cert = Some(Vec::new());
+        let client = kube::Client::try_from(config).unwrap();
+        let (tx, mut rx) = mpsc::channel(64);
+        let task = tokio::spawn(run(Discovery::new(client), "c".into(), &kinds::NODE, tx));
+        let mut next = async || {
+            tokio::time::timeout(Duration::from_secs(20), rx.recv())
+                .await
+                .expect("a message within 20 s")
+                .expect("the watch runs")
+        };
+        while !matches!(next().await, LiveMsg::Reset { .. }) {}
+        // Refused from now on; the open watch ends, so the watcher lists again and is refused.
+        emu.faults().forbid("c", "nodes");
+        emu.faults().drop_watches();
+        let status = loop {
+            if let LiveMsg::Status { status, .. } = next().await {
+                break status;
+            }
+        };
+        let KindStatus::Failed { error, .. } = status else {
+            panic!("{status:?}")
+        };
+        assert!(error.starts_with("forbidden:"), "{error}");
+        emu.faults().allow("c", "nodes");
+        while !matches!(next().await, LiveMsg::Reset { .. }) {}
+        task.abort();
     }
 }

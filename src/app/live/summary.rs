@@ -72,6 +72,76 @@ fn worst<'a>(vs: impl Iterator<Item = &'a Verdict>) -> Verdict {
     vs.copied().max().unwrap_or(Verdict::Healthy)
 }
 
+/// An area whose kinds RBAC refused on a source cannot be judged: it says so (verdict
+/// unknown, a problem naming the kinds) instead of looking healthy for want of objects. The
+/// fleet and GitOps kinds of a management cluster speak for the sites it manages too (their
+/// Clusters and Applications live there).
+fn forbidden_areas(
+    live: &LiveState,
+    fleet_rows: &[fleet::FleetRow],
+    sites: &mut BTreeMap<String, SiteSummary>,
+) {
+    let areas: [(&'static str, &[crate::model::kinds::KindInfo]); 4] = [
+        ("fleet", &fleet::KINDS),
+        ("storage", &storage::KINDS),
+        ("backup", &backup::KINDS),
+        ("gitops", &gitops::KINDS),
+    ];
+    for src in live.sources.values() {
+        for (area, kinds) in areas {
+            let mut refused = Vec::new();
+            let mut why = String::new();
+            for k in kinds {
+                if let Some(super::KindStatus::Forbidden { message }) =
+                    src.store(k).map(|st| &st.status)
+                {
+                    refused.push(k.plural);
+                    why = message.clone();
+                }
+            }
+            if refused.is_empty() {
+                continue;
+            }
+            let text = format!("forbidden: {} on {}", refused.join(", "), src.id);
+            let mut targets = vec![src.id.clone()];
+            if src.root && matches!(area, "fleet" | "gitops") {
+                targets.extend(
+                    fleet_rows
+                        .iter()
+                        .filter(|r| r.source == src.id)
+                        .map(|r| r.key.name.clone()),
+                );
+            }
+            for site in targets {
+                let Some(s) = sites.get_mut(&site) else {
+                    continue;
+                };
+                let slot = match area {
+                    "fleet" => &mut s.fleet,
+                    "storage" => &mut s.storage,
+                    "backup" => &mut s.backup,
+                    _ => &mut s.gitops,
+                };
+                let verdict = slot.as_ref().map_or(Verdict::Unknown, |a| a.verdict);
+                *slot = Some(Area {
+                    verdict: verdict.max(Verdict::Unknown),
+                    text: match slot.take() {
+                        Some(a) => format!("{} · {text}", a.text),
+                        None => text.clone(),
+                    },
+                });
+                s.problems.push(SummaryProblem {
+                    area,
+                    object: format!("{} on {}", refused.join(", "), src.id),
+                    message: format!("forbidden: {why}"),
+                    since: None,
+                    verdict: Verdict::Unknown,
+                });
+            }
+        }
+    }
+}
+
 /// The summaries of every site, worst first.
 pub fn overview(live: &LiveState, t: Thresholds, revs: &Revisions) -> Vec<SiteSummary> {
     let fleet_rows = fleet::rows(live, 0, "");
@@ -314,6 +384,7 @@ pub fn overview(live: &LiveState, t: Thresholds, revs: &Revisions) -> Vec<SiteSu
             });
         }
     }
+    forbidden_areas(live, &fleet_rows, &mut sites);
     let mut out: Vec<SiteSummary> = sites.into_values().collect();
     for s in &mut out {
         match &s.reach {
@@ -353,4 +424,58 @@ pub fn overview(live: &LiveState, t: Thresholds, revs: &Revisions) -> Vec<SiteSu
     }
     out.sort_by(|a, b| b.verdict.cmp(&a.verdict).then(a.site.cmp(&b.site)));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::live::{Entry, KindStatus, LiveMsg, ObjKey};
+    use crate::model::kinds::{APPLICATION, SEALED_SECRET};
+
+    /// A user who may read SealedSecrets but not Argo CD's Applications: GitOps is unknown and
+    /// says forbidden, rather than "healthy" for want of Applications.
+    #[test]
+    fn a_forbidden_kind_makes_its_area_unknown_not_healthy() {
+        let mut live = LiveState::default();
+        live.apply(LiveMsg::SourceAdded {
+            source: "mgmt".into(),
+            root: true,
+        });
+        let ss = serde_json::json!({
+            "apiVersion": "bitnami.com/v1alpha1", "kind": "SealedSecret",
+            "metadata": {"name": "s", "namespace": "argocd"},
+            "status": {"conditions": [{"type": "Synced", "status": "True"}]},
+        });
+        let entry = Entry::Ok(crate::model::parse(&SEALED_SECRET, &ss).unwrap().unwrap());
+        live.apply(LiveMsg::Reset {
+            source: "mgmt".into(),
+            kind: &SEALED_SECRET,
+            objects: vec![(ObjKey::new(Some("argocd"), "s"), entry)],
+            at: 100,
+        });
+        let message = "applications.argoproj.io is forbidden: User \"partial\" cannot list".into();
+        live.apply(LiveMsg::Status {
+            source: "mgmt".into(),
+            kind: &APPLICATION,
+            status: KindStatus::Forbidden { message },
+            at: 100,
+        });
+        let sites = overview(&live, Thresholds::default(), &Revisions::new());
+        let gitops = sites[0].gitops.as_ref().expect("a GitOps area");
+        assert_eq!(gitops.verdict, Verdict::Unknown, "{gitops:?}");
+        assert!(
+            gitops.text.contains("forbidden: applications on mgmt"),
+            "{}",
+            gitops.text
+        );
+        assert!(
+            sites[0]
+                .problems
+                .iter()
+                .any(|p| p.area == "gitops" && p.message.contains("cannot list")),
+            "{:?}",
+            sites[0].problems
+        );
+        assert_eq!(sites[0].verdict, Verdict::Unknown);
+    }
 }

@@ -88,6 +88,7 @@ fn blocking_message(state: &State) -> Option<String> {
         Route::Fleet => crate::app::live::fleet::KINDS.to_vec(),
         Route::BareMetal => vec![crate::model::kinds::SERVER],
         Route::Cluster { .. } => vec![crate::model::kinds::CLUSTER],
+        Route::GitOps => vec![crate::model::kinds::APPLICATION],
         _ => vec![],
     };
     for k in &needed {
