@@ -28,7 +28,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match args.format {
+    match args.output.format() {
         Format::Json => match serde_json::to_string_pretty(&report) {
             Ok(s) => println!("{s}"),
             Err(e) => {
