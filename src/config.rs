@@ -10,23 +10,93 @@ use serde::Deserialize;
 use toml::Spanned;
 
 /// Where Blast keeps its files on this platform.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paths {
     /// `~/.config/blast` on Linux: `config.toml` and `themes/*.toml`.
     pub config_dir: PathBuf,
     /// `~/.local/state/blast` on Linux (the data-local dir where a platform has no state dir): logs.
     pub state_dir: PathBuf,
+    /// `~/.local/share/blast` on Linux (nothing is kept there yet).
+    pub data_dir: PathBuf,
+    /// `~/.cache/blast` on Linux (nothing is kept there yet).
+    pub cache_dir: PathBuf,
 }
+
+/// Whose rules decide the paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    Linux,
+    MacOs,
+    /// Windows and the rest: the `directories` crate's dirs, no XDG.
+    Other,
+}
+
+impl Platform {
+    pub fn current() -> Platform {
+        if cfg!(target_os = "macos") {
+            Platform::MacOs
+        } else if cfg!(unix) {
+            Platform::Linux
+        } else {
+            Platform::Other
+        }
+    }
+}
+
+/// The macOS folder of the `directories` crate for Blast (config, data and state alike).
+const MACOS_APP_DIR: &str = "Library/Application Support/io.blast.blast";
 
 impl Paths {
     pub fn from_platform() -> Option<Paths> {
-        let dirs = directories::ProjectDirs::from("io", "blast", "blast")?;
+        match Platform::current() {
+            Platform::Other => {
+                let dirs = directories::ProjectDirs::from("io", "blast", "blast")?;
+                Some(Paths {
+                    config_dir: dirs.config_dir().to_path_buf(),
+                    state_dir: dirs
+                        .state_dir()
+                        .unwrap_or(dirs.data_local_dir())
+                        .to_path_buf(),
+                    data_dir: dirs.data_dir().to_path_buf(),
+                    cache_dir: dirs.cache_dir().to_path_buf(),
+                })
+            }
+            platform => {
+                let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf());
+                Paths::resolve(platform, &|k| std::env::var_os(k), home.as_deref())
+            }
+        }
+    }
+
+    /// The rules for Linux and macOS, as k9s has them: each `XDG_*_HOME` that is set (to an
+    /// absolute path, as the XDG spec asks) gives `DIR/blast`, on macOS too; otherwise the
+    /// platform's place: XDG's defaults under the home on Linux, the `directories` crate's
+    /// `~/Library/Application Support/io.blast.blast` (and `~/Library/Caches/io.blast.blast`)
+    /// on macOS. `None` without a home (and no XDG variables to make up for it).
+    pub fn resolve(
+        platform: Platform,
+        env: &dyn Fn(&str) -> Option<std::ffi::OsString>,
+        home: Option<&Path>,
+    ) -> Option<Paths> {
+        let xdg = |var: &str| {
+            env(var)
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .map(|p| p.join("blast"))
+        };
+        let default = |linux: &str, macos: &str| -> Option<PathBuf> {
+            let home = home?;
+            Some(match platform {
+                Platform::MacOs => home.join(macos),
+                _ => home.join(linux).join("blast"),
+            })
+        };
         Some(Paths {
-            config_dir: dirs.config_dir().to_path_buf(),
-            state_dir: dirs
-                .state_dir()
-                .unwrap_or(dirs.data_local_dir())
-                .to_path_buf(),
+            config_dir: xdg("XDG_CONFIG_HOME").or_else(|| default(".config", MACOS_APP_DIR))?,
+            state_dir: xdg("XDG_STATE_HOME").or_else(|| default(".local/state", MACOS_APP_DIR))?,
+            data_dir: xdg("XDG_DATA_HOME").or_else(|| default(".local/share", MACOS_APP_DIR))?,
+            cache_dir: xdg("XDG_CACHE_HOME")
+                .or_else(|| default(".cache", "Library/Caches/io.blast.blast"))?,
         })
     }
 
@@ -107,8 +177,10 @@ pub struct Refresh {
     /// Watch the repo for file changes and re-index (true by default).
     pub watch: bool,
     /// Quiet time after a file change before re-indexing, in milliseconds.
+    #[serde(deserialize_with = "crate::duration::millis")]
     pub debounce_ms: u64,
     /// Also re-read git status every N seconds (0 = never; for file systems without change events).
+    #[serde(deserialize_with = "crate::duration::secs")]
     pub git_status_secs: u64,
 }
 
@@ -131,8 +203,10 @@ pub struct Fleet {
     pub workload_kubeconfigs: bool,
     /// Seconds an unneeded watch keeps running after its view closes (so switching views back
     /// and forth does not relist).
+    #[serde(deserialize_with = "crate::duration::secs")]
     pub linger_secs: u64,
     /// Shortest time between frames caused by cluster changes alone, in milliseconds.
+    #[serde(deserialize_with = "crate::duration::millis")]
     pub min_frame_ms: u64,
 }
 
@@ -178,6 +252,7 @@ impl Storage {
 #[serde(deny_unknown_fields, default)]
 pub struct Reconcile {
     /// How long to follow the Applications before saying what is still pending.
+    #[serde(deserialize_with = "crate::duration::secs")]
     pub timeout_secs: u64,
 }
 
@@ -301,6 +376,90 @@ impl Config {
 mod tests {
     use super::*;
 
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<std::ffi::OsString> + 'a {
+        move |k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| std::ffi::OsString::from(v))
+        }
+    }
+
+    #[test]
+    fn paths_follow_xdg_on_linux_and_macos_else_the_platform() {
+        let home = Some(Path::new("/home/ops"));
+        let p = Paths::resolve(Platform::Linux, &env(&[]), home).unwrap();
+        assert_eq!(p.config_dir, Path::new("/home/ops/.config/blast"));
+        assert_eq!(p.state_dir, Path::new("/home/ops/.local/state/blast"));
+        assert_eq!(p.data_dir, Path::new("/home/ops/.local/share/blast"));
+        assert_eq!(p.cache_dir, Path::new("/home/ops/.cache/blast"));
+        assert_eq!(
+            p.config_file(),
+            Path::new("/home/ops/.config/blast/config.toml")
+        );
+        assert_eq!(p.log_dir(), Path::new("/home/ops/.local/state/blast/logs"));
+
+        let mac =
+            Paths::resolve(Platform::MacOs, &env(&[]), Some(Path::new("/Users/ops"))).unwrap();
+        let app = Path::new("/Users/ops/Library/Application Support/io.blast.blast");
+        assert_eq!(
+            (mac.config_dir.as_path(), mac.state_dir.as_path()),
+            (app, app)
+        );
+        assert_eq!(mac.themes_dir(), app.join("themes"));
+        assert_eq!(
+            mac.cache_dir,
+            Path::new("/Users/ops/Library/Caches/io.blast.blast")
+        );
+
+        let vars = [
+            ("XDG_CONFIG_HOME", "/xdg/config"),
+            ("XDG_STATE_HOME", "/xdg/state"),
+            ("XDG_DATA_HOME", "/xdg/data"),
+            ("XDG_CACHE_HOME", "/xdg/cache"),
+        ];
+        for platform in [Platform::Linux, Platform::MacOs] {
+            let p = Paths::resolve(platform, &env(&vars), home).unwrap();
+            assert_eq!(p.config_dir, Path::new("/xdg/config/blast"), "{platform:?}");
+            assert_eq!(p.state_dir, Path::new("/xdg/state/blast"), "{platform:?}");
+            assert_eq!(p.data_dir, Path::new("/xdg/data/blast"), "{platform:?}");
+            assert_eq!(p.cache_dir, Path::new("/xdg/cache/blast"), "{platform:?}");
+        }
+        // One variable set: only that dir moves. A relative one is ignored (the XDG spec).
+        let mac = Paths::resolve(
+            Platform::MacOs,
+            &env(&[("XDG_CONFIG_HOME", "/c"), ("XDG_STATE_HOME", "rel")]),
+            Some(Path::new("/Users/ops")),
+        )
+        .unwrap();
+        assert_eq!(mac.config_dir, Path::new("/c/blast"));
+        assert_eq!(mac.state_dir, app);
+        // No home: only what XDG gives is known.
+        assert_eq!(Paths::resolve(Platform::Linux, &env(&[]), None), None);
+        assert!(Paths::resolve(Platform::Linux, &env(&vars), None).is_some());
+    }
+
+    /// Without XDG variables, the Linux rules give what the `directories` crate gives.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn linux_defaults_agree_with_the_directories_crate() {
+        let home = directories::BaseDirs::new()
+            .unwrap()
+            .home_dir()
+            .to_path_buf();
+        let ours = Paths::resolve(Platform::Linux, &env(&[]), Some(&home)).unwrap();
+        // `directories` reads XDG_* itself: compare only where they are unset.
+        let dirs = directories::ProjectDirs::from("io", "blast", "blast").unwrap();
+        if std::env::var_os("XDG_CONFIG_HOME").is_none() {
+            assert_eq!(ours.config_dir, dirs.config_dir());
+        }
+        if std::env::var_os("XDG_STATE_HOME").is_none() {
+            assert_eq!(Some(ours.state_dir.as_path()), dirs.state_dir());
+        }
+        if std::env::var_os("XDG_CACHE_HOME").is_none() {
+            assert_eq!(ours.cache_dir, dirs.cache_dir());
+        }
+    }
+
     #[test]
     fn missing_file_is_defaults() {
         let c = Config::load(Path::new("/nonexistent/blast/config.toml")).unwrap();
@@ -331,6 +490,25 @@ mod tests {
         assert_eq!(c.reconcile.timeout_secs, 600);
         assert_eq!(c.dashboard.theme.as_deref(), Some("high-contrast"));
         assert_eq!(c.storage.warn_percent, 75);
+    }
+
+    /// Every `_ms` and `_secs` key takes the flags' duration syntax too.
+    #[test]
+    fn config_durations_take_numbers_or_the_one_syntax() {
+        let text = "[refresh]\ndebounce_ms = \"1s\"\ngit_status_secs = \"2m\"\n[fleet]\nlinger_secs = 45\nmin_frame_ms = \"1.5s\"\n[reconcile]\ntimeout_secs = \"1h30m\"\n";
+        let c = Config::parse(Path::new("c.toml"), text).unwrap();
+        assert_eq!(
+            (c.refresh.debounce_ms, c.refresh.git_status_secs),
+            (1000, 120)
+        );
+        assert_eq!((c.fleet.linger_secs, c.fleet.min_frame_ms), (45, 1500));
+        assert_eq!(c.reconcile.timeout_secs, 5400);
+        let e =
+            Config::parse(Path::new("c.toml"), "[fleet]\nlinger_secs = \"soon\"\n").unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.message.contains("not a duration"), "{e}");
+        let e = Config::parse(Path::new("c.toml"), "[fleet]\nlinger_secs = -3\n").unwrap_err();
+        assert!(e.message.contains("negative"), "{e}");
     }
 
     #[test]

@@ -27,6 +27,11 @@ static TUNE_ALLOCATOR: extern "C" fn() = {
 };
 
 fn main() -> ExitCode {
+    // A shell asking for completions (the scripts of `blast completions SHELL` set COMPLETE):
+    // answer and exit before anything else.
+    clap_complete::CompleteEnv::with_factory(blast::cli::command)
+        .var(blast::cli::COMPLETE_VAR)
+        .complete();
     let cli = match blast::cli::Cli::try_parse() {
         Ok(cli) => cli,
         // `blast status` says "could not run" with its own code (3), for scripts.

@@ -97,15 +97,18 @@ pub enum ColorDepth {
 }
 
 impl ColorDepth {
-    /// From the environment: `COLORTERM=truecolor|24bit` → 24-bit; a `TERM` with `256color` →
-    /// 256; else (`xterm`, `screen`, `linux`, `vt100`) → 16.
+    /// From the environment: `COLORTERM=truecolor|24bit` or a terminfo `TERM` of the
+    /// `*-direct` family (`xterm-direct`, `xterm-direct256`, `kitty-direct`, …: 24-bit colour by
+    /// definition) →
+    /// 24-bit; a `TERM` with `256color` → 256; else (`xterm`, `screen`, `linux`, `vt100`) → 16.
     pub fn detect(colorterm: Option<&str>, term: Option<&str>) -> ColorDepth {
         let ct = colorterm.unwrap_or("").to_ascii_lowercase();
         if ct.contains("truecolor") || ct.contains("24bit") {
             return ColorDepth::TrueColor;
         }
         match term.unwrap_or("") {
-            t if t.contains("256color") || t.contains("direct") => ColorDepth::Ansi256,
+            t if t.contains("-direct") => ColorDepth::TrueColor,
+            t if t.contains("256color") => ColorDepth::Ansi256,
             _ => ColorDepth::Ansi16,
         }
     }
@@ -397,6 +400,10 @@ mod tests {
         assert_eq!(ColorDepth::detect(Some("24bit"), None), TrueColor);
         assert_eq!(ColorDepth::detect(None, Some("xterm-256color")), Ansi256);
         assert_eq!(ColorDepth::detect(None, Some("tmux-256color")), Ansi256);
+        assert_eq!(ColorDepth::detect(None, Some("xterm-direct")), TrueColor);
+        assert_eq!(ColorDepth::detect(None, Some("kitty-direct")), TrueColor);
+        assert_eq!(ColorDepth::detect(Some(""), Some("tmux-direct")), TrueColor);
+        assert_eq!(ColorDepth::detect(None, Some("xterm-direct256")), TrueColor);
         assert_eq!(ColorDepth::detect(None, Some("screen")), Ansi16);
         assert_eq!(ColorDepth::detect(None, Some("linux")), Ansi16);
         assert_eq!(ColorDepth::detect(None, None), Ansi16);

@@ -118,10 +118,47 @@ pub fn contexts(kc: &Kubeconfig) -> Vec<String> {
 /// holds a context up for longer.
 const SETUP_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// kubectl's client flags: `--cluster` and `--user` (kubeconfig entries instead of the
+/// context's), `--as`/`--as-group` (impersonation headers), `--request-timeout` (connect and send;
+/// zero: none; watches are not cut, kube's watcher has its own idle check).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    pub cluster: Option<String>,
+    pub user: Option<String>,
+    pub impersonate: Option<String>,
+    pub impersonate_groups: Vec<String>,
+    pub request_timeout: Option<Duration>,
+}
+
+impl Overrides {
+    fn apply(&self, config: &mut kube::Config) {
+        if let Some(user) = &self.impersonate {
+            config.auth_info.impersonate = Some(user.clone());
+        }
+        if !self.impersonate_groups.is_empty() {
+            config.auth_info.impersonate_groups = Some(self.impersonate_groups.clone());
+        }
+        if let Some(t) = self.request_timeout {
+            let t = (!t.is_zero()).then_some(t);
+            config.connect_timeout = t;
+            config.write_timeout = t;
+        }
+    }
+}
+
 /// A client for one context (`None`: the kubeconfig's current context). Exec plugins run
 /// non-interactively, off the async threads, for at most `SETUP_TIMEOUT`; their failures and
 /// the proxy in use are said in the error.
 pub async fn client(kc: &Kubeconfig, context: Option<&str>) -> Result<Client, String> {
+    client_with(kc, context, &Overrides::default()).await
+}
+
+/// [`client`] with kubectl's client flags applied.
+pub async fn client_with(
+    kc: &Kubeconfig,
+    context: Option<&str>,
+    overrides: &Overrides,
+) -> Result<Client, String> {
     let name = context.unwrap_or("(current)").to_string();
     let mut kc = kc.clone();
     for user in kc.auth_infos.iter_mut() {
@@ -131,14 +168,24 @@ pub async fn client(kc: &Kubeconfig, context: Option<&str>) -> Result<Client, St
     }
     let opts = KubeConfigOptions {
         context: context.map(str::to_string),
-        ..Default::default()
+        cluster: overrides.cluster.clone(),
+        user: overrides.user.clone(),
     };
     let mut config = kube::Config::from_custom_kubeconfig(kc.clone(), &opts)
         .await
         .map_err(|e| format!("context {name}: {e}"))?;
+    overrides.apply(&mut config);
     // kube-rs reads only HTTPS_PROXY, and matches NO_PROXY against the proxy rather than the
     // server: decide as kubectl does instead.
-    let cluster_proxy = proxy::cluster_proxy_url(&kc, context);
+    let cluster_proxy = match &overrides.cluster {
+        Some(name) => kc
+            .clusters
+            .iter()
+            .find(|c| &c.name == name)
+            .and_then(|c| c.cluster.as_ref()?.proxy_url.clone())
+            .filter(|p| !p.is_empty()),
+        None => proxy::cluster_proxy_url(&kc, context),
+    };
     config.proxy_url = proxy::choose(
         &config.cluster_url,
         cluster_proxy.as_deref(),
@@ -180,6 +227,37 @@ pub fn parse_workload(yaml: &[u8]) -> Result<Kubeconfig, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kubectl_overrides_set_impersonation_and_timeouts() {
+        let mut config = kube::Config::new("https://127.0.0.1:6443".parse().unwrap());
+        let before = config.connect_timeout;
+        Overrides::default().apply(&mut config);
+        assert_eq!(config.connect_timeout, before);
+        assert_eq!(config.auth_info.impersonate, None);
+        Overrides {
+            impersonate: Some("jane".into()),
+            impersonate_groups: vec!["ops".into(), "dev".into()],
+            request_timeout: Some(Duration::from_secs(7)),
+            ..Default::default()
+        }
+        .apply(&mut config);
+        assert_eq!(config.auth_info.impersonate.as_deref(), Some("jane"));
+        assert_eq!(
+            config.auth_info.impersonate_groups,
+            Some(vec!["ops".to_string(), "dev".to_string()])
+        );
+        assert_eq!(config.connect_timeout, Some(Duration::from_secs(7)));
+        assert_eq!(config.write_timeout, Some(Duration::from_secs(7)));
+        // Watches are not cut.
+        assert_eq!(config.read_timeout, None);
+        Overrides {
+            request_timeout: Some(Duration::ZERO),
+            ..Default::default()
+        }
+        .apply(&mut config);
+        assert_eq!(config.connect_timeout, None);
+    }
 
     fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
         let p = dir.join(name);

@@ -25,7 +25,7 @@ pub use super::protocol::Command;
 use super::protocol::{LiveMsg, Scope, SourceId, Want};
 use crate::model::kinds::KindInfo;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// `--kubeconfig`; else `KUBECONFIG` / `~/.kube/config`.
     pub kubeconfig: Option<PathBuf>,
@@ -35,6 +35,9 @@ pub struct Options {
     pub workload_kubeconfigs: bool,
     /// How long an unwanted watch keeps running before it is stopped.
     pub linger: Duration,
+    /// kubectl's `--cluster`, `--user`, `--as`, `--as-group`, `--request-timeout`, for the
+    /// user's contexts (workload kubeconfigs are not the user's: never overridden).
+    pub overrides: client::Overrides,
 }
 
 enum Internal {
@@ -203,8 +206,9 @@ impl Sup {
             let kc = kc.clone();
             let ctx = ctx.clone();
             let itx = self.internal.clone();
+            let overrides = self.opts.overrides.clone();
             tokio::spawn(async move {
-                let client = client::client(&kc, Some(&ctx)).await;
+                let client = client::client_with(&kc, Some(&ctx), &overrides).await;
                 let _ = itx.send(Internal::RootReady {
                     context: ctx,
                     client,
@@ -274,9 +278,11 @@ impl Sup {
                         // Retry later: auth plugins and networks come back.
                         if let Some(kc) = self.kubeconfig.clone() {
                             let itx = self.internal.clone();
+                            let overrides = self.opts.overrides.clone();
                             tokio::spawn(async move {
                                 tokio::time::sleep(Duration::from_secs(15)).await;
-                                let client = client::client(&kc, Some(&context)).await;
+                                let client =
+                                    client::client_with(&kc, Some(&context), &overrides).await;
                                 let _ = itx.send(Internal::RootReady { context, client });
                             });
                         }

@@ -37,6 +37,22 @@ impl Boot {
         })
     }
 
+    /// The platform paths with the default config (for `blast info` when the config is broken).
+    pub fn without_config() -> Boot {
+        Boot {
+            paths: Paths::from_platform(),
+            config: Config::default(),
+            log_guard: None,
+        }
+    }
+
+    /// The config file in force: `--config` (or BLAST_CONFIG), else the platform one.
+    pub fn config_file(&self, cli: &Cli) -> Option<PathBuf> {
+        cli.config
+            .clone()
+            .or_else(|| self.paths.as_ref().map(Paths::config_file))
+    }
+
     /// Reads the config and starts the log file.
     pub fn with_log(cli: &Cli) -> color_eyre::Result<Boot> {
         let mut boot = Boot::new(cli)?;
@@ -92,10 +108,11 @@ impl Boot {
     /// The watches' options from the flags and the config.
     pub fn kube_options(&self, cli: &Cli) -> crate::kube::supervisor::Options {
         crate::kube::supervisor::Options {
-            kubeconfig: cli.kubeconfig.clone(),
-            contexts: cli.contexts.clone(),
+            kubeconfig: cli.kube.kubeconfig.clone(),
+            contexts: cli.kube.contexts.clone(),
             workload_kubeconfigs: self.config.fleet.workload_kubeconfigs,
             linger: Duration::from_secs(self.config.fleet.linger_secs),
+            overrides: kube_overrides(cli),
         }
     }
 
@@ -133,6 +150,17 @@ impl Boot {
             "no Blast repo found from {}: run blast inside the repo, pass --repo PATH, or set repo in the config",
             cwd.display()
         ))
+    }
+}
+
+/// kubectl's client flags, for the user's contexts.
+pub fn kube_overrides(cli: &Cli) -> crate::kube::client::Overrides {
+    crate::kube::client::Overrides {
+        cluster: cli.kube.cluster.clone(),
+        user: cli.kube.user.clone(),
+        impersonate: cli.kube.as_user.clone(),
+        impersonate_groups: cli.kube.as_groups.clone(),
+        request_timeout: cli.kube.request_timeout,
     }
 }
 

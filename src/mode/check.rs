@@ -49,7 +49,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> ExitCode {
             }
         }
     }
-    match args.format {
+    match args.output.format() {
         Format::Json => match serde_json::to_string_pretty(&report) {
             Ok(s) => println!("{s}"),
             Err(e) => {

@@ -11,11 +11,11 @@ use crate::demo::run::Demo;
 
 pub fn run(cli: &Cli, args: &DashboardArgs, demo: Option<Demo>) -> color_eyre::Result<()> {
     let mut boot = Boot::new(cli)?;
-    let pages = Page::parse_list(&args.pages).map_err(|e| eyre!("--page: {e}"))?;
+    let pages = Page::parse_list(&args.pages.join(",")).map_err(|e| eyre!("--page: {e}"))?;
     let theme = boot.theme(cli, boot.config.dashboard.theme.as_deref(), "high-contrast")?;
     let repo = boot.find_repo(cli).ok();
     boot.start_log(cli)?;
-    tracing::info!(repo = ?repo, theme = %theme.name, rotate = ?args.rotate, pages = %args.pages, "starting dashboard");
+    tracing::info!(repo = ?repo, theme = %theme.name, rotate = ?args.rotate, pages = ?args.pages, "starting dashboard");
     let mut state = dashboard::State::new(
         pages,
         args.rotate.as_secs(),

@@ -7,11 +7,12 @@ pub mod check;
 pub mod console;
 pub mod dashboard;
 pub mod demo;
+pub mod info;
 pub mod status;
 
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, Format, OutputArgs};
 
 /// Runs the mode the command line asks for. Exit codes: 0 fine; `check` and `status` have their
 /// own (see their docs); 2 when a mode could not run.
@@ -19,7 +20,10 @@ pub fn run(cli: &Cli) -> ExitCode {
     let result = match &cli.command {
         Some(Command::Check(args)) => return check::run(cli, args),
         Some(Command::Status(args)) => return status::run(cli, args),
-        Some(Command::Themes) => themes(cli),
+        Some(Command::Themes(out)) => themes(cli, out),
+        Some(Command::Info(out)) => info::run(cli, out),
+        Some(Command::Completions(args)) => completions(args.shell),
+        Some(Command::Man) => man(),
         Some(Command::Demo(args)) => demo::run(cli, args),
         Some(Command::Dashboard(args)) => dashboard::run(cli, args, None),
         None => console::run(cli, None),
@@ -34,16 +38,50 @@ pub fn run(cli: &Cli) -> ExitCode {
 }
 
 /// `blast themes`: the bundled and user themes, `*` on the one in use.
-fn themes(cli: &Cli) -> color_eyre::Result<()> {
+fn themes(cli: &Cli, out: &OutputArgs) -> color_eyre::Result<()> {
     let boot = boot::Boot::new(cli)?;
     let current = cli
         .theme
         .clone()
         .or(boot.config.theme.clone())
         .unwrap_or_else(|| "default".into());
-    for (name, source) in crate::theme::available(boot.themes_dir().as_deref()) {
+    let themes = crate::theme::available(boot.themes_dir().as_deref());
+    if out.format() == Format::Json {
+        let list: Vec<_> = themes
+            .iter()
+            .map(|(name, source)| {
+                serde_json::json!({"name": name, "source": source, "current": *name == current})
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&list)?);
+        return Ok(());
+    }
+    for (name, source) in themes {
         let mark = if name == current { "*" } else { " " };
         println!("{mark} {name:<16} {source}");
     }
+    Ok(())
+}
+
+/// `blast completions SHELL`: the script that registers the completion; it calls this binary
+/// back (by the name it was run as, made absolute when it is a path).
+fn completions(shell: crate::cli::Shell) -> color_eyre::Result<()> {
+    let arg0 = std::env::args_os().next().unwrap_or_else(|| "blast".into());
+    let mut completer = std::path::PathBuf::from(&arg0);
+    if completer.components().count() > 1
+        && let Ok(cwd) = std::env::current_dir()
+    {
+        completer = cwd.join(completer);
+    }
+    let script = crate::cli::completion_script(shell, &completer.to_string_lossy())?;
+    use std::io::Write;
+    std::io::stdout().write_all(&script)?;
+    Ok(())
+}
+
+/// `blast man`: the man page, made from the same clap definition as `--help`.
+fn man() -> color_eyre::Result<()> {
+    use std::io::Write;
+    std::io::stdout().write_all(&crate::cli::man_page()?)?;
     Ok(())
 }

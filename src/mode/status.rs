@@ -25,17 +25,14 @@ fn report(cli: &Cli, args: &StatusArgs) -> color_eyre::Result<u8> {
     let rt = boot::runtime()?;
     let workload_kubeconfigs = opts.workload_kubeconfigs;
     let live = rt
-        .block_on(crate::status::collect(
-            opts,
-            Duration::from_secs(args.timeout),
-        ))
+        .block_on(crate::status::collect(opts, args.timeout))
         .map_err(|e| color_eyre::eyre::eyre!(e))?;
     let sites = crate::status::summarize(
         &live,
         boot.config.storage.thresholds(),
         workload_kubeconfigs,
     );
-    if args.json {
+    if args.output.format() == crate::cli::Format::Json {
         println!(
             "{}",
             serde_json::to_string_pretty(&crate::status::json(&sites, live.now))?

@@ -101,7 +101,374 @@ fn help_and_version() {
     }
     let (code, out, _) = run(blast().arg("--version"));
     assert_eq!(code, 0);
-    assert_eq!(out.trim(), format!("blast {}", env!("CARGO_PKG_VERSION")));
+    assert!(
+        out.starts_with(&format!("blast {} (", env!("CARGO_PKG_VERSION"))),
+        "{out}"
+    );
+}
+
+/// `--version` names the commit this checkout is at (CI builds a clone: always in git), and the
+/// build date; outside git it says `commit unknown` (tested in `blast::version`).
+#[test]
+fn version_carries_the_commit_and_the_build_date() {
+    let (code, out, _) = run(blast().arg("--version"));
+    assert_eq!(code, 0);
+    let root = env!("CARGO_MANIFEST_DIR");
+    let head = std::process::Command::new("git")
+        .args(["-C", root, "rev-parse", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim()[..12].to_string());
+    match head {
+        Some(commit) => assert!(out.contains(&format!("({commit}")), "{out} lacks {commit}"),
+        None => assert!(out.contains("(commit unknown"), "{out}"),
+    }
+    let date = out
+        .split("built ")
+        .nth(1)
+        .unwrap_or_default()
+        .trim_end_matches([')', '\n']);
+    assert_eq!(date.len(), 10, "{out}");
+    assert!(
+        date.starts_with("20") && date.as_bytes()[4] == b'-',
+        "{out}"
+    );
+}
+
+fn ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// A tool the test needs (a shell, groff): its path, or `None` after one line on the terminal;
+/// in CI (which installs them) a missing one fails the test.
+fn tool(name: &str) -> Option<std::path::PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(!ci(), "{name} is not installed (CI installs it: .ci/run)");
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "{name} not installed: that part not run");
+    }
+    found
+}
+
+/// A kubeconfig with two contexts, for the dynamic completion.
+fn two_context_kubeconfig(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("kubeconfig");
+    std::fs::write(
+        &path,
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: lab\n  cluster:\n    server: https://127.0.0.1:1\nusers:\n- name: ops\n  user:\n    token: x\ncontexts:\n- name: mgmt-berlin\n  context:\n    cluster: lab\n    user: ops\n- name: edge-lab\n  context:\n    cluster: lab\n    user: ops\ncurrent-context: mgmt-berlin\n",
+    )
+    .unwrap();
+    path
+}
+
+/// What bash completes for `words` (the last one being completed), through the script of
+/// `blast completions bash` in a real bash.
+fn bash_complete(env: &[(&str, &std::path::Path)], words: &[&str]) -> Vec<String> {
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let script = format!(
+        "source <(\"$BLAST\" completions bash) || exit 9\nCOMP_WORDS=({})\nCOMP_CWORD={}\nCOMP_TYPE=9\n_clap_complete_blast blast '{}' '{}'\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+        quoted.join(" "),
+        words.len() - 1,
+        words[words.len() - 1],
+        words[words.len().saturating_sub(2)],
+    );
+    let mut c = std::process::Command::new("bash");
+    c.arg("-c")
+        .arg(script)
+        .env("BLAST", env!("CARGO_BIN_EXE_blast"))
+        .env_remove("KUBECONFIG");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let (code, out, err) = run(&mut c);
+    assert_eq!(code, 0, "{err}");
+    out.lines().map(str::to_string).collect()
+}
+
+#[test]
+fn bash_completes_subcommands_flags_values_and_kube_contexts() {
+    let Some(_) = tool("bash") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let kc = two_context_kubeconfig(dir.path());
+    let env: &[(&str, &std::path::Path)] = &[("KUBECONFIG", &kc), ("XDG_CONFIG_HOME", dir.path())];
+    let got = bash_complete(env, &["blast", "che"]);
+    assert_eq!(got, ["check"]);
+    let got = bash_complete(env, &["blast", "--request-t"]);
+    assert_eq!(got, ["--request-timeout"]);
+    let got = bash_complete(env, &["blast", "--context", ""]);
+    assert_eq!(got, ["mgmt-berlin", "edge-lab"]);
+    let got = bash_complete(env, &["blast", "status", "--context", "ed"]);
+    assert_eq!(got, ["edge-lab"]);
+    // --kubeconfig on the line wins over KUBECONFIG.
+    let other = dir.path().join("other");
+    std::fs::write(
+        &other,
+        std::fs::read_to_string(&kc)
+            .unwrap()
+            .replace("edge-lab", "edge-rome"),
+    )
+    .unwrap();
+    let line = [
+        "blast",
+        "--kubeconfig",
+        other.to_str().unwrap(),
+        "--context",
+        "edge-",
+    ];
+    assert_eq!(bash_complete(env, &line), ["edge-rome"]);
+    let got = bash_complete(env, &["blast", "--view", "ov"]);
+    assert_eq!(got, ["overview"]);
+    let got = bash_complete(env, &["blast", "dashboard", "--page", "g"]);
+    assert_eq!(got, ["gitops"]);
+    // Themes: the bundled ones and the user's.
+    std::fs::create_dir_all(dir.path().join("blast/themes")).unwrap();
+    std::fs::write(dir.path().join("blast/themes/neon.toml"), "").unwrap();
+    let got = bash_complete(env, &["blast", "--theme", ""]);
+    for t in ["default", "high-contrast", "mono", "neon"] {
+        assert!(got.iter().any(|g| g == t), "{t} not in {got:?}");
+    }
+    let got = bash_complete(env, &["blast", "status", "-o", ""]);
+    assert_eq!(got, ["text", "json"]);
+}
+
+#[test]
+fn completion_scripts_parse_in_their_shells() {
+    for (shell, check) in [("bash", "-n"), ("zsh", "-n"), ("fish", "--no-execute")] {
+        let (code, script, err) = run(blast().args(["completions", shell]));
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            script.contains(env!("CARGO_BIN_EXE_blast")),
+            "{shell}: {script}"
+        );
+        let Some(sh) = tool(shell) else { continue };
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(format!("blast.{shell}"));
+        std::fs::write(&file, &script).unwrap();
+        let (code, _, err) = run(std::process::Command::new(sh).arg(check).arg(&file));
+        assert_eq!(code, 0, "{shell} {check}: {err}\n{script}");
+    }
+    let (code, _, err) = run(blast().args(["completions", "tcsh"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("bash") && err.contains("fish"), "{err}");
+}
+
+/// fish's side of the protocol: candidates with their help, one per line.
+#[test]
+fn fish_completion_lists_contexts_with_their_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let kc = two_context_kubeconfig(dir.path());
+    let (code, out, err) = run(blast()
+        .env("COMPLETE", "fish")
+        .env("KUBECONFIG", &kc)
+        .args(["--", "blast", "--context", ""]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "mgmt-berlin\tlab\nedge-lab\tlab\n");
+    // No kubeconfig: no candidates, no error.
+    let (code, out, _) = run(blast()
+        .env("COMPLETE", "fish")
+        .env("KUBECONFIG", dir.path().join("missing"))
+        .args(["--", "blast", "--context", ""]));
+    assert_eq!((code, out.as_str()), (0, ""));
+}
+
+/// `blast man` renders with groff without a warning and carries the flags and subcommands.
+#[test]
+fn the_man_page_renders() {
+    let (code, roff, err) = run(blast().arg("man"));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        roff.starts_with(".ie") || roff.contains(".TH blast 1"),
+        "{roff}"
+    );
+    for word in ["\\-\\-request\\-timeout", "completions", "BLAST_CONFIG"] {
+        assert!(roff.contains(word), "roff lacks {word}");
+    }
+    let Some(groff) = tool("groff") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("blast.1");
+    std::fs::write(&file, &roff).unwrap();
+    let (code, text, err) = run(std::process::Command::new(groff)
+        // -P-bou: plain text, no overstriking for bold and underline.
+        .args(["-man", "-Tutf8", "-ww", "-P-bou"])
+        .arg(&file));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(err, "", "groff warnings");
+    for word in [
+        "NAME",
+        "SYNOPSIS",
+        "OPTIONS",
+        "SUBCOMMANDS",
+        "--as-group",
+        "Environment",
+    ] {
+        assert!(text.contains(word), "man page lacks {word}:\n{text}");
+    }
+}
+
+/// `blast info -o json`: the paths by the XDG variables, the kubeconfig files and context, the
+/// repo, the build; `BLAST_CONFIG` chooses the config.
+#[test]
+fn info_says_where_everything_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let kc = two_context_kubeconfig(dir.path());
+    let missing = dir.path().join("nope");
+    let list = std::env::join_paths([&kc, &missing]).unwrap();
+    let (code, out, err) = run(blast()
+        .env("XDG_CONFIG_HOME", dir.path().join("c"))
+        .env("XDG_STATE_HOME", dir.path().join("s"))
+        .env("XDG_DATA_HOME", dir.path().join("d"))
+        .env("XDG_CACHE_HOME", dir.path().join("k"))
+        .env("KUBECONFIG", &list)
+        .env_remove("BLAST_CONFIG")
+        .args(["info", "-o", "json", "--repo"])
+        .arg(fixture_repo()));
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let p = |s: &str| dir.path().join(s).display().to_string();
+    assert_eq!(v["config"]["file"], p("c/blast/config.toml"));
+    assert_eq!(v["config"]["exists"], false);
+    assert_eq!(v["themes_dir"], p("c/blast/themes"));
+    assert_eq!(v["log_dir"], p("s/blast/logs"));
+    assert_eq!(v["data_dir"], p("d/blast"));
+    assert_eq!(v["cache_dir"], p("k/blast"));
+    assert_eq!(
+        v["kubeconfig"]["files"][0]["path"],
+        kc.display().to_string()
+    );
+    assert_eq!(v["kubeconfig"]["files"][0]["exists"], true);
+    assert_eq!(v["kubeconfig"]["files"][1]["exists"], false);
+    assert_eq!(v["kubeconfig"]["current_context"], "mgmt-berlin");
+    assert_eq!(
+        v["repo"]["path"],
+        fixture_repo().canonicalize().unwrap().display().to_string()
+    );
+    assert!(
+        v["version"]
+            .as_str()
+            .unwrap()
+            .starts_with(env!("CARGO_PKG_VERSION"))
+    );
+    assert!(
+        v["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "kube:rustls-tls")
+    );
+
+    // BLAST_CONFIG (a broken file) is reported in place; text output.
+    let cfg = dir.path().join("my.toml");
+    std::fs::write(&cfg, "theme = 3\n").unwrap();
+    let (code, out, err) = run(blast()
+        .env("BLAST_CONFIG", &cfg)
+        .env("KUBECONFIG", &kc)
+        .current_dir(dir.path())
+        .arg("info"));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(&format!(
+            "config file  {} (broken: {}:1:9",
+            cfg.display(),
+            cfg.display()
+        )),
+        "{out}"
+    );
+    assert!(out.contains("context      mgmt-berlin (current)"), "{out}");
+    assert!(
+        out.contains("repo         (none) no Blast repo found"),
+        "{out}"
+    );
+}
+
+/// The old output spellings still work: `check --format json`, `status --json` (tested with
+/// the servers), and `-o json` is the one in `--help`.
+#[test]
+fn output_flag_in_help_and_old_spellings_hidden() {
+    for sub in ["check", "status", "themes", "info"] {
+        let (code, out, _) = run(blast().args([sub, "--help"]));
+        assert_eq!(code, 0);
+        assert!(out.contains("-o, --output <OUTPUT>"), "{sub}: {out}");
+        assert!(
+            !out.contains("--json") && !out.contains("--format"),
+            "{sub}: {out}"
+        );
+    }
+    let (code, out, _) = run(blast().args(["themes", "--format", "json"]));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v.as_array().unwrap().iter().any(|t| t["name"] == "mono"));
+}
+
+/// `--as`, `--as-group` and `--user` reach the real kube-apiserver: its audit log shows the
+/// requests of `blast status` made by the user `--user` chose, impersonating `--as`.
+#[test]
+fn kubectl_client_flags_reach_the_real_apiserver() {
+    use crate::apiserver::{self, ADMIN, VIEWER};
+    let Some(bin) = apiserver::binary("kubectl_client_flags_reach_the_real_apiserver") else {
+        return;
+    };
+    let _turn = apiserver::one_at_a_time();
+    let server = apiserver::start_many(&bin, 1, &[]).pop().unwrap();
+    // One file: context `site` as the viewer (who may not impersonate), and the admin's entry.
+    let viewer =
+        kube::config::Kubeconfig::from_yaml(&server.kubeconfig_yaml(VIEWER, "site")).unwrap();
+    let admin =
+        kube::config::Kubeconfig::from_yaml(&server.kubeconfig_yaml(ADMIN, "site-admin")).unwrap();
+    let merged = viewer.merge(admin).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("kubeconfig.json");
+    std::fs::write(&kc, serde_json::to_string(&merged).unwrap()).unwrap();
+    let status = |extra: &[&str]| {
+        run(blast()
+            .env("HOME", dir.path())
+            .env("XDG_CONFIG_HOME", dir.path())
+            .env("XDG_STATE_HOME", dir.path())
+            .env_remove("KUBECONFIG")
+            .env_remove("HTTPS_PROXY")
+            .env_remove("https_proxy")
+            .arg("--kubeconfig")
+            .arg(&kc)
+            .args(extra)
+            .args(["status", "-o", "json", "--timeout", "5s"]))
+    };
+    let (_, out, err) = status(&["--user", ADMIN, "--as", "jane", "--as-group", "ops"]);
+    let events = server.audit_events();
+    let impersonated: Vec<_> = events
+        .iter()
+        .filter(|e| e["user"]["username"] == ADMIN && e["impersonatedUser"]["username"] == "jane")
+        .collect();
+    assert!(
+        !impersonated.is_empty(),
+        "no request as admin impersonating jane:\n{out}\n{err}"
+    );
+    for e in &impersonated {
+        let groups = e["impersonatedUser"]["groups"].as_array().unwrap();
+        assert!(groups.iter().any(|g| g == "ops"), "{e}");
+    }
+    assert!(
+        !events.iter().any(|e| e["user"]["username"] == VIEWER),
+        "--user admin: nothing as the context's viewer"
+    );
+    // Without the flags: the context's user, nobody impersonated.
+    let before = events.len();
+    status(&[]);
+    let events = server.audit_events();
+    let later = &events[before..];
+    assert!(
+        later.iter().any(|e| e["user"]["username"] == VIEWER),
+        "{later:?}"
+    );
+    assert!(later.iter().all(|e| e["impersonatedUser"].is_null()));
+    // --as-group alone is refused, as kubectl refuses it.
+    let (code, _, err) = status(&["--as-group", "ops"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("--as"), "{err}");
 }
 
 #[test]

@@ -46,6 +46,7 @@ impl Harness {
                 contexts: vec![world::MGMT.into()],
                 workload_kubeconfigs: true,
                 linger: Duration::from_secs(1),
+                overrides: Default::default(),
             },
             tx,
         );
