@@ -286,6 +286,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Resumed => state.dirty = true,
         Msg::Edited { path, result } => {
+            // The editor has returned, failed or not: the write it was is over.
+            if state.changes.busy == Some("edit") {
+                state.changes.busy = None;
+            }
             match result {
                 Ok(()) => state.toast(false, format!("{path}: back from the editor")),
                 Err(e) => state.toast(

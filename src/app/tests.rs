@@ -881,4 +881,52 @@ mod writes {
             "{effects:?}"
         );
     }
+
+    // Issue 15, bug 1: `e` in the changes view with an editor that fails left "edit" running
+    // for good: every later write answered "wait: edit is still running".
+    #[test]
+    fn an_edit_from_the_changes_view_ends_when_the_editor_returns_even_failed() {
+        let mut s = writable();
+        run(&mut s, vec![key('9'), git(0), changes(false)]);
+        let fx = run(&mut s, vec![key('e')]);
+        assert!(matches!(&writes(&fx)[..], [WriteOp::Edit { .. }]), "{fx:?}");
+        run(
+            &mut s,
+            vec![Msg::Edited {
+                path: "clusters/edge/workers.yaml".into(),
+                result: Err("exited with exit status: 3".into()),
+            }],
+        );
+        let fx = run(&mut s, vec![key('s')]);
+        assert_eq!(
+            writes(&fx),
+            vec![WriteOp::Stage(vec!["clusters/edge/workers.yaml".into()])],
+            "{:?}",
+            s.toast
+        );
+        run(
+            &mut s,
+            vec![Msg::Wrote(WriteMsg::Done {
+                op: "stage",
+                result: Ok(String::new()),
+            })],
+        );
+        // A successful edit ends too: the next `e` runs the editor again.
+        let fx = run(&mut s, vec![key('e')]);
+        assert!(matches!(&writes(&fx)[..], [WriteOp::Edit { .. }]));
+        run(
+            &mut s,
+            vec![Msg::Edited {
+                path: "clusters/edge/workers.yaml".into(),
+                result: Ok(()),
+            }],
+        );
+        let fx = run(&mut s, vec![key('e')]);
+        assert!(
+            matches!(&writes(&fx)[..], [WriteOp::Edit { .. }]),
+            "{:?}",
+            s.toast
+        );
+    }
+
 }

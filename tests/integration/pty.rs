@@ -690,3 +690,28 @@ fn the_console_survives_a_resize_storm() {
     t.send("q");
     assert_eq!(t.wait_exit(10), 0);
 }
+
+impl Pty {
+    /// Whether blast is still running.
+    pub fn running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+}
+
+// Issue 15, bug 1: after `e` in the changes view with an editor that exits non-zero, every
+// write answered "wait: edit is still running" until the console was quit.
+#[test]
+fn a_failed_edit_in_the_changes_view_leaves_no_write_running() {
+    let (mut t, _args, _repo, _dir) = edit_mqtt_deployment(3, 120);
+    t.wait_for("the file is kept as it left it", 10);
+    t.wait_for("✎1", 10);
+    t.send("9");
+    t.wait_for("changes · 1 files", 10);
+    t.send("e");
+    t.wait_for("the file is kept as it left it", 10);
+    t.send("s");
+    t.wait_for("staged apps/edge-berlin/mqtt/deployment.yaml", 10);
+    assert!(!t.screen().contains("still running"), "{}", t.screen());
+    t.send("\x03");
+    assert_eq!(t.wait_exit(10), 0);
+}
