@@ -929,4 +929,79 @@ mod writes {
         );
     }
 
+    /// The quick-action dialog for the Kubernetes version of the workers, at `v1.36.3`.
+    fn version_dialog(s: &mut State) -> crate::app::changes::QuickTarget {
+        select_workers(s);
+        let fx = run(s, vec![key('a')]);
+        let target = match &fx[..] {
+            [Effect::LoadQuick(t)] => t.clone(),
+            other => panic!("{other:?}"),
+        };
+        let options = vec![QuickOption {
+            label: "Kubernetes version (now v1.36.3)".into(),
+            ask: Ask::KubernetesVersion {
+                current: "v1.36.3".into(),
+            },
+        }];
+        run(
+            s,
+            vec![
+                Msg::QuickOptions {
+                    target: target.clone(),
+                    result: Ok(options),
+                },
+                code(KeyCode::Enter),
+            ],
+        );
+        target
+    }
+
+    fn input_text(s: &State) -> String {
+        match &s.modal {
+            Some(Modal::Input { text, .. }) => text.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    // Issue 15, bug 2: `+` typed a literal `+` into the version (`v1.36.3+`), and that was
+    // written. `+`/`-` step the patch, `>`/`<` the minor; a value that is not `v` + semver is
+    // refused before anything is written.
+    #[test]
+    fn plus_and_minus_step_the_kubernetes_version_and_a_bad_one_is_never_written() {
+        let mut s = writable();
+        let target = version_dialog(&mut s);
+        assert_eq!(input_text(&s), "v1.36.3");
+        run(&mut s, vec![key('+')]);
+        assert_eq!(input_text(&s), "v1.36.4");
+        run(&mut s, vec![key('-'), key('-')]);
+        assert_eq!(input_text(&s), "v1.36.2");
+        run(&mut s, vec![key('>')]);
+        assert_eq!(input_text(&s), "v1.37.0");
+        run(&mut s, vec![key('<'), key('<')]);
+        assert_eq!(input_text(&s), "v1.35.0");
+        // What the issue saw: `v1.36.3+` is refused in the dialog, nothing written.
+        if let Some(Modal::Input { text, .. }) = &mut s.modal {
+            *text = "v1.36.3+".into();
+        }
+        let fx = run(&mut s, vec![code(KeyCode::Enter)]);
+        assert!(writes(&fx).is_empty(), "{fx:?}");
+        assert!(
+            matches!(&s.modal, Some(Modal::Input { error: Some(e), .. }) if e.contains("v1.36.3+")),
+            "{:?}",
+            s.modal
+        );
+        run(&mut s, vec![code(KeyCode::Backspace), key('+')]);
+        let fx = run(&mut s, vec![code(KeyCode::Enter)]);
+        assert_eq!(
+            writes(&fx),
+            vec![WriteOp::Quick {
+                path: target.path,
+                doc: 0,
+                kind: "MachineDeployment".into(),
+                name: "edge-workers".into(),
+                action: edit::Action::KubernetesVersion("v1.36.4".into()),
+            }]
+        );
+    }
+
 }

@@ -161,6 +161,8 @@ pub fn modal_key(
                     }),
                 }
             } else {
+                let _ = error; // typing clears the last complaint
+                let mut error = None;
                 match (action, ch) {
                     (Some(Action::DeleteChar), _) => {
                         text.pop();
@@ -171,15 +173,21 @@ pub fn modal_key(
                         let n = text.trim().parse::<i64>().unwrap_or(0);
                         text = (n + if c == '+' { 1 } else { -1 }).max(0).to_string();
                     }
+                    // +/- step a version's patch, >/< its minor (never typed as text).
+                    (_, Some(c)) if let Some(stepped) = option.ask.step(&text, c) => {
+                        match stepped {
+                            Ok(v) => text = v,
+                            Err(e) => error = Some(e),
+                        }
+                    }
                     (_, Some(c)) => text.push(c),
                     _ => {}
                 }
-                let _ = error; // typing clears the last complaint
                 Some(Modal::Input {
                     target,
                     option,
                     text,
-                    error: None,
+                    error,
                 })
             }
         }
