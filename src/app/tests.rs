@@ -518,8 +518,15 @@ mod writes {
             })],
         );
         assert_eq!(
-            s.changes.notes,
-            vec!["clusters/edge: scale MachineDeployment edge-workers 3 -> 4".to_string()]
+            s.changes
+                .notes
+                .iter()
+                .map(|n| (n.path.as_str(), n.text.as_str()))
+                .collect::<Vec<_>>(),
+            vec![(
+                "clusters/edge/workers.yaml",
+                "clusters/edge: scale MachineDeployment edge-workers 3 -> 4"
+            )]
         );
     }
 
@@ -574,7 +581,10 @@ mod writes {
         }
         // Clean: the dialog opens prefilled from the quick action; enter commits that message.
         s.modal = None;
-        s.changes.notes = vec!["clusters/edge: scale workers 3 -> 4".into()];
+        s.changes.notes = vec![crate::app::changes::Note {
+            path: "clusters/edge/workers.yaml".into(),
+            text: "clusters/edge: scale workers 3 -> 4".into(),
+        }];
         run(&mut s, vec![key('c'), Msg::Validated(Ok(vec![]))]);
         assert!(
             matches!(&s.modal, Some(Modal::Commit { message, author, .. }) if message == "clusters/edge: scale workers 3 -> 4" && author == "Ops <ops@example.com>")
@@ -1002,6 +1012,70 @@ mod writes {
                 action: edit::Action::KubernetesVersion("v1.36.4".into()),
             }]
         );
+    }
+
+    // Issue 15, bug 3: the message prefilled from the quick actions named an edit discarded
+    // since ("2 changes"). It describes what is staged.
+    #[test]
+    fn the_commit_message_leaves_out_a_discarded_quick_action() {
+        let mut s = writable();
+        for (path, line) in [
+            (
+                "clusters/edge/workers.yaml",
+                "scale MachineDeployment edge-workers 3 -> 4",
+            ),
+            (
+                "clusters/edge/cluster.yaml",
+                "TalosControlPlane edge-cp: Kubernetes v1.36.3 -> v1.36.4",
+            ),
+        ] {
+            run(
+                &mut s,
+                vec![Msg::Wrote(WriteMsg::QuickEdited {
+                    path: path.into(),
+                    result: Ok(line.into()),
+                })],
+            );
+        }
+        let both = Msg::Git(GitMsg::Changes(Ok(ChangesData {
+            files: ["clusters/edge/cluster.yaml", "clusters/edge/workers.yaml"]
+                .into_iter()
+                .map(|p| Change {
+                    path: p.into(),
+                    staged: Some(FileStatus::Modified),
+                    unstaged: None,
+                    from: None,
+                })
+                .collect(),
+            author: Ok("Ops <ops@example.com>".into()),
+            prefix: String::new(),
+        })));
+        run(&mut s, vec![key('9'), git(0), both]);
+        // Discard the first (cluster.yaml): x, y, and the writer's answer.
+        let fx = run(&mut s, vec![key('x'), key('y')]);
+        assert_eq!(
+            writes(&fx),
+            vec![WriteOp::Discard("clusters/edge/cluster.yaml".into())]
+        );
+        run(
+            &mut s,
+            vec![
+                Msg::Wrote(WriteMsg::Done {
+                    op: "discard",
+                    result: Ok(String::new()),
+                }),
+                changes(true),
+                key('c'),
+                Msg::Validated(Ok(vec![])),
+            ],
+        );
+        match &s.modal {
+            Some(Modal::Commit { message, .. }) => assert_eq!(
+                message,
+                "clusters/edge: scale MachineDeployment edge-workers 3 -> 4"
+            ),
+            other => panic!("{other:?}"),
+        }
     }
 
 }

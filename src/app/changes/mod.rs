@@ -51,8 +51,11 @@ pub struct ChangesState {
     pub selected: usize,
     pub offset: usize,
     pub diff: DiffPane,
-    /// The commit-message lines of the quick actions since the last commit.
-    pub notes: Vec<String>,
+    /// The commit-message lines of the quick actions since the last commit, each with the file
+    /// it edited: the message names only those of files still staged.
+    pub notes: Vec<Note>,
+    /// The file of the discard running now (its notes go when it succeeds).
+    pub discarding: Option<String>,
     /// The write running now (its name), shown in the footer; one at a time.
     pub busy: Option<&'static str>,
     /// What to say after the last failed write, kept until the next one succeeds (shown at the
@@ -81,6 +84,15 @@ impl ChangesState {
     }
 }
 
+/// A quick action's line for the commit message, and the file it edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// Relative to the git work tree, as the change list names it.
+    pub path: String,
+    /// `clusters/edge-berlin: scale MachineDeployment edge-berlin-workers 3 -> 4`.
+    pub text: String,
+}
+
 /// A resource a quick action edits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuickTarget {
@@ -107,6 +119,9 @@ pub(super) fn write(state: &mut State, op: WriteOp, fx: &mut Vec<Effect>) {
         return;
     }
     state.changes.busy = Some(op.name());
+    if let WriteOp::Discard(path) = &op {
+        state.changes.discarding = Some(path.clone());
+    }
     fx.push(Effect::Write(cap, op));
 }
 
