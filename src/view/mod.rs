@@ -35,6 +35,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     header(frame, layout.header, state, theme);
     browser::draw(frame, &layout, state, theme);
     footer(frame, layout.footer, state, theme);
+    live::draw_picker(frame, state, theme);
     changes::modal(frame, state, theme);
     if let Some(scroll) = state.help {
         help::draw(frame, area, &state.keymap, &Context::CONSOLE, scroll, theme);

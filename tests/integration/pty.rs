@@ -715,3 +715,30 @@ fn a_failed_edit_in_the_changes_view_leaves_no_write_running() {
     t.send("\x03");
     assert_eq!(t.wait_exit(10), 0);
 }
+
+// Issue 15, bug 4: `c` in the repo browser swallowed every key until Esc and drew nothing.
+#[test]
+fn c_in_the_repo_browser_opens_the_context_picker() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut t = Pty::spawn(&["demo", "--scenario", "none"], repo, 80, 24, &[]);
+    t.wait_for("infrastructure/", 30);
+    // The contexts are known once the kubeconfig is read: until then `c` says so.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        t.send("c");
+        std::thread::sleep(Duration::from_millis(200));
+        if t.screen().contains("Contexts to watch") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no picker:\n{}", t.screen());
+        t.send("\x1b");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    t.wait_for("[x] mgmt", 5);
+    t.send("\x1b");
+    wait_screen(&t, 5, "the picker did not close", |s| {
+        !s.contains("Contexts to watch")
+    });
+    t.send("\x03");
+    assert_eq!(t.wait_exit(20), 0);
+}
