@@ -94,6 +94,8 @@ pub struct Figures {
     pub policies_ok: usize,
     /// K10 policies: name, last success, verdict.
     pub policy_ages: Vec<(String, Option<Time>, Verdict)>,
+    /// Argo CD Applications deploying to the site, and of those the ones synced and healthy:
+    /// the `ok` of the site's GitOps text (`gitops::GitOpsCounts`).
     pub apps: usize,
     pub apps_synced: usize,
 }
@@ -342,21 +344,11 @@ fn figures(live: &LiveState, t: Thresholds, revs: &Revisions) -> BTreeMap<String
             .filter(|r| r.verdict < Verdict::Degraded)
             .count();
     }
-    let mut rows = vec![];
-    for src in live.sources.values() {
-        gitops::site_rows(src, revs, &mut rows);
-    }
-    for r in rows.iter().filter(|r| r.kind == "Application") {
-        let site = r
-            .destination
-            .clone()
-            .filter(|d| out.contains_key(d))
-            .unwrap_or_else(|| r.site.clone());
+    // The same counts as the site's text (`gitops::by_site`): the figure is its `ok` of `apps`.
+    for (site, g) in gitops::by_site(live, revs) {
         let f = out.entry(site).or_default();
-        f.apps += 1;
-        if r.sync == "Synced" && r.verdict < Verdict::Degraded {
-            f.apps_synced += 1;
-        }
+        f.apps = g.counts.apps;
+        f.apps_synced = g.counts.ok;
     }
     out
 }
