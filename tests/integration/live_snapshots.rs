@@ -787,3 +787,48 @@ fn overview_dashboard_and_status_count_applications_alike_by_destination() {
         assert!(!text.contains("other"), "{site}: {text:?} names its states");
     }
 }
+
+fn jump_from_repo(path: &str) -> State {
+    let mut s = live_state(Route::Storage, 120, 40, World::Healthy);
+    s.repo.root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
+    let fx = s.init();
+    crate::support::settle(&mut s, fx);
+    // Something else selected in Storage before the jump.
+    s.views.storage.selected = s.views.storage_rows.len() - 1;
+    crate::support::keys(&mut s, &["1"]);
+    let mut fx = vec![];
+    assert!(s.reveal_path(path, &mut fx));
+    crate::support::settle(&mut s, fx);
+    assert!(s.selected_resource().is_some());
+    crate::support::keys(&mut s, &["o"]);
+    settle(&mut s);
+    s
+}
+
+// Issue 15, bug 6: `o` landed on an unrelated row (from the StatefulSet
+// historian/victoria-metrics to a PVC in Storage). A jump lands on the object itself or says
+// there is nothing to show.
+#[test]
+fn o_lands_on_the_object_itself_or_says_nothing_shows_it() {
+    let s = jump_from_repo("infrastructure/minio/manifests/edge-berlin/statefulset.yaml");
+    assert_eq!(s.route, Route::Storage);
+    let sel = s.selected_live().expect("a row selected");
+    assert_eq!(
+        (sel.kind, sel.key.to_string()),
+        ("StatefulSet", "minio/minio".to_string())
+    );
+    // victoria-metrics is no storage row: no view shows it, and the console says so.
+    let s = jump_from_repo("apps/edge-berlin/historian/statefulset.yaml");
+    if s.route.is_live() {
+        let sel = s.selected_live();
+        assert_eq!(
+            sel.map(|o| (o.kind, o.key.to_string())),
+            Some(("StatefulSet", "historian/victoria-metrics".to_string())),
+            "landed on another row in {:?}",
+            s.route
+        );
+    } else {
+        let toast = s.toast.as_ref().map(|t| t.text.clone()).unwrap_or_default();
+        assert!(toast.contains("historian/victoria-metrics"), "{toast:?}");
+    }
+}
