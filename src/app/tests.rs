@@ -1078,4 +1078,47 @@ mod writes {
         }
     }
 
+    // Issue 15, bug 7: Esc pressed once too often quit without asking. Esc never quits; `q`
+    // asks when commits are not pushed or files are staged.
+    #[test]
+    fn esc_never_quits_and_q_asks_when_work_is_not_pushed() {
+        let mut s = writable();
+        for _ in 0..5 {
+            let fx = run(&mut s, vec![code(KeyCode::Esc)]);
+            assert!(!s.quit && !fx.contains(&Effect::Quit), "{fx:?}");
+        }
+        // From a live view and the changes view too.
+        for view in ['2', '9'] {
+            run(&mut s, vec![key(view)]);
+            for _ in 0..5 {
+                let fx = run(&mut s, vec![code(KeyCode::Esc)]);
+                assert!(!s.quit && !fx.contains(&Effect::Quit), "{view}: {fx:?}");
+            }
+        }
+        // One commit not pushed: q asks; n stays, y quits.
+        run(&mut s, vec![git(1), changes(false)]);
+        let fx = run(&mut s, vec![key('q')]);
+        assert!(!s.quit && !fx.contains(&Effect::Quit));
+        assert!(
+            matches!(&s.modal, Some(Modal::Quit { lines }) if lines.iter().any(|l| l.contains("1 commit"))),
+            "{:?}",
+            s.modal
+        );
+        run(&mut s, vec![key('n')]);
+        assert!(s.modal.is_none() && !s.quit);
+        let fx = run(&mut s, vec![key('q'), key('y')]);
+        assert!(s.quit && fx.contains(&Effect::Quit));
+        // Staged and not committed: asks too. Nothing to lose: q quits at once.
+        let mut s = writable();
+        run(&mut s, vec![key('9'), git(0), changes(true), key('q')]);
+        assert!(
+            matches!(&s.modal, Some(Modal::Quit { lines }) if lines.iter().any(|l| l.contains("staged"))),
+            "{:?}",
+            s.modal
+        );
+        let mut s = writable();
+        let fx = run(&mut s, vec![key('9'), git(0), changes(false), key('q')]);
+        assert!(s.quit && fx.contains(&Effect::Quit));
+    }
+
 }

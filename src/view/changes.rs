@@ -440,7 +440,7 @@ pub fn modal(frame: &mut Frame, state: &State, theme: &Theme) {
                 theme.style(Role::Muted),
             ));
         }
-        Modal::Confirm { lines: l, .. } => {
+        Modal::Confirm { lines: l, .. } | Modal::Quit { lines: l } => {
             hint = "y yes · n no";
             lines.extend(
                 l.iter()

@@ -742,3 +742,34 @@ fn c_in_the_repo_browser_opens_the_context_picker() {
     t.send("\x03");
     assert_eq!(t.wait_exit(20), 0);
 }
+
+// Issue 15, bug 7: Esc pressed once too often quit the console without asking.
+#[test]
+fn esc_never_quits_and_q_asks_before_leaving_staged_work() {
+    let repo = temp_repo();
+    std::fs::write(
+        repo.work.join("clusters/edge-berlin/capi/workers.yaml"),
+        "kind: Changed\n",
+    )
+    .unwrap();
+    crate::support::git(&repo.work, &["add", "."]);
+    let mut t = Pty::spawn(&[], &repo.work, 80, 24, &[]);
+    t.wait_for("infrastructure/", 20);
+    t.wait_for("✎1", 10);
+    for _ in 0..3 {
+        t.send("\x1b");
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    t.wait_for("q quits", 5);
+    assert!(t.running(), "{}", t.screen());
+    t.send("q");
+    t.wait_for("staged", 10);
+    t.wait_for("Quit?", 5);
+    t.send("n");
+    wait_screen(&t, 5, "the question stayed", |s| !s.contains("Quit?"));
+    assert!(t.running());
+    t.send("q");
+    t.wait_for("Quit?", 10);
+    t.send("y");
+    assert_eq!(t.wait_exit(10), 0);
+}

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use ratatui::layout::Rect;
 
 use super::{Loadable, Pane, RowKind};
-use crate::app::{Effect, State, changes, layout, nav, overlay, quick_on, quit, write};
+use crate::app::{Effect, State, changes, layout, nav, overlay, quick_on, write};
 use crate::keymap::Action;
 use crate::repo::index::RepoIndex;
 
@@ -185,7 +185,7 @@ pub(crate) fn browser_action(state: &mut State, action: Action, fx: &mut Vec<Eff
     let preview_page = layout::inner_height(l.preview).max(1);
     let on_tree = state.browser.focus == Pane::Tree;
     match action {
-        Action::Quit => quit(state, fx),
+        Action::Quit => changes::ask_quit(state, fx),
         Action::Back => {
             if !state.browser.filter.text.is_empty() {
                 state.browser.filter.text.clear();
@@ -193,7 +193,8 @@ pub(crate) fn browser_action(state: &mut State, action: Action, fx: &mut Vec<Eff
             } else if state.browser.focus != Pane::Tree {
                 state.browser.focus = Pane::Tree;
             } else {
-                quit(state, fx);
+                // Esc never quits: one press too many must not end the session.
+                state.toast(false, "nothing to close (q quits)");
             }
         }
         _ if let Some(delta) = action.movement(if on_tree { tree_page } else { preview_page }) => {

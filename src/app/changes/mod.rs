@@ -61,6 +61,8 @@ pub struct ChangesState {
     /// What to say after the last failed write, kept until the next one succeeds (shown at the
     /// bottom of the view): where the operator's work is now.
     pub last_failure: Option<String>,
+    /// `q` is waiting for the change list to say whether anything staged would be left.
+    pub quit_asked: bool,
 }
 
 impl ChangesState {
@@ -125,6 +127,49 @@ pub(super) fn write(state: &mut State, op: WriteOp, fx: &mut Vec<Effect>) {
     fx.push(Effect::Write(cap, op));
 }
 
+/// `q`: quits at once when nothing would be left behind; asks first (`Modal::Quit`) when
+/// commits are not pushed or files are staged and not committed. A read-only console has no
+/// work to lose and quits. When the change list is not known yet, it is read first.
+pub fn ask_quit(state: &mut State, fx: &mut Vec<Effect>) {
+    if state.write.is_none() {
+        super::quit(state, fx);
+        return;
+    }
+    if !matches!(
+        state.changes.files,
+        Loadable::Loaded(_) | Loadable::Failed(_)
+    ) {
+        state.changes.quit_asked = true;
+        state.changes.files = Loadable::Loading;
+        fx.push(Effect::LoadChanges);
+        return;
+    }
+    let ahead = match &state.repo.git {
+        Loadable::Loaded(g) => g.ahead,
+        _ => 0,
+    };
+    let staged = state.changes.staged().len();
+    if ahead == 0 && staged == 0 {
+        super::quit(state, fx);
+        return;
+    }
+    let mut lines = vec![];
+    if ahead > 0 {
+        lines.push(format!(
+            "{ahead} commit{} not pushed (P pushes them).",
+            if ahead == 1 { " is" } else { "s are" }
+        ));
+    }
+    if staged > 0 {
+        lines.push(format!(
+            "{staged} file{} staged and not committed (9, then c).",
+            if staged == 1 { " is" } else { "s are" }
+        ));
+    }
+    lines.push("They stay in the repo either way. Quit now? (y/n)".into());
+    state.modal = Some(Modal::Quit { lines });
+}
+
 /// Opens the view and asks for what it shows.
 pub fn open(state: &mut State, fx: &mut Vec<Effect>) {
     nav::go(state, Route::Changes, fx);
@@ -176,6 +221,9 @@ pub fn loaded(state: &mut State, result: Result<ChangesData, String>, fx: &mut V
     }
     diff_follow(state, fx);
     state.dirty = true;
+    if std::mem::take(&mut state.changes.quit_asked) {
+        ask_quit(state, fx);
+    }
 }
 
 pub fn diff_loaded(state: &mut State, path: String, result: Result<Arc<Vec<DiffLine>>, String>) {
@@ -200,7 +248,7 @@ pub fn action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
     };
     let sel = state.changes.selected as i64;
     match action {
-        Action::Quit => super::quit(state, fx),
+        Action::Quit => ask_quit(state, fx),
         Action::Back => {
             if !nav::back(state, fx) {
                 nav::go(state, Route::Browser, fx);

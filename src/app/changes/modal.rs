@@ -33,6 +33,8 @@ pub enum Modal {
     },
     /// The push (or fetch) in progress; esc cancels.
     Progress { title: String, lines: Vec<String> },
+    /// `q` with work not pushed: what would be left behind; y quits, n stays.
+    Quit { lines: Vec<String> },
     /// Something to read: why a commit was blocked, why a push failed.
     Info {
         title: String,
@@ -50,6 +52,7 @@ impl Modal {
             | Modal::Progress { title, .. }
             | Modal::Info { title, .. } => title.clone(),
             Modal::Commit { .. } => "Commit".into(),
+            Modal::Quit { .. } => "Quit?".into(),
         }
     }
 }
@@ -258,6 +261,15 @@ pub fn modal_key(
                 Some(Modal::Progress { title, lines })
             }
         }
+        Modal::Quit { lines } => match ch {
+            Some('y' | 'Y') => {
+                super::super::quit(state, fx);
+                None
+            }
+            Some('n' | 'N') => None,
+            _ if back => None,
+            _ => Some(Modal::Quit { lines }),
+        },
         Modal::Info { .. } if back || accept => None,
         m @ Modal::Info { .. } => Some(m),
     };

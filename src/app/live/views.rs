@@ -344,7 +344,7 @@ pub fn live_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
     let height = state.table_height();
     let len = state.table_len();
     match action {
-        Action::Quit => crate::app::quit(state, fx),
+        Action::Quit => crate::app::changes::ask_quit(state, fx),
         Action::Back => {
             let filtered = state.nav().is_some_and(|n| !n.filter.is_empty());
             if filtered {
@@ -354,7 +354,8 @@ pub fn live_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
                 state.live.changed.sources = true;
                 fx.extend(settle(state));
             } else if !back(state, fx) {
-                crate::app::quit(state, fx);
+                // Esc never quits (q does).
+                state.toast(false, "nothing to go back to (q quits)");
             }
         }
         _ if let Some(delta) = action.movement(height) => {
