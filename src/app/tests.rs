@@ -1121,4 +1121,32 @@ mod writes {
         assert!(s.quit && fx.contains(&Effect::Quit));
     }
 
+    // Issue 15, reading: a write key in a read-only console answered nothing at all (its key
+    // was unbound); it says "read-only" in the footer, and help does not offer it.
+    #[test]
+    fn a_write_key_in_a_read_only_console_says_read_only() {
+        let mut s = loaded();
+        s.keymap = Keymap::default().read_only();
+        select_workers(&mut s);
+        for k in ['a', 'e'] {
+            let fx = run(&mut s, vec![key(k)]);
+            assert!(writes(&fx).is_empty());
+            let toast = s.toast.clone().map(|t| t.text).unwrap_or_default();
+            assert!(toast.contains("read-only"), "{k}: {toast:?}");
+        }
+        run(&mut s, vec![key('9'), git(1), changes(true)]);
+        for k in ['s', 'A', 'x', 'c', 'P', 'e'] {
+            let fx = run(&mut s, vec![key(k)]);
+            assert!(writes(&fx).is_empty() && s.modal.is_none(), "{k}");
+            let toast = s.toast.clone().map(|t| t.text).unwrap_or_default();
+            assert!(toast.contains("read-only"), "{k}: {toast:?}");
+        }
+        let help = s.keymap.help_rows(&Context::CONSOLE);
+        assert!(
+            help.iter()
+                .flat_map(|(_, r)| r.iter())
+                .all(|(_, d)| !d.starts_with("Stage") && !d.starts_with("Commit")),
+            "{help:?}"
+        );
+    }
 }

@@ -138,7 +138,10 @@ fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         " blast ",
         fg_on(base, theme.style(Role::Accent)),
     )];
-    let room = (area.width as usize).saturating_sub(right_w + 7);
+    if state.keymap.is_read_only() {
+        left.push(read_only_badge(base, theme));
+    }
+    let room = (area.width as usize).saturating_sub(right_w + width(&left));
     left.push(Span::styled(
         shorten_middle(&state.repo.display, room),
         base,
@@ -147,6 +150,14 @@ fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     left.push(Span::styled(" ".repeat(pad), base));
     left.extend(right);
     frame.render_widget(Paragraph::new(Line::from(left)).style(base), area);
+}
+
+/// `read-only` in the header of a console started with `--read-only`.
+pub fn read_only_badge(base: Style, theme: &Theme) -> Span<'static> {
+    Span::styled(
+        "read-only ",
+        fg_on(base, theme.style(Role::Warning)).add_modifier(ratatui::style::Modifier::BOLD),
+    )
 }
 
 /// The right side of the header: branch, ahead/behind, changes, index totals.

@@ -832,3 +832,21 @@ fn o_lands_on_the_object_itself_or_says_nothing_shows_it() {
         assert!(toast.contains("historian/victoria-metrics"), "{toast:?}");
     }
 }
+
+// Issue 15, reading: `--read-only` is visible in the header, of the live views and the repo.
+#[test]
+fn read_only_is_said_in_the_header() {
+    for route in [Route::Fleet, Route::Browser] {
+        for (w, h) in [(80, 24), (200, 50)] {
+            let mut s = live_state(route.clone(), w, h, World::Healthy);
+            let first = |s: &State| render(s).lines().next().unwrap_or("").to_string();
+            assert!(!first(&s).contains("read-only"), "{}", first(&s));
+            s.keymap = Keymap::default().read_only();
+            assert!(
+                first(&s).contains("read-only"),
+                "{route:?} {w}x{h}: {}",
+                first(&s)
+            );
+        }
+    }
+}

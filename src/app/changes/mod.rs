@@ -285,6 +285,9 @@ pub fn action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
             write(state, op, fx);
         }
         Action::StageAll => {
+            if cap(state).is_none() {
+                return;
+            }
             let all: Vec<String> = state
                 .changes
                 .list()
