@@ -414,12 +414,24 @@ pub fn act(state: &mut State, ctx: Context, action: Action, fx: &mut Vec<Effect>
     match action {
         Action::ForceQuit => quit(state, fx),
         Action::Suspend => fx.push(Effect::Suspend),
-        Action::Help => state.help = if state.help.is_some() { None } else { Some(0) },
+        Action::Help => overlay::toggle_help(
+            &mut state.help,
+            &state.keymap,
+            &Context::CONSOLE,
+            ctx,
+            state.size,
+        ),
         // The views' number keys, wherever they are bound.
         _ if Route::for_action(action) == Some(Route::Changes) => changes::open(state, fx),
         _ if let Some(route) = Route::for_action(action) => nav::go(state, route, fx),
         _ => match ctx {
-            Context::Help => overlay::scroll_help(&mut state.help, action, state.size.1),
+            Context::Help => overlay::scroll_help(
+                &mut state.help,
+                action,
+                &state.keymap,
+                &Context::CONSOLE,
+                state.size,
+            ),
             Context::Filter if state.route.is_live() => {
                 live::views::filter_edit(state, Some(action), None, fx)
             }

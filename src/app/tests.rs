@@ -228,9 +228,9 @@ fn filter_with_no_match_says_so() {
 fn help_overlay_takes_keys_and_q_or_esc_back_out() {
     let mut s = loaded();
     run(&mut s, vec![key('?')]);
-    assert_eq!(s.help, Some(0));
+    let at = s.help.expect("open");
     run(&mut s, vec![key('j'), key('j')]);
-    assert_eq!(s.help, Some(2));
+    assert_eq!(s.help, Some(at + 2));
     assert_eq!(
         selected_label(&s),
         "clusters/",
@@ -1148,5 +1148,49 @@ mod writes {
                 .all(|(_, d)| !d.starts_with("Stage") && !d.starts_with("Commit")),
             "{help:?}"
         );
+    }
+}
+
+// Issue 15, reading: help opened at its top whatever the view, cut descriptions at 80
+// columns, and scrolled past its end (k then had to undo every extra j).
+#[test]
+fn help_opens_at_the_views_section_fits_the_width_and_stops_at_its_end() {
+    use crate::app::overlay::{HelpLine, help_layout};
+    use crate::keymap::Context;
+    for size in [(80, 24), (200, 50)] {
+        let mut s = loaded();
+        s.size = size;
+        let layout = help_layout(&s.keymap, &Context::CONSOLE, size);
+        run(&mut s, vec![key('?')]);
+        assert_eq!(
+            s.help,
+            Some(layout.section(Context::Browser).min(layout.max_scroll()))
+        );
+        assert!(
+            matches!(
+                layout.lines.get(s.help.unwrap()),
+                Some(HelpLine::Title(Context::Browser))
+            ),
+            "{size:?}"
+        );
+        run(&mut s, vec![key('?'), key('2'), key('?')]);
+        assert_eq!(
+            s.help,
+            Some(layout.section(Context::Live).min(layout.max_scroll())),
+            "a live view opens help at the live keys"
+        );
+        // Every line fits in the box: nothing is cut.
+        for l in &layout.lines {
+            if let HelpLine::Row { desc, .. } = l {
+                let w = 2 + layout.key_w + 2 + desc.chars().count();
+                assert!(w <= layout.width as usize - 2, "{size:?}: {desc:?}");
+            }
+        }
+        assert!(layout.width <= size.0);
+        // No overshoot: past the end, one k moves up at once.
+        run(&mut s, vec![code(KeyCode::PageDown); 40]);
+        assert_eq!(s.help, Some(layout.max_scroll()));
+        run(&mut s, vec![key('k')]);
+        assert_eq!(s.help, Some(layout.max_scroll() - 1));
     }
 }

@@ -267,10 +267,20 @@ fn key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
             fx.push(Effect::Quit);
         }
         Action::Suspend => fx.push(Effect::Suspend),
-        Action::Help => state.help = if state.help.is_some() { None } else { Some(0) },
-        _ if ctx == Context::Help => {
-            crate::app::overlay::scroll_help(&mut state.help, action, state.size.1)
-        }
+        Action::Help => crate::app::overlay::toggle_help(
+            &mut state.help,
+            &state.keymap,
+            &Context::DASHBOARD,
+            Context::Dashboard,
+            state.size,
+        ),
+        _ if ctx == Context::Help => crate::app::overlay::scroll_help(
+            &mut state.help,
+            action,
+            &state.keymap,
+            &Context::DASHBOARD,
+            state.size,
+        ),
         Action::Pause => {
             state.paused = !state.paused;
             state.page_since = state.now;
@@ -411,7 +421,7 @@ mod tests {
     fn help_lists_the_dashboard_keys_and_the_config_rebinds_them() {
         let mut s = state();
         let _ = update(&mut s, key(KeyCode::Char('?')));
-        assert_eq!(s.help, Some(0));
+        assert!(s.help.is_some(), "open (at the dashboard's section)");
         // While help is open, keys scroll it and do not turn pages.
         let _ = update(&mut s, key(KeyCode::Char('n')));
         assert_eq!(s.page, 0);

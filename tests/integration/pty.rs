@@ -169,8 +169,9 @@ fn navigate_filter_and_quit_in_a_real_terminal() {
     t.wait_for("filter: mqttdeploy", 5);
     t.wait_for("- name: mosquitto", 5);
     // Help overlay from the keymap, closed by q without quitting.
+    // Help opens at the browser's keys.
     t.send("?");
-    t.wait_for("Show or hide this help", 5);
+    t.wait_for("Filter by path, kind or name", 5);
     t.send("q");
     t.wait_for("filter: mqttdeploy", 5);
     // Esc clears the filter, q quits; the terminal is restored.

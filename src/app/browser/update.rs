@@ -405,7 +405,9 @@ pub(crate) fn scroll(state: &mut State, column: u16, row: u16, delta: i32, fx: &
         overlay::scroll_help(
             &mut state.help,
             if delta > 0 { Action::Down } else { Action::Up },
-            state.size.1,
+            &state.keymap,
+            &crate::keymap::Context::CONSOLE,
+            state.size,
         );
     }
 }
