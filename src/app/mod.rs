@@ -234,7 +234,7 @@ impl State {
             } else {
                 Context::Live
             }
-        } else if self.browser.filter.editing {
+        } else if self.browser.filter.editing || self.browser.search.editing {
             Context::Filter
         } else {
             Context::Browser
@@ -265,7 +265,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             key(state, ev, &mut fx);
         }
         Msg::Paste(text) => {
-            if state.browser.filter.editing {
+            if state.browser.search.editing {
+                for c in text.lines().next().unwrap_or("").chars() {
+                    state.browser.search.text.push(c);
+                }
+                browser::update::search_refresh(state, true);
+            } else if state.browser.filter.editing {
                 state
                     .browser
                     .filter
@@ -340,6 +345,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     Err(e) => Loadable::Failed(e),
                 };
                 clamp_offsets(state);
+                if !state.browser.search.text.is_empty() {
+                    browser::update::search_refresh(state, false);
+                }
                 state.dirty = true;
             }
         }
@@ -398,6 +406,8 @@ fn key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {
             if let crate::keymap::KeyCodeOrd::Char(c) = k.code {
                 if state.route.is_live() {
                     live::views::filter_edit(state, None, Some(c), fx);
+                } else if state.browser.search.editing {
+                    browser::update::search_type(state, c);
                 } else {
                     state.browser.filter.text.push(c);
                     apply_filter(state, fx);

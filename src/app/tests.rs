@@ -1194,3 +1194,60 @@ fn help_opens_at_the_views_section_fits_the_width_and_stops_at_its_end() {
         assert_eq!(s.help, Some(layout.max_scroll() - 1));
     }
 }
+
+// Issue 15, reading: `/` always filtered the tree; with the preview focused it searches the
+// file's text (highlighted, `n`/`N`), as in less; the tree filter stays on the tree.
+#[test]
+fn slash_in_the_preview_searches_the_file_and_n_moves_between_matches() {
+    let mut s = loaded();
+    let mut fx = vec![];
+    assert!(s.reveal_path("clusters/edge/cluster.yaml", &mut fx));
+    let text: String = (1..=60)
+        .map(|i| {
+            if [5, 25, 45].contains(&i) {
+                format!("  needle: {i}\n")
+            } else {
+                format!("  line: {i}\n")
+            }
+        })
+        .collect();
+    run(
+        &mut s,
+        vec![Msg::FileLoaded {
+            path: "clusters/edge/cluster.yaml".into(),
+            result: Ok(Arc::new(FileText::new(&text, true))),
+        }],
+    );
+    run(&mut s, vec![code(KeyCode::Tab)]);
+    assert_eq!(s.browser.focus, Pane::Preview);
+    run(&mut s, vec![key('/')]);
+    assert_eq!(s.context(), crate::keymap::Context::Filter);
+    for c in "needle".chars() {
+        run(&mut s, vec![key(c)]);
+    }
+    assert_eq!(s.browser.search.hits, vec![4, 24, 44]);
+    assert!(
+        s.browser.filter.text.is_empty(),
+        "the tree filter is not touched"
+    );
+    run(&mut s, vec![code(KeyCode::Enter), key('n')]);
+    assert_eq!(s.browser.search.current, 1);
+    let h = super::layout::inner_height(s.layout().preview);
+    let scroll = s.browser.preview.scroll;
+    assert!(
+        scroll <= 24 && 24 < scroll + h,
+        "line 25 shows: {scroll} {h}"
+    );
+    run(&mut s, vec![key('n'), key('n')]);
+    assert_eq!(s.browser.search.current, 0, "wraps round");
+    run(&mut s, vec![key('N')]);
+    assert_eq!(s.browser.search.current, 2);
+    // Smart case: an upper-case letter matches case.
+    run(&mut s, vec![key('/'), key('N'), key('e')]);
+    assert!(s.browser.search.hits.is_empty());
+    // On the tree, `/` is the tree's filter again.
+    run(&mut s, vec![code(KeyCode::Esc), code(KeyCode::Esc)]);
+    assert_eq!(s.browser.focus, Pane::Tree);
+    run(&mut s, vec![key('/')]);
+    assert!(s.browser.filter.editing && !s.browser.search.editing);
+}

@@ -269,8 +269,33 @@ fn hint(
 
 fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let f = &state.browser.filter;
+    let search = &state.browser.search;
     let mut spans: Vec<Span> = Vec::new();
-    if f.editing {
+    if search.editing {
+        spans.push(Span::styled(" search in file /", theme.style(Role::Accent)));
+        spans.push(Span::styled(search.text.clone(), theme.style(Role::Text)));
+        spans.push(Span::styled("█", theme.style(Role::Accent)));
+        spans.push(Span::styled(
+            format!("  {} lines", search.hits.len()),
+            theme.style(Role::Muted),
+        ));
+        hint(
+            state,
+            Context::Filter,
+            Action::Accept,
+            "keep",
+            theme,
+            &mut spans,
+        );
+        hint(
+            state,
+            Context::Filter,
+            Action::Back,
+            "clear",
+            theme,
+            &mut spans,
+        );
+    } else if f.editing {
         spans.push(Span::styled(" /", theme.style(Role::Accent)));
         spans.push(Span::styled(f.text.clone(), theme.style(Role::Text)));
         spans.push(Span::styled("█", theme.style(Role::Accent)));
