@@ -28,7 +28,7 @@ actions! {
     Quit => "quit": "Quit",
     ForceQuit => "force_quit": "Quit from anywhere",
     Suspend => "suspend": "Suspend to the shell (fg to return)",
-    Back => "back": "Back: close, clear the filter, or quit",
+    Back => "back": "Back: close, clear the filter, go back (q quits)",
     Help => "help": "Show or hide this help",
     Up => "up": "Move up",
     Down => "down": "Move down",
@@ -315,6 +315,9 @@ impl Key {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Keymap {
     tables: BTreeMap<Context, BTreeMap<Key, Action>>,
+    /// The console is read-only (`--read-only`): help leaves the writing actions out, and the
+    /// header says so. Their keys stay bound, to answer "read-only" instead of nothing.
+    read_only: bool,
 }
 
 const DEFAULTS: &[(Context, Action, &[&str])] = &[
@@ -477,7 +480,10 @@ impl Default for Keymap {
                 tables.entry(*ctx).or_default().insert(key, *action);
             }
         }
-        Keymap { tables }
+        Keymap {
+            tables,
+            read_only: false,
+        }
     }
 }
 
@@ -500,12 +506,17 @@ impl Action {
 }
 
 impl Keymap {
-    /// This keymap without the actions that change the repo.
+    /// This keymap for a read-only console: help no longer offers the actions that change the
+    /// repo. Their keys stay bound so that pressing one says "read-only" in the footer (the
+    /// console has no `WriteCap`, so they cannot write) rather than doing nothing silently.
     pub fn read_only(mut self) -> Keymap {
-        for table in self.tables.values_mut() {
-            table.retain(|_, a| !a.mutates());
-        }
+        self.read_only = true;
         self
+    }
+
+    /// Whether this is a read-only console's keymap.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// Every bound key of every context (for tests that press them all).
@@ -583,6 +594,7 @@ impl Keymap {
             .filter_map(|ctx| {
                 let rows: Vec<_> = Action::ALL
                     .iter()
+                    .filter(|a| !(self.read_only && a.mutates()))
                     .filter_map(|a| {
                         let keys = self.keys_for(*ctx, *a);
                         (!keys.is_empty()).then(|| (keys.join(", "), a.description()))

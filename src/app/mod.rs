@@ -234,7 +234,7 @@ impl State {
             } else {
                 Context::Live
             }
-        } else if self.browser.filter.editing {
+        } else if self.browser.filter.editing || self.browser.search.editing {
             Context::Filter
         } else {
             Context::Browser
@@ -265,7 +265,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             key(state, ev, &mut fx);
         }
         Msg::Paste(text) => {
-            if state.browser.filter.editing {
+            if state.browser.search.editing {
+                for c in text.lines().next().unwrap_or("").chars() {
+                    state.browser.search.text.push(c);
+                }
+                browser::update::search_refresh(state, true);
+            } else if state.browser.filter.editing {
                 state
                     .browser
                     .filter
@@ -286,6 +291,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Resumed => state.dirty = true,
         Msg::Edited { path, result } => {
+            // The editor has returned, failed or not: the write it was is over.
+            if state.changes.busy == Some("edit") {
+                state.changes.busy = None;
+            }
             match result {
                 Ok(()) => state.toast(false, format!("{path}: back from the editor")),
                 Err(e) => state.toast(
@@ -336,6 +345,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     Err(e) => Loadable::Failed(e),
                 };
                 clamp_offsets(state);
+                if !state.browser.search.text.is_empty() {
+                    browser::update::search_refresh(state, false);
+                }
                 state.dirty = true;
             }
         }
@@ -394,6 +406,8 @@ fn key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {
             if let crate::keymap::KeyCodeOrd::Char(c) = k.code {
                 if state.route.is_live() {
                     live::views::filter_edit(state, None, Some(c), fx);
+                } else if state.browser.search.editing {
+                    browser::update::search_type(state, c);
                 } else {
                     state.browser.filter.text.push(c);
                     apply_filter(state, fx);
@@ -410,12 +424,24 @@ pub fn act(state: &mut State, ctx: Context, action: Action, fx: &mut Vec<Effect>
     match action {
         Action::ForceQuit => quit(state, fx),
         Action::Suspend => fx.push(Effect::Suspend),
-        Action::Help => state.help = if state.help.is_some() { None } else { Some(0) },
+        Action::Help => overlay::toggle_help(
+            &mut state.help,
+            &state.keymap,
+            &Context::CONSOLE,
+            ctx,
+            state.size,
+        ),
         // The views' number keys, wherever they are bound.
         _ if Route::for_action(action) == Some(Route::Changes) => changes::open(state, fx),
         _ if let Some(route) = Route::for_action(action) => nav::go(state, route, fx),
         _ => match ctx {
-            Context::Help => overlay::scroll_help(&mut state.help, action, state.size.1),
+            Context::Help => overlay::scroll_help(
+                &mut state.help,
+                action,
+                &state.keymap,
+                &Context::CONSOLE,
+                state.size,
+            ),
             Context::Filter if state.route.is_live() => {
                 live::views::filter_edit(state, Some(action), None, fx)
             }

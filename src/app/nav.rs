@@ -330,17 +330,15 @@ pub fn jump_to_live(state: &mut State, fx: &mut Vec<Effect>) {
             state.views.nodes.pending = Some(name);
             go(state, Route::Nodes, fx);
         }
-        k if storage::KINDS.iter().any(|x| x.kind == k) => {
-            state.views.storage.pending = Some(name);
-            go(state, Route::Storage, fx);
-        }
+        // Backup first: K10 profiles are rows there (Storage only names them).
         k if backup::KINDS.iter().any(|x| x.kind == k) => {
-            state.views.backup.pending = Some(name);
-            go(state, Route::Backup, fx);
+            jump_to_row(state, Route::Backup, &backup::KINDS, k, ns, name, fx)
+        }
+        k if storage::KINDS.iter().any(|x| x.kind == k) => {
+            jump_to_row(state, Route::Storage, &storage::KINDS, k, ns, name, fx)
         }
         k if gitops::KINDS.iter().any(|x| x.kind == k) => {
-            state.views.gitops.pending = Some(name);
-            go(state, Route::GitOps, fx);
+            jump_to_row(state, Route::GitOps, &gitops::KINDS, k, ns, name, fx)
         }
         k if kinds::find_kind_name(k).is_some() => {
             // A Cluster API object: open its cluster with the object selected. Its cluster is
@@ -364,6 +362,102 @@ pub fn jump_to_live(state: &mut State, fx: &mut Vec<Effect>) {
             false,
             format!("{kind} is not shown live (no view watches that kind)"),
         ),
+    }
+}
+
+/// A jump from a repo resource to the row of its live object in a table view, waiting for the
+/// view's rows (its watches may be just starting).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Jump {
+    pub kind: KindInfo,
+    pub namespace: Option<String>,
+    pub name: String,
+    /// The view it was made to (a jump ends when the view is left).
+    pub route: Route,
+}
+
+impl Jump {
+    fn matches(&self, o: &ObjRef) -> bool {
+        o.kind == self.kind.kind
+            && o.key.name == self.name
+            && (self.namespace.is_none() || o.key.namespace == self.namespace)
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "{} {}",
+            self.kind.kind,
+            ObjKey::new(self.namespace.as_deref(), &self.name)
+        )
+    }
+}
+
+/// Opens `route` to select the object of `kind` (one of the view's `kinds`) named `name`: on
+/// its own row (matched by kind, namespace and name, never by name alone), or — once the view
+/// has listed that kind — nowhere, saying so and going back.
+fn jump_to_row(
+    state: &mut State,
+    route: Route,
+    kinds: &[KindInfo],
+    kind: &str,
+    namespace: Option<String>,
+    name: String,
+    fx: &mut Vec<Effect>,
+) {
+    let Some(kind) = kinds.iter().find(|k| k.kind == kind).copied() else {
+        return;
+    };
+    state.views.jump = Some(Jump {
+        kind,
+        namespace,
+        name,
+        route: route.clone(),
+    });
+    go(state, route, fx);
+    resolve_jump(state, fx);
+}
+
+/// After the rows of the view on screen were derived: selects the row of the waiting jump, or
+/// gives up once every source has listed the object's kind (the view does not show that object:
+/// say so and go back to where the jump started). Called by `settle`.
+pub(crate) fn resolve_jump(state: &mut State, fx: &mut Vec<Effect>) {
+    let Some(j) = state.views.jump.clone() else {
+        return;
+    };
+    if state.route != j.route {
+        state.views.jump = None;
+        return;
+    }
+    let n = state.table_len();
+    if let Some(i) = (0..n).find(|&i| state.live_at(i).is_some_and(|o| j.matches(&o))) {
+        let height = state.table_height();
+        if let Some(nav) = state.nav_mut() {
+            nav.selected = i;
+            nav.clamp(n, height);
+        }
+        state.views.jump = None;
+        state.dirty = true;
+        return;
+    }
+    let mut stores = state
+        .live
+        .sources
+        .values()
+        .filter_map(|s| s.store(&j.kind))
+        .peekable();
+    let listed =
+        stores.peek().is_some() && stores.all(|k| k.status != super::live::KindStatus::Syncing);
+    if listed {
+        state.views.jump = None;
+        let title = j.route.title();
+        back(state, fx);
+        state.toast(
+            false,
+            format!(
+                "{} is not shown in {title}: no view lists it (nothing to show)",
+                j.describe()
+            ),
+        );
     }
 }
 

@@ -228,9 +228,9 @@ fn filter_with_no_match_says_so() {
 fn help_overlay_takes_keys_and_q_or_esc_back_out() {
     let mut s = loaded();
     run(&mut s, vec![key('?')]);
-    assert_eq!(s.help, Some(0));
+    let at = s.help.expect("open");
     run(&mut s, vec![key('j'), key('j')]);
-    assert_eq!(s.help, Some(2));
+    assert_eq!(s.help, Some(at + 2));
     assert_eq!(
         selected_label(&s),
         "clusters/",
@@ -518,8 +518,15 @@ mod writes {
             })],
         );
         assert_eq!(
-            s.changes.notes,
-            vec!["clusters/edge: scale MachineDeployment edge-workers 3 -> 4".to_string()]
+            s.changes
+                .notes
+                .iter()
+                .map(|n| (n.path.as_str(), n.text.as_str()))
+                .collect::<Vec<_>>(),
+            vec![(
+                "clusters/edge/workers.yaml",
+                "clusters/edge: scale MachineDeployment edge-workers 3 -> 4"
+            )]
         );
     }
 
@@ -574,7 +581,10 @@ mod writes {
         }
         // Clean: the dialog opens prefilled from the quick action; enter commits that message.
         s.modal = None;
-        s.changes.notes = vec!["clusters/edge: scale workers 3 -> 4".into()];
+        s.changes.notes = vec![crate::app::changes::Note {
+            path: "clusters/edge/workers.yaml".into(),
+            text: "clusters/edge: scale workers 3 -> 4".into(),
+        }];
         run(&mut s, vec![key('c'), Msg::Validated(Ok(vec![]))]);
         assert!(
             matches!(&s.modal, Some(Modal::Commit { message, author, .. }) if message == "clusters/edge: scale workers 3 -> 4" && author == "Ops <ops@example.com>")
@@ -881,4 +891,363 @@ mod writes {
             "{effects:?}"
         );
     }
+
+    // Issue 15, bug 1: `e` in the changes view with an editor that fails left "edit" running
+    // for good: every later write answered "wait: edit is still running".
+    #[test]
+    fn an_edit_from_the_changes_view_ends_when_the_editor_returns_even_failed() {
+        let mut s = writable();
+        run(&mut s, vec![key('9'), git(0), changes(false)]);
+        let fx = run(&mut s, vec![key('e')]);
+        assert!(matches!(&writes(&fx)[..], [WriteOp::Edit { .. }]), "{fx:?}");
+        run(
+            &mut s,
+            vec![Msg::Edited {
+                path: "clusters/edge/workers.yaml".into(),
+                result: Err("exited with exit status: 3".into()),
+            }],
+        );
+        let fx = run(&mut s, vec![key('s')]);
+        assert_eq!(
+            writes(&fx),
+            vec![WriteOp::Stage(vec!["clusters/edge/workers.yaml".into()])],
+            "{:?}",
+            s.toast
+        );
+        run(
+            &mut s,
+            vec![Msg::Wrote(WriteMsg::Done {
+                op: "stage",
+                result: Ok(String::new()),
+            })],
+        );
+        // A successful edit ends too: the next `e` runs the editor again.
+        let fx = run(&mut s, vec![key('e')]);
+        assert!(matches!(&writes(&fx)[..], [WriteOp::Edit { .. }]));
+        run(
+            &mut s,
+            vec![Msg::Edited {
+                path: "clusters/edge/workers.yaml".into(),
+                result: Ok(()),
+            }],
+        );
+        let fx = run(&mut s, vec![key('e')]);
+        assert!(
+            matches!(&writes(&fx)[..], [WriteOp::Edit { .. }]),
+            "{:?}",
+            s.toast
+        );
+    }
+
+    /// The quick-action dialog for the Kubernetes version of the workers, at `v1.36.3`.
+    fn version_dialog(s: &mut State) -> crate::app::changes::QuickTarget {
+        select_workers(s);
+        let fx = run(s, vec![key('a')]);
+        let target = match &fx[..] {
+            [Effect::LoadQuick(t)] => t.clone(),
+            other => panic!("{other:?}"),
+        };
+        let options = vec![QuickOption {
+            label: "Kubernetes version (now v1.36.3)".into(),
+            ask: Ask::KubernetesVersion {
+                current: "v1.36.3".into(),
+            },
+        }];
+        run(
+            s,
+            vec![
+                Msg::QuickOptions {
+                    target: target.clone(),
+                    result: Ok(options),
+                },
+                code(KeyCode::Enter),
+            ],
+        );
+        target
+    }
+
+    fn input_text(s: &State) -> String {
+        match &s.modal {
+            Some(Modal::Input { text, .. }) => text.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    // Issue 15, bug 2: `+` typed a literal `+` into the version (`v1.36.3+`), and that was
+    // written. `+`/`-` step the patch, `>`/`<` the minor; a value that is not `v` + semver is
+    // refused before anything is written.
+    #[test]
+    fn plus_and_minus_step_the_kubernetes_version_and_a_bad_one_is_never_written() {
+        let mut s = writable();
+        let target = version_dialog(&mut s);
+        assert_eq!(input_text(&s), "v1.36.3");
+        run(&mut s, vec![key('+')]);
+        assert_eq!(input_text(&s), "v1.36.4");
+        run(&mut s, vec![key('-'), key('-')]);
+        assert_eq!(input_text(&s), "v1.36.2");
+        run(&mut s, vec![key('>')]);
+        assert_eq!(input_text(&s), "v1.37.0");
+        run(&mut s, vec![key('<'), key('<')]);
+        assert_eq!(input_text(&s), "v1.35.0");
+        // What the issue saw: `v1.36.3+` is refused in the dialog, nothing written.
+        if let Some(Modal::Input { text, .. }) = &mut s.modal {
+            *text = "v1.36.3+".into();
+        }
+        let fx = run(&mut s, vec![code(KeyCode::Enter)]);
+        assert!(writes(&fx).is_empty(), "{fx:?}");
+        assert!(
+            matches!(&s.modal, Some(Modal::Input { error: Some(e), .. }) if e.contains("v1.36.3+")),
+            "{:?}",
+            s.modal
+        );
+        run(&mut s, vec![code(KeyCode::Backspace), key('+')]);
+        let fx = run(&mut s, vec![code(KeyCode::Enter)]);
+        assert_eq!(
+            writes(&fx),
+            vec![WriteOp::Quick {
+                path: target.path,
+                doc: 0,
+                kind: "MachineDeployment".into(),
+                name: "edge-workers".into(),
+                action: edit::Action::KubernetesVersion("v1.36.4".into()),
+            }]
+        );
+    }
+
+    // Issue 15, bug 3: the message prefilled from the quick actions named an edit discarded
+    // since ("2 changes"). It describes what is staged.
+    #[test]
+    fn the_commit_message_leaves_out_a_discarded_quick_action() {
+        let mut s = writable();
+        for (path, line) in [
+            (
+                "clusters/edge/workers.yaml",
+                "scale MachineDeployment edge-workers 3 -> 4",
+            ),
+            (
+                "clusters/edge/cluster.yaml",
+                "TalosControlPlane edge-cp: Kubernetes v1.36.3 -> v1.36.4",
+            ),
+        ] {
+            run(
+                &mut s,
+                vec![Msg::Wrote(WriteMsg::QuickEdited {
+                    path: path.into(),
+                    result: Ok(line.into()),
+                })],
+            );
+        }
+        let both = Msg::Git(GitMsg::Changes(Ok(ChangesData {
+            files: ["clusters/edge/cluster.yaml", "clusters/edge/workers.yaml"]
+                .into_iter()
+                .map(|p| Change {
+                    path: p.into(),
+                    staged: Some(FileStatus::Modified),
+                    unstaged: None,
+                    from: None,
+                })
+                .collect(),
+            author: Ok("Ops <ops@example.com>".into()),
+            prefix: String::new(),
+        })));
+        run(&mut s, vec![key('9'), git(0), both]);
+        // Discard the first (cluster.yaml): x, y, and the writer's answer.
+        let fx = run(&mut s, vec![key('x'), key('y')]);
+        assert_eq!(
+            writes(&fx),
+            vec![WriteOp::Discard("clusters/edge/cluster.yaml".into())]
+        );
+        run(
+            &mut s,
+            vec![
+                Msg::Wrote(WriteMsg::Done {
+                    op: "discard",
+                    result: Ok(String::new()),
+                }),
+                changes(true),
+                key('c'),
+                Msg::Validated(Ok(vec![])),
+            ],
+        );
+        match &s.modal {
+            Some(Modal::Commit { message, .. }) => assert_eq!(
+                message,
+                "clusters/edge: scale MachineDeployment edge-workers 3 -> 4"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    // Issue 15, bug 7: Esc pressed once too often quit without asking. Esc never quits; `q`
+    // asks when commits are not pushed or files are staged.
+    #[test]
+    fn esc_never_quits_and_q_asks_when_work_is_not_pushed() {
+        let mut s = writable();
+        for _ in 0..5 {
+            let fx = run(&mut s, vec![code(KeyCode::Esc)]);
+            assert!(!s.quit && !fx.contains(&Effect::Quit), "{fx:?}");
+        }
+        // From a live view and the changes view too.
+        for view in ['2', '9'] {
+            run(&mut s, vec![key(view)]);
+            for _ in 0..5 {
+                let fx = run(&mut s, vec![code(KeyCode::Esc)]);
+                assert!(!s.quit && !fx.contains(&Effect::Quit), "{view}: {fx:?}");
+            }
+        }
+        // One commit not pushed: q asks; n stays, y quits.
+        run(&mut s, vec![git(1), changes(false)]);
+        let fx = run(&mut s, vec![key('q')]);
+        assert!(!s.quit && !fx.contains(&Effect::Quit));
+        assert!(
+            matches!(&s.modal, Some(Modal::Quit { lines }) if lines.iter().any(|l| l.contains("1 commit"))),
+            "{:?}",
+            s.modal
+        );
+        run(&mut s, vec![key('n')]);
+        assert!(s.modal.is_none() && !s.quit);
+        let fx = run(&mut s, vec![key('q'), key('y')]);
+        assert!(s.quit && fx.contains(&Effect::Quit));
+        // Staged and not committed: asks too. Nothing to lose: q quits at once.
+        let mut s = writable();
+        run(&mut s, vec![key('9'), git(0), changes(true), key('q')]);
+        assert!(
+            matches!(&s.modal, Some(Modal::Quit { lines }) if lines.iter().any(|l| l.contains("staged"))),
+            "{:?}",
+            s.modal
+        );
+        let mut s = writable();
+        let fx = run(&mut s, vec![key('9'), git(0), changes(false), key('q')]);
+        assert!(s.quit && fx.contains(&Effect::Quit));
+    }
+
+    // Issue 15, reading: a write key in a read-only console answered nothing at all (its key
+    // was unbound); it says "read-only" in the footer, and help does not offer it.
+    #[test]
+    fn a_write_key_in_a_read_only_console_says_read_only() {
+        let mut s = loaded();
+        s.keymap = Keymap::default().read_only();
+        select_workers(&mut s);
+        for k in ['a', 'e'] {
+            let fx = run(&mut s, vec![key(k)]);
+            assert!(writes(&fx).is_empty());
+            let toast = s.toast.clone().map(|t| t.text).unwrap_or_default();
+            assert!(toast.contains("read-only"), "{k}: {toast:?}");
+        }
+        run(&mut s, vec![key('9'), git(1), changes(true)]);
+        for k in ['s', 'A', 'x', 'c', 'P', 'e'] {
+            let fx = run(&mut s, vec![key(k)]);
+            assert!(writes(&fx).is_empty() && s.modal.is_none(), "{k}");
+            let toast = s.toast.clone().map(|t| t.text).unwrap_or_default();
+            assert!(toast.contains("read-only"), "{k}: {toast:?}");
+        }
+        let help = s.keymap.help_rows(&Context::CONSOLE);
+        assert!(
+            help.iter()
+                .flat_map(|(_, r)| r.iter())
+                .all(|(_, d)| !d.starts_with("Stage") && !d.starts_with("Commit")),
+            "{help:?}"
+        );
+    }
+}
+
+// Issue 15, reading: help opened at its top whatever the view, cut descriptions at 80
+// columns, and scrolled past its end (k then had to undo every extra j).
+#[test]
+fn help_opens_at_the_views_section_fits_the_width_and_stops_at_its_end() {
+    use crate::app::overlay::{HelpLine, help_layout};
+    use crate::keymap::Context;
+    for size in [(80, 24), (200, 50)] {
+        let mut s = loaded();
+        s.size = size;
+        let layout = help_layout(&s.keymap, &Context::CONSOLE, size);
+        run(&mut s, vec![key('?')]);
+        assert_eq!(
+            s.help,
+            Some(layout.section(Context::Browser).min(layout.max_scroll()))
+        );
+        assert!(
+            matches!(
+                layout.lines.get(s.help.unwrap()),
+                Some(HelpLine::Title(Context::Browser))
+            ),
+            "{size:?}"
+        );
+        run(&mut s, vec![key('?'), key('2'), key('?')]);
+        assert_eq!(
+            s.help,
+            Some(layout.section(Context::Live).min(layout.max_scroll())),
+            "a live view opens help at the live keys"
+        );
+        // Every line fits in the box: nothing is cut.
+        for l in &layout.lines {
+            if let HelpLine::Row { desc, .. } = l {
+                let w = 2 + layout.key_w + 2 + desc.chars().count();
+                assert!(w <= layout.width as usize - 2, "{size:?}: {desc:?}");
+            }
+        }
+        assert!(layout.width <= size.0);
+        // No overshoot: past the end, one k moves up at once.
+        run(&mut s, vec![code(KeyCode::PageDown); 40]);
+        assert_eq!(s.help, Some(layout.max_scroll()));
+        run(&mut s, vec![key('k')]);
+        assert_eq!(s.help, Some(layout.max_scroll() - 1));
+    }
+}
+
+// Issue 15, reading: `/` always filtered the tree; with the preview focused it searches the
+// file's text (highlighted, `n`/`N`), as in less; the tree filter stays on the tree.
+#[test]
+fn slash_in_the_preview_searches_the_file_and_n_moves_between_matches() {
+    let mut s = loaded();
+    let mut fx = vec![];
+    assert!(s.reveal_path("clusters/edge/cluster.yaml", &mut fx));
+    let text: String = (1..=60)
+        .map(|i| {
+            if [5, 25, 45].contains(&i) {
+                format!("  needle: {i}\n")
+            } else {
+                format!("  line: {i}\n")
+            }
+        })
+        .collect();
+    run(
+        &mut s,
+        vec![Msg::FileLoaded {
+            path: "clusters/edge/cluster.yaml".into(),
+            result: Ok(Arc::new(FileText::new(&text, true))),
+        }],
+    );
+    run(&mut s, vec![code(KeyCode::Tab)]);
+    assert_eq!(s.browser.focus, Pane::Preview);
+    run(&mut s, vec![key('/')]);
+    assert_eq!(s.context(), crate::keymap::Context::Filter);
+    for c in "needle".chars() {
+        run(&mut s, vec![key(c)]);
+    }
+    assert_eq!(s.browser.search.hits, vec![4, 24, 44]);
+    assert!(
+        s.browser.filter.text.is_empty(),
+        "the tree filter is not touched"
+    );
+    run(&mut s, vec![code(KeyCode::Enter), key('n')]);
+    assert_eq!(s.browser.search.current, 1);
+    let h = super::layout::inner_height(s.layout().preview);
+    let scroll = s.browser.preview.scroll;
+    assert!(
+        scroll <= 24 && 24 < scroll + h,
+        "line 25 shows: {scroll} {h}"
+    );
+    run(&mut s, vec![key('n'), key('n')]);
+    assert_eq!(s.browser.search.current, 0, "wraps round");
+    run(&mut s, vec![key('N')]);
+    assert_eq!(s.browser.search.current, 2);
+    // Smart case: an upper-case letter matches case.
+    run(&mut s, vec![key('/'), key('N'), key('e')]);
+    assert!(s.browser.search.hits.is_empty());
+    // On the tree, `/` is the tree's filter again.
+    run(&mut s, vec![code(KeyCode::Esc), code(KeyCode::Esc)]);
+    assert_eq!(s.browser.focus, Pane::Tree);
+    run(&mut s, vec![key('/')]);
+    assert!(s.browser.filter.editing && !s.browser.search.editing);
 }

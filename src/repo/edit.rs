@@ -127,12 +127,8 @@ pub fn apply(
     match action {
         Action::Scale(_) | Action::KubernetesVersion(_) => {
             let at = find_scalar(text, doc, path)?;
-            if let Action::KubernetesVersion(v) = action
-                && !(v.starts_with('v') && v[1..].split('.').count() == 3)
-            {
-                return Err(EditError(format!(
-                    "{v:?} is not a Kubernetes version (vMAJOR.MINOR.PATCH)"
-                )));
+            if let Action::KubernetesVersion(v) = action {
+                kubernetes_version(v).map_err(EditError)?;
             }
             let new = set_scalar(text, doc, path, &action.value())?;
             Ok((new, at.value))
@@ -237,6 +233,58 @@ fn switch(
         None => insert_scalar(text, doc, map, key, &to.to_string())?,
     };
     Ok((new, now.unwrap_or(absent).to_string()))
+}
+
+/// A Kubernetes version as Cluster API takes it: `v` and a semantic version (semver.org 2.0:
+/// `MAJOR.MINOR.PATCH` without leading zeros, then an optional `-pre.release` and `+build`
+/// whose dot-separated identifiers are non-empty `[0-9A-Za-z-]`), as
+/// `v1.36.3`, `v1.35.5+k3s1`, `v1.37.0-rc.1`. Cluster API's webhooks refuse anything else
+/// (`util/version`), so the console refuses it before writing. The numbers are returned.
+pub fn kubernetes_version(v: &str) -> Result<(u64, u64, u64), String> {
+    let bad =
+        |why: &str| format!("{v:?} is not a Kubernetes version (v + semver, as v1.36.3): {why}");
+    let rest = v
+        .strip_prefix('v')
+        .ok_or_else(|| bad("it must start with v"))?;
+    let (core, build) = match rest.split_once('+') {
+        Some((c, b)) => (c, Some(b)),
+        None => (rest, None),
+    };
+    let (core, pre) = match core.split_once('-') {
+        Some((c, p)) => (c, Some(p)),
+        None => (core, None),
+    };
+    let ident =
+        |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some(b) = build
+        && !b.split('.').all(ident)
+    {
+        return Err(bad("the build after + is empty or not [0-9A-Za-z-.]"));
+    }
+    if let Some(p) = pre
+        && !p
+            .split('.')
+            .all(|x| ident(x) && !(numeric(x) && x.len() > 1 && x.starts_with('0')))
+    {
+        return Err(bad("the pre-release after - is empty or not [0-9A-Za-z-.]"));
+    }
+    let nums: Vec<&str> = core.split('.').collect();
+    if nums.len() != 3
+        || !nums
+            .iter()
+            .all(|n| numeric(n) && !(n.len() > 1 && n.starts_with('0')))
+    {
+        return Err(bad(
+            "MAJOR.MINOR.PATCH must be three numbers without leading zeros",
+        ));
+    }
+    let n = |i: usize| {
+        nums[i]
+            .parse::<u64>()
+            .map_err(|_| bad("a number is too large"))
+    };
+    Ok((n(0)?, n(1)?, n(2)?))
 }
 
 /// `vMAJOR.MINOR.PATCH` as numbers.
@@ -1391,6 +1439,52 @@ mod tests {
                 prop_assert_eq!(&old, &from);
                 check_talos(&text, &new, 0, "TalosConfig", &from, &to);
             }
+        }
+    }
+
+    // Issue 15, bug 2: `v1.36.3+` passed the check (three dot-separated parts) and was written.
+    #[test]
+    fn a_kubernetes_version_must_be_v_and_semver() {
+        let text =
+            "kind: MachineDeployment\nspec:\n  template:\n    spec:\n      version: v1.36.3\n";
+        for bad in [
+            "v1.36.3+",
+            "v1.36.3-",
+            "1.36.3",
+            "v1.36",
+            "v1.36.3.1",
+            "v01.36.3",
+            "v1.36.x",
+            "v1.36.3+k3s..1",
+            "v1.36.3-rc.01",
+            "v1.36.3 ",
+            "v",
+        ] {
+            let e = apply(
+                text,
+                0,
+                "MachineDeployment",
+                &Action::KubernetesVersion(bad.into()),
+            )
+            .unwrap_err();
+            assert!(e.0.contains("not a Kubernetes version"), "{bad}: {e:?}");
+        }
+        for good in [
+            "v1.36.4",
+            "v1.35.5+k3s1",
+            "v1.37.0-rc.1",
+            "v1.37.0-alpha.0+abc.1",
+            "v0.0.0",
+        ] {
+            assert!(kubernetes_version(good).is_ok(), "{good}");
+            let (out, _) = apply(
+                text,
+                0,
+                "MachineDeployment",
+                &Action::KubernetesVersion(good.into()),
+            )
+            .unwrap();
+            assert!(out.contains(&format!("version: {good}")), "{out}");
         }
     }
 }

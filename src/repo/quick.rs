@@ -39,12 +39,32 @@ impl Ask {
                 } else {
                     format!("v{input}")
                 };
+                // Checked before anything is written: Cluster API takes `v` + semver only.
+                edit::kubernetes_version(&v)?;
                 Ok(match self {
                     Ask::TalosVersion { .. } => Action::TalosVersion(v),
                     _ => Action::KubernetesVersion(v),
                 })
             }
             Ask::Nothing(a) => Ok(a.clone()),
+        }
+    }
+
+    /// `+`/`-`/`>`/`<` in the text field: the value stepped, or why it cannot be (a version
+    /// field only; a replica count steps by one in the dialog).
+    pub fn step(&self, text: &str, key: char) -> Option<Result<String, String>> {
+        match self {
+            Ask::KubernetesVersion { .. } | Ask::TalosVersion { .. } => {
+                let dir = match key {
+                    '+' => Step::NextPatch,
+                    '-' => Step::PrevPatch,
+                    '>' => Step::NextMinor,
+                    '<' => Step::PrevMinor,
+                    _ => return None,
+                };
+                Some(step_version(text.trim(), dir))
+            }
+            _ => None,
         }
     }
 
@@ -58,6 +78,47 @@ impl Ask {
             Ask::Nothing(_) => None,
         }
     }
+}
+
+/// A step of a version with a key of the version dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    NextPatch,
+    PrevPatch,
+    NextMinor,
+    PrevMinor,
+}
+
+/// `v1.36.3` stepped: `+` v1.36.4, `-` v1.36.2, `>` v1.37.0, `<` v1.35.0 (a pre-release or
+/// build suffix is dropped).
+///
+/// Where the versions come from: the console holds no list of releases and does not reach the
+/// network, so a step is semver arithmetic on the version the file holds (itself validated as
+/// `v` + semver, what Cluster API requires). Kubernetes and Talos number patches and minors
+/// consecutively, so every version a step *down* gives was released (a lower patch of a
+/// released minor, the `.0` of an earlier minor); a step *up* names the next one by number,
+/// which may not be out yet: the dialog says to check, and `blast check` and Cluster API
+/// judge the value, not the console.
+pub fn step_version(current: &str, step: Step) -> Result<String, String> {
+    let v = if current.starts_with('v') {
+        current.to_string()
+    } else {
+        format!("v{current}")
+    };
+    let (major, minor, patch) = edit::kubernetes_version(&v)?;
+    let (minor, patch) = match step {
+        Step::NextPatch => (minor, patch + 1),
+        Step::PrevPatch if patch > 0 => (minor, patch - 1),
+        Step::PrevPatch => {
+            return Err(format!(
+                "v{major}.{minor}.0 is the first patch of {major}.{minor}: < steps the minor"
+            ));
+        }
+        Step::NextMinor => (minor + 1, 0),
+        Step::PrevMinor if minor > 0 => (minor - 1, 0),
+        Step::PrevMinor => return Err(format!("no minor below v{major}.0")),
+    };
+    Ok(format!("v{major}.{minor}.{patch}"))
 }
 
 /// The quick actions for document `doc` (of kind `kind`) of `text`, in menu order. Only what
@@ -158,6 +219,32 @@ mod tests {
         );
         let policy = "apiVersion: config.kio.kasten.io/v1alpha1\nkind: Policy\nmetadata:\n  name: p\nspec:\n  frequency: '@daily'\n";
         assert_eq!(options(policy, 0, "Policy")[0].label, "Pause backups");
+    }
+
+    #[test]
+    fn versions_step_by_semver_arithmetic_and_bad_ones_are_refused() {
+        assert_eq!(step_version("v1.36.3", Step::NextPatch).unwrap(), "v1.36.4");
+        assert_eq!(step_version("v1.36.3", Step::PrevPatch).unwrap(), "v1.36.2");
+        assert_eq!(step_version("1.36.3", Step::NextMinor).unwrap(), "v1.37.0");
+        assert_eq!(step_version("v1.36.3", Step::PrevMinor).unwrap(), "v1.35.0");
+        assert_eq!(
+            step_version("v1.35.5+k3s1", Step::NextPatch).unwrap(),
+            "v1.35.6"
+        );
+        assert!(
+            step_version("v1.36.0", Step::PrevPatch)
+                .unwrap_err()
+                .contains("first patch")
+        );
+        assert!(step_version("v1.36.3+", Step::NextPatch).is_err());
+        let ask = Ask::KubernetesVersion {
+            current: "v1.36.3".into(),
+        };
+        assert!(ask.action("v1.36.3+").unwrap_err().contains("v1.36.3+"));
+        assert!(ask.action("v1.36").is_err());
+        assert_eq!(ask.step("v1.36.3", '+'), Some(Ok("v1.36.4".into())));
+        assert_eq!(ask.step("v1.36.3", 'x'), None);
+        assert_eq!(Ask::Replicas { current: 1 }.step("1", '+'), None);
     }
 
     #[test]

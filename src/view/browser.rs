@@ -267,6 +267,13 @@ fn preview(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         (Some(path), _) => format!(" {path} "),
         (None, _) => " preview ".into(),
     };
+    let search = &b.search;
+    if !search.text.is_empty() {
+        title.push_str(&match search.hits.len() {
+            0 => format!("· /{} not found ", search.text),
+            n => format!("· /{} {}/{n} ", search.text, search.current + 1),
+        });
+    }
     title = shorten_middle(&title, area.width.saturating_sub(4) as usize);
     let block = pane(Line::from(title), b.focus == Pane::Preview, state, theme);
     let inner = block.inner(area);
@@ -380,11 +387,60 @@ fn preview(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 } else {
                     spans.push(Span::styled(line.as_str(), theme.style(Role::Text)));
                 }
+                if !search.text.is_empty() {
+                    let current = search.hits.get(search.current) == Some(&i);
+                    let role = if current {
+                        Role::Selection
+                    } else {
+                        Role::Match
+                    };
+                    let head = spans.drain(..2).collect::<Vec<_>>();
+                    let body = mark_matches(spans, &search.text, theme.style(role));
+                    spans = head;
+                    spans.extend(body);
+                }
                 lines.push(Line::from(spans));
             }
         }
     }
     frame.render_widget(Paragraph::new(lines).style(Style::default()), inner);
+}
+
+/// `spans` with every occurrence of `needle` in their text (as the preview's search finds it)
+/// drawn in `style` over their own.
+fn mark_matches<'a>(spans: Vec<Span<'a>>, needle: &str, style: Style) -> Vec<Span<'a>> {
+    let full: String = spans.iter().map(|s| s.content.as_ref()).collect();
+    let ranges = crate::app::browser::find_all(&full, needle);
+    if ranges.is_empty() {
+        return spans;
+    }
+    let mut out = Vec::new();
+    let mut pos = 0;
+    for s in spans {
+        let (start, end) = (pos, pos + s.content.len());
+        pos = end;
+        let mut cuts: Vec<usize> = ranges
+            .iter()
+            .flat_map(|(a, z)| [*a, *z])
+            .filter(|x| *x > start && *x < end)
+            .collect();
+        cuts.push(end);
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut from = start;
+        for to in cuts {
+            let inside = ranges.iter().any(|(a, z)| from >= *a && from < *z);
+            let piece = s.content[from - start..to - start].to_string();
+            let st = if inside {
+                s.style.patch(style)
+            } else {
+                s.style
+            };
+            out.push(Span::styled(piece, st));
+            from = to;
+        }
+    }
+    out
 }
 
 fn log(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {

@@ -411,11 +411,18 @@ pub fn modal(frame: &mut Frame, state: &State, theme: &Theme) {
         }
         Modal::Input {
             target,
+            option,
             text,
             error,
-            ..
         } => {
-            hint = "enter apply · + / - step · esc cancel";
+            hint = match option.ask {
+                crate::repo::quick::Ask::Replicas { .. } => "enter apply · + / - step · esc cancel",
+                crate::repo::quick::Ask::KubernetesVersion { .. }
+                | crate::repo::quick::Ask::TalosVersion { .. } => {
+                    "enter apply · +/- patch · >/< minor (by number: check it is released) · esc cancel"
+                }
+                crate::repo::quick::Ask::Nothing(_) => "enter apply · esc cancel",
+            };
             lines.push(Line::styled(
                 format!("{} · {}", target.path, target.name),
                 theme.style(Role::Muted),
@@ -433,7 +440,7 @@ pub fn modal(frame: &mut Frame, state: &State, theme: &Theme) {
                 theme.style(Role::Muted),
             ));
         }
-        Modal::Confirm { lines: l, .. } => {
+        Modal::Confirm { lines: l, .. } | Modal::Quit { lines: l } => {
             hint = "y yes · n no";
             lines.extend(
                 l.iter()

@@ -1,17 +1,17 @@
-//! The `?` overlay, generated from the keymap.
+//! The `?` overlay, generated from the keymap (laid out by `app::overlay::help_layout`, which
+//! the scroll keys use too, so the view and the scroll agree on where the text ends).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use ratatui::widgets::{Block, Borders};
-
+use crate::app::overlay::{HelpLine, help_layout};
 use crate::keymap::{Context, Keymap};
 use crate::theme::{Role, Theme};
 
 /// The bindings of `contexts` (the console's or the dashboard's), scrolled by `scroll` lines,
-/// centred over `area`.
+/// centred over `area`, as wide as the screen allows with the descriptions wrapped to fit.
 pub fn draw(
     frame: &mut Frame,
     area: Rect,
@@ -20,43 +20,29 @@ pub fn draw(
     scroll: usize,
     theme: &Theme,
 ) {
-    let rows = keymap.help_rows(contexts);
-    let key_w = rows
+    let layout = help_layout(keymap, contexts, (area.width, area.height));
+    let key_w = layout.key_w;
+    let lines: Vec<Line> = layout
+        .lines
         .iter()
-        .flat_map(|(_, r)| r.iter().map(|(k, _)| k.chars().count()))
-        .max()
-        .unwrap_or(8)
-        .min(24);
-    let mut lines: Vec<Line> = Vec::new();
-    for (ctx, bindings) in &rows {
-        if !lines.is_empty() {
-            lines.push(Line::raw(""));
-        }
-        lines.push(Line::styled(
-            ctx.name().to_string(),
-            theme.style(Role::Title),
-        ));
-        for (keys, desc) in bindings {
-            lines.push(Line::from(vec![
+        .map(|l| match l {
+            HelpLine::Blank => Line::raw(""),
+            HelpLine::Title(ctx) => Line::styled(ctx.name().to_string(), theme.style(Role::Title)),
+            HelpLine::Row { keys, desc } => Line::from(vec![
                 Span::styled(format!("  {keys:<key_w$}  "), theme.style(Role::Accent)),
-                Span::styled(*desc, theme.style(Role::Text)),
-            ]));
-        }
-    }
-    let width = (key_w as u16 + 48)
-        .min(area.width.saturating_sub(2))
-        .max(20.min(area.width));
-    let height = (lines.len() as u16 + 2)
-        .min(area.height.saturating_sub(2))
-        .max(3.min(area.height));
+                Span::styled(desc.clone(), theme.style(Role::Text)),
+            ]),
+        })
+        .collect();
+    let (width, height) = (layout.width, layout.height);
     let r = Rect {
         x: area.x + (area.width.saturating_sub(width)) / 2,
         y: area.y + (area.height.saturating_sub(height)) / 2,
         width,
         height,
     };
-    let inner_h = height.saturating_sub(2) as usize;
-    let scroll = scroll.min(lines.len().saturating_sub(inner_h));
+    let inner_h = layout.inner_height();
+    let scroll = scroll.min(layout.max_scroll());
     let more = if lines.len() > inner_h {
         format!(" {}/{} ", (scroll + inner_h).min(lines.len()), lines.len())
     } else {

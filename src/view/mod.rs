@@ -35,6 +35,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     header(frame, layout.header, state, theme);
     browser::draw(frame, &layout, state, theme);
     footer(frame, layout.footer, state, theme);
+    live::draw_picker(frame, state, theme);
     changes::modal(frame, state, theme);
     if let Some(scroll) = state.help {
         help::draw(frame, area, &state.keymap, &Context::CONSOLE, scroll, theme);
@@ -137,7 +138,10 @@ fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         " blast ",
         fg_on(base, theme.style(Role::Accent)),
     )];
-    let room = (area.width as usize).saturating_sub(right_w + 7);
+    if state.keymap.is_read_only() {
+        left.push(read_only_badge(base, theme));
+    }
+    let room = (area.width as usize).saturating_sub(right_w + width(&left));
     left.push(Span::styled(
         shorten_middle(&state.repo.display, room),
         base,
@@ -146,6 +150,14 @@ fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     left.push(Span::styled(" ".repeat(pad), base));
     left.extend(right);
     frame.render_widget(Paragraph::new(Line::from(left)).style(base), area);
+}
+
+/// `read-only` in the header of a console started with `--read-only`.
+pub fn read_only_badge(base: Style, theme: &Theme) -> Span<'static> {
+    Span::styled(
+        "read-only ",
+        fg_on(base, theme.style(Role::Warning)).add_modifier(ratatui::style::Modifier::BOLD),
+    )
 }
 
 /// The right side of the header: branch, ahead/behind, changes, index totals.
@@ -257,8 +269,33 @@ fn hint(
 
 fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let f = &state.browser.filter;
+    let search = &state.browser.search;
     let mut spans: Vec<Span> = Vec::new();
-    if f.editing {
+    if search.editing {
+        spans.push(Span::styled(" search in file /", theme.style(Role::Accent)));
+        spans.push(Span::styled(search.text.clone(), theme.style(Role::Text)));
+        spans.push(Span::styled("█", theme.style(Role::Accent)));
+        spans.push(Span::styled(
+            format!("  {} lines", search.hits.len()),
+            theme.style(Role::Muted),
+        ));
+        hint(
+            state,
+            Context::Filter,
+            Action::Accept,
+            "keep",
+            theme,
+            &mut spans,
+        );
+        hint(
+            state,
+            Context::Filter,
+            Action::Back,
+            "clear",
+            theme,
+            &mut spans,
+        );
+    } else if f.editing {
         spans.push(Span::styled(" /", theme.style(Role::Accent)));
         spans.push(Span::styled(f.text.clone(), theme.style(Role::Text)));
         spans.push(Span::styled("█", theme.style(Role::Accent)));

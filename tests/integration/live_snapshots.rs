@@ -698,3 +698,155 @@ fn narrow_tables_hide_low_priority_columns_and_mark_cuts() {
         "the broken world's NotReady reason does not fit in 80 columns"
     );
 }
+
+/// The site an Application of the demo world deploys to, read from the fixtures themselves:
+/// `spec.destination.name`, else the Cluster API cluster whose control-plane endpoint is
+/// `spec.destination.server`, else (in-cluster) the cluster Argo CD runs on.
+fn destination_site(objs: &[(String, Value)], cluster: &str, app: &Value) -> String {
+    let d = &app["spec"]["destination"];
+    if let Some(n) = d["name"].as_str().filter(|n| !n.is_empty()) {
+        return n.to_string();
+    }
+    let server = d["server"].as_str().unwrap_or("");
+    objs.iter()
+        .filter(|(_, v)| {
+            v["kind"] == "Cluster"
+                && v["apiVersion"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("cluster.x-k8s.io")
+        })
+        .find(|(_, v)| {
+            let e = &v["spec"]["controlPlaneEndpoint"];
+            format!("https://{}:{}", e["host"].as_str().unwrap_or(""), e["port"]) == server
+        })
+        .map(|(_, v)| v["metadata"]["name"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| cluster.to_string())
+}
+
+// Issue 15, bug 5: the overview, the wall dashboard and `blast status` counted Argo CD
+// Applications three ways (the dashboard's figure "1/2 apps synced" beside "2 synced · 1
+// degraded · 11 others"; apps deploying to an edge site counted under mgmt). One definition:
+// an Application belongs to its destination site; all three say the same.
+#[test]
+fn overview_dashboard_and_status_count_applications_alike_by_destination() {
+    let objs = world::objects().unwrap();
+    let mut expected: std::collections::BTreeMap<String, usize> = Default::default();
+    for (c, v) in objs.iter().filter(|(_, v)| v["kind"] == "Application") {
+        *expected.entry(destination_site(&objs, c, v)).or_default() += 1;
+    }
+    assert!(
+        expected.get("edge-berlin").copied().unwrap_or(0) >= 3,
+        "the world deploys to edge-berlin: {expected:?}"
+    );
+    let s = live_state(Route::Overview, 200, 50, World::Healthy);
+    let mut wall = blast::dashboard::state::State::new(
+        blast::dashboard::state::Page::ALL.to_vec(),
+        20,
+        s.views.thresholds,
+        (200, 50),
+    );
+    wall.live = s.live.clone();
+    blast::dashboard::state::settle(&mut wall);
+    let status = blast::status::json(
+        &blast::status::summarize(&s.live, s.views.thresholds, true),
+        world::fixtures_now(),
+    );
+    for (site, n) in &expected {
+        let overview = s
+            .views
+            .overview_rows
+            .iter()
+            .find(|r| &r.site == site)
+            .unwrap_or_else(|| panic!("no site {site}"));
+        let text = overview.gitops.as_ref().unwrap().text.clone();
+        let apps = format!("{n} app");
+        assert!(
+            text.starts_with(&apps),
+            "{site}: {text:?}, expected {n} apps"
+        );
+        // The wall: the same text, and a figure that agrees with it.
+        let on_wall = wall.sites.iter().find(|r| &r.site == site).unwrap();
+        assert_eq!(on_wall.gitops.as_ref().unwrap().text, text, "{site}");
+        let f = &wall.figures[site];
+        assert_eq!(f.apps, *n, "{site}: the wall's figure");
+        // `3 apps: 2 ok · 1 failing · …`: the first state after the colon, when it is `ok`.
+        let ok = text
+            .split_once(": ")
+            .and_then(|(_, r)| r.split(" · ").next()?.strip_suffix(" ok")?.parse().ok())
+            .unwrap_or(0);
+        assert_eq!(f.apps_synced, ok, "{site}: {text:?}");
+        // `blast status`: the same summary.
+        let st = status["sites"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["site"] == site.as_str())
+            .unwrap();
+        assert_eq!(st["areas"]["gitops"]["summary"], text.as_str(), "{site}");
+        assert!(!text.contains("other"), "{site}: {text:?} names its states");
+    }
+}
+
+fn jump_from_repo(path: &str) -> State {
+    let mut s = live_state(Route::Storage, 120, 40, World::Healthy);
+    s.repo.root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
+    let fx = s.init();
+    crate::support::settle(&mut s, fx);
+    // Something else selected in Storage before the jump.
+    s.views.storage.selected = s.views.storage_rows.len() - 1;
+    crate::support::keys(&mut s, &["1"]);
+    let mut fx = vec![];
+    assert!(s.reveal_path(path, &mut fx));
+    crate::support::settle(&mut s, fx);
+    assert!(s.selected_resource().is_some());
+    crate::support::keys(&mut s, &["o"]);
+    settle(&mut s);
+    s
+}
+
+// Issue 15, bug 6: `o` landed on an unrelated row (from the StatefulSet
+// historian/victoria-metrics to a PVC in Storage). A jump lands on the object itself or says
+// there is nothing to show.
+#[test]
+fn o_lands_on_the_object_itself_or_says_nothing_shows_it() {
+    let s = jump_from_repo("infrastructure/minio/manifests/edge-berlin/statefulset.yaml");
+    assert_eq!(s.route, Route::Storage);
+    let sel = s.selected_live().expect("a row selected");
+    assert_eq!(
+        (sel.kind, sel.key.to_string()),
+        ("StatefulSet", "minio/minio".to_string())
+    );
+    // victoria-metrics is no storage row: no view shows it, and the console says so.
+    let s = jump_from_repo("apps/edge-berlin/historian/statefulset.yaml");
+    if s.route.is_live() {
+        let sel = s.selected_live();
+        assert_eq!(
+            sel.map(|o| (o.kind, o.key.to_string())),
+            Some(("StatefulSet", "historian/victoria-metrics".to_string())),
+            "landed on another row in {:?}",
+            s.route
+        );
+    } else {
+        let toast = s.toast.as_ref().map(|t| t.text.clone()).unwrap_or_default();
+        assert!(toast.contains("historian/victoria-metrics"), "{toast:?}");
+    }
+}
+
+// Issue 15, reading: `--read-only` is visible in the header, of the live views and the repo.
+#[test]
+fn read_only_is_said_in_the_header() {
+    for route in [Route::Fleet, Route::Browser] {
+        for (w, h) in [(80, 24), (200, 50)] {
+            let mut s = live_state(route.clone(), w, h, World::Healthy);
+            let first = |s: &State| render(s).lines().next().unwrap_or("").to_string();
+            assert!(!first(&s).contains("read-only"), "{}", first(&s));
+            s.keymap = Keymap::default().read_only();
+            assert!(
+                first(&s).contains("read-only"),
+                "{route:?} {w}x{h}: {}",
+                first(&s)
+            );
+        }
+    }
+}

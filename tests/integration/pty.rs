@@ -169,8 +169,9 @@ fn navigate_filter_and_quit_in_a_real_terminal() {
     t.wait_for("filter: mqttdeploy", 5);
     t.wait_for("- name: mosquitto", 5);
     // Help overlay from the keymap, closed by q without quitting.
+    // Help opens at the browser's keys.
     t.send("?");
-    t.wait_for("Show or hide this help", 5);
+    t.wait_for("Filter by path, kind or name", 5);
     t.send("q");
     t.wait_for("filter: mqttdeploy", 5);
     // Esc clears the filter, q quits; the terminal is restored.
@@ -688,5 +689,88 @@ fn the_console_survives_a_resize_storm() {
     t.wait_for("? help  q quit", 10);
     t.wait_for("infrastructure/", 10);
     t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
+
+impl Pty {
+    /// Whether blast is still running.
+    pub fn running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+}
+
+// Issue 15, bug 1: after `e` in the changes view with an editor that exits non-zero, every
+// write answered "wait: edit is still running" until the console was quit.
+#[test]
+fn a_failed_edit_in_the_changes_view_leaves_no_write_running() {
+    let (mut t, _args, _repo, _dir) = edit_mqtt_deployment(3, 120);
+    t.wait_for("the file is kept as it left it", 10);
+    t.wait_for("✎1", 10);
+    t.send("9");
+    t.wait_for("changes · 1 files", 10);
+    t.send("e");
+    t.wait_for("the file is kept as it left it", 10);
+    t.send("s");
+    t.wait_for("staged apps/edge-berlin/mqtt/deployment.yaml", 10);
+    assert!(!t.screen().contains("still running"), "{}", t.screen());
+    t.send("\x03");
+    assert_eq!(t.wait_exit(10), 0);
+}
+
+// Issue 15, bug 4: `c` in the repo browser swallowed every key until Esc and drew nothing.
+#[test]
+fn c_in_the_repo_browser_opens_the_context_picker() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut t = Pty::spawn(&["demo", "--scenario", "none"], repo, 80, 24, &[]);
+    t.wait_for("infrastructure/", 30);
+    // The contexts are known once the kubeconfig is read: until then `c` says so.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        t.send("c");
+        std::thread::sleep(Duration::from_millis(200));
+        if t.screen().contains("Contexts to watch") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no picker:\n{}", t.screen());
+        t.send("\x1b");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    t.wait_for("[x] mgmt", 5);
+    t.send("\x1b");
+    wait_screen(&t, 5, "the picker did not close", |s| {
+        !s.contains("Contexts to watch")
+    });
+    t.send("\x03");
+    assert_eq!(t.wait_exit(20), 0);
+}
+
+// Issue 15, bug 7: Esc pressed once too often quit the console without asking.
+#[test]
+fn esc_never_quits_and_q_asks_before_leaving_staged_work() {
+    let repo = temp_repo();
+    std::fs::write(
+        repo.work.join("clusters/edge-berlin/capi/workers.yaml"),
+        "kind: Changed\n",
+    )
+    .unwrap();
+    crate::support::git(&repo.work, &["add", "."]);
+    let mut t = Pty::spawn(&[], &repo.work, 80, 24, &[]);
+    t.wait_for("infrastructure/", 20);
+    t.wait_for("✎1", 10);
+    for _ in 0..3 {
+        t.send("\x1b");
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    t.wait_for("q quits", 5);
+    assert!(t.running(), "{}", t.screen());
+    t.send("q");
+    t.wait_for("staged", 10);
+    t.wait_for("Quit?", 5);
+    t.send("n");
+    wait_screen(&t, 5, "the question stayed", |s| !s.contains("Quit?"));
+    assert!(t.running());
+    t.send("q");
+    t.wait_for("Quit?", 10);
+    t.send("y");
     assert_eq!(t.wait_exit(10), 0);
 }

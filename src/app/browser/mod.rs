@@ -66,6 +66,41 @@ pub struct Filter {
     pub matches: Vec<usize>,
 }
 
+/// Search inside the previewed file (`/` with the preview focused), as in `less`: the lines
+/// that match and the one `n`/`N` is on. Smart case: lower-case text matches any case.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Search {
+    pub text: String,
+    /// The input line is open.
+    pub editing: bool,
+    /// Lines (0-based) of the previewed file that contain the text.
+    pub hits: Vec<usize>,
+    /// Index into `hits` of the current match.
+    pub current: usize,
+}
+
+/// Byte ranges of `needle` in `hay`: case-sensitive when the needle has an upper-case letter
+/// (smart case), else ASCII case-insensitive (byte offsets are kept).
+pub fn find_all(hay: &str, needle: &str) -> Vec<(usize, usize)> {
+    if needle.is_empty() {
+        return vec![];
+    }
+    let sensitive = needle.chars().any(char::is_uppercase);
+    let (h, n) = if sensitive {
+        (hay.to_string(), needle.to_string())
+    } else {
+        (hay.to_ascii_lowercase(), needle.to_ascii_lowercase())
+    };
+    let mut out = vec![];
+    let mut from = 0;
+    while let Some(i) = h[from..].find(&n) {
+        let start = from + i;
+        out.push((start, start + n.len()));
+        from = start + n.len();
+    }
+    out
+}
+
 /// A loaded file, split into lines, with the lines inside YAML block scalars flagged.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FileText {
@@ -125,4 +160,6 @@ pub struct BrowserState {
     pub preview: Preview,
     pub log: Log,
     pub show_log: bool,
+    /// Search inside the previewed file.
+    pub search: Search,
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use ratatui::layout::Rect;
 
 use super::{Loadable, Pane, RowKind};
-use crate::app::{Effect, State, changes, layout, nav, overlay, quick_on, quit, write};
+use crate::app::{Effect, State, changes, layout, nav, overlay, quick_on, write};
 use crate::keymap::Action;
 use crate::repo::index::RepoIndex;
 
@@ -65,7 +65,93 @@ pub(crate) fn rebuild_rows(state: &mut State, keep: Option<String>) {
     state.dirty = true;
 }
 
+/// Keys while the preview's search line is open.
+pub(crate) fn search_action(state: &mut State, action: Action) {
+    let s = &mut state.browser.search;
+    match action {
+        Action::Accept => s.editing = false,
+        Action::Back => {
+            s.editing = false;
+            s.text.clear();
+        }
+        Action::DeleteChar => {
+            s.text.pop();
+        }
+        Action::ClearInput => s.text.clear(),
+        Action::Down => return search_jump(state, true),
+        Action::Up => return search_jump(state, false),
+        _ => return,
+    }
+    search_refresh(state, true);
+}
+
+/// A character typed into the preview's search.
+pub(crate) fn search_type(state: &mut State, c: char) {
+    state.browser.search.text.push(c);
+    search_refresh(state, true);
+}
+
+/// Finds the search text in the previewed file again (after typing, or another file); with
+/// `seek`, moves to the first match at or below the top of the pane.
+pub(crate) fn search_refresh(state: &mut State, seek: bool) {
+    let b = &mut state.browser;
+    b.search.hits = match &b.preview.text {
+        Loadable::Loaded(t) if !b.search.text.is_empty() => t
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| !super::find_all(l, &b.search.text).is_empty())
+            .map(|(i, _)| i)
+            .collect(),
+        _ => vec![],
+    };
+    if seek {
+        let top = b.preview.scroll;
+        b.search.current = b.search.hits.iter().position(|&l| l >= top).unwrap_or(0);
+        show_hit(state);
+    } else {
+        b.search.current = b.search.current.min(b.search.hits.len().saturating_sub(1));
+    }
+    state.dirty = true;
+}
+
+/// `n`/`N` in the preview: the next or previous matching line, wrapping round.
+pub(crate) fn search_jump(state: &mut State, forward: bool) {
+    let s = &mut state.browser.search;
+    let n = s.hits.len();
+    if n == 0 {
+        if !s.text.is_empty() {
+            let text = format!("\"{}\" is not in this file", s.text);
+            state.toast(false, text);
+        }
+        return;
+    }
+    s.current = if forward {
+        (s.current + 1) % n
+    } else {
+        (s.current + n - 1) % n
+    };
+    show_hit(state);
+}
+
+/// Scrolls the preview so that the current match shows, a few lines below the top.
+fn show_hit(state: &mut State) {
+    let s = &state.browser.search;
+    let Some(&line) = s.hits.get(s.current) else {
+        return;
+    };
+    let h = layout::inner_height(state.layout().preview).max(1);
+    let p = &mut state.browser.preview;
+    if line < p.scroll || line >= p.scroll + h {
+        p.scroll = line.saturating_sub(h / 3);
+    }
+    clamp_offsets(state);
+}
+
 pub(crate) fn filter_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
+    if state.browser.search.editing {
+        return search_action(state, action);
+    }
     let f = &mut state.browser.filter;
     match action {
         Action::Accept => f.editing = false,
@@ -185,7 +271,7 @@ pub(crate) fn browser_action(state: &mut State, action: Action, fx: &mut Vec<Eff
     let preview_page = layout::inner_height(l.preview).max(1);
     let on_tree = state.browser.focus == Pane::Tree;
     match action {
-        Action::Quit => quit(state, fx),
+        Action::Quit => changes::ask_quit(state, fx),
         Action::Back => {
             if !state.browser.filter.text.is_empty() {
                 state.browser.filter.text.clear();
@@ -193,7 +279,8 @@ pub(crate) fn browser_action(state: &mut State, action: Action, fx: &mut Vec<Eff
             } else if state.browser.focus != Pane::Tree {
                 state.browser.focus = Pane::Tree;
             } else {
-                quit(state, fx);
+                // Esc never quits: one press too many must not end the session.
+                state.toast(false, "nothing to close (q quits)");
             }
         }
         _ if let Some(delta) = action.movement(if on_tree { tree_page } else { preview_page }) => {
@@ -263,7 +350,18 @@ pub(crate) fn browser_action(state: &mut State, action: Action, fx: &mut Vec<Eff
                 (i + n - 1) % n
             }];
         }
+        // `/` on the preview searches the file's text; on the tree it filters the tree.
+        Action::Filter if state.browser.focus == Pane::Preview => {
+            state.browser.search.text.clear();
+            state.browser.search.editing = true;
+            search_refresh(state, false);
+        }
         Action::Filter => state.browser.filter.editing = true,
+        Action::NextMatch | Action::PrevMatch
+            if state.browser.focus == Pane::Preview && !state.browser.search.text.is_empty() =>
+        {
+            search_jump(state, action == Action::NextMatch)
+        }
         Action::NextMatch => jump_match(state, true, fx),
         Action::PrevMatch => jump_match(state, false, fx),
         Action::Edit => match state.selected_row().map(|r| r.kind.clone()) {
@@ -404,7 +502,9 @@ pub(crate) fn scroll(state: &mut State, column: u16, row: u16, delta: i32, fx: &
         overlay::scroll_help(
             &mut state.help,
             if delta > 0 { Action::Down } else { Action::Up },
-            state.size.1,
+            &state.keymap,
+            &crate::keymap::Context::CONSOLE,
+            state.size,
         );
     }
 }
@@ -447,6 +547,9 @@ pub(crate) fn selection_changed(state: &mut State, fx: &mut Vec<Effect>) {
     }
     p.mark = mark;
     p.scroll = scroll;
+    if !state.browser.search.text.is_empty() {
+        search_refresh(state, false);
+    }
     if state.browser.show_log && state.browser.log.path.as_deref() != Some(log_path.as_str()) {
         state.browser.log = super::Log {
             path: Some(log_path.clone()),

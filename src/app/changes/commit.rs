@@ -84,12 +84,34 @@ pub fn validated(state: &mut State, result: Result<Vec<CheckFinding>, String>) {
                 None => "(from git config)".into(),
             };
             state.modal = Some(Modal::Commit {
-                message: default_message(&state.changes.notes, &files),
+                message: staged_message(&state.changes.notes, &files),
                 author,
                 files,
             });
         }
     }
+}
+
+/// The message for the staged `files`: the lines of the quick actions on files still staged
+/// (an edit discarded or unstaged since is left out), and `path: update` for a staged file no
+/// quick action explains.
+pub fn staged_message(notes: &[Note], files: &[String]) -> String {
+    let lines: Vec<String> = notes
+        .iter()
+        .filter(|n| files.contains(&n.path))
+        .map(|n| n.text.clone())
+        .collect();
+    if lines.is_empty() {
+        return default_message(&[], files);
+    }
+    let mut all = lines;
+    all.extend(
+        files
+            .iter()
+            .filter(|f| !notes.iter().any(|n| &n.path == *f))
+            .map(|f| format!("{}: update {f}", scope(f))),
+    );
+    default_message(&all, files)
 }
 
 /// `clusters/edge-berlin: scale MachineDeployment edge-berlin-workers 3 -> 4`: the quick

@@ -51,13 +51,18 @@ pub struct ChangesState {
     pub selected: usize,
     pub offset: usize,
     pub diff: DiffPane,
-    /// The commit-message lines of the quick actions since the last commit.
-    pub notes: Vec<String>,
+    /// The commit-message lines of the quick actions since the last commit, each with the file
+    /// it edited: the message names only those of files still staged.
+    pub notes: Vec<Note>,
+    /// The file of the discard running now (its notes go when it succeeds).
+    pub discarding: Option<String>,
     /// The write running now (its name), shown in the footer; one at a time.
     pub busy: Option<&'static str>,
     /// What to say after the last failed write, kept until the next one succeeds (shown at the
     /// bottom of the view): where the operator's work is now.
     pub last_failure: Option<String>,
+    /// `q` is waiting for the change list to say whether anything staged would be left.
+    pub quit_asked: bool,
 }
 
 impl ChangesState {
@@ -79,6 +84,15 @@ impl ChangesState {
             .map(|c| c.path.clone())
             .collect()
     }
+}
+
+/// A quick action's line for the commit message, and the file it edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// Relative to the git work tree, as the change list names it.
+    pub path: String,
+    /// `clusters/edge-berlin: scale MachineDeployment edge-berlin-workers 3 -> 4`.
+    pub text: String,
 }
 
 /// A resource a quick action edits.
@@ -107,7 +121,53 @@ pub(super) fn write(state: &mut State, op: WriteOp, fx: &mut Vec<Effect>) {
         return;
     }
     state.changes.busy = Some(op.name());
+    if let WriteOp::Discard(path) = &op {
+        state.changes.discarding = Some(path.clone());
+    }
     fx.push(Effect::Write(cap, op));
+}
+
+/// `q`: quits at once when nothing would be left behind; asks first (`Modal::Quit`) when
+/// commits are not pushed or files are staged and not committed. A read-only console has no
+/// work to lose and quits. When the change list is not known yet, it is read first.
+pub fn ask_quit(state: &mut State, fx: &mut Vec<Effect>) {
+    if state.write.is_none() {
+        super::quit(state, fx);
+        return;
+    }
+    if !matches!(
+        state.changes.files,
+        Loadable::Loaded(_) | Loadable::Failed(_)
+    ) {
+        state.changes.quit_asked = true;
+        state.changes.files = Loadable::Loading;
+        fx.push(Effect::LoadChanges);
+        return;
+    }
+    let ahead = match &state.repo.git {
+        Loadable::Loaded(g) => g.ahead,
+        _ => 0,
+    };
+    let staged = state.changes.staged().len();
+    if ahead == 0 && staged == 0 {
+        super::quit(state, fx);
+        return;
+    }
+    let mut lines = vec![];
+    if ahead > 0 {
+        lines.push(format!(
+            "{ahead} commit{} not pushed (P pushes them).",
+            if ahead == 1 { " is" } else { "s are" }
+        ));
+    }
+    if staged > 0 {
+        lines.push(format!(
+            "{staged} file{} staged and not committed (9, then c).",
+            if staged == 1 { " is" } else { "s are" }
+        ));
+    }
+    lines.push("They stay in the repo either way. Quit now? (y/n)".into());
+    state.modal = Some(Modal::Quit { lines });
 }
 
 /// Opens the view and asks for what it shows.
@@ -161,6 +221,9 @@ pub fn loaded(state: &mut State, result: Result<ChangesData, String>, fx: &mut V
     }
     diff_follow(state, fx);
     state.dirty = true;
+    if std::mem::take(&mut state.changes.quit_asked) {
+        ask_quit(state, fx);
+    }
 }
 
 pub fn diff_loaded(state: &mut State, path: String, result: Result<Arc<Vec<DiffLine>>, String>) {
@@ -185,7 +248,7 @@ pub fn action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
     };
     let sel = state.changes.selected as i64;
     match action {
-        Action::Quit => super::quit(state, fx),
+        Action::Quit => ask_quit(state, fx),
         Action::Back => {
             if !nav::back(state, fx) {
                 nav::go(state, Route::Browser, fx);
@@ -222,6 +285,9 @@ pub fn action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
             write(state, op, fx);
         }
         Action::StageAll => {
+            if cap(state).is_none() {
+                return;
+            }
             let all: Vec<String> = state
                 .changes
                 .list()

@@ -33,6 +33,8 @@ pub enum Modal {
     },
     /// The push (or fetch) in progress; esc cancels.
     Progress { title: String, lines: Vec<String> },
+    /// `q` with work not pushed: what would be left behind; y quits, n stays.
+    Quit { lines: Vec<String> },
     /// Something to read: why a commit was blocked, why a push failed.
     Info {
         title: String,
@@ -50,6 +52,7 @@ impl Modal {
             | Modal::Progress { title, .. }
             | Modal::Info { title, .. } => title.clone(),
             Modal::Commit { .. } => "Commit".into(),
+            Modal::Quit { .. } => "Quit?".into(),
         }
     }
 }
@@ -161,6 +164,8 @@ pub fn modal_key(
                     }),
                 }
             } else {
+                let _ = error; // typing clears the last complaint
+                let mut error = None;
                 match (action, ch) {
                     (Some(Action::DeleteChar), _) => {
                         text.pop();
@@ -171,15 +176,21 @@ pub fn modal_key(
                         let n = text.trim().parse::<i64>().unwrap_or(0);
                         text = (n + if c == '+' { 1 } else { -1 }).max(0).to_string();
                     }
+                    // +/- step a version's patch, >/< its minor (never typed as text).
+                    (_, Some(c)) if let Some(stepped) = option.ask.step(&text, c) => {
+                        match stepped {
+                            Ok(v) => text = v,
+                            Err(e) => error = Some(e),
+                        }
+                    }
                     (_, Some(c)) => text.push(c),
                     _ => {}
                 }
-                let _ = error; // typing clears the last complaint
                 Some(Modal::Input {
                     target,
                     option,
                     text,
-                    error: None,
+                    error,
                 })
             }
         }
@@ -250,6 +261,15 @@ pub fn modal_key(
                 Some(Modal::Progress { title, lines })
             }
         }
+        Modal::Quit { lines } => match ch {
+            Some('y' | 'Y') => {
+                super::super::quit(state, fx);
+                None
+            }
+            Some('n' | 'N') => None,
+            _ if back => None,
+            _ => Some(Modal::Quit { lines }),
+        },
         Modal::Info { .. } if back || accept => None,
         m @ Modal::Info { .. } => Some(m),
     };

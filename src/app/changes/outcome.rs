@@ -75,6 +75,12 @@ pub fn wrote(state: &mut State, msg: WriteMsg, fx: &mut Vec<Effect>) {
         WriteMsg::Done { op, result } => match result {
             Ok(text) => {
                 state.changes.last_failure = None;
+                // A discarded file takes its quick actions' lines with it.
+                if op == "discard"
+                    && let Some(p) = state.changes.discarding.take()
+                {
+                    state.changes.notes.retain(|n| n.path != p);
+                }
                 if !text.is_empty() {
                     state.toast(false, text);
                 }
@@ -83,7 +89,11 @@ pub fn wrote(state: &mut State, msg: WriteMsg, fx: &mut Vec<Effect>) {
         },
         WriteMsg::QuickEdited { path, result } => match result {
             Ok(line) => {
-                let note = format!("{}: {line}", scope(&work_tree_relative(state, &path)));
+                let tree_path = work_tree_relative(state, &path);
+                let note = Note {
+                    text: format!("{}: {line}", scope(&tree_path)),
+                    path: tree_path,
+                };
                 state.toast(
                     false,
                     format!("{path}: {line} (edited, not committed: 9 to review and commit)"),

@@ -338,6 +338,162 @@ pub fn site_rows(src: &Source, revs: &Revisions, out: &mut Vec<GitOpsRow>) {
     }
 }
 
+/// How the GitOps objects of one site stand, each counted once, in a named state. The one
+/// definition the overview, the wall dashboard and `blast status` share (`by_site`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GitOpsCounts {
+    /// Argo CD Applications that deploy to the site (wherever Argo CD runs).
+    pub apps: usize,
+    /// Synced, and Healthy or Suspended, with no failed operation and no error.
+    pub ok: usize,
+    /// Health Degraded or Missing, or the last sync operation failed.
+    pub failing: usize,
+    /// OutOfSync (and not failing).
+    pub out_of_sync: usize,
+    /// Synced but reporting errors (comparison or sync conditions).
+    pub warning: usize,
+    /// Health Progressing, or an operation running.
+    pub progressing: usize,
+    /// No sync or health status yet.
+    pub unknown: usize,
+    /// The site's other GitOps objects: ApplicationSets, Crossplane packages and MinIO
+    /// resources, SealedSecrets, Klum users and kubeconfigs.
+    pub objects: usize,
+    /// Of those, the ones whose verdict is degraded or failed.
+    pub objects_failing: usize,
+}
+
+impl GitOpsCounts {
+    fn add(&mut self, r: &GitOpsRow) {
+        if r.kind != "Application" {
+            self.objects += 1;
+            if r.verdict >= Verdict::Degraded {
+                self.objects_failing += 1;
+            }
+            return;
+        }
+        self.apps += 1;
+        *match r.verdict {
+            Verdict::Healthy => &mut self.ok,
+            Verdict::Failed => &mut self.failing,
+            Verdict::Degraded if r.sync == "OutOfSync" => &mut self.out_of_sync,
+            Verdict::Degraded => &mut self.warning,
+            Verdict::Progressing => &mut self.progressing,
+            Verdict::Unknown => &mut self.unknown,
+        } += 1;
+    }
+
+    /// `3 apps: 2 ok · 1 failing · 11 objects ok`: every state named, zeros left out.
+    pub fn text(&self) -> String {
+        let mut text = if self.apps == 0 {
+            "no applications".to_string()
+        } else {
+            format!(
+                "{} app{}: {}",
+                self.apps,
+                if self.apps == 1 { "" } else { "s" },
+                count_states(&[
+                    (self.ok, "ok"),
+                    (self.failing, "failing"),
+                    (self.out_of_sync, "out of sync"),
+                    (self.warning, "with errors"),
+                    (self.progressing, "progressing"),
+                    (self.unknown, "unknown"),
+                ])
+            )
+        };
+        if self.objects > 0 {
+            let ok = self.objects - self.objects_failing;
+            text.push_str(&format!(
+                " · {} object{} {}",
+                self.objects,
+                if self.objects == 1 { "" } else { "s" },
+                if self.objects_failing == 0 {
+                    "ok".to_string()
+                } else {
+                    format!("({ok} ok, {} failing)", self.objects_failing)
+                }
+            ));
+        }
+        text
+    }
+}
+
+/// `2 ok · 1 failing`, leaving out zeros.
+fn count_states(items: &[(usize, &str)]) -> String {
+    items
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, w)| format!("{n} {w}"))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// One site's GitOps: its counts and its rows (Applications deploying to it, its other objects).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SiteGitOps {
+    pub counts: GitOpsCounts,
+    pub rows: Vec<GitOpsRow>,
+}
+
+/// The site an Application belongs to: the site it deploys to. `spec.destination.name` when it
+/// names a site; `spec.destination.server` when it is a Cluster API cluster's control-plane
+/// endpoint (`https://host:port`); the site Argo CD runs on for the in-cluster server
+/// (`https://kubernetes.default.svc`) or a destination no site matches.
+pub fn destination_site(
+    destination: Option<&str>,
+    argo_site: &str,
+    sites: &std::collections::BTreeSet<String>,
+    endpoints: &BTreeMap<String, String>,
+) -> String {
+    let Some(d) = destination else {
+        return argo_site.to_string();
+    };
+    if sites.contains(d) {
+        return d.to_string();
+    }
+    let host_port = d
+        .strip_prefix("https://")
+        .unwrap_or(d)
+        .trim_end_matches('/');
+    endpoints
+        .get(host_port)
+        .cloned()
+        .unwrap_or_else(|| argo_site.to_string())
+}
+
+/// Every site's GitOps by the one definition: an Application belongs to its destination site
+/// (`destination_site`), every other object to the site it lives on. Sites are the watched
+/// sources and the Cluster API clusters.
+pub fn by_site(live: &LiveState, revs: &Revisions) -> BTreeMap<String, SiteGitOps> {
+    let mut sites: std::collections::BTreeSet<String> = live.sources.keys().cloned().collect();
+    let mut endpoints = BTreeMap::new();
+    for (_, o) in live.all(true, &crate::model::kinds::CLUSTER) {
+        if let LiveObject::Cluster(c) = o {
+            sites.insert(c.meta.name.clone());
+            if let Some(e) = &c.endpoint {
+                endpoints.insert(e.clone(), c.meta.name.clone());
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    for src in live.sources.values() {
+        site_rows(src, revs, &mut rows);
+    }
+    let mut out: BTreeMap<String, SiteGitOps> = BTreeMap::new();
+    for r in rows {
+        let site = if r.kind == "Application" {
+            destination_site(r.destination.as_deref(), &r.site, &sites, &endpoints)
+        } else {
+            r.site.clone()
+        };
+        let s = out.entry(site).or_default();
+        s.counts.add(&r);
+        s.rows.push(r);
+    }
+    out
+}
+
 /// The Applications deploying `path` (a repo folder or file), or a folder below/above one of
 /// their source paths: for the repo browser's "deployed by".
 pub fn apps_for_path<'a>(live: &'a LiveState, path: &str) -> Vec<(&'a SourceId, &'a Application)> {

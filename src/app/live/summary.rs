@@ -313,59 +313,16 @@ pub fn overview(live: &LiveState, t: Thresholds, revs: &Revisions) -> Vec<SiteSu
             }
         }
     }
-    // GitOps: Applications count for the site they deploy to (their destination), the other
-    // objects for the site they live on.
-    let mut rows = Vec::new();
-    for src in live.sources.values() {
-        gitops::site_rows(src, revs, &mut rows);
-    }
-    let mut by_site: BTreeMap<String, Vec<&gitops::GitOpsRow>> = BTreeMap::new();
-    for r in &rows {
-        let dest = r.destination.clone().filter(|d| sites.contains_key(d));
-        by_site
-            .entry(dest.unwrap_or_else(|| r.site.clone()))
-            .or_default()
-            .push(r);
-    }
-    for (site, rows) in by_site {
+    // GitOps: by the one definition the dashboard and `blast status` share
+    // (`gitops::by_site`: an Application belongs to the site it deploys to).
+    for (site, g) in gitops::by_site(live, revs) {
         let Some(s) = sites.get_mut(&site) else {
             continue;
         };
-        let apps: Vec<_> = rows.iter().filter(|r| r.kind == "Application").collect();
-        let synced = apps.iter().filter(|r| r.sync == "Synced").count();
-        let out_of_sync = apps.iter().filter(|r| r.sync == "OutOfSync").count();
-        let degraded = apps
-            .iter()
-            .filter(|r| matches!(r.health.as_str(), "Degraded" | "Missing"))
-            .count();
-        let others = rows.len() - apps.len();
-        let others_bad = rows
-            .iter()
-            .filter(|r| r.kind != "Application" && r.verdict >= Verdict::Degraded)
-            .count();
-        let mut text = count_text(&[
-            (synced, "synced"),
-            (out_of_sync, "out of sync"),
-            (degraded, "degraded"),
-        ]);
-        if apps.is_empty() {
-            text = "no applications".into();
-        }
-        if others > 0 {
-            text.push_str(&format!(
-                " · {} other{}{}",
-                others,
-                if others == 1 { "" } else { "s" },
-                if others_bad > 0 {
-                    format!(" ({others_bad} failing)")
-                } else {
-                    String::new()
-                }
-            ));
-        }
+        let rows = &g.rows;
         s.gitops = Some(Area {
             verdict: worst(rows.iter().map(|r| &r.verdict)),
-            text,
+            text: g.counts.text(),
         });
         for r in rows.iter().filter(|r| r.verdict >= Verdict::Degraded) {
             s.problems.push(SummaryProblem {

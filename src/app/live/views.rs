@@ -50,6 +50,8 @@ pub struct LiveViews {
     pub overview_rows: Vec<SiteSummary>,
     /// The context switcher: each context and whether it is ticked.
     pub picker: Option<crate::app::overlay::Picker>,
+    /// A jump from the repo waiting for its object's row (`nav::resolve_jump`).
+    pub jump: Option<crate::app::nav::Jump>,
 }
 
 impl State {
@@ -67,7 +69,7 @@ impl State {
         }
     }
 
-    fn nav_mut(&mut self) -> Option<&mut TableNav> {
+    pub(crate) fn nav_mut(&mut self) -> Option<&mut TableNav> {
         match self.route {
             Route::Browser | Route::Changes | Route::Reconcile => None,
             Route::Fleet => Some(&mut self.views.fleet),
@@ -81,7 +83,7 @@ impl State {
         }
     }
 
-    fn table_len(&self) -> usize {
+    pub(crate) fn table_len(&self) -> usize {
         match self.route {
             Route::Browser | Route::Changes | Route::Reconcile => 0,
             Route::Fleet => self.views.fleet_rows.len(),
@@ -108,10 +110,14 @@ impl State {
 
     /// The live object under the selection.
     pub fn selected_live(&self) -> Option<ObjRef> {
-        let nav = self.nav()?;
+        self.live_at(self.nav()?.selected)
+    }
+
+    /// The live object of row `i` of the table on screen.
+    pub fn live_at(&self, i: usize) -> Option<ObjRef> {
         match &self.route {
             Route::Browser => None,
-            Route::Fleet => self.views.fleet_rows.get(nav.selected).map(|r| ObjRef {
+            Route::Fleet => self.views.fleet_rows.get(i).map(|r| ObjRef {
                 source: r.source.clone(),
                 kind: "Cluster",
                 key: r.key.clone(),
@@ -119,15 +125,15 @@ impl State {
             Route::Cluster { .. } => self
                 .views
                 .tree
-                .get(nav.selected)
+                .get(i)
                 .filter(|r| !r.obj.kind.is_empty())
                 .map(|r| r.obj.clone()),
-            Route::Nodes => self.views.node_rows.get(nav.selected).map(|r| ObjRef {
+            Route::Nodes => self.views.node_rows.get(i).map(|r| ObjRef {
                 source: r.cluster.clone(),
                 kind: "Node",
                 key: ObjKey::new(None, &r.name),
             }),
-            Route::BareMetal => self.views.server_rows.get(nav.selected).map(|r| ObjRef {
+            Route::BareMetal => self.views.server_rows.get(i).map(|r| ObjRef {
                 source: r.source.clone(),
                 kind: "Server",
                 key: ObjKey::new(None, &r.name),
@@ -135,7 +141,7 @@ impl State {
             Route::Storage => self
                 .views
                 .storage_rows
-                .get(nav.selected)
+                .get(i)
                 .filter(|r| !r.key.name.is_empty())
                 .map(|r| ObjRef {
                     source: r.site.clone(),
@@ -146,12 +152,12 @@ impl State {
                     },
                     key: r.key.clone(),
                 }),
-            Route::Backup => self.views.backup_rows.get(nav.selected).map(|r| ObjRef {
+            Route::Backup => self.views.backup_rows.get(i).map(|r| ObjRef {
                 source: r.site.clone(),
                 kind: r.kind,
                 key: r.key.clone(),
             }),
-            Route::GitOps => self.views.gitops_rows.get(nav.selected).map(|r| ObjRef {
+            Route::GitOps => self.views.gitops_rows.get(i).map(|r| ObjRef {
                 source: r.site.clone(),
                 kind: r.kind,
                 key: r.key.clone(),
@@ -299,6 +305,7 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
             v.overview.clamp(v.overview_rows.len(), height);
         }
     }
+    crate::app::nav::resolve_jump(state, &mut fx);
     fx
 }
 
@@ -337,7 +344,7 @@ pub fn live_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
     let height = state.table_height();
     let len = state.table_len();
     match action {
-        Action::Quit => crate::app::quit(state, fx),
+        Action::Quit => crate::app::changes::ask_quit(state, fx),
         Action::Back => {
             let filtered = state.nav().is_some_and(|n| !n.filter.is_empty());
             if filtered {
@@ -347,7 +354,8 @@ pub fn live_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
                 state.live.changed.sources = true;
                 fx.extend(settle(state));
             } else if !back(state, fx) {
-                crate::app::quit(state, fx);
+                // Esc never quits (q does).
+                state.toast(false, "nothing to go back to (q quits)");
             }
         }
         _ if let Some(delta) = action.movement(height) => {

@@ -130,7 +130,7 @@ pub(super) fn page_figures(p: Page, state: &State) -> Vec<(&'static str, String,
                 Page::GitOps => {
                     let (ok, all) = f.fold((0, 0), |(o, a), f| (o + f.apps_synced, a + f.apps));
                     out.push((
-                        "apps synced",
+                        "apps ok",
                         format!("{ok}/{all}"),
                         if ok == all {
                             Verdict::Healthy

@@ -20,6 +20,9 @@ pub(super) fn header_bar(frame: &mut Frame, area: Rect, state: &State, theme: &T
         " blast ",
         fg_on(base, theme.style(Role::Accent)),
     )];
+    if state.keymap.is_read_only() {
+        spans.push(super::super::read_only_badge(base, theme));
+    }
     let tabs = [
         ("1", "Repo", Route::Browser),
         ("2", "Fleet", Route::Fleet),

@@ -59,8 +59,13 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         }
     }
     header::footer_bar(frame, foot, state, theme);
+    draw_picker(frame, state, theme);
+}
+
+/// The context picker over any view (the repo browser's `c` opens it too).
+pub fn draw_picker(frame: &mut Frame, state: &State, theme: &Theme) {
     if state.views.picker.is_some() {
-        picker::draw(frame, area, state, theme);
+        picker::draw(frame, frame.area(), state, theme);
     }
 }
 
