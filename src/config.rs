@@ -311,6 +311,14 @@ impl KeyList {
     }
 }
 
+/// `[policy]`: what the policy rules (checkov's IDs, `blast check --policy`) do in the console.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicyConfig {
+    /// Failed rules in the staged files refuse the commit (default: they are warnings).
+    pub block_commit: bool,
+}
+
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -326,6 +334,7 @@ pub struct Config {
     pub reconcile: Reconcile,
     pub dashboard: Dashboard,
     pub limits: Limits,
+    pub policy: PolicyConfig,
     /// `[keys.CONTEXT] action = "key"` or `action = ["key", "key"]`.
     pub keys: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<KeyList>>>,
     /// Where this config came from and its text (for error positions in key overrides).

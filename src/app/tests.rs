@@ -566,6 +566,7 @@ mod writes {
                 path: "clusters/edge/workers.yaml".into(),
                 line: 12,
                 message: "YAML syntax error: bad indentation".into(),
+                policy: false,
             }]))],
         );
         assert!(writes(&fx).is_empty());

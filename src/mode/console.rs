@@ -29,6 +29,7 @@ pub fn run(cli: &Cli, mut demo: Option<Demo>) -> color_eyre::Result<()> {
     state.repo.display = boot::display_path(&root);
     state.views.thresholds = boot.config.storage.thresholds();
     state.reconcile_timeout_secs = boot.config.reconcile.timeout_secs as i64;
+    state.changes.policy_blocks = boot.config.policy.block_commit;
     // The one place the capability to write is granted (see `app::write`).
     state.write = (!cli.read_only).then(crate::app::write::WriteCap::grant);
     if let Some(v) = &cli.view {

@@ -463,6 +463,20 @@ pub fn evaluate(sources: &[Source], config: &Config) -> Vec<Outcome> {
     out
 }
 
+/// The failed rules in some files of a repo (paths relative to `root`), for the commit gate.
+/// The whole repo is read, so rules that look across files (NetworkPolicies) see everything;
+/// `.checkov.yaml` at the root is honoured.
+pub fn failed_in(root: &Path, paths: &[String]) -> Vec<Outcome> {
+    let config = Config::load(&[root]);
+    match scan(root, &config) {
+        Ok(all) => all
+            .into_iter()
+            .filter(|o| o.status == Status::Failed && paths.contains(&o.path))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
 fn run(rule: &Rule, v: &V, kind: &str) -> R {
     match rule.eval {
         Eval::Object(f) => f(v),

@@ -282,17 +282,27 @@ fn run_effect(
             let root = root.to_path_buf();
             let tx = tx.clone();
             tokio::task::spawn_blocking(move || {
-                let result = match crate::git::status::discover(&root) {
-                    Some(workdir) => Ok(crate::repo::check::check_files(&workdir, &paths)
-                        .into_iter()
-                        .map(|f| crate::app::changes::CheckFinding {
-                            path: f.path,
-                            line: f.line,
-                            message: f.message,
-                        })
-                        .collect()),
-                    None => Err("the repo is not in a git work tree".to_string()),
-                };
+                let result =
+                    match crate::git::status::discover(&root) {
+                        Some(workdir) => Ok(crate::repo::check::check_files(&workdir, &paths)
+                            .into_iter()
+                            .map(|f| crate::app::changes::CheckFinding {
+                                path: f.path,
+                                line: f.line,
+                                message: f.message,
+                                policy: false,
+                            })
+                            .chain(crate::policy::failed_in(&workdir, &paths).into_iter().map(
+                                |o| crate::app::changes::CheckFinding {
+                                    path: o.path,
+                                    line: o.line,
+                                    message: format!("{} {}: {}", o.rule, o.resource, o.message),
+                                    policy: true,
+                                },
+                            ))
+                            .collect()),
+                        None => Err("the repo is not in a git work tree".to_string()),
+                    };
                 let _ = tx.blocking_send(Msg::Validated(result));
             });
         }

@@ -451,6 +451,7 @@ pub fn modal(frame: &mut Frame, state: &State, theme: &Theme) {
             message,
             author,
             files,
+            warnings,
         } => {
             hint = "enter commit · type to edit · ctrl-u clear line · esc cancel";
             lines.push(Line::styled(
@@ -465,6 +466,21 @@ pub fn modal(frame: &mut Frame, state: &State, theme: &Theme) {
                     format!("  … and {} more", files.len() - 6),
                     theme.style(Role::Muted),
                 ));
+            }
+            if !warnings.is_empty() {
+                lines.push(Line::styled(
+                    format!("policy: {} warning(s) in the staged files", warnings.len()),
+                    theme.style(Role::Warning),
+                ));
+                for w in warnings.iter().take(4) {
+                    lines.push(Line::styled(format!("  {w}"), theme.style(Role::Warning)));
+                }
+                if warnings.len() > 4 {
+                    lines.push(Line::styled(
+                        format!("  … and {} more (blast check --policy)", warnings.len() - 4),
+                        theme.style(Role::Muted),
+                    ));
+                }
             }
             lines.push(Line::raw(""));
             let msg_lines: Vec<&str> = message.split('\n').collect();

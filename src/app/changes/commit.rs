@@ -49,9 +49,23 @@ pub(super) fn start_commit(state: &mut State, fx: &mut Vec<Effect>) {
 }
 
 /// The check's answer: errors block the commit (the edits stay in the work tree); otherwise the
-/// commit dialog opens, prefilled from the quick actions.
+/// commit dialog opens, prefilled from the quick actions. Failed policy rules block only with
+/// `[policy] block_commit`; otherwise the dialog lists them as warnings.
 pub fn validated(state: &mut State, result: Result<Vec<CheckFinding>, String>) {
     state.dirty = true;
+    let blocks = state.changes.policy_blocks;
+    let (result, warnings) = match result {
+        Ok(all) => {
+            let (warn, block): (Vec<_>, Vec<_>) =
+                all.into_iter().partition(|f| f.policy && !blocks);
+            let warnings = warn
+                .iter()
+                .map(|f| format!("{}:{}: {}", f.path, f.line, f.message))
+                .collect();
+            (Ok(block), warnings)
+        }
+        Err(e) => (Err(e), Vec::new()),
+    };
     match result {
         Err(e) => {
             state.modal = Some(Modal::Info {
@@ -70,6 +84,12 @@ pub fn validated(state: &mut State, result: Result<Vec<CheckFinding>, String>) {
                 "Nothing was committed; the edits are still in the work tree. Fix them (e opens the editor) and commit again."
                     .into(),
             );
+            let policy = findings.iter().filter(|f| f.policy).count();
+            if policy > 0 {
+                lines.push(format!(
+                    "{policy} of them are policy rules, which block because [policy] block_commit = true; a justified exception is annotated on the object (checkov.io/skip1: ID=reason)."
+                ));
+            }
             state.modal = Some(Modal::Info {
                 title: format!("The commit is blocked: {} error(s)", findings.len()),
                 lines,
@@ -87,6 +107,7 @@ pub fn validated(state: &mut State, result: Result<Vec<CheckFinding>, String>) {
                 message: staged_message(&state.changes.notes, &files),
                 author,
                 files,
+                warnings,
             });
         }
     }
@@ -160,5 +181,54 @@ pub fn scope(path: &str) -> String {
             ..,
         ] => format!("{top}/{second}"),
         _ => path.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keymap::Keymap;
+
+    fn finding(policy: bool) -> CheckFinding {
+        CheckFinding {
+            path: "apps/shop/web.yaml".into(),
+            line: 3,
+            message: if policy {
+                "CKV_K8S_20 Deployment.shop.web: Containers should not run with allowPrivilegeEscalation".into()
+            } else {
+                "YAML syntax error: x".into()
+            },
+            policy,
+        }
+    }
+
+    #[test]
+    fn policy_findings_warn_in_the_dialog_unless_block_commit() {
+        let mut s = State::new("/r".into(), Keymap::default(), (100, 30));
+        validated(&mut s, Ok(vec![finding(true)]));
+        match &s.modal {
+            Some(Modal::Commit { warnings, .. }) => assert_eq!(
+                warnings,
+                &vec!["apps/shop/web.yaml:3: CKV_K8S_20 Deployment.shop.web: Containers should not run with allowPrivilegeEscalation".to_string()]
+            ),
+            other => panic!("{other:?}"),
+        }
+        s.modal = None;
+        s.changes.policy_blocks = true;
+        validated(&mut s, Ok(vec![finding(true)]));
+        match &s.modal {
+            Some(Modal::Info { title, lines, .. }) => {
+                assert_eq!(title, "The commit is blocked: 1 error(s)");
+                assert!(lines.iter().any(|l| l.contains("block_commit")));
+            }
+            other => panic!("{other:?}"),
+        }
+        // Other errors block either way, and the policy warnings are not counted with them.
+        s.modal = None;
+        s.changes.policy_blocks = false;
+        validated(&mut s, Ok(vec![finding(false), finding(true)]));
+        assert!(
+            matches!(&s.modal, Some(Modal::Info { title, .. }) if title == "The commit is blocked: 1 error(s)")
+        );
     }
 }

@@ -35,6 +35,9 @@ pub struct CheckFinding {
     pub path: String,
     pub line: usize,
     pub message: String,
+    /// A failed policy rule (`CKV_K8S_20 Deployment.shop.web: …`): a warning unless
+    /// `[policy] block_commit` is set (see [`ChangesState::policy_blocks`]).
+    pub policy: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -56,6 +59,9 @@ pub struct ChangesState {
     pub notes: Vec<Note>,
     /// The file of the discard running now (its notes go when it succeeds).
     pub discarding: Option<String>,
+    /// `[policy] block_commit`: failed policy rules in the staged files refuse the commit
+    /// (otherwise they are shown in the commit dialog as warnings).
+    pub policy_blocks: bool,
     /// The write running now (its name), shown in the footer; one at a time.
     pub busy: Option<&'static str>,
     /// What to say after the last failed write, kept until the next one succeeds (shown at the

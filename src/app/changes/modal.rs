@@ -30,6 +30,9 @@ pub enum Modal {
         message: String,
         author: String,
         files: Vec<String>,
+        /// Failed policy rules in the staged files (`path:line: message`), when they do not
+        /// block the commit.
+        warnings: Vec<String>,
     },
     /// The push (or fetch) in progress; esc cancels.
     Progress { title: String, lines: Vec<String> },
@@ -211,6 +214,7 @@ pub fn modal_key(
             mut message,
             author,
             files,
+            warnings,
         } => {
             if back {
                 state.toast(false, "commit cancelled; the staged files stay staged");
@@ -222,6 +226,7 @@ pub fn modal_key(
                         message,
                         author,
                         files,
+                        warnings,
                     })
                 } else {
                     state.modal = Some(Modal::Progress {
@@ -248,6 +253,7 @@ pub fn modal_key(
                     message,
                     author,
                     files,
+                    warnings,
                 })
             }
         }
