@@ -1193,6 +1193,96 @@ mod tests {
         }
     }
 
+    /// Found by `fuzz/` (edit target, input `-`): the parser places a value written as nothing
+    /// before the key's `:` (`a:` gave `a3:`), after a `-` with no space (`-""`), or over a
+    /// `}`; and a tagged scalar's span starts at its tag (`!!str 3` became the number 4).
+    #[test]
+    fn values_written_as_nothing_or_with_a_tag_are_refused() {
+        for (text, path, why) in [
+            ("-\n", &["0"][..], "no value written"),
+            ("a:\nb: 1\n", &["a"][..], "no value written"),
+            ("a:  # c\n", &["a"][..], "no value written"),
+            ("{a}\n", &["a"][..], "no value written"),
+            ("{a: }\n", &["a"][..], "no value written"),
+            ("a: !!str 3\n", &["a"][..], "carries a tag"),
+            ("- !t \"q\"\n", &["0"][..], "carries a tag"),
+        ] {
+            let e = set_scalar(text, 0, path, "3").unwrap_err();
+            assert!(e.0.contains(why), "{text:?}: {e}");
+        }
+    }
+
+    /// Found by `fuzz/` (edit target): saphyr-parser reads `key: [ a` + `]` at column 0 but
+    /// not `key: [ "{a}"` + `]`; the edit is checked by reading its result, and refused.
+    #[test]
+    fn an_edit_that_the_parser_would_read_differently_is_refused() {
+        let text = "key: [ word1\n#  x..---\n]\n";
+        let e = set_scalar(text, 0, &["key", "0"], "{a}").unwrap_err();
+        assert!(
+            e.0.contains("would make the file unreadable (line 3"),
+            "{e}"
+        );
+        // The same value where the parser has no such quirk is written.
+        let text = "key: [ word1 ]\n";
+        let new = set_scalar(text, 0, &["key", "0"], "{a}").unwrap();
+        check_edit(text, &new, 0, &["key", "0"], serde_json::json!("{a}"));
+    }
+
+    /// Found by `fuzz/` (edit target): `--- |` written plain as a root scalar became a
+    /// document marker and an empty block scalar.
+    #[test]
+    fn values_that_look_like_document_markers_are_quoted() {
+        for (text, path) in [
+            ("0}+\n", &[][..]),
+            ("a: b\n", &["a"][..]),
+            ("- b\n", &["0"][..]),
+        ] {
+            for v in ["--- |", "---", "...", "... x"] {
+                let new = set_scalar(text, 0, path, v).unwrap();
+                check_edit(text, &new, 0, path, serde_json::json!(v));
+            }
+        }
+    }
+
+    /// Control characters, YAML 1.1's extra line breaks and the BOM are written escaped
+    /// whatever the scalar's style: raw, they made the file unreadable (a NUL, a bell) or were
+    /// read back as something else (a CR folded into a space; NEL, U+2028 and U+2029 are line
+    /// breaks to go-yaml, so to kubectl).
+    #[test]
+    fn control_characters_are_escaped_in_every_style() {
+        let values = [
+            "a\u{0}b",
+            "bell\u{7}",
+            "esc\u{1b}[0m",
+            "cr\rlf",
+            "crlf\r\n",
+            "del\u{7f}",
+            "nel\u{85}",
+            "c1\u{9b}",
+            "ls\u{2028}ps\u{2029}",
+            "bom\u{feff}",
+            "x\u{ffff}",
+            "tab\tand\nbreak",
+            "\u{1}",
+        ];
+        for old in ["k: plain\n", "k: 'single'\n", "k: \"double\"\n"] {
+            for v in values {
+                let new = set_scalar(old, 0, &["k"], v).unwrap();
+                let raw = new
+                    .chars()
+                    .filter(|&c| {
+                        c != '\n'
+                            && (c < ' '
+                                || ('\u{7f}'..='\u{9f}').contains(&c)
+                                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{ffff}'))
+                    })
+                    .collect::<Vec<_>>();
+                assert!(raw.is_empty(), "{old:?} <- {v:?}: {new:?} holds {raw:?}");
+                check_edit(old, &new, 0, &["k"], serde_json::json!(v));
+            }
+        }
+    }
+
     use proptest::prelude::*;
 
     /// A leaf: a plain int, a plain word, or a quoted string (single or double).
@@ -1262,7 +1352,7 @@ mod tests {
             (text, leaves) in document(),
             pick in any::<prop::sample::Index>(),
             new_int in any::<i32>(),
-            new_str in "[ -~]{0,12}",
+            new_str in "[ -~\\x00-\\x1f\\x7f-\\u{9f}\\u{2028}\\u{feff}é]{0,12}",
         ) {
             let (path, l) = &leaves[pick.index(leaves.len())];
             let path: Vec<&str> = path.iter().map(String::as_str).collect();
@@ -1403,7 +1493,7 @@ mod tests {
             pick in any::<prop::sample::Index>(),
             key in any::<prop::sample::Index>(),
             fresh in any::<bool>(),
-            new_str in "[ -~]{0,12}",
+            new_str in "[ -~\\x00-\\x1f\\x7f-\\u{9f}\\u{2028}\\u{feff}é]{0,12}",
             flag in any::<bool>(),
         ) {
             let (map, keys) = &maps[pick.index(maps.len())];

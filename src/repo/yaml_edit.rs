@@ -63,6 +63,8 @@ pub(crate) struct RawScalar {
     pub(crate) end: usize,
     pub(crate) style: ScalarStyle,
     pub(crate) anchored: bool,
+    /// Written with a tag (`!!str 3`): the parser's span starts at the tag.
+    pub(crate) tagged: bool,
     pub(crate) value: String,
     pub(crate) line: usize,
 }
@@ -171,7 +173,7 @@ pub(crate) fn find_node(text: &str, doc: usize, path: &[&str]) -> Result<Found, 
                     path.join(".")
                 )));
             }
-            Event::Scalar(value, style, anchor, _) => {
+            Event::Scalar(value, style, anchor, tag) => {
                 if is_key {
                     if let Some(Frame::Map { key, key_end, .. }) = stack.last_mut() {
                         *key = Some(value.into_owned());
@@ -185,6 +187,7 @@ pub(crate) fn find_node(text: &str, doc: usize, path: &[&str]) -> Result<Found, 
                         end: e,
                         style,
                         anchored: anchor > 0,
+                        tagged: tag.is_some(),
                         value: value.into_owned(),
                         line: span.start.line(),
                     }));
@@ -310,6 +313,21 @@ pub fn find_scalar(text: &str, doc: usize, path: &[&str]) -> Result<ScalarAt, Ed
             path.join(".")
         )));
     }
+    // The parser's span of a tagged scalar starts at its tag, and that of a value written as
+    // nothing (`key:`, `-`) sits where nothing can be written (before the `:`, or over a `}`):
+    // replacing either would drop the tag or write the value into the key (`key3:`).
+    if raw.tagged {
+        return Err(EditError(format!(
+            "{} carries a tag (!): edit it by hand",
+            path.join(".")
+        )));
+    }
+    if quote == Quote::Plain && raw.value.is_empty() {
+        return Err(EditError(format!(
+            "{} has no value written (an empty null): edit it by hand",
+            path.join(".")
+        )));
+    }
     Ok(ScalarAt {
         start: raw.start,
         end: raw.end,
@@ -376,7 +394,10 @@ fn plain_safe(s: &str) -> bool {
         s.strip_prefix(c)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
     };
+    // `---` and `...` mark documents where a line starts (a root scalar starts its line).
     !s.is_empty()
+        && !s.starts_with("---")
+        && !s.starts_with("...")
         && !indicator('-')
         && !indicator('?')
         && !indicator(':')
@@ -386,7 +407,21 @@ fn plain_safe(s: &str) -> bool {
         && !s.ends_with([' ', ':'])
         && !s.contains(": ")
         && !s.contains(" #")
-        && !s.contains(['\n', '\r', '\t'])
+        && !s.chars().any(needs_escape)
+}
+
+/// Characters a scalar can hold only escaped in double quotes (a tab may stay in single
+/// quotes): C0 controls, DEL, C1 controls, the byte order mark and the non-characters U+FFFE/FFFF
+/// (no YAML stream may contain them raw), and the line breaks of YAML 1.1 (NEL, U+2028,
+/// U+2029: go-yaml, and so kubectl and the API server, folds them as line breaks).
+fn needs_escape(c: char) -> bool {
+    let u = c as u32;
+    u < 0x20
+        || (0x7f..=0x9f).contains(&u)
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+        )
 }
 
 /// `value` written as a scalar of style `quote`, reading back as the same type as `old` did.
@@ -399,6 +434,11 @@ pub(crate) fn render(value: &str, quote: Quote, old: &str) -> String {
                 '\\' => out.push_str("\\\\"),
                 '\n' => out.push_str("\\n"),
                 '\t' => out.push_str("\\t"),
+                '\r' => out.push_str("\\r"),
+                c if (c as u32) <= 0xff && needs_escape(c) => {
+                    out.push_str(&format!("\\x{:02X}", c as u32));
+                }
+                c if needs_escape(c) => out.push_str(&format!("\\u{:04X}", c as u32)),
                 c => out.push(c),
             }
         }
@@ -407,7 +447,7 @@ pub(crate) fn render(value: &str, quote: Quote, old: &str) -> String {
     };
     match quote {
         Quote::Double => double(),
-        Quote::Single if !value.contains(['\n', '\r']) => {
+        Quote::Single if !value.chars().any(|c| c != '\t' && needs_escape(c)) => {
             format!("'{}'", value.replace('\'', "''"))
         }
         Quote::Single => double(),
@@ -428,7 +468,97 @@ pub fn set_scalar(text: &str, doc: usize, path: &[&str], value: &str) -> Result<
     out.push_str(&text[..at.start]);
     out.push_str(&render(value, at.quote, &at.value));
     out.push_str(&text[at.end..]);
+    verify(text, &out, value)?;
     Ok(out)
+}
+
+/// Checks an edit by reading both texts: the edited one must read as the original but for one
+/// scalar, whose text is `value`. The spans and styles above cover what the fuzzer found; this
+/// turns anything they do not (a parser quirk, a style that reads differently) into a refusal
+/// instead of a silently changed file. saphyr-parser, for one, accepts a flow sequence closed
+/// at column 0 after a plain scalar (`key: [ a` / `]`) but not after a quoted one.
+fn verify(old: &str, new: &str, value: &str) -> Result<(), EditError> {
+    use crate::repo::yaml;
+    let (before, after) = (yaml::parse(old), yaml::parse(new));
+    if let Some(e) = &after.error {
+        // Render never writes a line break: an error already there stays on its line.
+        if before
+            .error
+            .as_ref()
+            .is_none_or(|b| b.pos.line != e.pos.line)
+        {
+            return Err(EditError(format!(
+                "the edit would make the file unreadable (line {}: {}): edit it by hand",
+                e.pos.line, e.message
+            )));
+        }
+    }
+    let changed =
+        || EditError("the edit would change more than its scalar: edit it by hand".into());
+    if before.docs.len() != after.docs.len() {
+        return Err(changed());
+    }
+    let mut edited = 0;
+    for (a, b) in before.docs.iter().zip(&after.docs) {
+        let (a, b) = (flat(a.root.as_ref()), flat(b.root.as_ref()));
+        if a.len() != b.len() {
+            return Err(changed());
+        }
+        for (x, y) in a.iter().zip(&b) {
+            match (x, y) {
+                _ if x == y => {}
+                (Flat::Leaf(..), Flat::Leaf(text, _)) if *text == value && edited == 0 => {
+                    edited += 1
+                }
+                _ => return Err(changed()),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One step of a tree written flat (preorder), positions left out.
+#[derive(PartialEq)]
+enum Flat<'a> {
+    Seq(usize),
+    Map(usize),
+    Key(&'a str),
+    Leaf(&'a str, bool),
+}
+
+/// A document's tree as a flat list, without recursion (the tree may be 10,000 levels deep).
+fn flat(root: Option<&crate::repo::yaml::Node>) -> Vec<Flat<'_>> {
+    use crate::repo::yaml::{Node, Value};
+    enum Item<'a> {
+        Node(&'a Node),
+        Key(&'a str),
+    }
+    let mut out = Vec::new();
+    let mut stack: Vec<Item> = root.map(Item::Node).into_iter().collect();
+    while let Some(item) = stack.pop() {
+        let node = match item {
+            Item::Key(k) => {
+                out.push(Flat::Key(k));
+                continue;
+            }
+            Item::Node(n) => n,
+        };
+        match &node.value {
+            Value::Scalar(s) => out.push(Flat::Leaf(&s.text, s.quoted)),
+            Value::Seq(items) => {
+                out.push(Flat::Seq(items.len()));
+                stack.extend(items.iter().rev().map(Item::Node));
+            }
+            Value::Map(entries) => {
+                out.push(Flat::Map(entries.len()));
+                for e in entries.iter().rev() {
+                    stack.push(Item::Node(&e.value));
+                    stack.push(Item::Key(&e.key));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// One replacement of bytes `start..end` of a text.

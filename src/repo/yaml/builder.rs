@@ -34,11 +34,25 @@ pub(super) enum Frame {
         pos: Pos,
         anchor: usize,
         entries: Vec<Entry>,
+        /// Where each key is in `entries`, once there are more than [`INDEXED_FROM`]: a
+        /// duplicate key is found in constant time (a linear search per key made a mapping of
+        /// 40,000 keys take seconds, and one of 500,000 minutes).
+        index: HashMap<String, usize>,
         pending_key: Option<(String, Pos)>,
         merges: Vec<Node>,
         size: Size,
     },
 }
+
+/// Entries of a mapping searched linearly for a duplicate before they are indexed.
+const INDEXED_FROM: usize = 16;
+
+/// Longest JSON text kept as the key of a mapping whose key is a collection (`? [a, b]: c`,
+/// `{{a: b}: c}`). The text of such a key holds, escaped, the text of any such key inside it,
+/// so without a bound it doubles per level of nesting (2^32 bytes at 32 levels: two minutes
+/// and gigabytes for a 200-byte file); past this length the key is named by its position.
+/// Kubernetes never uses collections as keys; the text only serves duplicate detection.
+pub const MAX_COMPLEX_KEY_TEXT: usize = 1024;
 
 impl Frame {
     fn size_mut(&mut self) -> &mut Size {
@@ -50,11 +64,9 @@ impl Frame {
 
 #[derive(Default)]
 pub(super) struct Builder {
+    /// Set for a text with lone carriage returns (see [`LineStarts`]).
+    pub(super) lines: Option<LineStarts>,
     stack: Vec<Frame>,
-    /// For each frame of `stack`, whether the collection is a mapping key (`? [a]: b`).
-    key_frames: Vec<bool>,
-    /// How many frames of `stack` are mapping keys.
-    key_depth: usize,
     anchors: HashMap<usize, (Node, Size)>,
     doc_start: Option<usize>,
     root: Option<(Node, Size)>,
@@ -123,23 +135,6 @@ impl Builder {
                 message: format!("nesting deeper than {MAX_DEPTH} levels"),
             });
         }
-        let is_key = matches!(
-            self.stack.last(),
-            Some(Frame::Map {
-                pending_key: None,
-                ..
-            })
-        );
-        if is_key && self.key_depth >= MAX_KEY_DEPTH {
-            return Err(YamlError {
-                pos,
-                message: format!(
-                    "collections used as mapping keys nested deeper than {MAX_KEY_DEPTH} levels"
-                ),
-            });
-        }
-        self.key_depth += usize::from(is_key);
-        self.key_frames.push(is_key);
         self.written += 1;
         self.count_doc_nodes(1, pos)
     }
@@ -150,7 +145,7 @@ impl Builder {
         span: Span,
         on_doc: &mut impl FnMut(Document),
     ) -> Result<(), YamlError> {
-        let pos = Pos::from_span(&span);
+        let pos = Pos::at(&span.start, self.lines.as_ref());
         match event {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
             Event::DocumentStart(_) => {
@@ -234,13 +229,13 @@ impl Builder {
                     pos,
                     anchor,
                     entries: Vec::new(),
+                    index: HashMap::new(),
                     pending_key: None,
                     merges: Vec::new(),
                     size: OPEN,
                 })
             }
             Event::SequenceEnd => {
-                self.close();
                 if let Some(Frame::Seq {
                     pos,
                     anchor,
@@ -259,7 +254,6 @@ impl Builder {
                 }
             }
             Event::MappingEnd => {
-                self.close();
                 if let Some(Frame::Map {
                     pos,
                     anchor,
@@ -270,6 +264,11 @@ impl Builder {
                 }) = self.stack.pop()
                 {
                     // `<<: *base` — keys written in the mapping win over merged ones.
+                    let mut present: std::collections::HashSet<String> = if merges.is_empty() {
+                        Default::default()
+                    } else {
+                        entries.iter().map(|e| e.key.clone()).collect()
+                    };
                     for mut merged in merges {
                         let sources = match merged.take_value() {
                             Value::Map(e) => vec![e],
@@ -284,7 +283,7 @@ impl Builder {
                         };
                         for source in sources {
                             for e in source {
-                                if !entries.iter().any(|x| x.key == e.key) {
+                                if present.insert(e.key.clone()) {
                                     entries.push(e);
                                 }
                             }
@@ -304,13 +303,6 @@ impl Builder {
         Ok(())
     }
 
-    /// Forgets the key flag of the frame about to be popped.
-    fn close(&mut self) {
-        if self.key_frames.pop() == Some(true) {
-            self.key_depth -= 1;
-        }
-    }
-
     /// Records a finished node under its anchor (if any) and places it in its parent.
     fn finish(&mut self, node: Node, size: Size, anchor: usize) -> Result<(), YamlError> {
         if anchor > 0 {
@@ -327,13 +319,16 @@ impl Builder {
             self.root = Some((node, size));
             return;
         };
+        // A merged mapping's entries land in the parent itself: no level added.
+        let merged = matches!(top, Frame::Map { pending_key: Some((k, _)), .. } if k == "<<");
         let parent = top.size_mut();
         parent.nodes = parent.nodes.saturating_add(size.nodes);
-        parent.height = parent.height.max(size.height + 1);
+        parent.height = parent.height.max(size.height + usize::from(!merged));
         match top {
             Frame::Seq { items, .. } => items.push(node),
             Frame::Map {
                 entries,
+                index,
                 pending_key,
                 merges,
                 ..
@@ -343,18 +338,32 @@ impl Builder {
                     // which is what a JSON-based loader would do with them.
                     let key = match &node.value {
                         Value::Scalar(s) => s.text.clone(),
-                        _ if size.height > 32 => format!("<a {}-level complex key>", size.height),
-                        _ => node.to_json().to_string(),
+                        _ => complex_key(&node),
                     };
                     *pending_key = Some((key, node.pos));
                 }
                 Some((key, key_pos)) => {
                     if key == "<<" {
                         merges.push(node);
-                    } else if let Some(existing) = entries.iter_mut().find(|e| e.key == key) {
-                        self.duplicates.push((key_pos, key.clone()));
-                        existing.value = node;
+                        return;
+                    }
+                    let existing = if entries.len() > INDEXED_FROM {
+                        if index.is_empty() {
+                            index.extend(
+                                entries.iter().enumerate().map(|(i, e)| (e.key.clone(), i)),
+                            );
+                        }
+                        index.get(&key).copied()
                     } else {
+                        entries.iter().position(|e| e.key == key)
+                    };
+                    if let Some(i) = existing {
+                        self.duplicates.push((key_pos, key));
+                        entries[i].value = node;
+                    } else {
+                        if !index.is_empty() {
+                            index.insert(key.clone(), entries.len());
+                        }
                         entries.push(Entry {
                             key,
                             key_pos,
@@ -364,5 +373,69 @@ impl Builder {
                 }
             },
         }
+    }
+}
+
+/// The text of a collection used as a mapping key: its JSON, or, past
+/// [`MAX_COMPLEX_KEY_TEXT`] bytes or 32 levels, a name made of its position. Writing stops as
+/// soon as the text is too long, so its cost is bounded whatever the key holds.
+fn complex_key(node: &Node) -> String {
+    fn write(node: &Node, out: &mut String, depth: usize) -> bool {
+        if depth > 32 || out.len() > MAX_COMPLEX_KEY_TEXT {
+            return false;
+        }
+        let quoted = |out: &mut String, text: &str| {
+            if text.len() > MAX_COMPLEX_KEY_TEXT {
+                return false;
+            }
+            out.push_str(&serde_json::Value::from(text).to_string());
+            true
+        };
+        match &node.value {
+            Value::Scalar(s) => {
+                if s.text.len() > MAX_COMPLEX_KEY_TEXT {
+                    return false;
+                }
+                out.push_str(&scalar_to_json(s).to_string());
+            }
+            Value::Seq(items) => {
+                out.push('[');
+                for (i, n) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    if !write(n, out, depth + 1) {
+                        return false;
+                    }
+                }
+                out.push(']');
+            }
+            Value::Map(entries) => {
+                out.push('{');
+                for (i, e) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    if !quoted(out, &e.key) {
+                        return false;
+                    }
+                    out.push(':');
+                    if !write(&e.value, out, depth + 1) {
+                        return false;
+                    }
+                }
+                out.push('}');
+            }
+        }
+        out.len() <= MAX_COMPLEX_KEY_TEXT
+    }
+    let mut out = String::new();
+    if write(node, &mut out, 0) {
+        out
+    } else {
+        format!(
+            "<a complex key at line {} column {}>",
+            node.pos.line, node.pos.col
+        )
     }
 }
