@@ -405,8 +405,9 @@ fn output_flag_in_help_and_old_spellings_hidden() {
     assert!(v.as_array().unwrap().iter().any(|t| t["name"] == "mono"));
 }
 
-/// `--as`, `--as-group` and `--user` reach the real kube-apiserver: its audit log shows the
-/// requests of `blast status` made by the user `--user` chose, impersonating `--as`.
+/// `--cluster`, `--user`, `--as` and `--as-group` reach the real kube-apiserver: its audit log
+/// shows the requests of `blast status` made by the user `--user` chose, impersonating `--as`,
+/// at the server only `--cluster` names.
 #[test]
 fn kubectl_client_flags_reach_the_real_apiserver() {
     use crate::apiserver::{self, ADMIN, VIEWER};
@@ -420,7 +421,11 @@ fn kubectl_client_flags_reach_the_real_apiserver() {
         kube::config::Kubeconfig::from_yaml(&server.kubeconfig_yaml(VIEWER, "site")).unwrap();
     let admin =
         kube::config::Kubeconfig::from_yaml(&server.kubeconfig_yaml(ADMIN, "site-admin")).unwrap();
-    let merged = viewer.merge(admin).unwrap();
+    let mut merged = viewer.merge(admin).unwrap();
+    // The context's own cluster entry leads nowhere: only `--cluster site-admin` reaches the server.
+    for c in merged.clusters.iter_mut().filter(|c| c.name == "site") {
+        c.cluster.as_mut().unwrap().server = Some("https://127.0.0.1:1".into());
+    }
     let dir = tempfile::tempdir().unwrap();
     let kc = dir.path().join("kubeconfig.json");
     std::fs::write(&kc, serde_json::to_string(&merged).unwrap()).unwrap();
@@ -437,7 +442,16 @@ fn kubectl_client_flags_reach_the_real_apiserver() {
             .args(extra)
             .args(["status", "-o", "json", "--timeout", "5s"]))
     };
-    let (_, out, err) = status(&["--user", ADMIN, "--as", "jane", "--as-group", "ops"]);
+    let (_, out, err) = status(&[
+        "--cluster",
+        "site-admin",
+        "--user",
+        ADMIN,
+        "--as",
+        "jane",
+        "--as-group",
+        "ops",
+    ]);
     let events = server.audit_events();
     let impersonated: Vec<_> = events
         .iter()
@@ -455,9 +469,9 @@ fn kubectl_client_flags_reach_the_real_apiserver() {
         !events.iter().any(|e| e["user"]["username"] == VIEWER),
         "--user admin: nothing as the context's viewer"
     );
-    // Without the flags: the context's user, nobody impersonated.
+    // Without them: the context's user, nobody impersonated.
     let before = events.len();
-    status(&[]);
+    status(&["--cluster", "site-admin"]);
     let events = server.audit_events();
     let later = &events[before..];
     assert!(
