@@ -393,6 +393,8 @@ const DEFAULTS: &[(Context, Action, &[&str])] = &[
     (Context::Live, Action::Failures, &["f"]),
     (Context::Live, Action::ViewChanges, &["9"]),
     (Context::Live, Action::QuickAction, &["a"]),
+    (Context::Live, Action::FocusNext, &["tab"]),
+    (Context::Live, Action::FocusPrev, &["shift-tab"]),
     (Context::Changes, Action::Quit, &["q"]),
     (Context::Changes, Action::Back, &["esc"]),
     (Context::Changes, Action::Up, &["k", "up"]),

@@ -89,6 +89,34 @@ pub fn inner_height(r: Option<Rect>) -> usize {
     r.map(|r| r.height.saturating_sub(2) as usize).unwrap_or(0)
 }
 
+/// The live views with a second table under the first (backup's actions, bare metal's server
+/// classes): the two areas of `body`, from the table height the update uses (`upper_rows`,
+/// the rows of the upper table when it has the focus). The focused table gets the room: with
+/// the lower one focused, the upper keeps a third (at least 4 rows), so that the lower one
+/// shows rows even at 80x24.
+pub fn split_lower(body: Rect, upper_rows: usize, lower_focus: bool) -> (Rect, Rect) {
+    let top_h = if lower_focus {
+        (body.height / 3).max(4).min(body.height)
+    } else {
+        ((upper_rows + 3) as u16).min(body.height)
+    };
+    let top = Rect {
+        height: top_h,
+        ..body
+    };
+    let bottom = Rect {
+        y: body.y + top_h,
+        height: body.height.saturating_sub(top_h),
+        ..body
+    };
+    (top, bottom)
+}
+
+/// The rows of a table drawn in `area` (borders and its header taken off).
+pub fn table_rows(area: Rect) -> usize {
+    area.height.saturating_sub(3) as usize
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

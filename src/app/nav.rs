@@ -167,6 +167,8 @@ impl Route {
 /// Switches to a view, remembering where we came from, and asks for the watches it needs.
 pub fn go(state: &mut State, route: Route, fx: &mut Vec<Effect>) {
     if state.route != route {
+        state.views.lower_focus = false;
+        state.views.lower = Default::default();
         let prev = std::mem::replace(&mut state.route, route);
         state.back.push(prev);
         if state.back.len() > 50 {
@@ -187,6 +189,8 @@ pub fn go(state: &mut State, route: Route, fx: &mut Vec<Effect>) {
 pub fn back(state: &mut State, fx: &mut Vec<Effect>) -> bool {
     match state.back.pop() {
         Some(r) => {
+            state.views.lower_focus = false;
+            state.views.lower = Default::default();
             state.route = r;
             state.live.changed.sources = true;
             fx.extend(settle(state));

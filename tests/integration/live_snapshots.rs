@@ -850,3 +850,46 @@ fn read_only_is_said_in_the_header() {
         }
     }
 }
+
+// Issue 15, reading: the backup actions and the server classes were drawn from their first
+// row, with no way to scroll them (and no classes at all at 80x24). Tab gives the lower
+// table the focus, marked `▸`; it scrolls and shows its selection.
+#[test]
+fn tab_scrolls_the_lower_table_and_marks_the_focus() {
+    for (route, last) in [(Route::Backup, None), (Route::BareMetal, Some("edge-lab"))] {
+        for (w, h) in [(80, 24), (200, 50)] {
+            let mut s = live_state(route.clone(), w, h, World::Healthy);
+            let before = render(&s);
+            assert!(!before.contains("▸ Actions") && !before.contains("▸ Server classes"));
+            crate::support::keys(&mut s, &["tab"]);
+            assert!(s.views.lower_focus, "{route:?}");
+            let n = s.lower_len().unwrap();
+            assert!(n > 1, "{route:?}: {n} rows to scroll");
+            for _ in 0..n + 3 {
+                crate::support::keys(&mut s, &["j"]);
+            }
+            assert_eq!(s.views.lower.selected, n - 1, "{route:?} {w}x{h}");
+            let text = render(&s);
+            assert!(
+                text.contains("▸ Actions") || text.contains("▸ Server classes"),
+                "{w}x{h}:\n{text}"
+            );
+            // The last row is on screen.
+            let name = match route {
+                Route::Backup => s.views.action_rows[n - 1].key.name.clone(),
+                _ => s.views.class_rows[n - 1].name.clone(),
+            };
+            if let Some(l) = last {
+                assert_eq!(name, l);
+            }
+            let cut: String = name.chars().take(12).collect();
+            assert!(
+                text.contains(&cut),
+                "{route:?} {w}x{h}: {name} not shown:\n{text}"
+            );
+            // Back to the upper table.
+            crate::support::keys(&mut s, &["tab"]);
+            assert!(!s.views.lower_focus);
+        }
+    }
+}

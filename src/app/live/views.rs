@@ -52,6 +52,29 @@ pub struct LiveViews {
     pub picker: Option<crate::app::overlay::Picker>,
     /// A jump from the repo waiting for its object's row (`nav::resolve_jump`).
     pub jump: Option<crate::app::nav::Jump>,
+    /// The second table of a view that has one (backup's actions, bare metal's server
+    /// classes): its scroll and selection, and whether it has the focus (tab).
+    pub lower: TableNav,
+    pub lower_focus: bool,
+}
+
+impl State {
+    /// The rows of the second table of the view on screen, if it has one.
+    pub fn lower_len(&self) -> Option<usize> {
+        match self.route {
+            Route::Backup => Some(self.views.action_rows.len()),
+            Route::BareMetal => Some(self.views.class_rows.len()),
+            _ => None,
+        }
+    }
+
+    /// How many rows the focused second table shows (`layout::split_lower`).
+    pub fn lower_height(&self) -> usize {
+        let (_, body, _) =
+            crate::app::layout::bars(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1));
+        let (_, bottom) = crate::app::layout::split_lower(body, self.table_height(), true);
+        crate::app::layout::table_rows(bottom).max(1)
+    }
 }
 
 impl State {
@@ -344,6 +367,19 @@ pub fn live_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
     let height = state.table_height();
     let len = state.table_len();
     match action {
+        // Tab: between the two tables of a view that has two.
+        Action::FocusNext | Action::FocusPrev if state.lower_len().is_some() => {
+            state.views.lower_focus = !state.views.lower_focus;
+        }
+        _ if state.views.lower_focus
+            && let Some(n) = state.lower_len()
+            && let Some(delta) = action.movement(state.lower_height()) =>
+        {
+            let h = state.lower_height();
+            let l = &mut state.views.lower;
+            l.selected = (l.selected as i64 + delta).clamp(0, n.saturating_sub(1) as i64) as usize;
+            l.clamp(n, h);
+        }
         Action::Quit => crate::app::changes::ask_quit(state, fx),
         Action::Back => {
             let filtered = state.nav().is_some_and(|n| !n.filter.is_empty());
@@ -366,6 +402,7 @@ pub fn live_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
             }
             if state.route == Route::Backup {
                 state.views.action_rows = selected_actions(&state.live, &state.views);
+                state.views.lower = Default::default();
             }
             if matches!(state.route, Route::Cluster { .. }) {
                 let live = &state.live;

@@ -126,8 +126,13 @@ impl LiveTable for ActionRow {
 pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let v = &state.views;
     let now = state.live.now;
-    let [top, bottom] =
-        Layout::vertical([Constraint::Fill(2), Constraint::Fill(1)]).areas::<2>(area);
+    let lower = v.lower_focus;
+    let [top, bottom] = if lower {
+        let (t, b) = crate::app::layout::split_lower(area, state.table_height(), true);
+        [t, b]
+    } else {
+        Layout::vertical([Constraint::Fill(2), Constraint::Fill(1)]).areas::<2>(area)
+    };
     let mut t = with_problems(
         counted_title(
             "Backup policies and profiles",
@@ -145,8 +150,11 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
             "K10 is not installed on the connected clusters (no config.kio.kasten.io)",
         );
     }
-    TableView::new(&v.backup_rows, &now, t)
-        .nav(&v.backup, state.table_height())
+    let h = crate::app::layout::table_rows(top).max(1);
+    let upper = super::shown(&v.backup, v.backup_rows.len(), h);
+    TableView::new(&v.backup_rows, &now, super::focus_title(t, !lower))
+        .nav(&upper, h)
+        .focused(!lower)
         .render(frame, top, state, theme);
     // The actions of the selection.
     if bottom.height < 3 {
@@ -168,13 +176,17 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
     } else {
         " (f: failures only)"
     };
-    TableView::new(
-        &v.action_rows,
-        &now,
-        Line::from(format!(
-            " Actions {what} ({}){filter} ",
-            v.action_rows.len()
-        )),
-    )
-    .render(frame, bottom, state, theme);
+    let h = crate::app::layout::table_rows(bottom).max(1);
+    let title = Line::from(format!(
+        " Actions {what} ({}){filter}{} ",
+        v.action_rows.len(),
+        if lower { "" } else { " tab: scroll" }
+    ));
+    let table = TableView::new(&v.action_rows, &now, super::focus_title(title, lower));
+    if lower {
+        let nav = super::shown(&v.lower, v.action_rows.len(), h);
+        table.nav(&nav, h).render(frame, bottom, state, theme);
+    } else {
+        table.render(frame, bottom, state, theme);
+    }
 }

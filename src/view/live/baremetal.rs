@@ -117,32 +117,34 @@ impl LiveTable for ClassRow {
 
 pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let v = &state.views;
-    let height = state.table_height();
-    let top = Rect {
-        height: ((height + 3) as u16).min(area.height),
-        ..area
-    };
-    let bottom = Rect {
-        y: area.y + top.height,
-        height: area.height.saturating_sub(top.height),
-        ..area
-    };
+    let lower = v.lower_focus;
+    let (top, bottom) = crate::app::layout::split_lower(area, state.table_height(), lower);
+    let height = crate::app::layout::table_rows(top).max(1);
     let sort = SORT_COLUMNS[v.servers.sort % SORT_COLUMNS.len()];
     let t = with_problems(
         counted_title("Servers", &v.servers, v.server_rows.len(), Some(sort)),
         state,
         theme,
     );
-    TableView::new(&v.server_rows, &(), t)
-        .nav(&v.servers, height)
+    let upper = super::shown(&v.servers, v.server_rows.len(), height);
+    TableView::new(&v.server_rows, &(), super::focus_title(t, !lower))
+        .nav(&upper, height)
+        .focused(!lower)
         .render(frame, top, state, theme);
     if bottom.height < 3 {
         return;
     }
-    TableView::new(
-        &v.class_rows,
-        &(),
-        Line::from(format!(" Server classes ({}) ", v.class_rows.len())),
-    )
-    .render(frame, bottom, state, theme);
+    let h = crate::app::layout::table_rows(bottom).max(1);
+    let title = Line::from(format!(
+        " Server classes ({}){} ",
+        v.class_rows.len(),
+        if lower { "" } else { " tab: scroll" }
+    ));
+    let table = TableView::new(&v.class_rows, &(), super::focus_title(title, lower));
+    if lower {
+        let nav = super::shown(&v.lower, v.class_rows.len(), h);
+        table.nav(&nav, h).render(frame, bottom, state, theme);
+    } else {
+        table.render(frame, bottom, state, theme);
+    }
 }

@@ -104,6 +104,27 @@ fn blocking_message(state: &State) -> Option<String> {
     None
 }
 
+/// The title of one of two tables, marked `▸` when it has the focus (tab moves it), so the
+/// focus shows without colour too.
+fn focus_title(mut line: Line<'static>, focused: bool) -> Line<'static> {
+    if focused {
+        line.spans.insert(0, Span::raw("▸"));
+    }
+    line
+}
+
+/// `nav` kept showing its selection in a table `height` rows high (a copy: the update keeps
+/// the real one for the height it knows; the view may give the table another).
+fn shown(
+    nav: &crate::app::live::table::TableNav,
+    len: usize,
+    height: usize,
+) -> crate::app::live::table::TableNav {
+    let mut n = nav.clone();
+    n.clamp(len, height);
+    n
+}
+
 /// `▲ degraded` in the verdict's role.
 fn verdict_cell(v: Verdict) -> Cell<'static> {
     Cell::styled(format!("{} {}", v.symbol(), v.label()), verdict_role(v))

@@ -266,6 +266,12 @@ impl<'a, R: LiveTable> TableView<'a, R> {
         self
     }
 
+    /// Whether the pane is drawn focused (`nav` makes it so; a view with two tables says which).
+    pub fn focused(mut self, focused: bool) -> Self {
+        self.focused = focused;
+        self
+    }
+
     pub fn render(self, frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let now = state.live.now;
         let height = self
