@@ -463,6 +463,18 @@ pub fn evaluate(sources: &[Source], config: &Config) -> Vec<Outcome> {
     out
 }
 
+/// Every failed rule of a repo (`.checkov.yaml` at its root honoured), for the browser's marks.
+pub fn failed_in_all(root: &Path) -> Vec<Outcome> {
+    let config = Config::load(&[root]);
+    scan(root, &config)
+        .map(|all| {
+            all.into_iter()
+                .filter(|o| o.status == Status::Failed)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The failed rules in some files of a repo (paths relative to `root`), for the commit gate.
 /// The whole repo is read, so rules that look across files (NetworkPolicies) see everything;
 /// `.checkov.yaml` at the root is honoured.
