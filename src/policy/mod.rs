@@ -15,12 +15,14 @@
 //! Layout: one file per family of rules, each with a table of [`Rule`]s: `containers.rs`
 //! (container and pod-spec rules), `control_plane.rs` (flags of static-pod commands), `psp.rs`,
 //! `rbac.rs`, `networking.rs` (Ingress, Service), `graph.rs` (the `CKV2_K8S_*` rules, which look
-//! across objects) and `cis.rs` (the `BLAST_CIS_*` rules).
+//! across objects) and `cis.rs` (the `BLAST_CIS_*` rules); `live.rs` runs them over live objects
+//! (drift: a live object failing a rule its manifest passes).
 
 mod cis;
 mod containers;
 mod control_plane;
 mod graph;
+pub mod live;
 mod networking;
 mod psp;
 mod rbac;
