@@ -36,6 +36,7 @@ fn index() -> RepoIndex {
         message: "bad".into(),
     });
     RepoIndex {
+        policy: Vec::new(),
         root: "/r".into(),
         files: vec![
             file(

@@ -15,12 +15,14 @@
 //! Layout: one file per family of rules, each with a table of [`Rule`]s: `containers.rs`
 //! (container and pod-spec rules), `control_plane.rs` (flags of static-pod commands), `psp.rs`,
 //! `rbac.rs`, `networking.rs` (Ingress, Service), `graph.rs` (the `CKV2_K8S_*` rules, which look
-//! across objects) and `cis.rs` (the `BLAST_CIS_*` rules).
+//! across objects) and `cis.rs` (the `BLAST_CIS_*` rules); `live.rs` runs them over live objects
+//! (drift: a live object failing a rule its manifest passes).
 
 mod cis;
 mod containers;
 mod control_plane;
 mod graph;
+pub mod live;
 mod networking;
 mod psp;
 mod rbac;
@@ -461,6 +463,18 @@ pub fn evaluate(sources: &[Source], config: &Config) -> Vec<Outcome> {
         ))
     });
     out
+}
+
+/// Every failed rule of a repo (`.checkov.yaml` at its root honoured), for the browser's marks.
+pub fn failed_in_all(root: &Path) -> Vec<Outcome> {
+    let config = Config::load(&[root]);
+    scan(root, &config)
+        .map(|all| {
+            all.into_iter()
+                .filter(|o| o.status == Status::Failed)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The failed rules in some files of a repo (paths relative to `root`), for the commit gate.

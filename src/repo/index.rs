@@ -105,9 +105,25 @@ pub struct RepoIndex {
     pub root: PathBuf,
     /// Sorted by path.
     pub files: Vec<FileEntry>,
+    /// The failed policy rules (`crate::policy`) of the files, when the indexer ran them (the
+    /// console's does), sorted by path and line.
+    pub policy: Vec<crate::policy::Outcome>,
 }
 
 impl RepoIndex {
+    /// The failed policy rules of a file, or of the lines `from..=to` of it (a resource).
+    pub fn policy_in(
+        &self,
+        path: &str,
+        lines: Option<(usize, usize)>,
+    ) -> Vec<&crate::policy::Outcome> {
+        self.policy
+            .iter()
+            .filter(|o| o.path == path)
+            .filter(|o| lines.is_none_or(|(from, to)| (from..=to).contains(&o.line)))
+            .collect()
+    }
+
     pub fn resource_count(&self) -> usize {
         self.files.iter().map(|f| f.resources.len()).sum()
     }
@@ -203,6 +219,7 @@ pub fn build(root: &Path) -> std::io::Result<RepoIndex> {
     Ok(RepoIndex {
         root: root.to_path_buf(),
         files,
+        policy: Vec::new(),
     })
 }
 

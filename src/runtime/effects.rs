@@ -230,7 +230,13 @@ fn run_effect(
             tokio::task::spawn_blocking(move || {
                 let _span = tracing::info_span!("index", root = %root.display()).entered();
                 let started = std::time::Instant::now();
-                let result = index::build(&root).map(Arc::new).map_err(|e| e.to_string());
+                let result = index::build(&root)
+                    .map(|mut i| {
+                        // The policy rules' failures, marked on files and resources.
+                        i.policy = crate::policy::failed_in_all(&root);
+                        Arc::new(i)
+                    })
+                    .map_err(|e| e.to_string());
                 if let Ok(i) = &result {
                     info!(
                         files = i.files.len(),

@@ -164,9 +164,16 @@ fn tree_line<'a>(
                     theme.style(status_role(st)),
                 ));
             }
+            let policy = index.policy_in(&f.path, None).len();
             if f.is_broken() {
                 right.push(Span::styled("✗ broken", theme.style(Role::Error)));
             } else if f.kind == FileKind::Yaml {
+                if policy > 0 {
+                    right.push(Span::styled(
+                        format!("⚠{policy} "),
+                        theme.style(Role::Warning),
+                    ));
+                }
                 let text = match (f.resources.len(), f.data_docs) {
                     (0, 0) => "empty".to_string(),
                     (0, _) => "data".to_string(),
@@ -196,6 +203,15 @@ fn tree_line<'a>(
                 r.name.as_deref().unwrap_or("?"),
                 theme.style(name_role),
             ));
+            let policy = index
+                .policy_in(&index.files[*file].path, Some((r.start_line, r.end_line)))
+                .len();
+            if policy > 0 {
+                right.push(Span::styled(
+                    format!("⚠{policy}"),
+                    theme.style(Role::Warning),
+                ));
+            }
         }
     }
     fit_line(left, right, width, selected, theme)
@@ -305,6 +321,25 @@ fn preview(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         for p in problems {
             for l in wrap(&p, inner.width.max(1) as usize) {
                 lines.push(Line::styled(l, theme.style(Role::Error)));
+            }
+        }
+        // The failed policy rules of the selected resource (or file).
+        if let Some(i) = index {
+            let span = match row.map(|r| &r.kind) {
+                Some(RowKind::Resource { file, res }) => {
+                    let r = &i.files[*file].resources[*res];
+                    Some((r.start_line, r.end_line))
+                }
+                _ => None,
+            };
+            for o in i.policy_in(&f.path, span) {
+                let text = format!(
+                    "⚠ {}:{} {} {}: {}",
+                    f.path, o.line, o.rule, o.resource, o.message
+                );
+                for l in wrap(&text, inner.width.max(1) as usize) {
+                    lines.push(Line::styled(l, theme.style(Role::Warning)));
+                }
             }
         }
     }

@@ -18,13 +18,17 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// checkov from `BLAST_CHECKOV` or the venv `.ci/run` makes, as a command ready for arguments.
-/// The venv's own python runs the script, so a venv made at another path still works.
+/// checkov from `BLAST_CHECKOV` or the venv `.ci/run` makes (`BLAST_CI_VENV`, else
+/// `target/ci-venv`), as a command ready for arguments. The venv's own python runs the script,
+/// so a venv moved from where it was made still works.
 fn checkov() -> Option<Command> {
     if let Some(p) = std::env::var_os("BLAST_CHECKOV") {
         return Some(Command::new(p));
     }
-    let venv = root().join("target/ci-venv/bin");
+    let venv = match std::env::var_os("BLAST_CI_VENV") {
+        Some(v) => PathBuf::from(v).join("bin"),
+        None => root().join("target/ci-venv/bin"),
+    };
     let script = venv.join("checkov");
     if !script.is_file() {
         return None;

@@ -176,3 +176,51 @@ fn changes_view_and_dialogs_80x24_and_200x50() {
         }
     }
 }
+
+/// The failed policy rules (as the console's indexer adds them) are counted on files and
+/// resources in the tree, and listed in the preview of the selected resource.
+#[test]
+fn policy_failures_are_marked_and_listed_in_the_preview() {
+    use std::sync::Arc;
+    let mut s = loaded_state(200, 50);
+    let root = crate::support::fixture_repo();
+    let mut index = blast::repo::index::build(&root).unwrap();
+    index.policy = blast::policy::failed_in_all(&root);
+    let mqtt = index
+        .policy
+        .iter()
+        .filter(|o| o.path == "apps/edge-berlin/mqtt/deployment.yaml")
+        .count();
+    assert!(
+        mqtt > 0,
+        "the fixture repo's mqtt Deployment fails some rules"
+    );
+    let fx = blast::app::update(&mut s, blast::app::Msg::Indexed(Ok(Arc::new(index))));
+    crate::support::settle(&mut s, fx);
+    keys(&mut s, &["/", "m", "q", "t", "t", "enter", "+"]);
+    let screen = text(&render(&s, &theme()));
+    let file_row = screen
+        .lines()
+        .find(|l| l.contains("deployment.yaml") && l.contains('⚠'))
+        .unwrap_or_else(|| panic!("no marked deployment.yaml row:\n{screen}"));
+    assert!(file_row.contains(&format!("⚠{mqtt}")), "{file_row}");
+    // Select the Deployment itself: its rules are listed in the preview.
+    let before = s.browser.selected;
+    for _ in 0..40 {
+        if screen_has_preview_rule(&s) {
+            break;
+        }
+        keys(&mut s, &["j"]);
+    }
+    assert!(
+        screen_has_preview_rule(&s),
+        "no policy line in the preview (selection moved from {before}):\n{}",
+        text(&render(&s, &theme()))
+    );
+}
+
+fn screen_has_preview_rule(s: &State) -> bool {
+    text(&render(s, &theme()))
+        .lines()
+        .any(|l| l.contains("⚠ apps/edge-berlin/mqtt/deployment.yaml:") && l.contains("CKV_K8S_"))
+}

@@ -210,6 +210,7 @@ mod tests {
         let file =
             |path: &str, resources: Vec<Resource>| FileEntry::new(path, FileKind::Yaml, resources);
         RepoIndex {
+            policy: Vec::new(),
             root: "/r".into(),
             files: vec![
                 file(
