@@ -171,15 +171,21 @@ async fn fetch_group(client: &Client, group: &str, known: &[&str]) -> GroupAnswe
             Some(g) => g.versions.into_iter().map(|v| v.version).collect(),
         }
     };
-    // Only the versions the console could use are read.
+    // Only the versions the console could use are read, all at once.
+    let reads = versions
+        .iter()
+        .filter(|v| known.contains(&v.as_str()))
+        .map(|v| async move {
+            let path = if group.is_empty() {
+                format!("/api/{v}")
+            } else {
+                format!("/apis/{group}/{v}")
+            };
+            (v.clone(), get::<APIResourceList>(client, &path).await)
+        });
     let mut resources = HashMap::new();
-    for v in versions.iter().filter(|v| known.contains(&v.as_str())) {
-        let path = if group.is_empty() {
-            format!("/api/{v}")
-        } else {
-            format!("/apis/{group}/{v}")
-        };
-        resources.insert(v.clone(), get::<APIResourceList>(client, &path).await?);
+    for (v, list) in futures::future::join_all(reads).await {
+        resources.insert(v, list?);
     }
     Ok(Some(Arc::new(GroupDoc { resources })))
 }

@@ -117,6 +117,14 @@ pub enum LiveMsg {
         objects: Vec<(ObjKey, Entry)>,
         at: Time,
     },
+    /// The objects of a first list so far (its first page): shown at once, the kind still
+    /// syncing until its `Reset`.
+    Page {
+        source: SourceId,
+        kind: &'static KindInfo,
+        objects: Vec<(ObjKey, Entry)>,
+        at: Time,
+    },
     Apply {
         source: SourceId,
         kind: &'static KindInfo,

@@ -416,6 +416,20 @@ async fn watch_kind(
             }
             Ok(Event::InitApply(o)) => {
                 buffer.push(entry(kind, o));
+                // The first page of the first list goes to the screen at once (still syncing:
+                // `blast status` and the views wait for the whole list); a relist keeps the
+                // last complete list on screen until it is done.
+                if !*listed && buffer.len() == PAGE as usize {
+                    let first = LiveMsg::Page {
+                        source: source.clone(),
+                        kind,
+                        objects: buffer.clone(),
+                        at: now(),
+                    };
+                    if tx.send(first).await.is_err() {
+                        return Ended::Closed;
+                    }
+                }
                 continue;
             }
             Ok(Event::InitDone) => {
@@ -729,6 +743,47 @@ mod tests {
         assert!(error.starts_with("forbidden:"), "{error}");
         emu.faults().allow("c", "nodes");
         while !matches!(next().await, LiveMsg::Reset { .. }) {}
+        task.abort();
+    }
+
+    /// The first page of a large first list is on screen before the rest arrives, marked
+    /// syncing; then the whole list, live.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_first_page_of_a_first_list_is_sent_at_once_still_syncing() {
+        let emu = crate::demo::emulator::Emulator::new();
+        emu.add_cluster("c");
+        for i in 0..1200 {
+            let node = json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": format!("n{i:04}")}});
+            emu.apply("c", node).unwrap();
+        }
+        let server = emu.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let mut config =
+            kube::Config::new(format!("{}/clusters/c", server.base_url()).parse().unwrap());
+        config.root_cert = Some(Vec::new());
+        let client = kube::Client::try_from(config).unwrap();
+        let (tx, mut rx) = mpsc::channel(64);
+        let task = tokio::spawn(run(Discovery::new(client), "c".into(), &kinds::NODE, tx));
+        let mut seen = Vec::new();
+        let mut live = crate::app::live::LiveState::default();
+        live.apply(LiveMsg::SourceAdded {
+            source: "c".into(),
+            root: true,
+        });
+        while seen.last() != Some(&1200) {
+            let msg = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+                .await
+                .expect("a message")
+                .expect("the watch runs");
+            let reset = matches!(msg, LiveMsg::Reset { .. } | LiveMsg::Page { .. });
+            live.apply(msg);
+            let store = live.sources["c"].store(&kinds::NODE).unwrap();
+            if reset || store.status == KindStatus::Syncing {
+                seen.push(store.objects.len());
+                // Partial lists are never marked live.
+                assert!(store.status == KindStatus::Syncing || store.objects.len() == 1200);
+            }
+        }
+        assert_eq!(seen.first(), Some(&(PAGE as usize)), "{seen:?}");
         task.abort();
     }
 }

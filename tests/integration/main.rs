@@ -24,6 +24,7 @@
 mod apiserver;
 mod changes;
 mod cli;
+mod conformance;
 mod dashboard;
 mod emulator;
 mod git_repo;

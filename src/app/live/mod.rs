@@ -286,6 +286,25 @@ impl LiveState {
                 self.changed.whole.insert(kind.key);
                 true
             }
+            LiveMsg::Page {
+                source,
+                kind,
+                objects,
+                at,
+            } => {
+                self.tick(at);
+                let Some(s) = self.sources.get_mut(&source) else {
+                    return false;
+                };
+                s.last_event = Some(at);
+                let store = s.kinds.entry(kind.key).or_default();
+                store.objects = objects.into_iter().collect();
+                store.status = KindStatus::Syncing;
+                self.changed.sources = true;
+                self.changed.kinds.insert(kind.key);
+                self.changed.whole.insert(kind.key);
+                true
+            }
             LiveMsg::Apply {
                 source,
                 kind,

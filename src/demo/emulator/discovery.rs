@@ -202,7 +202,19 @@ fn api_resource(
     if !short_names.is_empty() {
         resource["shortNames"] = json!(short_names);
     }
+    resource["storageVersionHash"] = json!(storage_version_hash(plural, kind));
     resource
+}
+
+/// An opaque token per resource, as the real server lists (8 bytes, base64; the real one
+/// hashes the storage version with SHA-256, this FNV-1a: only equality means anything).
+fn storage_version_hash(plural: &str, kind: &str) -> String {
+    use base64::Engine;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in plural.bytes().chain([b'/']).chain(kind.bytes()) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    base64::engine::general_purpose::STANDARD.encode(h.to_be_bytes())
 }
 
 #[cfg(test)]

@@ -162,14 +162,21 @@ async fn respond(req: &Request<Incoming>, shared: &Arc<Shared>) -> Response<Body
         && shared.faults.is_forbidden(cluster_name, t.info.plural)
     {
         let (group, plural) = (t.info.group, t.info.plural);
-        return status_response(
-            shared,
-            StatusCode::FORBIDDEN,
-            "Forbidden",
-            &format!(
-                "{plural}.{group} is forbidden: User \"demo\" cannot list resource \"{plural}\" in API group \"{group}\" at the cluster scope"
-            ),
+        // As RBAC words it: `nodes` for the core group, `machines.cluster.x-k8s.io` else.
+        let resource = if group.is_empty() {
+            plural.to_string()
+        } else {
+            format!("{plural}.{group}")
+        };
+        let message = format!(
+            "{resource} is forbidden: User \"demo\" cannot list resource \"{plural}\" in API group \"{group}\" at the cluster scope"
         );
+        let mut details = json!({"kind": plural});
+        if !group.is_empty() {
+            details["group"] = json!(group);
+        }
+        let body = status_object(403, "Forbidden", &message, Some(details));
+        return json_response(shared, StatusCode::FORBIDDEN, &body);
     }
     let query = match parse_query(req.uri().query().unwrap_or("")) {
         Ok(q) => q,
@@ -601,8 +608,11 @@ fn get_object(
                 format!("{}.{}", info.plural, info.group)
             };
             let message = format!("{resource} \"{name}\" not found");
-            let details =
-                json!({"name": name, "group": target.info.group, "kind": target.info.plural});
+            // The real server names no group for the core one.
+            let mut details = json!({"name": name, "kind": target.info.plural});
+            if !target.info.group.is_empty() {
+                details["group"] = json!(target.info.group);
+            }
             let body = status_object(404, "NotFound", &message, Some(details));
             json_response(shared, StatusCode::NOT_FOUND, &body)
         }

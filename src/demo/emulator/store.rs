@@ -185,7 +185,7 @@ impl Cluster {
         let key = (namespace, name);
         let existing = state.objects[kind].get(&key).map(|o| o.value.clone());
         let rv = state.next_rv();
-        stamp_metadata(&mut obj, existing.as_deref(), rv);
+        stamp_metadata(&mut obj, existing.as_deref(), rv, has_generation(kind));
         let event_type = if existing.is_some() {
             EventType::Modified
         } else {
@@ -215,7 +215,7 @@ impl Cluster {
         }
         keep_identity(&mut obj, &prev);
         let rv = state.next_rv();
-        stamp_metadata(&mut obj, Some(&prev), rv);
+        stamp_metadata(&mut obj, Some(&prev), rv, has_generation(kind));
         self.commit(
             &mut state,
             kind,
@@ -382,9 +382,16 @@ fn kind_index_by_name(group: &str, kind: &str) -> Option<usize> {
         .position(|k| k.group == group && k.kind == kind)
 }
 
-/// Sets uid, creationTimestamp, resourceVersion and generation, keeping what the previous
-/// version had unless the new object says otherwise.
-fn stamp_metadata(obj: &mut Value, prev: Option<&Value>, rv: u64) {
+/// Whether the real API server keeps `metadata.generation` for the kind (index into
+/// `kinds::ALL`): every custom resource and the workloads of `apps`; not the core kinds
+/// (Nodes, Namespaces, volumes and claims, Events, Secrets).
+fn has_generation(kind: usize) -> bool {
+    !kinds::ALL[kind].group.is_empty()
+}
+
+/// Sets uid, creationTimestamp, resourceVersion and (where the kind has one) generation,
+/// keeping what the previous version had unless the new object says otherwise.
+fn stamp_metadata(obj: &mut Value, prev: Option<&Value>, rv: u64, generation_kept: bool) {
     let prev_meta = |field: &str| {
         prev.and_then(|p| p.get("metadata"))
             .and_then(|m| m.get(field))
@@ -409,7 +416,11 @@ fn stamp_metadata(obj: &mut Value, prev: Option<&Value>, rv: u64) {
         meta.insert("creationTimestamp".into(), created);
     }
     meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
-    meta.insert("generation".into(), json!(generation));
+    if generation_kept {
+        meta.insert("generation".into(), json!(generation));
+    } else {
+        meta.remove("generation");
+    }
 }
 
 /// A modification cannot rename or move an object, nor change its uid.
@@ -533,7 +544,8 @@ mod tests {
         let a = c.get(node_kind(), &key("a")).unwrap();
         let meta = &a.value["metadata"];
         assert_eq!(meta["resourceVersion"], "1");
-        assert_eq!(meta["generation"], 1);
+        // As on the real server: no generation for a Node (core kinds keep none).
+        assert_eq!(meta.get("generation"), None);
         assert_eq!(meta["uid"].as_str().unwrap().len(), 36);
         assert!(meta["creationTimestamp"].as_str().unwrap().ends_with('Z'));
         assert_eq!(c.read().rv(), 2);
@@ -548,19 +560,22 @@ mod tests {
     #[test]
     fn replace_keeps_uid_and_bumps_generation_on_spec_change() {
         let c = Cluster::new(100, 16);
-        c.apply(node("a")).unwrap();
-        let uid = c.get(node_kind(), &key("a")).unwrap().value["metadata"]["uid"].clone();
-        let mut changed = node("a");
-        changed["spec"] = json!({"unschedulable": true});
-        c.apply(changed.clone()).unwrap();
-        let a = c.get(node_kind(), &key("a")).unwrap();
+        let sts = |replicas: i64| {
+            json!({"apiVersion": "apps/v1", "kind": "StatefulSet",
+                "metadata": {"name": "a", "namespace": "ns"}, "spec": {"replicas": replicas}})
+        };
+        let kind = kind_index(&kinds::STATEFUL_SET).unwrap();
+        let k = ("ns".to_string(), "a".to_string());
+        c.apply(sts(1)).unwrap();
+        let first = c.get(kind, &k).unwrap();
+        assert_eq!(first.value["metadata"]["generation"], 1);
+        let uid = first.value["metadata"]["uid"].clone();
+        c.apply(sts(2)).unwrap();
+        let a = c.get(kind, &k).unwrap();
         assert_eq!(a.value["metadata"]["uid"], uid);
         assert_eq!(a.value["metadata"]["generation"], 2);
-        c.apply(changed).unwrap();
-        assert_eq!(
-            c.get(node_kind(), &key("a")).unwrap().value["metadata"]["generation"],
-            2
-        );
+        c.apply(sts(2)).unwrap();
+        assert_eq!(c.get(kind, &k).unwrap().value["metadata"]["generation"], 2);
     }
 
     #[test]

@@ -219,8 +219,10 @@ impl WatchStream {
             Err(expired) => stream.finish_with(expired_event(expired)),
             Ok(initial) => {
                 stream.queue_initial(initial);
-                if params.bookmarks || params.initial_events_end {
-                    let end_marker = params.initial_events_end && params.resource_version.is_none();
+                // Only `sendInitialEvents` ends its initial events with a bookmark; otherwise,
+                // as on the real server, bookmarks come with the period alone.
+                if params.initial_events_end {
+                    let end_marker = params.resource_version.is_none();
                     let bookmark = stream.bookmark(end_marker);
                     stream.pending.push_back(bookmark);
                 }
