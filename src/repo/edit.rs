@@ -1180,6 +1180,14 @@ mod tests {
         check_edit(text, &new, 0, &["key", "0"], serde_json::json!("{a}"));
     }
 
+    /// Found by `fuzz/` (edit target): a panic. saphyr-parser's character index runs one past
+    /// the text after a NEL in a directive; the editor refuses instead of indexing out of it.
+    #[test]
+    fn a_parser_position_past_the_text_is_refused_not_a_panic() {
+        let text = "%Y\u{85}AML 1 #t\n---\nwarning.4r ba Suffix!";
+        assert!(set_scalar(text, 0, &[], "x").is_err());
+    }
+
     /// Found by `fuzz/` (edit target): `--- |` written plain as a root scalar became a
     /// document marker and an empty block scalar.
     #[test]

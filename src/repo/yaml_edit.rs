@@ -124,10 +124,17 @@ pub(crate) fn find_node(text: &str, doc: usize, path: &[&str]) -> Result<Found, 
     while let Some(ev) = parser.next_event() {
         let (event, span) =
             ev.map_err(|e| EditError(format!("line {}: {}", e.marker().line(), e.info())))?;
-        let (s, e) = (
-            bom + byte_of[span.start.index()],
-            bom + byte_of[span.end.index()],
-        );
+        // saphyr-parser's character index can run past the text (found by `fuzz/`: a NEL in a
+        // directive); such a span cannot be edited.
+        let byte = |i: usize| {
+            byte_of.get(i).map(|b| bom + b).ok_or_else(|| {
+                EditError(format!(
+                    "line {}: the parser's position is outside the text; edit it by hand",
+                    span.start.line()
+                ))
+            })
+        };
+        let (s, e) = (byte(span.start.index())?, byte(span.end.index())?);
         if let Some(mut m) = found_map.take() {
             if matches!(event, Event::Scalar(..)) {
                 m.first_key = Some(s);
