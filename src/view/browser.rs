@@ -166,6 +166,9 @@ fn tree_line<'a>(
             }
             if f.is_broken() {
                 right.push(Span::styled("✗ broken", theme.style(Role::Error)));
+            } else if f.note.is_some() {
+                // Not read as YAML (a Helm template): the preview says why.
+                right.push(Span::styled("skipped", muted));
             } else if f.kind == FileKind::Yaml {
                 let text = match (f.resources.len(), f.data_docs) {
                     (0, 0) => "empty".to_string(),
@@ -298,6 +301,12 @@ fn preview(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         for p in problems {
             for l in wrap(&p, inner.width.max(1) as usize) {
                 lines.push(Line::styled(l, theme.style(Role::Error)));
+            }
+        }
+        // Why a file named .yaml was not read (as `blast check` says under "skipped").
+        if let Some(note) = &f.note {
+            for l in wrap(&format!("– skipped: {note}"), inner.width.max(1) as usize) {
+                lines.push(Line::styled(l, theme.style(Role::Warning)));
             }
         }
     }
