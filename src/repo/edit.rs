@@ -1228,6 +1228,21 @@ mod tests {
         check_edit(text, &new, 0, &["key", "0"], serde_json::json!("{a}"));
     }
 
+    /// Found by `fuzz/` (edit target): a panic. saphyr-parser's character index runs one past
+    /// the text after a NEL in a directive; the editor refuses instead of indexing out of it.
+    #[test]
+    fn a_parser_position_past_the_text_is_refused_not_a_panic() {
+        let text = "%Y\u{85}AML 1 #t\n---\nwarning.4r ba Suffix!";
+        assert!(set_scalar(text, 0, &[], "x").is_err());
+        // Shifted within the text, the span fell on a comment: the tree read back is the same,
+        // but the scalar is not the value, so the edit is refused.
+        let text = "%Y\u{85}AML&&&&&&&&&&&&&&&\u{85}AM&&&&&&& 1.Y\u{85}AML&&&&&&&&&&&&&&&\u{85}AM&&&&&&& 1.2\n---\nD # Su-f&2\n---\nD # Su2\n---\nD # Su-f&2\n---\nD # Suffix!";
+        match set_scalar(text, 0, &[], "\\") {
+            Err(e) => assert!(e.0.contains("more than its scalar"), "{e}"),
+            Ok(new) => check_edit(text, &new, 0, &[], serde_json::json!("\\")),
+        }
+    }
+
     /// Found by `fuzz/` (edit target): `--- |` written plain as a root scalar became a
     /// document marker and an empty block scalar.
     #[test]

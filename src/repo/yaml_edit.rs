@@ -124,10 +124,17 @@ pub(crate) fn find_node(text: &str, doc: usize, path: &[&str]) -> Result<Found, 
     while let Some(ev) = parser.next_event() {
         let (event, span) =
             ev.map_err(|e| EditError(format!("line {}: {}", e.marker().line(), e.info())))?;
-        let (s, e) = (
-            bom + byte_of[span.start.index()],
-            bom + byte_of[span.end.index()],
-        );
+        // saphyr-parser's character index can run past the text (found by `fuzz/`: a NEL in a
+        // directive); such a span cannot be edited.
+        let byte = |i: usize| {
+            byte_of.get(i).map(|b| bom + b).ok_or_else(|| {
+                EditError(format!(
+                    "line {}: the parser's position is outside the text; edit it by hand",
+                    span.start.line()
+                ))
+            })
+        };
+        let (s, e) = (byte(span.start.index())?, byte(span.end.index())?);
         if let Some(mut m) = found_map.take() {
             if matches!(event, Event::Scalar(..)) {
                 m.first_key = Some(s);
@@ -468,16 +475,16 @@ pub fn set_scalar(text: &str, doc: usize, path: &[&str], value: &str) -> Result<
     out.push_str(&text[..at.start]);
     out.push_str(&render(value, at.quote, &at.value));
     out.push_str(&text[at.end..]);
-    verify(text, &out, value)?;
+    verify(text, &out, doc, path, value)?;
     Ok(out)
 }
 
 /// Checks an edit by reading both texts: the edited one must read as the original but for one
-/// scalar, whose text is `value`. The spans and styles above cover what the fuzzer found; this
+/// scalar, the one at `path` of document `doc`, whose text is now `value`. The spans and styles above cover what the fuzzer found; this
 /// turns anything they do not (a parser quirk, a style that reads differently) into a refusal
 /// instead of a silently changed file. saphyr-parser, for one, accepts a flow sequence closed
 /// at column 0 after a plain scalar (`key: [ a` / `]`) but not after a quoted one.
-fn verify(old: &str, new: &str, value: &str) -> Result<(), EditError> {
+fn verify(old: &str, new: &str, doc: usize, path: &[&str], value: &str) -> Result<(), EditError> {
     use crate::repo::yaml;
     let (before, after) = (yaml::parse(old), yaml::parse(new));
     if let Some(e) = &after.error {
@@ -496,6 +503,19 @@ fn verify(old: &str, new: &str, value: &str) -> Result<(), EditError> {
     let changed =
         || EditError("the edit would change more than its scalar: edit it by hand".into());
     if before.docs.len() != after.docs.len() {
+        return Err(changed());
+    }
+    // The scalar at the path reads as the value (the bytes replaced were that scalar's: after
+    // a NEL in a directive, saphyr-parser's positions are off, and a comment was edited).
+    let mut node = after.docs.get(doc).and_then(|d| d.root.as_ref());
+    for seg in path {
+        node = node.and_then(|n| match &n.value {
+            yaml::Value::Map(_) => n.get(seg),
+            yaml::Value::Seq(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)),
+            yaml::Value::Scalar(_) => None,
+        });
+    }
+    if node.and_then(yaml::Node::as_str) != Some(value) {
         return Err(changed());
     }
     let mut edited = 0;

@@ -167,6 +167,9 @@ fn tree_line<'a>(
             let policy = index.policy_in(&f.path, None).len();
             if f.is_broken() {
                 right.push(Span::styled("✗ broken", theme.style(Role::Error)));
+            } else if f.note.is_some() {
+                // Not read as YAML (a Helm template): the preview says why.
+                right.push(Span::styled("skipped", muted));
             } else if f.kind == FileKind::Yaml {
                 if policy > 0 {
                     right.push(Span::styled(
@@ -340,6 +343,12 @@ fn preview(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 for l in wrap(&text, inner.width.max(1) as usize) {
                     lines.push(Line::styled(l, theme.style(Role::Warning)));
                 }
+            }
+        }
+        // Why a file named .yaml was not read (as `blast check` says under "skipped").
+        if let Some(note) = &f.note {
+            for l in wrap(&format!("– skipped: {note}"), inner.width.max(1) as usize) {
+                lines.push(Line::styled(l, theme.style(Role::Warning)));
             }
         }
     }

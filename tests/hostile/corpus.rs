@@ -89,9 +89,14 @@ pub fn write(root: &Path) -> Vec<Expect> {
     out.push(expect(
         "apps/deep/block-map.yaml",
         1,
-        // Explicit keys nest a collection inside a key: refused far earlier than other nesting
-        // (saphyr-parser spends minutes on deep key nesting; see `MAX_KEY_DEPTH`).
-        "collections used as mapping keys nested deeper than 64 levels",
+        "nesting deeper than 10000",
+    ));
+    // Flow mappings as keys of flow mappings (each level's key text used to double).
+    put(&h, "apps/deep/flow-keys.yaml", "{".repeat(DEEP).as_bytes());
+    out.push(expect(
+        "apps/deep/flow-keys.yaml",
+        1,
+        "nested deeper than 255",
     ));
 
     // Size: 20 MB of many small documents (valid), a 10 MB single-line string (valid), a 10 MB
@@ -272,6 +277,37 @@ pub fn write(root: &Path) -> Vec<Expect> {
         "apps/yaml11/configmap.yaml",
         b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flags\n  namespace: yaml11\ndata:\n  enabled: \"on\"\n  mode: \"0644\"\n  time: 1:30\n",
     );
+    // Deep and wide data at the limits, read in bounded time (collections as keys took
+    // minutes, and a mapping of many keys time quadratic in their number).
+    let limit = 10_000;
+    put(
+        &c,
+        "apps/deep/explicit-keys.yaml",
+        format!("{}x\n", "? ".repeat(limit)).as_bytes(),
+    );
+    put(
+        &c,
+        "apps/deep/block-seq.yaml",
+        format!("{}x\n", "- ".repeat(limit)).as_bytes(),
+    );
+    let mut indented = String::new();
+    for i in 0..3_000 {
+        indented.push_str(&format!("{}a:\n", " ".repeat(i)));
+    }
+    indented.push_str(&format!("{}x\n", " ".repeat(3_000)));
+    put(&c, "apps/deep/indented-mappings.yaml", indented.as_bytes());
+    put(
+        &c,
+        "apps/deep/flow-keys.yaml",
+        format!("{}x{}\n", "{".repeat(255), "}".repeat(255)).as_bytes(),
+    );
+    put(
+        &c,
+        "apps/deep/flow-maps.yaml",
+        format!("{}x{}\n", "{a: ".repeat(255), "}".repeat(255)).as_bytes(),
+    );
+    let wide: String = (0..100_000).map(|i| format!("key{i}: value\n")).collect();
+    put(&c, "apps/deep/wide.yaml", wide.as_bytes());
     // Anchors used as people use them.
     put(
         &c,

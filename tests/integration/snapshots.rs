@@ -224,3 +224,38 @@ fn screen_has_preview_rule(s: &State) -> bool {
         .lines()
         .any(|l| l.contains("⚠ apps/edge-berlin/mqtt/deployment.yaml:") && l.contains("CKV_K8S_"))
 }
+
+/// A Helm chart's template is not YAML until rendered: its row says "skipped" and its preview
+/// why (as `blast check` lists it under "skipped"), not "broken".
+#[test]
+fn helm_template_is_shown_as_skipped_with_its_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("apps/chart");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: chart\nversion: 1.2.3\n",
+    )
+    .unwrap();
+    std::fs::write(chart.join("values.yaml"), "replicaCount: 2\n").unwrap();
+    std::fs::write(
+        chart.join("templates/deployment.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"chart.fullname\" . }}\n",
+    )
+    .unwrap();
+    for (w, h) in [(80, 24), (200, 50)] {
+        let mut s = State::new(
+            dir.path().to_path_buf(),
+            blast::keymap::Keymap::default(),
+            (w, h),
+        );
+        s.repo.display = "~/src/chart".into();
+        let fx = s.init();
+        crate::support::settle(&mut s, fx);
+        keys(&mut s, &["/", "d", "e", "p", "l", "o", "y", "enter"]);
+        let screen = text(&render(&s, &theme()));
+        assert!(screen.contains("skipped"), "{screen}");
+        assert!(!screen.contains("broken"), "{screen}");
+        insta::assert_snapshot!(format!("helm_template_{w}x{h}"), screen);
+    }
+}
