@@ -251,6 +251,8 @@ pub struct Config {
     pub reconcile: Reconcile,
     pub dashboard: Dashboard,
     pub limits: Limits,
+    /// `[clair]`: the Clair v4 that reports image vulnerabilities (see `crate::clair`).
+    pub clair: crate::clair::ClairConfig,
     /// `[keys.CONTEXT] action = "key"` or `action = ["key", "key"]`.
     pub keys: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<KeyList>>>,
     /// Where this config came from and its text (for error positions in key overrides).

@@ -6,6 +6,7 @@
 
 pub mod alloc;
 pub mod app;
+pub mod clair;
 pub mod cli;
 pub mod config;
 pub mod dashboard;
@@ -19,6 +20,7 @@ pub mod model;
 pub mod objref;
 pub mod repo;
 pub mod runtime;
+pub mod standards;
 pub mod status;
 pub mod theme;
 pub mod view;

@@ -7,6 +7,7 @@ pub mod check;
 pub mod console;
 pub mod dashboard;
 pub mod demo;
+pub mod images;
 pub mod status;
 
 use std::process::ExitCode;
@@ -20,6 +21,7 @@ pub fn run(cli: &Cli) -> ExitCode {
         Some(Command::Check(args)) => return check::run(cli, args),
         Some(Command::Status(args)) => return status::run(cli, args),
         Some(Command::Themes) => themes(cli),
+        Some(Command::Images(args)) => return images::run(cli, args),
         Some(Command::Demo(args)) => demo::run(cli, args),
         Some(Command::Dashboard(args)) => dashboard::run(cli, args, None),
         None => console::run(cli, None),

@@ -19,9 +19,11 @@
 //! - `reconcile`: the demo's sandbox and its stand-in for Argo CD: pushes to the sandbox's
 //!   origin reconciled into the emulated world, read through kube-rs.
 //! - `real_apiserver` (support: `apiserver`): `blast` against the real upstream kube-apiserver.
+//! - `clair`: the Clair client against the demo's Clair over HTTP, schema-checked.
 
 mod apiserver;
 mod changes;
+mod clair;
 mod cli;
 mod dashboard;
 mod emulator;
