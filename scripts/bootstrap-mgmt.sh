@@ -14,11 +14,20 @@
 #                       Without it a NEW key is generated: every SealedSecret that mgmt
 #                       unseals must then be resealed against the new certificate.
 #   --skip-k3d          use the current kubectl context instead of creating k3d.
-# Needs: k3d (v5.9), clusterctl (v1.12), kubectl, helm (v3.14+), kubeseal.
+# In the toolbox only the repo (/work) and ~/.kube (/home/blast/.kube) are visible: give FILE
+# as seen inside, e.g. /home/blast/.kube/sealing-key.yaml (never under the repo: it would be
+# one `git add` from a commit), or run with BLAST_NO_TOOLBOX=1.
+# Needs: k3d (v5.9), clusterctl (v1.12), kubectl, helm (v3.14+), kubeseal: it runs in the
+# bootstrap toolbox image (docker/toolbox, through scripts/toolbox.sh), which pins them, so the
+# host needs only Docker. BLAST_NO_TOOLBOX=1 runs it with the host's own tools instead.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly REPO_ROOT
+
+if [[ "${BLAST_IN_TOOLBOX:-0}" != 1 && "${BLAST_NO_TOOLBOX:-0}" != 1 ]]; then
+  exec "${REPO_ROOT}/scripts/toolbox.sh" scripts/bootstrap-mgmt.sh "$@"
+fi
 
 # Version pins: keep in sync with clusters/mgmt/clusterctl.yaml and the appset.yaml files.
 readonly CAPI_VERSION="v1.12.8"

@@ -137,6 +137,10 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff): `blast man > ~/.local/share/man/man1/blast.1`.
     Man,
+    /// Every image the repo deploys and live pods run, deduplicated by digest, with Clair's
+    /// vulnerability counts. Exit 1 when an image has a vulnerability at or above --fail-on,
+    /// 2 when a report could not be had, 3 when it could not run.
+    Images(ImagesArgs),
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -150,6 +154,30 @@ pub enum Shell {
     Bash,
     Zsh,
     Fish,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImagesArgs {
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Clair's base URL (default: the config's `[clair] url`).
+    #[arg(long, value_name = "URL")]
+    pub clair: Option<String>,
+    /// Exit 1 when an image has a vulnerability at or above this: critical, high, medium, low.
+    #[arg(long, value_name = "SEVERITY", default_value = "critical")]
+    pub fail_on: String,
+    /// Do not list live pods (the repo's images only).
+    #[arg(long)]
+    pub no_live: bool,
+    /// Ask Clair to index this image (resolved from its registry); nothing else indexes.
+    #[arg(long, value_name = "IMAGE")]
+    pub index: Option<String>,
+    /// With --index: `https`, or `http` for a plain-HTTP registry.
+    #[arg(long, default_value = "https", value_name = "SCHEME")]
+    pub registry_scheme: String,
+    /// With --index: the platform of a multi-platform image.
+    #[arg(long, default_value = "linux/amd64", value_name = "OS/ARCH")]
+    pub platform: String,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -335,6 +335,8 @@ pub struct Config {
     pub dashboard: Dashboard,
     pub limits: Limits,
     pub policy: PolicyConfig,
+    /// `[clair]`: the Clair v4 that reports image vulnerabilities (see `crate::clair`).
+    pub clair: crate::clair::ClairConfig,
     /// `[keys.CONTEXT] action = "key"` or `action = ["key", "key"]`.
     pub keys: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<KeyList>>>,
     /// Where this config came from and its text (for error positions in key overrides).

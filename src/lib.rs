@@ -6,6 +6,7 @@
 
 pub mod alloc;
 pub mod app;
+pub mod clair;
 pub mod cli;
 pub mod config;
 pub mod dashboard;
@@ -21,6 +22,7 @@ pub mod objref;
 pub mod policy;
 pub mod repo;
 pub mod runtime;
+pub mod standards;
 pub mod status;
 pub mod theme;
 pub mod version;

@@ -120,6 +120,7 @@ impl Demo {
         });
         world::load_at(&emulator, crate::kube::now(), git.as_ref())
             .map_err(|e| eyre!("demo world: {e}"))?;
+        emulator.clair().load_demo();
         let server = emulator
             .serve(SocketAddr::from(([127, 0, 0, 1], self.port)))
             .await
@@ -173,6 +174,16 @@ impl Demo {
 }
 
 impl Running {
+    /// The demo's Clair: its URL and PSK (a fixed public demo key), for `[clair]`.
+    pub fn clair(&self) -> crate::clair::ClairConfig {
+        crate::clair::ClairConfig {
+            url: Some(format!("{}/clair", self.base_url)),
+            psk: Some(crate::demo::emulator::clair::DEMO_PSK.to_string()),
+            issuer: Some(crate::demo::emulator::clair::DEMO_ISSUER.to_string()),
+            contexts: Default::default(),
+        }
+    }
+
     pub async fn stop(self) {
         for t in &self.tasks {
             t.abort();

@@ -62,6 +62,12 @@ fn serve_only(cli: &Cli, mut demo: Demo) -> color_eyre::Result<()> {
             );
         }
         println!(
+            "# the demo's Clair v4 is at {}/clair (config: [clair] url = that, psk = \"{}\", a public demo key, issuer \"{}\")",
+            running.base_url,
+            crate::demo::emulator::clair::DEMO_PSK,
+            crate::demo::emulator::clair::DEMO_ISSUER
+        );
+        println!(
             "# the demo datacenter is served at {} (contexts: {}); Ctrl-C stops it",
             running.base_url,
             running.contexts.join(", ")

@@ -7,6 +7,7 @@ pub mod check;
 pub mod console;
 pub mod dashboard;
 pub mod demo;
+pub mod images;
 pub mod info;
 pub mod status;
 
@@ -24,6 +25,7 @@ pub fn run(cli: &Cli) -> ExitCode {
         Some(Command::Info(out)) => info::run(cli, out),
         Some(Command::Completions(args)) => completions(args.shell),
         Some(Command::Man) => man(),
+        Some(Command::Images(args)) => return images::run(cli, args),
         Some(Command::Demo(args)) => demo::run(cli, args),
         Some(Command::Dashboard(args)) => dashboard::run(cli, args, None),
         None => console::run(cli, None),

@@ -20,9 +20,11 @@
 //!   origin reconciled into the emulated world, read through kube-rs.
 //! - `policy_parity`: `blast check --policy` against real checkov over fixtures/policy and the repo.
 //! - `real_apiserver` (support: `apiserver`): `blast` against the real upstream kube-apiserver.
+//! - `clair`: the Clair client against the demo's Clair over HTTP, schema-checked.
 
 mod apiserver;
 mod changes;
+mod clair;
 mod cli;
 mod conformance;
 mod dashboard;

@@ -88,6 +88,10 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
 async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Response<Body> {
     let started = Instant::now();
     shared.stats.requests.fetch_add(1, Ordering::Relaxed);
+    if let Some(rest) = req.uri().path().strip_prefix("/clair/") {
+        let path = format!("/{rest}");
+        return clair_response(req, &path, &shared).await;
+    }
     let response = respond(&req, &shared).await;
     debug!(
         method = %req.method(),
@@ -652,6 +656,35 @@ pub(crate) fn status_response(
         code,
         &status_object(code.as_u16(), reason, message, None),
     )
+}
+
+/// The demo's Clair (see [`super::clair`]): the body is read up to 1 MiB.
+async fn clair_response(req: Request<Incoming>, path: &str, shared: &Shared) -> Response<Body> {
+    let method = req.method().to_string();
+    let auth = req
+        .headers()
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body = match http_body_util::Limited::new(req.into_body(), 1 << 20)
+        .collect()
+        .await
+    {
+        Ok(b) => b.to_bytes(),
+        Err(_) => {
+            let e = json!({"code": "bad-request", "message": "body unreadable or over 1 MiB"});
+            return json_response(shared, StatusCode::BAD_REQUEST, &e);
+        }
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (code, value) = shared
+        .clair
+        .answer(&method, path, auth.as_deref(), &body, now);
+    let code = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    json_response(shared, code, &value)
 }
 
 fn json_response(shared: &Shared, code: StatusCode, body: &Value) -> Response<Body> {

@@ -15,7 +15,9 @@
 //!   (see [`selector`]), `limit` and `continue`; `GET` of one object;
 //! - watches (`watch=true`) with `resourceVersion`, `allowWatchBookmarks`, `timeoutSeconds`,
 //!   `sendInitialEvents` and the selectors (see the `watch` module);
-//! - [`Faults`] to inject errors, latency, dropped or expired watches and a malformed object.
+//! - [`Faults`] to inject errors, latency, dropped or expired watches and a malformed object;
+//! - under `/clair/`, a Clair v4 API (see [`clair`]): reports for the demo's images, indexing,
+//!   PSK auth; empty (every manifest not indexed, no auth) unless [`Emulator::clair`] is filled.
 //!
 //! Limitations, on purpose:
 //! - **No conversion between versions.** Stored objects may carry any served apiVersion of their
@@ -31,6 +33,7 @@
 //!   when it gets a plain list.
 //! - Field selectors accept any dotted path (the real server only indexed fields per kind).
 
+pub mod clair;
 mod discovery;
 mod faults;
 mod http;
@@ -109,6 +112,7 @@ pub(crate) struct Shared {
     pub faults: Faults,
     pub stats: StatCounters,
     pub config: EmulatorConfig,
+    pub clair: clair::DemoClair,
 }
 
 /// The emulator: its virtual clusters, fault knobs and counters. Cheap to clone (an `Arc`);
@@ -137,6 +141,7 @@ impl Emulator {
             store,
             stats: StatCounters::default(),
             config,
+            clair: clair::DemoClair::default(),
         };
         Self {
             shared: Arc::new(shared),
@@ -273,6 +278,11 @@ impl Emulator {
     pub fn add_foreign_resource(&self, resource: ForeignResource) {
         let mut shape = self.shared.shape.write().unwrap_or_else(|e| e.into_inner());
         shape.add_foreign(resource);
+    }
+
+    /// The Clair served under `/clair/` (see [`clair::DemoClair::load_demo`] for the demo's).
+    pub fn clair(&self) -> &clair::DemoClair {
+        &self.shared.clair
     }
 
     pub fn faults(&self) -> &Faults {
