@@ -24,6 +24,7 @@ mod apiserver;
 mod changes;
 mod cli;
 mod dashboard;
+mod drill;
 mod emulator;
 mod git_repo;
 mod git_write;

@@ -34,6 +34,7 @@
 mod discovery;
 mod faults;
 mod http;
+mod logs;
 pub mod selector;
 mod store;
 mod watch;
