@@ -486,6 +486,10 @@ const DEFAULTS: &[(Context, Action, &[&str])] = &[
     (Context::Live, Action::Container, &["C"]),
     (Context::Live, Action::NextMatch, &["n"]),
     (Context::Live, Action::PrevMatch, &["N"]),
+    (Context::Dashboard, Action::Down, &["j"]),
+    (Context::Dashboard, Action::Up, &["k"]),
+    (Context::Dashboard, Action::Open, &["enter"]),
+    (Context::Dashboard, Action::Back, &["esc"]),
 ];
 
 impl Default for Keymap {
