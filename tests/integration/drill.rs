@@ -554,3 +554,36 @@ fn drill_views_80x24_and_200x50() {
     }
     let _ = ObjKey::new(None, "");
 }
+
+#[test]
+fn i_in_the_overview_shows_the_selected_problem_whole() {
+    let mut s = ceph_warn(80, 24);
+    select_problem(&mut s, "CephCluster");
+    let fx = key(&mut s, "i");
+    assert!(
+        streams(&fx).is_empty(),
+        "a problem is no object: no Events to ask"
+    );
+    let i = s.views.inspect.as_ref().expect("the pop-up");
+    assert!(
+        i.notes
+            .iter()
+            .any(|(k, v)| k == "problem" && v.contains("osd.2 has slow ops")),
+        "{:?}",
+        i.notes
+    );
+    let screen = render(&s);
+    assert!(screen.contains("osd.2 has slow ops"), "{screen}");
+    key(&mut s, "esc");
+    assert!(s.views.inspect.is_none());
+    assert_eq!(s.route, Route::Overview);
+    // Page down is not a step through the problems: it leaves them for the sites.
+    key(&mut s, "j");
+    let before = s.views.overview.selected;
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE)),
+    );
+    assert!(s.views.overview_problem.is_none());
+    assert!(s.views.overview.selected >= before);
+}

@@ -175,6 +175,28 @@ pub fn open_inspect(state: &mut State, notes: Vec<(String, String)>, fx: &mut Ve
     close_inspect(state, fx);
     let obj = state.selected_live();
     let mut notes = notes;
+    // In the overview, the selected problem (or the site's answers), whole.
+    if state.route == Route::Overview
+        && let Some(site) = state.views.overview_rows.get(state.views.overview.selected)
+    {
+        match state
+            .views
+            .overview_problem
+            .and_then(|i| site.problems.get(i))
+        {
+            Some(p) => notes.push((
+                "problem".into(),
+                format!("{}: {} {}", p.area, p.object, p.message),
+            )),
+            None => {
+                for (name, a) in site.areas() {
+                    if let Some(a) = a {
+                        notes.push((name.to_string(), a.text.clone()));
+                    }
+                }
+            }
+        }
+    }
     // In a log, the line under the cursor, whole.
     if state.route == Route::Logs
         && let Some(l) = &state.views.logs

@@ -389,10 +389,8 @@ pub fn live_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
     {
         return;
     }
-    if state.route == Route::Overview
-        && let Some(d @ (-1 | 1)) = action.movement(1)
-    {
-        drill::overview_move(state, d);
+    if state.route == Route::Overview && matches!(action, Action::Up | Action::Down) {
+        drill::overview_move(state, if action == Action::Down { 1 } else { -1 });
         return;
     }
     let height = state.table_height();
