@@ -84,6 +84,14 @@ actions! {
     Page3 => "page_3": "Page 3",
     Page4 => "page_4": "Page 4",
     Page5 => "page_5": "Page 5",
+    ViewWorkloads => "view_workloads": "Show the workloads: Deployments, StatefulSets, DaemonSets, Jobs and their Pods",
+    Workloads => "workloads": "The workloads behind the selection (Ceph OSDs, K10's executor, an Application's, a node's Pods)",
+    Inspect => "inspect": "Show the selected row whole, with the object's Events",
+    Events => "events": "The selected object's Events, newest first",
+    Logs => "logs": "The selected Pod's log, streamed",
+    Follow => "follow": "Log: follow new lines, or stop",
+    Previous => "previous": "Log: the previous container's (before its restart), or the current one's",
+    Container => "container": "Log: the Pod's next container",
 }
 
 impl Action {
@@ -471,6 +479,22 @@ const DEFAULTS: &[(Context, Action, &[&str])] = &[
     (Context::Dashboard, Action::Page3, &["3"]),
     (Context::Dashboard, Action::Page4, &["4"]),
     (Context::Dashboard, Action::Page5, &["5"]),
+    (Context::Browser, Action::ViewWorkloads, &["W"]),
+    (Context::Changes, Action::ViewWorkloads, &["W"]),
+    (Context::Live, Action::ViewWorkloads, &["W"]),
+    (Context::Live, Action::Workloads, &["w"]),
+    (Context::Live, Action::Inspect, &["i"]),
+    (Context::Live, Action::Events, &["E"]),
+    (Context::Live, Action::Logs, &["L"]),
+    (Context::Live, Action::Follow, &["F"]),
+    (Context::Live, Action::Previous, &["p"]),
+    (Context::Live, Action::Container, &["C"]),
+    (Context::Live, Action::NextMatch, &["n"]),
+    (Context::Live, Action::PrevMatch, &["N"]),
+    (Context::Dashboard, Action::Down, &["j"]),
+    (Context::Dashboard, Action::Up, &["k"]),
+    (Context::Dashboard, Action::Open, &["enter"]),
+    (Context::Dashboard, Action::Back, &["esc"]),
 ];
 
 impl Default for Keymap {

@@ -159,6 +159,9 @@ pub enum Effect {
     /// pairs: the GitOps view's comparison.
     ReadRevisions(Vec<(String, String)>),
     Quit,
+    /// Start a drill-down stream (a Pod's log, one object's Events): read only.
+    Stream(crate::kube::protocol::StreamReq),
+    StopStream(u64),
 }
 
 impl State {
@@ -321,6 +324,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             fx.push(Effect::RefreshGit);
         }
         Msg::Git(m) => git_answer(state, m, &mut fx),
+        Msg::Live(m) if m.stream_id().is_some() => live::drill::stream_msg(state, m),
         Msg::Live(m) => {
             let sources_before = state.live.changed.sources;
             if state.live.apply(m)

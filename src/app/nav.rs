@@ -35,6 +35,10 @@ pub enum Route {
     Changes,
     /// The last push, followed through Argo CD.
     Reconcile,
+    /// Deployments, StatefulSets, DaemonSets, Jobs and their Pods, per site.
+    Workloads,
+    /// One Pod container's log (`views.logs`).
+    Logs,
 }
 
 impl Route {
@@ -51,6 +55,7 @@ impl Route {
             "gitops" | "argocd" => Ok(Route::GitOps),
             "overview" => Ok(Route::Overview),
             "changes" => Ok(Route::Changes),
+            "workloads" => Ok(Route::Workloads),
             _ => match s.strip_prefix("cluster/") {
                 Some(rest) if !rest.is_empty() => {
                     let key = match rest.split_once('/') {
@@ -64,7 +69,7 @@ impl Route {
                     })
                 }
                 _ => Err(format!(
-                    "unknown view \"{s}\"; use repo, fleet, cluster/NAME, nodes, baremetal, storage, backup, gitops, overview or changes"
+                    "unknown view \"{s}\"; use repo, fleet, cluster/NAME, nodes, baremetal, storage, backup, gitops, overview, changes or workloads"
                 )),
             },
         }
@@ -83,6 +88,7 @@ impl Route {
             Action::ViewOverview => Route::Overview,
             Action::ViewReconcile => Route::Reconcile,
             Action::ViewChanges => Route::Changes,
+            Action::ViewWorkloads => Route::Workloads,
             _ => return None,
         })
     }
@@ -104,6 +110,8 @@ impl Route {
             Route::Overview => "Overview".into(),
             Route::Changes => "Changes".into(),
             Route::Reconcile => "Reconcile".into(),
+            Route::Workloads => "Workloads".into(),
+            Route::Logs => "Logs".into(),
         }
     }
 
@@ -151,6 +159,7 @@ impl Route {
             Route::Storage => everywhere(&storage::KINDS),
             Route::Backup => everywhere(&backup::KINDS),
             Route::GitOps => everywhere(&gitops::KINDS),
+            Route::Workloads | Route::Logs => everywhere(&super::live::workloads::KINDS),
             Route::Overview => {
                 let mut w = roots(&fleet::KINDS);
                 w.extend(everywhere(&storage::KINDS));
@@ -166,6 +175,7 @@ impl Route {
 
 /// Switches to a view, remembering where we came from, and asks for the watches it needs.
 pub fn go(state: &mut State, route: Route, fx: &mut Vec<Effect>) {
+    super::live::drill::leaving(state, &route, fx);
     if state.route != route {
         state.views.lower_focus = false;
         state.views.lower = Default::default();
@@ -189,6 +199,7 @@ pub fn go(state: &mut State, route: Route, fx: &mut Vec<Effect>) {
 pub fn back(state: &mut State, fx: &mut Vec<Effect>) -> bool {
     match state.back.pop() {
         Some(r) => {
+            super::live::drill::leaving(state, &r, fx);
             state.views.lower_focus = false;
             state.views.lower = Default::default();
             state.route = r;
@@ -474,6 +485,7 @@ mod tests {
         assert_eq!(Route::parse("fleet"), Ok(Route::Fleet));
         assert_eq!(Route::parse("nodes"), Ok(Route::Nodes));
         assert_eq!(Route::parse("baremetal"), Ok(Route::BareMetal));
+        assert_eq!(Route::parse("workloads"), Ok(Route::Workloads));
         assert_eq!(
             Route::parse("cluster/edge-berlin"),
             Ok(Route::Cluster {

@@ -149,6 +149,11 @@ pub struct State {
     /// The `?` overlay and its scroll.
     pub help: Option<usize>,
     revisions_asked: Vec<(String, String)>,
+    /// The problems page's selected problem (in `sorted_problems` order); selecting pauses
+    /// the rotation.
+    pub selected: Option<usize>,
+    /// The selected problem's reason is shown whole in a pop-up.
+    pub detail: bool,
 }
 
 impl State {
@@ -175,7 +180,25 @@ impl State {
             keymap: Keymap::default(),
             help: None,
             revisions_asked: vec![],
+            selected: None,
+            detail: false,
         }
+    }
+
+    /// Every problem of every site, worst first, then the oldest: the problems page's order.
+    pub fn sorted_problems(&self) -> Vec<(&str, &crate::app::live::summary::SummaryProblem)> {
+        let mut all: Vec<_> = self
+            .sites
+            .iter()
+            .flat_map(|s| s.problems.iter().map(move |p| (s.site.as_str(), p)))
+            .collect();
+        all.sort_by(|a, b| {
+            b.1.verdict
+                .cmp(&a.1.verdict)
+                .then(a.1.since.cmp(&b.1.since))
+                .then(a.0.cmp(b.0))
+        });
+        all
     }
 
     pub fn current(&self) -> Page {
@@ -283,6 +306,26 @@ fn key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
         ),
         Action::Pause => {
             state.paused = !state.paused;
+            state.page_since = state.now;
+        }
+        // The problems page: j/k select a problem (and hold the page), Enter shows its reason
+        // whole, Esc closes that, then the selection.
+        Action::Down | Action::Up if state.current() == Page::Problems => {
+            let n = state.sorted_problems().len();
+            if n > 0 {
+                let at = state.selected.map_or(-1, |i| i as i64);
+                let d = if action == Action::Down { 1 } else { -1 };
+                state.selected = Some((at + d).clamp(0, n as i64 - 1) as usize);
+                state.paused = true;
+            }
+        }
+        Action::Open if state.current() == Page::Problems && state.selected.is_some() => {
+            state.detail = true;
+        }
+        Action::Back if state.detail => state.detail = false,
+        Action::Back if state.selected.is_some() => {
+            state.selected = None;
+            state.paused = false;
             state.page_since = state.now;
         }
         Action::NextPage => state.turn(true),

@@ -80,6 +80,11 @@ pub const WORLD: &[(&str, &str, &str)] = &[
         include_str!("../../fixtures/demo/world/mgmt/sealedsecrets.yaml"),
     ),
     (
+        "mgmt",
+        "workloads.yaml",
+        include_str!("../../fixtures/demo/world/mgmt/workloads.yaml"),
+    ),
+    (
         "edge-berlin",
         "events.yaml",
         include_str!("../../fixtures/demo/world/edge-berlin/events.yaml"),
@@ -120,6 +125,11 @@ pub const WORLD: &[(&str, &str, &str)] = &[
         include_str!("../../fixtures/demo/world/edge-berlin/storage.yaml"),
     ),
     (
+        "edge-berlin",
+        "workloads.yaml",
+        include_str!("../../fixtures/demo/world/edge-berlin/workloads.yaml"),
+    ),
+    (
         "edge-lab",
         "events.yaml",
         include_str!("../../fixtures/demo/world/edge-lab/events.yaml"),
@@ -158,6 +168,11 @@ pub const WORLD: &[(&str, &str, &str)] = &[
         "edge-lab",
         "storage.yaml",
         include_str!("../../fixtures/demo/world/edge-lab/storage.yaml"),
+    ),
+    (
+        "edge-lab",
+        "workloads.yaml",
+        include_str!("../../fixtures/demo/world/edge-lab/workloads.yaml"),
     ),
 ];
 

@@ -148,6 +148,27 @@ pub enum LiveMsg {
         available: Vec<String>,
         active: Vec<String>,
     },
+    /// New lines of the log stream `id` (each cut to a bounded length).
+    LogLines { id: u64, lines: Vec<String> },
+    /// The Events of stream `id`, newest first (at most `stream::MAX_EVENTS`).
+    Events {
+        id: u64,
+        events: Vec<crate::model::Event>,
+    },
+    /// Stream `id` ended: the log's end, or the error the API server gave.
+    StreamEnded { id: u64, error: Option<String> },
+}
+
+impl LiveMsg {
+    /// A message of a drill-down stream, not of the watched objects.
+    pub fn stream_id(&self) -> Option<u64> {
+        match self {
+            LiveMsg::LogLines { id, .. }
+            | LiveMsg::Events { id, .. }
+            | LiveMsg::StreamEnded { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
 }
 
 /// Requests to the supervisor.
@@ -157,6 +178,37 @@ pub enum Command {
     Want(Vec<Want>),
     /// Watch these contexts of the kubeconfig (the context switcher).
     UseContexts(Vec<String>),
+    /// Start a stream (a Pod's log, the Events of one object); one with the same id replaces it.
+    Stream(StreamReq),
+    /// Stop the stream with this id.
+    StopStream(u64),
+}
+
+/// A stream the drill-down views want: read only (`pods/log` get, Events list and watch).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamReq {
+    pub id: u64,
+    pub source: SourceId,
+    pub what: StreamWhat,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamWhat {
+    /// A container's log: the last `tail_lines`, then new lines while `follow`.
+    Logs {
+        namespace: String,
+        pod: String,
+        container: String,
+        tail_lines: i64,
+        follow: bool,
+        previous: bool,
+    },
+    /// The Events whose involvedObject is this object (a field-selected list and watch).
+    Events {
+        kind: String,
+        namespace: Option<String>,
+        name: String,
+    },
 }
 
 /// Forwards the supervisor's messages into a channel of another message type (the core's

@@ -72,6 +72,8 @@ struct Sup {
     wants: Vec<Want>,
     /// The kubeconfig could not be read (a stand-in source says so).
     load_failed: bool,
+    /// The drill-down streams (logs, Events of one object) by id.
+    streams: HashMap<u64, AbortHandle>,
 }
 
 /// How often a kubeconfig that could not be read is read again.
@@ -104,6 +106,7 @@ async fn run(
         watches: HashMap::new(),
         wants: vec![],
         load_failed: false,
+        streams: HashMap::new(),
     };
     sup.load_kubeconfig().await;
     let mut tick = tokio::time::interval(Duration::from_secs(5));
@@ -113,6 +116,12 @@ async fn run(
             cmd = commands.recv() => match cmd {
                 Some(Command::Want(w)) => { sup.wants = w; sup.reconcile().await; }
                 Some(Command::UseContexts(c)) => sup.use_contexts(c).await,
+                Some(Command::Stream(req)) => sup.stream(req).await,
+                Some(Command::StopStream(id)) => {
+                    if let Some(h) = sup.streams.remove(&id) {
+                        h.abort();
+                    }
+                }
                 None => break,
             },
             Some(i) = irx.recv() => sup.internal(i).await,
@@ -438,7 +447,33 @@ impl Sup {
         }
     }
 
+    /// Starts a drill-down stream on its source's client (replacing one with the same id).
+    async fn stream(&mut self, req: super::protocol::StreamReq) {
+        if let Some(h) = self.streams.remove(&req.id) {
+            h.abort();
+        }
+        self.streams.retain(|_, h| !h.is_finished());
+        let client = match self.roots.get(&req.source) {
+            Some(Some(d)) => Some(d.client()),
+            _ => self.workloads.get(&req.source).map(|(_, d)| d.client()),
+        };
+        let Some(client) = client else {
+            self.send(LiveMsg::StreamEnded {
+                id: req.id,
+                error: Some(format!("no connection to {}", req.source)),
+            })
+            .await;
+            return;
+        };
+        let id = req.id;
+        let h = tokio::spawn(super::stream::run(client, req, self.tx.clone())).abort_handle();
+        self.streams.insert(id, h);
+    }
+
     fn stop_all(&mut self) {
+        for (_, h) in self.streams.drain() {
+            h.abort();
+        }
         for (_, r) in self.watches.drain() {
             r.handle.abort();
         }

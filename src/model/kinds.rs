@@ -120,6 +120,11 @@ kinds! {
     SEALED_SECRET: "bitnami.com" ["v1alpha1"] "SealedSecret" "sealedsecrets" true [];
     KLUM_USER: "klum.cattle.io" ["v1alpha1"] "User" "users" false [];
     KLUM_KUBECONFIG: "klum.cattle.io" ["v1alpha1"] "Kubeconfig" "kubeconfigs" false [];
+    // Workloads and their Pods (the workloads view; read only, logs included).
+    POD: "" ["v1"] "Pod" "pods" true ["po"];
+    DEPLOYMENT: "apps" ["v1"] "Deployment" "deployments" true ["deploy"];
+    DAEMON_SET: "apps" ["v1"] "DaemonSet" "daemonsets" true ["ds"];
+    JOB: "batch" ["v1"] "Job" "jobs" true [];
 }
 
 /// Looks a kind up by group and kind name.

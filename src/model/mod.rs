@@ -18,6 +18,7 @@ pub mod meta;
 pub mod sidero;
 pub mod storage;
 pub mod talos;
+pub mod workload;
 
 use serde_json::Value;
 
@@ -39,6 +40,7 @@ pub use storage::{
     StatefulSet,
 };
 pub use talos::{TalosConfig, TalosControlPlane, talos_version};
+pub use workload::{ContainerInfo, Pod, Workload};
 
 /// One parsed live object of any modelled kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +77,9 @@ pub enum LiveObject {
     SealedSecret(SealedSecret),
     KlumUser(KlumUser),
     KlumKubeconfig(KlumKubeconfig),
+    Pod(Pod),
+    /// Deployment, DaemonSet or Job.
+    Workload(Workload),
 }
 
 impl LiveObject {
@@ -109,6 +114,8 @@ impl LiveObject {
             LiveObject::SealedSecret(o) => &o.meta,
             LiveObject::KlumUser(o) => &o.meta,
             LiveObject::KlumKubeconfig(o) => &o.meta,
+            LiveObject::Pod(o) => &o.meta,
+            LiveObject::Workload(o) => &o.meta,
         }
     }
 
@@ -145,6 +152,8 @@ impl LiveObject {
             LiveObject::SealedSecret(_) => "SealedSecret",
             LiveObject::KlumUser(_) => "User",
             LiveObject::KlumKubeconfig(_) => "Kubeconfig",
+            LiveObject::Pod(_) => "Pod",
+            LiveObject::Workload(o) => o.kind,
         }
     }
 }
@@ -219,6 +228,10 @@ pub fn parse(kind: &KindInfo, v: &Value) -> Result<Option<LiveObject>, ParseErro
         LiveObject::KlumUser(KlumUser::parse(v)?)
     } else if kind == k::KLUM_KUBECONFIG {
         LiveObject::KlumKubeconfig(KlumKubeconfig::parse(v)?)
+    } else if kind == k::POD {
+        LiveObject::Pod(Pod::parse(v)?)
+    } else if [k::DEPLOYMENT, k::DAEMON_SET, k::JOB].contains(&kind) {
+        LiveObject::Workload(Workload::parse(kind.kind, v)?)
     } else {
         return Ok(None);
     };

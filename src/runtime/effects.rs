@@ -183,6 +183,24 @@ impl Tasks<State> for ConsoleTasks {
                     let _ = k.send(supervisor::Command::UseContexts(c));
                 }
             }
+            Effect::Stream(req) => match &self.kube {
+                Some(k) => {
+                    let _ = k.send(supervisor::Command::Stream(req));
+                }
+                None => {
+                    let _ =
+                        self.tx
+                            .try_send(Msg::Live(crate::kube::protocol::LiveMsg::StreamEnded {
+                                id: req.id,
+                                error: Some("no Kubernetes connection".into()),
+                            }));
+                }
+            },
+            Effect::StopStream(id) => {
+                if let Some(k) = &self.kube {
+                    let _ = k.send(supervisor::Command::StopStream(id));
+                }
+            }
             other => run_effect(other, &self.root, &self.tx, &self.git),
         }
         Ok(vec![])
@@ -317,6 +335,8 @@ fn run_effect(
         | Effect::CancelWrite
         | Effect::Quit
         | Effect::Watch(_)
-        | Effect::UseContexts(_) => {}
+        | Effect::UseContexts(_)
+        | Effect::Stream(_)
+        | Effect::StopStream(_) => {}
     }
 }

@@ -161,6 +161,55 @@ fn the_problems_page_lists_every_problem_worst_first() {
     );
 }
 
+/// Issue 15: the problems page's problems are selectable (j/k, which holds the page) and Enter
+/// shows the reason whole, wrapped, at 80x24; Esc closes it, then the selection.
+#[test]
+fn a_problem_on_the_wall_can_be_read_whole() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let press = |s: &mut State, c: KeyCode| {
+        let fx = update(s, Msg::Key(KeyEvent::new(c, KeyModifiers::NONE)));
+        assert!(fx.is_empty(), "reading a problem asks for nothing: {fx:?}");
+    };
+    let mut s = dash_state(Page::Problems, 80, 24, World::Broken);
+    let long = s
+        .sorted_problems()
+        .iter()
+        .position(|(_, p)| p.message.contains("no key could decrypt"))
+        .expect("the SealedSecret's problem");
+    for _ in 0..=long {
+        press(&mut s, KeyCode::Char('j'));
+    }
+    assert_eq!(s.selected, Some(long));
+    assert!(s.paused, "a selection holds the page");
+    let cell_reversed = |s: &State| {
+        let b = buffer(s, &high_contrast());
+        (0..b.area.height).any(|y| {
+            (0..b.area.width).any(|x| b[(x, y)].modifier.contains(Modifier::REVERSED))
+                && (0..b.area.width)
+                    .map(|x| b[(x, y)].symbol().to_string())
+                    .collect::<String>()
+                    .contains("SealedSecret")
+        })
+    };
+    assert!(cell_reversed(&s), "the selected problem is marked");
+    press(&mut s, KeyCode::Enter);
+    assert!(s.detail);
+    let screen = text(&buffer(&s, &high_contrast()));
+    let flat: String = screen
+        .lines()
+        .map(|l| l.trim_matches('│').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        flat.contains("no key could decrypt secret (password)"),
+        "the reason whole:\n{screen}"
+    );
+    press(&mut s, KeyCode::Esc);
+    assert!(!s.detail && s.selected.is_some());
+    press(&mut s, KeyCode::Esc);
+    assert!(s.selected.is_none() && !s.paused);
+}
+
 /// The state of a repo's work tree and refs, to compare before and after.
 fn repo_fingerprint(work: &Path) -> String {
     format!(

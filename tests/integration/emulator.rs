@@ -1163,3 +1163,187 @@ async fn emulator_load_smoke() {
         t.abort();
     }
 }
+
+// ---------------------------------------------------------------- pods/log
+
+/// The demo world in an emulator, served; a client on `cluster`.
+async fn demo_world(cluster: &str) -> (Emulator, ServerHandle, Client) {
+    let emu = Emulator::new();
+    blast::demo::world::load(&emu, blast::demo::world::fixtures_now()).unwrap();
+    let server = serve(&emu).await;
+    let c = client(&emu, &server, cluster).await;
+    (emu, server, c)
+}
+
+fn pod_name(emu_objects: &[(String, Value)], cluster: &str, prefix: &str) -> String {
+    emu_objects
+        .iter()
+        .find(|(c, v)| {
+            c == cluster
+                && v["kind"] == "Pod"
+                && v["metadata"]["name"].as_str().unwrap().starts_with(prefix)
+        })
+        .map(|(_, v)| v["metadata"]["name"].as_str().unwrap().to_string())
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pod_logs_tail_previous_and_errors_over_http() {
+    use futures::AsyncBufReadExt;
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::LogParams;
+    let world = blast::demo::world::objects().unwrap();
+    let osd = pod_name(&world, "edge-berlin", "rook-ceph-osd-2-");
+    let (_emu, _server, c) = demo_world("edge-berlin").await;
+    let pods: Api<Pod> = Api::namespaced(c.clone(), "rook-ceph");
+    // The whole log, then the last two lines.
+    let all = pods.logs(&osd, &LogParams::default()).await.unwrap();
+    assert_eq!(all.lines().count(), 7, "{all}");
+    assert!(all.contains("12 slow ops"));
+    let tail = pods
+        .logs(
+            &osd,
+            &LogParams {
+                tail_lines: Some(2),
+                container: Some("osd".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(tail.lines().count(), 2);
+    assert!(all.ends_with(&tail));
+    // The container before its restart: why it was killed.
+    let prev = pods
+        .logs(
+            &osd,
+            &LogParams {
+                previous: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(prev.contains("OOMKilled"), "{prev}");
+    // A container that never restarted has no previous log; an unknown one is refused.
+    let mon = pod_name(&world, "edge-berlin", "rook-ceph-mon-a-");
+    let err = api_error(
+        pods.logs(
+            &mon,
+            &LogParams {
+                previous: true,
+                ..Default::default()
+            },
+        )
+        .await,
+    );
+    assert_eq!(err, (400, "BadRequest".to_string()));
+    let err = api_error(
+        pods.logs(
+            &osd,
+            &LogParams {
+                container: Some("nope".into()),
+                ..Default::default()
+            },
+        )
+        .await,
+    );
+    assert_eq!(err.0, 400);
+    assert_eq!(
+        api_error(pods.logs("nope", &LogParams::default()).await).0,
+        404
+    );
+    // Streamed with log_stream, as the console reads it.
+    let mut lines = pods
+        .log_stream(&osd, &LogParams::default())
+        .await
+        .unwrap()
+        .lines();
+    let first = futures::TryStreamExt::try_next(&mut lines).await.unwrap();
+    assert!(first.unwrap().contains("heartbeat osd_stat"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pod_logs_follow_streams_new_lines_until_the_client_goes() {
+    use futures::AsyncBufReadExt;
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::LogParams;
+    let world = blast::demo::world::objects().unwrap();
+    let exec = pod_name(&world, "edge-lab", "executor-svc-");
+    let (emu, _server, c) = demo_world("edge-lab").await;
+    let pods: Api<Pod> = Api::namespaced(c, "kasten-io");
+    let started = Instant::now();
+    let mut lines = pods
+        .log_stream(
+            &exec,
+            &LogParams {
+                follow: true,
+                tail_lines: Some(1),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .lines();
+    let mut next = async || {
+        tokio::time::timeout(
+            Duration::from_secs(5),
+            futures::TryStreamExt::try_next(&mut lines),
+        )
+        .await
+        .expect("a line within 5 s")
+        .unwrap()
+        .unwrap()
+    };
+    let tail = next().await;
+    assert!(tail.contains("Retrying phase exportData"), "{tail}");
+    let new1 = next().await;
+    let new2 = next().await;
+    assert!(
+        new1.contains("seq=1") && new2.contains("seq=2"),
+        "{new1} / {new2}"
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(1500),
+        "new lines come over time"
+    );
+    drop(lines);
+    // The connection is gone: the server does not keep writing to it.
+    let sent = emu.stats().bytes_sent;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(
+        emu.stats().bytes_sent - sent < 200,
+        "a dropped follower is not fed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pod_logs_on_a_node_that_is_not_ready_fail_like_a_dead_kubelet() {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::LogParams;
+    let world = blast::demo::world::objects().unwrap();
+    let (emu, _server, c) = demo_world("edge-berlin").await;
+    let mut node = world
+        .iter()
+        .find(|(c, v)| {
+            c == "edge-berlin" && v["kind"] == "Node" && v["metadata"]["name"] == "berlin-w-2"
+        })
+        .unwrap()
+        .1
+        .clone();
+    for cond in node["status"]["conditions"].as_array_mut().unwrap() {
+        if cond["type"] == "Ready" {
+            cond["status"] = "Unknown".into();
+        }
+    }
+    emu.apply("edge-berlin", node).unwrap();
+    let mosquitto = pod_name(&world, "edge-berlin", "mosquitto-");
+    let pods: Api<Pod> = Api::namespaced(c, "mqtt");
+    match pods.logs(&mosquitto, &LogParams::default()).await {
+        Err(kube::Error::Api(s)) => {
+            assert_eq!(s.code, 500);
+            assert!(s.message.contains("berlin-w-2:10250"), "{}", s.message);
+        }
+        other => panic!("expected the kubelet's error, got {other:?}"),
+    }
+}

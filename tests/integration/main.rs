@@ -28,6 +28,7 @@ mod clair;
 mod cli;
 mod conformance;
 mod dashboard;
+mod drill;
 mod emulator;
 mod git_repo;
 mod git_write;

@@ -135,6 +135,18 @@ impl Pty {
     pub fn cursor_hidden(&self) -> bool {
         self.parser.lock().unwrap().screen().hide_cursor()
     }
+
+    /// The text of the rows below the header bar that have reversed cells (a selection).
+    pub fn reversed_rows(&self) -> Vec<String> {
+        let p = self.parser.lock().unwrap();
+        let s = p.screen();
+        let (rows, cols) = s.size();
+        let text: Vec<String> = s.rows(0, cols).collect();
+        (1..rows)
+            .filter(|r| (0..cols).any(|c| s.cell(*r, c).is_some_and(|c| c.inverse())))
+            .map(|r| text[r as usize].clone())
+            .collect()
+    }
 }
 
 #[test]
@@ -772,5 +784,56 @@ fn esc_never_quits_and_q_asks_before_leaving_staged_work() {
     t.send("q");
     t.wait_for("Quit?", 10);
     t.send("y");
+    assert_eq!(t.wait_exit(10), 0);
+}
+
+/// Issue 15: from the overview's problem to the log line that explains it, in the demo, with
+/// the real binary: select the degraded Application, Enter (its reason, whole), `w` (its
+/// workloads on edge-berlin), its Pod, `L` (the log, streamed from the emulator's pods/log).
+#[test]
+fn demo_from_an_overview_problem_to_the_log_line_that_explains_it() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut t = Pty::spawn(&["demo", "--view", "overview"], repo, 120, 36, &[]);
+    wait_screen(&t, 30, "no problem in the overview", |s| {
+        s.contains("edge-berlin-historian")
+    });
+    let mut presses = 0;
+    while !t
+        .reversed_rows()
+        .iter()
+        .any(|r| r.contains("Application edge-berlin-historian"))
+    {
+        assert!(
+            presses < 40,
+            "the problem never got selected:\n{}",
+            t.screen()
+        );
+        t.send("j");
+        presses += 1;
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    t.send("\r");
+    wait_screen(&t, 10, "Enter did not open the problem's reason", |s| {
+        s.contains("problem: gitops: Application edge-berlin-historian")
+    });
+    t.send("w");
+    wait_screen(&t, 20, "w did not show the Application's workloads", |s| {
+        s.contains("Workloads · Application edge-berlin-historian")
+            && s.contains("victoria-metrics-0")
+    });
+    t.send("j");
+    t.send("L");
+    wait_screen(&t, 20, "the log never showed the cause", |s| {
+        s.contains("is still running after 3m") || s.contains("big merge")
+    });
+    // Following: the emulator adds a line a second.
+    wait_screen(&t, 10, "follow did not bring new lines", |s| {
+        s.contains("seq=2")
+    });
+    t.send("\x1b");
+    wait_screen(&t, 10, "esc did not go back to the workloads", |s| {
+        s.contains("Workloads · Application")
+    });
+    t.send("q");
     assert_eq!(t.wait_exit(10), 0);
 }

@@ -1194,3 +1194,154 @@ fn five_thousand_nodes_are_listed_page_by_page() {
         emulated.1
     );
 }
+
+/// Issue 15 against the real kube-apiserver, which has no kubelets: the console's log stream
+/// (`pods/log` get, as the least-privileged user) gets the server's error for a Pod on a dead
+/// node, and the log view says it; the Events stream's field selector on `involvedObject` is
+/// one the real server accepts. The dead node's only address is loopback, on a closed port, so
+/// the server's dial goes nowhere but this machine.
+#[test]
+fn a_log_from_a_dead_node_shows_the_api_servers_error() {
+    use blast::app::live::drill::{LogState, LogView};
+    use blast::kube::protocol::{LiveMsg, StreamReq, StreamWhat};
+    let Some(bin) = apiserver::binary("a_log_from_a_dead_node_shows_the_api_servers_error") else {
+        return;
+    };
+    let _turn = apiserver::one_at_a_time();
+    let server = apiserver::start_many(&bin, 1, &[]).pop().unwrap();
+    let port = crate::pty::free_port();
+    let rt = runtime();
+    let (ended, events) = rt.block_on(async {
+        let admin = server.client(ADMIN).await;
+        let now = blast::model::format_time(blast::kube::now());
+        create_objects(
+            &admin,
+            &[
+                json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "dead-node"},
+                    "status": {"addresses": [{"type": "InternalIP", "address": "127.0.0.1"}],
+                        "daemonEndpoints": {"kubeletEndpoint": {"Port": port}},
+                        "conditions": [{"type": "Ready", "status": "Unknown", "reason": "NodeStatusUnknown",
+                            "message": "Kubelet stopped posting node status.", "lastHeartbeatTime": now, "lastTransitionTime": now}]}}),
+                json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "osd-2", "namespace": "rook-ceph"},
+                    "spec": {"nodeName": "dead-node", "containers": [{"name": "osd", "image": "ceph"}]}}),
+                json!({"apiVersion": "v1", "kind": "Event", "metadata": {"name": "osd-2.1", "namespace": "rook-ceph"},
+                    "involvedObject": {"apiVersion": "v1", "kind": "Pod", "name": "osd-2", "namespace": "rook-ceph"},
+                    "type": "Warning", "reason": "NodeNotReady", "message": "Node is not ready",
+                    "firstTimestamp": now, "lastTimestamp": now, "count": 1, "source": {"component": "node-controller"}}),
+                json!({"apiVersion": "v1", "kind": "Event", "metadata": {"name": "other.1", "namespace": "rook-ceph"},
+                    "involvedObject": {"apiVersion": "v1", "kind": "Pod", "name": "osd-1", "namespace": "rook-ceph"},
+                    "type": "Normal", "reason": "Pulled", "message": "not about osd-2",
+                    "firstTimestamp": now, "lastTimestamp": now, "count": 1}),
+                json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "blast-drill"},
+                    "rules": [
+                        {"apiGroups": [""], "resources": ["pods", "events"], "verbs": ["get", "list", "watch"]},
+                        {"apiGroups": [""], "resources": ["pods/log"], "verbs": ["get"]}]}),
+                json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "blast-drill"},
+                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "blast-drill"},
+                    "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": VIEWER}]}),
+            ],
+        )
+        .await;
+        let viewer = server.client(VIEWER).await;
+        let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+        let logs = StreamReq {
+            id: 1,
+            source: "mgmt".into(),
+            what: StreamWhat::Logs {
+                namespace: "rook-ceph".into(),
+                pod: "osd-2".into(),
+                container: "osd".into(),
+                tail_lines: 500,
+                follow: true,
+                previous: false,
+            },
+        };
+        tokio::time::timeout(
+            Duration::from_secs(30),
+            blast::kube::stream::run(viewer.clone(), logs, tx.clone()),
+        )
+        .await
+        .expect("the log stream ends with the server's answer");
+        let ended = rx.recv().await.unwrap();
+        let evs = StreamReq {
+            id: 2,
+            source: "mgmt".into(),
+            what: StreamWhat::Events {
+                kind: "Pod".into(),
+                namespace: Some("rook-ceph".into()),
+                name: "osd-2".into(),
+            },
+        };
+        let task = tokio::spawn(blast::kube::stream::run(viewer, evs, tx));
+        let events = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        task.abort();
+        (ended, events)
+    });
+    let LiveMsg::StreamEnded {
+        id: 1,
+        error: Some(error),
+    } = ended
+    else {
+        panic!("expected the server's error, got {ended:?}");
+    };
+    assert!(
+        error.contains("127.0.0.1") && error.contains(&port.to_string()),
+        "the error names the kubelet it could not reach: {error}"
+    );
+    let LiveMsg::Events { id: 2, events } = events else {
+        panic!("expected the Pod's Events, got {events:?}");
+    };
+    assert_eq!(
+        events.iter().map(|e| e.reason.as_str()).collect::<Vec<_>>(),
+        ["NodeNotReady"],
+        "only the Events of osd-2"
+    );
+    // The log view says it, whole, at 80x24.
+    let mut state = blast::app::State::new(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/repo"),
+        blast::keymap::Keymap::default(),
+        (80, 24),
+    );
+    state.route = blast::app::nav::Route::Logs;
+    state.views.logs = Some(LogView {
+        id: 1,
+        source: "mgmt".into(),
+        namespace: "rook-ceph".into(),
+        pod: "osd-2".into(),
+        containers: vec!["osd".into()],
+        follow: true,
+        ..Default::default()
+    });
+    state.live.apply(LiveMsg::SourceAdded {
+        source: "mgmt".into(),
+        root: true,
+    });
+    blast::app::update(
+        &mut state,
+        blast::app::Msg::Live(LiveMsg::StreamEnded {
+            id: 1,
+            error: Some(error.clone()),
+        }),
+    );
+    assert!(matches!(
+        state.views.logs.as_ref().unwrap().state,
+        LogState::Failed(_)
+    ));
+    let screen = crate::live_snapshots::render_with(
+        &state,
+        &blast::theme::Theme::load("default", None, false).unwrap(),
+    );
+    let flat: String = screen
+        .lines()
+        .map(|l| l.trim_matches('│').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        flat.contains("the API server could not give this log"),
+        "{screen}"
+    );
+    assert!(flat.contains(&format!("127.0.0.1:{port}")), "{screen}");
+}

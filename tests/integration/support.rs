@@ -155,7 +155,9 @@ pub fn settle(state: &mut State, mut effects: Vec<Effect>) {
             | Effect::Quit
             | Effect::Watch(_)
             | Effect::UseContexts(_)
-            | Effect::ReadRevisions(_) => continue,
+            | Effect::ReadRevisions(_)
+            | Effect::Stream(_)
+            | Effect::StopStream(_) => continue,
         };
         effects.extend(update(state, msg));
     }

@@ -9,6 +9,7 @@
 pub mod backup;
 pub mod baremetal;
 pub mod cluster;
+pub mod drill;
 pub mod fleet;
 pub mod gitops;
 pub mod nodes;
@@ -16,6 +17,7 @@ pub mod storage;
 pub mod summary;
 pub mod table;
 pub mod views;
+pub mod workloads;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -371,6 +373,10 @@ impl LiveState {
                 self.contexts = available;
                 self.active_contexts = active;
                 true
+            }
+            // The drill-down's streams go to `drill::stream_msg`, not to the store.
+            LiveMsg::LogLines { .. } | LiveMsg::Events { .. } | LiveMsg::StreamEnded { .. } => {
+                false
             }
         }
     }

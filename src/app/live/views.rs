@@ -11,6 +11,7 @@ use super::nodes::{self, NodeRow};
 use super::storage::{self, StorageRow, Thresholds};
 use super::summary::{self, SiteSummary};
 use super::table::TableNav;
+use super::{drill, workloads};
 use crate::app::nav::{Route, back, defining_resource, go, jump_to_repo, open_repo_path};
 use crate::app::{Effect, State};
 use crate::keymap::Action;
@@ -56,6 +57,20 @@ pub struct LiveViews {
     /// classes): its scroll and selection, and whether it has the focus (tab).
     pub lower: TableNav,
     pub lower_focus: bool,
+    /// The overview's selected problem of the selected site (`None`: the site itself).
+    pub overview_problem: Option<usize>,
+    pub workloads: TableNav,
+    pub workload_rows: Vec<super::workloads::WorkloadRow>,
+    /// What `w` narrowed the workloads view to.
+    pub workload_scope: Option<super::workloads::WorkloadScope>,
+    /// The pop-up on the selected row: the row whole, notes and the object's Events.
+    pub inspect: Option<super::drill::Inspect>,
+    /// The log on screen (the log view).
+    pub logs: Option<super::drill::LogView>,
+    /// The log view's cursor and search (`filter`).
+    pub logs_nav: TableNav,
+    /// The last stream id handed out.
+    pub next_stream: u64,
 }
 
 impl State {
@@ -89,6 +104,8 @@ impl State {
             Route::Backup => Some(&self.views.backup),
             Route::GitOps => Some(&self.views.gitops),
             Route::Overview => Some(&self.views.overview),
+            Route::Workloads => Some(&self.views.workloads),
+            Route::Logs => Some(&self.views.logs_nav),
         }
     }
 
@@ -103,6 +120,8 @@ impl State {
             Route::Backup => Some(&mut self.views.backup),
             Route::GitOps => Some(&mut self.views.gitops),
             Route::Overview => Some(&mut self.views.overview),
+            Route::Workloads => Some(&mut self.views.workloads),
+            Route::Logs => Some(&mut self.views.logs_nav),
         }
     }
 
@@ -117,6 +136,8 @@ impl State {
             Route::Backup => self.views.backup_rows.len(),
             Route::GitOps => self.views.gitops_rows.len(),
             Route::Overview => self.views.overview_rows.len(),
+            Route::Workloads => self.views.workload_rows.len(),
+            Route::Logs => self.views.logs.as_ref().map_or(0, |l| l.lines.len()),
         }
     }
 
@@ -184,6 +205,16 @@ impl State {
                 source: r.site.clone(),
                 kind: r.kind,
                 key: r.key.clone(),
+            }),
+            Route::Workloads => self.views.workload_rows.get(i).map(|r| ObjRef {
+                source: r.site.clone(),
+                kind: r.kind,
+                key: r.key.clone(),
+            }),
+            Route::Logs => self.views.logs.as_ref().map(|l| ObjRef {
+                source: l.source.clone(),
+                kind: "Pod",
+                key: ObjKey::new(Some(&l.namespace), &l.pod),
             }),
             Route::Overview | Route::Changes | Route::Reconcile => None,
         }
@@ -326,7 +357,26 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
         Route::Overview => {
             v.overview_rows = summary::overview(live, v.thresholds, &v.revisions);
             v.overview.clamp(v.overview_rows.len(), height);
+            let problems = v
+                .overview_rows
+                .get(v.overview.selected)
+                .map_or(0, |s| s.problems.len());
+            if v.overview_problem.is_some_and(|p| p >= problems) {
+                v.overview_problem = problems.checked_sub(1);
+            }
         }
+        Route::Workloads => {
+            if changed.touches(&workloads::KINDS) {
+                let rows = workloads::rows(live, v.workload_scope.as_ref(), &v.workloads.filter);
+                v.workloads.rederive(
+                    &mut v.workload_rows,
+                    rows,
+                    |r| (r.id(), &r.key.name),
+                    height,
+                );
+            }
+        }
+        Route::Logs => {}
     }
     crate::app::nav::resolve_jump(state, &mut fx);
     fx
@@ -364,6 +414,15 @@ fn find_cluster(
 
 /// Keys in the live views.
 pub fn live_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
+    if drill::inspect_key(state, action, fx)
+        || (state.route == Route::Logs && drill::logs_key(state, action, fx))
+    {
+        return;
+    }
+    if state.route == Route::Overview && matches!(action, Action::Up | Action::Down) {
+        drill::overview_move(state, if action == Action::Down { 1 } else { -1 });
+        return;
+    }
     let height = state.table_height();
     let len = state.table_len();
     match action {
@@ -389,6 +448,10 @@ pub fn live_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
                 }
                 state.live.changed.sources = true;
                 fx.extend(settle(state));
+            } else if state.route == Route::Workloads && state.views.workload_scope.is_some() {
+                state.views.workload_scope = None;
+                state.live.changed.sources = true;
+                fx.extend(settle(state));
             } else if !back(state, fx) {
                 // Esc never quits (q does).
                 state.toast(false, "nothing to go back to (q quits)");
@@ -399,6 +462,9 @@ pub fn live_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
                 n.selected =
                     (n.selected as i64 + delta).clamp(0, len.saturating_sub(1) as i64) as usize;
                 n.clamp(len, height);
+            }
+            if state.route == Route::Overview {
+                state.views.overview_problem = None;
             }
             if state.route == Route::Backup {
                 state.views.action_rows = selected_actions(&state.live, &state.views);
@@ -439,6 +505,9 @@ pub fn live_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
             state.views.action_rows = selected_actions(&state.live, &state.views);
         }
         Action::Contexts => crate::app::overlay::open_picker(state),
+        Action::Inspect | Action::Events => drill::open_inspect(state, vec![], fx),
+        Action::Workloads => drill::workloads_behind(state, fx),
+        Action::Logs => drill::open_logs(state, fx),
         Action::QuickAction => match defining_resource(state) {
             Ok((file, res)) => crate::app::quick_on(state, file, res, fx),
             Err(Some(why)) => state.toast(false, why),
@@ -455,6 +524,7 @@ pub fn filter_edit(
     ch: Option<char>,
     fx: &mut Vec<Effect>,
 ) {
+    let logs = state.route == Route::Logs;
     let Some(n) = state.nav_mut() else { return };
     let before = n.filter.clone();
     match (action, ch) {
@@ -472,7 +542,9 @@ pub fn filter_edit(
     }
     // Rows are derived again only when the text changed (closing the input costs nothing).
     let changed = n.filter != before;
-    if changed {
+    if changed && logs {
+        drill::search_changed(state);
+    } else if changed {
         n.selected = 0;
         n.offset = 0;
         state.live.changed.sources = true;
@@ -482,6 +554,9 @@ pub fn filter_edit(
 }
 
 fn open(state: &mut State, fx: &mut Vec<Effect>) {
+    if state.route == Route::Overview && drill::open_problem(state, fx) {
+        return;
+    }
     match &state.route {
         Route::Fleet => {
             if let Some(r) = state.views.fleet_rows.get(state.views.fleet.selected) {
@@ -545,6 +620,19 @@ fn open(state: &mut State, fx: &mut Vec<Effect>) {
                 None => jump_to_repo(state, fx),
             }
         }
+        Route::Workloads => {
+            let pod = state
+                .views
+                .workload_rows
+                .get(state.views.workloads.selected)
+                .is_some_and(|r| r.pod);
+            if pod {
+                drill::open_inspect(state, vec![], fx);
+            } else {
+                drill::open_logs(state, fx);
+            }
+        }
+        Route::Logs => {}
         Route::Overview => {
             let Some(s) = state.views.overview_rows.get(state.views.overview.selected) else {
                 return;

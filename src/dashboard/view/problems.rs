@@ -2,8 +2,9 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::Line;
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::now;
 use super::sites::problem_line;
@@ -14,17 +15,7 @@ use crate::theme::{Role, Theme};
 /// Every problem of every site, worst first.
 pub(super) fn problems(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let now = now(state);
-    let mut all: Vec<(&str, &SummaryProblem)> = state
-        .sites
-        .iter()
-        .flat_map(|s| s.problems.iter().map(move |p| (s.site.as_str(), p)))
-        .collect();
-    all.sort_by(|a, b| {
-        b.1.verdict
-            .cmp(&a.1.verdict)
-            .then(a.1.since.cmp(&b.1.since))
-            .then(a.0.cmp(b.0))
-    });
+    let all: Vec<(&str, &SummaryProblem)> = state.sorted_problems();
     let height = area.height as usize;
     let width = area.width as usize;
     let mut lines: Vec<Line> = vec![];
@@ -43,8 +34,16 @@ pub(super) fn problems(frame: &mut Frame, area: Rect, state: &State, theme: &The
     } else {
         all.len()
     };
-    for (site, p) in all.iter().take(shown) {
-        lines.push(problem_line(p, Some(site), now, width, 1, theme));
+    // The selected problem stays on screen.
+    let skip = state
+        .selected
+        .map_or(0, |i| (i + 1).saturating_sub(shown.max(1)));
+    for (i, (site, p)) in all.iter().enumerate().skip(skip).take(shown) {
+        let mut line = problem_line(p, Some(site), now, width, 1, theme);
+        if state.selected == Some(i) {
+            line = line.patch_style(Modifier::REVERSED);
+        }
+        lines.push(line);
     }
     if shown < all.len() {
         lines.push(Line::styled(
@@ -53,4 +52,60 @@ pub(super) fn problems(frame: &mut Frame, area: Rect, state: &State, theme: &The
         ));
     }
     frame.render_widget(Paragraph::new(lines), area);
+    if state.detail
+        && let Some((site, p)) = state.selected.and_then(|i| all.get(i))
+    {
+        detail(frame, area, site, p, now, theme);
+    }
+}
+
+/// The selected problem whole, wrapped: site, area, object, reason and age.
+fn detail(
+    frame: &mut Frame,
+    area: Rect,
+    site: &str,
+    p: &SummaryProblem,
+    now: crate::model::Time,
+    theme: &Theme,
+) {
+    let w = area.width.saturating_sub(4).max(10);
+    let text = vec![
+        Line::styled(
+            format!(
+                "{} {} · {} · {}",
+                p.verdict.symbol(),
+                p.verdict.label(),
+                site,
+                p.area
+            ),
+            theme.style(Role::Warning),
+        ),
+        Line::raw(p.object.clone()),
+        Line::raw(p.message.clone()),
+        Line::styled(
+            p.since
+                .map(|t| format!("since {} ago", crate::app::live::age(now, t)))
+                .unwrap_or_default(),
+            theme.style(Role::Muted),
+        ),
+    ];
+    let inner_w = w.saturating_sub(2).max(1) as usize;
+    let rows: usize = text
+        .iter()
+        .map(|l| l.width().div_ceil(inner_w).max(1))
+        .sum();
+    let h = (rows as u16 + 2).min(area.height);
+    let rect = Rect::new(area.x + 2, area.y + (area.height - h) / 2, w, h);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Role::BorderFocus))
+        .title(Line::styled(
+            " problem · esc: close ",
+            theme.style(Role::Title),
+        ));
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(text).block(block).wrap(Wrap { trim: false }),
+        rect,
+    );
 }

@@ -199,6 +199,7 @@ async fn respond(req: &Request<Incoming>, shared: &Arc<Shared>) -> Response<Body
         Route::Groups => json_response(shared, StatusCode::OK, &groups_document(shared)),
         Route::Group(doc) | Route::Resources(doc) => json_response(shared, StatusCode::OK, &doc),
         Route::Object(target) => get_object(shared, cluster_name, &cluster, &target),
+        Route::PodLog(ns, name) => super::logs::pod_log(shared, &cluster, &ns, &name, &query),
         Route::Collection(target) => match CollectionQuery::parse(&query) {
             Err(e) => status_response(shared, StatusCode::BAD_REQUEST, "BadRequest", &e),
             Ok(q) if q.watch && shared.faults.watch_refused(target.info.plural) => status_response(
@@ -248,6 +249,8 @@ enum Route {
     Resources(Value),
     Collection(Target),
     Object(Target),
+    /// `pods/{name}/log`: the namespace and the Pod's name.
+    PodLog(String, String),
 }
 
 /// A kind under one of its served versions, maybe narrowed to a namespace and a name.
@@ -266,6 +269,9 @@ fn route(rest: &[&str], shape: &Shape) -> Option<Route> {
         ["version"] => Some(Route::Version),
         ["api"] => Some(Route::CoreVersions),
         ["api", version] => shape.api_resource_list("", version).map(Route::Resources),
+        ["api", "v1", "namespaces", ns, "pods", name, "log"] => {
+            Some(Route::PodLog(ns.to_string(), name.to_string()))
+        }
         ["api", version, tail @ ..] => resource_route("", version, tail, shape),
         ["apis"] => Some(Route::Groups),
         ["apis", group] => shape.api_group(group).map(Route::Group),

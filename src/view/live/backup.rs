@@ -190,3 +190,13 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         table.render(frame, bottom, state, theme);
     }
 }
+
+/// The selected row's columns, whole (for the pop-up).
+pub(super) fn fields(state: &State) -> Vec<(String, String)> {
+    let v = &state.views;
+    let ctx = state.live.now;
+    v.backup_rows
+        .get(v.backup.selected)
+        .map(|r| super::row_fields(r, &ctx))
+        .unwrap_or_default()
+}

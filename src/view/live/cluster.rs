@@ -189,3 +189,16 @@ fn events(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         );
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
+
+/// The selected row's columns, whole (for the pop-up).
+pub(super) fn fields(state: &State) -> Vec<(String, String)> {
+    let v = &state.views;
+    let ctx = Ctx {
+        now: state.live.now,
+        max_label: u16::MAX,
+    };
+    v.tree
+        .get(v.cluster.selected)
+        .map(|r| super::row_fields(r, &ctx))
+        .unwrap_or_default()
+}

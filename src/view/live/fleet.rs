@@ -113,3 +113,16 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         .nav(&v.fleet, state.table_height())
         .render(frame, area, state, theme);
 }
+
+/// The selected row's columns, whole (for the pop-up).
+pub(super) fn fields(state: &State) -> Vec<(String, String)> {
+    let v = &state.views;
+    let ctx = Ctx {
+        now: state.live.now,
+        multi_root: state.live.roots().count() > 1,
+    };
+    v.fleet_rows
+        .get(v.fleet.selected)
+        .map(|r| super::row_fields(r, &ctx))
+        .unwrap_or_default()
+}

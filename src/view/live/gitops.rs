@@ -181,3 +181,13 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         bottom,
     );
 }
+
+/// The selected row's columns, whole (for the pop-up).
+pub(super) fn fields(state: &State) -> Vec<(String, String)> {
+    let v = &state.views;
+    let ctx = ();
+    v.gitops_rows
+        .get(v.gitops.selected)
+        .map(|r| super::row_fields(r, &ctx))
+        .unwrap_or_default()
+}

@@ -34,12 +34,17 @@ pub(super) fn header_bar(frame: &mut Frame, area: Rect, state: &State, theme: &T
         ("8", "Overview", Route::Overview),
         ("9", "Changes", Route::Changes),
         ("0", "Reconcile", Route::Reconcile),
+        ("W", "Workloads", Route::Workloads),
     ];
     // Narrow terminals: the numbers, and the name of the view on screen only.
     let compact = area.width < 140;
     for (k, name, r) in tabs {
         // The reconcile tab only once something was pushed.
         if r == Route::Reconcile && state.reconcile.is_none() {
+            continue;
+        }
+        // The workloads tab while it (or a log from it) is on screen: `W` opens it anywhere.
+        if r == Route::Workloads && !matches!(state.route, Route::Workloads | Route::Logs) {
             continue;
         }
         let on = std::mem::discriminant(&r) == std::mem::discriminant(&state.route);
@@ -166,7 +171,27 @@ pub(super) fn footer_bar(frame: &mut Frame, area: Rect, state: &State, theme: &T
             Route::Nodes => "machine",
             _ => "open",
         };
+        if state.route == Route::Logs {
+            hint(&mut spans, Context::Live, Action::Follow, "follow");
+            hint(&mut spans, Context::Live, Action::Previous, "previous");
+            hint(&mut spans, Context::Live, Action::Container, "container");
+            hint(&mut spans, Context::Live, Action::Filter, "search");
+            hint(&mut spans, Context::Live, Action::NextMatch, "next");
+            hint(&mut spans, Context::Live, Action::Back, "back");
+            frame.render_widget(Paragraph::new(Line::from(spans)), area);
+            return;
+        }
         hint(&mut spans, Context::Live, Action::Open, open);
+        hint(&mut spans, Context::Live, Action::Inspect, "whole row");
+        if matches!(
+            state.route,
+            Route::Storage | Route::Backup | Route::GitOps | Route::Nodes
+        ) {
+            hint(&mut spans, Context::Live, Action::Workloads, "workloads");
+        }
+        if state.route == Route::Workloads {
+            hint(&mut spans, Context::Live, Action::Logs, "logs");
+        }
         hint(&mut spans, Context::Live, Action::Filter, "filter");
         if !matches!(state.route, Route::Cluster { .. }) {
             hint(&mut spans, Context::Live, Action::Sort, "sort");

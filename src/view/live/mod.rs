@@ -10,10 +10,12 @@ mod cluster;
 mod fleet;
 mod gitops;
 mod header;
+mod inspect;
 mod nodes;
 mod overview;
 mod picker;
 mod storage;
+mod workloads;
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
@@ -55,10 +57,15 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             Route::GitOps => gitops::draw(frame, body, state, theme),
             Route::Overview => overview::draw(frame, body, state, theme),
             Route::Reconcile => super::changes::reconcile(frame, body, state, theme),
+            Route::Workloads => workloads::draw(frame, body, state, theme),
+            Route::Logs => workloads::draw_logs(frame, body, state, theme),
             Route::Browser | Route::Changes => {}
         }
     }
     header::footer_bar(frame, foot, state, theme);
+    if state.views.inspect.is_some() {
+        inspect::draw(frame, body, state, theme);
+    }
     draw_picker(frame, state, theme);
 }
 
@@ -123,6 +130,19 @@ fn shown(
     let mut n = nav.clone();
     n.clamp(len, height);
     n
+}
+
+/// A row's columns as `(title, text)`, whole: what the pop-up shows of a cut cell.
+fn row_fields<R: crate::view::widgets::table::LiveTable>(
+    row: &R,
+    ctx: &R::Ctx,
+) -> Vec<(String, String)> {
+    R::columns(ctx)
+        .iter()
+        .zip(row.cells(ctx))
+        .filter(|(_, c)| !c.text.trim().is_empty())
+        .map(|(col, c)| (col.title.to_lowercase(), c.text.trim().to_string()))
+        .collect()
 }
 
 /// `▲ degraded` in the verdict's role.

@@ -108,3 +108,13 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         .nav(&v.nodes, state.table_height())
         .render(frame, area, state, theme);
 }
+
+/// The selected row's columns, whole (for the pop-up).
+pub(super) fn fields(state: &State) -> Vec<(String, String)> {
+    let v = &state.views;
+    let ctx = state.live.now;
+    v.node_rows
+        .get(v.nodes.selected)
+        .map(|r| super::row_fields(r, &ctx))
+        .unwrap_or_default()
+}

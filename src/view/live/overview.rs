@@ -56,7 +56,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
                 }),
             ),
         ];
-        if selected {
+        if selected && v.overview_problem.is_none() {
             for sp in &mut head {
                 sp.style = sp.style.add_modifier(Modifier::REVERSED);
             }
@@ -74,8 +74,13 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
                 Span::raw(shorten_middle(&a.text, width.saturating_sub(14))),
             ]));
         }
-        let room = if v.overview_rows.len() <= 3 { 6 } else { 3 };
-        for p in s.problems.iter().take(room) {
+        let mut room = if v.overview_rows.len() <= 3 { 6 } else { 3 };
+        // The selected problem is always shown.
+        let chosen = v.overview_problem.filter(|_| selected);
+        if let Some(p) = chosen {
+            room = room.max(p + 1);
+        }
+        for (pi, p) in s.problems.iter().enumerate().take(room) {
             let since = p
                 .since
                 .map(|t| format!(" ({})", age(now, t)))
@@ -89,14 +94,20 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
             } else {
                 format!("{text}{since}")
             };
-            lines.push(Line::from(vec![
+            let mut line = vec![
                 Span::raw("     "),
                 Span::styled(
                     format!("{} ", p.verdict.symbol()),
                     verdict_style(p.verdict, theme),
                 ),
                 Span::styled(text, theme.style(Role::Text)),
-            ]));
+            ];
+            if chosen == Some(pi) {
+                for sp in &mut line {
+                    sp.style = sp.style.add_modifier(Modifier::REVERSED);
+                }
+            }
+            lines.push(Line::from(line));
         }
         if s.problems.len() > room {
             lines.push(Line::styled(

@@ -112,3 +112,17 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         .nav(&v.storage, state.table_height())
         .render(frame, area, state, theme);
 }
+
+/// The selected row's columns, whole (for the pop-up).
+pub(super) fn fields(state: &State) -> Vec<(String, String)> {
+    let v = &state.views;
+    let ctx = Ctx {
+        now: state.live.now,
+        bar: 10,
+        thresholds: v.thresholds,
+    };
+    v.storage_rows
+        .get(v.storage.selected)
+        .map(|r| super::row_fields(r, &ctx))
+        .unwrap_or_default()
+}
