@@ -4,7 +4,6 @@
 //! Every file must be listed here (a test walks the folders), so none is silently left out.
 //! Times in the world assume "now" is [`FIXTURES_NOW`]; the loader shifts them.
 
-use serde::Deserialize;
 use serde_json::Value;
 
 /// The "now" the fixtures were written for (events a few minutes old, heartbeats seconds old).
@@ -228,12 +227,9 @@ pub fn documents(file: &str, text: &str) -> Result<Vec<Value>, String> {
     let mut out = Vec::new();
     crate::repo::yaml::guard(text)
         .map_err(|e| format!("{file}:{}:{}: {}", e.pos.line, e.pos.col, e.message))?;
-    for doc in serde_yaml::Deserializer::from_str(text) {
-        let v = Value::deserialize(doc).map_err(|e| format!("{file}: {e}"))?;
-        if !v.is_null() {
-            out.push(v);
-        }
-    }
+    let docs: Vec<Value> =
+        crate::repo::yaml_serde::documents(text).map_err(|e| format!("{file}: {e}"))?;
+    out.extend(docs.into_iter().filter(|v| !v.is_null()));
     Ok(out)
 }
 

@@ -129,15 +129,9 @@ pub fn parse_scenario(file: &str, text: &str) -> Result<Scenario, ScenarioError>
             message: e.message,
         });
     }
-    let raw: RawScenario = serde_yaml::from_str(text).map_err(|e| {
-        let (line, column) = e
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((1, 1));
-        let mut message = e.to_string();
-        if let Some(i) = message.rfind(" at line ") {
-            message.truncate(i);
-        }
+    let raw: RawScenario = crate::repo::yaml_serde::from_str_with_path(text).map_err(|e| {
+        let (line, column) = e.location.unwrap_or((1, 1));
+        let message = e.message;
         ScenarioError {
             file: file.to_string(),
             line,
@@ -1105,7 +1099,7 @@ steps:
             run(name, &s, &mut w, |i, obj| {
                 let t = Target::of(obj);
                 let file = out.join(format!("{:03}-{}-{}.yaml", i + 1, t.kind, t.name));
-                std::fs::write(file, serde_yaml::to_string(obj).unwrap()).unwrap();
+                std::fs::write(file, crate::repo::yaml_serde::to_string(obj).unwrap()).unwrap();
             });
         }
     }

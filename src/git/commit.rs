@@ -1,12 +1,17 @@
 //! Commit the index as the configured identity, refusing (and changing nothing) when the commit
 //! would be wrong: nothing staged, detached HEAD, no identity, empty message, conflicts, a git
-//! operation in progress.
+//! operation in progress. Where the repo has commit hooks or asks for signed commits (which
+//! libgit2 neither runs nor does), the commit is made by the system `git commit`.
 
 use std::collections::BTreeSet;
 use std::fmt;
 use std::path::Path;
 
-use super::repository::{head_commit, in_progress, open};
+use std::sync::atomic::AtomicBool;
+
+use super::hooks;
+use super::repository::{head_commit, in_progress, open, workdir};
+use super::system_git::{self, RunError};
 
 /// A commit just made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +21,8 @@ pub struct Committed {
     pub summary: String,
     /// `Name <email>`.
     pub author: String,
+    /// Set when the system `git commit` made it, and why (`hooks: pre-commit; signing: ssh`).
+    pub via_system_git: Option<String>,
 }
 
 /// Why a commit was not made. In every case nothing was written: HEAD, the branch and the index
@@ -31,6 +38,12 @@ pub enum CommitError {
     Unmerged(Vec<String>),
     /// A merge, rebase, cherry-pick... started by git is not finished (names it).
     InProgress(String),
+    /// The system `git commit` (run for `via`: hooks, signing) failed: a hook refused, signing
+    /// failed... `output` is what it printed (its last lines, bounded).
+    Refused {
+        via: String,
+        output: String,
+    },
     Git(String),
 }
 
@@ -64,6 +77,11 @@ impl fmt::Display for CommitError {
             CommitError::InProgress(what) => write!(
                 f,
                 "A {what} is in progress: finish or abort it with git first; nothing was committed."
+            ),
+            CommitError::Refused { via, output } => write!(
+                f,
+                "git commit (run for the repo's {via}) refused the commit; nothing was \
+                 committed and the staged changes are still staged. It said:\n{output}"
             ),
             CommitError::Git(m) => write!(
                 f,
@@ -114,8 +132,22 @@ pub fn author(root: &Path) -> Result<String, CommitError> {
 /// first commit creates it). Refuses, changing nothing, when nothing is staged, HEAD is detached,
 /// no identity is configured, the message is empty, conflicts are unresolved, or a git merge or
 /// rebase is under way. The branch only moves if it still points where it did when the commit
-/// was built. Hooks are not run and commits are not signed.
+/// was built.
+///
+/// When the repo has commit hooks (`core.hooksPath` honoured) or `commit.gpgsign` is set, the
+/// commit is made by the system `git commit`, which runs the hooks and signs as git users
+/// expect (see [`system_commit`]); `via_system_git` then says why.
 pub fn commit(root: &Path, message: &str) -> Result<Committed, CommitError> {
+    commit_cancellable(root, message, &AtomicBool::new(false))
+}
+
+/// [`commit`], with `cancel` killing the system git (and its hooks) when it is the one
+/// committing.
+pub fn commit_cancellable(
+    root: &Path,
+    message: &str,
+    cancel: &AtomicBool,
+) -> Result<Committed, CommitError> {
     let repo = open(root)?;
     let message = git2::message_prettify(message, None)?;
     if message.trim().is_empty() {
@@ -148,6 +180,10 @@ pub fn commit(root: &Path, message: &str) -> Result<Committed, CommitError> {
     if !staged {
         return Err(CommitError::NothingStaged);
     }
+    let needs = hooks::commit_needs(&repo);
+    if !needs.is_empty() {
+        return system_commit(&repo, &message, &needs.describe(), cancel);
+    }
     let tree = repo.find_tree(tree_id)?;
     let sig = git2::Signature::now(&name, &email)?;
     let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
@@ -158,6 +194,115 @@ pub fn commit(root: &Path, message: &str) -> Result<Committed, CommitError> {
         id,
         summary: message.lines().next().unwrap_or("").trim().to_string(),
         author: format!("{name} <{email}>"),
+        via_system_git: None,
+    })
+}
+
+/// Lines of a refusing `git commit`'s output shown.
+const REFUSED_LINES: usize = 20;
+
+/// Commits the index with the system `git commit`, detached from the terminal (no prompt can
+/// hang it; a gpg that needs a passphrase uses its agent or fails), `message` cleaned as
+/// [`commit`] does (`--cleanup=whitespace`).
+///
+/// git runs on a copy of the index while this holds `index.lock`, as git itself does for
+/// `git commit PATHS`: the hooks see (and may change) the copy, and only a commit that was
+/// made puts it in place. A refused commit leaves the index byte for byte as it was (a plain
+/// `git commit` would have rewritten it with refreshed stat data even when a hook refused).
+fn system_commit(
+    repo: &git2::Repository,
+    message: &str,
+    via: &str,
+    cancel: &AtomicBool,
+) -> Result<Committed, CommitError> {
+    let git_dir = repo.path().to_path_buf();
+    let wd = workdir(repo)?;
+    let before = repo.head().ok().and_then(|h| h.target());
+    let index = git_dir.join("index");
+    let lock = git_dir.join("index.lock");
+    let copy = git_dir.join("index.blast-commit");
+    let msg = git_dir.join("BLAST_COMMIT_MSG");
+    // Take the index as git does, so no git run beside us changes it meanwhile.
+    if let Err(e) = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&lock)
+    {
+        return Err(CommitError::Git(format!(
+            "cannot lock the index ({}: {e}); is another git running?",
+            lock.display()
+        )));
+    }
+    let result = (|| {
+        std::fs::copy(&index, &copy)
+            .map_err(|e| CommitError::Git(format!("copy the index: {e}")))?;
+        std::fs::write(&msg, message).map_err(|e| CommitError::Git(e.to_string()))?;
+        let (copy_s, msg_s) = (copy.to_string_lossy(), msg.to_string_lossy());
+        system_git::run(
+            &wd,
+            &["commit", "--cleanup=whitespace", "-F", &msg_s],
+            &[("GIT_INDEX_FILE", &copy_s), ("GIT_EDITOR", ":")],
+            &mut |_| {},
+            cancel,
+        )
+        .map_err(|e| match e {
+            RunError::Cancelled => CommitError::Git("cancelled".into()),
+            RunError::Spawn(e) => CommitError::Git(e),
+        })
+    })();
+    let _ = std::fs::remove_file(&msg);
+    let ran = match result {
+        Ok(ran) if ran.status.success() => ran,
+        other => {
+            let _ = std::fs::remove_file(&copy);
+            let _ = std::fs::remove_file(&lock);
+            let ran = other?;
+            let mut said: Vec<&str> = ran
+                .stdout
+                .lines()
+                .chain(ran.stderr.iter().map(String::as_str))
+                .filter(|l| !l.trim().is_empty())
+                .collect();
+            said.drain(..said.len().saturating_sub(REFUSED_LINES));
+            return Err(CommitError::Refused {
+                via: via.to_string(),
+                output: if said.is_empty() {
+                    format!("git commit exited with {}", ran.status)
+                } else {
+                    said.join("\n")
+                },
+            });
+        }
+    };
+    drop(ran);
+    // The commit is made: its index (with whatever the hooks staged) becomes the index.
+    let placed = std::fs::rename(&copy, &lock).and_then(|_| std::fs::rename(&lock, &index));
+    if let Err(e) = placed {
+        let _ = std::fs::remove_file(&copy);
+        let _ = std::fs::remove_file(&lock);
+        return Err(CommitError::Git(format!(
+            "the commit was made but its index could not be put in place ({e}); run `git status`"
+        )));
+    }
+    let repo = open(&wd)?;
+    let head = repo.head()?.peel_to_commit()?;
+    if Some(head.id()) == before {
+        return Err(CommitError::Git("git commit made no commit".into()));
+    }
+    let id = head.id().to_string();
+    let author = head.author();
+    Ok(Committed {
+        short: id[..7].to_string(),
+        summary: String::from_utf8_lossy(head.summary_bytes().unwrap_or_default())
+            .trim()
+            .to_string(),
+        author: format!(
+            "{} <{}>",
+            String::from_utf8_lossy(author.name_bytes()),
+            String::from_utf8_lossy(author.email_bytes())
+        ),
+        id,
+        via_system_git: Some(via.to_string()),
     })
 }
 #[cfg(test)]

@@ -15,6 +15,8 @@
 //! Writes (only the writer runs them):
 //! - `stage.rs`: stage, unstage, discard.
 //! - `commit.rs`: commit the index, or say why not (`CommitError`); the author for the dialog.
+//!   Through the system `git commit` when the repo has hooks or asks for signing (`hooks.rs`
+//!   says which).
 //! - `rebase.rs`: replay the local commits onto the fetched upstream, or check that it would
 //!   apply (`Rebase`).
 //! - `remote/`: push and fetch. `transfer.rs` drives libgit2, `creds.rs` chooses credentials,
@@ -29,7 +31,8 @@
 //! - `writer.rs`: the writer thread and `WriteCap`, the capability without which it is never
 //!   started (never with `--read-only`, never in the dashboard). One write at a time.
 //!
-//! Shared: `repository.rs` (open the repository, HEAD, the git operation in progress), and for
+//! Shared: `repository.rs` (open the repository, HEAD, the git operation in progress),
+//! `system_git.rs` (the system `git` run detached from the terminal, output bounded), and for
 //! tests only `test_support.rs` (`git` with a fixed identity, a bare origin and its clone).
 //!
 //! Every operation opens the repository afresh and takes paths relative to the work-tree root
@@ -39,6 +42,7 @@
 pub mod changes;
 pub mod commit;
 pub mod diff;
+pub mod hooks;
 pub mod log;
 pub mod protocol;
 pub mod rebase;
@@ -47,6 +51,7 @@ mod repository;
 pub mod revisions;
 pub mod stage;
 pub mod status;
+mod system_git;
 #[doc(hidden)]
 pub mod test_support;
 pub mod worker;

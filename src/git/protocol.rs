@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use super::changes::Change;
+pub use super::commit::Committed;
 use super::diff::DiffLine;
 use super::log::Commit;
 pub use super::remote::PushError;
@@ -133,8 +134,8 @@ pub enum WriteMsg {
         path: String,
         result: Result<String, String>,
     },
-    /// `short id` and summary.
-    Committed(Result<(String, String), String>),
+    /// The commit made (short id, summary, and whether the system git made it), or why not.
+    Committed(Result<Committed, String>),
     /// A line of a push's or fetch's progress.
     Progress(String),
     /// The push, or why not: typed, so the console can say what to do next.

@@ -120,12 +120,12 @@ fn run<M: From<WriteMsg>>(
             done(stage::discard(root, &path).map(|_| format!("discarded the changes to {path}")))
         }
         WriteOp::Commit(message) => WriteMsg::Committed(
-            commit::commit(root, &message)
-                .map(|c| {
-                    info!(id = %c.short, "committed");
-                    (c.short, c.summary)
-                })
-                .map_err(|e| e.to_string()),
+            commit::commit_cancellable(root, &message, cancel)
+                .inspect(|c| info!(id = %c.short, via = ?c.via_system_git, "committed"))
+                .map_err(|e| {
+                    warn!(error = %e, "commit refused");
+                    e.to_string()
+                }),
         ),
         WriteOp::Push => WriteMsg::Pushed(push(root, tx, cancel)),
         WriteOp::FetchAndCheck => WriteMsg::Fetched(

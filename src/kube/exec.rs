@@ -145,7 +145,7 @@ fn run_plugin(exec: &ExecConfig, server: Option<&str>) -> Result<(), String> {
 /// Whether a plugin's stdout is an `ExecCredential` with a token or a client certificate.
 fn check_answer(stdout: &[u8]) -> Result<(), String> {
     let text = std::str::from_utf8(stdout).map_err(|_| "its answer is not UTF-8".to_string())?;
-    let v: Value = serde_yaml::from_str(text)
+    let v: Value = crate::repo::yaml_serde::from_str(text)
         .map_err(|_| "its answer is not an ExecCredential".to_string())?;
     let status = &v["status"];
     let has = |k: &str| status[k].as_str().is_some_and(|s| !s.is_empty());

@@ -358,7 +358,7 @@ mod tests {
     use super::*;
 
     fn yaml(s: &str) -> Value {
-        serde_yaml::from_str(s).unwrap()
+        crate::repo::yaml_serde::from_str(s).unwrap()
     }
 
     const NODE: &str = r#"

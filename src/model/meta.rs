@@ -196,109 +196,78 @@ pub(crate) fn from_value<'a, T: Deserialize<'a>>(v: &'a Value) -> Result<T, Pars
 // Times
 
 /// Parses an RFC 3339 time (`2026-09-21T12:00:00Z`, fractions and offsets allowed) to unix
-/// seconds; anything else is `None`.
+/// seconds (fractions dropped, a leap second read as :59); anything else is `None`. jiff's
+/// parser, the one k8s-openapi reads `metav1.Time` with: RFC 3339 and the ISO 8601 forms
+/// around it (`2026-09-21T12:00Z`), but never a time without an offset.
 pub fn parse_time(s: &str) -> Option<Time> {
-    let b = s.as_bytes();
-    if b.len() < 20 {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let part = s.get(r)?;
-        if part.bytes().all(|c| c.is_ascii_digit()) {
-            part.parse().ok()
-        } else {
-            None
-        }
-    };
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hour, min, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    if b[13] != b':' || b[16] != b':' {
-        return None;
-    }
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
-        return None;
-    }
-    if hour > 23 || min > 59 || sec > 60 {
-        return None;
-    }
-    let mut i = 19;
-    if b[i] == b'.' {
-        i += 1;
-        let start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == start {
-            return None;
-        }
-    }
-    let offset = match b.get(i)? {
-        b'Z' | b'z' if i + 1 == b.len() => 0,
-        sign @ (b'+' | b'-') if i + 6 == b.len() && b[i + 3] == b':' => {
-            let (h, m) = (num(i + 1..i + 3)?, num(i + 4..i + 6)?);
-            if h > 23 || m > 59 {
-                return None;
-            }
-            let o = h * 3600 + m * 60;
-            if *sign == b'+' { o } else { -o }
-        }
-        _ => return None,
-    };
-    let days = days_from_civil(year, month, day);
-    Some(days * 86400 + hour * 3600 + min * 60 + sec.min(59) - offset)
+    s.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
 }
 
-/// Formats unix seconds as RFC 3339 UTC (`2026-09-21T12:00:00Z`).
+/// Formats unix seconds as RFC 3339 UTC (`2026-09-21T12:00:00Z`), as Kubernetes writes
+/// timestamps. Outside jiff's range (years -9999 to 9999) the nearest end of it.
 pub fn format_time(t: Time) -> String {
-    let days = t.div_euclid(86400);
-    let secs = t.rem_euclid(86400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    jiff::Timestamp::from_second(t)
+        .unwrap_or(if t < 0 {
+            jiff::Timestamp::MIN
+        } else {
+            jiff::Timestamp::MAX
+        })
+        .to_string()
 }
 
-fn is_leap(y: i64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+/// `YYYY-MM-DD` (UTC) of unix seconds.
+pub fn format_date(t: Time) -> String {
+    format_time(t).chars().take_while(|&c| c != 'T').collect()
 }
 
-fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if is_leap(y) => 29,
-        _ => 28,
+/// A duration as kubectl prints ages (apimachinery's `duration.HumanDuration`): about two
+/// significant figures, `45s`, `119s`, `3m10s`, `70m`, `3h12m`, `47h`, `5d3h`, `367d`, `2y45d`,
+/// `8y`. A negative duration of up to a second (clock skew) is `0s`; beyond that `<invalid>`.
+pub fn human_duration(d: jiff::SignedDuration) -> String {
+    let seconds = d.as_secs();
+    if seconds < -1 {
+        return "<invalid>".into();
     }
-}
-
-/// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    if seconds < 0 {
+        return "0s".into();
+    }
+    if seconds < 60 * 2 {
+        return format!("{seconds}s");
+    }
+    let minutes = seconds / 60;
+    if minutes < 10 {
+        return match seconds % 60 {
+            0 => format!("{minutes}m"),
+            s => format!("{minutes}m{s}s"),
+        };
+    }
+    if minutes < 60 * 3 {
+        return format!("{minutes}m");
+    }
+    let hours = minutes / 60;
+    let days = hours / 24;
+    if hours < 8 {
+        match minutes % 60 {
+            0 => format!("{hours}h"),
+            m => format!("{hours}h{m}m"),
+        }
+    } else if hours < 48 {
+        format!("{hours}h")
+    } else if hours < 24 * 8 {
+        match hours % 24 {
+            0 => format!("{days}d"),
+            h => format!("{days}d{h}h"),
+        }
+    } else if hours < 24 * 365 * 2 {
+        format!("{days}d")
+    } else if hours < 24 * 365 * 8 {
+        match days % 365 {
+            0 => format!("{}y", days / 365),
+            d => format!("{}y{d}d", days / 365),
+        }
+    } else {
+        format!("{}y", days / 365)
+    }
 }
 
 pub(crate) fn time(s: &Option<String>) -> Option<Time> {
@@ -600,6 +569,11 @@ mod tests {
         assert_eq!(parse_time("2024-02-29T23:59:59Z"), Some(1709251199));
         assert_eq!(format_time(1709251199), "2024-02-29T23:59:59Z");
         assert_eq!(format_time(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(format_time(i64::MIN), "-009999-01-02T01:59:59Z");
+        assert_eq!(format_date(0), "1970-01-01");
+        assert_eq!(format_date(1_795_392_000), "2026-11-23");
+        assert_eq!(format_date(1_795_478_399), "2026-11-23");
+        assert_eq!(format_date(951_782_400), "2000-02-29");
         for bad in [
             "",
             "yesterday",
@@ -611,6 +585,71 @@ mod tests {
             "2026-09-21T12:00:00.Z",
         ] {
             assert_eq!(parse_time(bad), None, "{bad}");
+        }
+    }
+
+    /// apimachinery's own cases (`pkg/util/duration/duration_test.go`: `TestHumanDuration` and
+    /// `TestHumanDurationBoundaries`), in milliseconds.
+    #[test]
+    fn ages_read_like_kubectl() {
+        const S: i64 = 1000;
+        const M: i64 = 60 * S;
+        const H: i64 = 60 * M;
+        const D: i64 = 24 * H;
+        const Y: i64 = 365 * D;
+        let cases: &[(i64, &str)] = &[
+            (S, "1s"),
+            (70 * S, "70s"),
+            (190 * S, "3m10s"),
+            (70 * M, "70m"),
+            (47 * H, "47h"),
+            (49 * H, "2d1h"),
+            ((8 * 24 + 2) * H, "8d"),
+            (367 * D, "367d"),
+            ((365 * 2 * 24 + 25) * H, "2y1d"),
+            ((365 * 8 * 24 + 2) * H, "8y"),
+            // the boundaries
+            (-2 * S, "<invalid>"),
+            (-2 * S + 1, "0s"),
+            (0, "0s"),
+            (S - 1, "0s"),
+            (2 * M - 1, "119s"),
+            (2 * M, "2m"),
+            (2 * M + S, "2m1s"),
+            (10 * M - 1, "9m59s"),
+            (10 * M, "10m"),
+            (10 * M + S, "10m"),
+            (3 * H - 1, "179m"),
+            (3 * H, "3h"),
+            (3 * H + M, "3h1m"),
+            (8 * H - 1, "7h59m"),
+            (8 * H, "8h"),
+            (8 * H + 59 * M, "8h"),
+            (2 * D - 1, "47h"),
+            (2 * D, "2d"),
+            (2 * D + H, "2d1h"),
+            (8 * D - 1, "7d23h"),
+            (8 * D, "8d"),
+            (8 * D + 23 * H, "8d"),
+            (2 * Y - 1, "729d"),
+            (2 * Y, "2y"),
+            (2 * Y + 23 * H, "2y"),
+            (2 * Y + 23 * H + 59 * M, "2y"),
+            (2 * Y + D - 1, "2y"),
+            (2 * Y + D, "2y1d"),
+            (3 * Y, "3y"),
+            (4 * Y, "4y"),
+            (5 * Y, "5y"),
+            (6 * Y, "6y"),
+            (7 * Y, "7y"),
+            (8 * Y - 1, "7y364d"),
+            (8 * Y, "8y"),
+            (8 * Y + 364 * D, "8y"),
+            (9 * Y, "9y"),
+        ];
+        for &(ms, want) in cases {
+            let d = jiff::SignedDuration::from_millis(ms);
+            assert_eq!(human_duration(d), want, "{ms} ms");
         }
     }
 

@@ -32,7 +32,8 @@ pub use gitops::{
 pub use kinds::KindInfo;
 pub use meta::{
     Address, CapiVersion, CondStatus, Condition, Meta, ObjName, OwnerRef, ParseError, Replicas,
-    Severity, Time, condition, format_time, parse_quantity, parse_time,
+    Severity, Time, condition, format_date, format_time, human_duration, parse_quantity,
+    parse_time,
 };
 pub use sidero::{Disk, MetalCluster, MetalMachine, Power, Server, ServerClass, ServerState};
 pub use storage::{
@@ -270,7 +271,7 @@ mod tests {
     use super::*;
 
     fn yaml(s: &str) -> Value {
-        serde_yaml::from_str(s).unwrap()
+        crate::repo::yaml_serde::from_str(s).unwrap()
     }
 
     #[test]

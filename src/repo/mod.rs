@@ -9,3 +9,4 @@ pub mod quick;
 pub mod schema;
 pub mod yaml;
 pub mod yaml_edit;
+pub mod yaml_serde;

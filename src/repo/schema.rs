@@ -82,10 +82,10 @@ impl SchemaSet {
                     e.message
                 )
             })?;
-            for doc in serde_yaml::Deserializer::from_str(&text) {
-                let value: Json = serde::Deserialize::deserialize(doc)
-                    .wrap_err_with(|| format!("parsing {}", entry.path().display()))?;
-                set.add_crd(&value);
+            let docs: Vec<Json> = super::yaml_serde::documents(&text)
+                .wrap_err_with(|| format!("parsing {}", entry.path().display()))?;
+            for value in &docs {
+                set.add_crd(value);
             }
         }
         Ok(set)
@@ -547,7 +547,7 @@ spec:
               free: {type: object, x-kubernetes-preserve-unknown-fields: true}
 "#;
         let mut s = SchemaSet::default();
-        let j: Json = serde_yaml::from_str(crd).unwrap();
+        let j: Json = crate::repo::yaml_serde::from_str(crd).unwrap();
         s.add_crd(&j);
         s
     }

@@ -519,7 +519,10 @@ fn log(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .map(|c| {
                 Line::from(vec![
                     Span::styled(format!("{} ", c.short), theme.style(Role::Accent)),
-                    Span::styled(format!("{} ", date(c.time)), theme.style(Role::Muted)),
+                    Span::styled(
+                        format!("{} ", crate::model::format_date(c.time)),
+                        theme.style(Role::Muted),
+                    ),
                     Span::styled(format!("{} ", c.author), theme.style(Role::YamlKey)),
                     Span::styled(c.summary.as_str(), theme.style(Role::Text)),
                 ])
@@ -555,34 +558,11 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     out
 }
 
-/// `YYYY-MM-DD` (UTC) of a Unix time, without a clock or a date crate.
-pub fn date(secs: i64) -> String {
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = secs.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn wrapping() {
         assert_eq!(super::wrap("a bb ccc dddd", 6), vec!["a bb", "ccc", "dddd"]);
         assert_eq!(super::wrap("abcdefgh", 3), vec!["abc", "def", "gh"]);
-    }
-
-    #[test]
-    fn dates() {
-        assert_eq!(super::date(0), "1970-01-01");
-        assert_eq!(super::date(1_795_392_000), "2026-11-23");
-        assert_eq!(super::date(1_795_478_399), "2026-11-23");
-        assert_eq!(super::date(951_782_400), "2000-02-29");
     }
 }

@@ -383,14 +383,11 @@ pub fn start_many(bin: &Path, n: usize, extra: &[&str]) -> Vec<ApiServer> {
 
 /// Every YAML document of a file (empty ones and `null`s left out).
 pub fn yaml_docs(path: &Path) -> Vec<Value> {
-    use serde::Deserialize;
     let text = std::fs::read_to_string(path).unwrap();
-    serde_yaml::Deserializer::from_str(&text)
-        .map(|d| {
-            serde_yaml::Value::deserialize(d).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        })
+    blast::repo::yaml_serde::documents::<Value>(&text)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .into_iter()
         .filter(|v| !v.is_null())
-        .map(|v| serde_json::to_value(v).unwrap())
         .collect()
 }
 

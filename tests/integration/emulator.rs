@@ -940,7 +940,7 @@ async fn real_kubectl_gets_selects_switches_context_and_watches() {
     let out = kubectl
         .run(&["get", "machines.cluster.x-k8s.io", "-A", "-o", "yaml"])
         .await;
-    let list: Value = serde_yaml::from_str(&out).unwrap();
+    let list: Value = blast::repo::yaml_serde::from_str(&out).unwrap();
     let items = list["items"].as_array().unwrap();
     let listed: BTreeSet<&str> = items
         .iter()
@@ -949,7 +949,7 @@ async fn real_kubectl_gets_selects_switches_context_and_watches() {
     assert_eq!(listed, BTreeSet::from(["m-cp-1", "m-worker-1", "m-old"]));
 
     let out = kubectl.run(&["get", "servers", "-o", "yaml"]).await;
-    let list: Value = serde_yaml::from_str(&out).unwrap();
+    let list: Value = blast::repo::yaml_serde::from_str(&out).unwrap();
     assert_eq!(list["items"][0]["metadata"]["name"], "srv-1");
     assert_eq!(list["items"][0]["spec"]["hostname"], "rack1-u1");
 

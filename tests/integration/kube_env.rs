@@ -165,10 +165,10 @@ impl World {
     /// The demo's kubeconfig, changed by `f`, written to `name`.
     fn kubeconfig_with(&self, name: &str, f: impl Fn(&mut Value)) -> PathBuf {
         let text = std::fs::read_to_string(&self.kubeconfig).unwrap();
-        let mut kc: Value = serde_yaml::from_str(&text).unwrap();
+        let mut kc: Value = blast::repo::yaml_serde::from_str(&text).unwrap();
         f(&mut kc);
         let path = self.dir.path().join(name);
-        std::fs::write(&path, serde_yaml::to_string(&kc).unwrap()).unwrap();
+        std::fs::write(&path, blast::repo::yaml_serde::to_string(&kc).unwrap()).unwrap();
         path
     }
 

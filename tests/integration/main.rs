@@ -11,6 +11,8 @@
 //! - `git_repo`: the console's git view on a real repository with a local bare remote.
 //! - `git_write`: stage, commit, push (libgit2 and the system-git fallback over a fake ssh),
 //!   fetch and rebase on real repositories with local bare remotes.
+//! - `git_hooks`: commits through a repo's hooks (a refusing pre-commit, a rewriting
+//!   commit-msg) and signing (ssh and gpg, verified by git); unsigned commits held back.
 //! - `kube_env`: the real binary's kube side in real environments: proxies (through small
 //!   proxies on loopback), KUBECONFIG lists, exec plugins, `blast status` semantics.
 //! - `hostile`: issue 14's hostile corpus (alias bombs, deep nesting, huge files, encodings) and
@@ -30,6 +32,7 @@ mod conformance;
 mod dashboard;
 mod drill;
 mod emulator;
+mod git_hooks;
 mod git_repo;
 mod git_write;
 mod hostile;

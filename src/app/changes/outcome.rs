@@ -103,7 +103,12 @@ pub fn wrote(state: &mut State, msg: WriteMsg, fx: &mut Vec<Effect>) {
             Err(e) => state.toast(true, format!("{path}: {e}; the file is unchanged")),
         },
         WriteMsg::Committed(result) => match result {
-            Ok((short, summary)) => {
+            Ok(c) => {
+                let (short, summary) = (c.short, c.summary);
+                let via = c
+                    .via_system_git
+                    .map(|why| format!(" with the system git ({why})"))
+                    .unwrap_or_default();
                 // Git status follows; until it does, the header and `P` know of the commit.
                 if let Loadable::Loaded(g) = &mut state.repo.git {
                     g.ahead += 1;
@@ -112,16 +117,23 @@ pub fn wrote(state: &mut State, msg: WriteMsg, fx: &mut Vec<Effect>) {
                 state.modal = None;
                 state.changes.notes.clear();
                 state.changes.last_failure = None;
-                state.toast(false, format!("committed {short} {summary} (P pushes)"));
+                state.toast(
+                    false,
+                    format!("committed {short} {summary}{via} (P pushes)"),
+                );
             }
             Err(e) => {
                 state.modal = Some(Modal::Info {
                     title: "The commit failed".into(),
-                    lines: vec![
-                        e,
-                        "Nothing was committed: the changes are still staged in the work tree."
-                            .into(),
-                    ],
+                    // A refusing hook's output comes as several lines.
+                    lines: e
+                        .lines()
+                        .map(str::to_string)
+                        .chain([
+                            "Nothing was committed: the changes are still staged in the work tree."
+                                .into(),
+                        ])
+                        .collect(),
                     error: true,
                 });
             }
@@ -258,6 +270,7 @@ pub fn push_failure(e: &PushError) -> (&'static str, Vec<String>) {
             ],
         ),
         PushError::Rebase(_) => ("The rebase failed", vec![e.to_string()]),
+        PushError::Unsigned(_) => ("Unsigned commits not pushed", vec![e.to_string()]),
         PushError::Rejected { .. }
         | PushError::NoUpstream(_)
         | PushError::DetachedHead

@@ -321,7 +321,7 @@ mod tests {
     use crate::model::kinds;
 
     fn obj(kind: &KindInfo, yaml: &str) -> (ObjKey, Entry) {
-        let v: serde_json::Value = serde_yaml::from_str(yaml).unwrap();
+        let v: serde_json::Value = crate::repo::yaml_serde::from_str(yaml).unwrap();
         let o = crate::model::parse(kind, &v).unwrap().unwrap();
         (
             ObjKey::new(o.meta().namespace.as_deref(), &o.meta().name),

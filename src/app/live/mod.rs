@@ -417,15 +417,10 @@ impl LiveState {
     }
 }
 
-/// Short age: `45s`, `12m`, `3h`, `5d`.
+/// An age as kubectl prints it: `45s`, `3m10s`, `3h12m`, `5d3h`, `2y45d` (see
+/// `model::human_duration`).
 pub fn age(now: Time, then: Time) -> String {
-    let s = (now - then).max(0);
-    match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m", s / 60),
-        3600..86400 => format!("{}h", s / 3600),
-        _ => format!("{}d", s / 86400),
-    }
+    crate::model::human_duration(jiff::SignedDuration::from_secs(now.saturating_sub(then)))
 }
 
 #[cfg(test)]
@@ -536,7 +531,12 @@ mod tests {
     fn ages() {
         assert_eq!(age(100, 55), "45s");
         assert_eq!(age(1000, 280), "12m");
-        assert_eq!(age(100_000, 0), "1d");
-        assert_eq!(age(0, 100), "0s");
+        assert_eq!(age(100_000, 0), "27h");
+        assert_eq!(age(0, 1), "0s", "a second of clock skew is now");
+        assert_eq!(
+            age(0, 100),
+            "<invalid>",
+            "as kubectl says of a time ahead of the clock"
+        );
     }
 }

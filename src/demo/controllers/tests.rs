@@ -18,7 +18,7 @@ fn names_and_uids_look_like_kubernetes_ones() {
 
 #[test]
 fn replica_and_version_changes_become_effects() {
-    let live: Value = serde_yaml::from_str(
+    let live: Value = crate::repo::yaml_serde::from_str(
         "metadata: {name: w, namespace: ns}\nspec: {clusterName: c, replicas: 3, template: {spec: {version: v1.36.3}}}",
     )
     .unwrap();
@@ -50,7 +50,7 @@ fn replica_and_version_changes_become_effects() {
 
 #[test]
 fn conditions_keep_their_shape() {
-    let mut m: Value = serde_yaml::from_str(
+    let mut m: Value = crate::repo::yaml_serde::from_str(
         "metadata: {generation: 2}\nstatus: {conditions: [{type: Ready, status: 'True', observedGeneration: 1, lastTransitionTime: '2026-01-01T00:00:00Z', reason: Ready, message: ''}], deprecated: {v1beta1: {conditions: [{type: Ready, status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z'}]}}}",
     )
     .unwrap();

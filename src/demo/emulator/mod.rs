@@ -260,7 +260,7 @@ impl Emulator {
             "users": names.iter().map(|n| json!({"name": n, "user": {}})).collect::<Vec<_>>(),
             "current-context": current,
         });
-        serde_yaml::to_string(&config).expect("a JSON value serializes as YAML")
+        crate::repo::yaml_serde::to_string(&config).expect("a JSON value serializes as YAML")
     }
 
     /// Serves a kind at these versions only (preferred first), in discovery and for its

@@ -6,7 +6,7 @@ use super::status::{finish_operation, set_sync_revision, start_operation};
 use super::*;
 
 fn app(yaml: &str) -> Value {
-    serde_yaml::from_str(yaml).unwrap()
+    crate::repo::yaml_serde::from_str(yaml).unwrap()
 }
 
 fn world_app(name: &str) -> Value {

@@ -33,6 +33,10 @@ pub enum PushError {
     /// (uncommitted changes in the way, a git operation in progress...); nothing was changed.
     /// Conflicting commits are not this: they are `rebase::Rebase::Conflict`, an answer.
     Rebase(String),
+    /// `commit.gpgsign` is set but commits to push are not signed (short ids; made before
+    /// blast honoured signing, or by a tool that does not sign): a remote that requires signed
+    /// commits would refuse them, so they are not pushed.
+    Unsigned(Vec<String>),
     Other(String),
 }
 
@@ -78,6 +82,15 @@ impl fmt::Display for PushError {
                 f,
                 "The rebase onto the upstream failed ({m}); nothing was changed and {LOCAL}."
             ),
+            PushError::Unsigned(ids) => write!(
+                f,
+                "{} commit(s) to push are not signed ({}) though commit.gpgsign asks for \
+                 signed commits; a remote that requires signatures would refuse them. Sign them \
+                 with `git rebase --exec 'git commit --amend --no-edit -S' @{{upstream}}` (or push \
+                 with git if unsigned commits are fine there); {LOCAL}.",
+                ids.len(),
+                ids.join(", ")
+            ),
             PushError::Other(m) => write!(f, "Git could not reach the remote ({m}); {LOCAL}."),
         }
     }
@@ -116,6 +129,7 @@ mod tests {
                 message: "connection refused".into(),
             },
             PushError::Rebase("in the way".into()),
+            PushError::Unsigned(vec!["abc1234".into()]),
             PushError::Other("boom".into()),
         ];
         for e in errors {

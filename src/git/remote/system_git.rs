@@ -2,26 +2,13 @@
 //! only the system ssh knows): the system `git`, detached from the terminal, its progress read
 //! from stderr, killed with its ssh on cancel.
 
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::sync::atomic::AtomicBool;
 
 use super::error::PushError;
 use super::progress::{Progress, parse_progress};
 use super::redact;
-
-pub(super) fn available() -> bool {
-    Command::new("git")
-        .arg("--version")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
-}
+use crate::git::system_git::{self, RunError};
 
 pub(super) fn looks_like_auth(stderr: &str) -> bool {
     let s = stderr.to_ascii_lowercase();
@@ -60,109 +47,27 @@ pub(super) enum GitOutcome {
     Failed(String),
 }
 
-/// Runs `git ARGS` in `dir` detached from the terminal (own session, stdin null, no prompts),
-/// feeding its progress to `progress` and killing it (and its ssh) when `cancel` is set.
+/// Runs `git ARGS` in `dir` detached from the terminal (see `git::system_git::run`), feeding
+/// its progress to `progress` and killing it (and its ssh) when `cancel` is set.
 pub(super) fn run(
     dir: &Path,
     args: &[String],
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<GitOutcome, PushError> {
-    let mut cmd = Command::new("git");
-    cmd.args(args)
-        .current_dir(dir)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("LC_ALL", "C")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        // SAFETY: setsid is async-signal-safe and touches no memory of ours. A new session has
-        // no controlling terminal, so ssh cannot open /dev/tty to prompt while the TUI owns it.
-        unsafe {
-            cmd.pre_exec(|| {
-                if libc::setsid() == -1 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-    }
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| PushError::Other(format!("could not run git: {e}")))?;
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let out_thread = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stdout.read_to_string(&mut s);
-        s
-    });
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    let err_thread = std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        let mut line = Vec::new();
-        loop {
-            match stderr.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    for &b in &buf[..n] {
-                        if b == b'\r' || b == b'\n' {
-                            if !line.is_empty() {
-                                let _ = tx.send(String::from_utf8_lossy(&line).into_owned());
-                                line.clear();
-                            }
-                        } else {
-                            line.push(b);
-                        }
-                    }
-                }
-            }
-        }
-        if !line.is_empty() {
-            let _ = tx.send(String::from_utf8_lossy(&line).into_owned());
-        }
-    });
-    let mut lines: Vec<String> = Vec::new();
-    let status = loop {
-        if cancel.load(Ordering::SeqCst) {
-            #[cfg(unix)]
-            // SAFETY: plain syscall; the child leads its own process group (setsid above), so
-            // this ends git and the ssh it started, and nothing else.
-            unsafe {
-                libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL);
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-            let _ = err_thread.join();
-            let _ = out_thread.join();
-            return Err(PushError::Cancelled);
-        }
-        match rx.recv_timeout(Duration::from_millis(50)) {
-            Ok(line) => {
-                progress(parse_progress(&line));
-                lines.push(line);
-            }
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                // stderr closed: git is done or about to be.
-                if let Some(st) = child
-                    .try_wait()
-                    .map_err(|e| PushError::Other(e.to_string()))?
-                {
-                    break st;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let ran = match system_git::run(
+        dir,
+        &args,
+        &[],
+        &mut |l| progress(parse_progress(l)),
+        cancel,
+    ) {
+        Ok(ran) => ran,
+        Err(RunError::Cancelled) => return Err(PushError::Cancelled),
+        Err(RunError::Spawn(e)) => return Err(PushError::Other(e)),
     };
-    let _ = err_thread.join();
-    let stdout = out_thread.join().unwrap_or_default();
+    let (status, stdout, lines) = (ran.status, ran.stdout, ran.stderr);
     if status.success() {
         return Ok(GitOutcome::Ok);
     }

@@ -181,7 +181,7 @@ pub(super) fn transfer(
         return Err(rejected_as(err.message().to_string()));
     }
     let why = redact(err.message());
-    if is_ssh_url(&url) && system_git::available() {
+    if is_ssh_url(&url) && crate::git::system_git::available() {
         let mut args: Vec<String> = match op {
             Op::Push => vec!["push".into(), "--porcelain".into()],
             Op::Fetch => vec!["fetch".into()],

@@ -1,6 +1,6 @@
 //! YAML with positions.
 //!
-//! `serde_yaml` forgets where things are; the browser and `blast check` need the line of every
+//! serde forgets where things are; the browser and `blast check` need the line of every
 //! document and of every field. This module builds a small positioned tree from the event stream
 //! of `saphyr-parser` (a YAML 1.2 parser that reports spans), resolving anchors, aliases and
 //! `<<` merge keys the way Kubernetes' YAML loader does.
@@ -495,7 +495,7 @@ pub fn too_large(bytes: u64) -> YamlError {
 
 /// Checks a text against the limits of this module (size, depth, aliases, nodes, control
 /// characters) without keeping any tree: for the places that still deserialize YAML with
-/// `serde_yaml` (the demo's fixtures and scenarios, the CRDs of `check --schemas`), which must
+/// `repo::yaml_serde` (the demo's fixtures and scenarios, the CRDs of `check --schemas`), which must
 /// not meet an alias bomb or a 100,000-level nest unguarded. Syntax errors are reported too.
 pub fn guard(text: &str) -> Result<(), YamlError> {
     let len = text.len() as u64;
