@@ -391,7 +391,7 @@ mod tests {
     use super::*;
 
     fn yaml(s: &str) -> Value {
-        serde_yaml::from_str(s).unwrap()
+        crate::repo::yaml_serde::from_str(s).unwrap()
     }
 
     #[test]

@@ -102,17 +102,17 @@ fn demo_fixtures_are_valid_vulnerability_reports() {
 #[test]
 fn the_paths_the_client_uses_are_clairs() {
     let text = std::fs::read_to_string(reference_dir().join("openapi.yaml")).unwrap();
-    let api: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let api: serde_json::Value = blast::repo::yaml_serde::from_str(&text).unwrap();
     let paths = &api["paths"];
-    assert!(paths["/matcher/api/v1/vulnerability_report/{digest}"]["get"].is_mapping());
+    assert!(paths["/matcher/api/v1/vulnerability_report/{digest}"]["get"].is_object());
     let post = &paths["/indexer/api/v1/index_report"]["post"];
-    assert!(post["requestBody"]["content"]["application/json"].is_mapping());
+    assert!(post["requestBody"]["content"]["application/json"].is_object());
     assert_eq!(
         post["requestBody"]["content"]["application/json"]["schema"]["$ref"],
-        serde_yaml::Value::from("#/components/schemas/manifest")
+        serde_json::Value::from("#/components/schemas/manifest")
     );
     let psk = &api["components"]["securitySchemes"]["PSK"];
-    assert_eq!(psk["scheme"], serde_yaml::Value::from("bearer"));
+    assert_eq!(psk["scheme"], serde_json::Value::from("bearer"));
     assert!(
         psk["bearerFormat"].as_str().unwrap().contains("JWT"),
         "{psk:?}"

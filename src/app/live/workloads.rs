@@ -295,7 +295,7 @@ mod tests {
     use crate::model::kinds::KindInfo;
 
     fn obj(kind: &KindInfo, y: &str) -> (ObjKey, Entry) {
-        let v: serde_json::Value = serde_yaml::from_str(y).unwrap();
+        let v: serde_json::Value = crate::repo::yaml_serde::from_str(y).unwrap();
         let o = crate::model::parse(kind, &v).unwrap().unwrap();
         let m = o.meta();
         (ObjKey::new(m.namespace.as_deref(), &m.name), Entry::Ok(o))
