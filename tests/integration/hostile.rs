@@ -144,9 +144,14 @@ mod api {
                     let head = String::from_utf8_lossy(&head).into_owned();
                     let target = head.split(' ').nth(1).unwrap_or("").to_string();
                     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-                    let watching = query.split('&').any(|p| p == "watch=true" || p == "watch=1");
+                    let watching = query
+                        .split('&')
+                        .any(|p| p == "watch=true" || p == "watch=1");
                     let whole = |body: String| {
-                        format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len())
+                        format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                            body.len()
+                        )
                     };
                     let chunk = |s: &str| format!("{:x}\r\n{s}\r\n", s.len());
                     let stream_head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
@@ -165,21 +170,34 @@ mod api {
                             let _ = conn.write_all(stream_head.as_bytes()).await;
                             match watch {
                                 NodeWatch::Garbage => loop {
-                                    if conn.write_all(chunk("{\"type\": ADDED, garbage}\n").as_bytes()).await.is_err() {
+                                    if conn
+                                        .write_all(chunk("{\"type\": ADDED, garbage}\n").as_bytes())
+                                        .await
+                                        .is_err()
+                                    {
                                         return;
                                     }
                                     tokio::time::sleep(Duration::from_millis(10)).await;
                                 },
                                 NodeWatch::Trickle => {
-                                    let event = format!("{}\n", json!({"type": "ADDED", "object": node("late-node")}));
+                                    let event = format!(
+                                        "{}\n",
+                                        json!({"type": "ADDED", "object": node("late-node")})
+                                    );
                                     for c in event.chars() {
-                                        if conn.write_all(chunk(&c.to_string()).as_bytes()).await.is_err() {
+                                        if conn
+                                            .write_all(chunk(&c.to_string()).as_bytes())
+                                            .await
+                                            .is_err()
+                                        {
                                             return;
                                         }
                                         tokio::time::sleep(Duration::from_secs(1)).await;
                                     }
                                 }
-                                NodeWatch::Quiet => tokio::time::sleep(Duration::from_secs(3600)).await,
+                                NodeWatch::Quiet => {
+                                    tokio::time::sleep(Duration::from_secs(3600)).await
+                                }
                             }
                         }
                         ("/api/v1/namespaces", false) => {
@@ -190,13 +208,18 @@ mod api {
                         ("/api/v1/namespaces", true) => {
                             let _ = conn.write_all(stream_head.as_bytes()).await;
                             tokio::time::sleep(Duration::from_secs(1)).await;
-                            let event = format!("{}\n", json!({"type": "ADDED", "object": {"apiVersion": "v1", "kind": "Namespace",
-                                "metadata": {"name": "late", "resourceVersion": "6"}}}));
+                            let event = format!(
+                                "{}\n",
+                                json!({"type": "ADDED", "object": {"apiVersion": "v1", "kind": "Namespace",
+                                "metadata": {"name": "late", "resourceVersion": "6"}}})
+                            );
                             let _ = conn.write_all(chunk(&event).as_bytes()).await;
                             tokio::time::sleep(Duration::from_secs(3600)).await;
                         }
                         _ => {
-                            let _ = conn.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n").await;
+                            let _ = conn
+                                .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                                .await;
                         }
                     }
                 });
@@ -212,15 +235,29 @@ mod api {
         late_namespace: bool,
     }
 
-    async fn watch_both(addr: std::net::SocketAddr, secs: u64, done: impl Fn(&Seen) -> bool) -> Seen {
+    async fn watch_both(
+        addr: std::net::SocketAddr,
+        secs: u64,
+        done: impl Fn(&Seen) -> bool,
+    ) -> Seen {
         let mut config = kube::Config::new(format!("http://{addr}").parse().unwrap());
         config.root_cert = Some(Vec::new());
         let client = guard::client(config, guard::DEFAULT_LIMIT).unwrap();
         let discovery = Discovery::new(client);
         let (tx, mut rx) = mpsc::channel(64);
         let tasks = [
-            tokio::spawn(watch::run(discovery.clone(), "hostile".into(), &kinds::NODE, tx.clone())),
-            tokio::spawn(watch::run(discovery, "hostile".into(), &kinds::NAMESPACE, tx)),
+            tokio::spawn(watch::run(
+                discovery.clone(),
+                "hostile".into(),
+                &kinds::NODE,
+                tx.clone(),
+            )),
+            tokio::spawn(watch::run(
+                discovery,
+                "hostile".into(),
+                &kinds::NAMESPACE,
+                tx,
+            )),
         ];
         let mut seen = Seen {
             node_failure: None,
@@ -230,13 +267,19 @@ mod api {
         let _ = tokio::time::timeout(Duration::from_secs(secs), async {
             while !done(&seen) {
                 match rx.recv().await {
-                    Some(LiveMsg::Status { kind, status: KindStatus::Failed { error, .. }, .. }) if kind.kind == "Node" => {
+                    Some(LiveMsg::Status {
+                        kind,
+                        status: KindStatus::Failed { error, .. },
+                        ..
+                    }) if kind.kind == "Node" => {
                         seen.node_failure.get_or_insert(error);
                     }
                     Some(LiveMsg::Reset { kind, objects, .. }) if kind.kind == "Node" => {
                         seen.nodes_listed = Some(objects.into_iter().map(|(_, e)| e).collect());
                     }
-                    Some(LiveMsg::Apply { kind, key, .. }) if kind.kind == "Namespace" && key.name == "late" => {
+                    Some(LiveMsg::Apply { kind, key, .. })
+                        if kind.kind == "Namespace" && key.name == "late" =>
+                    {
                         seen.late_namespace = true;
                     }
                     Some(_) => {}
@@ -286,7 +329,9 @@ mod api {
             let started = std::time::Instant::now();
             let seen = watch_both(addr, 60, |s| s.nodes_listed.is_some() && s.late_namespace).await;
             let took = started.elapsed();
-            let listed = seen.nodes_listed.unwrap_or_else(|| panic!("{name}: Nodes listed within 60 s"));
+            let listed = seen
+                .nodes_listed
+                .unwrap_or_else(|| panic!("{name}: Nodes listed within 60 s"));
             assert_eq!(listed.len(), 1, "{name}");
             assert!(seen.late_namespace, "{name}: the Namespace watch went on");
             assert_eq!(seen.node_failure, None, "{name}");
