@@ -5,6 +5,9 @@
 //! prints it and exits 1. A crash found is kept as a regression test beside the code it hit.
 //! TARGET is one of `yaml`, `edit`, `selector`, `objects`, or `all` (SECONDS each).
 //!
+//! These draw blind. The YAML tree and the scalar editor are also fuzzed coverage-guided with
+//! libFuzzer (`scripts/fuzz yaml|edit SECONDS`, the crate in `fuzz/`), which finds far more.
+//!
 //! - `yaml`: token soup of YAML syntax (flow and block collections, anchors, aliases, merge keys,
 //!   tags, quotes, tabs, BOMs, NULs, documents) through the positioned tree: no panic, no stack
 //!   overflow; every tree clones equal, converts to JSON, nests no deeper than the limit; the
@@ -254,6 +257,13 @@ const SCALARS: &[&str] = &[
     "tab\there",
     "line\nbreak",
     "\\",
+    "cr\rx",
+    "bell\u{7}",
+    "nel\u{85}",
+    "ls\u{2028}",
+    "bom\u{feff}",
+    "---",
+    "... x",
 ];
 const KEYS: &[&str] = &[
     "a", "b", "spec", "replicas", "name", "x y", "on", "1", "k8s.io/x",

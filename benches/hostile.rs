@@ -61,12 +61,14 @@ fn main() {
     // The console first: peak RSS below is the largest of any child waited for so far.
     let (tree, key) = console_first_frame(&config, &dir.path().join("hostile"));
     println!(
-        "console on hostile: tree on screen in {:.2} s, a key answered {:.0} ms later; peak RSS {:.0} MB",
+        "console on hostile: tree on screen in {:.2} s, a key answered {:.0} ms later; {:.2} s of CPU in all, peak RSS {:.0} MB",
         tree.as_secs_f64(),
         key.as_secs_f64() * 1000.0,
+        children_cpu_secs(),
         children_peak_rss_mb()
     );
     for which in ["hostile", "clean"] {
+        let cpu = children_cpu_secs();
         let t = Instant::now();
         let out = Command::new(env!("CARGO_BIN_EXE_blast"))
             .arg("--config")
@@ -83,8 +85,9 @@ fn main() {
             .find(|l| l.contains(" files, "))
             .unwrap_or("(no summary)");
         println!(
-            "blast check {which}: {:.2} s, exit {:?}, peak RSS so far {:.0} MB: {summary}",
+            "blast check {which}: {:.2} s ({:.2} s of CPU), exit {:?}, peak RSS so far {:.0} MB: {summary}",
             took.as_secs_f64(),
+            children_cpu_secs() - cpu,
             out.status.code(),
             children_peak_rss_mb()
         );
@@ -161,13 +164,24 @@ fn console_first_frame(config: &Path, repo: &Path) -> (Duration, Duration) {
     (tree, key)
 }
 
-/// The largest peak resident set of any waited-for child process, in MB.
-fn children_peak_rss_mb() -> f64 {
+/// CPU time (user and system) of the waited-for child processes so far, in seconds: on a
+/// shared machine, less noisy than the wall clock.
+fn children_cpu_secs() -> f64 {
+    let u = children_usage();
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(u.ru_utime) + secs(u.ru_stime)
+}
+
+fn children_usage() -> libc::rusage {
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
     // SAFETY: getrusage writes a rusage into the pointer it is given.
     let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) };
     assert_eq!(rc, 0);
     // SAFETY: initialised by the successful call above.
-    let usage = unsafe { usage.assume_init() };
-    usage.ru_maxrss as f64 / 1024.0 // kilobytes on Linux
+    unsafe { usage.assume_init() }
+}
+
+/// The largest peak resident set of any waited-for child process, in MB.
+fn children_peak_rss_mb() -> f64 {
+    children_usage().ru_maxrss as f64 / 1024.0 // kilobytes on Linux
 }
