@@ -10,8 +10,10 @@ use crate::theme::{Role, Theme};
 
 pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let Some(p) = &state.views.picker else { return };
+    const HINT: &str = " space toggle · enter apply · esc cancel";
     let w = (p.items.iter().map(|(c, _)| c.len()).max().unwrap_or(10) as u16 + 10)
-        .clamp(30, area.width.saturating_sub(4));
+        .max(HINT.chars().count() as u16 + 2)
+        .min(area.width.saturating_sub(4));
     let h = (p.items.len() as u16 + 4).min(area.height.saturating_sub(2));
     let r = Rect {
         x: area.x + (area.width.saturating_sub(w)) / 2,
@@ -32,10 +34,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
             Line::styled(format!(" [{}] {name}", if *on { "x" } else { " " }), style)
         })
         .collect();
-    lines.push(Line::styled(
-        " space toggle · enter apply · esc cancel",
-        theme.style(Role::Muted),
-    ));
+    lines.push(Line::styled(HINT, theme.style(Role::Muted)));
     frame.render_widget(Clear, r);
     let block = Block::default()
         .borders(Borders::ALL)
