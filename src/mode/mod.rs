@@ -8,6 +8,7 @@ pub mod console;
 pub mod dashboard;
 pub mod demo;
 pub mod images;
+pub mod standards;
 pub mod status;
 
 use std::process::ExitCode;
@@ -22,6 +23,7 @@ pub fn run(cli: &Cli) -> ExitCode {
         Some(Command::Status(args)) => return status::run(cli, args),
         Some(Command::Themes) => themes(cli),
         Some(Command::Images(args)) => return images::run(cli, args),
+        Some(Command::Standards(args)) => return standards::run(cli, args),
         Some(Command::Demo(args)) => demo::run(cli, args),
         Some(Command::Dashboard(args)) => dashboard::run(cli, args, None),
         None => console::run(cli, None),

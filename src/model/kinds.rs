@@ -120,6 +120,10 @@ kinds! {
     SEALED_SECRET: "bitnami.com" ["v1alpha1"] "SealedSecret" "sealedsecrets" true [];
     KLUM_USER: "klum.cattle.io" ["v1alpha1"] "User" "users" false [];
     KLUM_KUBECONFIG: "klum.cattle.io" ["v1alpha1"] "Kubeconfig" "kubeconfigs" false [];
+    // Read by `blast images` (the images pods run) and `blast standards` (the benchmark
+    // report ConfigMaps); the console's model does not hold them (model::parse gives None).
+    POD: "" ["v1"] "Pod" "pods" true ["po"];
+    CONFIG_MAP: "" ["v1"] "ConfigMap" "configmaps" true ["cm"];
 }
 
 /// Looks a kind up by group and kind name.
