@@ -141,6 +141,19 @@ pub enum Command {
     /// vulnerability counts. Exit 1 when an image has a vulnerability at or above --fail-on,
     /// 2 when a report could not be had, 3 when it could not run.
     Images(ImagesArgs),
+    /// Per site, whether the datacenter meets its standards: policy findings, the CIS
+    /// benchmark reports (docker-bench, kube-bench) with the repo's waivers, image
+    /// vulnerabilities. Exit 1 when a site is degraded, 3 when it could not run.
+    Standards(StandardsArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct StandardsArgs {
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Clair's base URL (default: the config's `[clair] url`).
+    #[arg(long, value_name = "URL")]
+    pub clair: Option<String>,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -121,6 +121,7 @@ impl Demo {
         world::load_at(&emulator, crate::kube::now(), git.as_ref())
             .map_err(|e| eyre!("demo world: {e}"))?;
         emulator.clair().load_demo();
+        world::standards(&emulator).map_err(|e| eyre!("demo world: {e}"))?;
         let server = emulator
             .serve(SocketAddr::from(([127, 0, 0, 1], self.port)))
             .await

@@ -130,6 +130,95 @@ pub fn kubeconfig_secrets(emu: &Emulator, base_url: &str) -> Result<(), String> 
     Ok(())
 }
 
+/// The standards part of the demo world: the benchmark report ConfigMaps (docker-bench of the
+/// k3d host on mgmt, kube-bench per site, in the tools' own JSON from
+/// `fixtures/demo/standards/`) and Pods running the demo's images with their `imageID`s.
+pub fn standards(emu: &Emulator) -> Result<(), String> {
+    use crate::standards::{DATA_KEY, NAMESPACE, REPORT_LABEL, TARGET_LABEL};
+    let reports = [
+        (
+            MGMT,
+            "docker-bench",
+            "mgmt",
+            include_str!("../../fixtures/demo/standards/docker-bench-mgmt.json"),
+        ),
+        (
+            "edge-berlin",
+            "kube-bench",
+            "edge-berlin",
+            include_str!("../../fixtures/demo/standards/kube-bench-edge-berlin.json"),
+        ),
+        (
+            "edge-lab",
+            "kube-bench",
+            "edge-lab",
+            include_str!("../../fixtures/demo/standards/kube-bench-edge-lab.json"),
+        ),
+    ];
+    for (cluster, tool, target, json) in reports {
+        if !emu.clusters().iter().any(|c| c == cluster) {
+            continue;
+        }
+        emu.apply(
+            cluster,
+            serde_json::json!({
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {
+                    "name": format!("{tool}-{target}"), "namespace": NAMESPACE,
+                    "labels": {REPORT_LABEL: tool, TARGET_LABEL: target},
+                },
+                "data": {DATA_KEY: json},
+            }),
+        )?;
+    }
+    let pods = [
+        (
+            "edge-lab",
+            "podinfo",
+            "ReplicaSet",
+            "podinfo-7d9c5b",
+            "ghcr.io/stefanprodan/podinfo:6.9.2",
+            "ghcr.io/stefanprodan/podinfo@sha256:63f811565dec39cf1b3f77fa84d849ee9ae8457b8f37e9be8c3d20c7b1385145",
+        ),
+        (
+            "edge-berlin",
+            "mqtt",
+            "ReplicaSet",
+            "mosquitto-5f6d8c",
+            "docker.io/library/eclipse-mosquitto:2.0.22",
+            "docker.io/library/eclipse-mosquitto@sha256:377a93d5baccbf2d6766b59b63f46f24f4c1f0346151f575adb4762e5061a4d2",
+        ),
+        (
+            "edge-berlin",
+            "minio",
+            "StatefulSet",
+            "minio",
+            "quay.io/minio/minio:RELEASE.2025-04-08T15-41-24Z",
+            "quay.io/minio/minio@sha256:0275ad4afb67ffee06e722e11d9632353b37d3357a6b394ad8124f78e603eaa7",
+        ),
+    ];
+    for (cluster, ns, owner_kind, owner, image, image_id) in pods {
+        if !emu.clusters().iter().any(|c| c == cluster) {
+            continue;
+        }
+        emu.apply(
+            cluster,
+            serde_json::json!({
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {
+                    "name": format!("{owner}-0"), "namespace": ns,
+                    "ownerReferences": [{"apiVersion": "apps/v1", "kind": owner_kind, "name": owner, "uid": format!("{owner}-uid")}],
+                },
+                "spec": {"containers": [{"name": "main", "image": image}]},
+                "status": {"phase": "Running", "containerStatuses": [
+                    {"name": "main", "image": image, "imageID": image_id, "ready": true, "restartCount": 0}
+                ]},
+            }),
+        )?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -100,7 +100,7 @@ pub fn exit_code(list: &[Image], fail_on: Severity) -> u8 {
     }
 }
 
-async fn fill_reports(source: &impl VulnSource, list: &mut [Image]) {
+pub async fn fill_reports(source: &impl VulnSource, list: &mut [Image]) {
     let digests: Vec<Option<String>> = list.iter().map(|i| i.digest.clone()).collect();
     let reports: Vec<(usize, ReportState)> = futures::stream::iter(digests.into_iter().enumerate())
         .map(|(i, d)| async move {
@@ -119,7 +119,7 @@ async fn fill_reports(source: &impl VulnSource, list: &mut [Image]) {
 
 /// The pods of every `--context` (or the current one), as JSON; a context that cannot be read
 /// is a note, not an error.
-async fn live_pods(cli: &Cli) -> (Vec<images::Seen>, Vec<String>) {
+pub async fn live_pods(cli: &Cli) -> (Vec<images::Seen>, Vec<String>) {
     use k8s_openapi::api::core::v1::Pod;
     use kube::api::{Api, ListParams};
     let mut seen = Vec::new();

@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod images;
 pub mod info;
+pub mod standards;
 pub mod status;
 
 use std::process::ExitCode;
@@ -26,6 +27,7 @@ pub fn run(cli: &Cli) -> ExitCode {
         Some(Command::Completions(args)) => completions(args.shell),
         Some(Command::Man) => man(),
         Some(Command::Images(args)) => return images::run(cli, args),
+        Some(Command::Standards(args)) => return standards::run(cli, args),
         Some(Command::Demo(args)) => demo::run(cli, args),
         Some(Command::Dashboard(args)) => dashboard::run(cli, args, None),
         None => console::run(cli, None),

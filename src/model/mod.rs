@@ -295,7 +295,11 @@ mod tests {
                     assert_eq!(o.kind(), k.kind);
                     assert_eq!(o.meta().name, "x");
                 }
-                None => assert_eq!(k.kind, "Secret"),
+                None => assert!(
+                    ["Secret", "Pod", "ConfigMap"].contains(&k.kind),
+                    "{}",
+                    k.kind
+                ),
             }
         }
     }
