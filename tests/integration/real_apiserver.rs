@@ -78,7 +78,7 @@ fn crds() -> Vec<Value> {
         .map(|c| c["metadata"]["name"].as_str().unwrap().to_string())
         .collect();
     for k in kinds::ALL {
-        let builtin = k.group.is_empty() || k.group == "apps";
+        let builtin = k.group.is_empty() || k.group == "apps" || k.group == "batch";
         if !builtin && !have.contains(&format!("{}.{}", k.plural, k.group)) {
             crds.push(apiserver::stand_in_crd(k));
         }
