@@ -826,7 +826,6 @@ mod writes {
                 id: "0123456789abcdef0123456789abcdef01234567".into(),
                 remote: "origin".into(),
                 branch: "main".into(),
-                via_system_git: None,
                 paths: vec!["clusters/edge/workers.yaml".into()],
             })))],
         );

@@ -1,4 +1,5 @@
-//! Git: blocking git2 calls, one file per operation (as gitui's `asyncgit::sync`), the two
+//! Git: blocking git2 calls (and the system `git` for the network, hooks and signing), one file
+//! per operation (as gitui's `asyncgit::sync`), the two
 //! threads that run them off the UI thread, and the messages those threads send.
 //!
 //! A newcomer's map:
@@ -19,9 +20,9 @@
 //!   says which).
 //! - `rebase.rs`: replay the local commits onto the fetched upstream, or check that it would
 //!   apply (`Rebase`).
-//! - `remote/`: push and fetch. `transfer.rs` drives libgit2, `creds.rs` chooses credentials,
-//!   `system_git.rs` is the fallback for ssh, `progress.rs` reads progress, `error.rs` types
-//!   the failures (`PushError`: auth, network, rejected, cancelled...).
+//! - `remote/`: push and fetch, through the system `git` (`transfer.rs`, `system_git.rs`);
+//!   `progress.rs` reads its progress, `error.rs` types the failures (`PushError`: auth,
+//!   network, rejected, cancelled, unsigned...).
 //!
 //! Threads and messages:
 //! - `protocol.rs`: what goes into the threads and comes out: `GitJob` and `GitMsg` for the

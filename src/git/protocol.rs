@@ -111,8 +111,6 @@ pub struct Pushed {
     pub id: String,
     pub remote: String,
     pub branch: String,
-    /// Set when libgit2 could not do it and the system `git push` did: why.
-    pub via_system_git: Option<String>,
     /// Files changed by the pushed commits (relative to the work tree), for the reconcile.
     pub paths: Vec<String>,
 }

@@ -14,7 +14,7 @@ use tracing::{info, warn};
 
 use super::protocol::{Pushed, RebaseCheck, WriteMsg, WriteOp};
 use super::rebase;
-use super::remote::{self, PushError, Via};
+use super::remote::{self, PushError};
 use super::{commit, revisions, stage};
 use crate::repo::edit;
 
@@ -179,10 +179,6 @@ fn push<M: From<WriteMsg>>(
                 revisions::changed_paths(root, before.as_deref(), &p.id).unwrap_or_default();
             info!(id = %p.id, remote = %p.remote, files = paths.len(), "pushed");
             Ok(Pushed {
-                via_system_git: match p.via {
-                    Via::Libgit2 => None,
-                    Via::SystemGit { why } => Some(why),
-                },
                 id: p.id,
                 remote: p.remote,
                 branch: p.branch,

@@ -1,5 +1,5 @@
 //! The git operations on real repositories with local bare remotes: changes, diff, stage, unstage,
-//! discard, commit, push (libgit2 and the system-git fallback), fetch and rebase.
+//! discard, commit, push and fetch (the system git, also over a fake ssh), and rebase.
 //!
 //! Every repo gets its identity from its own config, so the tests pass on a machine without a
 //! global git identity; no test touches the network.
@@ -12,7 +12,7 @@ use blast::git::changes::{self, Change};
 use blast::git::commit::{self, CommitError};
 use blast::git::diff::{self, DiffLine, LineKind};
 use blast::git::rebase::{self, Rebase};
-use blast::git::remote::{self, Progress, PushError, Via};
+use blast::git::remote::{self, Progress, PushError};
 use blast::git::stage;
 use blast::git::status::FileStatus;
 
@@ -393,13 +393,8 @@ fn push_cancel_no_upstream_and_success() {
     let mut seen = Vec::new();
     let pushed = remote::push(w, &mut |p| seen.push(p), &cancel).unwrap();
     assert_eq!(
-        (
-            pushed.remote.as_str(),
-            pushed.branch.as_str(),
-            &pushed.id,
-            &pushed.via
-        ),
-        ("origin", "main", &c.id, &Via::Libgit2)
+        (pushed.remote.as_str(), pushed.branch.as_str(), &pushed.id),
+        ("origin", "main", &c.id)
     );
     assert_eq!(rev(&r.remote, "main"), c.id);
     assert_eq!(rev(w, "origin/main"), c.id, "tracking ref updated");
@@ -573,7 +568,7 @@ fn a_rebase_refuses_when_uncommitted_work_is_in_the_way() {
 const FAKE_SSH: &str =
     "#!/bin/sh\n[ \"$1\" = \"-G\" ] && exit 1\nfor last; do :; done\nexec sh -c \"$last\"\n";
 
-/// Points `origin` at `ssh://blast-test-host/<remote>` (a host libgit2 cannot resolve) and makes
+/// Points `origin` at `ssh://blast-test-host/<remote>` (a host no resolver knows) and makes
 /// the repo's `core.sshCommand` the script `ssh` (a shell script body).
 #[cfg(unix)]
 fn through_fake_ssh(r: &TempRepo, ssh: &str) {
@@ -591,7 +586,7 @@ fn through_fake_ssh(r: &TempRepo, ssh: &str) {
 
 #[cfg(unix)]
 #[test]
-fn an_ssh_host_only_the_system_git_knows_falls_back_to_it() {
+fn an_ssh_host_only_the_users_ssh_knows_is_reached() {
     let r = repo();
     let w = &r.work;
     through_fake_ssh(&r, FAKE_SSH);
@@ -602,17 +597,6 @@ fn an_ssh_host_only_the_system_git_knows_falls_back_to_it() {
     let cancel = AtomicBool::new(false);
     let mut seen = Vec::new();
     let pushed = remote::push(w, &mut |p| seen.push(p), &cancel).unwrap();
-    let Via::SystemGit { why } = &pushed.via else {
-        panic!("expected the system git: {pushed:?}")
-    };
-    assert!(
-        why.contains("blast-test-host"),
-        "names libgit2's error: {why}"
-    );
-    assert!(
-        !why.contains("unsupported"),
-        "libgit2 was built with ssh: {why}"
-    );
     assert_eq!(pushed.id, c.id);
     assert_eq!(rev(&r.remote, "main"), c.id);
     assert!(
@@ -636,10 +620,7 @@ fn an_ssh_host_only_the_system_git_knows_falls_back_to_it() {
         rebase::rebase_onto_upstream(w).unwrap(),
         Rebase::Clean { commits: 1, .. }
     ));
-    assert!(matches!(
-        remote::push(w, &mut no_progress(), &cancel).unwrap().via,
-        Via::SystemGit { .. }
-    ));
+    remote::push(w, &mut no_progress(), &cancel).unwrap();
     assert_eq!(rev(&r.remote, "main"), rev(w, "HEAD"));
 }
 
@@ -786,7 +767,7 @@ fn conflicts_block_the_commit_until_staged_and_a_merge_in_progress_blocks_it_aft
 }
 
 #[test]
-fn https_is_built_in_and_an_unreachable_https_remote_is_not_retried_through_git() {
+fn an_unreachable_https_remote_is_a_network_error() {
     let r = repo();
     let w = &r.work;
     // Port 1 on loopback: refused at once, no network involved.
@@ -805,11 +786,7 @@ fn https_is_built_in_and_an_unreachable_https_remote_is_not_retried_through_git(
         panic!("expected Network: {err:?}")
     };
     assert_eq!(remote, "origin");
-    assert!(
-        !m.contains("unsupported"),
-        "libgit2 was built with https: {m}"
-    );
-    assert!(!m.contains("system git"), "no fallback for https: {m}");
+    assert!(m.contains("127.0.0.1"), "git's message: {m}");
     let cancel = AtomicBool::new(true);
     assert_eq!(
         remote::fetch(w, &mut no_progress(), &cancel),
@@ -828,9 +805,12 @@ fn with_no_local_commits_the_rebase_is_a_fast_forward() {
     let cancel = AtomicBool::new(false);
     let mut seen = Vec::new();
     remote::fetch(w, &mut |p| seen.push(p), &cancel).unwrap();
+    // git's own lines, or the remote's (a local remote packs fast enough that git may show
+    // only those).
     assert!(
-        seen.iter()
-            .any(|p| p.stage == "receiving" || p.stage == "resolving"),
+        seen.iter().any(|p| p.stage == "receiving"
+            || p.stage == "resolving"
+            || (p.stage == "remote" && p.text.contains("objects"))),
         "{seen:?}"
     );
     let ff = Rebase::Clean {

@@ -519,7 +519,6 @@ fn reconcile_view_80x24_and_200x50() {
                     id: sha.into(),
                     remote: "origin".into(),
                     branch: "main".into(),
-                    via_system_git: None,
                     paths: vec!["clusters/edge-berlin/capi/workers.yaml".into()],
                 }))),
             );

@@ -9,8 +9,8 @@
 //! - `changes`: the write loop (quick action, changes view, commit, push, rejected push, blocked
 //!   commit, read-only) with the real binary in a pty on a repo with a local bare remote.
 //! - `git_repo`: the console's git view on a real repository with a local bare remote.
-//! - `git_write`: stage, commit, push (libgit2 and the system-git fallback over a fake ssh),
-//!   fetch and rebase on real repositories with local bare remotes.
+//! - `git_write`: stage, commit, push and fetch (the system git, also over a fake ssh),
+//!   and rebase on real repositories with local bare remotes.
 //! - `git_hooks`: commits through a repo's hooks (a refusing pre-commit, a rewriting
 //!   commit-msg) and signing (ssh and gpg, verified by git); unsigned commits held back.
 //! - `kube_env`: the real binary's kube side in real environments: proxies (through small

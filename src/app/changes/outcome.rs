@@ -143,14 +143,9 @@ pub fn wrote(state: &mut State, msg: WriteMsg, fx: &mut Vec<Effect>) {
             state.modal = None;
             state.changes.last_failure = None;
             let short: String = p.id.chars().take(7).collect();
-            let via = p
-                .via_system_git
-                .as_ref()
-                .map(|why| format!(" with the system git ({why})"))
-                .unwrap_or_default();
             state.toast(
                 false,
-                format!("pushed {short} to {}/{}{via}", p.remote, p.branch),
+                format!("pushed {short} to {}/{}", p.remote, p.branch),
             );
             let paths: Vec<String> = p
                 .paths

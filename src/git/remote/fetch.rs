@@ -8,7 +8,7 @@ use super::progress::Progress;
 use super::transfer::{Op, transfer};
 
 /// Fetches the upstream's remote (its configured refspecs, so `refs/remotes/<remote>/*` are
-/// updated), like `push` for credentials, progress, cancel and the system-git fallback. Changes
+/// updated) with the system `git fetch`, like `push` for credentials, progress and cancel. Changes
 /// only remote-tracking refs: the branch, index and working tree are untouched.
 pub fn fetch(
     root: &Path,

@@ -1,8 +1,13 @@
-//! Talking to the remote: push and fetch through libgit2 (`transfer`), with our credentials
-//! (`creds`) and progress (`progress`), falling back to the system git for ssh (`system_git`);
-//! failures typed in `error`.
+//! Talking to the remote: push and fetch through the system `git` (`transfer`, `system_git`),
+//! its progress read (`progress`), its failures typed (`error`).
+//!
+//! Why the system git and not libgit2: it is what the user's own pushes use, so
+//! `~/.ssh/config` (Host aliases, ProxyJump), FIDO and hardware keys, the ssh agent, git's
+//! credential helpers, `http.proxy` and `url.<base>.insteadOf` all work as they do in a
+//! shell; and libgit2's network transports needed OpenSSL and libssh2 built from source in
+//! every clean build (see the commit that made this change for the figures). libgit2 still
+//! does everything local (status, diff, stage, commit, rebase).
 
-mod creds;
 mod error;
 mod fetch;
 mod progress;
@@ -16,17 +21,6 @@ pub use error::PushError;
 pub use fetch::fetch;
 pub use progress::Progress;
 pub use push::{Pushed, push};
-
-/// How a push or fetch reached the remote.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Via {
-    Libgit2,
-    /// libgit2 could not (its error in `why`) and the system `git` did, with the user's ssh
-    /// configuration.
-    SystemGit {
-        why: String,
-    },
-}
 
 /// Masks the password of `scheme://user:password@host` anywhere in `s`.
 fn redact(s: &str) -> String {
@@ -52,20 +46,6 @@ fn redact(s: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// An ssh remote: `ssh://`, `git+ssh://` or scp-like `user@host:path`.
-fn is_ssh_url(url: &str) -> bool {
-    if let Some((scheme, _)) = url.split_once("://") {
-        return matches!(scheme, "ssh" | "git+ssh" | "ssh+git");
-    }
-    match url.find(':') {
-        Some(colon) => {
-            let host = &url[..colon];
-            !host.is_empty() && !host.contains('/') && !url.starts_with('/')
-        }
-        None => false,
-    }
 }
 
 /// The branch HEAD is on and its upstream's remote name and merge ref.
@@ -101,27 +81,6 @@ fn upstream(repo: &Repository) -> Result<Upstream, PushError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ssh_urls() {
-        for u in [
-            "ssh://git@example.com/x.git",
-            "git@github.com:org/repo.git",
-            "blast-test-host:repo",
-            "git+ssh://h/x",
-        ] {
-            assert!(is_ssh_url(u), "{u}");
-        }
-        for u in [
-            "https://example.com/x.git",
-            "/srv/git/x.git",
-            "file:///srv/x",
-            "./rel/x",
-            "x",
-        ] {
-            assert!(!is_ssh_url(u), "{u}");
-        }
-    }
 
     #[test]
     fn passwords_in_urls_are_masked() {

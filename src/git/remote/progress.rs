@@ -1,5 +1,5 @@
-//! How far a push or fetch got: the `Progress` libgit2's callbacks and the system git's
-//! `--progress` lines are both turned into.
+//! How far a push or fetch got: the `Progress` the system git's `--progress` lines are turned
+//! into.
 
 use super::redact;
 

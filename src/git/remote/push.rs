@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicBool;
 use super::error::PushError;
 use super::progress::Progress;
 use super::transfer::{Op, transfer};
-use super::{Via, upstream};
+use super::upstream;
 use crate::git::hooks;
 use crate::git::repository::open;
 
@@ -18,27 +18,23 @@ pub struct Pushed {
     pub branch: String,
     /// The commit the remote branch now points at.
     pub id: String,
-    pub via: Via,
 }
 
-/// Pushes the current branch to its upstream (`branch.<name>.remote` / `.merge`), with libgit2
-/// and the credentials described on `Creds` (ssh-agent, then unencrypted `~/.ssh` keys; for
-/// https the git credential helper, then default credentials), falling back to the system `git`
-/// when libgit2 cannot reach an ssh remote (a Host alias, ProxyJump, a hardware key only the
-/// system ssh knows). Never falls back on a rejection. `progress` is called on this thread;
-/// `cancel` is polled in the callbacks (and kills the system git).
+/// Pushes the current branch to its upstream (`branch.<name>.remote` / `.merge`) with the
+/// system `git push`, detached from the terminal (no prompt: the ssh agent, keys and git
+/// credential helpers the user's git uses, or an authentication error). `progress` is called on
+/// this thread with git's `--progress` lines; `cancel` kills git and its ssh.
 ///
 /// On any error nothing local has changed: the commits are still on the local branch. The remote
 /// branch did not move either, except after a cancel that came once the remote already had the
-/// pack (libgit2 checks `cancel` up to the negotiation and in the remote's messages; the system
-/// git is killed whenever it comes): then the next fetch shows where the remote stands.
+/// pack: then the next fetch shows where the remote stands.
 pub fn push(
     root: &Path,
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<Pushed, PushError> {
     refuse_unsigned(root)?;
-    let (up, local, via) = transfer(root, Op::Push, progress, cancel)?;
+    let (up, local) = transfer(root, Op::Push, progress, cancel)?;
     Ok(Pushed {
         branch: up
             .merge
@@ -47,7 +43,6 @@ pub fn push(
             .to_string(),
         remote: up.remote,
         id: local.map(|o| o.to_string()).unwrap_or_default(),
-        via,
     })
 }
 

@@ -1,6 +1,6 @@
-//! The fallback for ssh remotes libgit2 cannot reach (a Host alias, ProxyJump, a hardware key
-//! only the system ssh knows): the system `git`, detached from the terminal, its progress read
-//! from stderr, killed with its ssh on cancel.
+//! Push and fetch through the system `git` (run by `git::system_git`: detached from the
+//! terminal, killed with its ssh on cancel): its progress read from stderr, its answer sorted
+//! into pushed, rejected, or failed (and then auth, network, or other).
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -36,6 +36,9 @@ pub(super) fn looks_like_network(stderr: &str) -> bool {
         "no route to host",
         "connection reset",
         "connection closed by remote host",
+        "failed to connect to",
+        "couldn't connect to server",
+        "could not connect to server",
     ]
     .iter()
     .any(|k| s.contains(k))
