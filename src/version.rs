@@ -18,15 +18,14 @@ pub const FEATURES: &[(&str, &str)] = &[
     ("kube", "oidc"),
     ("kube", "http-proxy"),
     ("kube", "socks5"),
-    ("git2", "ssh"),
-    ("git2", "https"),
-    ("git2", "vendored-openssl"),
 ];
 
-/// `kube:rustls-tls` … for `blast info`, plus the allocator.
+/// `kube:rustls-tls` … for `blast info`, plus the allocator and how git talks to remotes
+/// (libgit2 is built without network transports: push and fetch run the system `git`).
 pub fn features() -> Vec<String> {
     let mut out: Vec<String> = FEATURES.iter().map(|(c, f)| format!("{c}:{f}")).collect();
     out.push("allocator:mimalloc".into());
+    out.push("remote:system-git".into());
     out
 }
 
