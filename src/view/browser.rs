@@ -335,14 +335,36 @@ fn preview(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 }
                 _ => None,
             };
-            for o in i.policy_in(&f.path, span) {
+            // One line each (line, rule, what failed) in a tall pane, at most a quarter of it;
+            // otherwise one line naming the rules, so the file itself stays in view
+            // (`blast check --policy` lists them all, with what failed).
+            let found = i.policy_in(&f.path, span);
+            let width = inner.width.max(1) as usize;
+            let cap = if inner.height >= 30 {
+                inner.height as usize / 4
+            } else {
+                1
+            };
+            let shown = if found.len() > cap { 0 } else { found.len() };
+            for o in &found[..shown] {
+                let text = format!("⚠ {}: {} {}", o.line, o.rule, o.message);
+                lines.push(Line::styled(
+                    super::truncate_end(&text, width),
+                    theme.style(Role::Warning),
+                ));
+            }
+            if found.len() > shown {
+                let mut rules: Vec<&str> = found.iter().map(|o| o.rule).collect();
+                rules.dedup();
                 let text = format!(
-                    "⚠ {}:{} {} {}: {}",
-                    f.path, o.line, o.rule, o.resource, o.message
+                    "⚠ {} policy rules fail (blast check --policy): {}",
+                    found.len(),
+                    rules.join(" ")
                 );
-                for l in wrap(&text, inner.width.max(1) as usize) {
-                    lines.push(Line::styled(l, theme.style(Role::Warning)));
-                }
+                lines.push(Line::styled(
+                    super::truncate_end(&text, width),
+                    theme.style(Role::Warning),
+                ));
             }
         }
         // Why a file named .yaml was not read (as `blast check` says under "skipped").

@@ -179,7 +179,8 @@ fn navigate_filter_and_quit_in_a_real_terminal() {
     t.wait_for("1 matches", 5);
     t.send("\r");
     t.wait_for("filter: mqttdeploy", 5);
-    t.wait_for("- name: mosquitto", 5);
+    // The Deployment's text (below its failed policy rules, one line each).
+    t.wait_for("namespace: mqtt", 5);
     // Help overlay from the keymap, closed by q without quitting.
     // Help opens at the browser's keys.
     t.send("?");
@@ -649,7 +650,7 @@ fn edit_mqtt_deployment(
     t.send("/mqttdeploy");
     t.wait_for("1 matches", 5);
     t.send("\r");
-    t.wait_for("- name: mosquitto", 5);
+    t.wait_for("namespace: mqtt", 5);
     t.send("e");
     (t, args, repo, dir)
 }
@@ -671,6 +672,10 @@ fn e_opens_the_editor_at_the_resource_and_picks_up_the_change() {
     // Back in the console: the terminal is ours again and the change is seen.
     assert!(t.alternate_screen() && t.cursor_hidden());
     t.wait_for("✎1", 10);
+    // The preview reloaded: scroll it to the end of the file (J scrolls the preview).
+    for _ in 0..10 {
+        t.send("J");
+    }
     t.wait_for("# edited by the test editor", 10);
     t.send("q");
     assert_eq!(t.wait_exit(10), 0);
