@@ -124,7 +124,9 @@ mod api {
     }
 
     /// A raw HTTP/1.1 server for discovery, Nodes (listed as `nodes`, watched as `watch`) and
-    /// Namespaces (one listed, one more added by the watch a second later, then quiet).
+    /// Namespaces (one listed, one more added by the watch a second later, then quiet). One
+    /// request per connection, said with `Connection: close`: without it the client may send its
+    /// next request on a connection this server is closing, and read a reset.
     async fn serve(nodes: String, watch: NodeWatch) -> std::net::SocketAddr {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -149,7 +151,7 @@ mod api {
                         .any(|p| p == "watch=true" || p == "watch=1");
                     let whole = |body: String| {
                         format!(
-                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                             body.len()
                         )
                     };
@@ -218,7 +220,7 @@ mod api {
                         }
                         _ => {
                             let _ = conn
-                                .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                                .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                                 .await;
                         }
                     }
