@@ -164,6 +164,26 @@ pub fn kube_overrides(cli: &Cli) -> crate::kube::client::Overrides {
     }
 }
 
+/// A client for each `--context` (or the current one) of the user's kubeconfig, with kubectl's
+/// client flags applied, named by its context; `Err` when the kubeconfig cannot be read.
+pub async fn user_clients(
+    cli: &Cli,
+) -> Result<Vec<(String, Result<kube::Client, String>)>, String> {
+    let kc = crate::kube::client::load(cli.kube.kubeconfig.as_deref())?;
+    let contexts: Vec<Option<String>> = if cli.kube.contexts.is_empty() {
+        vec![kc.current_context.clone()]
+    } else {
+        cli.kube.contexts.iter().cloned().map(Some).collect()
+    };
+    let mut out = Vec::new();
+    for ctx in contexts {
+        let client =
+            crate::kube::client::client_with(&kc, ctx.as_deref(), &kube_overrides(cli)).await;
+        out.push((ctx.unwrap_or_default(), client));
+    }
+    Ok(out)
+}
+
 /// The one tokio runtime of a mode: two workers (the watches parse on them; the UI has its own
 /// thread for input).
 pub fn runtime() -> color_eyre::Result<tokio::runtime::Runtime> {

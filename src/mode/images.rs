@@ -124,27 +124,15 @@ pub async fn live_pods(cli: &Cli) -> (Vec<images::Seen>, Vec<String>) {
     use kube::api::{Api, ListParams};
     let mut seen = Vec::new();
     let mut notes = Vec::new();
-    let kc = match crate::kube::client::load(cli.kube.kubeconfig.as_deref()) {
-        Ok(kc) => kc,
+    let clients = match super::boot::user_clients(cli).await {
+        Ok(c) => c,
         Err(e) => {
             notes.push(format!("live pods not read: {e}"));
             return (seen, notes);
         }
     };
-    let contexts: Vec<Option<String>> = if cli.kube.contexts.is_empty() {
-        vec![kc.current_context.clone()]
-    } else {
-        cli.kube.contexts.iter().cloned().map(Some).collect()
-    };
-    for ctx in contexts {
-        let site = ctx.clone().unwrap_or_default();
-        let client = match crate::kube::client::client_with(
-            &kc,
-            ctx.as_deref(),
-            &super::boot::kube_overrides(cli),
-        )
-        .await
-        {
+    for (site, client) in clients {
+        let client = match client {
             Ok(c) => c,
             Err(e) => {
                 notes.push(format!("live pods not read: {e}"));

@@ -99,27 +99,15 @@ async fn report_configmaps(cli: &Cli) -> (Vec<bench::Report>, Vec<String>) {
     use kube::api::{Api, ListParams};
     let mut reports = Vec::new();
     let mut notes = Vec::new();
-    let kc = match crate::kube::client::load(cli.kube.kubeconfig.as_deref()) {
-        Ok(kc) => kc,
+    let clients = match super::boot::user_clients(cli).await {
+        Ok(c) => c,
         Err(e) => {
             notes.push(format!("benchmarks not read: {e}"));
             return (reports, notes);
         }
     };
-    let contexts: Vec<Option<String>> = if cli.kube.contexts.is_empty() {
-        vec![kc.current_context.clone()]
-    } else {
-        cli.kube.contexts.iter().cloned().map(Some).collect()
-    };
-    for ctx in contexts {
-        let name = ctx.clone().unwrap_or_default();
-        let client = match crate::kube::client::client_with(
-            &kc,
-            ctx.as_deref(),
-            &super::boot::kube_overrides(cli),
-        )
-        .await
-        {
+    for (name, client) in clients {
+        let client = match client {
             Ok(c) => c,
             Err(e) => {
                 notes.push(format!("benchmarks not read: {e}"));
