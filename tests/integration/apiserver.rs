@@ -89,6 +89,10 @@ pub struct ApiServer {
     extra: Vec<String>,
     /// `http://127.0.0.1:<port>`: etcd's client URL (its grpc-gateway serves `/v3/...`).
     pub etcd_url: String,
+    /// Whether the server was ready once (a restart keeps its port: clients know it).
+    was_ready: bool,
+    /// The log's length when the running child was spawned (its own lines come after).
+    log_mark: usize,
 }
 
 impl ApiServer {
@@ -116,6 +120,8 @@ impl ApiServer {
             etcd_port: free_port(),
             extra: extra.iter().map(|a| a.to_string()).collect(),
             etcd_url: String::new(),
+            was_ready: false,
+            log_mark: 0,
         };
         server.spawn();
         server
@@ -165,14 +171,38 @@ impl ApiServer {
             });
         }
         let _ = std::fs::remove_file(d.join("etcd-url"));
+        self.log_mark = std::fs::metadata(d.join("apiserver.log")).map_or(0, |m| m.len() as usize);
         self.child = Some(cmd.spawn().expect("kube-apiserver starts"));
     }
 
     /// Waits for etcd's URL and then the server's `/readyz`; panics with the log's tail.
+    ///
+    /// A port picked free can be taken before the server binds it (by any process's outgoing
+    /// connection): a start that fails with "address already in use" is retried, on new ports
+    /// unless the server was ready once (then on its own port, after a pause).
     fn wait_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(180);
+        let mut bind_retries = 0;
         loop {
             if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
+                let log = std::fs::read(self.dir.path().join("apiserver.log")).unwrap_or_default();
+                let own = String::from_utf8_lossy(log.get(self.log_mark..).unwrap_or_default());
+                if own.contains("address already in use") && bind_retries < 5 {
+                    bind_retries += 1;
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "kube-apiserver: a port was taken before it bound it; starting again"
+                    );
+                    if self.was_ready {
+                        std::thread::sleep(Duration::from_secs(1));
+                    } else {
+                        self.port = free_port();
+                        self.etcd_port = free_port();
+                    }
+                    self.etcd_url.clear();
+                    self.spawn();
+                    continue;
+                }
                 panic!("kube-apiserver exited ({status}):\n{}", self.log_tail());
             }
             if self.etcd_url.is_empty()
@@ -188,6 +218,7 @@ impl ApiServer {
                 for (user, _, _) in USERS {
                     self.write_kubeconfig(user);
                 }
+                self.was_ready = true;
                 return;
             }
             assert!(
