@@ -44,6 +44,23 @@ pub static RULES: &[GraphRule] = &[
     },
 ];
 
+/// Kinds the graph rules read: Pods and what makes them (templates), NetworkPolicies and
+/// bindings. checkov makes a vertex of every named object, but no other kind gives or changes
+/// an outcome, so no other is kept.
+pub const KINDS: &[&str] = &[
+    "Pod",
+    "NetworkPolicy",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "Deployment",
+    "DeploymentConfig",
+    "DaemonSet",
+    "Job",
+    "ReplicaSet",
+    "ReplicationController",
+    "StatefulSet",
+];
+
 /// Kinds whose pod template checkov turns into a Pod vertex.
 const TEMPLATE_KINDS: &[&str] = &[
     "Deployment",
@@ -120,7 +137,9 @@ fn vertices<'a>(objects: &'a [Object<'a>]) -> Vec<Vertex<'a>> {
         let valid = if kind == "Pod" {
             valid_pod(&obj.v)
         } else {
-            obj.v.at("metadata").is_map() && obj.v.at("metadata").at("name").truthy()
+            matches!(kind, "NetworkPolicy" | "RoleBinding" | "ClusterRoleBinding")
+                && obj.v.at("metadata").is_map()
+                && obj.v.at("metadata").at("name").truthy()
         };
         if valid && let Some(id) = resource_id(&obj.v) {
             out.push(Vertex {

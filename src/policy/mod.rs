@@ -297,13 +297,42 @@ pub fn skips(v: &V) -> Vec<(String, String)> {
 
 /// Reads the files under `root` that `checkov -d root --framework kubernetes` reads (for a
 /// Blast repo root: under clusters/, infrastructure/ and apps/), then [`evaluate`]s them.
+///
+/// File by file: each file's per-object rules run as soon as it is read and its tree is
+/// dropped, keeping only the documents the graph rules read (Pods, workloads, NetworkPolicies,
+/// bindings) for the end. All of a repo's trees at once took 776 MB for 200,000 ConfigMaps.
 pub fn scan(root: &Path, config: &Config) -> std::io::Result<Vec<Outcome>> {
     let files = crate::repo::index::walk(root)?;
-    let sources: Vec<Source> = files
-        .iter()
-        .filter_map(|(abs, rel)| read(abs, rel))
-        .collect();
-    Ok(evaluate(&sources, config))
+    let mut out = Vec::new();
+    let mut for_graph = Vec::new();
+    for (abs, rel) in &files {
+        let Some(mut src) = read(abs, rel) else {
+            continue;
+        };
+        // Document by document: one document's Python view at a time.
+        for doc in &src.docs {
+            let mut one = Vec::new();
+            if let Some(list) = doc_objects(&src.path, doc, &mut one) {
+                one.extend(list);
+            }
+            out.extend(per_object(&one, config));
+        }
+        for doc in &mut src.docs {
+            if doc
+                .root
+                .as_ref()
+                .is_some_and(|r| !kind_in(r, |k| graph::KINDS.contains(&k)))
+            {
+                doc.root = None;
+            }
+        }
+        if src.docs.iter().any(|d| d.root.is_some()) {
+            for_graph.push(src);
+        }
+    }
+    out.extend(graph::evaluate(&objects(&for_graph), config));
+    sort(&mut out);
+    Ok(out)
 }
 
 /// Reads one file as checkov's Kubernetes parser does: `.yaml`, `.yml` or `.json`, holding the
@@ -333,14 +362,71 @@ pub fn source(rel: &str, text: &str) -> Option<Source> {
     if HELM.is_match(text) {
         return None;
     }
-    let parsed = yaml::parse(text);
+    let mut parsed = yaml::parse(text);
     if parsed.error.is_some() {
         return None;
+    }
+    // Documents of a kind no rule reads (ConfigMaps, CRDs, Argo CD Applications…) are dropped
+    // here, file by file: a repo of 200,000 ConfigMaps kept their trees and their Python views
+    // all at once (776 MB for 20 MB of YAML, the console's indexer included).
+    for doc in &mut parsed.docs {
+        if doc
+            .root
+            .as_ref()
+            .is_some_and(|r| !kind_in(r, read_by_a_rule))
+        {
+            doc.root = None;
+        }
     }
     Some(Source {
         path: rel.to_string(),
         docs: parsed.docs,
     })
+}
+
+/// Whether a kind is one a rule or the graph reads.
+fn read_by_a_rule(kind: &str) -> bool {
+    static KINDS: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+        std::sync::LazyLock::new(|| {
+            rules()
+                .iter()
+                .flat_map(|r| r.kinds.iter().copied())
+                .chain(graph::KINDS.iter().copied())
+                .collect()
+        });
+    KINDS.contains(kind)
+}
+
+/// Whether a document's `kind` passes `wanted`; a `List`, or a kind that is not a plain name
+/// (missing, quoted oddly, a YAML null or boolean word), always passes: those are judged as
+/// checkov judges them, later.
+fn kind_in(root: &yaml::Node, wanted: impl Fn(&str) -> bool) -> bool {
+    let Some(kind) = root.get("kind").and_then(yaml::Node::as_str) else {
+        return true;
+    };
+    let plain_name = kind.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && kind.chars().all(|c| c.is_ascii_alphanumeric())
+        && !matches!(
+            kind,
+            "Null"
+                | "NULL"
+                | "True"
+                | "TRUE"
+                | "False"
+                | "FALSE"
+                | "Yes"
+                | "YES"
+                | "No"
+                | "NO"
+                | "On"
+                | "ON"
+                | "Off"
+                | "OFF"
+                | "Y"
+                | "N"
+                | "List"
+        );
+    !plain_name || wanted(kind)
 }
 
 /// checkov's `K8sValidator`: a mapping with `apiVersion` and `kind`, in which every `name`
@@ -373,47 +459,72 @@ pub fn objects(sources: &[Source]) -> Vec<Object<'_>> {
     for src in sources {
         let mut lists = Vec::new();
         for doc in &src.docs {
-            let Some(root) = &doc.root else { continue };
-            let v = V::from_node(root);
-            if !valid_template(&v) {
-                continue;
+            if let Some(list) = doc_objects(&src.path, doc, &mut out) {
+                lists.push(list);
             }
-            if v.at("kind").as_str() == Some("List") {
-                lists.push((root, v));
-                continue;
-            }
-            out.push(Object {
-                path: &src.path,
-                pos: root.pos,
-                v,
-            });
         }
-        for (root, list) in lists {
-            let nodes = match root.get("items").map(|n| &n.value) {
-                Some(yaml::Value::Seq(items)) => items.iter().map(|n| n.pos).collect(),
-                _ => Vec::new(),
-            };
-            for (i, item) in list.at("items").items().iter().enumerate() {
-                if item.truthy() {
-                    out.push(Object {
-                        path: &src.path,
-                        pos: nodes.get(i).copied().unwrap_or(root.pos),
-                        v: item.clone(),
-                    });
-                }
-            }
+        // checkov puts a file's List items after its other objects.
+        for list in lists {
+            out.extend(list);
         }
     }
     out
+}
+
+/// The object of one document pushed to `out`; a `kind: List`'s items are returned instead
+/// (checkov puts them after the file's other objects).
+fn doc_objects<'a>(
+    path: &'a str,
+    doc: &'a yaml::Document,
+    out: &mut Vec<Object<'a>>,
+) -> Option<Vec<Object<'a>>> {
+    let root = doc.root.as_ref()?;
+    let v = V::from_node(root);
+    if !valid_template(&v) {
+        return None;
+    }
+    if v.at("kind").as_str() != Some("List") {
+        out.push(Object {
+            path,
+            pos: root.pos,
+            v,
+        });
+        return None;
+    }
+    let nodes: Vec<Pos> = match root.get("items").map(|n| &n.value) {
+        Some(yaml::Value::Seq(items)) => items.iter().map(|n| n.pos).collect(),
+        _ => Vec::new(),
+    };
+    let items = v.at("items").items();
+    Some(
+        items
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| item.truthy())
+            .map(|(i, item)| Object {
+                path,
+                pos: nodes.get(i).copied().unwrap_or(root.pos),
+                v: item.clone(),
+            })
+            .collect(),
+    )
 }
 
 /// Every rule over every object of the files: passed, failed and skipped outcomes (checkov's
 /// "unknown" results are left out, as checkov leaves them out).
 pub fn evaluate(sources: &[Source], config: &Config) -> Vec<Outcome> {
     let objects = objects(sources);
+    let mut out = per_object(&objects, config);
+    out.extend(graph::evaluate(&objects, config));
+    sort(&mut out);
+    out
+}
+
+/// The per-object rules (every rule but the graph's) over `objects`.
+fn per_object(objects: &[Object<'_>], config: &Config) -> Vec<Outcome> {
     let rules = rules();
     let mut out = Vec::new();
-    for obj in &objects {
+    for obj in objects {
         let kind = obj.kind();
         if kind == "Kustomization" {
             continue;
@@ -452,7 +563,11 @@ pub fn evaluate(sources: &[Source], config: &Config) -> Vec<Outcome> {
             });
         }
     }
-    out.extend(graph::evaluate(&objects, config));
+    out
+}
+
+/// Outcomes in file, line, column, rule and resource order.
+fn sort(out: &mut [Outcome]) {
     out.sort_by(|a, b| {
         (&a.path, a.line, a.col, a.rule, &a.resource).cmp(&(
             &b.path,
@@ -462,7 +577,6 @@ pub fn evaluate(sources: &[Source], config: &Config) -> Vec<Outcome> {
             &b.resource,
         ))
     });
-    out
 }
 
 /// Every failed rule of a repo (`.checkov.yaml` at its root honoured), for the browser's marks.
