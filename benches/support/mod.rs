@@ -210,7 +210,8 @@ impl Term {
         self.bytes.load(Ordering::Relaxed)
     }
 
-    /// `q`, then waits for the exit (killing it after 10 s).
+    /// `q`, then waits for the exit (killing it after 10 s); either way the child is reaped, so
+    /// getrusage's children (hostile's peak RSS of the console) count it.
     pub fn quit(mut self) -> Option<u32> {
         self.send(b"q");
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -221,6 +222,7 @@ impl Term {
             std::thread::sleep(Duration::from_millis(20));
         }
         let _ = self.child.kill();
+        let _ = self.child.wait();
         None
     }
 }
