@@ -28,7 +28,10 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Value, json};
 
-use blast::repo::{edit, yaml};
+use blast::repo::{yaml, yaml_edit};
+
+#[path = "../fuzz/src/edit_check.rs"]
+mod edit_check;
 
 fn main() {
     let args: Vec<String> = std::env::args()
@@ -401,94 +404,11 @@ fn edit_case() -> impl Strategy<Value = (String, usize, String)> {
         })
 }
 
-/// The tree with every scalar as its text (types aside), to compare before and after an edit.
-fn texts(n: &yaml::Node) -> Value {
-    n.fold(
-        |_, s| Value::String(s.text.clone()),
-        |_, items| Value::Array(items),
-        |_, entries| {
-            Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(e, v)| (e.key.clone(), v))
-                    .collect(),
-            )
-        },
-    )
-}
-
-fn scalar_paths(v: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
-    match v {
-        Value::Object(m) => {
-            for (k, v) in m {
-                path.push(k.clone());
-                scalar_paths(v, path, out);
-                path.pop();
-            }
-        }
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                path.push(i.to_string());
-                scalar_paths(v, path, out);
-                path.pop();
-            }
-        }
-        _ => out.push(path.clone()),
-    }
-}
-
+/// The scalar editor's contract (`fuzz/src/edit_check.rs`, shared with the coverage-guided
+/// target).
 fn check_edit(case: &(String, usize, String)) -> Result<(), String> {
     let (text, pick, new) = case;
-    let before = yaml::parse(text);
-    let Some(root) = before.docs.first().and_then(|d| d.root.as_ref()) else {
-        return Ok(());
-    };
-    if before.error.is_some() {
-        return Ok(()); // the generator wrote something that is not YAML: not a case
-    }
-    let old = texts(root);
-    let mut paths = Vec::new();
-    scalar_paths(&old, &mut Vec::new(), &mut paths);
-    if paths.is_empty() {
-        return Ok(());
-    }
-    let path = &paths[pick % paths.len()];
-    let path: Vec<&str> = path.iter().map(String::as_str).collect();
-    let Ok(edited) = edit::set_scalar(text, 0, &path, new) else {
-        return Ok(()); // refused
-    };
-    let at = edit::find_scalar(text, 0, &path).map_err(|e| format!("found, then not: {e}"))?;
-    if !edited.starts_with(&text[..at.start]) || !edited.ends_with(&text[at.end..]) {
-        return Err("bytes outside the scalar changed".into());
-    }
-    let after = yaml::parse(&edited);
-    if let Some(e) = &after.error {
-        return Err(format!(
-            "the edit made the file unreadable: {e:?}\n{edited}"
-        ));
-    }
-    let Some(new_root) = after.docs.first().and_then(|d| d.root.as_ref()) else {
-        return Err("the document vanished".into());
-    };
-    let mut expected = old.clone();
-    let mut slot = &mut expected;
-    for seg in &path {
-        slot = match slot {
-            Value::Object(m) => m.get_mut(*seg).ok_or("path gone")?,
-            Value::Array(a) => a
-                .get_mut(seg.parse::<usize>().map_err(|e| e.to_string())?)
-                .ok_or("path gone")?,
-            _ => return Err("path through a scalar".into()),
-        };
-    }
-    *slot = Value::String(new.clone());
-    let got = texts(new_root);
-    if got != expected {
-        return Err(format!(
-            "the tree changed beyond the scalar:\n{text}---\n{edited}"
-        ));
-    }
-    Ok(())
+    edit_check::check(text, *pick, new)
 }
 
 // ---- selector ------------------------------------------------------------------------------

@@ -11,14 +11,13 @@
 //!
 //! `--write DIR` only writes the corpus (what `scripts/hostile-corpus` runs).
 
-use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 #[path = "../tests/hostile/corpus.rs"]
 mod corpus;
+mod support;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -63,6 +62,8 @@ fn main() {
     for which in ["hostile", "clean"] {
         let out_file = dir.path().join(format!("{which}.out"));
         let t = Instant::now();
+        // Reaped by wait_measured (wait4), which clippy does not see.
+        #[allow(clippy::zombie_processes)]
         let child = Command::new(env!("CARGO_BIN_EXE_blast"))
             .arg("--config")
             .arg(&config)
@@ -128,51 +129,21 @@ fn cpu_secs(u: &libc::rusage) -> f64 {
 /// Starts the console on `repo` in an 80x24 pty; returns the time to the tree on screen (the
 /// index in: `apps/` listed) and then the time a key press (`j`, move down) takes to show.
 fn console_first_frame(config: &Path, repo: &Path) -> (Duration, Duration) {
-    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-    let pair = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 80,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
     let home = tempfile::tempdir().unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_blast"));
-    cmd.arg("--config");
-    cmd.arg(config);
-    cmd.arg("--repo");
-    cmd.arg(repo);
-    cmd.env("TERM", "xterm-256color");
-    cmd.env("HOME", home.path());
-    cmd.env("KUBECONFIG", home.path().join("none"));
-    cmd.env("XDG_STATE_HOME", home.path());
-    cmd.env("XDG_CONFIG_HOME", home.path());
+    let (config, repo_arg) = (config.to_str().unwrap(), repo.to_str().unwrap());
+    let none = home.path().join("none");
     let t = Instant::now();
-    let mut child = pair.slave.spawn_command(cmd).unwrap();
-    drop(pair.slave);
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let writer = Arc::new(Mutex::new(pair.master.take_writer().unwrap()));
-    let parser = Arc::new(Mutex::new(vt100::Parser::new(24, 80, 0)));
-    let (p, w) = (parser.clone(), writer.clone());
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            // Answer the cursor-position query as a terminal would.
-            if buf[..n].windows(4).any(|x| x == b"\x1b[6n") {
-                let _ = w.lock().unwrap().write_all(b"\x1b[1;1R");
-            }
-            p.lock().unwrap().process(&buf[..n]);
-        }
-    });
-    let screen = || parser.lock().unwrap().screen().contents();
+    let term = support::Term::spawn(
+        &["--config", config, "--repo", repo_arg],
+        repo,
+        home.path(),
+        (80, 24),
+        &[("KUBECONFIG", none.to_str().unwrap())],
+    );
     let wait = |what: &str, until: &dyn Fn(&str) -> bool| {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            let s = screen();
+            let s = term.screen();
             if until(&s) {
                 return;
             }
@@ -184,13 +155,12 @@ fn console_first_frame(config: &Path, repo: &Path) -> (Duration, Duration) {
     let tree = t.elapsed();
     // Let the index settle, then time one key.
     std::thread::sleep(Duration::from_secs(2));
-    let before = screen();
+    let before = term.screen();
     let k = Instant::now();
-    writer.lock().unwrap().write_all(b"j").unwrap();
+    term.send(b"j");
     wait("the key's effect", &|s| s != before);
     let key = k.elapsed();
-    writer.lock().unwrap().write_all(b"q").unwrap();
-    let _ = child.wait();
+    term.quit();
     (tree, key)
 }
 

@@ -9,14 +9,15 @@
 //!
 //! Targets (2-core machine): index under 1 s and 250 MB; first frame under 150 ms.
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use blast::app::{Msg, State, update};
 use blast::keymap::Keymap;
 use blast::repo::index;
+
+mod support;
 
 const FILES: usize = 10_000;
 const PER_FILE: usize = 5;
@@ -157,63 +158,29 @@ fn first_frame_in_process(repo: &Path) -> f64 {
 }
 
 fn first_frame_real_binary(repo: &Path) -> f64 {
-    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
     let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/blast");
     assert!(
         bin.exists(),
         "build the release binary first: cargo build --release"
     );
-    let pair = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 80,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
     let home = tempfile::tempdir().unwrap();
-    let mut cmd = CommandBuilder::new(&bin);
-    cmd.arg("--repo");
-    cmd.arg(repo);
-    cmd.env("TERM", "xterm-256color");
-    cmd.env("HOME", home.path());
-    cmd.env("XDG_STATE_HOME", home.path());
-    cmd.env("XDG_CONFIG_HOME", home.path());
     let t = Instant::now();
-    let mut child = pair.slave.spawn_command(cmd).unwrap();
-    drop(pair.slave);
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let writer = Arc::new(Mutex::new(pair.master.take_writer().unwrap()));
-    let parser = Arc::new(Mutex::new(vt100::Parser::new(24, 80, 0)));
-    let (p, w) = (parser.clone(), writer.clone());
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            // Answer the cursor-position query as a terminal would.
-            if buf[..n].windows(4).any(|x| x == b"\x1b[6n") {
-                let _ = w.lock().unwrap().write_all(b"\x1b[1;1R");
-            }
-            p.lock().unwrap().process(&buf[..n]);
-        }
-    });
+    let term = support::Term::spawn_program(
+        &bin,
+        &["--repo", repo.to_str().unwrap()],
+        repo,
+        home.path(),
+        (80, 24),
+        &[],
+    );
     let deadline = Instant::now() + Duration::from_secs(10);
     let elapsed = loop {
-        if parser
-            .lock()
-            .unwrap()
-            .screen()
-            .contents()
-            .contains("infrastructure/")
-        {
+        if term.screen().contains("infrastructure/") {
             break t.elapsed();
         }
         assert!(Instant::now() < deadline, "no first frame");
         std::thread::sleep(Duration::from_micros(500));
     };
-    writer.lock().unwrap().write_all(b"q").unwrap();
-    let _ = child.wait();
+    term.quit();
     elapsed.as_secs_f64() * 1000.0
 }

@@ -1,6 +1,7 @@
 //! The one duration syntax of blast's flags (`--refresh`, `--rotate`, `--request-timeout`,
-//! `status --timeout`): Go's and kubectl's `500ms`, `20s`, `2m`, `1h30m`, read by jiff's
-//! "friendly" parser (so `1.5s` and `2 mins` work too); a bare number is seconds.
+//! `status --timeout`), config keys and the demo's scenarios (`after:`): Go's and kubectl's
+//! `500ms`, `20s`, `2m`, `1h30m`, read by jiff's "friendly" parser (so `1.5s`, `5 s` and
+//! `2 mins` work too); a bare number is seconds.
 
 use std::time::Duration;
 

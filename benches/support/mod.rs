@@ -1,5 +1,6 @@
-//! Shared by the bandwidth and soak benches: the demo datacenter served in process, churn over
-//! it, and the real binary in a pseudo-terminal with a count of the bytes it writes.
+//! Shared by the benches: the demo datacenter served in process, churn over it (bandwidth,
+//! soak), and the real binary in a pseudo-terminal with a count of the bytes it writes (those
+//! two, and the first frames of index and hostile).
 
 #![allow(dead_code)]
 
@@ -106,7 +107,22 @@ pub struct Term {
 }
 
 impl Term {
+    /// This build's binary (`CARGO_BIN_EXE_blast`).
     pub fn spawn(
+        args: &[&str],
+        cwd: &Path,
+        home: &Path,
+        size: (u16, u16),
+        env: &[(&str, &str)],
+    ) -> Term {
+        let bin = Path::new(env!("CARGO_BIN_EXE_blast"));
+        Term::spawn_program(bin, args, cwd, home, size, env)
+    }
+
+    /// `program ARGS` in a `size` (columns, rows) pty, with `home` as HOME and the XDG config
+    /// and state dirs below it, and `env` on top.
+    pub fn spawn_program(
+        program: &Path,
         args: &[&str],
         cwd: &Path,
         home: &Path,
@@ -122,7 +138,7 @@ impl Term {
                 pixel_height: 0,
             })
             .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_blast"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.cwd(cwd);
         cmd.env("TERM", "xterm-256color");
@@ -194,7 +210,8 @@ impl Term {
         self.bytes.load(Ordering::Relaxed)
     }
 
-    /// `q`, then waits for the exit (killing it after 10 s).
+    /// `q`, then waits for the exit (killing it after 10 s); either way the child is reaped, so
+    /// getrusage's children (hostile's peak RSS of the console) count it.
     pub fn quit(mut self) -> Option<u32> {
         self.send(b"q");
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -205,6 +222,7 @@ impl Term {
             std::thread::sleep(Duration::from_millis(20));
         }
         let _ = self.child.kill();
+        let _ = self.child.wait();
         None
     }
 }

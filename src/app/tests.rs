@@ -748,6 +748,61 @@ mod writes {
         assert!(text.contains("hook declined"), "{text}");
     }
 
+    /// A push held back for unsigned commits (the repo signs): a `y/N` question naming them;
+    /// enter, esc and `n` push nothing, `y` pushes them anyway.
+    #[test]
+    fn unsigned_commits_to_push_are_named_and_pushed_only_on_yes() {
+        use crate::git::remote::UnsignedCommit;
+        let unsigned = || {
+            Msg::Wrote(WriteMsg::Pushed(Err(PushError::Unsigned(
+                (0..10)
+                    .map(|i| UnsignedCommit {
+                        short: format!("abc12{i:02}"),
+                        subject: format!("clusters: change {i}"),
+                    })
+                    .collect(),
+            ))))
+        };
+        let mut s = writable();
+        run(&mut s, vec![key('9'), git(1), changes(false), key('P')]);
+        for no in [code(KeyCode::Enter), code(KeyCode::Esc), key('n')] {
+            let fx = run(&mut s, vec![unsigned()]);
+            assert!(writes(&fx).is_empty(), "{fx:?}");
+            let Some(Modal::Confirm {
+                title,
+                lines,
+                op: WriteOp::PushAnyway,
+                default_yes: false,
+            }) = &s.modal
+            else {
+                panic!("{:?}", s.modal)
+            };
+            assert_eq!(title, "10 unsigned commit(s) to push");
+            let text = lines.join("\n");
+            assert!(text.contains("  abc1200 clusters: change 0\n"), "{text}");
+            assert!(text.contains("  abc1207 clusters: change 7\n"), "{text}");
+            assert!(!text.contains("abc1208"), "eight listed: {text}");
+            assert!(text.contains("… and 2 more"), "{text}");
+            assert!(text.contains("commit.gpgsign"), "{text}");
+            assert!(text.ends_with("Push anyway? y/N"), "{text}");
+            let fx = run(&mut s, vec![no.clone()]);
+            assert!(writes(&fx).is_empty(), "{no:?} pushes nothing: {fx:?}");
+            assert_eq!(s.modal, None);
+            assert_eq!(
+                s.toast.take().map(|t| t.text).as_deref(),
+                Some("not pushed: your commits are still local")
+            );
+        }
+        run(&mut s, vec![unsigned()]);
+        let fx = run(&mut s, vec![key('y')]);
+        assert_eq!(writes(&fx), vec![WriteOp::PushAnyway]);
+        assert!(
+            matches!(s.modal, Some(Modal::Progress { .. })),
+            "{:?}",
+            s.modal
+        );
+    }
+
     #[test]
     fn after_a_rejection_a_failed_fetch_or_rebase_says_which_and_why() {
         let rejected = || {

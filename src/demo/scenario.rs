@@ -146,46 +146,6 @@ pub fn parse_scenario(file: &str, text: &str) -> Result<Scenario, ScenarioError>
     })
 }
 
-/// Parses `500ms`, `10s`, `2m`, `1h`, `1m30s` (a bare number is seconds).
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Err("empty duration".into());
-    }
-    if let Ok(secs) = s.parse::<f64>() {
-        return Duration::try_from_secs_f64(secs).map_err(|e| format!("duration {s:?}: {e}"));
-    }
-    let mut total = Duration::ZERO;
-    let mut rest = s;
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let (num, tail) = rest.split_at(num_len);
-        let unit_len = tail
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(tail.len());
-        let (unit, tail) = tail.split_at(unit_len);
-        let n: f64 = num
-            .parse()
-            .map_err(|_| format!("invalid duration {s:?} (use e.g. 500ms, 10s, 2m, 1m30s)"))?;
-        let scale = match unit {
-            "ms" => 0.001,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => {
-                return Err(format!(
-                    "invalid duration {s:?}: unit {unit:?} (use ms, s, m or h)"
-                ));
-            }
-        };
-        total += Duration::try_from_secs_f64(n * scale).map_err(|e| format!("{s:?}: {e}"))?;
-        rest = tail;
-    }
-    Ok(total)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Paths
 
@@ -550,7 +510,7 @@ fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
             f.write_str("a duration such as 500ms, 10s or 2m")
         }
         fn visit_str<E: de::Error>(self, s: &str) -> Result<Duration, E> {
-            parse_duration(s).map_err(E::custom)
+            crate::duration::parse(s).map_err(E::custom)
         }
         fn visit_u64<E: de::Error>(self, n: u64) -> Result<Duration, E> {
             Ok(Duration::from_secs(n))
@@ -594,18 +554,47 @@ mod tests {
 
     const NOW_T: &str = "2026-09-21T12:00:00Z";
 
+    /// `after` of a one-step scenario, parsed as a scenario file is.
+    fn after(value: &str) -> Result<Duration, ScenarioError> {
+        let text = format!(
+            "description: d\nsteps:\n  - after: {value}\n    cluster: mgmt\n    delete: {{apiVersion: v1, kind: Namespace, name: x}}\n"
+        );
+        parse_scenario("s.yaml", &text).map(|s| s.steps[0].after)
+    }
+
+    /// `after` is read by the one duration parser of every flag (`crate::duration`, jiff's
+    /// friendly format): spaced forms such as `5 s` and `2 mins` are durations too.
     #[test]
     fn durations() {
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
-        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
-        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
-        assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
-        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
-        for bad in ["", "s", "10x", "ten seconds", "-5s", "5 s"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
+        let ok = [
+            ("500ms", Duration::from_millis(500)),
+            ("10s", Duration::from_secs(10)),
+            ("2m", Duration::from_secs(120)),
+            ("1h", Duration::from_secs(3600)),
+            ("1m30s", Duration::from_secs(90)),
+            ("1.5s", Duration::from_millis(1500)),
+            ("0s", Duration::ZERO),
+            ("5 s", Duration::from_secs(5)),
+            ("2 mins", Duration::from_secs(120)),
+            ("\"3\"", Duration::from_secs(3)),
+            ("3", Duration::from_secs(3)),
+            ("1.5", Duration::from_millis(1500)),
+        ];
+        for (text, want) in ok {
+            assert_eq!(after(text), Ok(want), "{text}");
+        }
+        // the message names the file, the line and the bad value
+        for (bad, value) in [
+            ("s", "\"s\" is not a duration"),
+            ("10x", "\"10x\" is not a duration"),
+            ("ten seconds", "\"ten seconds\" is not a duration"),
+            ("-5s", "\"-5s\" is not a duration"),
+            ("\"\"", "\"\" is not a duration"),
+            ("-1", "integer `-1`"),
+        ] {
+            let e = after(bad).unwrap_err();
+            assert_eq!((e.file.as_str(), e.line), ("s.yaml", 3), "{bad}: {e}");
+            assert!(e.message.contains(value), "{bad}: {e}");
         }
     }
 
@@ -838,7 +827,7 @@ steps:
             (
                 "description: d\nsteps:\n  - after: 10 parsecs\n    cluster: mgmt\n    delete: {apiVersion: v1, kind: Namespace, name: x}\n",
                 3,
-                "invalid duration",
+                "\"10 parsecs\" is not a duration",
             ),
             (
                 "description: d\nsteps:\n  - after: 1s\n    cluster: mgmt\n    target: {apiVersion: v1, kind: Node, name: n}\n    set:\n      status.conditions[type=Ready: x\n",
@@ -865,7 +854,10 @@ steps:
         let e = parse_scenario("s.yaml", cases[0].0).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "s.yaml:3:12: steps[0].after: invalid duration \"10 parsecs\": unit \" parsecs\" (use ms, s, m or h)"
+            "s.yaml:3:12: steps[0].after: \"10 parsecs\" is not a duration (e.g. 500ms, 20s, 2m, \
+             1h30m; a bare number is seconds): failed to parse input in the \"friendly\" duration \
+             format: expected to find unit designator suffix (e.g., `years` or `secs`) after \
+             parsing integer"
         );
         for (text, line, msg) in cases {
             let e = parse_scenario("s.yaml", text).unwrap_err();

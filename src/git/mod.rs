@@ -22,7 +22,8 @@
 //!   apply (`Rebase`).
 //! - `remote/`: push and fetch, through the system `git` (`transfer.rs`, `system_git.rs`);
 //!   `progress.rs` reads its progress, `error.rs` types the failures (`PushError`: auth,
-//!   network, rejected, cancelled, unsigned...).
+//!   network, rejected, cancelled, unsigned...); `push.rs` finds the unsigned commits to
+//!   push where the repo signs (`unsigned_to_push`), which the console asks about.
 //!
 //! Threads and messages:
 //! - `protocol.rs`: what goes into the threads and comes out: `GitJob` and `GitMsg` for the

@@ -83,6 +83,9 @@ pub enum WriteOp {
     Discard(String),
     Commit(String),
     Push,
+    /// Push though commits to push are not signed where the repo signs (`commit.gpgsign`): the
+    /// user said yes to the question a `Push` answered with `PushError::Unsigned`.
+    PushAnyway,
     /// After a rejected push: fetch the upstream and see whether a rebase would apply cleanly.
     FetchAndCheck,
     /// Rebase the local commits onto the fetched upstream, then push.
@@ -98,7 +101,7 @@ impl WriteOp {
             WriteOp::Unstage(_) => "unstage",
             WriteOp::Discard(_) => "discard",
             WriteOp::Commit(_) => "commit",
-            WriteOp::Push => "push",
+            WriteOp::Push | WriteOp::PushAnyway => "push",
             WriteOp::FetchAndCheck => "fetch",
             WriteOp::RebaseAndPush => "rebase and push",
         }

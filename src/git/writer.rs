@@ -127,7 +127,8 @@ fn run<M: From<WriteMsg>>(
                     e.to_string()
                 }),
         ),
-        WriteOp::Push => WriteMsg::Pushed(push(root, tx, cancel)),
+        WriteOp::Push => WriteMsg::Pushed(push(root, tx, cancel, remote::push)),
+        WriteOp::PushAnyway => WriteMsg::Pushed(push(root, tx, cancel, remote::push_anyway)),
         WriteOp::FetchAndCheck => WriteMsg::Fetched(
             remote::fetch(root, &mut progress(tx), cancel).and_then(|_| {
                 rebase::rebase_check(root).map_err(|e| PushError::Rebase(e.message().to_string()))
@@ -137,7 +138,7 @@ fn run<M: From<WriteMsg>>(
             Ok(RebaseCheck::Conflict { paths }) => {
                 WriteMsg::Fetched(Ok(RebaseCheck::Conflict { paths }))
             }
-            Ok(_) => WriteMsg::Pushed(push(root, tx, cancel)),
+            Ok(_) => WriteMsg::Pushed(push(root, tx, cancel, remote::push)),
             Err(e) => WriteMsg::Fetched(Err(PushError::Rebase(e.message().to_string()))),
         },
     }
@@ -167,13 +168,18 @@ fn progress<M: From<WriteMsg>>(tx: &Sender<M>) -> impl FnMut(remote::Progress) +
     }
 }
 
+/// The signature of `remote::push` and `remote::push_anyway`.
+type PushFn =
+    fn(&Path, &mut dyn FnMut(remote::Progress), &AtomicBool) -> Result<remote::Pushed, PushError>;
+
 fn push<M: From<WriteMsg>>(
     root: &Path,
     tx: &Sender<M>,
     cancel: &AtomicBool,
+    how: PushFn,
 ) -> Result<Pushed, PushError> {
     let before = revisions::upstream_id(root).ok().flatten();
-    match remote::push(root, &mut progress(tx), cancel) {
+    match how(root, &mut progress(tx), cancel) {
         Ok(p) => {
             let paths =
                 revisions::changed_paths(root, before.as_deref(), &p.id).unwrap_or_default();

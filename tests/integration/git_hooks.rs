@@ -1,16 +1,18 @@
 //! Commits as `git commit` makes them: the repo's hooks run and its signing configuration is
 //! honoured (through the system git, as libgit2 does neither), a refusing hook leaves the index
 //! byte for byte as it was, and a push of unsigned commits where signing is asked for is held
-//! back. Real repos, real hooks, real ssh-keygen and gpg.
+//! back and asked about (the real binary in a pty: `y/N`). Real repos, real hooks, real
+//! ssh-keygen and gpg.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use blast::git::changes;
 use blast::git::commit::{self, CommitError};
-use blast::git::remote::{self, PushError};
+use blast::git::remote::{self, PushError, UnsignedCommit};
 use blast::git::stage;
 
+use crate::pty::Pty;
 use crate::support::temp_repo_with_identity as repo;
 use crate::support::{TempRepo, git};
 
@@ -140,12 +142,10 @@ fn hooks_may_rewrite_the_message_and_stage_files_and_core_hooks_path_is_honoured
     assert_eq!(git(w, &["status", "--porcelain", "--", "clusters"]), "");
 }
 
-/// A commit through a repo that signs with an ssh key, verified by git itself.
-#[cfg(unix)]
-#[test]
-fn ssh_signing_is_honoured_and_git_verifies_the_signature() {
-    let r = repo();
-    let w = &r.work;
+/// Makes the repo at `w` sign its commits with a new ssh key (beside it), as `git commit`
+/// would: `gpg.format ssh`, `user.signingkey`, `commit.gpgsign`, and an allowed-signers file so
+/// that git can verify. Returns the private key's path.
+fn ssh_signing(w: &Path) -> PathBuf {
     let dir = w.parent().unwrap();
     let key = dir.join("signing_key");
     run(
@@ -177,6 +177,16 @@ fn ssh_signing_is_honoured_and_git_verifies_the_signature() {
         ],
     );
     git(w, &["config", "commit.gpgsign", "true"]);
+    key
+}
+
+/// A commit through a repo that signs with an ssh key, verified by git itself.
+#[cfg(unix)]
+#[test]
+fn ssh_signing_is_honoured_and_git_verifies_the_signature() {
+    let r = repo();
+    let w = &r.work;
+    let key = ssh_signing(w);
 
     staged_change(&r);
     let c = commit::commit(w, "clusters: signed").unwrap();
@@ -295,10 +305,12 @@ fn gpg_signing_is_honoured_and_git_verifies_the_signature() {
 }
 
 /// `commit.gpgsign` set, and a commit to push that is not signed (made before the setting,
-/// or by an older blast): the push is held back and says how to sign it; signed, it goes.
+/// or by a tool that does not sign): `push` holds it back and names it (short id and subject),
+/// signed it goes, and `push_anyway` (the console's "yes") pushes an unsigned one. With no
+/// signing configured, nothing is held back.
 #[cfg(unix)]
 #[test]
-fn unsigned_commits_are_not_pushed_where_signing_is_asked_for() {
+fn unsigned_commits_are_named_and_held_back_where_signing_is_asked_for() {
     let r = repo();
     let w = &r.work;
     staged_change(&r);
@@ -307,33 +319,29 @@ fn unsigned_commits_are_not_pushed_where_signing_is_asked_for() {
         unsigned.via_system_git, None,
         "no hooks, no signing: libgit2"
     );
+    assert_eq!(remote::unsigned_to_push(w), vec![], "no signing configured");
 
-    let dir = w.parent().unwrap();
-    let key = dir.join("signing_key");
-    let k = key.to_str().unwrap();
-    run(
-        dir,
-        "ssh-keygen",
-        &["-q", "-t", "ed25519", "-N", "", "-f", k],
-    );
-    git(w, &["config", "gpg.format", "ssh"]);
-    git(w, &["config", "user.signingkey", k]);
-    git(w, &["config", "commit.gpgsign", "true"]);
+    ssh_signing(w);
     staged_change_again(w);
     let signed = commit::commit(w, "clusters: signed").unwrap();
+    let held = vec![UnsignedCommit {
+        short: unsigned.short.clone(),
+        subject: "clusters: unsigned".into(),
+    }];
+    assert_eq!(remote::unsigned_to_push(w), held);
 
     let before = rev(&r.remote, "main");
     let cancel = AtomicBool::new(false);
     let err = remote::push(w, &mut |_| {}, &cancel).unwrap_err();
-    assert_eq!(err, PushError::Unsigned(vec![unsigned.short.clone()]));
+    assert_eq!(err, PushError::Unsigned(held));
     let text = err.to_string();
     assert!(
-        text.contains("still local") && text.contains("-S"),
+        text.contains("still local") && text.contains("clusters: unsigned"),
         "{text}"
     );
     assert_eq!(rev(&r.remote, "main"), before, "nothing was pushed");
 
-    // Signed as the message says, it goes.
+    // Signed (with git's own rebase), it goes without a word.
     git(
         w,
         &[
@@ -345,6 +353,85 @@ fn unsigned_commits_are_not_pushed_where_signing_is_asked_for() {
         ],
     );
     assert_ne!(rev(w, "HEAD"), signed.id, "rewritten by the rebase");
+    assert_eq!(remote::unsigned_to_push(w), vec![]);
     let pushed = remote::push(w, &mut |_| {}, &cancel).unwrap();
     assert_eq!(rev(&r.remote, "main"), pushed.id);
+
+    // An unsigned one, pushed anyway.
+    staged_change(&r);
+    git(
+        w,
+        &["-c", "commit.gpgsign=false", "commit", "-q", "-m", "late"],
+    );
+    assert!(remote::push(w, &mut |_| {}, &cancel).is_err());
+    let pushed = remote::push_anyway(w, &mut |_| {}, &cancel).unwrap();
+    assert_eq!(rev(&r.remote, "main"), pushed.id);
+    assert_eq!(pushed.id, rev(w, "HEAD"));
+}
+
+/// A commit made with the system git (outside blast), signed as the repo's config says when
+/// `signed`, unsigned otherwise; returns its short id.
+fn commit_outside_blast(w: &Path, file: &str, subject: &str, signed: bool) -> String {
+    write_file(w, file, &format!("{subject}\n"));
+    git(w, &["add", file]);
+    let sign = format!("commit.gpgsign={signed}");
+    git(w, &["-c", &sign, "commit", "-q", "-m", subject]);
+    git(w, &["rev-parse", "--short=7", "HEAD"])
+        .trim()
+        .to_string()
+}
+
+/// The console's push (`P`) in a repo that signs with an ssh key, its commits made with git:
+/// all signed, it pushes without a question.
+#[cfg(unix)]
+#[test]
+fn the_console_pushes_signed_commits_without_a_question() {
+    let r = repo();
+    let w = &r.work;
+    ssh_signing(w);
+    commit_outside_blast(w, "clusters/NOTES.md", "clusters: notes", true);
+    commit_outside_blast(w, "apps/NOTES.md", "apps: notes", true);
+    let shown = git(w, &["log", "-2", "--format=%G?"]);
+    assert_eq!(shown, "G\nG\n", "git verifies both");
+
+    let mut t = Pty::spawn(&[], w, 120, 36, &[]);
+    t.wait_for("↑2", 60);
+    t.send("P");
+    t.wait_for("pushed", 20);
+    assert!(!t.screen().contains("unsigned"), "{}", t.screen());
+    assert_eq!(rev(&r.remote, "main"), rev(w, "HEAD"));
+    t.send("\x03");
+    assert_eq!(t.wait_exit(10), 0);
+}
+
+/// The same with one commit made before signing was set up: `P` asks, naming it (short id and
+/// subject); `n` pushes nothing; `P` and `y` push both.
+#[cfg(unix)]
+#[test]
+fn the_console_asks_before_pushing_an_unsigned_commit_n_keeps_it_local_y_pushes() {
+    let r = repo();
+    let w = &r.work;
+    let old = commit_outside_blast(w, "clusters/NOTES.md", "clusters: before signing", false);
+    ssh_signing(w);
+    commit_outside_blast(w, "apps/NOTES.md", "apps: signed", true);
+    let before = rev(&r.remote, "main");
+
+    let mut t = Pty::spawn(&[], w, 120, 36, &[]);
+    t.wait_for("↑2", 60);
+    t.send("P");
+    t.wait_for("Push anyway? y/N", 20);
+    t.wait_for(&format!("{old} clusters: before signing"), 5);
+    t.wait_for("1 unsigned commit(s) to push", 5);
+    assert!(!t.screen().contains("apps: signed"), "{}", t.screen());
+    t.send("n");
+    t.wait_for("not pushed: your commits are still local", 10);
+    assert_eq!(rev(&r.remote, "main"), before, "n pushes nothing");
+
+    t.send("P");
+    t.wait_for("Push anyway? y/N", 20);
+    t.send("y");
+    t.wait_for("pushed", 20);
+    assert_eq!(rev(&r.remote, "main"), rev(w, "HEAD"), "y pushes both");
+    t.send("\x03");
+    assert_eq!(t.wait_exit(10), 0);
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use blast::git::changes::{self, Change};
-use blast::git::commit::{self, CommitError};
+use blast::git::commit::{self, CommitError, Committed};
 use blast::git::diff::{self, DiffLine, LineKind};
 use blast::git::rebase::{self, Rebase};
 use blast::git::remote::{self, Progress, PushError};
@@ -53,6 +53,13 @@ fn rev(dir: &Path, what: &str) -> String {
 
 fn no_progress() -> impl FnMut(Progress) {
     |_| {}
+}
+
+/// Writes `text` to `path`, stages it and commits it with `message`.
+fn commit_file(w: &Path, path: &str, text: &str, message: &str) -> Committed {
+    write_file(w, path, text);
+    stage::stage(w, &strings(&[path])).unwrap();
+    commit::commit(w, message).unwrap()
 }
 
 #[test]
@@ -359,9 +366,7 @@ fn push_cancel_no_upstream_and_success() {
     let r = repo();
     let w = &r.work;
     let before = rev(&r.remote, "main");
-    write_file(w, "clusters/README.md", "changed\n");
-    stage::stage(w, &strings(&["clusters/README.md"])).unwrap();
-    let c = commit::commit(w, "clusters: change").unwrap();
+    let c = commit_file(w, "clusters/README.md", "changed\n", "clusters: change");
 
     // Cancelled before it starts: the remote does not move, the commit stays.
     let cancel = AtomicBool::new(true);
@@ -411,9 +416,7 @@ fn rejected_setup(r: &TempRepo, b_file: &str, b_text: &str, a_file: &str, a_text
     write_file(&b, b_file, b_text);
     git(&b, &["commit", "-q", "-am", "b: change"]);
     git(&b, &["push", "-q", "origin", "main"]);
-    write_file(&r.work, a_file, a_text);
-    stage::stage(&r.work, &strings(&[a_file])).unwrap();
-    commit::commit(&r.work, "a: change").unwrap();
+    commit_file(&r.work, a_file, a_text, "a: change");
     let cancel = AtomicBool::new(false);
     let err = remote::push(&r.work, &mut no_progress(), &cancel).unwrap_err();
     assert!(
@@ -591,9 +594,7 @@ fn an_ssh_host_only_the_users_ssh_knows_is_reached() {
     let w = &r.work;
     through_fake_ssh(&r, FAKE_SSH);
 
-    write_file(w, "clusters/README.md", "over ssh\n");
-    stage::stage(w, &strings(&["clusters/README.md"])).unwrap();
-    let c = commit::commit(w, "clusters: over ssh").unwrap();
+    let c = commit_file(w, "clusters/README.md", "over ssh\n", "clusters: over ssh");
     let cancel = AtomicBool::new(false);
     let mut seen = Vec::new();
     let pushed = remote::push(w, &mut |p| seen.push(p), &cancel).unwrap();
@@ -605,15 +606,13 @@ fn an_ssh_host_only_the_users_ssh_knows_is_reached() {
     );
 
     // Fetch goes the same way; and a rejection through the system git is a rejection.
-    let b = clone(&r, "b");
-    write_file(&b, "clusters/mgmt/k3d.yaml", "kind: B\n");
-    git(&b, &["commit", "-q", "-am", "b: change"]);
-    git(&b, &["push", "-q", "origin", "main"]);
-    write_file(w, "clusters/README.md", "again\n");
-    stage::stage(w, &strings(&["clusters/README.md"])).unwrap();
-    commit::commit(w, "a: again").unwrap();
-    let err = remote::push(w, &mut no_progress(), &cancel).unwrap_err();
-    assert!(matches!(err, PushError::Rejected { .. }), "{err:?}");
+    rejected_setup(
+        &r,
+        "clusters/mgmt/k3d.yaml",
+        "kind: B\n",
+        "clusters/README.md",
+        "again\n",
+    );
     remote::fetch(w, &mut no_progress(), &cancel).unwrap();
     assert_eq!(rev(w, "origin/main"), rev(&r.remote, "main"));
     assert!(matches!(
@@ -624,54 +623,47 @@ fn an_ssh_host_only_the_users_ssh_knows_is_reached() {
     assert_eq!(rev(&r.remote, "main"), rev(w, "HEAD"));
 }
 
+/// A commit pushed through a fake ssh that says `stderr` and fails as ssh does (255): the
+/// push's error, once checked that the commit is still local and the remote did not move.
 #[cfg(unix)]
-#[test]
-fn a_refused_ssh_login_is_an_auth_error_naming_what_was_tried() {
+fn push_through_failing_ssh(stderr: &str) -> PushError {
     let r = repo();
     let w = &r.work;
     through_fake_ssh(
         &r,
-        "#!/bin/sh\n[ \"$1\" = \"-G\" ] && exit 1\n\
-         echo 'git@blast-test-host: Permission denied (publickey).' >&2\nexit 255\n",
+        &format!("#!/bin/sh\n[ \"$1\" = \"-G\" ] && exit 1\necho '{stderr}' >&2\nexit 255\n"),
     );
-    write_file(w, "clusters/README.md", "x\n");
-    stage::stage(w, &strings(&["clusters/README.md"])).unwrap();
-    let c = commit::commit(w, "x").unwrap();
+    let c = commit_file(w, "clusters/README.md", "x\n", "x");
     let cancel = AtomicBool::new(false);
     let err = remote::push(w, &mut no_progress(), &cancel).unwrap_err();
+    assert!(err.to_string().contains("still local"), "{err}");
+    assert_eq!(rev(w, "HEAD"), c.id);
+    assert_ne!(rev(&r.remote, "main"), c.id);
+    err
+}
+
+#[cfg(unix)]
+#[test]
+fn a_refused_ssh_login_is_an_auth_error_naming_what_was_tried() {
+    let err = push_through_failing_ssh("git@blast-test-host: Permission denied (publickey).");
     let PushError::Auth { message, tried } = &err else {
         panic!("expected Auth: {err:?}")
     };
     assert!(message.contains("Permission denied"), "{message}");
     assert!(tried.iter().any(|t| t.contains("system git")), "{tried:?}");
-    assert!(err.to_string().contains("still local"), "{err}");
-    assert_eq!(rev(w, "HEAD"), c.id);
-    assert_ne!(rev(&r.remote, "main"), c.id);
 }
 
 #[cfg(unix)]
 #[test]
 fn an_unreachable_ssh_host_is_a_network_error_naming_the_remote() {
-    let r = repo();
-    let w = &r.work;
-    through_fake_ssh(
-        &r,
-        "#!/bin/sh\n[ \"$1\" = \"-G\" ] && exit 1\n\
-         echo 'ssh: connect to host blast-test-host port 22: Connection refused' >&2\nexit 255\n",
+    let err = push_through_failing_ssh(
+        "ssh: connect to host blast-test-host port 22: Connection refused",
     );
-    write_file(w, "clusters/README.md", "x\n");
-    stage::stage(w, &strings(&["clusters/README.md"])).unwrap();
-    let c = commit::commit(w, "x").unwrap();
-    let cancel = AtomicBool::new(false);
-    let err = remote::push(w, &mut no_progress(), &cancel).unwrap_err();
     let PushError::Network { remote, message } = &err else {
         panic!("expected Network: {err:?}")
     };
     assert_eq!(remote, "origin");
     assert!(message.contains("Connection refused"), "{message}");
-    assert!(err.to_string().contains("still local"), "{err}");
-    assert_eq!(rev(w, "HEAD"), c.id);
-    assert_ne!(rev(&r.remote, "main"), c.id);
 }
 
 #[cfg(unix)]
@@ -685,9 +677,7 @@ fn cancelling_kills_the_system_git_and_its_ssh() {
         "#!/bin/sh\n[ \"$1\" = \"-G\" ] && exit 1\nsleep 30\nfor last; do :; done\n\
          exec sh -c \"$last\"\n",
     );
-    write_file(w, "clusters/README.md", "x\n");
-    stage::stage(w, &strings(&["clusters/README.md"])).unwrap();
-    let c = commit::commit(w, "x").unwrap();
+    let c = commit_file(w, "clusters/README.md", "x\n", "x");
     let before = rev(&r.remote, "main");
     let cancel = std::sync::Arc::new(AtomicBool::new(false));
     let flag = cancel.clone();

@@ -12,7 +12,7 @@
 //! - `git_write`: stage, commit, push and fetch (the system git, also over a fake ssh),
 //!   and rebase on real repositories with local bare remotes.
 //! - `git_hooks`: commits through a repo's hooks (a refusing pre-commit, a rewriting
-//!   commit-msg) and signing (ssh and gpg, verified by git); unsigned commits held back.
+//!   commit-msg) and signing (ssh and gpg, verified by git); unsigned commits asked about (y/N).
 //! - `kube_env`: the real binary's kube side in real environments: proxies (through small
 //!   proxies on loopback), KUBECONFIG lists, exec plugins, `blast status` semantics.
 //! - `hostile`: issue 14's hostile corpus (alias bombs, deep nesting, huge files, encodings) and

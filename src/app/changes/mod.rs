@@ -325,6 +325,7 @@ pub fn action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
                 title: format!("Discard the changes to {}?", c.path),
                 lines: vec![what.into(), "This cannot be undone.".into()],
                 op: WriteOp::Discard(c.path),
+                default_yes: true,
             });
         }
         Action::Commit => start_commit(state, fx),

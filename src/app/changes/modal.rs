@@ -19,11 +19,13 @@ pub enum Modal {
         text: String,
         error: Option<String>,
     },
-    /// A yes/no question; yes runs `op`.
+    /// A yes/no question; yes runs `op`. Enter answers yes when `default_yes`, else no (a
+    /// `y/N` question: only `y` says yes).
     Confirm {
         title: String,
         lines: Vec<String>,
         op: WriteOp,
+        default_yes: bool,
     },
     /// The commit message, prefilled, editable.
     Commit {
@@ -197,19 +199,30 @@ pub fn modal_key(
                 })
             }
         }
-        Modal::Confirm { title, lines, op } => match ch {
-            Some('y' | 'Y') => {
-                write(state, op, fx);
+        Modal::Confirm {
+            title,
+            lines,
+            op,
+            default_yes,
+        } => {
+            let yes = matches!(ch, Some('y' | 'Y')) || (accept && default_yes);
+            let no = matches!(ch, Some('n' | 'N')) || back || accept;
+            if yes {
+                confirmed(state, op, fx)
+            } else if no {
+                if op == WriteOp::PushAnyway {
+                    state.toast(false, "not pushed: your commits are still local");
+                }
                 None
+            } else {
+                Some(Modal::Confirm {
+                    title,
+                    lines,
+                    op,
+                    default_yes,
+                })
             }
-            Some('n' | 'N') => None,
-            _ if back => None,
-            _ if accept => {
-                write(state, op, fx);
-                None
-            }
-            _ => Some(Modal::Confirm { title, lines, op }),
-        },
+        }
         Modal::Commit {
             mut message,
             author,
@@ -320,4 +333,14 @@ pub(super) fn run_quick(
         },
         fx,
     );
+}
+
+/// Yes to a confirmation: runs its write; a push shows its progress.
+fn confirmed(state: &mut State, op: WriteOp, fx: &mut Vec<Effect>) -> Option<Modal> {
+    let progress = (op == WriteOp::PushAnyway).then(|| Modal::Progress {
+        title: "Pushing, unsigned commits included".into(),
+        lines: vec!["connecting…".into()],
+    });
+    write(state, op, fx);
+    progress
 }

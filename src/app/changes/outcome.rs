@@ -2,6 +2,7 @@
 //! the next step (a push failure says where the work is and what to do).
 
 use super::*;
+use crate::git::remote::UnsignedCommit;
 
 pub(super) fn push(state: &mut State, fx: &mut Vec<Effect>) {
     if cap(state).is_none() {
@@ -168,6 +169,8 @@ pub fn wrote(state: &mut State, msg: WriteMsg, fx: &mut Vec<Effect>) {
                     lines: vec![e.to_string()],
                 });
                 write(state, WriteOp::FetchAndCheck, fx);
+            } else if let PushError::Unsigned(commits) = &e {
+                state.modal = Some(unsigned_question(commits));
             } else {
                 let (title, mut lines) = push_failure(&e);
                 state.changes.last_failure = Some(format!("{title}: {e}. {local}"));
@@ -194,6 +197,7 @@ pub fn wrote(state: &mut State, msg: WriteMsg, fx: &mut Vec<Effect>) {
                         "No leaves your commit local, as it is.".into(),
                     ],
                     op: WriteOp::RebaseAndPush,
+                    default_yes: true,
                 },
                 Ok(RebaseCheck::UpToDate) => Modal::Info {
                     title: "The push was rejected".into(),
@@ -231,6 +235,41 @@ pub fn wrote(state: &mut State, msg: WriteMsg, fx: &mut Vec<Effect>) {
         }
     }
     refresh_after_write(state, files_changed, fx);
+}
+
+/// Commits listed by name in the unsigned question; the rest are counted.
+const UNSIGNED_LISTED: usize = 8;
+
+/// A push held back because commits to push are not signed where the repo signs: which ones,
+/// and whether to push them anyway (`y/N`: no unless `y`).
+fn unsigned_question(commits: &[UnsignedCommit]) -> Modal {
+    let mut lines = vec![
+        "commit.gpgsign is set, but these commits to push are not signed (made outside blast, \
+         or before signing was set up):"
+            .to_string(),
+    ];
+    lines.extend(
+        commits
+            .iter()
+            .take(UNSIGNED_LISTED)
+            .map(|c| format!("  {c}")),
+    );
+    if commits.len() > UNSIGNED_LISTED {
+        lines.push(format!("  … and {} more", commits.len() - UNSIGNED_LISTED));
+    }
+    lines.extend([
+        String::new(),
+        "A remote whose branch protection requires signed commits will refuse them. To sign \
+         them: git rebase --exec 'git commit --amend --no-edit -S' @{upstream}"
+            .into(),
+        "Push anyway? y/N".into(),
+    ]);
+    Modal::Confirm {
+        title: format!("{} unsigned commit(s) to push", commits.len()),
+        lines,
+        op: WriteOp::PushAnyway,
+        default_yes: false,
+    }
 }
 
 /// What a failed push (or the fetch after a rejected one) says: a title, what happened and the

@@ -267,46 +267,20 @@ impl LiveState {
                 self.changed.kinds.insert(kind.key);
                 true
             }
+            // A relist done: the source answers (its setup error is gone) and the kind is live.
             LiveMsg::Reset {
                 source,
                 kind,
                 objects,
                 at,
-            } => {
-                self.tick(at);
-                let Some(s) = self.sources.get_mut(&source) else {
-                    return false;
-                };
-                s.last_event = Some(at);
-                s.setup_error = None;
-                let store = s.kinds.entry(kind.key).or_default();
-                store.objects = objects.into_iter().collect();
-                store.status = KindStatus::Live;
-                store.updated = Some(at);
-                self.changed.sources = true;
-                self.changed.kinds.insert(kind.key);
-                self.changed.whole.insert(kind.key);
-                true
-            }
+            } => self.replace(&source, kind, objects, at, KindStatus::Live),
+            // A page of a relist in progress: the objects so far, still syncing.
             LiveMsg::Page {
                 source,
                 kind,
                 objects,
                 at,
-            } => {
-                self.tick(at);
-                let Some(s) = self.sources.get_mut(&source) else {
-                    return false;
-                };
-                s.last_event = Some(at);
-                let store = s.kinds.entry(kind.key).or_default();
-                store.objects = objects.into_iter().collect();
-                store.status = KindStatus::Syncing;
-                self.changed.sources = true;
-                self.changed.kinds.insert(kind.key);
-                self.changed.whole.insert(kind.key);
-                true
-            }
+            } => self.replace(&source, kind, objects, at, KindStatus::Syncing),
             LiveMsg::Apply {
                 source,
                 kind,
@@ -383,6 +357,37 @@ impl LiveState {
 
     fn tick(&mut self, at: Time) {
         self.now = self.now.max(at);
+    }
+
+    /// A kind's objects in a source replaced whole (`Reset`, `Page`), with the status it now
+    /// has; `Live` also clears the source's setup error and marks the kind updated.
+    fn replace(
+        &mut self,
+        source: &SourceId,
+        kind: &'static KindInfo,
+        objects: Vec<(ObjKey, Entry)>,
+        at: Time,
+        status: KindStatus,
+    ) -> bool {
+        self.tick(at);
+        let Some(s) = self.sources.get_mut(source) else {
+            return false;
+        };
+        s.last_event = Some(at);
+        let live = status == KindStatus::Live;
+        if live {
+            s.setup_error = None;
+        }
+        let store = s.kinds.entry(kind.key).or_default();
+        store.objects = objects.into_iter().collect();
+        store.status = status;
+        if live {
+            store.updated = Some(at);
+        }
+        self.changed.sources = true;
+        self.changed.kinds.insert(kind.key);
+        self.changed.whole.insert(kind.key);
+        true
     }
 
     /// Every object of a kind across the sources of a scope.

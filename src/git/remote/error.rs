@@ -33,10 +33,11 @@ pub enum PushError {
     /// (uncommitted changes in the way, a git operation in progress...); nothing was changed.
     /// Conflicting commits are not this: they are `rebase::Rebase::Conflict`, an answer.
     Rebase(String),
-    /// `commit.gpgsign` is set but commits to push are not signed (short ids; made before
-    /// blast honoured signing, or by a tool that does not sign): a remote that requires signed
-    /// commits would refuse them, so they are not pushed.
-    Unsigned(Vec<String>),
+    /// `commit.gpgsign` is set but commits to push carry no signature (made outside blast, by a
+    /// tool that does not sign, or before signing was set up): nothing was pushed, as a remote
+    /// whose branch protection requires signed commits would refuse them. The console asks
+    /// whether to push them anyway (`remote::push_anyway`).
+    Unsigned(Vec<UnsignedCommit>),
     Other(String),
 }
 
@@ -82,17 +83,34 @@ impl fmt::Display for PushError {
                 f,
                 "The rebase onto the upstream failed ({m}); nothing was changed and {LOCAL}."
             ),
-            PushError::Unsigned(ids) => write!(
+            PushError::Unsigned(commits) => write!(
                 f,
-                "{} commit(s) to push are not signed ({}) though commit.gpgsign asks for \
-                 signed commits; a remote that requires signatures would refuse them. Sign them \
-                 with `git rebase --exec 'git commit --amend --no-edit -S' @{{upstream}}` (or push \
-                 with git if unsigned commits are fine there); {LOCAL}.",
-                ids.len(),
-                ids.join(", ")
+                "{} commit(s) to push are not signed though commit.gpgsign asks for signed \
+                 commits ({}); a remote that requires signatures would refuse them. Nothing was \
+                 pushed; {LOCAL}.",
+                commits.len(),
+                commits
+                    .iter()
+                    .map(UnsignedCommit::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             PushError::Other(m) => write!(f, "Git could not reach the remote ({m}); {LOCAL}."),
         }
+    }
+}
+
+/// A commit to push that carries no signature: its short id and subject, as `git log --oneline`
+/// shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsignedCommit {
+    pub short: String,
+    pub subject: String,
+}
+
+impl fmt::Display for UnsignedCommit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.short, self.subject)
     }
 }
 
@@ -129,7 +147,10 @@ mod tests {
                 message: "connection refused".into(),
             },
             PushError::Rebase("in the way".into()),
-            PushError::Unsigned(vec!["abc1234".into()]),
+            PushError::Unsigned(vec![UnsignedCommit {
+                short: "abc1234".into(),
+                subject: "clusters: scale".into(),
+            }]),
             PushError::Other("boom".into()),
         ];
         for e in errors {

@@ -17,10 +17,10 @@ mod transfer;
 
 use git2::Repository;
 
-pub use error::PushError;
+pub use error::{PushError, UnsignedCommit};
 pub use fetch::fetch;
 pub use progress::Progress;
-pub use push::{Pushed, push};
+pub use push::{Pushed, push, push_anyway, unsigned_to_push};
 
 /// Masks the password of `scheme://user:password@host` anywhere in `s`.
 fn redact(s: &str) -> String {
