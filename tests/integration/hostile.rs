@@ -115,8 +115,46 @@ mod api {
         Quiet,
     }
 
-    fn node_list(node: serde_json::Value) -> String {
+    /// What the server answers to a list of Nodes.
+    enum NodeList {
+        /// This answer.
+        Json(String),
+        /// A list of this many MB, pretty-printed (a newline every few bytes), chunked.
+        Pretty { mb: usize },
+        /// A `Content-Length` of this many MB, then nothing.
+        Announced { mb: usize },
+        /// A list sent a byte a second.
+        Trickle,
+    }
+
+    fn node_list_json(node: serde_json::Value) -> String {
         json!({"apiVersion": "v1", "kind": "NodeList", "metadata": {"resourceVersion": "5"}, "items": [node]}).to_string()
+    }
+
+    fn node_list(node: serde_json::Value) -> NodeList {
+        NodeList::Json(node_list_json(node))
+    }
+
+    /// Writes a pretty-printed list of `mb` MB as chunks (never held whole).
+    async fn write_pretty(conn: &mut tokio::net::TcpStream, mb: usize) -> std::io::Result<()> {
+        let chunk = |s: &str| format!("{:x}\r\n{s}\r\n", s.len());
+        conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n").await?;
+        conn.write_all(chunk("{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"NodeList\",\n  \"metadata\": {\"resourceVersion\": \"5\"},\n  \"items\": [\n").as_bytes()).await?;
+        let mut items = String::new();
+        let mut i = 0;
+        let mut sent = 0;
+        while sent < mb << 20 {
+            items.clear();
+            while items.len() < 64 << 10 {
+                items.push_str(&format!("    {{\n      \"metadata\": {{\n        \"name\": \"n{i}\"\n      }}\n    }},\n"));
+                i += 1;
+            }
+            conn.write_all(chunk(&items).as_bytes()).await?;
+            sent += items.len();
+        }
+        conn.write_all(chunk("    {\"metadata\": {\"name\": \"last\"}}\n  ]\n}\n").as_bytes())
+            .await?;
+        conn.write_all(b"0\r\n\r\n").await
     }
 
     fn node(name: &str) -> serde_json::Value {
@@ -127,7 +165,7 @@ mod api {
     /// Namespaces (one listed, one more added by the watch a second later, then quiet). One
     /// request per connection, said with `Connection: close`: without it the client may send its
     /// next request on a connection this server is closing, and read a reset.
-    async fn serve(nodes: String, watch: NodeWatch) -> std::net::SocketAddr {
+    async fn serve(nodes: NodeList, watch: NodeWatch) -> std::net::SocketAddr {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let nodes = std::sync::Arc::new(nodes);
@@ -165,9 +203,36 @@ mod api {
                             ]}).to_string();
                             let _ = conn.write_all(whole(body).as_bytes()).await;
                         }
-                        ("/api/v1/nodes", false) => {
-                            let _ = conn.write_all(whole(nodes.to_string()).as_bytes()).await;
-                        }
+                        ("/api/v1/nodes", false) => match &*nodes {
+                            NodeList::Json(body) => {
+                                let _ = conn.write_all(whole(body.clone()).as_bytes()).await;
+                            }
+                            NodeList::Pretty { mb } => {
+                                let _ = write_pretty(&mut conn, *mb).await;
+                            }
+                            NodeList::Announced { mb } => {
+                                let head = format!(
+                                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{{",
+                                    mb << 20
+                                );
+                                let _ = conn.write_all(head.as_bytes()).await;
+                                tokio::time::sleep(Duration::from_secs(3600)).await;
+                            }
+                            NodeList::Trickle => {
+                                let body = node_list_json(node("slow"));
+                                let head = format!(
+                                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                                    body.len()
+                                );
+                                let _ = conn.write_all(head.as_bytes()).await;
+                                for b in body.bytes() {
+                                    if conn.write_all(&[b]).await.is_err() {
+                                        return;
+                                    }
+                                    tokio::time::sleep(Duration::from_secs(1)).await;
+                                }
+                            }
+                        },
                         ("/api/v1/nodes", true) => {
                             let _ = conn.write_all(stream_head.as_bytes()).await;
                             match watch {
@@ -239,12 +304,13 @@ mod api {
 
     async fn watch_both(
         addr: std::net::SocketAddr,
+        bounds: guard::Bounds,
         secs: u64,
         done: impl Fn(&Seen) -> bool,
     ) -> Seen {
         let mut config = kube::Config::new(format!("http://{addr}").parse().unwrap());
         config.root_cert = Some(Vec::new());
-        let client = guard::client(config, guard::DEFAULT_LIMIT).unwrap();
+        let client = guard::client(config, bounds).unwrap();
         let discovery = Discovery::new(client);
         let (tx, mut rx) = mpsc::channel(64);
         let tasks = [
@@ -299,19 +365,95 @@ mod api {
     #[tokio::test(flavor = "multi_thread")]
     async fn a_watch_streaming_garbage_fails_its_kind_and_the_others_go_on() {
         let addr = serve(node_list(node("a")), NodeWatch::Garbage).await;
-        let seen = watch_both(addr, 30, |s| s.node_failure.is_some() && s.late_namespace).await;
+        let seen = watch_both(addr, guard::Bounds::default(), 30, |s| {
+            s.node_failure.is_some() && s.late_namespace
+        })
+        .await;
         let error = seen.node_failure.expect("Nodes marked failed");
         assert!(!error.is_empty());
         assert!(seen.late_namespace, "the Namespace watch went on");
     }
 
+    /// Bounds for the slow cases: an answer or an event must come within 2 s.
+    fn quick() -> guard::Bounds {
+        guard::Bounds {
+            slow: Duration::from_secs(2),
+            ..Default::default()
+        }
+    }
+
+    /// A byte a second: the watch is restarted once, then its kind is marked with how little
+    /// came; the other kind goes on meanwhile.
     #[tokio::test(flavor = "multi_thread")]
-    async fn a_watch_sending_a_byte_a_second_holds_no_other_kind() {
+    async fn a_watch_sending_a_byte_a_second_is_marked_too_slow_and_holds_no_other_kind() {
         let addr = serve(node_list(node("a")), NodeWatch::Trickle).await;
-        let seen = watch_both(addr, 30, |s| s.nodes_listed.is_some() && s.late_namespace).await;
+        let started = std::time::Instant::now();
+        let seen = watch_both(addr, quick(), 30, |s| {
+            s.node_failure.is_some() && s.late_namespace
+        })
+        .await;
         assert_eq!(seen.nodes_listed.map(|l| l.len()), Some(1), "Nodes listed");
         assert!(seen.late_namespace, "the Namespace watch went on");
-        assert_eq!(seen.node_failure, None);
+        let error = seen.node_failure.expect("Nodes marked failed within 30 s");
+        assert!(
+            error.starts_with("server too slow: ") && error.contains(" bytes in 2 s"),
+            "{error}"
+        );
+        // Two stalls of 2 s (the first restarts the watch quietly), not the 30 s budget.
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    /// A list that trickles a byte a second is marked too slow (the page's own bound, not
+    /// the watch task's), the other kind goes on.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_list_sending_a_byte_a_second_is_marked_too_slow() {
+        let addr = serve(NodeList::Trickle, NodeWatch::Quiet).await;
+        let seen = watch_both(addr, quick(), 30, |s| {
+            s.node_failure.is_some() && s.late_namespace
+        })
+        .await;
+        assert!(seen.late_namespace, "the Namespace watch went on");
+        let error = seen.node_failure.expect("Nodes marked failed within 30 s");
+        assert!(
+            error.starts_with("server too slow: ")
+                && error.ends_with(" bytes in 2 s ([limits] slow_answer_secs)"),
+            "{error}"
+        );
+    }
+
+    /// A 200 MB list (pretty-printed, so no single line is long) is cut at the cap, the kind
+    /// marked "answer too large"; announced as 200 MB it is refused before a byte is read.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_200_mb_list_is_cut_at_the_cap_and_its_kind_marked() {
+        let cap = guard::Bounds {
+            max_answer: 8 << 20,
+            ..Default::default()
+        };
+        for (list, marker) in [
+            (
+                NodeList::Pretty { mb: 200 },
+                "answer too large: over the 8 MB cap ([limits] max_answer_mb); not read further",
+            ),
+            (
+                NodeList::Announced { mb: 200 },
+                "answer too large: 200 MB > 8 MB cap ([limits] max_answer_mb); not read",
+            ),
+        ] {
+            let addr = serve(list, NodeWatch::Quiet).await;
+            let started = std::time::Instant::now();
+            let seen = watch_both(addr, cap, 60, |s| {
+                s.node_failure.is_some() && s.late_namespace
+            })
+            .await;
+            assert!(seen.late_namespace, "{marker}: the Namespace watch went on");
+            assert_eq!(seen.node_failure.as_deref(), Some(marker));
+            assert!(seen.nodes_listed.is_none(), "{marker}: nothing listed");
+            eprintln!("{marker}: marked in {:?}", started.elapsed());
+        }
     }
 
     /// An object with 100,000 conditions and one with a 10 MB annotation (each under the
@@ -329,7 +471,10 @@ mod api {
             let name = n["metadata"]["name"].as_str().unwrap().to_string();
             let addr = serve(node_list(n), NodeWatch::Quiet).await;
             let started = std::time::Instant::now();
-            let seen = watch_both(addr, 60, |s| s.nodes_listed.is_some() && s.late_namespace).await;
+            let seen = watch_both(addr, guard::Bounds::default(), 60, |s| {
+                s.nodes_listed.is_some() && s.late_namespace
+            })
+            .await;
             let took = started.elapsed();
             let listed = seen
                 .nodes_listed
