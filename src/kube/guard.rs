@@ -101,7 +101,7 @@ impl std::fmt::Display for Refusal {
                 ..
             } => write!(
                 f,
-                "answer too large: {} MB > {} MB cap ([limits] max_answer_mb); not read",
+                "answer too large: {} MB > {} MB cap ([limits] max_answer_mb)",
                 mb(*n as f64),
                 mb(*cap as f64)
             ),
@@ -111,7 +111,7 @@ impl std::fmt::Display for Refusal {
                 event,
             } => write!(
                 f,
-                "{} too large: over the {} MB cap ([limits] max_answer_mb); not read further",
+                "{} too large: over the {} MB cap ([limits] max_answer_mb)",
                 if *event { "watch event" } else { "answer" },
                 mb(*cap as f64)
             ),
@@ -498,7 +498,7 @@ mod tests {
         let err = read(body).await.unwrap_err();
         assert_eq!(
             err,
-            "answer too large: over the 1 MB cap ([limits] max_answer_mb); not read further"
+            "answer too large: over the 1 MB cap ([limits] max_answer_mb)"
         );
         // The same lines as a watch: each event is small, all pass.
         let body = Guarded::new(
@@ -517,7 +517,7 @@ mod tests {
         let err = read(body).await.unwrap_err();
         assert_eq!(
             err,
-            "answer too large: 200 MB > 64 MB cap ([limits] max_answer_mb); not read"
+            "answer too large: 200 MB > 64 MB cap ([limits] max_answer_mb)"
         );
     }
 
