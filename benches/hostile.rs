@@ -85,6 +85,8 @@ fn repo_side() {
     for which in ["hostile", "clean"] {
         let out_file = dir.path().join(format!("{which}.out"));
         let t = Instant::now();
+        // Waited for by `wait_measured` (wait4), which clippy cannot see.
+        #[allow(clippy::zombie_processes)]
         let child = Command::new(env!("CARGO_BIN_EXE_blast"))
             .arg("--config")
             .arg(&config)
