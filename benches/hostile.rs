@@ -9,15 +9,27 @@
 //! time from spawn to the repo tree on screen, and to the tree moving after a key press once
 //! the index is in (the console stays responsive), with the console's peak memory.
 //!
+//! Then the API side (`-- api` runs only this part, `-- repo` only the parts above): the
+//! console against a hostile API server per case (a 200 MB list, pretty-printed and announced;
+//! an endless watch event; a watch streaming garbage; a byte-a-second watch; a Node with
+//! 100,000 conditions; one with a 10 MB annotation), in a pty on the Nodes view: the time
+//! until the case shows (its error marker, or the Node), the console's peak RSS (`VmHWM`) and
+//! whether it answered a key within a second.
+//!
 //! `--write DIR` only writes the corpus (what `scripts/hostile-corpus` runs).
 
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 #[path = "../tests/hostile/corpus.rs"]
 mod corpus;
 mod support;
+
+#[path = "../tests/hostile/api_server.rs"]
+mod api_server;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -33,6 +45,18 @@ fn main() {
         );
         return;
     }
+    let only = |part: &str| {
+        !args.iter().any(|a| a == "api" || a == "repo") || args.iter().any(|a| a == part)
+    };
+    if only("repo") {
+        repo_side();
+    }
+    if only("api") {
+        api_side();
+    }
+}
+
+fn repo_side() {
     let dir = tempfile::tempdir().unwrap();
     let t = Instant::now();
     let expected = corpus::write(dir.path());
@@ -124,6 +148,204 @@ fn wait_measured(pid: u32) -> (i32, libc::rusage) {
 fn cpu_secs(u: &libc::rusage) -> f64 {
     let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     secs(u.ru_utime) + secs(u.ru_stime)
+}
+
+/// One hostile API case: what the server answers for Nodes, and what shows it on screen.
+struct Case {
+    name: &'static str,
+    list: fn() -> api_server::NodeList,
+    watch: api_server::NodeWatch,
+    shows: &'static str,
+    /// The console's `[limits]` (the slow cases wait 5 s, not the default 60).
+    limits: &'static str,
+}
+
+fn api_side() {
+    use api_server::{NodeList, NodeWatch, big_annotation, many_conditions, node, node_list};
+    let cases = [
+        Case {
+            name: "200 MB list, pretty-printed",
+            list: || NodeList::Pretty { mb: 200 },
+            watch: NodeWatch::Quiet,
+            shows: "answer too large",
+            limits: "",
+        },
+        Case {
+            name: "200 MB list, announced",
+            list: || NodeList::Announced { mb: 200 },
+            watch: NodeWatch::Quiet,
+            shows: "200 MB > 64 MB cap",
+            limits: "",
+        },
+        Case {
+            name: "endless watch event",
+            list: || node_list(node("a")),
+            watch: NodeWatch::Endless,
+            shows: "watch event too large",
+            limits: "",
+        },
+        Case {
+            name: "watch streaming garbage",
+            list: || node_list(node("a")),
+            watch: NodeWatch::Garbage,
+            shows: "stale",
+            limits: "",
+        },
+        Case {
+            name: "100,000 conditions",
+            list: || node_list(many_conditions()),
+            watch: NodeWatch::Quiet,
+            shows: "many-conditions",
+            limits: "",
+        },
+        Case {
+            name: "10 MB annotation",
+            list: || node_list(big_annotation()),
+            watch: NodeWatch::Quiet,
+            shows: "big-annotation",
+            limits: "",
+        },
+        Case {
+            name: "byte-a-second watch",
+            list: || node_list(node("a")),
+            watch: NodeWatch::Trickle,
+            shows: "server too slow",
+            limits: "slow_answer_secs = 5",
+        },
+        Case {
+            name: "byte-a-second list",
+            list: || NodeList::Trickle,
+            watch: NodeWatch::Quiet,
+            shows: "server too slow",
+            limits: "slow_answer_secs = 5",
+        },
+    ];
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for case in cases {
+        let addr = rt.block_on(api_server::serve((case.list)(), case.watch));
+        let (shown, key, peak, screen) = console_on_api(addr, case.shows, case.limits);
+        let marker = screen
+            .lines()
+            .find(|l| l.contains(case.shows))
+            .map(|l| l.trim().to_string())
+            .unwrap_or_default();
+        println!(
+            "api {:<28} shown in {:>5.2} s; a key answered in {:>4.0} ms ({}); peak RSS {:>4.0} MB; {}",
+            case.name,
+            shown.as_secs_f64(),
+            key.as_secs_f64() * 1000.0,
+            if key < Duration::from_secs(1) {
+                "within 1 s"
+            } else {
+                "OVER 1 s"
+            },
+            peak,
+            marker
+        );
+    }
+}
+
+/// Starts the console on the Nodes view of the API server at `addr` in a 160x40 pty; returns
+/// the time until `shows` is on screen, the time a key (`?`, help) then takes to show, the
+/// console's peak RSS in MB (`VmHWM`, read before it quits) and the screen it showed.
+fn console_on_api(
+    addr: std::net::SocketAddr,
+    shows: &str,
+    limits: &str,
+) -> (Duration, Duration, f64, String) {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    let (cols, rows) = (160, 40);
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows,
+            cols,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let kubeconfig = home.path().join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!("apiVersion: v1\nkind: Config\nclusters:\n- name: hostile\n  cluster: {{server: 'http://{addr}'}}\ncontexts:\n- name: hostile\n  context: {{cluster: hostile, user: hostile}}\ncurrent-context: hostile\nusers:\n- name: hostile\n  user: {{}}\n"),
+    )
+    .unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, format!("[limits]\n{limits}\n")).unwrap();
+    let repo = home.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_blast"));
+    cmd.arg("--config");
+    cmd.arg(&config);
+    cmd.args([
+        "--kubeconfig",
+        kubeconfig.to_str().unwrap(),
+        "--context",
+        "hostile",
+        "--view",
+        "nodes",
+        "--repo",
+    ]);
+    cmd.arg(&repo);
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("HOME", home.path());
+    cmd.env("XDG_STATE_HOME", home.path());
+    cmd.env("XDG_CONFIG_HOME", home.path());
+    let t = Instant::now();
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    let pid = child.process_id().unwrap();
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let writer = Arc::new(Mutex::new(pair.master.take_writer().unwrap()));
+    let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+    let (p, w) = (parser.clone(), writer.clone());
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            if buf[..n].windows(4).any(|x| x == b"\x1b[6n") {
+                let _ = w.lock().unwrap().write_all(b"\x1b[1;1R");
+            }
+            p.lock().unwrap().process(&buf[..n]);
+        }
+    });
+    let screen = || parser.lock().unwrap().screen().contents();
+    let wait = |what: &str, secs: u64, until: &dyn Fn(&str) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let s = screen();
+            if until(&s) {
+                return true;
+            }
+            if Instant::now() > deadline {
+                eprintln!("{what}: not within {secs} s:\n{s}");
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    };
+    wait(shows, 120, &|s| s.contains(shows));
+    let shown = t.elapsed();
+    let seen = screen();
+    // The hostile answer goes on (retries, the endless stream): a key now.
+    std::thread::sleep(Duration::from_secs(3));
+    let before = screen();
+    let k = Instant::now();
+    writer.lock().unwrap().write_all(b"?").unwrap();
+    wait("the key's effect", 30, &|s| s != before);
+    let key = k.elapsed();
+    let peak = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_string();
+            line.split_whitespace().nth(1)?.parse::<f64>().ok()
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0);
+    let _ = child.kill();
+    let _ = child.wait();
+    (shown, key, peak, seen)
 }
 
 /// Starts the console on `repo` in an 80x24 pty; returns the time to the tree on screen (the

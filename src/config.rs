@@ -271,26 +271,46 @@ pub struct Dashboard {
     pub theme: Option<String>,
 }
 
-/// `[limits]`: how much of a file the console and `blast check` read.
+/// `[limits]`: how much of a file the console and `blast check` read, and of an API answer.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Limits {
     /// YAML files larger than this many megabytes are reported, not read (64 by default).
     pub max_file_mb: u64,
+    /// An API answer (a list page, a get) or one watch event larger than this many megabytes
+    /// is not read; its kind is marked with the error (64 by default).
+    pub max_answer_mb: u64,
+    /// Seconds an API answer, or a watch event once begun, may take to arrive before its kind
+    /// is marked "server too slow" (60 by default).
+    #[serde(deserialize_with = "crate::duration::secs")]
+    pub slow_answer_secs: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_file_mb: crate::repo::yaml::DEFAULT_MAX_FILE_BYTES / (1024 * 1024),
+            max_answer_mb: (crate::kube::guard::DEFAULT_LIMIT / (1024 * 1024)) as u64,
+            slow_answer_secs: crate::kube::guard::DEFAULT_SLOW.as_secs(),
         }
     }
 }
 
 impl Limits {
-    /// Applies the limits to the process (the YAML reader's file cap).
+    /// Applies the limits to the process (the YAML reader's file cap, the API clients' bounds).
     pub fn apply(&self) {
         crate::repo::yaml::set_max_file_bytes(self.max_file_mb.saturating_mul(1024 * 1024));
+        crate::kube::guard::set(self.answer_bounds());
+    }
+
+    /// The bounds on one API answer (0 is taken as the least: 1 byte, 1 second).
+    pub fn answer_bounds(&self) -> crate::kube::guard::Bounds {
+        crate::kube::guard::Bounds {
+            max_answer: usize::try_from(self.max_answer_mb.saturating_mul(1024 * 1024))
+                .unwrap_or(usize::MAX)
+                .max(1),
+            slow: std::time::Duration::from_secs(self.slow_answer_secs.max(1)),
+        }
     }
 }
 
@@ -386,6 +406,21 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_bound_api_answers() {
+        let bounds = |text: &str| {
+            Config::parse(Path::new("c.toml"), text)
+                .unwrap()
+                .limits
+                .answer_bounds()
+        };
+        assert_eq!(bounds(""), crate::kube::guard::Bounds::default());
+        let b = bounds("[limits]\nmax_answer_mb = 8\nslow_answer_secs = \"5s\"\n");
+        assert_eq!(b.max_answer, 8 << 20);
+        assert_eq!(b.slow, std::time::Duration::from_secs(5));
+        assert!(Config::parse(Path::new("c.toml"), "[limits]\nmax_answer = 8\n").is_err());
+    }
 
     fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<std::ffi::OsString> + 'a {
         move |k| {
@@ -501,6 +536,7 @@ mod tests {
         assert_eq!(c.reconcile.timeout_secs, 600);
         assert_eq!(c.dashboard.theme.as_deref(), Some("high-contrast"));
         assert_eq!(c.storage.warn_percent, 75);
+        assert_eq!(c.limits, Limits::default());
     }
 
     /// Every `_ms` and `_secs` key takes the flags' duration syntax too.

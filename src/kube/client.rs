@@ -199,9 +199,8 @@ pub async fn client_with(
         config.root_cert = Some(Vec::new());
     }
     let uses_exec = config.auth_info.exec.is_some();
-    let build = tokio::task::spawn_blocking(move || {
-        super::guard::client(config, super::guard::DEFAULT_LIMIT)
-    });
+    let build =
+        tokio::task::spawn_blocking(move || super::guard::client(config, super::guard::current()));
     match tokio::time::timeout(SETUP_TIMEOUT, build).await {
         Err(_) => Err(format!(
             "context {name}: the credential plugin did not answer within {}s (does it need a login? run `kubectl --context {name} get ns` in a terminal)",

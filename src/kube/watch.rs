@@ -52,8 +52,9 @@ const NOT_INSTALLED_RECHECK: Duration = Duration::from_secs(30);
 /// Objects per page of a list.
 const PAGE: u32 = 500;
 
-/// How long one page of a list may take to arrive.
-const PAGE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long one page of a list may take to arrive, its headers included: the answer's own
+/// bound (`guard`'s `slow`, which says how many bytes came) and this much more.
+const PAGE_GRACE: Duration = Duration::from_secs(30);
 
 fn slow(limit: Duration) -> String {
     format!(
@@ -230,7 +231,8 @@ pub async fn run(
     kind: &'static KindInfo,
     tx: mpsc::Sender<LiveMsg>,
 ) {
-    run_with(discovery, source, kind, tx, PAGE_TIMEOUT).await
+    let page_timeout = super::guard::current().slow + PAGE_GRACE;
+    run_with(discovery, source, kind, tx, page_timeout).await
 }
 
 /// [`run`] with another limit on the time a page of a list may take.
@@ -398,6 +400,10 @@ async fn watch_kind(
     // While listing, each page must come within `page_timeout` (a server trickling its answer
     // would hold the kind "syncing" forever); a watch may idle as long as it likes.
     let mut listing = true;
+    // The watch stalled (an event begun and not finished in time, or silence past its own
+    // timeout: `guard`) since its last event: the watcher watches again from where it was
+    // once; a second stall in a row ends it, and the kind is marked with the reason.
+    let mut stalled = false;
     loop {
         let next = if listing {
             match tokio::time::timeout(page_timeout, stream.next()).await {
@@ -445,6 +451,7 @@ async fn watch_kind(
                 }
             }
             Ok(Event::Apply(o)) => {
+                stalled = false;
                 let (key, entry) = entry(kind, o);
                 LiveMsg::Apply {
                     source: source.clone(),
@@ -454,12 +461,24 @@ async fn watch_kind(
                     at: now(),
                 }
             }
-            Ok(Event::Delete(o)) => LiveMsg::Delete {
-                source: source.clone(),
-                kind,
-                key: key_of(&o),
-                at: now(),
-            },
+            Ok(Event::Delete(o)) => {
+                stalled = false;
+                LiveMsg::Delete {
+                    source: source.clone(),
+                    kind,
+                    key: key_of(&o),
+                    at: now(),
+                }
+            }
+            Err(e)
+                if !listing
+                    && !stalled
+                    && super::guard::Refusal::find(&e).is_some_and(|r| r.is_stall()) =>
+            {
+                stalled = true;
+                debug!(source = %source, kind = kind.kind, error = %short_error(&e), "watch stalled; watching again");
+                continue;
+            }
             Err(e) => match classify(&e) {
                 Failure::Relisting => {
                     debug!(source = %source, kind = kind.kind, "watch expired; relisting");
@@ -676,7 +695,14 @@ mod tests {
         });
         let mut config = kube::Config::new(format!("http://{addr}").parse().unwrap());
         config.root_cert = Some(Vec::new());
-        let client = crate::kube::guard::client(config, 1024 * 1024).unwrap();
+        let client = crate::kube::guard::client(
+            config,
+            crate::kube::guard::Bounds {
+                max_answer: 1024 * 1024,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         let (tx, mut rx) = mpsc::channel(16);
         let task = tokio::spawn(run(
             Discovery::new(client),
@@ -685,7 +711,10 @@ mod tests {
             tx,
         ));
         let got = first_failure(&mut rx, 20, "the kind is marked failed").await;
-        assert!(got.contains("not read further"), "{got}");
+        assert!(
+            got.starts_with("answer too large: over the 1 MB cap"),
+            "{got}"
+        );
         task.abort();
     }
 

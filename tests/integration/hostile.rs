@@ -6,6 +6,9 @@ use std::process::Command;
 #[path = "../hostile/corpus.rs"]
 mod corpus;
 
+#[path = "../hostile/api_server.rs"]
+mod api_server;
+
 #[derive(serde::Deserialize)]
 struct Report {
     findings: Vec<Finding>,
@@ -100,135 +103,11 @@ mod api {
     use blast::kube::protocol::{Entry, KindStatus, LiveMsg};
     use blast::kube::{discovery::Discovery, guard, watch};
     use blast::model::kinds;
-    use serde_json::json;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::sync::mpsc;
 
-    /// What the server answers to a watch of Nodes.
-    #[derive(Clone, Copy)]
-    enum NodeWatch {
-        /// Lines of invalid JSON, one every 10 ms, for ever.
-        Garbage,
-        /// A valid event, one byte a second.
-        Trickle,
-        /// Nothing, the connection held open (a quiet watch).
-        Quiet,
-    }
-
-    fn node_list(node: serde_json::Value) -> String {
-        json!({"apiVersion": "v1", "kind": "NodeList", "metadata": {"resourceVersion": "5"}, "items": [node]}).to_string()
-    }
-
-    fn node(name: &str) -> serde_json::Value {
-        json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "resourceVersion": "5", "uid": name}})
-    }
-
-    /// A raw HTTP/1.1 server for discovery, Nodes (listed as `nodes`, watched as `watch`) and
-    /// Namespaces (one listed, one more added by the watch a second later, then quiet). One
-    /// request per connection, said with `Connection: close`: without it the client may send its
-    /// next request on a connection this server is closing, and read a reset.
-    async fn serve(nodes: String, watch: NodeWatch) -> std::net::SocketAddr {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let nodes = std::sync::Arc::new(nodes);
-        tokio::spawn(async move {
-            while let Ok((mut conn, _)) = listener.accept().await {
-                let nodes = nodes.clone();
-                tokio::spawn(async move {
-                    let mut head = Vec::new();
-                    let mut b = [0u8; 1];
-                    while !head.ends_with(b"\r\n\r\n") {
-                        if conn.read(&mut b).await.unwrap_or(0) == 0 {
-                            return;
-                        }
-                        head.push(b[0]);
-                    }
-                    let head = String::from_utf8_lossy(&head).into_owned();
-                    let target = head.split(' ').nth(1).unwrap_or("").to_string();
-                    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-                    let watching = query
-                        .split('&')
-                        .any(|p| p == "watch=true" || p == "watch=1");
-                    let whole = |body: String| {
-                        format!(
-                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                            body.len()
-                        )
-                    };
-                    let chunk = |s: &str| format!("{:x}\r\n{s}\r\n", s.len());
-                    let stream_head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
-                    match (path, watching) {
-                        ("/api/v1", _) => {
-                            let body = json!({"kind": "APIResourceList", "groupVersion": "v1", "resources": [
-                                {"name": "nodes", "singularName": "node", "namespaced": false, "kind": "Node", "verbs": ["list", "watch"]},
-                                {"name": "namespaces", "singularName": "namespace", "namespaced": false, "kind": "Namespace", "verbs": ["list", "watch"]}
-                            ]}).to_string();
-                            let _ = conn.write_all(whole(body).as_bytes()).await;
-                        }
-                        ("/api/v1/nodes", false) => {
-                            let _ = conn.write_all(whole(nodes.to_string()).as_bytes()).await;
-                        }
-                        ("/api/v1/nodes", true) => {
-                            let _ = conn.write_all(stream_head.as_bytes()).await;
-                            match watch {
-                                NodeWatch::Garbage => loop {
-                                    if conn
-                                        .write_all(chunk("{\"type\": ADDED, garbage}\n").as_bytes())
-                                        .await
-                                        .is_err()
-                                    {
-                                        return;
-                                    }
-                                    tokio::time::sleep(Duration::from_millis(10)).await;
-                                },
-                                NodeWatch::Trickle => {
-                                    let event = format!(
-                                        "{}\n",
-                                        json!({"type": "ADDED", "object": node("late-node")})
-                                    );
-                                    for c in event.chars() {
-                                        if conn
-                                            .write_all(chunk(&c.to_string()).as_bytes())
-                                            .await
-                                            .is_err()
-                                        {
-                                            return;
-                                        }
-                                        tokio::time::sleep(Duration::from_secs(1)).await;
-                                    }
-                                }
-                                NodeWatch::Quiet => {
-                                    tokio::time::sleep(Duration::from_secs(3600)).await
-                                }
-                            }
-                        }
-                        ("/api/v1/namespaces", false) => {
-                            let body = json!({"apiVersion": "v1", "kind": "NamespaceList", "metadata": {"resourceVersion": "5"},
-                                "items": [{"metadata": {"name": "default", "resourceVersion": "5"}}]}).to_string();
-                            let _ = conn.write_all(whole(body).as_bytes()).await;
-                        }
-                        ("/api/v1/namespaces", true) => {
-                            let _ = conn.write_all(stream_head.as_bytes()).await;
-                            tokio::time::sleep(Duration::from_secs(1)).await;
-                            let event = format!(
-                                "{}\n",
-                                json!({"type": "ADDED", "object": {"apiVersion": "v1", "kind": "Namespace",
-                                "metadata": {"name": "late", "resourceVersion": "6"}}})
-                            );
-                            let _ = conn.write_all(chunk(&event).as_bytes()).await;
-                            tokio::time::sleep(Duration::from_secs(3600)).await;
-                        }
-                        _ => {
-                            let _ = conn
-                                .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                                .await;
-                        }
-                    }
-                });
-            }
-        });
-        addr
-    }
+    use super::api_server::{
+        NodeList, NodeWatch, big_annotation, many_conditions, node, node_list, serve,
+    };
 
     /// What the two watches said within `secs` seconds, until `done` holds.
     struct Seen {
@@ -239,12 +118,13 @@ mod api {
 
     async fn watch_both(
         addr: std::net::SocketAddr,
+        bounds: guard::Bounds,
         secs: u64,
         done: impl Fn(&Seen) -> bool,
     ) -> Seen {
         let mut config = kube::Config::new(format!("http://{addr}").parse().unwrap());
         config.root_cert = Some(Vec::new());
-        let client = guard::client(config, guard::DEFAULT_LIMIT).unwrap();
+        let client = guard::client(config, bounds).unwrap();
         let discovery = Discovery::new(client);
         let (tx, mut rx) = mpsc::channel(64);
         let tasks = [
@@ -299,37 +179,109 @@ mod api {
     #[tokio::test(flavor = "multi_thread")]
     async fn a_watch_streaming_garbage_fails_its_kind_and_the_others_go_on() {
         let addr = serve(node_list(node("a")), NodeWatch::Garbage).await;
-        let seen = watch_both(addr, 30, |s| s.node_failure.is_some() && s.late_namespace).await;
+        let seen = watch_both(addr, guard::Bounds::default(), 30, |s| {
+            s.node_failure.is_some() && s.late_namespace
+        })
+        .await;
         let error = seen.node_failure.expect("Nodes marked failed");
         assert!(!error.is_empty());
         assert!(seen.late_namespace, "the Namespace watch went on");
     }
 
+    /// Bounds for the slow cases: an answer or an event must come within 2 s.
+    fn quick() -> guard::Bounds {
+        guard::Bounds {
+            slow: Duration::from_secs(2),
+            ..Default::default()
+        }
+    }
+
+    /// A byte a second: the watch is restarted once, then its kind is marked with how little
+    /// came; the other kind goes on meanwhile.
     #[tokio::test(flavor = "multi_thread")]
-    async fn a_watch_sending_a_byte_a_second_holds_no_other_kind() {
+    async fn a_watch_sending_a_byte_a_second_is_marked_too_slow_and_holds_no_other_kind() {
         let addr = serve(node_list(node("a")), NodeWatch::Trickle).await;
-        let seen = watch_both(addr, 30, |s| s.nodes_listed.is_some() && s.late_namespace).await;
+        let started = std::time::Instant::now();
+        let seen = watch_both(addr, quick(), 30, |s| {
+            s.node_failure.is_some() && s.late_namespace
+        })
+        .await;
         assert_eq!(seen.nodes_listed.map(|l| l.len()), Some(1), "Nodes listed");
         assert!(seen.late_namespace, "the Namespace watch went on");
-        assert_eq!(seen.node_failure, None);
+        let error = seen.node_failure.expect("Nodes marked failed within 30 s");
+        assert!(
+            error.starts_with("server too slow: ") && error.contains(" bytes in 2 s"),
+            "{error}"
+        );
+        // Two stalls of 2 s (the first restarts the watch quietly), not the 30 s budget.
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    /// A list that trickles a byte a second is marked too slow (the page's own bound, not
+    /// the watch task's), the other kind goes on.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_list_sending_a_byte_a_second_is_marked_too_slow() {
+        let addr = serve(NodeList::Trickle, NodeWatch::Quiet).await;
+        let seen = watch_both(addr, quick(), 30, |s| {
+            s.node_failure.is_some() && s.late_namespace
+        })
+        .await;
+        assert!(seen.late_namespace, "the Namespace watch went on");
+        let error = seen.node_failure.expect("Nodes marked failed within 30 s");
+        assert!(
+            error.starts_with("server too slow: ")
+                && error.ends_with(" bytes in 2 s ([limits] slow_answer_secs)"),
+            "{error}"
+        );
+    }
+
+    /// A 200 MB list (pretty-printed, so no single line is long) is cut at the cap, the kind
+    /// marked "answer too large"; announced as 200 MB it is refused before a byte is read.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_200_mb_list_is_cut_at_the_cap_and_its_kind_marked() {
+        let cap = guard::Bounds {
+            max_answer: 8 << 20,
+            ..Default::default()
+        };
+        for (list, marker) in [
+            (
+                NodeList::Pretty { mb: 200 },
+                "answer too large: over the 8 MB cap ([limits] max_answer_mb)",
+            ),
+            (
+                NodeList::Announced { mb: 200 },
+                "answer too large: 200 MB > 8 MB cap ([limits] max_answer_mb)",
+            ),
+        ] {
+            let addr = serve(list, NodeWatch::Quiet).await;
+            let started = std::time::Instant::now();
+            let seen = watch_both(addr, cap, 60, |s| {
+                s.node_failure.is_some() && s.late_namespace
+            })
+            .await;
+            assert!(seen.late_namespace, "{marker}: the Namespace watch went on");
+            assert_eq!(seen.node_failure.as_deref(), Some(marker));
+            assert!(seen.nodes_listed.is_none(), "{marker}: nothing listed");
+            eprintln!("{marker}: marked in {:?}", started.elapsed());
+        }
     }
 
     /// An object with 100,000 conditions and one with a 10 MB annotation (each under the
     /// guard's 64 MB line limit) are read whole and in bounded time; the other kind goes on.
     #[tokio::test(flavor = "multi_thread")]
     async fn huge_objects_are_read_in_bounded_time() {
-        let mut many = node("many-conditions");
-        many["status"] = json!({"conditions": (0..100_000).map(|i| json!({
-            "type": format!("C{i}"), "status": "True", "reason": "R", "message": "m",
-            "lastTransitionTime": "2026-01-01T00:00:00Z"
-        })).collect::<Vec<_>>()});
-        let mut big = node("big-annotation");
-        big["metadata"]["annotations"] = json!({"x.io/blob": "x".repeat(10 << 20)});
-        for n in [many, big] {
+        for n in [many_conditions(), big_annotation()] {
             let name = n["metadata"]["name"].as_str().unwrap().to_string();
             let addr = serve(node_list(n), NodeWatch::Quiet).await;
             let started = std::time::Instant::now();
-            let seen = watch_both(addr, 60, |s| s.nodes_listed.is_some() && s.late_namespace).await;
+            let seen = watch_both(addr, guard::Bounds::default(), 60, |s| {
+                s.nodes_listed.is_some() && s.late_namespace
+            })
+            .await;
             let took = started.elapsed();
             let listed = seen
                 .nodes_listed

@@ -892,3 +892,56 @@ fn tab_scrolls_the_lower_table_and_marks_the_focus() {
         }
     }
 }
+
+/// A kind whose first list failed (a hostile answer: issue 14) leaves its table empty; the
+/// error must still be on screen in every table view, not replaced by "none visible".
+#[test]
+fn a_failed_first_list_shows_its_error_in_every_empty_view() {
+    let error = "answer too large: 200 MB > 64 MB cap ([limits] max_answer_mb); not read";
+    for route in [
+        Route::Nodes,
+        Route::Workloads,
+        Route::Storage,
+        Route::Backup,
+        Route::GitOps,
+        Route::Overview,
+        Route::Fleet,
+        Route::BareMetal,
+    ] {
+        let mut state = State::new(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/repo"),
+            Keymap::default(),
+            (200, 50),
+        );
+        let now = world::fixtures_now();
+        let _ = update(
+            &mut state,
+            blast::app::Msg::Live(LiveMsg::SourceAdded {
+                source: "hostile".into(),
+                root: true,
+            }),
+        );
+        let _ = update(
+            &mut state,
+            blast::app::Msg::Live(LiveMsg::Status {
+                source: "hostile".into(),
+                kind: &kinds::NODE,
+                status: KindStatus::Failed {
+                    since: now - 5,
+                    error: error.into(),
+                },
+                at: now - 5,
+            }),
+        );
+        let _ = update(&mut state, blast::app::Msg::Tick(now));
+        let mut fx = vec![];
+        let name = format!("{route:?}");
+        blast::app::nav::go(&mut state, route, &mut fx);
+        settle(&mut state);
+        let screen = render(&state);
+        assert!(
+            screen.contains("answer too large: 200 MB > 64 MB cap"),
+            "{name}:\n{screen}"
+        );
+    }
+}

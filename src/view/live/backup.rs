@@ -147,6 +147,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         t = empty_title(
             "Backup",
             state,
+            theme,
             "K10 is not installed on the connected clusters (no config.kio.kasten.io)",
         );
     }

@@ -107,7 +107,11 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         theme,
     );
     if v.fleet_rows.is_empty() && !syncing(state) {
-        t = Line::from(" Clusters (0): no Cluster API clusters on the management cluster ");
+        t = with_problems(
+            Line::from(" Clusters (0): no Cluster API clusters on the management cluster "),
+            state,
+            theme,
+        );
     }
     TableView::new(&v.fleet_rows, &ctx, t)
         .nav(&v.fleet, state.table_height())

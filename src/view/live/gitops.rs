@@ -94,6 +94,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         t = empty_title(
             "GitOps",
             state,
+            theme,
             "no Argo CD applications or infrastructure objects found",
         );
     }

@@ -21,7 +21,7 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::{pane, shorten_middle, verdict_role};
+use super::{pane, truncate_end, verdict_role};
 use crate::app::State;
 use crate::app::live::fleet::Verdict;
 use crate::app::live::{SourceStatus, age};
@@ -173,8 +173,9 @@ fn with_problems<'a>(mut line: Line<'a>, state: &State, theme: &Theme) -> Line<'
             SourceStatus::Forbidden { message } => format!(" ⊘ {}: {message} ", s.id),
             _ => continue,
         };
+        // The head says who, since when and what (the error's first words): keep it.
         line.spans.push(Span::styled(
-            shorten_middle(&text, 90),
+            truncate_end(&text, 110),
             theme.style(Role::Stale),
         ));
     }
@@ -189,11 +190,13 @@ fn syncing(state: &State) -> bool {
         .any(|s| matches!(s.status(), SourceStatus::Connecting))
 }
 
-/// The title of an empty table: loading, or why there is nothing.
-fn empty_title(name: &str, state: &State, what: &str) -> Line<'static> {
-    if syncing(state) {
+/// The title of an empty table: loading, or why there is nothing; with what went wrong (a
+/// failed first list leaves the table empty: its error must stay on screen).
+fn empty_title(name: &str, state: &State, theme: &Theme, what: &str) -> Line<'static> {
+    let line = if syncing(state) {
         Line::from(format!(" {name}: loading… "))
     } else {
         Line::from(format!(" {name} (0): {what} "))
-    }
+    };
+    with_problems(line, state, theme)
 }

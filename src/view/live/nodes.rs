@@ -100,8 +100,12 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         theme,
     );
     if v.node_rows.is_empty() && !syncing(state) {
-        t = Line::from(
-            " Nodes (0): none visible. Workload nodes need fleet.workload_kubeconfigs = true or a --context per cluster ",
+        t = with_problems(
+            Line::from(
+                " Nodes (0): none visible. Workload nodes need fleet.workload_kubeconfigs = true or a --context per cluster ",
+            ),
+            state,
+            theme,
         );
     }
     TableView::new(&v.node_rows, &state.live.now, t)

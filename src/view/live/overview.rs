@@ -144,7 +144,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         v.overview_rows.len()
     ));
     if v.overview_rows.is_empty() {
-        t = empty_title("Overview", state, "no sites yet");
+        t = empty_title("Overview", state, theme, "no sites yet");
     }
     let block = Block::default()
         .borders(Borders::ALL)

@@ -105,6 +105,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         t = empty_title(
             "Storage",
             state,
+            theme,
             "no Ceph, Mayastor, volumes or MinIO on the connected clusters",
         );
     }

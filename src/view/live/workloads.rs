@@ -88,7 +88,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         theme,
     );
     if v.workload_rows.is_empty() {
-        t = empty_title(&name, state, "no workloads (W: every site)");
+        t = empty_title(&name, state, theme, "no workloads (W: every site)");
     }
     TableView::new(&v.workload_rows, &state.live.now, t)
         .nav(&v.workloads, state.table_height())
