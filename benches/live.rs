@@ -56,8 +56,12 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    // The binary of this profile: `cargo bench` builds it (optimized, thin LTO).
-    let bin = Path::new(env!("CARGO_BIN_EXE_blast"));
+    // The binary of this profile: `cargo bench` builds it (optimized, thin LTO);
+    // `BLAST_BENCH_BIN` names another (an older build, to compare).
+    let bin = std::env::var_os("BLAST_BENCH_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_blast").into());
+    let bin = bin.as_path();
     let dir = tempfile::tempdir().unwrap();
     node_startup(bin, &rt, dir.path());
     if std::env::var_os("BLAST_BENCH_STARTUP_ONLY").is_some() {
