@@ -339,6 +339,29 @@ pub(crate) mod tests {
         }
     }
 
+    /// The watches decode each object straight from its text (no tree): every object of the
+    /// world gives the same model that way, and a broken one the same error (path and words).
+    #[test]
+    fn world_objects_decode_from_text_as_from_a_tree() {
+        for (cluster, v) in world_objects().unwrap() {
+            let kind = kinds::find(group_of(&v), v["kind"].as_str().unwrap_or_default()).unwrap();
+            let text = serde_json::value::to_raw_value(&v).unwrap();
+            assert_eq!(
+                model::parse(kind, &*text),
+                model::parse(kind, &v),
+                "{cluster}: {}",
+                v["metadata"]["name"]
+            );
+            let mut broken = v.clone();
+            broken["metadata"]["labels"] = serde_json::json!({"x": 1});
+            broken["status"] = serde_json::json!([]);
+            let text = serde_json::value::to_raw_value(&broken).unwrap();
+            let (from_text, from_tree) = (model::parse(kind, &*text), model::parse(kind, &broken));
+            assert!(from_tree.is_err(), "{cluster}: {}", v["metadata"]["name"]);
+            assert_eq!(from_text, from_tree);
+        }
+    }
+
     #[test]
     fn world_holds_no_secrets() {
         for (cluster, v) in world_objects().unwrap() {

@@ -12,6 +12,7 @@ pub mod exec;
 pub mod guard;
 pub mod protocol;
 pub mod proxy;
+pub mod raw;
 pub mod stream;
 pub mod supervisor;
 pub mod watch;

@@ -8,21 +8,15 @@
 //! capped exponential backoff (0.8 s doubling to 30 s) a new watcher lists again; its `Reset`
 //! marks the source live. A 404 under the watch (a CRD deleted or upgraded) looks the group up
 //! again at once. A kind served without the `watch` verb is listed every `POLL_EVERY` instead.
-//! Each object is decoded on its own (`RawObject`): a malformed one is a broken row, never a
-//! failed list.
+//! Each object is kept as its text (`super::raw::RawObject`) and decoded on its own straight
+//! into its model, no JSON tree between: a malformed one is a broken row, never a failed list.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kube::Resource;
 use kube::api::{Api, ApiResource, ListParams};
-use kube::core::DynamicResourceScope;
 use kube::runtime::watcher::{self, DefaultBackoff, Event};
-use serde::Deserialize;
-use serde_json::Value;
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
@@ -97,104 +91,7 @@ pub(crate) fn short_error(e: &(dyn std::error::Error + 'static)) -> String {
     msg
 }
 
-/// One object as served, decoded only as far as the watcher needs (its metadata); the rest
-/// stays JSON for `crate::model::parse`. Its decoding never fails, whatever the server sends as
-/// an item: an object whose metadata does not decode keeps what can be salvaged (name,
-/// namespace, resourceVersion) and carries the error naming the field, so one bad object is a
-/// broken row instead of a failed list or watch. (kube's `DeserializeGuard` still fails on bad
-/// metadata.)
-#[derive(Debug, Clone)]
-pub struct RawObject {
-    metadata: ObjectMeta,
-    value: Value,
-    problem: Option<String>,
-}
-
-impl<'de> Deserialize<'de> for RawObject {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(RawObject::from_value(Value::deserialize(d)?))
-    }
-}
-
-impl RawObject {
-    pub fn from_value(mut value: Value) -> RawObject {
-        if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
-            // Not needed by any view, and the last-applied annotation can embed anything.
-            meta.remove("managedFields");
-            if let Some(a) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
-                a.remove("kubectl.kubernetes.io/last-applied-configuration");
-            }
-        }
-        let decoded = match value.get("metadata") {
-            None => Err("metadata: missing".to_string()),
-            // The plain decoder first (the common case, and faster); the path-tracking one only
-            // to say where it went wrong.
-            Some(meta) => ObjectMeta::deserialize(meta).or_else(|_| {
-                serde_path_to_error::deserialize::<_, ObjectMeta>(meta).map_err(|e| {
-                    let path = e.path().to_string();
-                    let inner = e.into_inner();
-                    if path == "." {
-                        format!("metadata: {inner}")
-                    } else {
-                        format!("metadata.{path}: {inner}")
-                    }
-                })
-            }),
-        };
-        let (metadata, problem) = match decoded {
-            Ok(m) => (m, None),
-            Err(e) => (salvage(value.get("metadata")), Some(e)),
-        };
-        RawObject {
-            metadata,
-            value,
-            problem,
-        }
-    }
-}
-
-/// What can be read of metadata that does not decode: the object's identity.
-fn salvage(meta: Option<&Value>) -> ObjectMeta {
-    let text = |key: &str| match meta.and_then(|m| m.get(key)) {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    };
-    ObjectMeta {
-        name: text("name"),
-        namespace: text("namespace").filter(|n| !n.is_empty()),
-        resource_version: text("resourceVersion"),
-        uid: text("uid"),
-        ..Default::default()
-    }
-}
-
-impl Resource for RawObject {
-    type DynamicType = ApiResource;
-    type Scope = DynamicResourceScope;
-
-    fn kind(dt: &ApiResource) -> Cow<'_, str> {
-        dt.kind.as_str().into()
-    }
-    fn group(dt: &ApiResource) -> Cow<'_, str> {
-        dt.group.as_str().into()
-    }
-    fn version(dt: &ApiResource) -> Cow<'_, str> {
-        dt.version.as_str().into()
-    }
-    fn api_version(dt: &ApiResource) -> Cow<'_, str> {
-        dt.api_version.as_str().into()
-    }
-    fn plural(dt: &ApiResource) -> Cow<'_, str> {
-        dt.plural.as_str().into()
-    }
-    fn meta(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-    fn meta_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
+pub use super::raw::RawObject;
 
 /// The key of an object as the stores know it.
 fn key_of(obj: &RawObject) -> ObjKey {
@@ -212,7 +109,7 @@ pub fn entry(kind: &KindInfo, obj: RawObject) -> (ObjKey, Entry) {
     if let Some(error) = obj.problem {
         return (key, Entry::Broken { error });
     }
-    let e = match crate::model::parse(kind, &obj.value) {
+    let e = match crate::model::parse(kind, &*obj.json) {
         Ok(Some(o)) => Entry::Ok(o),
         Ok(None) => Entry::Broken {
             error: format!("{} is not modelled", kind.kind),
@@ -539,6 +436,7 @@ async fn poll_kind(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kube::Resource;
     use serde_json::json;
 
     #[test]

@@ -7,6 +7,7 @@
 //! `status.progress` comes as a number or a string, `status.error` as a string or an object
 //! with `message`; both are read either way. A Profile's credential Secret is never read.
 
+use super::meta::Json;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -118,7 +119,7 @@ struct Validation {
 }
 
 impl K10Policy {
-    pub fn parse(v: &Value) -> Result<K10Policy, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<K10Policy, ParseError> {
         let o: Object<PolicySpec, Validation> = from_value(v)?;
         let mut p = K10Policy {
             meta: o.metadata.unwrap_or_default().into_meta(),
@@ -205,7 +206,7 @@ struct ObjectStore {
 }
 
 impl K10Profile {
-    pub fn parse(v: &Value) -> Result<K10Profile, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<K10Profile, ParseError> {
         let o: Object<ProfileSpec, Validation> = from_value(v)?;
         let mut p = K10Profile {
             meta: o.metadata.unwrap_or_default().into_meta(),
@@ -313,7 +314,7 @@ struct ActionStatus {
 }
 
 impl K10Action {
-    pub fn parse(action: ActionKind, v: &Value) -> Result<K10Action, ParseError> {
+    pub fn parse<'a>(action: ActionKind, v: impl Into<Json<'a>>) -> Result<K10Action, ParseError> {
         let o: Object<ActionSpec, ActionStatus> = from_value(v)?;
         let meta = o.metadata.unwrap_or_default().into_meta();
         let mut a = K10Action {

@@ -5,8 +5,8 @@
 //! `status.conditions`, new-style data (if a CAPI v1.9/v1.10 controller wrote it) in
 //! `status.v1beta2`. Replica counters always get the v1beta2 meaning where it is available.
 
+use super::meta::Json;
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::meta::{
     Address, CapiVersion, Condition, Meta, ObjName, ParseError, RawAddress, RawCondition,
@@ -274,7 +274,7 @@ struct ClusterInitialization {
 }
 
 impl Cluster {
-    pub fn parse(v: &Value) -> Result<Cluster, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<Cluster, ParseError> {
         let obj: Object<ClusterSpec, ClusterStatus> = from_value(v)?;
         let (api, mut raw_meta, spec, status) = obj.parts();
         let paused_annotation = raw_meta.annotations.as_ref().is_some_and(|a| a.paused);
@@ -388,7 +388,7 @@ struct MachineInitialization {
 }
 
 impl Machine {
-    pub fn parse(v: &Value) -> Result<Machine, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<Machine, ParseError> {
         let obj: Object<MachineSpec, MachineStatus> = from_value(v)?;
         let (api, raw_meta, spec, status) = obj.parts();
         let meta = raw_meta.into_meta();
@@ -522,7 +522,7 @@ impl ReplicaSetStatus {
 }
 
 impl MachineDeployment {
-    pub fn parse(v: &Value) -> Result<MachineDeployment, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<MachineDeployment, ParseError> {
         let obj: Object<MachineDeploymentSpec, ReplicaSetStatus> = from_value(v)?;
         let (api, raw_meta, spec, status) = obj.parts();
         let meta = raw_meta.into_meta();
@@ -558,7 +558,7 @@ struct MachineSetSpec {
 }
 
 impl MachineSet {
-    pub fn parse(v: &Value) -> Result<MachineSet, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<MachineSet, ParseError> {
         let obj: Object<MachineSetSpec, ReplicaSetStatus> = from_value(v)?;
         let (api, raw_meta, spec, status) = obj.parts();
         let meta = raw_meta.into_meta();
@@ -609,7 +609,7 @@ struct MachineHealthCheckStatus {
 }
 
 impl MachineHealthCheck {
-    pub fn parse(v: &Value) -> Result<MachineHealthCheck, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<MachineHealthCheck, ParseError> {
         let obj: Object<MachineHealthCheckSpec, MachineHealthCheckStatus> = from_value(v)?;
         let (api, raw_meta, spec, status) = obj.parts();
         let meta = raw_meta.into_meta();
@@ -642,6 +642,7 @@ impl MachineHealthCheck {
 mod tests {
     use super::super::meta::{CondStatus, Severity, condition, parse_time};
     use super::*;
+    use serde_json::Value;
 
     fn yaml(s: &str) -> Value {
         crate::repo::yaml_serde::from_str(s).unwrap()

@@ -3,8 +3,8 @@
 //! Node conditions keep no heartbeat time, so a kubelet heartbeat (which only moves
 //! `lastHeartbeatTime` and the resourceVersion) parses to an equal model.
 
+use super::meta::Json;
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::capi::NodeInfo;
 use super::meta::{
@@ -163,7 +163,7 @@ impl RawResources {
 }
 
 impl Node {
-    pub fn parse(v: &Value) -> Result<Node, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<Node, ParseError> {
         let obj: NodeObject = from_value(v)?;
         let meta = obj.metadata.unwrap_or_default().into_meta();
         let mut roles: Vec<String> = meta
@@ -259,7 +259,7 @@ struct NamespaceStatus {
 }
 
 impl Namespace {
-    pub fn parse(v: &Value) -> Result<Namespace, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<Namespace, ParseError> {
         let obj: NamespaceObject = from_value(v)?;
         Ok(Namespace {
             meta: obj.metadata.unwrap_or_default().into_meta(),
@@ -313,7 +313,7 @@ struct EventSource {
 }
 
 impl Event {
-    pub fn parse(v: &Value) -> Result<Event, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<Event, ParseError> {
         let e: EventObject = from_value(v)?;
         let involved = e
             .involved_object
@@ -356,6 +356,7 @@ impl Event {
 mod tests {
     use super::super::meta::parse_time;
     use super::*;
+    use serde_json::Value;
 
     fn yaml(s: &str) -> Value {
         crate::repo::yaml_serde::from_str(s).unwrap()

@@ -6,6 +6,7 @@
 //! `spec.encryptedData` values (only the key names) and `spec.template.data`; a Klum
 //! Kubeconfig's `users[].user.token` (only servers and contexts are declared below).
 
+use super::meta::Json;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -193,7 +194,7 @@ struct ResourceStatus {
 }
 
 impl Application {
-    pub fn parse(v: &Value) -> Result<Application, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<Application, ParseError> {
         let o: Object<AppSpec, AppStatus> = from_value(v)?;
         let mut a = Application {
             meta: o.metadata.unwrap_or_default().into_meta(),
@@ -309,7 +310,7 @@ struct NamedResource {
 }
 
 impl ApplicationSet {
-    pub fn parse(v: &Value) -> Result<ApplicationSet, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<ApplicationSet, ParseError> {
         let o: Object<Value, AppSetStatus> = from_value(v)?;
         let mut s = ApplicationSet {
             meta: o.metadata.unwrap_or_default().into_meta(),
@@ -371,7 +372,10 @@ struct CondStatusOnly {
 }
 
 impl CrossplaneObject {
-    pub fn parse(kind: &'static str, v: &Value) -> Result<CrossplaneObject, ParseError> {
+    pub fn parse<'a>(
+        kind: &'static str,
+        v: impl Into<Json<'a>>,
+    ) -> Result<CrossplaneObject, ParseError> {
         let o: Object<Value, CondStatusOnly> = from_value(v)?;
         let package = match (kind, o.spec) {
             ("Provider", Some(spec)) => {
@@ -414,7 +418,7 @@ struct SealedSpec {
 }
 
 impl SealedSecret {
-    pub fn parse(v: &Value) -> Result<SealedSecret, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<SealedSecret, ParseError> {
         let o: Object<SealedSpec, CondStatusOnly> = from_value(v)?;
         let conds = conditions(o.status.and_then(|s| s.conditions));
         let synced = condition(&conds, "Synced");
@@ -463,7 +467,7 @@ struct UserRole {
 }
 
 impl KlumUser {
-    pub fn parse(v: &Value) -> Result<KlumUser, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<KlumUser, ParseError> {
         let o: Object<UserSpec, CondStatusOnly> = from_value(v)?;
         let mut u = KlumUser {
             meta: o.metadata.unwrap_or_default().into_meta(),
@@ -518,7 +522,7 @@ struct ClusterServer {
 }
 
 impl KlumKubeconfig {
-    pub fn parse(v: &Value) -> Result<KlumKubeconfig, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<KlumKubeconfig, ParseError> {
         let o: Object<KubeconfigSpec, Value> = from_value(v)?;
         let mut k = KlumKubeconfig {
             meta: o.metadata.unwrap_or_default().into_meta(),

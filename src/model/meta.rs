@@ -184,12 +184,53 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
-/// Deserializes `v` as `T`, reporting the path of the first type error.
-pub(crate) fn from_value<'a, T: Deserialize<'a>>(v: &'a Value) -> Result<T, ParseError> {
-    serde_path_to_error::deserialize(v).map_err(|e| ParseError {
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
-    })
+/// A live object's JSON: a tree (as the emulator, the fixtures and the tests hold objects), or
+/// its text as served, which the models decode straight from the text, with no tree between
+/// (the watches' hot path: `crate::kube::watch::RawObject`).
+#[derive(Debug, Clone, Copy)]
+pub enum Json<'a> {
+    Tree(&'a Value),
+    Text(&'a str),
+}
+
+impl<'a> From<&'a Value> for Json<'a> {
+    fn from(v: &'a Value) -> Json<'a> {
+        Json::Tree(v)
+    }
+}
+
+impl<'a> From<&'a serde_json::value::RawValue> for Json<'a> {
+    fn from(v: &'a serde_json::value::RawValue) -> Json<'a> {
+        Json::Text(v.get())
+    }
+}
+
+/// Deserializes `v` as `T`, reporting the path of the first type error. The plain decoder runs
+/// first (the common case, and faster); the path-tracking one only to say where it went wrong.
+pub(crate) fn from_value<'a, T: Deserialize<'a>>(v: impl Into<Json<'a>>) -> Result<T, ParseError> {
+    let error = |path: String, message: String| ParseError { path, message };
+    match v.into() {
+        Json::Tree(v) => T::deserialize(v).or_else(|_| {
+            serde_path_to_error::deserialize(v)
+                .map_err(|e| error(e.path().to_string(), e.inner().to_string()))
+        }),
+        Json::Text(s) => serde_json::from_str(s).or_else(|_| {
+            let mut de = serde_json::Deserializer::from_str(s);
+            serde_path_to_error::deserialize(&mut de)
+                .map_err(|e| error(e.path().to_string(), without_position(e.inner())))
+        }),
+    }
+}
+
+/// A decoding error as the tree's decoder words it: without the text decoder's
+/// "at line 1 column 80" (the path says where).
+pub(crate) fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    match text.strip_suffix(&suffix) {
+        Some(t) => t.to_string(),
+        None => text,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -31,8 +31,8 @@ pub use gitops::{
 };
 pub use kinds::KindInfo;
 pub use meta::{
-    Address, CapiVersion, CondStatus, Condition, Meta, ObjName, OwnerRef, ParseError, Replicas,
-    Severity, Time, condition, format_date, format_time, human_duration, parse_quantity,
+    Address, CapiVersion, CondStatus, Condition, Json, Meta, ObjName, OwnerRef, ParseError,
+    Replicas, Severity, Time, condition, format_date, format_time, human_duration, parse_quantity,
     parse_time,
 };
 pub use sidero::{Disk, MetalCluster, MetalMachine, Power, Server, ServerClass, ServerState};
@@ -160,9 +160,13 @@ impl LiveObject {
 }
 
 /// Parses `v` as the kind of its table entry; kinds without a model (Secret) are `Ok(None)`.
-pub fn parse(kind: &KindInfo, v: &Value) -> Result<Option<LiveObject>, ParseError> {
+pub fn parse<'a>(
+    kind: &KindInfo,
+    v: impl Into<Json<'a>>,
+) -> Result<Option<LiveObject>, ParseError> {
     use kinds as k;
     let kind = *kind;
+    let v: Json<'a> = v.into();
     let obj = if kind == k::CLUSTER {
         LiveObject::Cluster(Cluster::parse(v)?)
     } else if kind == k::MACHINE {

@@ -5,6 +5,7 @@
 //! Never read: `Server.spec.bmc.{user, pass, userFrom, passFrom}`. Only the BMC endpoint is
 //! declared below, so serde skips the credentials without copying them.
 
+use super::meta::Json;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -266,7 +267,7 @@ struct ServerStatus {
 }
 
 impl Server {
-    pub fn parse(v: &Value) -> Result<Server, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<Server, ParseError> {
         let obj: Object<ServerSpec, ServerStatus> = from_value(v)?;
         let mut s = Server {
             meta: obj.metadata.unwrap_or_default().into_meta(),
@@ -432,7 +433,7 @@ fn selector_summary(s: LabelSelector) -> Option<String> {
 }
 
 impl ServerClass {
-    pub fn parse(v: &Value) -> Result<ServerClass, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<ServerClass, ParseError> {
         let obj: Object<ServerClassSpec, ServerClassStatus> = from_value(v)?;
         let mut c = ServerClass {
             meta: obj.metadata.unwrap_or_default().into_meta(),
@@ -478,7 +479,7 @@ struct MetalMachineStatus {
 }
 
 impl MetalMachine {
-    pub fn parse(v: &Value) -> Result<MetalMachine, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<MetalMachine, ParseError> {
         let obj: Object<MetalMachineSpec, MetalMachineStatus> = from_value(v)?;
         let meta = obj.metadata.unwrap_or_default().into_meta();
         let mut m = MetalMachine {
@@ -516,7 +517,7 @@ struct MetalClusterStatus {
 }
 
 impl MetalCluster {
-    pub fn parse(v: &Value) -> Result<MetalCluster, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<MetalCluster, ParseError> {
         let obj: Object<MetalClusterSpec, MetalClusterStatus> = from_value(v)?;
         let meta = obj.metadata.unwrap_or_default().into_meta();
         let mut c = MetalCluster {

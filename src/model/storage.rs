@@ -5,6 +5,7 @@
 //! any object (only the CephCluster's raw capacity), and DiskPool status fields are snake_case
 //! (`pool_status`, `cr_state`) next to camelCase ones (`alertError`), exactly as upstream.
 
+use super::meta::Json;
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
@@ -74,7 +75,7 @@ struct PvStatus {
 }
 
 impl PersistentVolume {
-    pub fn parse(v: &Value) -> Result<PersistentVolume, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<PersistentVolume, ParseError> {
         let o: Object<PvSpec, PvStatus> = from_value(v)?;
         let mut pv = PersistentVolume {
             meta: meta(o.metadata),
@@ -144,7 +145,7 @@ struct PvcStatus {
 }
 
 impl PersistentVolumeClaim {
-    pub fn parse(v: &Value) -> Result<PersistentVolumeClaim, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<PersistentVolumeClaim, ParseError> {
         let o: Object<PvcSpec, PvcStatus> = from_value(v)?;
         let mut pvc = PersistentVolumeClaim {
             meta: meta(o.metadata),
@@ -208,7 +209,7 @@ struct StsStatus {
 }
 
 impl StatefulSet {
-    pub fn parse(v: &Value) -> Result<StatefulSet, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<StatefulSet, ParseError> {
         let o: Object<StsSpec, StsStatus> = from_value(v)?;
         let mut s = StatefulSet {
             meta: meta(o.metadata),
@@ -336,7 +337,7 @@ struct CephVersion {
 }
 
 impl CephCluster {
-    pub fn parse(v: &Value) -> Result<CephCluster, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<CephCluster, ParseError> {
         let o: Object<CephSpec, CephClusterStatus> = from_value(v)?;
         let mut c = CephCluster {
             meta: meta(o.metadata),
@@ -445,7 +446,7 @@ struct MirroringSummary {
 }
 
 impl CephPool {
-    pub fn parse(kind: &'static str, v: &Value) -> Result<CephPool, ParseError> {
+    pub fn parse<'a>(kind: &'static str, v: impl Into<Json<'a>>) -> Result<CephPool, ParseError> {
         let o: Object<PoolSpec, PoolStatus> = from_value(v)?;
         let mut p = CephPool {
             meta: meta(o.metadata),
@@ -545,7 +546,7 @@ struct PoolError {
 }
 
 impl DiskPool {
-    pub fn parse(v: &Value) -> Result<DiskPool, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<DiskPool, ParseError> {
         let o: Object<DiskPoolSpec, DiskPoolStatus> = from_value(v)?;
         let mut p = DiskPool {
             meta: meta(o.metadata),

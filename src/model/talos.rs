@@ -5,8 +5,8 @@
 //! (a talosctl client config with admin credentials). They are not even declared below, so serde
 //! skips them without copying.
 
+use super::meta::Json;
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::meta::{
     Condition, Meta, ParseError, RawCondition, RawMeta, Replicas, conditions, from_value,
@@ -109,7 +109,7 @@ struct TalosControlPlaneStatus {
 }
 
 impl TalosControlPlane {
-    pub fn parse(v: &Value) -> Result<TalosControlPlane, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<TalosControlPlane, ParseError> {
         let obj: Object<TalosControlPlaneSpec, TalosControlPlaneStatus> = from_value(v)?;
         let meta = obj.metadata.unwrap_or_default().into_meta();
         let mut t = TalosControlPlane {
@@ -159,7 +159,7 @@ struct TalosConfigStatus {
 }
 
 impl TalosConfig {
-    pub fn parse(v: &Value) -> Result<TalosConfig, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<TalosConfig, ParseError> {
         let obj: Object<TalosConfigSpec, TalosConfigStatus> = from_value(v)?;
         let meta = obj.metadata.unwrap_or_default().into_meta();
         let mut t = TalosConfig {
@@ -185,6 +185,7 @@ impl TalosConfig {
 mod tests {
     use super::super::meta::{CondStatus, Severity, condition};
     use super::*;
+    use serde_json::Value;
 
     fn yaml(s: &str) -> Value {
         crate::repo::yaml_serde::from_str(s).unwrap()

@@ -5,6 +5,7 @@
 //! `ImagePullBackOff`) and message. No environment, no volumes, no command lines: a Pod spec can
 //! carry secrets in plain text (`env[].value`), so nothing of it is kept but names and images.
 
+use super::meta::Json;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -235,7 +236,7 @@ struct RawPodStatus {
 }
 
 impl Workload {
-    pub fn parse(kind: &'static str, v: &Value) -> Result<Workload, ParseError> {
+    pub fn parse<'a>(kind: &'static str, v: impl Into<Json<'a>>) -> Result<Workload, ParseError> {
         let o: Object<WorkloadSpec, WorkloadStatus> = from_value(v)?;
         let mut w = Workload {
             meta: o.metadata.unwrap_or_default().into_meta(),
@@ -311,7 +312,7 @@ fn state_of(s: Option<RawState>) -> (String, String, String, Option<i32>, Option
 }
 
 impl Pod {
-    pub fn parse(v: &Value) -> Result<Pod, ParseError> {
+    pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<Pod, ParseError> {
         let o: Object<RawPodSpec, RawPodStatus> = from_value(v)?;
         let mut p = Pod {
             meta: o.metadata.unwrap_or_default().into_meta(),
