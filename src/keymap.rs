@@ -436,6 +436,8 @@ const DEFAULTS: &[(Context, Action, &[&str])] = &[
     (Context::Changes, Action::ViewGitOps, &["7"]),
     (Context::Changes, Action::ViewOverview, &["8"]),
     (Context::Changes, Action::ViewReconcile, &["0"]),
+    (Context::Changes, Action::FocusNext, &["tab"]),
+    (Context::Changes, Action::FocusPrev, &["shift-tab"]),
     (Context::Dialog, Action::Back, &["esc"]),
     (Context::Dialog, Action::Accept, &["enter"]),
     (Context::Dialog, Action::Up, &["up", "ctrl-p"]),

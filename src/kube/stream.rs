@@ -1,6 +1,7 @@
 //! Drill-down streams, read only: a Pod container's log (`pods/log` get, streamed with
 //! `Api::<Pod>::log_stream`, never polled) and the Events of one object (a list and watch with a
-//! field selector on `involvedObject`). Both are bounded: log lines are cut at [`MAX_LINE`]
+//! field selector on `involvedObject`, of core/v1 and, where served, of events.k8s.io/v1 on
+//! `regarding`, merged one row per Event: [`merge`]). Both are bounded: log lines are cut at [`MAX_LINE`]
 //! bytes and sent in batches (the core keeps a ring of them), Events are kept to the newest
 //! [`MAX_EVENTS`].
 
@@ -9,6 +10,7 @@ use std::time::Duration;
 
 use futures::{AsyncBufRead, AsyncBufReadExt, StreamExt};
 use k8s_openapi::api::core::v1::{Event as CoreEvent, Pod};
+use k8s_openapi::api::events::v1::Event as NewEvent;
 use kube::Client;
 use kube::api::{Api, LogParams};
 use kube::runtime::watcher::{self, Event};
@@ -147,6 +149,120 @@ pub fn field_selector(kind: &str, namespace: Option<&str>, name: &str) -> String
     s
 }
 
+/// `regarding.kind=…,regarding.name=…[,regarding.namespace=…]`: the same selection on
+/// events.k8s.io/v1 (the API server maps `regarding.*` to the stored `involvedObject.*`).
+pub fn regarding_selector(kind: &str, namespace: Option<&str>, name: &str) -> String {
+    field_selector(kind, namespace, name).replace("involvedObject.", "regarding.")
+}
+
+/// Which API an Events watch reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventsApi {
+    /// core/v1 `events` (`involvedObject`, `message`, `count`…): every server has it.
+    Core,
+    /// events.k8s.io/v1 (`regarding`, `note`, `series`, `eventTime`…): what modern controllers
+    /// write; read where served, and left alone where it is not.
+    New,
+}
+
+/// The Events of both APIs as one list: one row per Event (the two APIs are two views of the
+/// same objects on a real server, so the same uid, or namespace and name, is one row; the
+/// events.k8s.io view wins), newest first, the newest [`MAX_EVENTS`].
+pub fn merge(
+    core: &BTreeMap<String, crate::model::Event>,
+    new: &BTreeMap<String, crate::model::Event>,
+) -> Vec<crate::model::Event> {
+    let mut all: BTreeMap<String, crate::model::Event> = core.clone();
+    for (k, e) in new {
+        all.insert(k.clone(), e.clone());
+    }
+    bound(&mut all);
+    let mut events: Vec<_> = all.into_values().collect();
+    events.sort_by(|a, b| {
+        b.last
+            .cmp(&a.last)
+            .then_with(|| a.meta.name.cmp(&b.meta.name))
+    });
+    events
+}
+
+/// One API's watch as a stream of its Events, parsed (`None`: not an Event we can read).
+type EventWatch = futures::stream::BoxStream<
+    'static,
+    Result<Event<(String, Option<crate::model::Event>)>, watcher::Error>,
+>;
+
+fn watch_events<K>(client: Client, fields: &str) -> EventWatch
+where
+    K: kube::Resource<DynamicType = ()>
+        + Clone
+        + std::fmt::Debug
+        + serde::de::DeserializeOwned
+        + serde::Serialize
+        + Send
+        + 'static,
+{
+    // Events of a cluster-scoped object (a Node) live in any namespace (`default` mostly).
+    let api: Api<K> = Api::all(client);
+    let config = watcher::Config::default()
+        .fields(fields)
+        .page_size(MAX_EVENTS as u32);
+    watcher::watcher(api, config)
+        .map(|ev| ev.map(|ev| map_event(ev, |o: &K| parse(o))))
+        .boxed()
+}
+
+/// A watcher event with its object turned into `(key, parsed)`.
+fn map_event<K>(
+    ev: Event<K>,
+    f: impl Fn(&K) -> (String, Option<crate::model::Event>),
+) -> Event<(String, Option<crate::model::Event>)> {
+    match ev {
+        Event::Init => Event::Init,
+        Event::InitApply(o) => Event::InitApply(f(&o)),
+        Event::InitDone => Event::InitDone,
+        Event::Apply(o) => Event::Apply(f(&o)),
+        Event::Delete(o) => Event::Delete(f(&o)),
+    }
+}
+
+/// What one API's watch has seen: the Events, and the list being made during a (re)list.
+#[derive(Default)]
+struct Seen {
+    events: BTreeMap<String, crate::model::Event>,
+    initial: Option<BTreeMap<String, crate::model::Event>>,
+}
+
+impl Seen {
+    /// Applies one watcher event; true when the Events changed.
+    fn apply(&mut self, ev: Event<(String, Option<crate::model::Event>)>) -> bool {
+        match ev {
+            Event::Init => {
+                self.initial = Some(BTreeMap::new());
+                false
+            }
+            Event::InitApply((k, Some(e))) => {
+                if let Some(m) = self.initial.as_mut() {
+                    m.insert(k, e);
+                    bound(m);
+                }
+                false
+            }
+            Event::InitDone => {
+                self.events = self.initial.take().unwrap_or_default();
+                true
+            }
+            Event::Apply((k, Some(e))) => {
+                self.events.insert(k, e);
+                bound(&mut self.events);
+                true
+            }
+            Event::Delete((k, _)) => self.events.remove(&k).is_some(),
+            Event::InitApply((_, None)) | Event::Apply((_, None)) => false,
+        }
+    }
+}
+
 async fn events(
     id: u64,
     client: Client,
@@ -155,68 +271,72 @@ async fn events(
     name: &str,
     tx: &mpsc::Sender<LiveMsg>,
 ) -> Result<(), String> {
-    // Events of a cluster-scoped object (a Node) live in any namespace (`default` mostly).
-    let api: Api<CoreEvent> = Api::all(client);
-    let config = watcher::Config::default()
-        .fields(&field_selector(kind, namespace, name))
-        .page_size(MAX_EVENTS as u32);
-    let mut stream = watcher::watcher(api, config).boxed();
-    let mut seen: BTreeMap<String, crate::model::Event> = BTreeMap::new();
-    let mut initial: Option<BTreeMap<String, crate::model::Event>> = None;
-    while let Some(ev) = stream.next().await {
-        let changed = match ev {
-            Ok(Event::Init) => {
-                initial = Some(BTreeMap::new());
+    let mut core =
+        watch_events::<CoreEvent>(client.clone(), &field_selector(kind, namespace, name));
+    // events.k8s.io/v1 where it is served: any error (not served, forbidden) drops it and the
+    // core/v1 Events carry on alone.
+    let mut new = Some(watch_events::<NewEvent>(
+        client,
+        &regarding_selector(kind, namespace, name),
+    ));
+    let mut seen = [Seen::default(), Seen::default()];
+    loop {
+        let (api, ev) = tokio::select! {
+            ev = core.next() => (EventsApi::Core, ev),
+            ev = async {
+                match new.as_mut() {
+                    Some(s) => s.next().await,
+                    None => std::future::pending().await,
+                }
+            } => (EventsApi::New, ev),
+        };
+        let changed = match (api, ev) {
+            (EventsApi::Core, None) => return Ok(()),
+            (EventsApi::New, None) => {
+                new = None;
                 false
             }
-            Ok(Event::InitApply(e)) => {
-                if let (Some(m), Some((k, e))) = (initial.as_mut(), parse(&e)) {
-                    m.insert(k, e);
-                    bound(m);
-                }
-                false
-            }
-            Ok(Event::InitDone) => {
-                seen = initial.take().unwrap_or_default();
-                true
-            }
-            Ok(Event::Apply(e)) => match parse(&e) {
-                Some((k, e)) => {
-                    seen.insert(k, e);
-                    bound(&mut seen);
-                    true
-                }
-                None => false,
-            },
-            Ok(Event::Delete(e)) => {
-                let k = e.metadata.name.clone().unwrap_or_default();
-                seen.remove(&k).is_some()
-            }
-            Err(e) => {
-                let text = e.to_string();
+            (EventsApi::Core, Some(Err(e))) => {
                 if let watcher::Error::InitialListFailed(k) | watcher::Error::WatchStartFailed(k) =
                     &e
                 {
                     return Err(describe(k));
                 }
-                return Err(text);
+                return Err(e.to_string());
             }
+            (EventsApi::New, Some(Err(e))) => {
+                tracing::debug!(error = %e, "events.k8s.io/v1 not readable; core/v1 Events only");
+                new = None;
+                let had = !seen[1].events.is_empty();
+                seen[1] = Seen::default();
+                had
+            }
+            (api, Some(Ok(ev))) => seen[api as usize].apply(ev),
         };
         if changed {
-            let mut events: Vec<_> = seen.values().cloned().collect();
-            events.sort_by_key(|e| std::cmp::Reverse(e.last));
+            let events = merge(&seen[0].events, &seen[1].events);
             if tx.send(LiveMsg::Events { id, events }).await.is_err() {
                 return Ok(());
             }
         }
     }
-    Ok(())
 }
 
-fn parse(e: &CoreEvent) -> Option<(String, crate::model::Event)> {
-    let v = serde_json::to_value(e).ok()?;
-    let parsed = crate::model::Event::parse(&v).ok()?;
-    Some((parsed.meta.name.clone(), parsed))
+/// The key of an Event in [`merge`]: its uid, else its namespace and name; and the Event.
+fn parse<K: kube::Resource + serde::Serialize>(e: &K) -> (String, Option<crate::model::Event>) {
+    let m = e.meta();
+    let key = match m.uid.as_deref().filter(|u| !u.is_empty()) {
+        Some(uid) => uid.to_string(),
+        None => format!(
+            "{}/{}",
+            m.namespace.as_deref().unwrap_or_default(),
+            m.name.as_deref().unwrap_or_default()
+        ),
+    };
+    let parsed = serde_json::to_value(e)
+        .ok()
+        .and_then(|v| crate::model::Event::parse(&v).ok());
+    (key, parsed)
 }
 
 /// Keeps the newest [`MAX_EVENTS`].
@@ -270,6 +390,60 @@ mod tests {
         assert_eq!(
             field_selector("Node", None, "n1"),
             "involvedObject.kind=Node,involvedObject.name=n1"
+        );
+    }
+
+    fn ev(v: serde_json::Value) -> crate::model::Event {
+        crate::model::Event::parse(&v).unwrap()
+    }
+
+    /// The two APIs' views of one Event are one row (the events.k8s.io one: its note and
+    /// series), core-only Events stay, newest first.
+    #[test]
+    fn both_apis_merge_one_row_per_event_newest_first() {
+        let core_view = ev(serde_json::json!({
+            "metadata": {"name": "web-0.a", "namespace": "shop", "uid": "u1"},
+            "involvedObject": {"kind": "Pod", "name": "web-0", "namespace": "shop"},
+            "reason": "BackOff", "message": "Back-off restarting failed container",
+            "type": "Warning", "eventTime": "2026-09-21T11:20:00.000000Z"}));
+        let new_view = ev(serde_json::json!({
+            "metadata": {"name": "web-0.a", "namespace": "shop", "uid": "u1"},
+            "regarding": {"kind": "Pod", "name": "web-0", "namespace": "shop"},
+            "reason": "BackOff", "note": "Back-off restarting failed container",
+            "type": "Warning", "eventTime": "2026-09-21T11:20:00.000000Z",
+            "series": {"count": 7, "lastObservedTime": "2026-09-21T11:29:00.000000Z"}}));
+        let old = ev(serde_json::json!({
+            "metadata": {"name": "web-0.b", "namespace": "shop", "uid": "u2"},
+            "involvedObject": {"kind": "Pod", "name": "web-0", "namespace": "shop"},
+            "reason": "Scheduled", "message": "assigned", "type": "Normal",
+            "lastTimestamp": "2026-09-21T11:00:00Z", "count": 1}));
+        let core = BTreeMap::from([("u1".to_string(), core_view), ("u2".to_string(), old)]);
+        let new = BTreeMap::from([("u1".to_string(), new_view)]);
+        let rows = merge(&core, &new);
+        let got: Vec<(&str, i32, &str)> = rows
+            .iter()
+            .map(|e| (e.reason.as_str(), e.count, e.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("BackOff", 7, "Back-off restarting failed container"),
+                ("Scheduled", 1, "assigned")
+            ]
+        );
+        assert_eq!(rows[0].involved.name, "web-0");
+        // Bounded like one API's.
+        let many: BTreeMap<String, crate::model::Event> = (0..MAX_EVENTS + 20)
+            .map(|i| (format!("k{i}"), rows[1].clone()))
+            .collect();
+        assert_eq!(merge(&many, &new).len(), MAX_EVENTS);
+    }
+
+    #[test]
+    fn the_regarding_selector_is_the_involved_object_one_renamed() {
+        assert_eq!(
+            regarding_selector("Pod", Some("shop"), "web-0"),
+            "regarding.kind=Pod,regarding.name=web-0,regarding.namespace=shop"
         );
     }
 }

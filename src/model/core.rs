@@ -90,11 +90,12 @@ pub struct Event {
     pub type_: String,
     pub reason: String,
     pub message: String,
-    /// `count`, else `series.count`, else 1.
+    /// `count` (events.k8s.io: `deprecatedCount`), else `series.count`, else 1.
     pub count: i32,
     /// `firstTimestamp`, else `eventTime`.
     pub first: Option<Time>,
-    /// `lastTimestamp`, else `series.lastObservedTime`, else `eventTime`, else `first`.
+    /// `lastTimestamp` (`deprecatedLastTimestamp`), else `series.lastObservedTime`, else
+    /// `eventTime`, else `first`.
     pub last: Option<Time>,
     /// `source.component`, else `reportingComponent` / `reportingController`.
     pub source: Option<String>,
@@ -291,6 +292,11 @@ struct EventObject {
     source: Option<EventSource>,
     reporting_component: Option<String>,
     reporting_controller: Option<String>,
+    /// events.k8s.io/v1 names of core/v1's `count`, `firstTimestamp`, `lastTimestamp`, `source`.
+    deprecated_count: Option<i32>,
+    deprecated_first_timestamp: Option<String>,
+    deprecated_last_timestamp: Option<String>,
+    deprecated_source: Option<EventSource>,
 }
 
 #[derive(Deserialize)]
@@ -329,8 +335,11 @@ impl Event {
             Some(s) => (s.count, time(&s.last_observed_time)),
             None => (None, None),
         };
-        let first = time(&e.first_timestamp).or(event_time);
+        let first = time(&e.first_timestamp)
+            .or_else(|| time(&e.deprecated_first_timestamp))
+            .or(event_time);
         let last = time(&e.last_timestamp)
+            .or_else(|| time(&e.deprecated_last_timestamp))
             .or(series_last)
             .or(event_time)
             .or(first);
@@ -340,11 +349,16 @@ impl Event {
             type_: e.type_.unwrap_or_default(),
             reason: e.reason.unwrap_or_default(),
             message: non_empty(e.message).or(e.note).unwrap_or_default(),
-            count: e.count.or(series_count).unwrap_or(1),
+            count: [e.count, e.deprecated_count, series_count]
+                .into_iter()
+                .flatten()
+                .find(|n| *n > 0)
+                .unwrap_or(1),
             first,
             last,
             source: e
                 .source
+                .or(e.deprecated_source)
                 .and_then(|s| non_empty(s.component))
                 .or_else(|| non_empty(e.reporting_component))
                 .or_else(|| non_empty(e.reporting_controller)),
@@ -574,5 +588,33 @@ reportingComponent: machine-controller
         ))
         .unwrap_err();
         assert_eq!(err.path, "count");
+    }
+
+    /// events.k8s.io/v1's names: `regarding`, `note`, `deprecatedCount`,
+    /// `deprecatedLastTimestamp`, `deprecatedSource`.
+    #[test]
+    fn events_k8s_io_v1_fields_are_read() {
+        let e = Event::parse(&yaml(
+            r#"
+apiVersion: events.k8s.io/v1
+kind: Event
+metadata: {name: x.1, namespace: shop}
+regarding: {kind: Pod, name: web-0, namespace: shop}
+note: pulled
+reason: Pulled
+type: Normal
+eventTime: null
+deprecatedCount: 4
+deprecatedFirstTimestamp: "2026-09-21T10:00:00Z"
+deprecatedLastTimestamp: "2026-09-21T11:00:00Z"
+deprecatedSource: {component: kubelet}
+"#,
+        ))
+        .unwrap();
+        assert_eq!(e.involved.name, "web-0");
+        assert_eq!((e.message.as_str(), e.count), ("pulled", 4));
+        assert_eq!(e.last, Some(parse_time("2026-09-21T11:00:00Z").unwrap()));
+        assert_eq!(e.first, Some(parse_time("2026-09-21T10:00:00Z").unwrap()));
+        assert_eq!(e.source.as_deref(), Some("kubelet"));
     }
 }

@@ -1,7 +1,8 @@
 //! `blast check`: walks the same index as the browser and reports what is wrong.
 //!
 //! Always: YAML syntax errors, unreadable files, duplicate keys, objects without apiVersion,
-//! kind or metadata.name, and plaintext `Secret` data (a GitOps repo holds SealedSecrets only).
+//! kind or metadata.name, plaintext `Secret` data (a GitOps repo holds SealedSecrets only), and
+//! Cluster API Kubernetes versions that are not semver (`schema::kubernetes_versions`).
 //! With a [`SchemaSet`]: every object against its CRD schema or its k8s-openapi type; kinds with
 //! no schema are counted as unvalidated, not failed.
 
@@ -314,6 +315,13 @@ fn check_object(
             }
         }
     }
+    if let (Some(av), Some(kind)) = (&res.api_version, &res.kind) {
+        let name = res.name.as_deref().unwrap_or("?");
+        for v in super::schema::kubernetes_versions(av, kind, root) {
+            let msg = format!("{kind} {name}: {}: {}", v.path, v.message);
+            out.push(Finding::new(path, v.pos, Severity::Error, msg));
+        }
+    }
     let (Some(schemas), Some(av), Some(kind)) = (schemas, &res.api_version, &res.kind) else {
         return;
     };
@@ -397,6 +405,40 @@ mod tests {
         assert_eq!(
             (report.files, report.objects, report.data_documents),
             (8, 7, 1)
+        );
+    }
+
+    /// Cluster API's Kubernetes versions are held to semver by every check (the commit
+    /// dialog's too), at the value's line; a valid one, a non-string (the schema's to report)
+    /// and other kinds' `version` fields are left alone.
+    #[test]
+    fn cluster_api_versions_must_be_semver() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().join("clusters/a");
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(
+            d.join("capi.yaml"),
+            "apiVersion: controlplane.cluster.x-k8s.io/v1alpha3\nkind: TalosControlPlane\nmetadata: {name: cp}\nspec:\n  version: v1.36.3+\n---\napiVersion: cluster.x-k8s.io/v1beta1\nkind: MachineDeployment\nmetadata: {name: md}\nspec:\n  template:\n    spec:\n      version: v1.36.3-rc.1\n---\napiVersion: cluster.x-k8s.io/v1beta1\nkind: Machine\nmetadata: {name: m}\nspec:\n  version: 1.36\n---\napiVersion: example.com/v1\nkind: Thing\nmetadata: {name: t}\nspec:\n  version: latest\n---\napiVersion: cluster.x-k8s.io/v1beta1\nkind: Cluster\nmetadata: {name: c}\nspec:\n  topology:\n    version: \"v1.036.0\"\n",
+        )
+        .unwrap();
+        let lines: Vec<String> = run(dir.path(), None)
+            .unwrap()
+            .findings
+            .iter()
+            .map(|f| f.to_string())
+            .collect();
+        assert_eq!(lines.len(), 2, "{lines:#?}");
+        assert!(lines[0].starts_with("clusters/a/capi.yaml:5:12: error: TalosControlPlane cp: spec.version: \"v1.36.3+\" is not a Kubernetes version"), "{lines:#?}");
+        assert!(lines[0].contains("hint:"), "{lines:#?}");
+        assert!(
+            lines[1].starts_with(
+                "clusters/a/capi.yaml:32:14: error: Cluster c: spec.topology.version: \"v1.036.0\""
+            ),
+            "{lines:#?}"
+        );
+        assert_eq!(
+            check_files(dir.path(), &["clusters/a/capi.yaml".into()]).len(),
+            2
         );
     }
 }

@@ -238,8 +238,10 @@ fn switch(
 /// A Kubernetes version as Cluster API takes it: `v` and a semantic version (semver.org 2.0:
 /// `MAJOR.MINOR.PATCH` without leading zeros, then an optional `-pre.release` and `+build`
 /// whose dot-separated identifiers are non-empty `[0-9A-Za-z-]`), as
-/// `v1.36.3`, `v1.35.5+k3s1`, `v1.37.0-rc.1`. Cluster API's webhooks refuse anything else
-/// (`util/version`), so the console refuses it before writing. The numbers are returned.
+/// `v1.36.3`, `v1.35.5+k3s1`, `v1.37.0-rc.1`. Cluster API parses versions with blang/semver,
+/// which refuses anything else (its `KubeSemver` webhook regex and the CRD patterns are looser:
+/// they admit `v1.36.3+`), so the console refuses it before writing and `blast check` reports
+/// it (`schema::kubernetes_versions`). The numbers are returned.
 pub fn kubernetes_version(v: &str) -> Result<(u64, u64, u64), String> {
     let bad =
         |why: &str| format!("{v:?} is not a Kubernetes version (v + semver, as v1.36.3): {why}");

@@ -6,7 +6,9 @@
 //! reported through `serde_ignored`, type errors with their path through `serde_path_to_error`).
 //! `metadata` of every object is checked against `ObjectMeta` the same way.
 //!
-//! Not checked: CEL rules (`x-kubernetes-validations`), `format`, and defaulting.
+//! Cluster API's Kubernetes version fields are held to semver as Cluster API parses them
+//! (`kubernetes_versions`, run by every `blast check`). Not checked: CEL rules (`x-kubernetes-validations`), `format`, and
+//! defaulting.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -193,6 +195,80 @@ impl SchemaSet {
         }
         Verdict::Checked(out)
     }
+}
+
+/// Where Cluster API objects hold a Kubernetes version, by (group, kind).
+const VERSION_FIELDS: &[(&str, &str, &[&str])] = &[
+    (
+        "cluster.x-k8s.io",
+        "Cluster",
+        &["spec", "topology", "version"],
+    ),
+    ("cluster.x-k8s.io", "Machine", &["spec", "version"]),
+    (
+        "cluster.x-k8s.io",
+        "MachineDeployment",
+        &["spec", "template", "spec", "version"],
+    ),
+    (
+        "cluster.x-k8s.io",
+        "MachineSet",
+        &["spec", "template", "spec", "version"],
+    ),
+    (
+        "cluster.x-k8s.io",
+        "MachinePool",
+        &["spec", "template", "spec", "version"],
+    ),
+    (
+        "controlplane.cluster.x-k8s.io",
+        "TalosControlPlane",
+        &["spec", "version"],
+    ),
+    (
+        "controlplane.cluster.x-k8s.io",
+        "KubeadmControlPlane",
+        &["spec", "version"],
+    ),
+];
+
+/// The Kubernetes versions of a Cluster API object, held to what Cluster API parses them with
+/// (blang/semver: `v` + semver 2.0). The CRDs alone do not: MachineDeployment's
+/// `spec.template.spec.version` has only `minLength: 1`, and TalosControlPlane's pattern
+/// `^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)([-0-9a-zA-Z_\.+]*)?$` (the same as
+/// Cluster API's `KubeSemver` webhook check) admits `v1.36.3+`, which the API server stores and
+/// the controllers then fail to parse ("Build meta data is empty"). One validator with the
+/// quick action: [`super::edit::kubernetes_version`].
+pub fn kubernetes_versions(api_version: &str, kind: &str, root: &Node) -> Vec<Violation> {
+    let group = api_version.split_once('/').map_or("", |(g, _)| g);
+    let mut out = Vec::new();
+    for (g, k, path) in VERSION_FIELDS {
+        if *g != group || *k != kind {
+            continue;
+        }
+        let mut node = Some(root);
+        for key in *path {
+            node = node.and_then(|n| n.get(key));
+        }
+        let Some(node) = node.filter(|n| !n.is_null()) else {
+            continue;
+        };
+        // A non-string is the schema's to report (expected string).
+        let Json::String(text) = node.to_json_k8s() else {
+            continue;
+        };
+        if let Err(why) = super::edit::kubernetes_version(&text) {
+            out.push(Violation {
+                pos: node.pos,
+                path: path.join("."),
+                message: format!(
+                    "{why}; hint: Cluster API parses it as semver, so write a released version such as v1.36.3 (the console's version quick action steps it with +/-)"
+                ),
+                warning: false,
+            });
+        }
+    }
+    out
 }
 
 /// Problems reported by typed deserialization, as (path, message, unknown-field?).

@@ -63,7 +63,12 @@ fn tree(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         (Some(_), false) => format!(" repo · {} matches ", b.filter.matches.len()),
         _ => " repo ".to_string(),
     };
-    let block = pane(Line::from(title), focused, state, theme);
+    let block = pane(
+        super::focus_title(Line::from(title), focused),
+        focused,
+        state,
+        theme,
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let index = match &state.repo.index {
@@ -294,7 +299,13 @@ fn preview(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         });
     }
     title = shorten_middle(&title, area.width.saturating_sub(4) as usize);
-    let block = pane(Line::from(title), b.focus == Pane::Preview, state, theme);
+    let focused = b.focus == Pane::Preview;
+    let block = pane(
+        super::focus_title(Line::from(title), focused),
+        focused,
+        state,
+        theme,
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let entry = p
@@ -515,12 +526,16 @@ fn log(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Some(p) => format!(" log · {p} "),
         None => " log ".into(),
     };
+    let focused = state.browser.focus == Pane::Log;
     let block = pane(
-        Line::from(shorten_middle(
-            &title,
-            area.width.saturating_sub(4) as usize,
-        )),
-        state.browser.focus == Pane::Log,
+        super::focus_title(
+            Line::from(shorten_middle(
+                &title,
+                area.width.saturating_sub(4) as usize,
+            )),
+            focused,
+        ),
+        focused,
         state,
         theme,
     );

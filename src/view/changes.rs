@@ -6,7 +6,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::{pane, shorten_middle};
+use super::{focus_title, pane, shorten_middle};
 use crate::app::State;
 use crate::app::browser::Loadable;
 use crate::app::changes::{Change, LineKind, Modal};
@@ -79,7 +79,13 @@ pub fn changes(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     };
     let staged = c.list().iter().filter(|x| x.staged.is_some()).count();
     let title = format!(" changes · {} files · {staged} staged ", c.list().len());
-    let block = pane(Line::from(title), true, state, theme);
+    let list_focus = !c.diff_focus;
+    let block = pane(
+        focus_title(Line::from(title), list_focus),
+        list_focus,
+        state,
+        theme,
+    );
     let inner = block.inner(list_area);
     frame.render_widget(block, list_area);
     match &c.files {
@@ -171,7 +177,13 @@ fn diff(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ),
         None => " diff ".into(),
     };
-    let block = pane(Line::from(title), false, state, theme);
+    let focused = state.changes.diff_focus;
+    let block = pane(
+        focus_title(Line::from(title), focused),
+        focused,
+        state,
+        theme,
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let lines: Vec<Line> = match &d.lines {

@@ -55,6 +55,20 @@ pub fn pane<'a>(title: Line<'a>, focused: bool, state: &State, theme: &Theme) ->
         .title(title.style(theme.style(Role::Title)))
 }
 
+/// The title of one of several panes, marked `▸` when it has the focus (tab moves it), so the
+/// focus shows without colour too (monochrome terminals, colour-blind users). The one focus
+/// mark of every view with more than one pane: the live views' two tables and detail panes,
+/// the changes view's list and diff, the repo browser's tree, preview and log.
+pub fn focus_title(mut line: Line<'static>, focused: bool) -> Line<'static> {
+    if focused {
+        line.spans.insert(0, Span::raw(FOCUS_MARK));
+    }
+    line
+}
+
+/// What [`focus_title`] puts before the focused pane's title.
+pub const FOCUS_MARK: &str = "▸";
+
 /// `base` with the foreground and modifiers of a role (keeps the base background: for text drawn
 /// on a bar such as the header).
 pub fn fg_on(base: Style, role: Style) -> Style {

@@ -57,6 +57,53 @@ fn check_with_schemas_reports_field_paths_and_lists_unvalidated_kinds() {
     assert!(out.contains("unvalidated (no schema known):\n  config.kio.kasten.io/v1alpha1 Policy (1)\n  k3d.io/v1alpha5 Simple (1)"), "{out}");
 }
 
+/// Issue 15 bug 2: `v1.36.3+` (what `+` once typed into the version quick action) passes the
+/// CRDs (MachineDeployment's version has only a length; TalosControlPlane's pattern ends in
+/// `[-0-9a-zA-Z_.+]*`) but is not semver, which Cluster API parses it as. `check` (with and
+/// without `--schemas`) reports it at its line with a hint; a valid version is not reported.
+#[test]
+fn check_reports_a_cluster_api_version_that_is_not_semver() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::copy_dir(&fixture_repo(), dir.path());
+    let workers = dir.path().join("clusters/edge-berlin/capi/workers.yaml");
+    let text = std::fs::read_to_string(&workers).unwrap();
+    assert!(text.contains("      version: v1.36.3\n"), "{text}");
+    let mut args = vec![];
+    if shared_crds().is_dir() {
+        args.push(shared_crds());
+    }
+    let check = |schemas: Option<&std::path::PathBuf>| {
+        let mut c = blast();
+        c.arg("check");
+        if let Some(s) = schemas {
+            c.arg("--schemas").arg(s);
+        }
+        run(c.arg(dir.path()))
+    };
+    let (_, before, _) = check(args.first());
+    assert!(!before.contains("spec.template.spec.version"), "{before}");
+    std::fs::write(
+        &workers,
+        text.replace("      version: v1.36.3\n", "      version: v1.36.3+\n"),
+    )
+    .unwrap();
+    for schemas in [None, args.first()] {
+        let (code, out, _) = check(schemas);
+        assert_eq!(code, 1, "{out}");
+        let want = "clusters/edge-berlin/capi/workers.yaml:20:16: error: MachineDeployment edge-berlin-workers: spec.template.spec.version: \"v1.36.3+\" is not a Kubernetes version (v + semver, as v1.36.3): the build after + is empty";
+        assert!(out.contains(want), "{out}");
+        assert!(
+            out.contains("hint: Cluster API parses it as semver"),
+            "{out}"
+        );
+        assert_eq!(
+            out.matches("spec.template.spec.version").count(),
+            1,
+            "{out}"
+        );
+    }
+}
+
 #[test]
 fn check_json_is_machine_readable() {
     let (code, out, _) = run(blast()

@@ -1347,3 +1347,93 @@ async fn pod_logs_on_a_node_that_is_not_ready_fail_like_a_dead_kubelet() {
         other => panic!("expected the kubelet's error, got {other:?}"),
     }
 }
+
+/// Issue 15: the demo's logs follow the scenario. A followed log of rook-ceph's osd.2 gets new
+/// lines after it started, each written from the Pod as it is then: once ceph-warn's step puts
+/// the Pod in CrashLoopBackOff (applied as the scenario runner applies it), the next lines say
+/// so with the last exit; the routine lines before are the same on every run.
+#[tokio::test(flavor = "multi_thread")]
+async fn followed_logs_get_new_lines_that_follow_the_scenario() {
+    use blast::demo::scenario::{StepAction, apply_sets, parse_scenario};
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::LogParams;
+    let world = blast::demo::world::objects().unwrap();
+    let osd = pod_name(&world, "edge-berlin", "rook-ceph-osd-2-");
+    let (emu, _server, c) = demo_world("edge-berlin").await;
+    let pods: Api<Pod> = Api::namespaced(c, "rook-ceph");
+    let params = LogParams {
+        follow: true,
+        tail_lines: Some(0),
+        ..Default::default()
+    };
+    let mut lines = futures::AsyncBufReadExt::lines(pods.log_stream(&osd, &params).await.unwrap());
+    let mut next = async || {
+        tokio::time::timeout(
+            Duration::from_secs(5),
+            futures::TryStreamExt::try_next(&mut lines),
+        )
+        .await
+        .expect("a line within 5 s")
+        .unwrap()
+        .unwrap()
+    };
+    let first = next().await;
+    assert!(
+        first.contains("seq=1") && first.contains("level=info"),
+        "{first}"
+    );
+    // The same routine line on every run (the time stamp aside).
+    let pod = world
+        .iter()
+        .find(|(c, v)| c == "edge-berlin" && v["metadata"]["name"] == osd.as_str())
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    let again = blast::demo::emulator::logs::follow_line(Some(&pod), &osd, "osd", 1, "T");
+    let routine = |l: &str| {
+        l.trim_end()
+            .split_once(' ')
+            .map(|(_, r)| r.to_string())
+            .unwrap()
+    };
+    assert_eq!(routine(&again), routine(&first));
+    // ceph-warn's CrashLoopBackOff step, applied to the Pod.
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/demo/scenarios/ceph-warn.yaml"),
+    )
+    .unwrap();
+    let scenario = parse_scenario("ceph-warn.yaml", &text).unwrap();
+    let set = scenario
+        .steps
+        .iter()
+        .find_map(|s| match &s.action {
+            StepAction::Set { target, set }
+                if target.kind == "Pod"
+                    && target.name == osd
+                    && set
+                        .iter()
+                        .any(|(_, v)| v.to_string().contains("CrashLoopBackOff")) =>
+            {
+                Some(set.clone())
+            }
+            _ => None,
+        })
+        .expect("ceph-warn puts osd.2's Pod in CrashLoopBackOff");
+    assert!(emu.modify(
+        "edge-berlin",
+        &blast::model::kinds::POD,
+        Some("rook-ceph"),
+        &osd,
+        |p| apply_sets(p, &set, "2026-09-21T12:00:00Z").unwrap(),
+    ));
+    let mut seen = vec![];
+    for _ in 0..3 {
+        let l = next().await;
+        if l.contains("CrashLoopBackOff") {
+            assert!(l.contains("lastExit=OOMKilled exitCode=137"), "{l}");
+            return;
+        }
+        seen.push(l);
+    }
+    panic!("no line after the step says CrashLoopBackOff: {seen:#?}");
+}

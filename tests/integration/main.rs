@@ -32,6 +32,7 @@ mod conformance;
 mod dashboard;
 mod drill;
 mod emulator;
+mod focus;
 mod git_hooks;
 mod git_repo;
 mod git_write;

@@ -1345,3 +1345,104 @@ fn a_log_from_a_dead_node_shows_the_api_servers_error() {
     );
     assert!(flat.contains(&format!("127.0.0.1:{port}")), "{screen}");
 }
+
+/// Issue 15: Events written through events.k8s.io/v1 (what modern controllers use: `regarding`,
+/// `note`, `series`, `eventTime`) reach the drill-down's Events, beside a core/v1 one, one row
+/// per Event (the real server serves both APIs over the same objects: the new Event is in the
+/// core/v1 watch too, and is not shown twice), newest first. The `regarding.*` field selector
+/// is one the real server accepts.
+#[test]
+fn events_k8s_io_v1_events_reach_the_drill_down_once_newest_first() {
+    use blast::kube::protocol::{LiveMsg, StreamReq, StreamWhat};
+    let Some(bin) =
+        apiserver::binary("events_k8s_io_v1_events_reach_the_drill_down_once_newest_first")
+    else {
+        return;
+    };
+    let _turn = apiserver::one_at_a_time();
+    let server = apiserver::start_many(&bin, 1, &[]).pop().unwrap();
+    let rt = runtime();
+    let rows = rt.block_on(async {
+        let admin = server.client(ADMIN).await;
+        let now = blast::kube::now();
+        let micro = |t: i64| format!("{}.000000Z", blast::model::format_time(t).trim_end_matches('Z'));
+        create_objects(
+            &admin,
+            &[
+                json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web-0", "namespace": "shop"},
+                    "spec": {"containers": [{"name": "web", "image": "nginx"}]}}),
+                json!({"apiVersion": "v1", "kind": "Event", "metadata": {"name": "web-0.old", "namespace": "shop"},
+                    "involvedObject": {"apiVersion": "v1", "kind": "Pod", "name": "web-0", "namespace": "shop"},
+                    "type": "Normal", "reason": "Scheduled", "message": "Successfully assigned shop/web-0",
+                    "firstTimestamp": blast::model::format_time(now - 600),
+                    "lastTimestamp": blast::model::format_time(now - 600), "count": 1,
+                    "source": {"component": "default-scheduler"}}),
+                json!({"apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": "web-0.new", "namespace": "shop"},
+                    "regarding": {"apiVersion": "v1", "kind": "Pod", "name": "web-0", "namespace": "shop"},
+                    "type": "Warning", "reason": "BackOff", "action": "Restarting",
+                    "note": "Back-off restarting failed container web",
+                    "eventTime": micro(now - 300),
+                    "series": {"count": 7, "lastObservedTime": micro(now - 10)},
+                    "reportingController": "kubelet", "reportingInstance": "node-1"}),
+                json!({"apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": "other.new", "namespace": "shop"},
+                    "regarding": {"apiVersion": "v1", "kind": "Pod", "name": "web-1", "namespace": "shop"},
+                    "type": "Normal", "reason": "Pulled", "action": "Pulling", "note": "not about web-0",
+                    "eventTime": micro(now - 5), "reportingController": "kubelet", "reportingInstance": "node-1"}),
+            ],
+        )
+        .await;
+        let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+        let req = StreamReq {
+            id: 3,
+            source: "mgmt".into(),
+            what: StreamWhat::Events {
+                kind: "Pod".into(),
+                namespace: Some("shop".into()),
+                name: "web-0".into(),
+            },
+        };
+        let task = tokio::spawn(blast::kube::stream::run(admin, req, tx));
+        // Each API's first list is a message; the last one before the wait ends holds both.
+        let mut last = vec![];
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            match tokio::time::timeout(Duration::from_secs(3), rx.recv()).await {
+                Ok(Some(LiveMsg::Events { events, .. })) => last = events,
+                Ok(Some(other)) => panic!("{other:?}"),
+                Ok(None) | Err(_) => break,
+            }
+        }
+        task.abort();
+        last
+    });
+    let got: Vec<(String, String, i32, String)> = rows
+        .iter()
+        .map(|e| {
+            (
+                e.reason.clone(),
+                e.type_.clone(),
+                e.count,
+                e.message.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "BackOff".into(),
+                "Warning".into(),
+                7,
+                "Back-off restarting failed container web".into()
+            ),
+            (
+                "Scheduled".into(),
+                "Normal".into(),
+                1,
+                "Successfully assigned shop/web-0".into()
+            ),
+        ],
+        "{rows:#?}"
+    );
+    assert_eq!(rows[0].source.as_deref(), Some("kubelet"));
+}

@@ -54,6 +54,8 @@ pub struct ChangesState {
     pub selected: usize,
     pub offset: usize,
     pub diff: DiffPane,
+    /// Tab moved the focus to the diff: the movement keys scroll it line by line.
+    pub diff_focus: bool,
     /// The commit-message lines of the quick actions since the last commit, each with the file
     /// it edited: the message names only those of files still staged.
     pub notes: Vec<Note>,
@@ -244,6 +246,20 @@ pub fn diff_loaded(state: &mut State, path: String, result: Result<Arc<Vec<DiffL
 }
 
 /// Keys of the changes view.
+/// Where the diff's first shown line goes for a movement key while the diff has the focus.
+fn diff_line_move(action: Action, scroll: usize, page: i64) -> Option<i64> {
+    let at = scroll as i64;
+    Some(match action {
+        Action::Up => at - 1,
+        Action::Down => at + 1,
+        Action::Top => 0,
+        Action::Bottom => i64::MAX / 2,
+        Action::PreviewDown => at + page,
+        Action::PreviewUp => at - page,
+        _ => return None,
+    })
+}
+
 pub fn action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
     let n = state.changes.list().len();
     let page = state.size.1.saturating_sub(8) as i64;
@@ -253,7 +269,21 @@ pub fn action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         diff_follow(state, fx);
     };
     let sel = state.changes.selected as i64;
+    if state.changes.diff_focus
+        && let Some(to) = diff_line_move(action, state.changes.diff.scroll, page)
+    {
+        let d = &mut state.changes.diff;
+        let len = match &d.lines {
+            Loadable::Loaded(l) => l.len(),
+            _ => 0,
+        };
+        d.scroll = to.clamp(0, len.saturating_sub(1) as i64) as usize;
+        return;
+    }
     match action {
+        Action::FocusNext | Action::FocusPrev => {
+            state.changes.diff_focus = !state.changes.diff_focus;
+        }
         Action::Quit => ask_quit(state, fx),
         Action::Back => {
             if !nav::back(state, fx) {

@@ -77,6 +77,17 @@ pub struct GitOpsRow {
     pub broken: Option<String>,
 }
 
+/// The lines of a row's detail pane (the view draws them in this order): its paths, its last
+/// operation, one per resource with a problem, the detail text; at least one ("nothing to
+/// report").
+pub fn detail_len(r: &GitOpsRow) -> usize {
+    let n = usize::from(!r.paths.is_empty())
+        + usize::from(r.last_op.is_some())
+        + r.problems.len()
+        + usize::from(!r.detail.is_empty());
+    n.max(1)
+}
+
 fn base(src: &Source, kind: &'static str, key: ObjKey) -> GitOpsRow {
     GitOpsRow {
         site: src.id.clone(),

@@ -53,8 +53,9 @@ pub struct LiveViews {
     pub picker: Option<crate::app::overlay::Picker>,
     /// A jump from the repo waiting for its object's row (`nav::resolve_jump`).
     pub jump: Option<crate::app::nav::Jump>,
-    /// The second table of a view that has one (backup's actions, bare metal's server
-    /// classes): its scroll and selection, and whether it has the focus (tab).
+    /// The second pane of a view that has one (backup's actions, bare metal's server
+    /// classes, the cluster view's Events, GitOps' detail): its scroll and selection, and
+    /// whether it has the focus (tab).
     pub lower: TableNav,
     pub lower_focus: bool,
     /// The overview's selected problem of the selected site (`None`: the site itself).
@@ -79,6 +80,14 @@ impl State {
         match self.route {
             Route::Backup => Some(self.views.action_rows.len()),
             Route::BareMetal => Some(self.views.class_rows.len()),
+            // The Events of the selected object; the selected Application in full.
+            Route::Cluster { .. } => Some(self.views.events.len()),
+            Route::GitOps => Some(
+                self.views
+                    .gitops_rows
+                    .get(self.views.gitops.selected)
+                    .map_or(0, gitops::detail_len),
+            ),
             _ => None,
         }
     }
@@ -468,6 +477,10 @@ pub fn live_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
             }
             if state.route == Route::Backup {
                 state.views.action_rows = selected_actions(&state.live, &state.views);
+                state.views.lower = Default::default();
+            }
+            if matches!(state.route, Route::Cluster { .. } | Route::GitOps) {
+                // Another object: its events or detail from the top.
                 state.views.lower = Default::default();
             }
             if matches!(state.route, Route::Cluster { .. }) {

@@ -37,7 +37,7 @@ pub mod clair;
 mod discovery;
 mod faults;
 mod http;
-mod logs;
+pub mod logs;
 pub mod selector;
 mod store;
 mod watch;

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::{syncing, with_problems};
 use crate::app::State;
@@ -14,9 +14,9 @@ use crate::app::live::{SourceStatus, age};
 use crate::app::nav::Route;
 use crate::model::{CondStatus, Time};
 use crate::theme::{Role, Theme};
-use crate::view::shorten_middle;
 use crate::view::verdict_role;
 use crate::view::widgets::table::{Cell, Column, LiveTable, TableView, stale_mark};
+use crate::view::{pane, shorten_middle};
 
 pub struct Ctx {
     now: Time,
@@ -78,16 +78,11 @@ impl LiveTable for TreeRow {
 pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let v = &state.views;
     let now = state.live.now;
-    let height = state.table_height();
-    let tree_area = Rect {
-        height: ((height + 3) as u16).min(area.height),
-        ..area
-    };
-    let events_area = Rect {
-        y: area.y + tree_area.height,
-        height: area.height.saturating_sub(tree_area.height),
-        ..area
-    };
+    // Tab gives the Events the focus and the room (as backup's actions).
+    let lower = v.lower_focus;
+    let (tree_area, events_area) =
+        crate::app::layout::split_lower(area, state.table_height(), lower);
+    let height = crate::app::layout::table_rows(tree_area).max(1);
     let name = match &state.route {
         Route::Cluster { key, .. } => key.name.clone(),
         _ => String::new(),
@@ -120,18 +115,25 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         now,
         max_label: (area.width / 2).max(20),
     };
-    TableView::new(&v.tree, &ctx, with_problems(Line::from(t), state, theme))
-        .nav(&v.cluster, height)
+    let upper = super::shown(&v.cluster, v.tree.len(), height);
+    let title = super::focus_title(with_problems(Line::from(t), state, theme), !lower);
+    TableView::new(&v.tree, &ctx, title)
+        .nav(&upper, height)
+        .focused(!lower)
         .render(frame, tree_area, state, theme);
     if events_area.height >= 3 {
         events(frame, events_area, state, theme);
     }
 }
 
-/// The events of the selected object, newest first.
+/// The events of the selected object, newest first; with the focus (tab) they scroll, the
+/// cursor line highlighted.
 fn events(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let v = &state.views;
     let now = state.live.now;
+    let focused = v.lower_focus;
+    let rows = area.height.saturating_sub(2) as usize;
+    let nav = super::shown(&v.lower, v.events.len(), rows.max(1));
     let sel = v.tree.get(v.cluster.selected);
     let what = sel.map(|r| r.label.clone()).unwrap_or_default();
     let lines: Vec<Line> = if v.events.is_empty() {
@@ -146,8 +148,10 @@ fn events(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     } else {
         v.events
             .iter()
-            .take(area.height.saturating_sub(2) as usize)
-            .map(|e| {
+            .enumerate()
+            .skip(nav.offset)
+            .take(rows)
+            .map(|(i, e)| {
                 let role = if e.type_ == "Warning" {
                     Role::Warning
                 } else {
@@ -158,7 +162,7 @@ fn events(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 } else {
                     String::new()
                 };
-                Line::from(vec![
+                let line = Line::from(vec![
                     Span::styled(
                         format!("{:>4} ", e.last.map(|l| age(now, l)).unwrap_or_default()),
                         theme.style(Role::Muted),
@@ -172,21 +176,26 @@ fn events(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                         theme.style(role).add_modifier(Modifier::BOLD),
                     ),
                     Span::styled(e.message.clone(), theme.style(Role::Text)),
-                ])
+                ]);
+                if focused && i == nav.selected {
+                    line.style(theme.style(Role::Selection))
+                } else {
+                    line
+                }
             })
             .collect()
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.style(Role::Border))
-        .title(
-            Line::from(format!(
-                " Events: {} ({}) ",
-                shorten_middle(&what, 40),
-                v.events.len()
-            ))
-            .style(theme.style(Role::Title)),
-        );
+    let more = if v.events.len() > rows && !focused {
+        " tab: scroll"
+    } else {
+        ""
+    };
+    let title = Line::from(format!(
+        " Events: {} ({}){more} ",
+        shorten_middle(&what, 40),
+        v.events.len()
+    ));
+    let block = pane(super::focus_title(title, focused), focused, state, theme);
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 

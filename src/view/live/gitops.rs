@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{empty_title, verdict_cell, with_problems};
 use crate::app::State;
@@ -13,8 +13,8 @@ use crate::app::live::age;
 use crate::app::live::gitops::GitOpsRow;
 use crate::model::Time;
 use crate::theme::{Role, Theme};
-use crate::view::shorten_middle;
 use crate::view::widgets::table::{Cell, Column, LiveTable, TableView, counted_title};
+use crate::view::{pane, shorten_middle};
 
 impl LiveTable for GitOpsRow {
     type Ctx = ();
@@ -78,8 +78,13 @@ impl LiveTable for GitOpsRow {
 pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let v = &state.views;
     let now = state.live.now;
-    let [top, bottom] =
-        Layout::vertical([Constraint::Fill(2), Constraint::Fill(1)]).areas::<2>(area);
+    let lower = v.lower_focus;
+    let [top, bottom] = if lower {
+        let (t, b) = crate::app::layout::split_lower(area, state.table_height(), true);
+        [t, b]
+    } else {
+        Layout::vertical([Constraint::Fill(2), Constraint::Fill(1)]).areas::<2>(area)
+    };
     let mut t = with_problems(
         counted_title(
             "Applications and infrastructure",
@@ -98,8 +103,11 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
             "no Argo CD applications or infrastructure objects found",
         );
     }
-    TableView::new(&v.gitops_rows, &(), t)
-        .nav(&v.gitops, state.table_height())
+    let h = crate::app::layout::table_rows(top).max(1);
+    let upper = super::shown(&v.gitops, v.gitops_rows.len(), h);
+    TableView::new(&v.gitops_rows, &(), super::focus_title(t, !lower))
+        .nav(&upper, h)
+        .focused(!lower)
         .render(frame, top, state, theme);
     if bottom.height < 3 {
         return;
@@ -171,14 +179,31 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
             lines.push(Line::styled("nothing to report", theme.style(Role::Muted)));
         }
     }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.style(Role::Border))
-        .title(
-            Line::from(format!(" {} ", shorten_middle(&name, 60))).style(theme.style(Role::Title)),
-        );
+    // Scrolled by line (tab gives it the focus): from the first line that keeps the cursor's
+    // line in view once wrapped, the cursor's line highlighted.
+    let rows = bottom.height.saturating_sub(2) as usize;
+    let width = bottom.width.saturating_sub(2).max(1) as usize;
+    let nav = super::shown(&v.lower, lines.len(), rows.max(1));
+    let cursor = nav.selected.min(lines.len().saturating_sub(1));
+    let wrapped = |l: &Line| l.width().div_ceil(width).max(1);
+    let mut first = nav.offset.min(cursor);
+    while first < cursor && lines[first..=cursor].iter().map(wrapped).sum::<usize>() > rows {
+        first += 1;
+    }
+    if lower && let Some(l) = lines.get_mut(cursor) {
+        *l = std::mem::take(l).style(theme.style(Role::Selection));
+    }
+    let more = if !lower && lines.iter().map(wrapped).sum::<usize>() > rows {
+        " tab: scroll"
+    } else {
+        ""
+    };
+    let title = Line::from(format!(" {}{more} ", shorten_middle(&name, 60)));
+    let block = pane(super::focus_title(title, lower), lower, state, theme);
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: true }).block(block),
+        Paragraph::new(lines.split_off(first))
+            .wrap(Wrap { trim: true })
+            .block(block),
         bottom,
     );
 }

@@ -21,7 +21,7 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::{pane, truncate_end, verdict_role};
+use super::{focus_title, pane, truncate_end, verdict_role};
 use crate::app::State;
 use crate::app::live::fleet::Verdict;
 use crate::app::live::{SourceStatus, age};
@@ -109,15 +109,6 @@ fn blocking_message(state: &State) -> Option<String> {
         }
     }
     None
-}
-
-/// The title of one of two tables, marked `▸` when it has the focus (tab moves it), so the
-/// focus shows without colour too.
-fn focus_title(mut line: Line<'static>, focused: bool) -> Line<'static> {
-    if focused {
-        line.spans.insert(0, Span::raw("▸"));
-    }
-    line
 }
 
 /// `nav` kept showing its selection in a table `height` rows high (a copy: the update keeps
