@@ -48,17 +48,13 @@ impl TrivyReports {
                 m.get(k).is_none_or(|(_, old)| *old <= at)
             };
             match &r.digest {
-                Some(d) => {
-                    if newer(&t.by_digest, d) {
-                        t.by_digest.insert(d.clone(), entry);
-                    }
+                Some(d) if newer(&t.by_digest, d) => {
+                    t.by_digest.insert(d.clone(), entry);
                 }
-                None if !r.reference.is_empty() => {
-                    if newer(&t.by_reference, &r.reference) {
-                        t.by_reference.insert(r.reference.clone(), entry);
-                    }
+                None if !r.reference.is_empty() && newer(&t.by_reference, &r.reference) => {
+                    t.by_reference.insert(r.reference.clone(), entry);
                 }
-                None => {}
+                _ => {}
             }
         }
         t

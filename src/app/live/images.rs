@@ -730,8 +730,10 @@ mod tests {
                 &format!("docker.io/library/eclipse-mosquitto@{MOSQ}"),
             ),
         )]);
-        let mut state = State::default();
-        state.live = live;
+        let mut state = State {
+            live,
+            ..Default::default()
+        };
         state.images.clair = ClairSetup::Url("http://clair".into());
         state.images.reports.insert(
             MOSQ.into(),
