@@ -92,6 +92,9 @@ actions! {
     Follow => "follow": "Log: follow new lines, or stop",
     Previous => "previous": "Log: the previous container's (before its restart), or the current one's",
     Container => "container": "Log: the Pod's next container",
+    ViewImages => "view_images": "Show the images: every image deployed or running, with its vulnerabilities (Clair, Trivy Operator)",
+    IndexImage => "index_image": "Images: ask Clair to index the selected image (reads the registry; writes nothing to git or a cluster, so allowed read-only)",
+    Rescan => "rescan": "Images: ask the vulnerability sources again",
 }
 
 impl Action {
@@ -497,6 +500,11 @@ const DEFAULTS: &[(Context, Action, &[&str])] = &[
     (Context::Dashboard, Action::Up, &["k"]),
     (Context::Dashboard, Action::Open, &["enter"]),
     (Context::Dashboard, Action::Back, &["esc"]),
+    (Context::Browser, Action::ViewImages, &["V"]),
+    (Context::Changes, Action::ViewImages, &["V"]),
+    (Context::Live, Action::ViewImages, &["V"]),
+    (Context::Live, Action::IndexImage, &["I"]),
+    (Context::Live, Action::Rescan, &["r"]),
 ];
 
 impl Default for Keymap {

@@ -73,6 +73,8 @@ pub struct State {
     /// Following the last push through Argo CD.
     pub reconcile: Option<reconcile::Tracking>,
     pub reconcile_timeout_secs: i64,
+    /// The Images view: the images, Clair's answers, what is being indexed.
+    pub images: live::images::ImagesState,
 }
 
 #[allow(clippy::large_enum_variant)] // moved once, through a bounded channel
@@ -117,6 +119,8 @@ pub enum Msg {
     Live(LiveMsg),
     /// The clock, while something on screen ages (unix seconds).
     Tick(crate::model::Time),
+    /// The image tasks' answers (the repo's images, Clair's reports, indexing).
+    Images(live::images::ImagesMsg),
 }
 
 /// The git worker's answers. Git defines its own types and never names `Msg`.
@@ -162,6 +166,17 @@ pub enum Effect {
     /// Start a drill-down stream (a Pod's log, one object's Events): read only.
     Stream(crate::kube::protocol::StreamReq),
     StopStream(u64),
+    /// Read the images the repo deploys (files only).
+    ScanRepoImages,
+    /// Ask the vulnerability source (Clair) for the reports of these manifest digests.
+    FetchReports(Vec<String>),
+    /// Ask Clair to index an image (the `I` key only): its manifest is resolved from the
+    /// registry; nothing is written to git or a cluster.
+    IndexImage {
+        image: String,
+        reference: String,
+        digest: Option<String>,
+    },
 }
 
 impl State {
@@ -315,7 +330,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::QuickOptions { target, result } => changes::quick_options(state, target, result),
         Msg::Validated(result) => changes::validated(state, result),
         Msg::Wrote(m) => changes::wrote(state, m, &mut fx),
-        Msg::Indexed(result) => indexed(state, result, &mut fx),
+        Msg::Indexed(result) => {
+            indexed(state, result, &mut fx);
+            live::images::repo_changed(state, &mut fx);
+        }
         Msg::RepoChanged => {
             if !state.repo.reindexing {
                 state.repo.reindexing = true;
@@ -333,8 +351,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 state.dirty = true;
             }
         }
+        Msg::Images(m) => live::images::answer(state, m, &mut fx),
         Msg::Tick(now) => {
             state.live.now = state.live.now.max(now);
+            live::images::tick(state, &mut fx);
             if state.reconcile.is_some() {
                 reconcile::refresh(state);
             }

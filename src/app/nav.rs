@@ -39,6 +39,8 @@ pub enum Route {
     Workloads,
     /// One Pod container's log (`views.logs`).
     Logs,
+    /// Every image the repo deploys and live Pods run, with its vulnerabilities.
+    Images,
 }
 
 impl Route {
@@ -56,6 +58,7 @@ impl Route {
             "overview" => Ok(Route::Overview),
             "changes" => Ok(Route::Changes),
             "workloads" => Ok(Route::Workloads),
+            "images" => Ok(Route::Images),
             _ => match s.strip_prefix("cluster/") {
                 Some(rest) if !rest.is_empty() => {
                     let key = match rest.split_once('/') {
@@ -69,7 +72,7 @@ impl Route {
                     })
                 }
                 _ => Err(format!(
-                    "unknown view \"{s}\"; use repo, fleet, cluster/NAME, nodes, baremetal, storage, backup, gitops, overview, changes or workloads"
+                    "unknown view \"{s}\"; use repo, fleet, cluster/NAME, nodes, baremetal, storage, backup, gitops, overview, changes, workloads or images"
                 )),
             },
         }
@@ -89,6 +92,7 @@ impl Route {
             Action::ViewReconcile => Route::Reconcile,
             Action::ViewChanges => Route::Changes,
             Action::ViewWorkloads => Route::Workloads,
+            Action::ViewImages => Route::Images,
             _ => return None,
         })
     }
@@ -112,6 +116,7 @@ impl Route {
             Route::Reconcile => "Reconcile".into(),
             Route::Workloads => "Workloads".into(),
             Route::Logs => "Logs".into(),
+            Route::Images => "Images".into(),
         }
     }
 
@@ -160,6 +165,7 @@ impl Route {
             Route::Backup => everywhere(&backup::KINDS),
             Route::GitOps => everywhere(&gitops::KINDS),
             Route::Workloads | Route::Logs => everywhere(&super::live::workloads::KINDS),
+            Route::Images => everywhere(&super::live::images::KINDS),
             Route::Overview => {
                 let mut w = roots(&fleet::KINDS);
                 w.extend(everywhere(&storage::KINDS));

@@ -251,6 +251,99 @@ pub fn live_images(pods: &[Json], site: &str) -> Vec<Seen> {
     out
 }
 
+/// The images of one live Pod (the console's model) of a site: each container's `imageID`
+/// digest, its image reference, and the Pod's owner as the workload.
+pub fn pod_images(pod: &crate::model::Pod, site: &str) -> Vec<Seen> {
+    let workload = match &pod.meta.owner {
+        Some(o) => format!("{}/{}", o.kind, o.name),
+        None => format!("Pod/{}", pod.meta.name),
+    };
+    let namespace = pod.meta.namespace.clone().unwrap_or_default();
+    let mut out: Vec<Seen> = Vec::new();
+    for c in &pod.containers {
+        let digest = image_id_digest(&c.image_id);
+        if c.image.is_empty() && digest.is_none() {
+            continue;
+        }
+        let s = Seen {
+            reference: c.image.clone(),
+            digest,
+            used: Use {
+                site: site.to_string(),
+                namespace: namespace.clone(),
+                workload: workload.clone(),
+                source: "live".into(),
+            },
+        };
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// One site's images, rolled up: what the Images view, the Standards view and `blast status`
+/// count. An image used on several sites counts on each.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SiteImages {
+    pub site: String,
+    pub images: u32,
+    /// Images with at least one vulnerability of that severity, by [`Severity`] name order
+    /// (Critical, High, Medium, Low, Unknown).
+    pub with: [u32; 5],
+    /// Images with a Critical vulnerability that has a fix.
+    pub critical_fixable: u32,
+    /// Not indexed, not ready or without a digest: nothing known yet.
+    pub unscanned: u32,
+    /// The source could not be asked.
+    pub failed: u32,
+}
+
+impl SiteImages {
+    pub fn with(&self, s: Severity) -> u32 {
+        let i = Severity::ALL.iter().position(|x| *x == s).unwrap_or(0);
+        self.with[i]
+    }
+}
+
+/// Per site (sorted by name; `""` for images whose site is unknown), the roll-up of `list`.
+pub fn by_site(list: &[Image]) -> Vec<SiteImages> {
+    let mut sites: BTreeMap<String, SiteImages> = BTreeMap::new();
+    for img in list {
+        let mut at: Vec<&str> = img.uses.iter().map(|u| u.site.as_str()).collect();
+        at.sort();
+        at.dedup();
+        for site in at {
+            let s = sites.entry(site.to_string()).or_insert_with(|| SiteImages {
+                site: site.to_string(),
+                ..Default::default()
+            });
+            s.images += 1;
+            match &img.report {
+                ReportState::Ready { summary, .. } => {
+                    for (i, sev) in Severity::ALL.iter().enumerate() {
+                        if summary.count(*sev) > 0 {
+                            s.with[i] += 1;
+                        }
+                    }
+                    if summary
+                        .worst
+                        .iter()
+                        .any(|f| f.severity == Severity::Critical && !f.fixed_in.is_empty())
+                    {
+                        s.critical_fixable += 1;
+                    }
+                }
+                ReportState::Failed(_) => s.failed += 1,
+                ReportState::NotReady | ReportState::NotIndexed | ReportState::NoDigest => {
+                    s.unscanned += 1
+                }
+            }
+        }
+    }
+    sites.into_values().collect()
+}
+
 /// Deduplicates by digest; a reference without a digest joins the image of the same reference
 /// that has one, else stands alone. Reports start as `NoDigest` / `NotIndexed` placeholders.
 pub fn dedupe(seen: Vec<Seen>) -> Vec<Image> {
@@ -261,7 +354,7 @@ pub fn dedupe(seen: Vec<Seen>) -> Vec<Image> {
         match &s.digest {
             Some(d) => {
                 if !s.reference.is_empty() {
-                    digest_of_ref.insert(strip_digest(&s.reference), d.clone());
+                    digest_of_ref.insert(ref_key(&s.reference), d.clone());
                 }
                 let img = by_digest.entry(d.clone()).or_insert_with(|| Image {
                     references: Vec::new(),
@@ -276,7 +369,7 @@ pub fn dedupe(seen: Vec<Seen>) -> Vec<Image> {
     }
     let mut by_ref: BTreeMap<String, Image> = BTreeMap::new();
     for s in undigested {
-        let key = strip_digest(&s.reference);
+        let key = ref_key(&s.reference);
         if let Some(img) = digest_of_ref.get(&key).and_then(|d| by_digest.get_mut(d)) {
             add(img, s);
             continue;
@@ -297,6 +390,20 @@ pub fn dedupe(seen: Vec<Seen>) -> Vec<Image> {
 
 fn strip_digest(r: &str) -> String {
     r.split('@').next().unwrap_or(r).to_string()
+}
+
+/// The key references are joined by: the registry's own names (`eclipse-mosquitto:2` and
+/// `docker.io/library/eclipse-mosquitto:2` are one image), without the digest.
+fn ref_key(r: &str) -> String {
+    match ImageRef::parse(&strip_digest(r)) {
+        Ok(i) => format!(
+            "{}/{}:{}",
+            i.registry,
+            i.repository,
+            i.tag.unwrap_or_default()
+        ),
+        Err(_) => strip_digest(r),
+    }
 }
 
 fn add(img: &mut Image, s: Seen) {

@@ -12,6 +12,7 @@ pub mod client;
 pub mod images;
 pub mod jwt;
 pub mod registry;
+pub mod trivy;
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -260,16 +261,47 @@ impl Summary {
                 });
             }
         }
-        all.sort_by(|a, b| {
-            b.severity
-                .cmp(&a.severity)
-                .then(a.fixed_in.is_empty().cmp(&b.fixed_in.is_empty()))
-                .then(a.name.cmp(&b.name))
-        });
-        all.truncate(WORST);
-        s.worst = all;
+        s.worst = worst_of(all);
         s
     }
+
+    /// A summary from counts another scanner computed (Trivy's `report.summary`), its fixable
+    /// count and its findings (only the worst [`WORST`] are kept).
+    pub fn from_counts(
+        counts: [(Severity, u32); 5],
+        fixable: u32,
+        findings: impl IntoIterator<Item = Finding>,
+    ) -> Summary {
+        let mut s = Summary {
+            fixable,
+            ..Default::default()
+        };
+        for (sev, n) in counts {
+            s.counts[sev.index()] += n;
+        }
+        // Bounded however long the list: keep the worst seen so far.
+        let mut kept = Vec::with_capacity(WORST * 2);
+        for f in findings {
+            kept.push(f);
+            if kept.len() >= WORST * 4 {
+                kept = worst_of(kept);
+            }
+        }
+        s.worst = worst_of(kept);
+        s
+    }
+}
+
+/// The worst first (severity, then fixable, then name), at most [`WORST`].
+fn worst_of(mut all: Vec<Finding>) -> Vec<Finding> {
+    all.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.fixed_in.is_empty().cmp(&b.fixed_in.is_empty()))
+            .then(a.name.cmp(&b.name))
+    });
+    all.truncate(WORST);
+    all
 }
 
 /// What a source knows of one image.

@@ -122,6 +122,8 @@ impl Demo {
             .map_err(|e| eyre!("demo world: {e}"))?;
         emulator.clair().load_demo();
         world::standards(&emulator).map_err(|e| eyre!("demo world: {e}"))?;
+        world::vulnerability_reports(&emulator, crate::kube::now())
+            .map_err(|e| eyre!("demo world: {e}"))?;
         let server = emulator
             .serve(SocketAddr::from(([127, 0, 0, 1], self.port)))
             .await

@@ -219,6 +219,25 @@ pub fn standards(emu: &Emulator) -> Result<(), String> {
     Ok(())
 }
 
+/// Trivy Operator's `VulnerabilityReport`s on one demo site (edge-lab), from
+/// `fixtures/demo/trivy/` (shaped as upstream's CRD, `fixtures/crds/trivy-operator/`), dated
+/// two hours before `now`: the Images view's second source.
+pub const TRIVY_SITE: &str = "edge-lab";
+
+pub fn vulnerability_reports(emu: &Emulator, now: i64) -> Result<(), String> {
+    if !emu.clusters().iter().any(|c| c == TRIVY_SITE) {
+        return Ok(());
+    }
+    let reports: Vec<Value> =
+        serde_json::from_str(include_str!("../../fixtures/demo/trivy/edge-lab.json"))
+            .map_err(|e| format!("fixtures/demo/trivy/edge-lab.json: {e}"))?;
+    for mut r in reports {
+        r["report"]["updateTimestamp"] = Value::String(crate::model::format_time(now - 7200));
+        emu.apply(TRIVY_SITE, r)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

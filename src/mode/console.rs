@@ -36,6 +36,7 @@ pub fn run(cli: &Cli, mut demo: Option<Demo>) -> color_eyre::Result<()> {
         state.route = Route::parse(v).map_err(|e| eyre!("--view: {e}"))?;
     }
     let mut kube = boot.kube_options(cli);
+    let clair_config = boot.config.clair.clone();
     // Exec credential plugins get the plain terminal once, before the TUI takes it, so an
     // interactive login prompts where it can be seen; inside the TUI they run non-interactively.
     // Not for the demo (its kubeconfig has no plugins).
@@ -46,7 +47,15 @@ pub fn run(cli: &Cli, mut demo: Option<Demo>) -> color_eyre::Result<()> {
     let refresh = boot.config.refresh.clone();
     let min_frame = boot.min_frame(cli);
     boot::runtime()?.block_on(async move {
+        let mut state = state;
         let _demo = super::demo::start(demo, &state_dir, &mut kube).await?;
+        // The demo's Clair stands in for the config's (`Running::clair`).
+        let clair_config = match &_demo {
+            Some(d) => d.clair(),
+            None => clair_config,
+        };
+        let clair = clair_setup(&clair_config, kube.contexts.first().map(String::as_str));
+        state.images.clair = clair.0;
         crate::runtime::run_console(
             state,
             theme,
@@ -54,8 +63,26 @@ pub fn run(cli: &Cli, mut demo: Option<Demo>) -> color_eyre::Result<()> {
                 refresh,
                 kube: Some(kube),
                 min_frame,
+                clair: clair.1,
             },
         )
         .await
     })
+}
+
+/// Clair for the console: the endpoint of the first watched context (`[clair.contexts.NAME]`
+/// over `[clair]`), and what the Images view says of it.
+fn clair_setup(
+    config: &crate::clair::ClairConfig,
+    context: Option<&str>,
+) -> (
+    crate::app::live::images::ClairSetup,
+    Option<crate::clair::Endpoint>,
+) {
+    use crate::app::live::images::ClairSetup;
+    match config.endpoint(context) {
+        Ok(Some(e)) => (ClairSetup::Url(e.url.clone()), Some(e)),
+        Ok(None) => (ClairSetup::None, None),
+        Err(e) => (ClairSetup::Bad(e), None),
+    }
 }

@@ -128,6 +128,8 @@ kinds! {
     // Read by `blast standards` (the benchmark report ConfigMaps); the console's model does
     // not hold them (model::parse gives None).
     CONFIG_MAP: "" ["v1"] "ConfigMap" "configmaps" true ["cm"];
+    // Trivy Operator's image scans: a second source of the Images view (`clair::trivy`).
+    VULNERABILITY_REPORT: "aquasecurity.github.io" ["v1alpha1"] "VulnerabilityReport" "vulnerabilityreports" true ["vuln", "vulns"];
 }
 
 /// Looks a kind up by group and kind name.

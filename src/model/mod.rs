@@ -18,6 +18,7 @@ pub mod meta;
 pub mod sidero;
 pub mod storage;
 pub mod talos;
+pub mod vuln;
 pub mod workload;
 
 use serde_json::Value;
@@ -81,6 +82,8 @@ pub enum LiveObject {
     Pod(Pod),
     /// Deployment, DaemonSet or Job.
     Workload(Workload),
+    /// Trivy Operator's VulnerabilityReport.
+    VulnReport(Box<vuln::VulnReport>),
 }
 
 impl LiveObject {
@@ -117,6 +120,7 @@ impl LiveObject {
             LiveObject::KlumKubeconfig(o) => &o.meta,
             LiveObject::Pod(o) => &o.meta,
             LiveObject::Workload(o) => &o.meta,
+            LiveObject::VulnReport(o) => &o.meta,
         }
     }
 
@@ -155,6 +159,7 @@ impl LiveObject {
             LiveObject::KlumKubeconfig(_) => "Kubeconfig",
             LiveObject::Pod(_) => "Pod",
             LiveObject::Workload(o) => o.kind,
+            LiveObject::VulnReport(_) => "VulnerabilityReport",
         }
     }
 }
@@ -237,6 +242,8 @@ pub fn parse<'a>(
         LiveObject::Pod(Pod::parse(v)?)
     } else if [k::DEPLOYMENT, k::DAEMON_SET, k::JOB].contains(&kind) {
         LiveObject::Workload(Workload::parse(kind.kind, v)?)
+    } else if kind == k::VULNERABILITY_REPORT {
+        LiveObject::VulnReport(Box::new(vuln::VulnReport::parse(v)?))
     } else {
         return Ok(None);
     };

@@ -37,6 +37,8 @@ pub struct ContainerInfo {
     pub name: String,
     pub init: bool,
     pub image: String,
+    /// `status.containerStatuses[].imageID`: what the node pulled (`repo@sha256:…`).
+    pub image_id: String,
     pub ready: bool,
     pub restarts: i32,
     /// `Running` | `Waiting` | `Terminated` | `` (no status yet).
@@ -217,6 +219,8 @@ struct RawState {
 struct RawContainerStatus {
     name: Option<String>,
     image: Option<String>,
+    #[serde(rename = "imageID")]
+    image_id: Option<String>,
     ready: Option<bool>,
     restart_count: Option<i32>,
     state: Option<RawState>,
@@ -371,6 +375,7 @@ impl Pod {
                 if c.image.is_empty() {
                     c.image = s.image.unwrap_or_default();
                 }
+                c.image_id = s.image_id.unwrap_or_default();
                 c.ready = s.ready.unwrap_or(false);
                 c.restarts = s.restart_count.unwrap_or(0);
                 let (state, reason, message, _, _) = state_of(s.state);

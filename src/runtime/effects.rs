@@ -13,6 +13,7 @@ use tracing::info;
 use super::event_loop::{Core, Tasks, Term};
 use super::input::Input;
 use crate::app::browser::FileText;
+use crate::app::live::images::ImagesMsg;
 use crate::app::write::WriteOp;
 use crate::app::{Effect, Msg, State, update};
 use crate::config::Refresh;
@@ -79,6 +80,8 @@ pub struct ConsoleOptions {
     /// The Kubernetes side; `None` runs the repo browser alone.
     pub kube: Option<supervisor::Options>,
     pub min_frame: Duration,
+    /// Clair, for the Images view (`None`: not configured, or the config is wrong).
+    pub clair: Option<crate::clair::Endpoint>,
 }
 
 /// Runs the console until the user quits.
@@ -104,6 +107,8 @@ pub struct ConsoleTasks {
     /// Only a console holding the capability gets the thread that writes.
     writer: Option<Writer>,
     kube: Option<mpsc::UnboundedSender<supervisor::Command>>,
+    /// The Clair client of the Images view (shared by its tasks).
+    clair: Option<Arc<crate::clair::client::Client>>,
     /// Dropping this stops the file watcher.
     _watch: Option<std::sync::mpsc::Sender<()>>,
 }
@@ -140,12 +145,19 @@ impl ConsoleTasks {
             crate::kube::protocol::forward(kube_rx, tx.clone(), Msg::Live);
             supervisor::spawn(k, kube_tx)
         });
+        let clair = opts.clair.as_ref().and_then(|e| {
+            crate::clair::client::Client::new(e)
+                .map_err(|e| tracing::warn!(error = %e, "no Clair client"))
+                .ok()
+                .map(Arc::new)
+        });
         ConsoleTasks {
             root,
             tx,
             git,
             writer,
             kube,
+            clair,
             _watch,
         }
     }
@@ -201,6 +213,12 @@ impl Tasks<State> for ConsoleTasks {
                     let _ = k.send(supervisor::Command::StopStream(id));
                 }
             }
+            Effect::FetchReports(digests) => images::fetch(self.clair.clone(), digests, &self.tx),
+            Effect::IndexImage {
+                image,
+                reference,
+                digest,
+            } => images::index(self.clair.clone(), image, reference, digest, &self.tx),
             other => run_effect(other, &self.root, &self.tx, &self.git),
         }
         Ok(vec![])
@@ -280,6 +298,14 @@ fn run_effect(
         Effect::RefreshGit => {
             let _ = git.send(GitJob::Status);
         }
+        Effect::ScanRepoImages => {
+            let root = root.to_path_buf();
+            let tx = tx.clone();
+            tokio::task::spawn_blocking(move || {
+                let seen = crate::clair::images::repo_images(&root);
+                let _ = tx.blocking_send(Msg::Images(ImagesMsg::Repo(Ok(seen))));
+            });
+        }
         Effect::ReadRevisions(wanted) => {
             let _ = git.send(GitJob::Revisions(wanted));
         }
@@ -337,6 +363,104 @@ fn run_effect(
         | Effect::Watch(_)
         | Effect::UseContexts(_)
         | Effect::Stream(_)
-        | Effect::StopStream(_) => {}
+        | Effect::StopStream(_)
+        | Effect::FetchReports(_)
+        | Effect::IndexImage { .. } => {}
+    }
+}
+
+/// The Images view's tasks: Clair's reports and indexing. Every request is bounded in time
+/// (and the client caps what an answer may hold), so a slow or broken Clair marks the rows
+/// with its error instead of holding anything up.
+mod images {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use futures::StreamExt;
+    use tokio::sync::mpsc;
+
+    use crate::app::Msg;
+    use crate::app::live::images::ImagesMsg;
+    use crate::clair::client::{Client, Http, unix_now};
+    use crate::clair::registry::{self, ImageRef};
+    use crate::clair::{ReportState, VulnSource};
+
+    /// The longest one report may take.
+    pub const REPORT_TIMEOUT: Duration = Duration::from_secs(15);
+    /// The longest resolving and indexing an image may take.
+    pub const INDEX_TIMEOUT: Duration = Duration::from_secs(90);
+    /// Reports asked at once.
+    const PARALLEL: usize = 4;
+
+    pub fn fetch(client: Option<Arc<Client>>, digests: Vec<String>, tx: &mpsc::Sender<Msg>) {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            futures::stream::iter(digests)
+                .map(|d| {
+                    let client = client.clone();
+                    async move {
+                        let state = match client {
+                            None => ReportState::Failed("no Clair client".into()),
+                            Some(c) => {
+                                match tokio::time::timeout(REPORT_TIMEOUT, c.report(&d)).await {
+                                    Ok(s) => s,
+                                    Err(_) => ReportState::Failed(format!(
+                                        "Clair did not answer within {}s",
+                                        REPORT_TIMEOUT.as_secs()
+                                    )),
+                                }
+                            }
+                        };
+                        (d, state)
+                    }
+                })
+                .buffer_unordered(PARALLEL)
+                .for_each(|(digest, state)| {
+                    let tx = tx.clone();
+                    async move {
+                        let at = unix_now() as i64;
+                        let _ = tx
+                            .send(Msg::Images(ImagesMsg::Report { digest, state, at }))
+                            .await;
+                    }
+                })
+                .await;
+        });
+    }
+
+    pub fn index(
+        client: Option<Arc<Client>>,
+        image: String,
+        reference: String,
+        digest: Option<String>,
+        tx: &mpsc::Sender<Msg>,
+    ) {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let work = async {
+                let client = client.ok_or("no Clair client")?;
+                let r = ImageRef::parse(&reference)?;
+                let http = Http::new()?;
+                let manifest = registry::resolve(&http, &r, "https", "linux/amd64").await?;
+                let answer = client.index(&manifest).await?;
+                Ok::<_, String>((manifest.hash, answer.state))
+            };
+            let (digest, result) = match tokio::time::timeout(INDEX_TIMEOUT, work).await {
+                Ok(Ok((hash, state))) => (Some(hash), Ok(state)),
+                Ok(Err(e)) => (digest, Err(e)),
+                Err(_) => (
+                    digest,
+                    Err(format!("no answer within {}s", INDEX_TIMEOUT.as_secs())),
+                ),
+            };
+            tracing::info!(image = %image, ok = result.is_ok(), "index request");
+            let _ = tx
+                .send(Msg::Images(ImagesMsg::Indexed {
+                    image,
+                    digest,
+                    result,
+                }))
+                .await;
+        });
     }
 }

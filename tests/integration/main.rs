@@ -37,6 +37,7 @@ mod git_hooks;
 mod git_repo;
 mod git_write;
 mod hostile;
+mod images;
 mod kube_env;
 mod live;
 mod live_snapshots;

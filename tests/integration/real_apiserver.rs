@@ -73,6 +73,11 @@ fn crds() -> Vec<Value> {
         .into_iter()
         .map(apiserver::without_webhook)
         .collect();
+    // Trivy Operator's real CRD (not in ../shared/crds; see fixtures/crds/trivy-operator).
+    crds.extend(apiserver::yaml_docs(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/crds/trivy-operator/aquasecurity.github.io_vulnerabilityreports.yaml"),
+    ));
     let have: Vec<String> = crds
         .iter()
         .map(|c| c["metadata"]["name"].as_str().unwrap().to_string())
@@ -1445,4 +1450,59 @@ fn events_k8s_io_v1_events_reach_the_drill_down_once_newest_first() {
         "{rows:#?}"
     );
     assert_eq!(rows[0].source.as_deref(), Some("kubelet"));
+}
+
+/// Issue 16 §3: Trivy Operator's VulnerabilityReports as the Images view's second source, on
+/// a real API server with upstream's CRD (which validates the demo's reports): the console,
+/// as the least-privileged reader with no Clair configured, lists Trivy's image with its
+/// counts, and the images Trivy does not know say "no source".
+#[test]
+fn trivy_reports_on_a_real_server_show_in_the_images_view() {
+    let Some(w) = world_edited(
+        "trivy_reports_on_a_real_server_show_in_the_images_view",
+        &[],
+        |objects, _| {
+            let reports: Vec<Value> =
+                serde_json::from_str(include_str!("../../fixtures/demo/trivy/edge-lab.json"))
+                    .unwrap();
+            objects.get_mut("edge-lab").unwrap().extend(reports);
+        },
+    ) else {
+        return;
+    };
+    let mut t = console(&w, VIEWER, "images");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let s = t.screen();
+        if s.contains("kube-state-metrics") && s.contains("trivy") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Trivy's report never showed:\n{s}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let row = t
+        .screen()
+        .lines()
+        .find(|l| l.contains("kube-state-metrics"))
+        .unwrap()
+        .to_string();
+    // 0 Critical, 1 High, 2 Medium, 0 Low, 1 Unknown; 3 fixable; on edge-lab.
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert!(
+        cells
+            .windows(6)
+            .any(|c| c == ["·", "1", "2", "·", "1", "3"]),
+        "{row}"
+    );
+    assert!(row.contains("edge-lab"), "{row}");
+    assert!(
+        t.screen().contains("no Clair ([clair] url)"),
+        "{}",
+        t.screen()
+    );
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
 }

@@ -157,7 +157,10 @@ pub fn settle(state: &mut State, mut effects: Vec<Effect>) {
             | Effect::UseContexts(_)
             | Effect::ReadRevisions(_)
             | Effect::Stream(_)
-            | Effect::StopStream(_) => continue,
+            | Effect::StopStream(_)
+            | Effect::ScanRepoImages
+            | Effect::FetchReports(_)
+            | Effect::IndexImage { .. } => continue,
         };
         effects.extend(update(state, msg));
     }

@@ -12,6 +12,7 @@ pub mod cluster;
 pub mod drill;
 pub mod fleet;
 pub mod gitops;
+pub mod images;
 pub mod nodes;
 pub mod storage;
 pub mod summary;

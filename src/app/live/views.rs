@@ -115,6 +115,7 @@ impl State {
             Route::Overview => Some(&self.views.overview),
             Route::Workloads => Some(&self.views.workloads),
             Route::Logs => Some(&self.views.logs_nav),
+            Route::Images => Some(&self.images.nav),
         }
     }
 
@@ -131,6 +132,7 @@ impl State {
             Route::Overview => Some(&mut self.views.overview),
             Route::Workloads => Some(&mut self.views.workloads),
             Route::Logs => Some(&mut self.views.logs_nav),
+            Route::Images => Some(&mut self.images.nav),
         }
     }
 
@@ -147,6 +149,7 @@ impl State {
             Route::Overview => self.views.overview_rows.len(),
             Route::Workloads => self.views.workload_rows.len(),
             Route::Logs => self.views.logs.as_ref().map_or(0, |l| l.lines.len()),
+            Route::Images => self.images.rows.len(),
         }
     }
 
@@ -155,7 +158,9 @@ impl State {
     pub fn table_height(&self) -> usize {
         let body = self.size.1.saturating_sub(5) as usize;
         match self.route {
-            Route::Cluster { .. } | Route::Backup | Route::GitOps => body - body / 3,
+            Route::Cluster { .. } | Route::Backup | Route::GitOps | Route::Images => {
+                body - body / 3
+            }
             Route::BareMetal => body.saturating_sub(body / 4),
             _ => body,
         }
@@ -225,7 +230,7 @@ impl State {
                 kind: "Pod",
                 key: ObjKey::new(Some(&l.namespace), &l.pod),
             }),
-            Route::Overview | Route::Changes | Route::Reconcile => None,
+            Route::Overview | Route::Changes | Route::Reconcile | Route::Images => None,
         }
     }
 }
@@ -386,6 +391,11 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
             }
         }
         Route::Logs => {}
+        Route::Images => {
+            if changed.touches(&super::images::KINDS) {
+                super::images::settle(live, &mut state.images, height, &mut fx);
+            }
+        }
     }
     crate::app::nav::resolve_jump(state, &mut fx);
     fx
@@ -518,6 +528,14 @@ pub fn live_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
             state.views.action_rows = selected_actions(&state.live, &state.views);
         }
         Action::Contexts => crate::app::overlay::open_picker(state),
+        Action::IndexImage if state.route == Route::Images => {
+            super::images::index_selected(state, fx)
+        }
+        Action::Rescan if state.route == Route::Images => super::images::rescan(state, fx),
+        Action::Inspect | Action::Events if state.route == Route::Images => {
+            let notes = super::images::notes(state);
+            drill::open_inspect(state, notes, fx)
+        }
         Action::Inspect | Action::Events => drill::open_inspect(state, vec![], fx),
         Action::Workloads => drill::workloads_behind(state, fx),
         Action::Logs => drill::open_logs(state, fx),
@@ -646,6 +664,10 @@ fn open(state: &mut State, fx: &mut Vec<Effect>) {
             }
         }
         Route::Logs => {}
+        Route::Images => {
+            let notes = super::images::notes(state);
+            drill::open_inspect(state, notes, fx);
+        }
         Route::Overview => {
             let Some(s) = state.views.overview_rows.get(state.views.overview.selected) else {
                 return;

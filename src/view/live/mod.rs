@@ -10,6 +10,7 @@ mod cluster;
 mod fleet;
 mod gitops;
 mod header;
+mod images;
 mod inspect;
 mod nodes;
 mod overview;
@@ -59,6 +60,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             Route::Reconcile => super::changes::reconcile(frame, body, state, theme),
             Route::Workloads => workloads::draw(frame, body, state, theme),
             Route::Logs => workloads::draw_logs(frame, body, state, theme),
+            Route::Images => images::draw(frame, body, state, theme),
             Route::Browser | Route::Changes => {}
         }
     }
