@@ -92,6 +92,7 @@ actions! {
     Follow => "follow": "Log: follow new lines, or stop",
     Previous => "previous": "Log: the previous container's (before its restart), or the current one's",
     Container => "container": "Log: the Pod's next container",
+    ViewStandards => "view_standards": "Show the standards: policy findings and drift, CIS benchmarks, image vulnerabilities per site",
 }
 
 impl Action {
@@ -495,6 +496,9 @@ const DEFAULTS: &[(Context, Action, &[&str])] = &[
     (Context::Dashboard, Action::Up, &["k"]),
     (Context::Dashboard, Action::Open, &["enter"]),
     (Context::Dashboard, Action::Back, &["esc"]),
+    (Context::Browser, Action::ViewStandards, &["S"]),
+    (Context::Changes, Action::ViewStandards, &["S"]),
+    (Context::Live, Action::ViewStandards, &["S"]),
 ];
 
 impl Default for Keymap {

@@ -117,6 +117,9 @@ pub enum Msg {
     Live(LiveMsg),
     /// The clock, while something on screen ages (unix seconds).
     Tick(crate::model::Time),
+    /// The images' vulnerabilities (the `standards::ImageVulns` seam, filled from Clair's
+    /// reports by the images task); `None`: no report data.
+    ImageVulns(Option<Vec<crate::standards::ImageVulns>>),
 }
 
 /// The git worker's answers. Git defines its own types and never names `Msg`.
@@ -315,7 +318,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::QuickOptions { target, result } => changes::quick_options(state, target, result),
         Msg::Validated(result) => changes::validated(state, result),
         Msg::Wrote(m) => changes::wrote(state, m, &mut fx),
-        Msg::Indexed(result) => indexed(state, result, &mut fx),
+        Msg::Indexed(result) => {
+            indexed(state, result, &mut fx);
+            // The Standards view and the overview's standards read the index's repo side.
+            state.live.changed.sources = true;
+        }
+        Msg::ImageVulns(v) => {
+            state.views.std_images = v;
+            state.live.changed.sources = true;
+            state.dirty = true;
+        }
         Msg::RepoChanged => {
             if !state.repo.reindexing {
                 state.repo.reindexing = true;

@@ -39,6 +39,8 @@ pub enum Route {
     Workloads,
     /// One Pod container's log (`views.logs`).
     Logs,
+    /// Per site: policy findings and drift, CIS benchmarks with waivers, image vulnerabilities.
+    Standards,
 }
 
 impl Route {
@@ -56,6 +58,7 @@ impl Route {
             "overview" => Ok(Route::Overview),
             "changes" => Ok(Route::Changes),
             "workloads" => Ok(Route::Workloads),
+            "standards" => Ok(Route::Standards),
             _ => match s.strip_prefix("cluster/") {
                 Some(rest) if !rest.is_empty() => {
                     let key = match rest.split_once('/') {
@@ -69,7 +72,7 @@ impl Route {
                     })
                 }
                 _ => Err(format!(
-                    "unknown view \"{s}\"; use repo, fleet, cluster/NAME, nodes, baremetal, storage, backup, gitops, overview, changes or workloads"
+                    "unknown view \"{s}\"; use repo, fleet, cluster/NAME, nodes, baremetal, storage, backup, gitops, overview, changes, workloads or standards"
                 )),
             },
         }
@@ -89,6 +92,7 @@ impl Route {
             Action::ViewReconcile => Route::Reconcile,
             Action::ViewChanges => Route::Changes,
             Action::ViewWorkloads => Route::Workloads,
+            Action::ViewStandards => Route::Standards,
             _ => return None,
         })
     }
@@ -112,6 +116,7 @@ impl Route {
             Route::Reconcile => "Reconcile".into(),
             Route::Workloads => "Workloads".into(),
             Route::Logs => "Logs".into(),
+            Route::Standards => "Standards".into(),
         }
     }
 
@@ -160,17 +165,40 @@ impl Route {
             Route::Backup => everywhere(&backup::KINDS),
             Route::GitOps => everywhere(&gitops::KINDS),
             Route::Workloads | Route::Logs => everywhere(&super::live::workloads::KINDS),
+            Route::Standards => standards_wants(),
             Route::Overview => {
                 let mut w = roots(&fleet::KINDS);
                 w.extend(everywhere(&storage::KINDS));
                 w.extend(everywhere(&backup::KINDS));
                 w.extend(everywhere(&gitops::KINDS));
+                // The standards' problems (policy drift, benchmark FAILs) count on the overview.
+                w.extend(standards_wants());
                 w.sort();
                 w.dedup();
                 w
             }
         }
     }
+}
+
+/// The Standards view's watches: the report ConfigMaps (`blast-system`, label-selected: see
+/// `kube::watch::selection`) and the workloads compared with their manifests on every site;
+/// the Clusters (which run Talos) on the management clusters.
+fn standards_wants() -> Vec<Want> {
+    let mut w = Vec::new();
+    for k in super::live::standards::KINDS {
+        w.push(Want {
+            scope: Scope::Roots,
+            kind: k,
+        });
+        if k != kinds::CLUSTER {
+            w.push(Want {
+                scope: Scope::Workloads,
+                kind: k,
+            });
+        }
+    }
+    w
 }
 
 /// Switches to a view, remembering where we came from, and asks for the watches it needs.

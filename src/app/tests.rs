@@ -37,6 +37,7 @@ fn index() -> RepoIndex {
     });
     RepoIndex {
         policy: Vec::new(),
+        standards: Default::default(),
         root: "/r".into(),
         files: vec![
             file(

@@ -15,6 +15,7 @@ pub mod core;
 pub mod gitops;
 pub mod kinds;
 pub mod meta;
+pub mod report;
 pub mod sidero;
 pub mod storage;
 pub mod talos;
@@ -81,6 +82,8 @@ pub enum LiveObject {
     Pod(Pod),
     /// Deployment, DaemonSet or Job.
     Workload(Workload),
+    /// A benchmark report ConfigMap (`blast.io/report` in `blast-system`).
+    Report(report::ReportMap),
 }
 
 impl LiveObject {
@@ -117,6 +120,7 @@ impl LiveObject {
             LiveObject::KlumKubeconfig(o) => &o.meta,
             LiveObject::Pod(o) => &o.meta,
             LiveObject::Workload(o) => &o.meta,
+            LiveObject::Report(o) => &o.meta,
         }
     }
 
@@ -155,6 +159,7 @@ impl LiveObject {
             LiveObject::KlumKubeconfig(_) => "Kubeconfig",
             LiveObject::Pod(_) => "Pod",
             LiveObject::Workload(o) => o.kind,
+            LiveObject::Report(_) => "ConfigMap",
         }
     }
 }
@@ -233,6 +238,9 @@ pub fn parse(kind: &KindInfo, v: &Value) -> Result<Option<LiveObject>, ParseErro
         LiveObject::Pod(Pod::parse(v)?)
     } else if [k::DEPLOYMENT, k::DAEMON_SET, k::JOB].contains(&kind) {
         LiveObject::Workload(Workload::parse(kind.kind, v)?)
+    } else if kind == k::CONFIG_MAP {
+        // Only the report ConfigMaps are watched (`kube::watch`).
+        LiveObject::Report(report::ReportMap::parse(v)?)
     } else {
         return Ok(None);
     };
@@ -295,11 +303,7 @@ mod tests {
                     assert_eq!(o.kind(), k.kind);
                     assert_eq!(o.meta().name, "x");
                 }
-                None => assert!(
-                    ["Secret", "Pod", "ConfigMap"].contains(&k.kind),
-                    "{}",
-                    k.kind
-                ),
+                None => assert!(["Secret", "Pod"].contains(&k.kind), "{}", k.kind),
             }
         }
     }

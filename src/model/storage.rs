@@ -177,6 +177,8 @@ pub struct StatefulSet {
     pub updated: u32,
     /// Image of the first container (`quay.io/minio/minio:RELEASE…`).
     pub image: Option<String>,
+    /// The policy rules the live object fails (`policy::live::failed_rules`), for drift.
+    pub policy_failed: Vec<&'static str>,
 }
 
 #[derive(Deserialize)]
@@ -213,6 +215,7 @@ impl StatefulSet {
         let mut s = StatefulSet {
             meta: meta(o.metadata),
             replicas: 1,
+            policy_failed: crate::policy::live::failed_rules(v),
             ..Default::default()
         };
         if let Some(spec) = o.spec {

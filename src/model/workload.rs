@@ -28,6 +28,9 @@ pub struct Workload {
     /// Image of the first container.
     pub image: Option<String>,
     pub conditions: Vec<Condition>,
+    /// The policy rules the live object fails (`policy::live::failed_rules`): the Standards
+    /// view's drift, against the rules its manifest passes.
+    pub policy_failed: Vec<&'static str>,
 }
 
 /// One container of a Pod, from its spec and its status.
@@ -240,6 +243,7 @@ impl Workload {
         let mut w = Workload {
             meta: o.metadata.unwrap_or_default().into_meta(),
             kind,
+            policy_failed: crate::policy::live::failed_rules(v),
             ..Default::default()
         };
         if let Some(spec) = o.spec {

@@ -46,6 +46,19 @@ pub fn verdicts(v: &V) -> Vec<(&'static str, R)> {
         .collect()
 }
 
+/// The rules a live object (JSON as served) fails, by rule ID: its per-object rules'
+/// verdicts, less the rules its own `checkov.io/skipN` annotations skip (as for a manifest).
+/// For drift: the console keeps these on its workload models instead of the object.
+pub fn failed_rules(j: &serde_json::Value) -> Vec<&'static str> {
+    let v = V::from_json_value(j);
+    let skipped = super::skips(&v);
+    verdicts(&v)
+        .into_iter()
+        .filter(|(id, r)| *r == R::Fail && !skipped.iter().any(|(s, _)| s == id))
+        .map(|(id, _)| id)
+        .collect()
+}
+
 /// The manifest a live Pod is compared with: the Pod itself, or the pod template of a
 /// workload manifest (Deployment, StatefulSet, DaemonSet, Job, ReplicaSet, …; a CronJob's job
 /// template), made a Pod.

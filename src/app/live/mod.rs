@@ -13,6 +13,7 @@ pub mod drill;
 pub mod fleet;
 pub mod gitops;
 pub mod nodes;
+pub mod standards;
 pub mod storage;
 pub mod summary;
 pub mod table;

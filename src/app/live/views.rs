@@ -71,6 +71,13 @@ pub struct LiveViews {
     pub logs_nav: TableNav,
     /// The last stream id handed out.
     pub next_stream: u64,
+    pub standards: TableNav,
+    pub standard_rows: Vec<super::standards::StdRow>,
+    /// The images' vulnerabilities (the `ImageVulns` seam: Clair's reports as the images
+    /// task delivers them); `None`: no report data (no Clair configured or not read yet).
+    pub std_images: Option<Vec<crate::standards::ImageVulns>>,
+    /// A line to select once the rows are derived (`site|area`, from an overview problem).
+    pub std_pending: Option<String>,
 }
 
 impl State {
@@ -106,6 +113,7 @@ impl State {
             Route::Overview => Some(&self.views.overview),
             Route::Workloads => Some(&self.views.workloads),
             Route::Logs => Some(&self.views.logs_nav),
+            Route::Standards => Some(&self.views.standards),
         }
     }
 
@@ -122,6 +130,7 @@ impl State {
             Route::Overview => Some(&mut self.views.overview),
             Route::Workloads => Some(&mut self.views.workloads),
             Route::Logs => Some(&mut self.views.logs_nav),
+            Route::Standards => Some(&mut self.views.standards),
         }
     }
 
@@ -138,6 +147,7 @@ impl State {
             Route::Overview => self.views.overview_rows.len(),
             Route::Workloads => self.views.workload_rows.len(),
             Route::Logs => self.views.logs.as_ref().map_or(0, |l| l.lines.len()),
+            Route::Standards => self.views.standard_rows.len(),
         }
     }
 
@@ -216,6 +226,16 @@ impl State {
                 kind: "Pod",
                 key: ObjKey::new(Some(&l.namespace), &l.pod),
             }),
+            Route::Standards => match &self.views.standard_rows.get(i)?.target {
+                super::standards::Target::Live {
+                    site, kind, key, ..
+                } => Some(ObjRef {
+                    source: site.clone(),
+                    kind,
+                    key: key.clone(),
+                }),
+                _ => None,
+            },
             Route::Overview | Route::Changes | Route::Reconcile => None,
         }
     }
@@ -235,6 +255,10 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
     let height = state.table_height();
     let live = &state.live;
     let v = &mut state.views;
+    let repo_side = match &state.repo.index {
+        crate::app::browser::Loadable::Loaded(i) => Some(&i.standards),
+        _ => None,
+    };
     match &mut state.route {
         Route::Browser | Route::Changes | Route::Reconcile => {}
         Route::Fleet => {
@@ -356,6 +380,9 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
         }
         Route::Overview => {
             v.overview_rows = summary::overview(live, v.thresholds, &v.revisions);
+            let g = super::standards::gather(live, repo_side);
+            let std = super::standards::per_site(&g, repo_side, v.std_images.as_deref());
+            summary::add_standards(&mut v.overview_rows, &std, v.std_images.is_some());
             v.overview.clamp(v.overview_rows.len(), height);
             let problems = v
                 .overview_rows
@@ -377,9 +404,40 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
             }
         }
         Route::Logs => {}
+        Route::Standards => {
+            let rows = super::standards::rows(
+                live,
+                repo_side,
+                v.std_images.as_deref(),
+                &v.standards.filter,
+            );
+            v.standards
+                .rederive(&mut v.standard_rows, rows, |r| (r.key(), &r.site), height);
+            if let Some(p) = v.std_pending.take() {
+                select_pending(&mut v.standards, &v.standard_rows, &p, height);
+            }
+        }
     }
     crate::app::nav::resolve_jump(state, &mut fx);
     fx
+}
+
+/// Selects the first line of `site|area` that fails (else the site's header).
+fn select_pending(
+    nav: &mut TableNav,
+    rows: &[super::standards::StdRow],
+    pending: &str,
+    height: usize,
+) {
+    let (site, area) = pending.split_once('|').unwrap_or((pending, ""));
+    let at = rows
+        .iter()
+        .position(|r| !r.header && r.site == site && r.area == area)
+        .or_else(|| rows.iter().position(|r| r.header && r.site == site));
+    if let Some(i) = at {
+        nav.selected = i;
+        nav.clamp(rows.len(), height);
+    }
 }
 
 fn storage_key(r: &StorageRow) -> String {
@@ -633,6 +691,7 @@ fn open(state: &mut State, fx: &mut Vec<Effect>) {
             }
         }
         Route::Logs => {}
+        Route::Standards => super::standards::open(state, fx),
         Route::Overview => {
             let Some(s) = state.views.overview_rows.get(state.views.overview.selected) else {
                 return;

@@ -25,6 +25,7 @@ fn row_fields(state: &State) -> Vec<(String, String)> {
         Route::Backup => super::backup::fields(state),
         Route::GitOps => super::gitops::fields(state),
         Route::Workloads => super::workloads::fields(state),
+        Route::Standards => super::standards::fields(state),
         _ => vec![],
     }
 }

@@ -14,6 +14,7 @@ mod inspect;
 mod nodes;
 mod overview;
 mod picker;
+mod standards;
 mod storage;
 mod workloads;
 
@@ -59,6 +60,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             Route::Reconcile => super::changes::reconcile(frame, body, state, theme),
             Route::Workloads => workloads::draw(frame, body, state, theme),
             Route::Logs => workloads::draw_logs(frame, body, state, theme),
+            Route::Standards => standards::draw(frame, body, state, theme),
             Route::Browser | Route::Changes => {}
         }
     }
