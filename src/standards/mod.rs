@@ -282,6 +282,9 @@ pub struct SiteStandards {
     pub policy_errors: Option<u32>,
     /// Live workloads failing rules their manifests pass (one per workload).
     pub drift: u32,
+    /// Which: `Deployment.mqtt.mosquitto CKV_K8S_19` (resource, the rules).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub drifted: Vec<String>,
     pub benches: Vec<BenchSummary>,
     /// Images running or deployed at the site with a Critical vulnerability.
     pub critical_images: u32,
@@ -381,7 +384,10 @@ pub fn per_site(inputs: &Inputs) -> Vec<SiteStandards> {
         }
     }
     for d in inputs.drift {
-        site(&mut sites, &d.site).drift += 1;
+        let s = site(&mut sites, &d.site);
+        s.drift += 1;
+        s.drifted
+            .push(format!("{} {}", d.resource, d.rules.join(",")));
     }
     for (at, r) in inputs.reports {
         site(&mut sites, at).benches.push(BenchSummary {

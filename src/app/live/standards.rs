@@ -670,3 +670,20 @@ pub fn open_file_line(
         None => state.toast(false, format!("{path} is not in this repo")),
     }
 }
+
+/// The area of the Standards view's lines a site problem (`SiteStandards::problems`) is about.
+pub fn area_of_problem(message: &str) -> &'static str {
+    if message.contains("policy error") {
+        "policy"
+    } else if message.contains("drifted") {
+        "drift"
+    } else if message.contains("Critical") {
+        "images"
+    } else if message.starts_with("docker-bench") {
+        "docker-bench"
+    } else if message.starts_with("kube-bench") {
+        "kube-bench"
+    } else {
+        ""
+    }
+}
