@@ -531,7 +531,9 @@ mod tests {
         let _ = update(&mut s, key(KeyCode::Up));
         assert_eq!(s.current(), Page::Fleet);
         let _ = update(&mut s, key(KeyCode::Up));
-        assert_eq!(s.current(), Page::Problems, "wraps round");
+        assert_eq!(s.current(), Page::Standards, "wraps round");
+        let _ = update(&mut s, key(KeyCode::Up));
+        assert_eq!(s.current(), Page::Problems);
         let _ = update(&mut s, key(KeyCode::Char('2')));
         assert_eq!(s.current(), Page::Storage);
         for c in ['e', 'c', 'r', 'x', '!', '\u{1b}'] {
@@ -571,7 +573,8 @@ mod tests {
         let mut s = state();
         let fx = s.init();
         assert!(
-            matches!(&fx[..], [Effect::Watch(w)] if w.iter().any(|w| w.kind.kind == "CephCluster"))
+            matches!(&fx[..], [Effect::Watch(w), Effect::ScanRepo] if w.iter().any(|w| w.kind.kind == "CephCluster")
+                && w.iter().any(|w| w.kind.kind == "ConfigMap"))
         );
         let _ = update(
             &mut s,

@@ -687,3 +687,319 @@ pub fn area_of_problem(message: &str) -> &'static str {
         ""
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::app::live::{Entry, LiveMsg};
+    use crate::standards::{Passed, waivers};
+    use serde_json::json;
+
+    fn put(
+        live: &mut LiveState,
+        source: &str,
+        kind: &'static KindInfo,
+        objs: Vec<serde_json::Value>,
+    ) {
+        let objects = objs
+            .into_iter()
+            .map(|v| {
+                let (ns, name) = crate::model::object_name(&v);
+                let e = Entry::Ok(crate::model::parse(kind, &v).unwrap().unwrap());
+                (ObjKey::new(ns.as_deref(), &name), e)
+            })
+            .collect();
+        live.apply(LiveMsg::Reset {
+            source: source.into(),
+            kind,
+            objects,
+            at: 1000,
+        });
+    }
+
+    fn report(tool: &str, target: &str, text: &str) -> serde_json::Value {
+        json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": format!("{tool}-{target}"), "namespace": "blast-system",
+                "labels": {"blast.io/report": tool, "blast.io/target": target}},
+            "data": {"report.json": text}})
+    }
+
+    /// mgmt (k3d, docker-bench with two waived items), edge-lab (Talos, kube-bench with FAILs,
+    /// a drifted Deployment), the repo's side and one Critical image at edge-berlin.
+    pub(crate) fn world() -> (LiveState, RepoSide, Vec<ImageVulns>) {
+        let mut live = LiveState::default();
+        for (s, root) in [("mgmt", true), ("edge-lab", false), ("edge-berlin", false)] {
+            live.apply(LiveMsg::SourceAdded {
+                source: s.into(),
+                root,
+            });
+        }
+        put(
+            &mut live,
+            "mgmt",
+            &kinds::CONFIG_MAP,
+            vec![report(
+                "docker-bench",
+                "mgmt",
+                include_str!("../../../fixtures/demo/standards/docker-bench-mgmt.json"),
+            )],
+        );
+        put(
+            &mut live,
+            "edge-lab",
+            &kinds::CONFIG_MAP,
+            vec![
+                report(
+                    "kube-bench",
+                    "edge-lab",
+                    include_str!("../../../fixtures/demo/standards/kube-bench-edge-lab.json"),
+                ),
+                report("kube-bench", "broken", "{not json"),
+            ],
+        );
+        put(
+            &mut live,
+            "mgmt",
+            &kinds::CLUSTER,
+            vec![
+                json!({"apiVersion": "cluster.x-k8s.io/v1beta2", "kind": "Cluster",
+                "metadata": {"name": "edge-lab", "namespace": "edge-lab"},
+                "spec": {"controlPlaneRef": {"apiGroup": "controlplane.cluster.x-k8s.io",
+                    "kind": "TalosControlPlane", "name": "edge-lab-cp"}}}),
+            ],
+        );
+        let deploy = |privileged: bool| {
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": "web", "namespace": "shop"},
+                "spec": {"template": {"spec": {"containers": [{"name": "web", "image": "nginx:1.27",
+                    "securityContext": {"privileged": privileged}}]}}}})
+        };
+        put(
+            &mut live,
+            "edge-lab",
+            &kinds::DEPLOYMENT,
+            vec![deploy(true)],
+        );
+        // The same Deployment unchanged elsewhere: no drift there.
+        put(
+            &mut live,
+            "edge-berlin",
+            &kinds::DEPLOYMENT,
+            vec![deploy(false)],
+        );
+        let mut passed = std::collections::BTreeMap::new();
+        passed.insert(
+            "Deployment.shop.web".to_string(),
+            vec![
+                Passed {
+                    site: "edge-lab".into(),
+                    source: "apps/edge-lab/web/deployment.yaml:1".into(),
+                    rules: vec!["CKV_K8S_16", "CKV_K8S_19"],
+                },
+                Passed {
+                    site: "edge-berlin".into(),
+                    source: "apps/edge-berlin/web/deployment.yaml:1".into(),
+                    rules: vec!["CKV_K8S_16", "CKV_K8S_19"],
+                },
+            ],
+        );
+        let repo = RepoSide {
+            policy: Some(vec![
+                PolicyFinding {
+                    rule: "CKV_K8S_20".into(),
+                    resource: "Deployment.shop.web".into(),
+                    source: "apps/edge-lab/web/deployment.yaml:1".into(),
+                    message: "Containers should not run with allowPrivilegeEscalation".into(),
+                },
+                PolicyFinding {
+                    rule: "CKV_K8S_21".into(),
+                    resource: "ConfigMap.default.x".into(),
+                    source: "infrastructure/argocd/x.yaml:4".into(),
+                    message: "The default namespace should not be used".into(),
+                },
+            ]),
+            passed,
+            waivers: waivers::parse(
+                "waivers:\n  - {tool: docker-bench, target: mgmt, id: '5.5', reason: k3d nodes are privileged}\n  - {tool: docker-bench, target: mgmt, id: '5.31', reason: k3d shares the user namespace}\n",
+            ),
+        };
+        let images = vec![ImageVulns {
+            reference: "docker.io/library/eclipse-mosquitto:2.0.22".into(),
+            digest: Some(
+                "sha256:377a93d5baccbf2d6766b59b63f46f24f4c1f0346151f575adb4762e5061a4d2".into(),
+            ),
+            sites: vec!["edge-berlin".into()],
+            critical: Some(1),
+            high: Some(2),
+            fixable: 1,
+            state: "scanned".into(),
+            worst: vec!["Critical CVE-2025-0001 (openssl 3.0.1, fixed in 3.0.2)".into()],
+        }];
+        (live, repo, images)
+    }
+
+    #[test]
+    fn rows_per_site_worst_first_with_waivers_drift_talos_and_images() {
+        let (live, repo, images) = world();
+        let rows = rows(&live, Some(&repo), Some(&images), "");
+        let headers: Vec<(&str, &str)> = rows
+            .iter()
+            .filter(|r| r.header)
+            .map(|r| (r.site.as_str(), r.subject.as_str()))
+            .collect();
+        // Degraded first (by name), then the rest.
+        assert_eq!(
+            headers,
+            [
+                ("edge-berlin", "DEGRADED"),
+                ("edge-lab", "DEGRADED"),
+                ("shared", "DEGRADED"),
+                ("mgmt", "WARN"),
+            ]
+        );
+        let of = |site: &str| -> Vec<&StdRow> {
+            rows.iter()
+                .filter(|r| r.site == site && !r.header)
+                .collect()
+        };
+        // edge-lab: the policy finding and the drift lead, with their targets.
+        let lab = of("edge-lab");
+        assert_eq!(lab[0].level, Level::Fail);
+        let policy = lab.iter().find(|r| r.area == "policy").unwrap();
+        assert_eq!(
+            policy.target,
+            Target::File {
+                path: "apps/edge-lab/web/deployment.yaml".into(),
+                line: 1
+            }
+        );
+        let drift = lab.iter().find(|r| r.area == "drift").unwrap();
+        assert_eq!(drift.id, "CKV_K8S_16", "privileged live, not in git");
+        assert!(
+            matches!(&drift.target, Target::Live { kind: "Deployment", key, .. } if key.name == "web")
+        );
+        assert!(
+            lab.iter()
+                .any(|r| r.area == "kube-bench" && r.level == Level::Fail)
+        );
+        assert!(
+            lab.iter()
+                .any(|r| r.area == "report" && r.detail.contains("unreadable"))
+        );
+        let talos = lab.iter().find(|r| r.detail == TALOS_NOTE).unwrap();
+        assert_eq!(talos.level, Level::Info);
+        assert!(
+            lab.windows(2).all(|w| w[0].level <= w[1].level),
+            "worst first"
+        );
+        // edge-berlin: the Critical image; its unchanged Deployment has not drifted.
+        let berlin = of("edge-berlin");
+        assert!(berlin.iter().all(|r| r.area != "drift"));
+        let img = berlin.iter().find(|r| r.area == "images").unwrap();
+        assert_eq!(img.level, Level::Fail);
+        assert!(
+            img.detail.starts_with("1 Critical, 2 High"),
+            "{}",
+            img.detail
+        );
+        // mgmt: WARN items and the two waived ones, shown as waived with the reason, last.
+        let mgmt = of("mgmt");
+        let waived: Vec<_> = mgmt.iter().filter(|r| r.level == Level::Waived).collect();
+        assert_eq!(waived.len(), 2);
+        assert!(
+            waived
+                .iter()
+                .any(|r| r.id == "5.5" && r.detail.contains("k3d nodes are privileged"))
+        );
+        assert_eq!(mgmt.last().unwrap().level, Level::Waived);
+        assert!(
+            mgmt.iter()
+                .all(|r| r.area != "drift" && r.detail != TALOS_NOTE)
+        );
+        let mgmt_header = rows.iter().find(|r| r.header && r.site == "mgmt").unwrap();
+        assert!(
+            mgmt_header.detail.contains("2 waived"),
+            "{}",
+            mgmt_header.detail
+        );
+        // What every site shares has its own line.
+        assert!(of("shared").iter().any(|r| r.id == "CKV_K8S_21"));
+        // The filter keeps matching lines under their site's header.
+        let f = super::rows(&live, Some(&repo), Some(&images), "CKV_K8S_16");
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert!(f[0].header && f[0].site == "edge-lab" && f[1].area == "drift");
+    }
+
+    #[test]
+    fn without_the_repo_or_image_data_nothing_is_called_passed() {
+        let (live, _, _) = world();
+        let rows = rows(&live, None, None, "");
+        let mgmt = rows.iter().find(|r| r.header && r.site == "mgmt").unwrap();
+        assert!(
+            mgmt.detail.contains("policy not checked"),
+            "{}",
+            mgmt.detail
+        );
+        assert!(!mgmt.detail.contains("images"), "{}", mgmt.detail);
+        assert!(
+            rows.iter()
+                .any(|r| r.site == "mgmt" && r.area == "policy" && r.level == Level::Info)
+        );
+        assert!(
+            rows.iter().all(|r| r.area != "drift"),
+            "no manifests: no drift"
+        );
+    }
+
+    #[test]
+    fn the_overview_counts_standards_as_problems_and_waived_items_do_not() {
+        use crate::app::live::gitops::Revisions;
+        use crate::app::live::storage::Thresholds;
+        use crate::app::live::summary::{add_standards, overview};
+        let (live, repo, images) = world();
+        let mut sites = overview(&live, Thresholds::default(), &Revisions::new());
+        let g = gather(&live, Some(&repo));
+        let std = per_site(&g, Some(&repo), Some(&images));
+        add_standards(&mut sites, &std, true);
+        let site = |n: &str| sites.iter().find(|s| s.site == n).unwrap();
+        let lab = site("edge-lab");
+        assert!(lab.verdict >= Verdict::Degraded);
+        let msgs: Vec<&str> = lab
+            .problems
+            .iter()
+            .filter(|p| p.area == "standards")
+            .map(|p| p.message.as_str())
+            .collect();
+        assert!(msgs.contains(&"1 policy error"), "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.contains("drifted")), "{msgs:?}");
+        assert!(
+            msgs.iter().any(|m| m.starts_with("kube-bench edge-lab:")),
+            "{msgs:?}"
+        );
+        assert!(
+            site("edge-berlin")
+                .problems
+                .iter()
+                .any(|p| p.message.contains("Critical"))
+        );
+        // mgmt: only WARN and waived benchmark items of its own; what all sites share (a
+        // policy error under infrastructure/) counts on the management cluster.
+        let mgmt = site("mgmt");
+        assert_eq!(
+            mgmt.problems
+                .iter()
+                .filter(|p| p.area == "standards")
+                .map(|p| p.object.as_str())
+                .collect::<Vec<_>>(),
+            ["Standards shared"]
+        );
+        assert_eq!(mgmt.standards.as_ref().unwrap().verdict, Verdict::Healthy);
+        for p in sites
+            .iter()
+            .flat_map(|s| &s.problems)
+            .filter(|p| p.area == "standards")
+        {
+            assert_ne!(area_of_problem(&p.message), "", "{}", p.message);
+        }
+    }
+}
