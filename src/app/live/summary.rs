@@ -83,6 +83,13 @@ pub fn add_standards(
     for st in standards {
         let shared = st.site == crate::standards::SHARED;
         let verdict = super::standards::verdict(st);
+        // Nothing known (no repo read, no report, no image data): no area, rather than one
+        // that looks fine for want of data.
+        let known =
+            st.policy_errors.is_some() || !st.benches.is_empty() || st.drift > 0 || images_known;
+        if !known {
+            continue;
+        }
         for s in sites
             .iter_mut()
             .filter(|s| if shared { s.root } else { s.site == st.site })

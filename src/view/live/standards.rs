@@ -41,12 +41,11 @@ impl LiveTable for StdRow {
 
     fn columns(_: &()) -> Vec<Column> {
         vec![
-            Column::new("SITE", 6, 14, 0).middle(),
+            Column::new("SITE / ID", 10, 24, 0).middle(),
             Column::new("STATE", 8, 10, 0),
             Column::new("AREA", 6, 12, 1),
-            Column::new("ID", 4, 26, 0).middle(),
-            Column::new("WHAT", 10, 44, 2).middle(),
-            Column::new("DETAIL", 10, 10, 0),
+            Column::new("WHAT", 24, 40, 3).middle(),
+            Column::new("DETAIL", 20, 20, 0),
         ]
     }
 
@@ -55,17 +54,15 @@ impl LiveTable for StdRow {
             return vec![
                 Cell::styled(self.site.as_str(), Role::Accent),
                 Cell::styled(level_text(self), role(self.level)),
-                "".into(),
-                "".into(),
+                "site".into(),
                 "".into(),
                 self.detail.as_str().into(),
             ];
         }
         vec![
-            Cell::from(self.site.as_str()).with_lead("  "),
+            Cell::from(self.id.as_str()).with_lead("  "),
             Cell::styled(level_text(self), role(self.level)),
             self.area.into(),
-            self.id.as_str().into(),
             self.subject.as_str().into(),
             Cell::styled(
                 self.detail.as_str(),
