@@ -135,7 +135,7 @@ pub fn kubeconfig_secrets(emu: &Emulator, base_url: &str) -> Result<(), String> 
 /// `fixtures/demo/standards/`) and Pods running the demo's images with their `imageID`s.
 pub fn standards(emu: &Emulator) -> Result<(), String> {
     for (cluster, cm) in report_objects() {
-        if !emu.clusters().iter().any(|c| *c == cluster) {
+        if !emu.clusters().contains(&cluster) {
             continue;
         }
         emu.apply(&cluster, cm)?;

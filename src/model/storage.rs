@@ -215,7 +215,7 @@ impl StatefulSet {
         let mut s = StatefulSet {
             meta: meta(o.metadata),
             replicas: 1,
-            policy_failed: crate::policy::live::failed_rules(v),
+            policy_failed: crate::policy::live::failed_rules("StatefulSet", v),
             ..Default::default()
         };
         if let Some(spec) = o.spec {

@@ -243,7 +243,7 @@ impl Workload {
         let mut w = Workload {
             meta: o.metadata.unwrap_or_default().into_meta(),
             kind,
-            policy_failed: crate::policy::live::failed_rules(v),
+            policy_failed: crate::policy::live::failed_rules(kind, v),
             ..Default::default()
         };
         if let Some(spec) = o.spec {

@@ -49,8 +49,16 @@ pub fn verdicts(v: &V) -> Vec<(&'static str, R)> {
 /// The rules a live object (JSON as served) fails, by rule ID: its per-object rules'
 /// verdicts, less the rules its own `checkov.io/skipN` annotations skip (as for a manifest).
 /// For drift: the console keeps these on its workload models instead of the object.
-pub fn failed_rules(j: &serde_json::Value) -> Vec<&'static str> {
-    let v = V::from_json_value(j);
+/// `kind`: the object's kind, as its watch knows it (the items of a real API server's list
+/// carry no `kind` of their own).
+pub fn failed_rules(kind: &str, j: &serde_json::Value) -> Vec<&'static str> {
+    let mut v = V::from_json_value(j);
+    if v.at("kind").as_str().is_none()
+        && let V::Map(fields) = &mut v
+    {
+        fields.retain(|(k, _)| k != "kind");
+        fields.push(("kind".to_string(), V::Str(kind.to_string())));
+    }
     let skipped = super::skips(&v);
     verdicts(&v)
         .into_iter()
@@ -124,5 +132,12 @@ mod tests {
         assert_eq!(d, vec!["CKV_K8S_16", "CKV_K8S_19"]);
         // The manifest against itself: no drift; rules both fail are not drift.
         assert!(drift(&pod, &pod).is_empty());
+        // A list item of a real API server has no `kind`: the watch's kind stands in.
+        let mut item = serde_json::json!({"metadata": {"name": "web", "namespace": "shop"},
+            "spec": {"template": {"spec": {"hostNetwork": true,
+                "containers": [{"name": "web", "image": "nginx:1.27"}]}}}});
+        assert!(failed_rules("Deployment", &item).contains(&"CKV_K8S_19"));
+        item["kind"] = "Deployment".into();
+        assert!(failed_rules("Deployment", &item).contains(&"CKV_K8S_19"));
     }
 }

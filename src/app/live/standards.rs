@@ -118,12 +118,15 @@ impl StdRow {
     }
 }
 
+/// `(site, ConfigMap name, why it cannot be read)`.
+pub type Unreadable = (String, String, String);
+
 /// The report ConfigMaps of every source: `(site, report)` with the waivers applied, and
 /// `(site, ConfigMap name, why)` for those that cannot be read.
 pub fn reports(
     live: &LiveState,
     repo: Option<&RepoSide>,
-) -> (Vec<(String, Report)>, Vec<(String, String, String)>) {
+) -> (Vec<(String, Report)>, Vec<Unreadable>) {
     let mut ok = Vec::new();
     let mut bad = Vec::new();
     let waivers = repo.and_then(|r| r.waivers.as_ref().ok());
@@ -442,7 +445,7 @@ pub fn rows(
                 ));
             }
         }
-        items.sort_by(|a, b| a.level.cmp(&b.level));
+        items.sort_by_key(|r| r.level);
         let reach = live.sources.get(&s.site).map(|src| src.status());
         let verdict = if s.degraded() {
             "DEGRADED"
