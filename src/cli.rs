@@ -237,7 +237,7 @@ pub struct DashboardArgs {
         value_name = "PAGES",
         value_delimiter = ',',
         value_parser = PossibleValuesParser::new(crate::dashboard::Page::ALL.map(|p| p.name())),
-        default_value = "fleet,storage,backup,gitops,problems"
+        default_value = "fleet,storage,backup,gitops,problems,standards"
     )]
     pub pages: Vec<String>,
 }

@@ -95,6 +95,7 @@ actions! {
     ViewImages => "view_images": "Show the images: every image deployed or running, with its vulnerabilities (Clair, Trivy Operator)",
     IndexImage => "index_image": "Images: ask Clair to index the selected image (reads the registry; writes nothing to git or a cluster, so allowed read-only)",
     Rescan => "rescan": "Images: ask the vulnerability sources again",
+    ViewStandards => "view_standards": "Show the standards: policy findings and drift, CIS benchmarks, image vulnerabilities per site",
 }
 
 impl Action {
@@ -505,6 +506,9 @@ const DEFAULTS: &[(Context, Action, &[&str])] = &[
     (Context::Live, Action::ViewImages, &["V"]),
     (Context::Live, Action::IndexImage, &["I"]),
     (Context::Live, Action::Rescan, &["r"]),
+    (Context::Browser, Action::ViewStandards, &["S"]),
+    (Context::Changes, Action::ViewStandards, &["S"]),
+    (Context::Live, Action::ViewStandards, &["S"]),
 ];
 
 impl Default for Keymap {

@@ -241,7 +241,25 @@ pub fn json(sites: &[Site], now: i64) -> Value {
 /// so its missing reach is no problem and its verdict comes from what the management cluster
 /// says of it (Cluster API conditions).
 pub fn summarize(live: &LiveState, t: Thresholds, workload_kubeconfigs: bool) -> Vec<Site> {
-    let mut sites: Vec<Site> = summary::overview(live, t, &Revisions::new())
+    summarize_with_standards(live, t, workload_kubeconfigs, None, None).0
+}
+
+/// [`summarize`] with the standards counted as problems (`summary::add_standards`: policy
+/// errors, drift, unwaived benchmark FAILs and Critical images degrade a site; waived items,
+/// WARN and High do not), and the standards of each site (for `--json`'s `standards`).
+/// `repo`: the repo's side (`None`: policy not checked); `images`: `None` without Clair.
+pub fn summarize_with_standards(
+    live: &LiveState,
+    t: Thresholds,
+    workload_kubeconfigs: bool,
+    repo: Option<&crate::standards::RepoSide>,
+    images: Option<&[crate::standards::ImageVulns]>,
+) -> (Vec<Site>, Vec<crate::standards::SiteStandards>) {
+    let mut overview = summary::overview(live, t, &Revisions::new());
+    let g = crate::app::live::standards::gather(live, repo);
+    let standards = crate::app::live::standards::per_site(&g, repo, images);
+    summary::add_standards(&mut overview, &standards, images.is_some());
+    let mut sites: Vec<Site> = overview
         .into_iter()
         .map(|mut s| {
             let watched = s.root || workload_kubeconfigs || live.sources.contains_key(&s.site);
@@ -266,5 +284,5 @@ pub fn summarize(live: &LiveState, t: Thresholds, workload_kubeconfigs: bool) ->
             .cmp(&a.summary.verdict)
             .then(a.summary.site.cmp(&b.summary.site))
     });
-    sites
+    (sites, standards)
 }

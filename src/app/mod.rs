@@ -121,6 +121,9 @@ pub enum Msg {
     Tick(crate::model::Time),
     /// The image tasks' answers (the repo's images, Clair's reports, indexing).
     Images(live::images::ImagesMsg),
+    /// The images' vulnerabilities (the `standards::ImageVulns` seam, filled from Clair's
+    /// reports by the images task); `None`: no report data.
+    ImageVulns(Option<Vec<crate::standards::ImageVulns>>),
 }
 
 /// The git worker's answers. Git defines its own types and never names `Msg`.
@@ -333,6 +336,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Indexed(result) => {
             indexed(state, result, &mut fx);
             live::images::repo_changed(state, &mut fx);
+            // The Standards view and the overview's standards read the index's repo side.
+            state.live.changed.sources = true;
+        }
+        Msg::ImageVulns(v) => {
+            state.views.std_images = v;
+            state.live.changed.sources = true;
+            state.dirty = true;
         }
         Msg::RepoChanged => {
             if !state.repo.reindexing {

@@ -41,6 +41,8 @@ pub enum Route {
     Logs,
     /// Every image the repo deploys and live Pods run, with its vulnerabilities.
     Images,
+    /// Per site: policy findings and drift, CIS benchmarks with waivers, image vulnerabilities.
+    Standards,
 }
 
 impl Route {
@@ -59,6 +61,7 @@ impl Route {
             "changes" => Ok(Route::Changes),
             "workloads" => Ok(Route::Workloads),
             "images" => Ok(Route::Images),
+            "standards" => Ok(Route::Standards),
             _ => match s.strip_prefix("cluster/") {
                 Some(rest) if !rest.is_empty() => {
                     let key = match rest.split_once('/') {
@@ -72,7 +75,7 @@ impl Route {
                     })
                 }
                 _ => Err(format!(
-                    "unknown view \"{s}\"; use repo, fleet, cluster/NAME, nodes, baremetal, storage, backup, gitops, overview, changes, workloads or images"
+                    "unknown view \"{s}\"; use repo, fleet, cluster/NAME, nodes, baremetal, storage, backup, gitops, overview, changes, workloads, images or standards"
                 )),
             },
         }
@@ -93,6 +96,7 @@ impl Route {
             Action::ViewChanges => Route::Changes,
             Action::ViewWorkloads => Route::Workloads,
             Action::ViewImages => Route::Images,
+            Action::ViewStandards => Route::Standards,
             _ => return None,
         })
     }
@@ -117,6 +121,7 @@ impl Route {
             Route::Workloads => "Workloads".into(),
             Route::Logs => "Logs".into(),
             Route::Images => "Images".into(),
+            Route::Standards => "Standards".into(),
         }
     }
 
@@ -166,17 +171,40 @@ impl Route {
             Route::GitOps => everywhere(&gitops::KINDS),
             Route::Workloads | Route::Logs => everywhere(&super::live::workloads::KINDS),
             Route::Images => everywhere(&super::live::images::KINDS),
+            Route::Standards => standards_wants(),
             Route::Overview => {
                 let mut w = roots(&fleet::KINDS);
                 w.extend(everywhere(&storage::KINDS));
                 w.extend(everywhere(&backup::KINDS));
                 w.extend(everywhere(&gitops::KINDS));
+                // The standards' problems (policy drift, benchmark FAILs) count on the overview.
+                w.extend(standards_wants());
                 w.sort();
                 w.dedup();
                 w
             }
         }
     }
+}
+
+/// The Standards view's watches: the report ConfigMaps (`blast-system`, label-selected: see
+/// `kube::watch::selection`) and the workloads compared with their manifests on every site;
+/// the Clusters (which run Talos) on the management clusters.
+fn standards_wants() -> Vec<Want> {
+    let mut w = Vec::new();
+    for k in super::live::standards::KINDS {
+        w.push(Want {
+            scope: Scope::Roots,
+            kind: k,
+        });
+        if k != kinds::CLUSTER {
+            w.push(Want {
+                scope: Scope::Workloads,
+                kind: k,
+            });
+        }
+    }
+    w
 }
 
 /// Switches to a view, remembering where we came from, and asks for the watches it needs.

@@ -37,6 +37,7 @@ fn index() -> RepoIndex {
     });
     RepoIndex {
         policy: Vec::new(),
+        standards: Default::default(),
         root: "/r".into(),
         files: vec![
             file(
@@ -1306,4 +1307,78 @@ fn slash_in_the_preview_searches_the_file_and_n_moves_between_matches() {
     assert_eq!(s.browser.focus, Pane::Tree);
     run(&mut s, vec![key('/')]);
     assert!(s.browser.filter.editing && !s.browser.search.editing);
+}
+
+/// The Standards view (`S`): a policy line opens its file at its line in the browser; Enter on
+/// an overview standards problem opens the Standards view on that line.
+#[test]
+fn standards_lines_lead_to_their_file_and_overview_problems_to_their_line() {
+    let (live, side, images) = super::live::standards::tests::world();
+    let mut s = State::new("/r".into(), Keymap::default(), (120, 40));
+    let _ = s.init();
+    let mut idx = index();
+    idx.files.push(file(
+        "apps/edge-lab/web/deployment.yaml",
+        vec![
+            res("Deployment", "web", 0, 1, 30),
+            res("Service", "web", 1, 32, 40),
+        ],
+    ));
+    idx.standards = side;
+    let _ = update(&mut s, Msg::Indexed(Ok(Arc::new(idx))));
+    s.live = live;
+    let _ = update(&mut s, Msg::ImageVulns(Some(images)));
+    let _ = run(&mut s, vec![key('S')]);
+    assert_eq!(s.route, nav::Route::Standards);
+    let _ = live::views::settle(&mut s);
+    let rows = &s.views.standard_rows;
+    assert!(
+        rows[0].header && rows[0].site == "edge-berlin",
+        "{:?}",
+        rows[0]
+    );
+    let at = rows
+        .iter()
+        .position(|r| r.site == "edge-lab" && r.area == "policy")
+        .unwrap();
+    // j down to it, then Enter.
+    let _ = run(&mut s, (0..at).map(|_| key('j')).collect());
+    assert_eq!(s.views.standards.selected, at);
+    let _ = run(&mut s, vec![code(KeyCode::Enter)]);
+    assert_eq!(s.route, nav::Route::Browser);
+    assert_eq!(selected_label(&s), "Deployment ns/web");
+    // A benchmark item opens whole in the pop-up, with its remediation.
+    let _ = run(&mut s, vec![key('S')]);
+    let _ = live::views::settle(&mut s);
+    let at = s
+        .views
+        .standard_rows
+        .iter()
+        .position(|r| r.area == "kube-bench" && r.level == live::standards::Level::Fail)
+        .unwrap();
+    s.views.standards.selected = at;
+    let _ = run(&mut s, vec![code(KeyCode::Enter)]);
+    let notes = &s.views.inspect.as_ref().expect("the pop-up").notes;
+    assert!(notes.iter().any(|(k, _)| k == "remediation"), "{notes:?}");
+    let _ = run(&mut s, vec![code(KeyCode::Esc)]);
+    // The overview lists the standards problems; Enter on one lands on its line.
+    let _ = run(&mut s, vec![key('8')]);
+    let _ = live::views::settle(&mut s);
+    let site = s
+        .views
+        .overview_rows
+        .iter()
+        .position(|r| r.site == "edge-lab")
+        .unwrap();
+    let p = s.views.overview_rows[site]
+        .problems
+        .iter()
+        .position(|p| p.area == "standards" && p.message.contains("drifted"))
+        .expect("drift is a problem of edge-lab");
+    s.views.overview.selected = site;
+    s.views.overview_problem = Some(p);
+    let _ = run(&mut s, vec![code(KeyCode::Enter)]);
+    assert_eq!(s.route, nav::Route::Standards);
+    let r = &s.views.standard_rows[s.views.standards.selected];
+    assert_eq!((r.site.as_str(), r.area), ("edge-lab", "drift"), "{r:?}");
 }

@@ -93,6 +93,7 @@ impl Tasks<State> for DashboardTasks {
                 let _ = self.kube.send(supervisor::Command::Want(wants));
             }
             Effect::ReadRevisions(wanted) => read_revisions(&self.repo, wanted, &self.tx),
+            Effect::ScanRepo => scan_repo(&self.repo, &self.tx),
             Effect::Suspend => {
                 term.suspend()?;
                 return Ok(vec![Msg::Resumed]);
@@ -126,6 +127,18 @@ pub async fn run(mut state: State, theme: Theme, opts: Options) -> Result<()> {
     .await?;
     info!("dashboard quit");
     Ok(())
+}
+
+/// Reads, off the loop, the repo's side of the standards (read only).
+fn scan_repo(repo: &Option<PathBuf>, tx: &mpsc::Sender<Msg>) {
+    let Some(root) = repo.clone() else {
+        return;
+    };
+    let tx = tx.clone();
+    tokio::task::spawn_blocking(move || {
+        let side = crate::standards::scan_repo(&root);
+        let _ = tx.blocking_send(Msg::RepoSide(side));
+    });
 }
 
 /// Reads, off the loop, how far the repo's HEAD is ahead of each Application's revision.

@@ -25,15 +25,18 @@ pub enum Page {
     Backup,
     GitOps,
     Problems,
+    /// Per site: policy findings and drift, CIS benchmarks with waivers, image vulnerabilities.
+    Standards,
 }
 
 impl Page {
-    pub const ALL: [Page; 5] = [
+    pub const ALL: [Page; 6] = [
         Page::Fleet,
         Page::Storage,
         Page::Backup,
         Page::GitOps,
         Page::Problems,
+        Page::Standards,
     ];
 
     pub fn name(self) -> &'static str {
@@ -43,6 +46,7 @@ impl Page {
             Page::Backup => "backup",
             Page::GitOps => "gitops",
             Page::Problems => "problems",
+            Page::Standards => "standards",
         }
     }
 
@@ -53,6 +57,7 @@ impl Page {
             Page::Storage => Some("storage"),
             Page::Backup => Some("backup"),
             Page::GitOps => Some("gitops"),
+            Page::Standards => Some("standards"),
         }
     }
 
@@ -61,7 +66,7 @@ impl Page {
             .into_iter()
             .find(|p| p.name() == s.trim())
             .ok_or_else(|| {
-                format!("unknown page \"{s}\"; use fleet, storage, backup, gitops or problems")
+                format!("unknown page \"{s}\"; use fleet, storage, backup, gitops, problems or standards")
             })
     }
 
@@ -106,6 +111,8 @@ pub enum Effect {
     Watch(Vec<Want>),
     /// Read (never write) where the repo stands against these Applications' revisions.
     ReadRevisions(Vec<(String, String)>),
+    /// Read (never write) the repo's side of the standards (`standards::scan_repo`).
+    ScanRepo,
     /// Ctrl-Z: back to the shell until `fg`.
     Suspend,
     Quit,
@@ -120,6 +127,10 @@ pub enum Msg {
     /// The clock (unix seconds).
     Tick(Time),
     Revisions(Revisions),
+    /// The repo's side of the standards (policy findings, manifests for drift, waivers).
+    RepoSide(crate::standards::RepoSide),
+    /// The images' vulnerabilities (the `standards::ImageVulns` seam); `None`: no data.
+    ImageVulns(Option<Vec<crate::standards::ImageVulns>>),
     /// Back from Ctrl-Z: the screen must be redrawn in full.
     Resumed,
 }
@@ -154,6 +165,11 @@ pub struct State {
     pub selected: Option<usize>,
     /// The selected problem's reason is shown whole in a pop-up.
     pub detail: bool,
+    /// The repo's side of the standards, once read (`Effect::ScanRepo`).
+    pub repo_side: Option<crate::standards::RepoSide>,
+    pub std_images: Option<Vec<crate::standards::ImageVulns>>,
+    /// The standards page's lines (the console's Standards view's rows), derived by `settle`.
+    pub std_rows: Vec<crate::app::live::standards::StdRow>,
 }
 
 impl State {
@@ -182,6 +198,9 @@ impl State {
             revisions_asked: vec![],
             selected: None,
             detail: false,
+            repo_side: None,
+            std_images: None,
+            std_rows: vec![],
         }
     }
 
@@ -209,7 +228,7 @@ impl State {
     pub fn init(&mut self) -> Vec<Effect> {
         let wants = Route::Overview.wants();
         self.live.wants = wants.clone();
-        vec![Effect::Watch(wants)]
+        vec![Effect::Watch(wants), Effect::ScanRepo]
     }
 
     /// Seconds until the next page, while rotating.
@@ -262,6 +281,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Resumed => state.dirty = true,
         Msg::Revisions(r) => {
             state.revisions = r;
+            state.live.changed.sources = true;
+            state.dirty = true;
+        }
+        Msg::RepoSide(r) => {
+            state.repo_side = Some(r);
+            state.live.changed.sources = true;
+            state.dirty = true;
+        }
+        Msg::ImageVulns(v) => {
+            state.std_images = v;
             state.live.changed.sources = true;
             state.dirty = true;
         }
@@ -352,11 +381,18 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
         state.revisions_asked = wanted.clone();
         fx.push(Effect::ReadRevisions(wanted));
     }
-    let sites = summary::overview(live, state.thresholds, &state.revisions);
+    let mut sites = summary::overview(live, state.thresholds, &state.revisions);
+    let repo = state.repo_side.as_ref();
+    let images = state.std_images.as_deref();
+    let g = crate::app::live::standards::gather(live, repo);
+    let std = crate::app::live::standards::per_site(&g, repo, images);
+    summary::add_standards(&mut sites, &std, images.is_some());
+    let std_rows = crate::app::live::standards::rows(live, repo, images, "");
     let figures = figures(live, state.thresholds, &state.revisions);
-    if sites != state.sites || figures != state.figures {
+    if sites != state.sites || figures != state.figures || std_rows != state.std_rows {
         state.sites = sites;
         state.figures = figures;
+        state.std_rows = std_rows;
         state.dirty = true;
     }
     fx
@@ -495,7 +531,9 @@ mod tests {
         let _ = update(&mut s, key(KeyCode::Up));
         assert_eq!(s.current(), Page::Fleet);
         let _ = update(&mut s, key(KeyCode::Up));
-        assert_eq!(s.current(), Page::Problems, "wraps round");
+        assert_eq!(s.current(), Page::Standards, "wraps round");
+        let _ = update(&mut s, key(KeyCode::Up));
+        assert_eq!(s.current(), Page::Problems);
         let _ = update(&mut s, key(KeyCode::Char('2')));
         assert_eq!(s.current(), Page::Storage);
         for c in ['e', 'c', 'r', 'x', '!', '\u{1b}'] {
@@ -535,7 +573,8 @@ mod tests {
         let mut s = state();
         let fx = s.init();
         assert!(
-            matches!(&fx[..], [Effect::Watch(w)] if w.iter().any(|w| w.kind.kind == "CephCluster"))
+            matches!(&fx[..], [Effect::Watch(w), Effect::ScanRepo] if w.iter().any(|w| w.kind.kind == "CephCluster")
+                && w.iter().any(|w| w.kind.kind == "ConfigMap"))
         );
         let _ = update(
             &mut s,

@@ -134,6 +134,18 @@ pub fn kubeconfig_secrets(emu: &Emulator, base_url: &str) -> Result<(), String> 
 /// k3d host on mgmt, kube-bench per site, in the tools' own JSON from
 /// `fixtures/demo/standards/`) and Pods running the demo's images with their `imageID`s.
 pub fn standards(emu: &Emulator) -> Result<(), String> {
+    for (cluster, cm) in report_objects() {
+        if !emu.clusters().contains(&cluster) {
+            continue;
+        }
+        emu.apply(&cluster, cm)?;
+    }
+    standard_pods(emu)
+}
+
+/// The benchmark report ConfigMaps of the demo world, by cluster (the tools' own JSON from
+/// `fixtures/demo/standards/`): what `standards` serves, and the snapshots' world.
+pub fn report_objects() -> Vec<(String, serde_json::Value)> {
     use crate::standards::{DATA_KEY, NAMESPACE, REPORT_LABEL, TARGET_LABEL};
     let reports = [
         (
@@ -155,22 +167,26 @@ pub fn standards(emu: &Emulator) -> Result<(), String> {
             include_str!("../../fixtures/demo/standards/kube-bench-edge-lab.json"),
         ),
     ];
-    for (cluster, tool, target, json) in reports {
-        if !emu.clusters().iter().any(|c| c == cluster) {
-            continue;
-        }
-        emu.apply(
-            cluster,
-            serde_json::json!({
-                "apiVersion": "v1", "kind": "ConfigMap",
-                "metadata": {
-                    "name": format!("{tool}-{target}"), "namespace": NAMESPACE,
-                    "labels": {REPORT_LABEL: tool, TARGET_LABEL: target},
-                },
-                "data": {DATA_KEY: json},
-            }),
-        )?;
-    }
+    reports
+        .into_iter()
+        .map(|(cluster, tool, target, json)| {
+            (
+                cluster.to_string(),
+                serde_json::json!({
+                    "apiVersion": "v1", "kind": "ConfigMap",
+                    "metadata": {
+                        "name": format!("{tool}-{target}"), "namespace": NAMESPACE,
+                        "labels": {REPORT_LABEL: tool, TARGET_LABEL: target},
+                    },
+                    "data": {DATA_KEY: json},
+                }),
+            )
+        })
+        .collect()
+}
+
+/// Pods running the demo's images, with their `imageID`s (for the images' reports).
+fn standard_pods(emu: &Emulator) -> Result<(), String> {
     let pods = [
         (
             "edge-lab",

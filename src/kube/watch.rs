@@ -37,6 +37,20 @@ enum Failure {
     Other(String),
 }
 
+/// Where a kind is watched: across namespaces, except the benchmark report ConfigMaps, which
+/// are read in `blast-system` only and only with the `blast.io/report` label (no other
+/// ConfigMap is ever read, so RBAC needs no more than get/list/watch on configmaps there).
+pub fn selection(kind: &KindInfo) -> (Option<&'static str>, Option<&'static str>) {
+    if *kind == kinds::CONFIG_MAP {
+        (
+            Some(crate::standards::NAMESPACE),
+            Some(crate::standards::REPORT_LABEL),
+        )
+    } else {
+        (None, None)
+    }
+}
+
 /// How often a kind that cannot be watched is listed again.
 const POLL_EVERY: Duration = Duration::from_secs(30);
 
@@ -208,7 +222,11 @@ pub async fn run_with(
             plural: served.plural.clone(),
         };
         let started = Instant::now();
-        let api: Api<RawObject> = Api::all_with(discovery.client(), &ar);
+        let (namespace, _) = selection(kind);
+        let api: Api<RawObject> = match namespace {
+            Some(ns) => Api::namespaced_with(discovery.client(), ns, &ar),
+            None => Api::all_with(discovery.client(), &ar),
+        };
         debug!(source = %source, kind = kind.kind, version = %served.version, watch = served.watch, "watch started");
         let ended = if served.watch && !refused_watch {
             watch_kind(
@@ -291,7 +309,10 @@ async fn watch_kind(
     page_timeout: Duration,
     listed: &mut bool,
 ) -> Ended {
-    let cfg = watcher::Config::default().page_size(PAGE);
+    let mut cfg = watcher::Config::default().page_size(PAGE);
+    if let (_, Some(labels)) = selection(kind) {
+        cfg = cfg.labels(labels);
+    }
     let mut stream = watcher::watcher(api.clone(), cfg).boxed();
     let mut buffer: Vec<(ObjKey, Entry)> = Vec::new();
     // While listing, each page must come within `page_timeout` (a server trickling its answer
@@ -404,6 +425,9 @@ async fn poll_kind(
     loop {
         let mut objects = Vec::new();
         let mut params = ListParams::default().limit(PAGE);
+        if let (_, Some(labels)) = selection(kind) {
+            params = params.labels(labels);
+        }
         loop {
             let page = match tokio::time::timeout(page_timeout, api.list(&params)).await {
                 Err(_) => return Ended::Failed(Failure::Other(slow(page_timeout))),

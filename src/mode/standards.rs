@@ -1,5 +1,5 @@
 //! `blast standards`: per site, whether the datacenter meets its standards: policy findings of
-//! the repo (through the `PolicySource` seam: "not checked" until the policy rules land), the
+//! the repo (the built-in rules through the `PolicySource` seam), the
 //! CIS benchmark reports (ConfigMaps `blast.io/report` in `blast-system` of every `--context`)
 //! with the repo's waivers, and image vulnerabilities (Clair). Exit 0 when no site is degraded,
 //! 1 when one is (policy errors, unwaived FAILs, Critical images), 3 when it could not run.
@@ -12,7 +12,7 @@ use super::boot::{self, Boot};
 use crate::clair::client::Client;
 use crate::clair::images;
 use crate::cli::{Cli, Format, StandardsArgs};
-use crate::standards::{self, Inputs, NoPolicy, PolicySource, bench, waivers};
+use crate::standards::{self, ImageVulns, Inputs, PolicySource, Rules, bench, waivers};
 
 pub fn run(cli: &Cli, args: &StandardsArgs) -> ExitCode {
     match report(cli, args) {
@@ -28,11 +28,11 @@ fn report(cli: &Cli, args: &StandardsArgs) -> Result<u8, String> {
     let boot = Boot::with_log(cli).map_err(|e| format!("{e:?}"))?;
     let root = boot.find_repo(cli).map_err(|e| format!("{e:?}"))?;
     let waivers = waivers::load(&root)?;
-    let policy = NoPolicy.findings(&root);
+    let policy = Rules.findings(&root);
     let rt = boot::runtime().map_err(|e| e.to_string())?;
     let mut notes = Vec::new();
     if policy.is_none() {
-        notes.push("policy: not checked (the policy rules are not built in yet)".to_string());
+        notes.push("policy: not checked (the repo could not be read)".to_string());
     }
 
     let (mut reports, report_notes) = rt.block_on(report_configmaps(cli));
@@ -59,11 +59,14 @@ fn report(cli: &Cli, args: &StandardsArgs) -> Result<u8, String> {
     }
     list.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 
+    let vulns: Vec<ImageVulns> = list.iter().map(ImageVulns::of).collect();
+    let reports: Vec<(String, bench::Report)> =
+        reports.into_iter().map(|r| (r.target.clone(), r)).collect();
     let sites = standards::per_site(&Inputs {
         policy: policy.as_deref(),
         reports: &reports,
-        images: &list,
-        target_site: Default::default(),
+        images: &vulns,
+        ..Default::default()
     });
     if args.output.format() == Format::Json {
         let lines: Vec<_> = standards::bench_lines(&reports)
@@ -157,7 +160,7 @@ async fn report_configmaps(cli: &Cli) -> (Vec<bench::Report>, Vec<String>) {
 
 fn text(
     sites: &[standards::SiteStandards],
-    reports: &[bench::Report],
+    reports: &[(String, bench::Report)],
     images: &[images::Image],
 ) -> String {
     use std::fmt::Write;

@@ -27,19 +27,46 @@ fn report(cli: &Cli, args: &StatusArgs) -> color_eyre::Result<u8> {
     let live = rt
         .block_on(crate::status::collect(opts, args.timeout))
         .map_err(|e| color_eyre::eyre::eyre!(e))?;
-    let sites = crate::status::summarize(
+    // The standards: the repo's side when there is a repo, images when Clair is configured.
+    let repo = boot
+        .find_repo(cli)
+        .ok()
+        .map(|root| crate::standards::scan_repo(&root));
+    let images = rt.block_on(images(&boot, cli, repo.as_ref()));
+    let (sites, standards) = crate::status::summarize_with_standards(
         &live,
         boot.config.storage.thresholds(),
         workload_kubeconfigs,
+        repo.as_ref(),
+        images.as_deref(),
     );
     if args.output.format() == crate::cli::Format::Json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&crate::status::json(&sites, live.now))?
-        );
+        let mut out = crate::status::json(&sites, live.now);
+        out["standards"] = serde_json::to_value(&standards)?;
+        println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         print!("{}", crate::status::text(&sites, live.now));
     }
     rt.shutdown_timeout(Duration::from_millis(200));
     Ok(crate::status::exit_code(&sites))
+}
+
+/// The images the repo deploys with Clair's reports, when `[clair] url` is configured (the
+/// images of live pods are `blast images`'s); `None` otherwise or when Clair cannot be set up.
+async fn images(
+    boot: &Boot,
+    cli: &Cli,
+    repo: Option<&crate::standards::RepoSide>,
+) -> Option<Vec<crate::standards::ImageVulns>> {
+    repo?;
+    let root = boot.find_repo(cli).ok()?;
+    let ep = boot
+        .config
+        .clair
+        .endpoint(cli.kube.contexts.first().map(String::as_str))
+        .ok()??;
+    let client = crate::clair::client::Client::new(&ep).ok()?;
+    let mut list = crate::clair::images::dedupe(crate::clair::images::repo_images(&root));
+    super::images::fill_reports(&client, &mut list).await;
+    Some(list.iter().map(crate::standards::ImageVulns::of).collect())
 }

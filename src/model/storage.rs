@@ -178,6 +178,8 @@ pub struct StatefulSet {
     pub updated: u32,
     /// Image of the first container (`quay.io/minio/minio:RELEASE…`).
     pub image: Option<String>,
+    /// The policy rules the live object fails (`policy::live::failed_rules`), for drift.
+    pub policy_failed: Vec<&'static str>,
 }
 
 #[derive(Deserialize)]
@@ -210,10 +212,12 @@ struct StsStatus {
 
 impl StatefulSet {
     pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<StatefulSet, ParseError> {
+        let v: Json<'a> = v.into();
         let o: Object<StsSpec, StsStatus> = from_value(v)?;
         let mut s = StatefulSet {
             meta: meta(o.metadata),
             replicas: 1,
+            policy_failed: crate::policy::live::failed_rules("StatefulSet", v),
             ..Default::default()
         };
         if let Some(spec) = o.spec {

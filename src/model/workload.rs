@@ -29,6 +29,9 @@ pub struct Workload {
     /// Image of the first container.
     pub image: Option<String>,
     pub conditions: Vec<Condition>,
+    /// The policy rules the live object fails (`policy::live::failed_rules`): the Standards
+    /// view's drift, against the rules its manifest passes.
+    pub policy_failed: Vec<&'static str>,
 }
 
 /// One container of a Pod, from its spec and its status.
@@ -241,10 +244,12 @@ struct RawPodStatus {
 
 impl Workload {
     pub fn parse<'a>(kind: &'static str, v: impl Into<Json<'a>>) -> Result<Workload, ParseError> {
+        let v: Json<'a> = v.into();
         let o: Object<WorkloadSpec, WorkloadStatus> = from_value(v)?;
         let mut w = Workload {
             meta: o.metadata.unwrap_or_default().into_meta(),
             kind,
+            policy_failed: crate::policy::live::failed_rules(kind, v),
             ..Default::default()
         };
         if let Some(spec) = o.spec {

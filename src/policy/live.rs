@@ -46,6 +46,41 @@ pub fn verdicts(v: &V) -> Vec<(&'static str, R)> {
         .collect()
 }
 
+/// The rules a live object (JSON as served) fails, by rule ID: its per-object rules'
+/// verdicts, less the rules its own `checkov.io/skipN` annotations skip (as for a manifest).
+/// For drift: the console keeps these on its workload models instead of the object.
+/// `kind`: the object's kind, as its watch knows it (the items of a real API server's list
+/// carry no `kind` of their own).
+///
+/// A workload read from its text (the watches' hot path) is parsed into a tree here: only
+/// Deployments, StatefulSets and DaemonSets come here, and a text that is not JSON fails nothing.
+pub fn failed_rules<'a>(kind: &str, j: impl Into<crate::model::Json<'a>>) -> Vec<&'static str> {
+    let tree;
+    let j = match j.into() {
+        crate::model::Json::Tree(t) => t,
+        crate::model::Json::Text(text) => match serde_json::from_str(text) {
+            Ok(t) => {
+                tree = t;
+                &tree
+            }
+            Err(_) => return Vec::new(),
+        },
+    };
+    let mut v = V::from_json_value(j);
+    if v.at("kind").as_str().is_none()
+        && let V::Map(fields) = &mut v
+    {
+        fields.retain(|(k, _)| k != "kind");
+        fields.push(("kind".to_string(), V::Str(kind.to_string())));
+    }
+    let skipped = super::skips(&v);
+    verdicts(&v)
+        .into_iter()
+        .filter(|(id, r)| *r == R::Fail && !skipped.iter().any(|(s, _)| s == id))
+        .map(|(id, _)| id)
+        .collect()
+}
+
 /// The manifest a live Pod is compared with: the Pod itself, or the pod template of a
 /// workload manifest (Deployment, StatefulSet, DaemonSet, Job, ReplicaSet, …; a CronJob's job
 /// template), made a Pod.
@@ -111,5 +146,12 @@ mod tests {
         assert_eq!(d, vec!["CKV_K8S_16", "CKV_K8S_19"]);
         // The manifest against itself: no drift; rules both fail are not drift.
         assert!(drift(&pod, &pod).is_empty());
+        // A list item of a real API server has no `kind`: the watch's kind stands in.
+        let mut item = serde_json::json!({"metadata": {"name": "web", "namespace": "shop"},
+            "spec": {"template": {"spec": {"hostNetwork": true,
+                "containers": [{"name": "web", "image": "nginx:1.27"}]}}}});
+        assert!(failed_rules("Deployment", &item).contains(&"CKV_K8S_19"));
+        item["kind"] = "Deployment".into();
+        assert!(failed_rules("Deployment", &item).contains(&"CKV_K8S_19"));
     }
 }

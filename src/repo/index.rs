@@ -108,6 +108,9 @@ pub struct RepoIndex {
     /// The failed policy rules (`crate::policy`) of the files, when the indexer ran them (the
     /// console's does), sorted by path and line.
     pub policy: Vec<crate::policy::Outcome>,
+    /// The repo's side of the standards (policy findings, what workload manifests pass, the
+    /// waivers), when the indexer read it (the console's does: `standards::scan_repo`).
+    pub standards: crate::standards::RepoSide,
 }
 
 impl RepoIndex {
@@ -220,6 +223,7 @@ pub fn build(root: &Path) -> std::io::Result<RepoIndex> {
         root: root.to_path_buf(),
         files,
         policy: Vec::new(),
+        standards: Default::default(),
     })
 }
 

@@ -268,8 +268,11 @@ fn run_effect(
                 let started = std::time::Instant::now();
                 let result = index::build(&root)
                     .map(|mut i| {
-                        // The policy rules' failures, marked on files and resources.
-                        i.policy = crate::policy::failed_in_all(&root);
+                        // The policy rules' failures, marked on files and resources; the
+                        // standards' repo side from the same scan.
+                        let (failed, side) = crate::standards::scan_repo_with_outcomes(&root);
+                        i.policy = failed;
+                        i.standards = side;
                         Arc::new(i)
                     })
                     .map_err(|e| e.to_string());

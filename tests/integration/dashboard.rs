@@ -22,9 +22,19 @@ use crate::support::{buffer_text as text, git, temp_repo};
 const SIZES: [(u16, u16); 3] = [(80, 24), (200, 50), (400, 100)];
 
 fn dash_state(page: Page, w: u16, h: u16, world: World) -> State {
-    let console = live_state(Route::Overview, w, h, world);
+    // The standards page gets the reports, the repo's side and the images' reports.
+    let console = if page == Page::Standards {
+        crate::live_snapshots::standards_state(w, h, world)
+    } else {
+        live_state(Route::Overview, w, h, world)
+    };
     let mut s = State::new(vec![page], 20, Thresholds::default(), (w, h));
     s.live = console.live.clone();
+    if page == Page::Standards {
+        let (side, images) = crate::live_snapshots::standards_inputs();
+        let _ = update(&mut s, Msg::RepoSide(side));
+        let _ = update(&mut s, Msg::ImageVulns(Some(images)));
+    }
     s.live.changed.sources = true;
     let _ = update(&mut s, Msg::Tick(console.live.now));
     let _ = settle(&mut s);

@@ -842,3 +842,40 @@ fn demo_from_an_overview_problem_to_the_log_line_that_explains_it() {
     t.send("q");
     assert_eq!(t.wait_exit(10), 0);
 }
+
+/// `blast demo`: `S` opens the Standards view: the demo's drift (mosquitto put on the host
+/// network), the k3d host's waived docker-bench items shown as waived; Enter on a waived item
+/// shows its reason whole; a filter narrows the lines.
+#[test]
+fn demo_standards_view_shows_drift_and_waivers() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut t = Pty::spawn(&["demo", "--view", "overview"], repo, 160, 40, &[]);
+    wait_screen(&t, 30, "the overview never came", |s| {
+        s.contains("edge-berlin")
+    });
+    t.send("S");
+    wait_screen(&t, 30, "the Standards view never showed the drift", |s| {
+        s.contains("Standards") && s.contains("CKV_K8S_19") && s.contains("mqtt/mosquitto")
+    });
+    t.send("/");
+    for c in "5.31".chars() {
+        t.send(&c.to_string());
+    }
+    t.send("\r");
+    wait_screen(&t, 20, "the filter did not find the waived 5.31", |s| {
+        s.contains("WAIVED") && s.contains("5.31") && !s.contains("CKV_K8S_19")
+    });
+    // The site's line, then its one item.
+    t.send("j");
+    t.send("\r");
+    wait_screen(&t, 10, "Enter did not show the waiver whole", |s| {
+        s.contains("waived: k3d")
+    });
+    t.send("\x1b");
+    t.send("\x1b");
+    wait_screen(&t, 10, "esc did not clear the filter", |s| {
+        s.contains("CKV_K8S_19")
+    });
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}

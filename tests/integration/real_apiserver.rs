@@ -211,12 +211,13 @@ fn world_edited(
 }
 
 /// The console's least privilege: get/list/watch on the kinds it reads, for `viewer`; the same
-/// but for Argo CD's group for `partial`.
+/// but for Argo CD's group for `partial`. ConfigMaps only in `blast-system` (the benchmark
+/// reports: `standards`), through a Role there, never cluster-wide.
 fn reader_rbac() -> Vec<Value> {
     let rules = |skip: &str| -> Vec<Value> {
         kinds::ALL
             .iter()
-            .filter(|k| k.group != skip)
+            .filter(|k| k.group != skip && **k != kinds::CONFIG_MAP)
             .map(|k| json!({"apiGroups": [k.group], "resources": [k.plural], "verbs": ["get", "list", "watch"]}))
             .collect()
     };
@@ -236,6 +237,23 @@ fn reader_rbac() -> Vec<Value> {
     };
     let mut out = role("blast-reader", VIEWER, rules("-")).to_vec();
     out.extend(role("blast-reader-no-argocd", PARTIAL, rules(NO_ARGOCD)));
+    out.push(
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "blast-system"}}),
+    );
+    out.push(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+        "metadata": {"name": "blast-reports", "namespace": "blast-system"},
+        "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch"]}],
+    }));
+    out.push(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+        "metadata": {"name": "blast-reports", "namespace": "blast-system"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "blast-reports"},
+        "subjects": [
+            {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": VIEWER},
+            {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": PARTIAL},
+        ],
+    }));
     out
 }
 
@@ -1505,4 +1523,109 @@ fn trivy_reports_on_a_real_server_show_in_the_images_view() {
     );
     t.send("q");
     assert_eq!(t.wait_exit(10), 0);
+}
+
+/// The benchmark reports on real API servers: `blast status` reads the `blast.io/report`
+/// ConfigMaps of `blast-system` on every site (label-selected, never another ConfigMap), the
+/// viewer needing no more than get/list/watch on configmaps there (a Role, no ClusterRole);
+/// its standards equal the admin's, and FAILs degrade, waived items do not.
+#[test]
+fn the_report_configmaps_are_watched_in_blast_system_only_with_a_role_there() {
+    let Some(w) = world_edited(
+        "the_report_configmaps_are_watched_in_blast_system_only_with_a_role_there",
+        &[],
+        |objects, _| {
+            for (cluster, cm) in blast::demo::world::report_objects() {
+                objects.get_mut(&cluster).unwrap().push(cm);
+            }
+            // A ConfigMap without the label next to them: never read.
+            objects.get_mut("mgmt").unwrap().push(json!({
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "not-a-report", "namespace": "blast-system"},
+                "data": {"report.json": "{\"not\": \"read\"}"},
+            }));
+        },
+    ) else {
+        return;
+    };
+    let (code, admin, err) = w.status(ADMIN, WATCH_WORKLOADS, &["--json"]);
+    assert_eq!(code, 1, "{admin}{err}");
+    let (code, viewer, err) = w.status(VIEWER, WATCH_WORKLOADS, &["--json"]);
+    assert_eq!(code, 1, "{viewer}{err}");
+    let admin: Value = serde_json::from_str(&admin).unwrap();
+    let viewer: Value = serde_json::from_str(&viewer).unwrap();
+    assert_eq!(
+        viewer["standards"], admin["standards"],
+        "the viewer sees the reports"
+    );
+    let std = viewer["standards"].as_array().unwrap();
+    let of = |site: &str| {
+        std.iter()
+            .find(|s| s["site"] == site)
+            .unwrap_or_else(|| panic!("{site}: {std:?}"))
+    };
+    let bench = |site: &str| of(site)["benches"][0].clone();
+    assert_eq!(bench("mgmt")["tool"], "docker-bench");
+    assert_eq!(
+        bench("mgmt")["counts"]["waived"],
+        2,
+        "k3d's waivers of the repo"
+    );
+    assert_eq!(bench("mgmt")["counts"]["fail"], 0);
+    assert_eq!(bench("edge-lab")["tool"], "kube-bench");
+    assert!(bench("edge-lab")["counts"]["fail"].as_u64().unwrap() > 0);
+    assert_eq!(
+        of("edge-berlin")["drift"],
+        1,
+        "the demo's mosquitto on the host network"
+    );
+    let sites = viewer["sites"].as_array().unwrap();
+    let problems = |site: &str| -> Vec<String> {
+        sites.iter().find(|s| s["site"] == site).unwrap()["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["area"] == "standards")
+            .map(|p| p["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(
+        problems("edge-lab")
+            .iter()
+            .any(|p| p.starts_with("kube-bench edge-lab:")),
+        "{viewer}"
+    );
+    assert!(
+        problems("mgmt").iter().all(|p| !p.contains("docker-bench")),
+        "WARN and waived only"
+    );
+    // What the viewer asked of ConfigMaps: list and watch in blast-system, label-selected.
+    let events = audit_of(&w, VIEWER);
+    let cms: Vec<_> = events
+        .iter()
+        .filter(|(_, _, uri, _)| uri.contains("configmaps"))
+        .collect();
+    assert!(
+        cms.iter()
+            .any(|(s, v, _, _)| s == "edge-lab" && v == "watch"),
+        "{cms:?}"
+    );
+    assert!(
+        cms.iter().any(|(s, v, _, _)| s == "mgmt" && v == "list"),
+        "{cms:?}"
+    );
+    for (s, v, uri, code) in &cms {
+        assert!(
+            uri.starts_with("/api/v1/namespaces/blast-system/configmaps?")
+                && uri.contains("labelSelector=blast.io%2Freport")
+                && ["list", "watch"].contains(&v.as_str())
+                && *code != 403,
+            "{s}: {v} {uri} {code}"
+        );
+    }
+    assert!(
+        events
+            .iter()
+            .all(|(_, _, uri, _)| !uri.contains("/secrets/") || !uri.contains("blast-system"))
+    );
 }

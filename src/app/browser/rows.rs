@@ -211,6 +211,7 @@ mod tests {
             |path: &str, resources: Vec<Resource>| FileEntry::new(path, FileKind::Yaml, resources);
         RepoIndex {
             policy: Vec::new(),
+            standards: Default::default(),
             root: "/r".into(),
             files: vec![
                 file(

@@ -452,6 +452,14 @@ pub fn open_problem(state: &mut State, fx: &mut Vec<Effect>) -> bool {
             state.views.gitops.pending = Some(key.name.clone());
             go(state, Route::GitOps, fx);
         }
+        "standards" => {
+            // `Standards SITE`: the Standards view, on the first line of that kind of problem.
+            let area = super::standards::area_of_problem(&p.message);
+            state.views.std_pending = Some(format!("{rest}|{area}"));
+            state.views.standards.filter.clear();
+            go(state, Route::Standards, fx);
+            return true;
+        }
         _ => {}
     }
     open_inspect(state, notes, fx);

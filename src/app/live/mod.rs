@@ -14,6 +14,7 @@ pub mod fleet;
 pub mod gitops;
 pub mod images;
 pub mod nodes;
+pub mod standards;
 pub mod storage;
 pub mod summary;
 pub mod table;

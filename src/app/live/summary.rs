@@ -53,19 +53,70 @@ pub struct SiteSummary {
     pub storage: Option<Area>,
     pub backup: Option<Area>,
     pub gitops: Option<Area>,
+    /// Policy (repo and drift), CIS benchmarks, image vulnerabilities (`add_standards`).
+    pub standards: Option<Area>,
     pub verdict: Verdict,
     pub problems: Vec<SummaryProblem>,
 }
 
 impl SiteSummary {
-    pub fn areas(&self) -> [(&'static str, Option<&Area>); 4] {
+    pub fn areas(&self) -> [(&'static str, Option<&Area>); 5] {
         [
             ("fleet", self.fleet.as_ref()),
             ("storage", self.storage.as_ref()),
             ("backup", self.backup.as_ref()),
             ("gitops", self.gitops.as_ref()),
+            ("standards", self.standards.as_ref()),
         ]
     }
+}
+
+/// Adds the standards to the summaries (`overview`'s): each site's standards area and its
+/// problems (policy errors, drift, unwaived benchmark FAILs and Critical images degrade it;
+/// WARN, High and waived items do not). What every site shares (`standards::SHARED`) counts
+/// on the management clusters, which deploy it. Sites sorted again, worst first.
+pub fn add_standards(
+    sites: &mut [SiteSummary],
+    standards: &[crate::standards::SiteStandards],
+    images_known: bool,
+) {
+    for st in standards {
+        let shared = st.site == crate::standards::SHARED;
+        let verdict = super::standards::verdict(st);
+        // Nothing known (no repo read, no report, no image data): no area, rather than one
+        // that looks fine for want of data.
+        let known =
+            st.policy_errors.is_some() || !st.benches.is_empty() || st.drift > 0 || images_known;
+        if !known {
+            continue;
+        }
+        for s in sites
+            .iter_mut()
+            .filter(|s| if shared { s.root } else { s.site == st.site })
+        {
+            if !shared {
+                s.standards = Some(Area {
+                    verdict,
+                    text: super::standards::site_text(st, images_known),
+                });
+            }
+            for p in st.problems() {
+                s.problems.push(SummaryProblem {
+                    area: "standards",
+                    object: format!("Standards {}", st.site),
+                    message: p,
+                    since: None,
+                    verdict: Verdict::Degraded,
+                });
+            }
+            if st.degraded() {
+                s.verdict = s.verdict.max(Verdict::Degraded);
+            }
+            s.problems
+                .sort_by(|a, b| b.verdict.cmp(&a.verdict).then(a.since.cmp(&b.since)));
+        }
+    }
+    sites.sort_by(|a, b| b.verdict.cmp(&a.verdict).then(a.site.cmp(&b.site)));
 }
 
 fn worst<'a>(vs: impl Iterator<Item = &'a Verdict>) -> Verdict {
@@ -155,6 +206,7 @@ pub fn overview(live: &LiveState, t: Thresholds, revs: &Revisions) -> Vec<SiteSu
         storage: None,
         backup: None,
         gitops: None,
+        standards: None,
         verdict: Verdict::Healthy,
         problems: vec![],
     };

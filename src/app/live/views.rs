@@ -72,6 +72,13 @@ pub struct LiveViews {
     pub logs_nav: TableNav,
     /// The last stream id handed out.
     pub next_stream: u64,
+    pub standards: TableNav,
+    pub standard_rows: Vec<super::standards::StdRow>,
+    /// The images' vulnerabilities (the `ImageVulns` seam: Clair's reports as the images
+    /// task delivers them); `None`: no report data (no Clair configured or not read yet).
+    pub std_images: Option<Vec<crate::standards::ImageVulns>>,
+    /// A line to select once the rows are derived (`site|area`, from an overview problem).
+    pub std_pending: Option<String>,
 }
 
 impl State {
@@ -116,6 +123,7 @@ impl State {
             Route::Workloads => Some(&self.views.workloads),
             Route::Logs => Some(&self.views.logs_nav),
             Route::Images => Some(&self.images.nav),
+            Route::Standards => Some(&self.views.standards),
         }
     }
 
@@ -133,6 +141,7 @@ impl State {
             Route::Workloads => Some(&mut self.views.workloads),
             Route::Logs => Some(&mut self.views.logs_nav),
             Route::Images => Some(&mut self.images.nav),
+            Route::Standards => Some(&mut self.views.standards),
         }
     }
 
@@ -150,6 +159,7 @@ impl State {
             Route::Workloads => self.views.workload_rows.len(),
             Route::Logs => self.views.logs.as_ref().map_or(0, |l| l.lines.len()),
             Route::Images => self.images.rows.len(),
+            Route::Standards => self.views.standard_rows.len(),
         }
     }
 
@@ -230,6 +240,16 @@ impl State {
                 kind: "Pod",
                 key: ObjKey::new(Some(&l.namespace), &l.pod),
             }),
+            Route::Standards => match &self.views.standard_rows.get(i)?.target {
+                super::standards::Target::Live {
+                    site, kind, key, ..
+                } => Some(ObjRef {
+                    source: site.clone(),
+                    kind,
+                    key: key.clone(),
+                }),
+                _ => None,
+            },
             Route::Overview | Route::Changes | Route::Reconcile | Route::Images => None,
         }
     }
@@ -249,6 +269,10 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
     let height = state.table_height();
     let live = &state.live;
     let v = &mut state.views;
+    let repo_side = match &state.repo.index {
+        crate::app::browser::Loadable::Loaded(i) => Some(&i.standards),
+        _ => None,
+    };
     match &mut state.route {
         Route::Browser | Route::Changes | Route::Reconcile => {}
         Route::Fleet => {
@@ -370,6 +394,9 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
         }
         Route::Overview => {
             v.overview_rows = summary::overview(live, v.thresholds, &v.revisions);
+            let g = super::standards::gather(live, repo_side);
+            let std = super::standards::per_site(&g, repo_side, v.std_images.as_deref());
+            summary::add_standards(&mut v.overview_rows, &std, v.std_images.is_some());
             v.overview.clamp(v.overview_rows.len(), height);
             let problems = v
                 .overview_rows
@@ -396,9 +423,40 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
                 super::images::settle(live, &mut state.images, height, &mut fx);
             }
         }
+        Route::Standards => {
+            let rows = super::standards::rows(
+                live,
+                repo_side,
+                v.std_images.as_deref(),
+                &v.standards.filter,
+            );
+            v.standards
+                .rederive(&mut v.standard_rows, rows, |r| (r.key(), &r.site), height);
+            if let Some(p) = v.std_pending.take() {
+                select_pending(&mut v.standards, &v.standard_rows, &p, height);
+            }
+        }
     }
     crate::app::nav::resolve_jump(state, &mut fx);
     fx
+}
+
+/// Selects the first line of `site|area` that fails (else the site's header).
+fn select_pending(
+    nav: &mut TableNav,
+    rows: &[super::standards::StdRow],
+    pending: &str,
+    height: usize,
+) {
+    let (site, area) = pending.split_once('|').unwrap_or((pending, ""));
+    let at = rows
+        .iter()
+        .position(|r| !r.header && r.site == site && r.area == area)
+        .or_else(|| rows.iter().position(|r| r.header && r.site == site));
+    if let Some(i) = at {
+        nav.selected = i;
+        nav.clamp(rows.len(), height);
+    }
 }
 
 fn storage_key(r: &StorageRow) -> String {
@@ -668,6 +726,7 @@ fn open(state: &mut State, fx: &mut Vec<Effect>) {
             let notes = super::images::notes(state);
             drill::open_inspect(state, notes, fx);
         }
+        Route::Standards => super::standards::open(state, fx),
         Route::Overview => {
             let Some(s) = state.views.overview_rows.get(state.views.overview.selected) else {
                 return;

@@ -22,6 +22,7 @@ pub(super) fn page_figures(p: Page, state: &State) -> Vec<(&'static str, String,
         Some("storage") => s.storage.clone(),
         Some("backup") => s.backup.clone(),
         Some("gitops") => s.gitops.clone(),
+        Some("standards") => s.standards.clone(),
         _ => None,
     };
     match p {

@@ -16,6 +16,7 @@ mod figures;
 mod header;
 mod problems;
 mod sites;
+mod standards;
 #[cfg(test)]
 mod tests;
 mod tiles;
@@ -160,6 +161,10 @@ fn page(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     if p == Page::Problems {
         problems(frame, body, state, theme);
+        return;
+    }
+    if p == Page::Standards {
+        standards::standards(frame, body, state, theme);
         return;
     }
     if state.sites.is_empty() {

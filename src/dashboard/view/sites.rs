@@ -88,7 +88,12 @@ pub(super) fn site_problems(s: &SiteSummary, p: Page) -> Vec<&SummaryProblem> {
 pub(super) fn page_area(s: &SiteSummary, p: Page) -> Vec<(&'static str, Option<&Area>)> {
     match p.area() {
         Some(a) => s.areas().into_iter().filter(|(n, _)| *n == a).collect(),
-        None => s.areas().to_vec(),
+        // The standards only where something is known of them (a repo read, a report).
+        None => s
+            .areas()
+            .into_iter()
+            .filter(|(n, a)| *n != "standards" || a.is_some())
+            .collect(),
     }
 }
 

@@ -59,7 +59,7 @@ fn tile_figure(p: Page, s: &SiteSummary, f: Option<&Figures>) -> Option<(String,
             (f.policies > 0).then(|| (format!("{}/{}", f.policies_ok, f.policies), "policies ok"))
         }
         Page::GitOps => (f.apps > 0).then(|| (format!("{}/{}", f.apps_synced, f.apps), "apps ok")),
-        Page::Problems => None,
+        Page::Problems | Page::Standards => None,
     }
 }
 

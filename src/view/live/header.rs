@@ -35,6 +35,7 @@ pub(super) fn header_bar(frame: &mut Frame, area: Rect, state: &State, theme: &T
         ("9", "Changes", Route::Changes),
         ("0", "Reconcile", Route::Reconcile),
         ("W", "Workloads", Route::Workloads),
+        ("S", "Standards", Route::Standards),
     ];
     // Narrow terminals: the numbers, and the name of the view on screen only.
     let compact = area.width < 140;
@@ -45,6 +46,10 @@ pub(super) fn header_bar(frame: &mut Frame, area: Rect, state: &State, theme: &T
         }
         // The workloads tab while it (or a log from it) is on screen: `W` opens it anywhere.
         if r == Route::Workloads && !matches!(state.route, Route::Workloads | Route::Logs) {
+            continue;
+        }
+        // Likewise the standards tab (`S` opens it anywhere).
+        if r == Route::Standards && state.route != Route::Standards {
             continue;
         }
         let on = std::mem::discriminant(&r) == std::mem::discriminant(&state.route);

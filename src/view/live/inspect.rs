@@ -26,6 +26,7 @@ fn row_fields(state: &State) -> Vec<(String, String)> {
         Route::GitOps => super::gitops::fields(state),
         Route::Workloads => super::workloads::fields(state),
         Route::Images => super::images::fields(state),
+        Route::Standards => super::standards::fields(state),
         _ => vec![],
     }
 }

@@ -15,6 +15,7 @@ mod inspect;
 mod nodes;
 mod overview;
 mod picker;
+mod standards;
 mod storage;
 mod workloads;
 
@@ -61,6 +62,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             Route::Workloads => workloads::draw(frame, body, state, theme),
             Route::Logs => workloads::draw_logs(frame, body, state, theme),
             Route::Images => images::draw(frame, body, state, theme),
+            Route::Standards => standards::draw(frame, body, state, theme),
             Route::Browser | Route::Changes => {}
         }
     }
