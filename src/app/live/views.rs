@@ -425,16 +425,16 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
         }
         Route::Standards => {
             // The images' lines come from the Images view's own rows: its repo scan and
-            // Clair's reports are asked from here too (no rows yet: what `Msg::ImageVulns` gave
-            // is kept). No source at all: no report data.
+            // Clair's reports are asked from here too. While no row has a source (no Clair, no
+            // Trivy report), what `Msg::ImageVulns` gave is kept (none: no report data).
             super::images::settle(live, &mut state.images, height, &mut fx);
             let rows = &state.images.rows;
-            if !rows.is_empty() {
-                v.std_images = (!rows.iter().all(|r| r.unknown)).then(|| {
+            if rows.iter().any(|r| !r.unknown) {
+                v.std_images = Some(
                     rows.iter()
                         .map(|r| crate::standards::ImageVulns::of(&r.image))
-                        .collect()
-                });
+                        .collect(),
+                );
             }
             let rows = super::standards::rows(
                 live,

@@ -61,7 +61,12 @@ pub(super) fn standards(frame: &mut Frame, area: Rect, state: &State, theme: &Th
         if lines.len() >= height {
             break;
         }
-        let head = format!(" {} {:<8} ", symbol(h.level), h.subject);
+        // A degraded site reads as it does on every other page (▲ DEGRADED).
+        let mark = match h.subject.as_str() {
+            "DEGRADED" => crate::app::live::fleet::Verdict::Degraded.symbol(),
+            _ => symbol(h.level),
+        };
+        let head = format!(" {mark} {:<8} ", h.subject);
         let used = head.width() + name_w + 1;
         lines.push(Line::from(vec![
             Span::styled(head, theme.style(role(h.level))),
