@@ -127,12 +127,26 @@ pub fn rebase_check(root: &Path) -> Result<Rebase, git2::Error> {
 /// local commits intact. When clean, the working tree and index are updated (uncommitted changes
 /// to files the rebase does not touch are kept) and then the branch moves. If an uncommitted
 /// change is in the way, an error says so and nothing has changed.
+///
+/// Where the repo signs its commits (`commit.gpgsign`), libgit2 cannot: the commits to replay
+/// are then replayed by the system `git rebase` (after the same in-memory check), which signs
+/// them as `git pull --rebase` would, instead of pushing unsigned rewrites.
 pub fn rebase_onto_upstream(root: &Path) -> Result<Rebase, git2::Error> {
     let repo = open(root)?;
     let plan = rebase_plan(&repo)?;
     let Some(new_head) = plan.new_head else {
         return Ok(plan.rebase);
     };
+    if let Rebase::Clean { onto, commits } = &plan.rebase
+        && *commits > 0
+        && repo
+            .config()
+            .ok()
+            .and_then(|c| super::hooks::signing(&c))
+            .is_some()
+    {
+        return rebase_with_git(root, onto).map(|()| plan.rebase.clone());
+    }
     let old_tree = repo.find_commit(plan.head)?.tree()?;
     let new_tree = repo.find_commit(new_head)?.tree()?;
     // Safe checkout against HEAD (the old tree): it checks every file first and writes nothing
@@ -169,4 +183,35 @@ pub fn rebase_onto_upstream(root: &Path) -> Result<Rebase, git2::Error> {
         return Err(e);
     }
     Ok(plan.rebase)
+}
+
+/// `git rebase --autostash ONTO` with the system git (it signs as the repo's config says); on
+/// failure the rebase is aborted, so nothing has changed, and git's last lines say why.
+fn rebase_with_git(root: &Path, onto: &str) -> Result<(), git2::Error> {
+    use std::sync::atomic::AtomicBool;
+    let never = AtomicBool::new(false);
+    let ran = super::system_git::run(
+        root,
+        &["rebase", "--autostash", "--quiet", onto],
+        &[],
+        &mut |_| {},
+        &never,
+    )
+    .map_err(|e| git2::Error::from_str(&format!("git rebase (to sign the commits): {e:?}")))?;
+    if ran.status.success() {
+        return Ok(());
+    }
+    let _ = super::system_git::run(root, &["rebase", "--abort"], &[], &mut |_| {}, &never);
+    let tail: Vec<&str> = ran
+        .stderr
+        .iter()
+        .rev()
+        .take(4)
+        .rev()
+        .map(String::as_str)
+        .collect();
+    Err(git2::Error::from_str(&format!(
+        "git rebase (to sign the commits) failed, nothing was changed: {}",
+        tail.join(" / ")
+    )))
 }

@@ -435,3 +435,51 @@ fn the_console_asks_before_pushing_an_unsigned_commit_n_keeps_it_local_y_pushes(
     t.send("\x03");
     assert_eq!(t.wait_exit(10), 0);
 }
+
+/// "Fetch and rebase" after a rejected push, in a repo that signs: the replayed commit is
+/// signed (by git's own rebase, as `git pull --rebase` would), so the push asks nothing. libgit2
+/// replayed it unsigned.
+#[cfg(unix)]
+#[test]
+fn a_rebase_onto_the_upstream_keeps_the_commits_signed() {
+    use blast::git::rebase::{self, Rebase};
+    let r = repo();
+    let w = &r.work;
+    ssh_signing(w);
+    staged_change(&r);
+    let local = commit::commit(w, "clusters: signed here").unwrap();
+    // Someone else pushes first.
+    let other = w.parent().unwrap().join("other");
+    git(
+        w.parent().unwrap(),
+        &[
+            "clone",
+            "-q",
+            r.remote.to_str().unwrap(),
+            other.to_str().unwrap(),
+        ],
+    );
+    git(&other, &["config", "user.name", "Bo"]);
+    git(&other, &["config", "user.email", "bo@example.com"]);
+    write_file(&other, "apps/NEW.md", "theirs\n");
+    git(&other, &["add", "apps/NEW.md"]);
+    git(&other, &["commit", "-q", "-m", "apps: theirs"]);
+    git(&other, &["push", "-q", "origin", "HEAD"]);
+    git(w, &["fetch", "-q"]);
+
+    let done = rebase::rebase_onto_upstream(w).unwrap();
+    assert!(matches!(done, Rebase::Clean { commits: 1, .. }), "{done:?}");
+    assert_ne!(rev(w, "HEAD"), local.id, "replayed");
+    assert_eq!(rev(w, "HEAD~1"), rev(&r.remote, "main"), "onto theirs");
+    let verified = std::process::Command::new("git")
+        .args(["verify-commit", "HEAD"])
+        .current_dir(w)
+        .output()
+        .unwrap();
+    assert!(
+        verified.status.success(),
+        "the replayed commit is signed: {}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    assert_eq!(remote::unsigned_to_push(w), vec![]);
+}
