@@ -44,22 +44,15 @@ pub static RULES: &[GraphRule] = &[
     },
 ];
 
-/// Kinds the graph rules read: Pods and what makes them (templates), NetworkPolicies and
-/// bindings. checkov makes a vertex of every named object, but no other kind gives or changes
-/// an outcome, so no other is kept.
-pub const KINDS: &[&str] = &[
-    "Pod",
-    "NetworkPolicy",
-    "RoleBinding",
-    "ClusterRoleBinding",
-    "Deployment",
-    "DeploymentConfig",
-    "DaemonSet",
-    "Job",
-    "ReplicaSet",
-    "ReplicationController",
-    "StatefulSet",
-];
+/// Whether the graph rules read a kind: Pods and what makes them (templates), NetworkPolicies
+/// and bindings. checkov makes a vertex of every named object, but no other kind gives or
+/// changes an outcome, so no other is kept.
+pub fn reads(kind: &str) -> bool {
+    matches!(
+        kind,
+        "Pod" | "NetworkPolicy" | "RoleBinding" | "ClusterRoleBinding"
+    ) || TEMPLATE_KINDS.contains(&kind)
+}
 
 /// Kinds whose pod template checkov turns into a Pod vertex.
 const TEMPLATE_KINDS: &[&str] = &[

@@ -318,11 +318,7 @@ pub fn scan(root: &Path, config: &Config) -> std::io::Result<Vec<Outcome>> {
             out.extend(per_object(&one, config));
         }
         for doc in &mut src.docs {
-            if doc
-                .root
-                .as_ref()
-                .is_some_and(|r| !kind_in(r, |k| graph::KINDS.contains(&k)))
-            {
+            if doc.root.as_ref().is_some_and(|r| !kind_in(r, graph::reads)) {
                 doc.root = None;
             }
         }
@@ -391,10 +387,9 @@ fn read_by_a_rule(kind: &str) -> bool {
             rules()
                 .iter()
                 .flat_map(|r| r.kinds.iter().copied())
-                .chain(graph::KINDS.iter().copied())
                 .collect()
         });
-    KINDS.contains(kind)
+    KINDS.contains(kind) || graph::reads(kind)
 }
 
 /// Whether a document's `kind` passes `wanted`; a `List`, or a kind that is not a plain name
