@@ -78,6 +78,14 @@ pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
     TURN.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// What a wait for a start ended with.
+#[derive(PartialEq)]
+enum Start {
+    Ready,
+    /// A port was taken: spawn it again (from the launching thread).
+    Again,
+}
+
 /// One running kube-apiserver.
 pub struct ApiServer {
     bin: PathBuf,
@@ -98,6 +106,11 @@ pub struct ApiServer {
 impl ApiServer {
     /// Starts the server without waiting (on the calling thread: the server dies with it).
     fn launch(bin: &Path, extra: &[&str]) -> ApiServer {
+        ApiServer::launch_on(bin, free_port(), extra)
+    }
+
+    /// [`ApiServer::launch`] on a given port.
+    pub fn launch_on(bin: &Path, port: u16, extra: &[&str]) -> ApiServer {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         std::fs::create_dir_all(d.join("certs")).unwrap();
@@ -116,7 +129,7 @@ impl ApiServer {
             bin: bin.to_path_buf(),
             child: None,
             dir,
-            port: free_port(),
+            port,
             etcd_port: free_port(),
             extra: extra.iter().map(|a| a.to_string()).collect(),
             etcd_url: String::new(),
@@ -178,17 +191,18 @@ impl ApiServer {
     /// Waits for etcd's URL and then the server's `/readyz`; panics with the log's tail.
     ///
     /// A port picked free can be taken before the server binds it (by any process's outgoing
-    /// connection): a start that fails with "address already in use" is retried, on new ports
-    /// unless the server was ready once (then on its own port, after a pause).
-    fn wait_ready(&mut self) {
+    /// connection): a start that fails with "address already in use" answers
+    /// [`Start::Again`] (with new ports unless the server was ready once: then on its own port,
+    /// after a pause) and the caller spawns it again — on the thread that launched it, since
+    /// the server dies with the thread that spawned it (`PR_SET_PDEATHSIG`).
+    fn wait_ready(&mut self, bind_retries: &mut u32) -> Start {
         let deadline = Instant::now() + Duration::from_secs(180);
-        let mut bind_retries = 0;
         loop {
             if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
                 let log = std::fs::read(self.dir.path().join("apiserver.log")).unwrap_or_default();
                 let own = String::from_utf8_lossy(log.get(self.log_mark..).unwrap_or_default());
-                if own.contains("address already in use") && bind_retries < 5 {
-                    bind_retries += 1;
+                if own.contains("address already in use") && *bind_retries < 5 {
+                    *bind_retries += 1;
                     let _ = writeln!(
                         std::io::stderr(),
                         "kube-apiserver: a port was taken before it bound it; starting again"
@@ -200,8 +214,8 @@ impl ApiServer {
                         self.etcd_port = free_port();
                     }
                     self.etcd_url.clear();
-                    self.spawn();
-                    continue;
+                    self.child = None;
+                    return Start::Again;
                 }
                 panic!("kube-apiserver exited ({status}):\n{}", self.log_tail());
             }
@@ -219,7 +233,7 @@ impl ApiServer {
                     self.write_kubeconfig(user);
                 }
                 self.was_ready = true;
-                return;
+                return Start::Ready;
             }
             assert!(
                 Instant::now() < deadline,
@@ -323,8 +337,13 @@ impl ApiServer {
     /// Starts it again on the same port, data and certificates.
     pub fn restart(&mut self) {
         self.stop();
-        self.spawn();
-        self.wait_ready();
+        let mut retries = 0;
+        loop {
+            self.spawn();
+            if self.wait_ready(&mut retries) == Start::Ready {
+                return;
+            }
+        }
     }
 
     pub fn log_tail(&self) -> String {
@@ -401,13 +420,37 @@ pub fn runtime() -> tokio::runtime::Runtime {
 /// Starts `n` servers at once (launched from this thread, so that they die with it), each with
 /// the `extra` flags, and waits until all of them are ready.
 pub fn start_many(bin: &Path, n: usize, extra: &[&str]) -> Vec<ApiServer> {
-    let mut servers: Vec<ApiServer> = (0..n).map(|_| ApiServer::launch(bin, extra)).collect();
-    std::thread::scope(|s| {
-        for server in servers.iter_mut() {
-            s.spawn(|| server.wait_ready());
+    start_all((0..n).map(|_| ApiServer::launch(bin, extra)).collect())
+}
+
+/// Waits until every launched server is ready, starting again (from this thread) each whose
+/// port was taken.
+pub fn start_all(mut servers: Vec<ApiServer>) -> Vec<ApiServer> {
+    let mut retries = vec![0; servers.len()];
+    loop {
+        // Waited for in parallel; spawned again here, never on a waiting thread (the server
+        // would die when that thread ends).
+        let again: Vec<usize> = std::thread::scope(|s| {
+            let waits: Vec<_> = servers
+                .iter_mut()
+                .zip(retries.iter_mut())
+                .map(|(server, r)| {
+                    s.spawn(move || server.was_ready || server.wait_ready(r) == Start::Ready)
+                })
+                .collect();
+            waits
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, w)| (!w.join().unwrap()).then_some(i))
+                .collect()
+        });
+        if again.is_empty() {
+            return servers;
         }
-    });
-    servers
+        for i in again {
+            servers[i].spawn();
+        }
+    }
 }
 
 // ---------------------------------------------------------------- objects

@@ -290,6 +290,33 @@ fn stable(json: &str) -> Value {
 
 const WATCH_WORKLOADS: &str = "[fleet]\nworkload_kubeconfigs = true\n";
 
+/// A start that fails because its port was taken is started again on new ports — from the
+/// thread that launched it: spawned from the thread that waited, the server died with that
+/// thread (`PR_SET_PDEATHSIG`) and the next request failed to connect (CI, stop 20).
+#[test]
+fn a_server_started_again_after_its_port_was_taken_outlives_the_wait() {
+    let Some(bin) = apiserver::binary("a_server_started_again_after_its_port_was_taken") else {
+        return;
+    };
+    let _turn = apiserver::one_at_a_time();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let servers = apiserver::start_all(vec![ApiServer::launch_on(&bin, port, &[])]);
+    drop(taken);
+    assert_ne!(servers[0].port, port, "started again on another port");
+    // The waiting thread has ended; the server must still answer.
+    std::thread::sleep(Duration::from_secs(2));
+    let version =
+        runtime().block_on(async { servers[0].client(ADMIN).await.apiserver_version().await });
+    let version = version.unwrap_or_else(|e| {
+        panic!(
+            "the started-again server answers: {e}\n{}",
+            servers[0].log_tail()
+        )
+    });
+    assert_eq!(version.major, "1");
+}
+
 #[test]
 fn blast_status_reads_every_site_from_real_api_servers() {
     let Some(w) = world("blast_status_reads_every_site_from_real_api_servers") else {
