@@ -121,7 +121,9 @@ pub enum Command {
     /// UI, for cron, monitoring and scripts: one line per site and one per problem, or JSON.
     /// Exit 0 when all is healthy, 1 when something is degraded, 2 when a site cannot be
     /// reached. Workload clusters are read through their kubeconfig Secrets only with
-    /// `[fleet] workload_kubeconfigs = true` (else they count as unreachable).
+    /// `[fleet] workload_kubeconfigs = true`; else each is judged from the management
+    /// cluster's Cluster API objects and said `not watched directly` (neither failed nor
+    /// unreachable).
     Status(StatusArgs),
     /// Full-screen read-only wall dashboard: pages fleet, storage, backup, gitops and problems,
     /// rotating. Keys: q quits, space pauses, n/p or arrows turn pages, 1-5 jump. It never

@@ -367,12 +367,34 @@ impl Drop for ServeOnly {
     }
 }
 
+/// A port free now, below Linux's ephemeral range (32768–60999): a port that `bind(0)` picked
+/// is one that any outgoing connection (the tests make thousands) may take before the server
+/// binds it. Never the same port twice in one test process.
 pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    use std::sync::atomic::{AtomicU16, Ordering};
+    const LOW: u16 = 20_000;
+    const HIGH: u16 = 32_000;
+    // Where this process starts: spread by pid, so that two test processes rarely meet.
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let _ = NEXT.compare_exchange(
+        0,
+        LOW + (std::process::id() % u32::from(HIGH - LOW)) as u16,
+        Ordering::SeqCst,
+        Ordering::SeqCst,
+    );
+    for _ in LOW..HIGH {
+        let p = NEXT.fetch_add(1, Ordering::SeqCst);
+        let p = if p >= HIGH {
+            NEXT.store(LOW + 1, Ordering::SeqCst);
+            LOW
+        } else {
+            p
+        };
+        if std::net::TcpListener::bind(("127.0.0.1", p)).is_ok() {
+            return p;
+        }
+    }
+    panic!("no free port in {LOW}..{HIGH}")
 }
 
 #[test]
