@@ -929,7 +929,7 @@ async fn real_kubectl_gets_selects_switches_context_and_watches() {
     let server = serve(&emu).await;
     let kubectl = Kubectl::new(&emu, &server);
 
-    // default columns: kubectl falls back from Table and from aggregated discovery
+    // default columns: kubectl falls back from Table (discovery is the aggregated document)
     let out = kubectl.run(&["get", "nodes"]).await;
     eprintln!("kubectl get nodes:\n{out}");
     assert!(out.starts_with("NAME"), "a table header: {out}");
