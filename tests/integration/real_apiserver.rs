@@ -1187,23 +1187,8 @@ fn five_thousand_nodes_are_listed_page_by_page() {
     const N: usize = 5000;
     let nodes = many_nodes(N);
     runtime().block_on(async {
-        use futures::StreamExt;
         let client = server.client(ADMIN).await;
-        let api: kube::Api<k8s_openapi::api::core::v1::Node> = kube::Api::all(client);
-        let api = &api;
-        futures::stream::iter(nodes.iter().cloned())
-            .map(|n| async move {
-                let mut node: k8s_openapi::api::core::v1::Node = serde_json::from_value(n).unwrap();
-                let name = node.metadata.name.clone().unwrap();
-                let created = api.create(&Default::default(), &node).await.unwrap();
-                node.metadata = created.metadata;
-                api.replace_status(&name, &Default::default(), &node)
-                    .await
-                    .unwrap();
-            })
-            .buffer_unordered(16)
-            .collect::<Vec<_>>()
-            .await;
+        apiserver::create_nodes(&client, &nodes, 16).await;
     });
     let dir = tempfile::tempdir().unwrap();
     let kubeconfig = server.kubeconfig_as(ADMIN, "big");
