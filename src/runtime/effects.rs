@@ -61,6 +61,10 @@ impl Core for State {
         self.dirty
     }
 
+    fn urgent(&self) -> bool {
+        self.awaits_first_rows()
+    }
+
     fn drawn(&mut self) {
         self.dirty = false;
     }

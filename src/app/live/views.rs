@@ -145,6 +145,19 @@ impl State {
         }
     }
 
+    /// A live view without rows on screen, and the first objects of a kind just arrived: the
+    /// frame that shows them should not wait for `min_frame` (the event loop draws it at once).
+    /// At most one such frame per kind and source that gets its first objects, and none once
+    /// the view has rows.
+    pub fn awaits_first_rows(&self) -> bool {
+        self.live.changed.first
+            && !matches!(
+                self.route,
+                Route::Browser | Route::Changes | Route::Reconcile
+            )
+            && self.table_len() == 0
+    }
+
     pub(crate) fn table_len(&self) -> usize {
         match self.route {
             Route::Browser | Route::Changes | Route::Reconcile => 0,
