@@ -159,9 +159,12 @@ pub async fn run<C: Core, T: Tasks<C>>(
         for ev in batch {
             apply(core, ev, &opts, &mut effects);
         }
-        // Only task messages: let a burst gather into one frame; a key, or the first rows of
-        // an empty view, cut the wait short.
-        if !had_input && core.dirty() && !core.urgent() && last_draw.elapsed() < opts.min_frame {
+        // Only task messages: let a burst gather into one frame; a key, the first rows of an
+        // empty view, or a quit (`q` may wait for the repo's changes, a task's answer) cut the
+        // wait short.
+        let now_or_never = |core: &C| core.urgent() || core.quit();
+        if !had_input && core.dirty() && !now_or_never(core) && last_draw.elapsed() < opts.min_frame
+        {
             let deadline = tokio::time::Instant::from_std(last_draw + opts.min_frame);
             loop {
                 tokio::select! {
@@ -177,7 +180,7 @@ pub async fn run<C: Core, T: Tasks<C>>(
                     _ = tokio::time::sleep_until(deadline) => break,
                     Some(msg) = rx.recv() => {
                         apply(core, Event::Task(msg), &opts, &mut effects);
-                        if core.urgent() {
+                        if now_or_never(core) {
                             break;
                         }
                     }
