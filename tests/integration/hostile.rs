@@ -464,6 +464,77 @@ mod dashboard {
         assert_eq!(t.wait_exit(10), 0);
     }
 
+    /// The dashboard on the hostile corpus (its repo scan for the standards page reads every
+    /// file: alias bombs, deep nests, huge files, bad encodings) with one calm site: it opens,
+    /// the scan ends (the site's policy count replaces "policy not checked"), keys act and the
+    /// peak memory stays under issue 14's 600 MB.
+    #[test]
+    fn the_dashboard_scans_the_hostile_corpus_and_stays_responsive() {
+        let dir = tempfile::tempdir().unwrap();
+        super::corpus::write(dir.path());
+        let config = dir.path().join("config.toml");
+        std::fs::write(
+            &config,
+            format!("[limits]\nmax_file_mb = {}\n", super::corpus::CAP_MB),
+        )
+        .unwrap();
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let calm = rt.block_on(serve(node_list(node("pv-a")), NodeWatch::Ticking));
+        let kubeconfig = dir.path().join("kubeconfig");
+        std::fs::write(
+            &kubeconfig,
+            format!("apiVersion: v1\nkind: Config\nclusters:\n- name: calm\n  cluster: {{server: 'http://{calm}'}}\ncontexts:\n- name: calm\n  context: {{cluster: calm, user: u}}\ncurrent-context: calm\nusers:\n- name: u\n  user: {{}}\n"),
+        )
+        .unwrap();
+        let repo = dir.path().join("hostile");
+        let mut t = Pty::spawn(
+            &[
+                "--config",
+                config.to_str().unwrap(),
+                "dashboard",
+                "--kubeconfig",
+                kubeconfig.to_str().unwrap(),
+                "--repo",
+                repo.to_str().unwrap(),
+                "--page",
+                "standards,fleet",
+                "--rotate",
+                "0",
+            ],
+            &repo,
+            200,
+            50,
+            &[],
+        );
+        let pid = t.pid();
+        t.wait_for("▸standards", 30);
+        let deadline = Instant::now() + Duration::from_secs(180);
+        let scanned = |s: &str| {
+            s.lines().any(|l| {
+                l.contains("calm")
+                    && l.split("policy ")
+                        .nth(1)
+                        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+            })
+        };
+        while !scanned(&t.screen()) {
+            assert!(
+                Instant::now() < deadline,
+                "the repo scanned within 180 s:\n{}",
+                t.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        t.send("n");
+        t.wait_for("▸fleet", 5);
+        assert_calm_live(&t);
+        let peak = kb(pid, "VmHWM:") / 1024;
+        eprintln!("dashboard on the hostile corpus: peak {peak} MB");
+        assert!(peak < 600, "peak {peak} MB");
+        t.send("q");
+        assert_eq!(t.wait_exit(10), 0);
+    }
+
     #[test]
     fn a_200_mb_list_marks_its_site_and_the_dashboard_goes_on() {
         dashboard_against(
