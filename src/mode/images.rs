@@ -60,12 +60,14 @@ fn report(cli: &Cli, args: &ImagesArgs) -> Result<u8, String> {
     let live = if args.no_live {
         LiveState::default()
     } else {
-        let (live, n) = rt.block_on(collect_live(
-            &boot,
-            cli,
-            Route::Images.wants(),
-            args.timeout,
-        ));
+        // The Clusters too: the one pass waits for each cluster's own site
+        // (`status::collect_wants`), as the console reaches its Pods and Trivy reports.
+        let mut wants = Route::Images.wants();
+        wants.push(crate::app::live::Want {
+            scope: crate::app::live::Scope::Roots,
+            kind: crate::model::kinds::CLUSTER,
+        });
+        let (live, n) = rt.block_on(collect_live(&boot, cli, wants, args.timeout));
         notes.extend(n);
         live
     };
