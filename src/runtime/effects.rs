@@ -125,10 +125,14 @@ impl ConsoleTasks {
             .write
             .clone()
             .map(|cap| Writer::spawn(cap, root.clone(), tx.clone()));
-        let _watch = opts
-            .refresh
-            .watch
-            .then(|| super::watcher::spawn(root.clone(), tx.clone(), opts.refresh.debounce_ms));
+        let _watch = opts.refresh.watch.then(|| {
+            super::watcher::spawn(
+                root.clone(),
+                tx.clone(),
+                Msg::RepoChanged,
+                opts.refresh.debounce_ms,
+            )
+        });
         if opts.refresh.git_status_secs > 0 {
             let tx = tx.clone();
             let every = Duration::from_secs(opts.refresh.git_status_secs);
