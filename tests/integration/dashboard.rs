@@ -22,7 +22,8 @@ use crate::support::{buffer_text as text, git, temp_repo};
 const SIZES: [(u16, u16); 3] = [(80, 24), (200, 50), (400, 100)];
 
 fn dash_state(page: Page, w: u16, h: u16, world: World) -> State {
-    // The standards page gets the reports, the repo's side and the images' reports.
+    // The standards page gets the reports and the repo's side; its image lines come from its
+    // own image store (the world's Pods and Trivy Operator's reports; no Clair here).
     let console = if page == Page::Standards {
         crate::live_snapshots::standards_state(w, h, world)
     } else {
@@ -31,9 +32,8 @@ fn dash_state(page: Page, w: u16, h: u16, world: World) -> State {
     let mut s = State::new(vec![page], 20, Thresholds::default(), (w, h));
     s.live = console.live.clone();
     if page == Page::Standards {
-        let (side, images) = crate::live_snapshots::standards_inputs();
+        let (side, _) = crate::live_snapshots::standards_inputs();
         let _ = update(&mut s, Msg::RepoSide(side));
-        let _ = update(&mut s, Msg::ImageVulns(Some(images)));
     }
     s.live.changed.sources = true;
     let _ = update(&mut s, Msg::Tick(console.live.now));
@@ -535,4 +535,25 @@ fn repo_changes_scan_one_at_a_time_with_at_most_one_queued() {
     assert_eq!(scans(&update(&mut s, Msg::RepoSide(side.clone()))), 0);
     // Idle: the next change scans at once.
     assert_eq!(scans(&update(&mut s, Msg::RepoChanged)), 1);
+}
+
+/// The wall counts the images' vulnerabilities as the console does: its own image store (live
+/// Pods, Trivy Operator's reports, the demo's Clair) puts mosquitto's Critical on edge-berlin's
+/// standards line and problems. Before, nothing sent the wall any image data: no image line.
+#[test]
+fn the_wall_counts_critical_images_from_its_own_image_store() {
+    let repo = temp_repo();
+    let mut t = Pty::spawn(
+        &["demo", "--dashboard", "--scenario", "none", "--rotate", "0"],
+        &repo.work,
+        200,
+        50,
+        &[],
+    );
+    t.wait_for("image with Critical vulnerabilities", 60);
+    // The standards page, by its digit (the sixth page has a key of its own).
+    t.send("6");
+    t.wait_for("images 1 Critical", 20);
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
 }

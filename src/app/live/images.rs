@@ -338,7 +338,15 @@ pub fn wanted(st: &ImagesState, now: i64, limit: usize) -> Vec<String> {
 
 /// Applies a task's answer.
 pub fn answer(state: &mut State, msg: ImagesMsg, fx: &mut Vec<Effect>) {
-    let st = &mut state.images;
+    if let Some((error, text)) = absorb(&mut state.images, msg) {
+        state.toast(error, text);
+    }
+    mark(state, fx);
+}
+
+/// Takes one answer into the store (the console's and the wall's); what to tell the user,
+/// `(is_error, text)`, where there is something.
+pub fn absorb(st: &mut ImagesState, msg: ImagesMsg) -> Option<(bool, String)> {
     match msg {
         ImagesMsg::Repo(r) => st.repo = Some(r),
         ImagesMsg::Report {
@@ -360,13 +368,13 @@ pub fn answer(state: &mut State, msg: ImagesMsg, fx: &mut Vec<Effect>) {
                 // Ask again: the report may be ready now, or in a moment (202).
                 st.reports.remove(d);
             }
-            match result {
-                Ok(s) => state.toast(false, format!("{image}: sent to Clair ({s})")),
-                Err(e) => state.toast(true, format!("{image}: not indexed: {e}")),
-            }
+            return Some(match result {
+                Ok(s) => (false, format!("{image}: sent to Clair ({s})")),
+                Err(e) => (true, format!("{image}: not indexed: {e}")),
+            });
         }
     }
-    mark(state, fx);
+    None
 }
 
 /// Something of the view's own changed: derive again if it is on screen.
