@@ -272,7 +272,7 @@ struct ApisEntry {
 enum Apis {
     /// `APIGroupDiscoveryList`: every group with its versions' resources.
     Aggregated(HashMap<String, AggregatedGroup>),
-    /// `APIGroupList` (a server without aggregated discovery, such as the emulator): every
+    /// `APIGroupList` (a server without aggregated discovery, before Kubernetes 1.30): every
     /// group's versions.
     Plain(HashMap<String, Vec<String>>),
 }

@@ -168,6 +168,9 @@ pub struct Changed {
     pub whole: BTreeSet<&'static str>,
     /// Single objects applied or deleted, per kind: (source, key).
     pub objects: Vec<(&'static str, SourceId, ObjKey)>,
+    /// A kind's first objects in a source arrived (its store was empty: the first page of
+    /// its first list, or the whole list): a view still without rows may be waiting for them.
+    pub first: bool,
 }
 
 impl Changed {
@@ -386,8 +389,12 @@ impl LiveState {
             s.setup_error = None;
         }
         let store = s.kinds.entry(kind.key).or_default();
+        let was_empty = store.objects.is_empty();
         store.objects = objects.into_iter().collect();
         store.status = status;
+        if was_empty && !store.objects.is_empty() {
+            self.changed.first = true;
+        }
         if live {
             store.updated = Some(at);
         }
