@@ -318,9 +318,10 @@ enum Wall {
 }
 
 /// Starts the console (Nodes view) or the dashboard (fleet page) against the API server at
-/// `addr` in a 160x40 pty (`support::Term`); returns the time until `shows` is on screen, the
+/// `addr` in a 200x50 pty (`support::Term`); returns the time until `shows` is on screen, the
 /// time a key (`?`, help) then takes to show, the peak RSS in MB (`VmHWM`, read before it
-/// quits) and the screen it showed.
+/// quits) and the screen it showed. 200 columns: the console's empty Nodes table has a long
+/// hint in its title before the site's error (at 160 the marker's end was cut).
 fn on_api(
     wall: Wall,
     addr: std::net::SocketAddr,
@@ -360,7 +361,7 @@ fn on_api(
         args.extend(["--page", "fleet", "--rotate", "0"]);
     }
     let t = Instant::now();
-    let term = support::Term::spawn(&args, &repo, home.path(), (160, 40), &[]);
+    let term = support::Term::spawn(&args, &repo, home.path(), (200, 50), &[]);
     let wait = |what: &str, secs: u64, until: &dyn Fn(&str) -> bool| {
         let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
