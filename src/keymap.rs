@@ -84,6 +84,7 @@ actions! {
     Page3 => "page_3": "Page 3",
     Page4 => "page_4": "Page 4",
     Page5 => "page_5": "Page 5",
+    Page6 => "page_6": "Page 6",
     ViewWorkloads => "view_workloads": "Show the workloads: Deployments, StatefulSets, DaemonSets, Jobs and their Pods",
     Workloads => "workloads": "The workloads behind the selection (Ceph OSDs, K10's executor, an Application's, a node's Pods)",
     Inspect => "inspect": "Show the selected row whole, with the object's Events",
@@ -121,6 +122,7 @@ impl Action {
             Action::Page3 => 2,
             Action::Page4 => 3,
             Action::Page5 => 4,
+            Action::Page6 => 5,
             _ => return None,
         })
     }
@@ -485,6 +487,7 @@ const DEFAULTS: &[(Context, Action, &[&str])] = &[
     (Context::Dashboard, Action::Page3, &["3"]),
     (Context::Dashboard, Action::Page4, &["4"]),
     (Context::Dashboard, Action::Page5, &["5"]),
+    (Context::Dashboard, Action::Page6, &["6"]),
     (Context::Browser, Action::ViewWorkloads, &["W"]),
     (Context::Changes, Action::ViewWorkloads, &["W"]),
     (Context::Live, Action::ViewWorkloads, &["W"]),

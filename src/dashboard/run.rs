@@ -27,6 +27,11 @@ pub struct Options {
     pub repo: Option<PathBuf>,
     /// The shortest time between two frames caused by data alone (`--refresh`).
     pub min_frame: Duration,
+    /// The repo watcher's wait for a burst of changes to end (`[refresh] debounce_ms`);
+    /// `None`: no watcher (`[refresh] watch = false`).
+    pub watch_debounce_ms: Option<u64>,
+    /// Clair, to read the images' reports (never to index one).
+    pub clair: Option<crate::clair::Endpoint>,
 }
 
 impl Core for State {
@@ -84,6 +89,7 @@ struct DashboardTasks {
     kube: mpsc::UnboundedSender<supervisor::Command>,
     repo: Option<PathBuf>,
     tx: mpsc::Sender<Msg>,
+    clair: Option<std::sync::Arc<crate::clair::client::Client>>,
 }
 
 impl Tasks<State> for DashboardTasks {
@@ -94,6 +100,13 @@ impl Tasks<State> for DashboardTasks {
             }
             Effect::ReadRevisions(wanted) => read_revisions(&self.repo, wanted, &self.tx),
             Effect::ScanRepo => scan_repo(&self.repo, &self.tx),
+            Effect::ScanRepoImages => scan_repo_images(&self.repo, &self.tx),
+            Effect::FetchReports(digests) => crate::runtime::effects::images::fetch(
+                self.clair.clone(),
+                digests,
+                &self.tx,
+                Msg::Images,
+            ),
             Effect::Suspend => {
                 term.suspend()?;
                 return Ok(vec![Msg::Resumed]);
@@ -115,7 +128,15 @@ pub async fn run(mut state: State, theme: Theme, opts: Options) -> Result<()> {
         kube,
         repo: opts.repo.clone(),
         tx: tx.clone(),
+        clair: crate::runtime::effects::images::client(opts.clair.as_ref()),
     };
+    // A wall runs for weeks: the repo's changes (a pull moving HEAD, edited files) are read
+    // again by the console's own watcher (inotify, one message per burst); stopped on drop.
+    let _watch = opts
+        .repo
+        .clone()
+        .zip(opts.watch_debounce_ms)
+        .map(|(root, ms)| crate::runtime::watcher::spawn(root, tx.clone(), Msg::RepoChanged, ms));
     crate::runtime::event_loop::run(
         &mut state,
         &theme,
@@ -138,6 +159,18 @@ fn scan_repo(repo: &Option<PathBuf>, tx: &mpsc::Sender<Msg>) {
     tokio::task::spawn_blocking(move || {
         let side = crate::standards::scan_repo(&root);
         let _ = tx.blocking_send(Msg::RepoSide(side));
+    });
+}
+
+/// Reads, off the loop, the images the repo deploys (none without a repo: then the live
+/// Pods' images alone are the store's).
+fn scan_repo_images(repo: &Option<PathBuf>, tx: &mpsc::Sender<Msg>) {
+    use crate::app::live::images::ImagesMsg;
+    let tx = tx.clone();
+    let root = repo.clone();
+    tokio::task::spawn_blocking(move || {
+        let seen = root.map_or_else(Vec::new, |r| crate::clair::images::repo_images(&r));
+        let _ = tx.blocking_send(Msg::Images(ImagesMsg::Repo(Ok(seen))));
     });
 }
 

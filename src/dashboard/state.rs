@@ -113,6 +113,10 @@ pub enum Effect {
     ReadRevisions(Vec<(String, String)>),
     /// Read (never write) the repo's side of the standards (`standards::scan_repo`).
     ScanRepo,
+    /// Read (never write) the images the repo deploys (the image store's repo side).
+    ScanRepoImages,
+    /// Ask Clair for these digests' reports (reading only: never an index request).
+    FetchReports(Vec<String>),
     /// Ctrl-Z: back to the shell until `fg`.
     Suspend,
     Quit,
@@ -131,6 +135,11 @@ pub enum Msg {
     RepoSide(crate::standards::RepoSide),
     /// The images' vulnerabilities (the `standards::ImageVulns` seam); `None`: no data.
     ImageVulns(Option<Vec<crate::standards::ImageVulns>>),
+    /// An answer for the image store (the repo's images, a Clair report).
+    Images(crate::app::live::images::ImagesMsg),
+    /// The repo changed (files, or HEAD after a pull): its side of the standards and the
+    /// Applications' revisions are read again (the repo watcher, `runtime::watcher`).
+    RepoChanged,
     /// Back from Ctrl-Z: the screen must be redrawn in full.
     Resumed,
 }
@@ -167,7 +176,13 @@ pub struct State {
     pub detail: bool,
     /// The repo's side of the standards, once read (`Effect::ScanRepo`).
     pub repo_side: Option<crate::standards::RepoSide>,
+    /// A repo scan is under way: changes meanwhile ask for one more (`rescan`), never more.
+    pub scanning: bool,
+    pub rescan: bool,
     pub std_images: Option<Vec<crate::standards::ImageVulns>>,
+    /// The console's one image store (live Pods, Trivy Operator's reports, Clair's answers,
+    /// the repo's images), settled by `settle`: the standards page's image lines and counts.
+    pub images: crate::app::live::images::ImagesState,
     /// The standards page's lines (the console's Standards view's rows), derived by `settle`.
     pub std_rows: Vec<crate::app::live::standards::StdRow>,
 }
@@ -199,7 +214,10 @@ impl State {
             selected: None,
             detail: false,
             repo_side: None,
+            scanning: false,
+            rescan: false,
             std_images: None,
+            images: Default::default(),
             std_rows: vec![],
         }
     }
@@ -228,6 +246,7 @@ impl State {
     pub fn init(&mut self) -> Vec<Effect> {
         let wants = Route::Overview.wants();
         self.live.wants = wants.clone();
+        self.scanning = true;
         vec![Effect::Watch(wants), Effect::ScanRepo]
     }
 
@@ -277,6 +296,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             if state.next_in() == Some(0) {
                 state.turn(true);
             }
+            // A Clair report gone stale (or a digest never asked) is asked again.
+            if !crate::app::live::images::wanted(&state.images, state.live.now, 1).is_empty() {
+                state.live.changed.sources = true;
+            }
         }
         Msg::Resumed => state.dirty = true,
         Msg::Revisions(r) => {
@@ -288,6 +311,31 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.repo_side = Some(r);
             state.live.changed.sources = true;
             state.dirty = true;
+            state.scanning = false;
+            if std::mem::take(&mut state.rescan) {
+                state.scanning = true;
+                fx.push(Effect::ScanRepo);
+            }
+        }
+        Msg::RepoChanged => {
+            // Bounded: one scan at a time, at most one more queued behind it, however many
+            // changes arrive (the watcher already sends one per burst).
+            if state.scanning {
+                state.rescan = true;
+            } else {
+                state.scanning = true;
+                fx.push(Effect::ScanRepo);
+            }
+            // HEAD may have moved: how far each Application is behind it is read again, and
+            // which images the repo deploys.
+            state.revisions_asked.clear();
+            state.images.repo_asked = false;
+            state.live.changed.sources = true;
+        }
+        Msg::Images(m) => {
+            // The wall never indexes: no answer of its own to tell.
+            let _ = crate::app::live::images::absorb(&mut state.images, m);
+            state.live.changed.sources = true;
         }
         Msg::ImageVulns(v) => {
             state.std_images = v;
@@ -382,6 +430,20 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
         fx.push(Effect::ReadRevisions(wanted));
     }
     let mut sites = summary::overview(live, state.thresholds, &state.revisions);
+    // The image store, as the console's Standards view keeps it; its effects are the wall's
+    // own (reads only).
+    let mut image_fx = vec![];
+    crate::app::live::images::refresh(live, &mut state.images, &mut image_fx);
+    for f in image_fx {
+        match f {
+            crate::app::Effect::ScanRepoImages => fx.push(Effect::ScanRepoImages),
+            crate::app::Effect::FetchReports(d) => fx.push(Effect::FetchReports(d)),
+            _ => {}
+        }
+    }
+    if let Some(v) = crate::app::live::images::vulns(&state.images.all) {
+        state.std_images = Some(v);
+    }
     let repo = state.repo_side.as_ref();
     let images = state.std_images.as_deref();
     let g = crate::app::live::standards::gather(live, repo);

@@ -72,7 +72,7 @@ pub fn run(cli: &Cli, mut demo: Option<Demo>) -> color_eyre::Result<()> {
 
 /// Clair for the console: the endpoint of the first watched context (`[clair.contexts.NAME]`
 /// over `[clair]`), and what the Images view says of it.
-fn clair_setup(
+pub(super) fn clair_setup(
     config: &crate::clair::ClairConfig,
     context: Option<&str>,
 ) -> (

@@ -31,9 +31,21 @@ pub fn run(cli: &Cli, args: &DashboardArgs, demo: Option<Demo>) -> color_eyre::R
         crate::kube::exec::prepare(kube.kubeconfig.as_deref(), &kube.contexts);
     }
     let min_frame = boot.min_frame(cli);
+    let refresh = &boot.config.refresh;
+    let watch_debounce_ms = refresh.watch.then_some(refresh.debounce_ms);
     let state_dir = boot.state_dir();
+    let clair_config = boot.config.clair.clone();
     boot::runtime()?.block_on(async move {
+        let mut state = state;
         let _demo = super::demo::start(demo, &state_dir, &mut kube).await?;
+        // The demo's Clair stands in for the config's, as in the console.
+        let clair_config = match &_demo {
+            Some(d) => d.clair(),
+            None => clair_config,
+        };
+        let clair =
+            super::console::clair_setup(&clair_config, kube.contexts.first().map(String::as_str));
+        state.images.clair = clair.0;
         dashboard::run::run(
             state,
             theme,
@@ -41,6 +53,8 @@ pub fn run(cli: &Cli, args: &DashboardArgs, demo: Option<Demo>) -> color_eyre::R
                 kube,
                 repo,
                 min_frame,
+                watch_debounce_ms,
+                clair: clair.1,
             },
         )
         .await

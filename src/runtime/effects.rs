@@ -125,10 +125,14 @@ impl ConsoleTasks {
             .write
             .clone()
             .map(|cap| Writer::spawn(cap, root.clone(), tx.clone()));
-        let _watch = opts
-            .refresh
-            .watch
-            .then(|| super::watcher::spawn(root.clone(), tx.clone(), opts.refresh.debounce_ms));
+        let _watch = opts.refresh.watch.then(|| {
+            super::watcher::spawn(
+                root.clone(),
+                tx.clone(),
+                Msg::RepoChanged,
+                opts.refresh.debounce_ms,
+            )
+        });
         if opts.refresh.git_status_secs > 0 {
             let tx = tx.clone();
             let every = Duration::from_secs(opts.refresh.git_status_secs);
@@ -149,12 +153,7 @@ impl ConsoleTasks {
             crate::kube::protocol::forward(kube_rx, tx.clone(), Msg::Live);
             supervisor::spawn(k, kube_tx)
         });
-        let clair = opts.clair.as_ref().and_then(|e| {
-            crate::clair::client::Client::new(e)
-                .map_err(|e| tracing::warn!(error = %e, "no Clair client"))
-                .ok()
-                .map(Arc::new)
-        });
+        let clair = images::client(opts.clair.as_ref());
         ConsoleTasks {
             root,
             tx,
@@ -217,7 +216,9 @@ impl Tasks<State> for ConsoleTasks {
                     let _ = k.send(supervisor::Command::StopStream(id));
                 }
             }
-            Effect::FetchReports(digests) => images::fetch(self.clair.clone(), digests, &self.tx),
+            Effect::FetchReports(digests) => {
+                images::fetch(self.clair.clone(), digests, &self.tx, Msg::Images)
+            }
             Effect::IndexImage {
                 image,
                 reference,
@@ -379,7 +380,7 @@ fn run_effect(
 /// The Images view's tasks: Clair's reports and indexing. Every request is bounded in time
 /// (and the client caps what an answer may hold), so a slow or broken Clair marks the rows
 /// with its error instead of holding anything up.
-mod images {
+pub(crate) mod images {
     use std::sync::Arc;
     use std::time::Duration;
 
@@ -392,6 +393,16 @@ mod images {
     use crate::clair::registry::{self, ImageRef};
     use crate::clair::{ReportState, VulnSource};
 
+    /// The Clair client of an endpoint (`None`, logged, when it cannot be built).
+    pub fn client(endpoint: Option<&crate::clair::Endpoint>) -> Option<Arc<Client>> {
+        endpoint.and_then(|e| {
+            Client::new(e)
+                .map_err(|e| tracing::warn!(error = %e, "no Clair client"))
+                .ok()
+                .map(Arc::new)
+        })
+    }
+
     /// The longest one report may take.
     pub const REPORT_TIMEOUT: Duration = Duration::from_secs(15);
     /// The longest resolving and indexing an image may take.
@@ -399,7 +410,14 @@ mod images {
     /// Reports asked at once.
     const PARALLEL: usize = 4;
 
-    pub fn fetch(client: Option<Arc<Client>>, digests: Vec<String>, tx: &mpsc::Sender<Msg>) {
+    /// Asks Clair for each digest's report (a few at a time); each answer is sent as
+    /// `wrap(ImagesMsg::Report)` (the console's `Msg::Images`, the wall's own).
+    pub fn fetch<M: Send + 'static>(
+        client: Option<Arc<Client>>,
+        digests: Vec<String>,
+        tx: &mpsc::Sender<M>,
+        wrap: fn(ImagesMsg) -> M,
+    ) {
         let tx = tx.clone();
         tokio::spawn(async move {
             futures::stream::iter(digests)
@@ -426,9 +444,7 @@ mod images {
                     let tx = tx.clone();
                     async move {
                         let at = unix_now() as i64;
-                        let _ = tx
-                            .send(Msg::Images(ImagesMsg::Report { digest, state, at }))
-                            .await;
+                        let _ = tx.send(wrap(ImagesMsg::Report { digest, state, at })).await;
                     }
                 })
                 .await;

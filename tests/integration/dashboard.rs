@@ -22,7 +22,8 @@ use crate::support::{buffer_text as text, git, temp_repo};
 const SIZES: [(u16, u16); 3] = [(80, 24), (200, 50), (400, 100)];
 
 fn dash_state(page: Page, w: u16, h: u16, world: World) -> State {
-    // The standards page gets the reports, the repo's side and the images' reports.
+    // The standards page gets the reports and the repo's side; its image lines come from its
+    // own image store (the world's Pods and Trivy Operator's reports; no Clair here).
     let console = if page == Page::Standards {
         crate::live_snapshots::standards_state(w, h, world)
     } else {
@@ -31,9 +32,8 @@ fn dash_state(page: Page, w: u16, h: u16, world: World) -> State {
     let mut s = State::new(vec![page], 20, Thresholds::default(), (w, h));
     s.live = console.live.clone();
     if page == Page::Standards {
-        let (side, images) = crate::live_snapshots::standards_inputs();
+        let (side, _) = crate::live_snapshots::standards_inputs();
         let _ = update(&mut s, Msg::RepoSide(side));
-        let _ = update(&mut s, Msg::ImageVulns(Some(images)));
     }
     s.live.changed.sources = true;
     let _ = update(&mut s, Msg::Tick(console.live.now));
@@ -424,6 +424,136 @@ fn dashboard_survives_a_resize_storm() {
         Some(true),
         "{screen}"
     );
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
+
+/// The `policy N` count of a site's line on the standards page, if the line is on screen.
+fn policy_count(screen: &str, site: &str) -> Option<u32> {
+    let line = screen
+        .lines()
+        .find(|l| l.split_whitespace().any(|w| w == site) && l.contains("policy "))?;
+    let rest = &line[line.find("policy ")? + "policy ".len()..];
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// A wall runs for weeks: a violation committed to the repo (HEAD moves, a file appears) shows
+/// on the standards page without a restart (the repo watcher; before, the repo was read once
+/// at start and the page kept saying `policy 0`).
+#[test]
+fn a_violation_committed_while_the_wall_runs_shows_on_its_standards_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig.yaml");
+    let port = free_port();
+    let _server = ServeOnly::start(port, &kubeconfig, dir.path());
+    let repo = temp_repo();
+    let mut t = Pty::spawn(
+        &[
+            "dashboard",
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+            "--context",
+            "mgmt",
+            "--page",
+            "standards",
+            "--repo",
+            repo.work.to_str().unwrap(),
+        ],
+        &repo.work,
+        200,
+        50,
+        &[],
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while policy_count(&t.screen(), "edge-lab") != Some(0) {
+        assert!(
+            Instant::now() < deadline,
+            "edge-lab's line never said policy 0:\n{}",
+            t.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Someone commits a privileged bare Pod for edge-lab.
+    let at = repo.work.join("apps/edge-lab/debug");
+    std::fs::create_dir_all(&at).unwrap();
+    std::fs::write(
+        at.join("pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: debug\n  namespace: ops\nspec:\n  containers:\n    - name: sh\n      image: busybox:1.36\n      securityContext:\n        privileged: true\n",
+    )
+    .unwrap();
+    git(&repo.work, &["add", "."]);
+    git(
+        &repo.work,
+        &[
+            "-c",
+            "user.name=Ops",
+            "-c",
+            "user.email=ops@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "debug pod",
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let s = t.screen();
+        if policy_count(&s, "edge-lab").is_some_and(|n| n > 0) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the committed violation never showed:\n{s}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
+
+/// The repo's changes cost one scan at a time, at most one more queued, however many arrive.
+#[test]
+fn repo_changes_scan_one_at_a_time_with_at_most_one_queued() {
+    use blast::dashboard::Effect;
+    let mut s = State::new(vec![Page::Standards], 20, Thresholds::default(), (80, 24));
+    let scans = |fx: &[Effect]| fx.iter().filter(|e| **e == Effect::ScanRepo).count();
+    assert_eq!(scans(&s.init()), 1, "the first read");
+    let mut queued = 0;
+    for _ in 0..50 {
+        queued += scans(&update(&mut s, Msg::RepoChanged));
+    }
+    assert_eq!(queued, 0, "a scan is under way: none started beside it");
+    let side = blast::standards::RepoSide::default();
+    assert_eq!(
+        scans(&update(&mut s, Msg::RepoSide(side.clone()))),
+        1,
+        "one queued"
+    );
+    assert_eq!(scans(&update(&mut s, Msg::RepoSide(side.clone()))), 0);
+    // Idle: the next change scans at once.
+    assert_eq!(scans(&update(&mut s, Msg::RepoChanged)), 1);
+}
+
+/// The wall counts the images' vulnerabilities as the console does: its own image store (live
+/// Pods, Trivy Operator's reports, the demo's Clair) puts mosquitto's Critical on edge-berlin's
+/// standards line and problems. Before, nothing sent the wall any image data: no image line.
+#[test]
+fn the_wall_counts_critical_images_from_its_own_image_store() {
+    let repo = temp_repo();
+    let mut t = Pty::spawn(
+        &["demo", "--dashboard", "--scenario", "none", "--rotate", "0"],
+        &repo.work,
+        200,
+        50,
+        &[],
+    );
+    t.wait_for("image with Critical vulnerabilities", 60);
+    // The standards page, by its digit (the sixth page has a key of its own).
+    t.send("6");
+    t.wait_for("images 1 Critical", 20);
     t.send("q");
     assert_eq!(t.wait_exit(10), 0);
 }

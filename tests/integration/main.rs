@@ -46,5 +46,6 @@ mod pty;
 mod real_apiserver;
 mod reconcile;
 mod snapshots;
+mod standards;
 mod support;
 mod yaml_suite;

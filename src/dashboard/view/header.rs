@@ -103,8 +103,13 @@ pub(super) fn banner(
 }
 
 /// The keys, at the bottom of a screen 16 rows high or more.
-pub(super) fn footer(frame: &mut Frame, area: Rect, theme: &Theme) {
-    let keys = " q quit · space pause · n/p or ←/→ next/previous page · 1-5 jump · ? keys";
+/// `pages`: how many pages there are (the digit keys jump to each).
+pub(super) fn footer(frame: &mut Frame, area: Rect, theme: &Theme, pages: usize) {
+    let jump = match pages {
+        0 | 1 => String::new(),
+        n => format!(" · 1-{} jump", n.min(6)),
+    };
+    let keys = format!(" q quit · space pause · n/p or ←/→ next/previous page{jump} · ? keys");
     frame.render_widget(
         Paragraph::new(Line::styled(keys, theme.style(Role::Muted))),
         area,

@@ -72,7 +72,12 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     let body = Rect::new(area.x, y, area.width, bottom.saturating_sub(y));
     page(frame, body, state, theme);
     if footer {
-        header::footer(frame, Rect::new(area.x, bottom, area.width, 1), theme);
+        header::footer(
+            frame,
+            Rect::new(area.x, bottom, area.width, 1),
+            theme,
+            state.pages.len(),
+        );
     }
     if let Some(scroll) = state.help {
         crate::view::help::draw(

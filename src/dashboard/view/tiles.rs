@@ -154,18 +154,18 @@ pub(super) fn tiles(
         for (name, a) in &areas {
             let Some(a) = a else {
                 lines.push(Line::styled(
-                    format!(" {name:<8}· none on this site"),
+                    format!(" {name:<10}· none on this site"),
                     theme.style(Role::Muted),
                 ));
                 continue;
             };
             lines.push(Line::from(vec![
-                Span::styled(format!(" {name:<8}"), theme.style(Role::Muted)),
+                Span::styled(format!(" {name:<10}"), theme.style(Role::Muted)),
                 Span::styled(
                     format!("{} ", a.verdict.symbol()),
                     verdict_style(a.verdict, theme),
                 ),
-                Span::styled(fit(&a.text, iw.saturating_sub(12)), text_style(s, theme)),
+                Span::styled(fit(&a.text, iw.saturating_sub(14)), text_style(s, theme)),
             ]));
         }
         // The storage page's capacity bars, the backup page's policies with their last success.
