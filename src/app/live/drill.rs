@@ -298,6 +298,9 @@ fn pod_notes(live: &LiveState, o: &ObjRef) -> Vec<(String, String)> {
             if let Some(x) = c.last_exit {
                 s.push_str(&format!(" (exit {x})"));
             }
+            if !c.last_message.is_empty() {
+                s.push_str(&format!(": {}", c.last_message));
+            }
         }
         s.push_str(&format!(" · {}", c.image));
         let label = if c.init {
