@@ -587,3 +587,59 @@ fn i_in_the_overview_shows_the_selected_problem_whole() {
     assert!(s.views.overview_problem.is_none());
     assert!(s.views.overview.selected >= before);
 }
+
+/// Found walking the demo's logs in tmux: VictoriaMetrics separates its fields with tabs, which
+/// a terminal cell cannot hold, so `…004Zinfo VictoriaMetrics/…` ran together; colour escapes
+/// would have been drawn as garbage. Tabs are expanded, escapes removed, other controls marked.
+#[test]
+fn log_lines_with_tabs_and_colour_escapes_are_drawn_readable() {
+    let mut s = ceph_warn(80, 24);
+    s.views.workload_scope = None;
+    let mut fx = vec![];
+    blast::app::nav::go(&mut s, Route::Workloads, &mut fx);
+    settle(&mut s);
+    key(&mut s, "j");
+    let fx = key(&mut s, "L");
+    let (id, ..) = log_of(&fx).unwrap();
+    update(
+        &mut s,
+        Msg::Live(LiveMsg::LogLines {
+            id,
+            lines: vec![
+                "2026-09-21T11:38:12.004Z\tinfo\tpartition.go:1012\tbig merge".into(),
+                "\u{1b}[31mERROR\u{1b}[0m disk\u{7}full".into(),
+            ],
+        }),
+    );
+    let l = s.views.logs.as_ref().unwrap();
+    assert_eq!(
+        l.lines[0],
+        "2026-09-21T11:38:12.004Z        info    partition.go:1012       big merge"
+    );
+    assert_eq!(l.lines[1], "ERROR disk\u{fffd}full");
+    let screen = render(&s);
+    assert!(
+        screen.contains("11:38:12.004Z        info    partition"),
+        "{screen}"
+    );
+    assert!(!screen.contains("[31m"), "{screen}");
+}
+
+/// Found walking every view at 80x24 in tmux: the footer's hints were cut mid-word (`? he`,
+/// `c conte`). Hints that do not fit are left out whole, and help is kept.
+#[test]
+fn footer_hints_are_never_cut_mid_word_at_80_columns() {
+    for route in [
+        Route::Nodes,
+        Route::Storage,
+        Route::Backup,
+        Route::GitOps,
+        Route::Workloads,
+    ] {
+        let s = live_state_with(route.clone(), 80, 24, World::Healthy, |_| {});
+        let screen = render(&s);
+        let footer = screen.lines().last().unwrap().trim_end().to_string();
+        assert!(footer.ends_with("? help"), "{route:?}: {footer:?}");
+        assert!(!footer.contains("conte "), "{route:?}: {footer:?}");
+    }
+}
