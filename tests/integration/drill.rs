@@ -643,3 +643,33 @@ fn footer_hints_are_never_cut_mid_word_at_80_columns() {
         assert!(!footer.contains("conte "), "{route:?}: {footer:?}");
     }
 }
+
+/// Found walking the views in tmux: at 200 columns a Pod's name was cut though the row had room
+/// (`argocd-applica…et-controller-4xbnqz6pv-t2mm6`), and a Server without a hostname showed 16
+/// characters of its UUID with no mark (`4c4c4544-0057-48`), which read as a hostname.
+#[test]
+fn names_are_whole_when_there_is_room_and_marked_when_cut() {
+    let s = live_state_with(Route::Workloads, 200, 50, World::Healthy, |_| {});
+    let screen = render(&s);
+    let pod = s
+        .views
+        .workload_rows
+        .iter()
+        .filter(|r| r.pod)
+        .map(|r| r.key.name.clone())
+        .max_by_key(String::len)
+        .unwrap();
+    assert!(pod.len() > 44, "{pod}");
+    assert!(screen.contains(&pod), "{pod} cut at 200 columns:\n{screen}");
+    let s = live_state_with(Route::BareMetal, 80, 24, World::Healthy, |_| {});
+    let screen = render(&s);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("pending acceptance"))
+        .unwrap();
+    assert!(
+        row.contains("4c4c4544-0057-4810-8036-c4c04f4d3358") || row.contains('…'),
+        "{row}"
+    );
+    assert!(!row.contains("4c4c4544-0057-48 "), "{row}");
+}
