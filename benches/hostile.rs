@@ -7,21 +7,21 @@
 //!
 //! Then the console on the hostile corpus in a pty (the real binary, as a user starts it):
 //! time from spawn to the repo tree on screen, and to the tree moving after a key press once
-//! the index is in (the console stays responsive), with the console's peak memory.
+//! the index is in (the console stays responsive), with the console's peak memory; and the
+//! dashboard on it (its repo scan for the standards page): first frame, a key, peak memory.
 //!
 //! Then the API side (`-- api` runs only this part, `-- repo` only the parts above): the
-//! console against a hostile API server per case (a 200 MB list, pretty-printed and announced;
-//! an endless watch event; a watch streaming garbage; a byte-a-second watch; a Node with
-//! 100,000 conditions; one with a 10 MB annotation), in a pty on the Nodes view: the time
-//! until the case shows (its error marker, or the Node), the console's peak RSS (`VmHWM`) and
-//! whether it answered a key within a second.
+//! console and the dashboard against a hostile API server per case (a 200 MB list,
+//! pretty-printed and announced; an endless watch event; a watch streaming garbage; a
+//! byte-a-second list and watch; an object with 100,000 conditions; one with a 10 MB
+//! annotation), in a pty (`support::Term`) on the Nodes view and the fleet page: the time
+//! until the case shows (its error marker, or the object), the peak RSS (`VmHWM`) and whether
+//! it answered a key within a second.
 //!
 //! `--write DIR` only writes the corpus (what `scripts/hostile-corpus` runs).
 
-use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 #[path = "../tests/hostile/corpus.rs"]
@@ -126,6 +126,54 @@ fn repo_side() {
         key.as_secs_f64() * 1000.0,
         children_cpu_secs() - cpu,
     );
+    let (frame, key, peak) = dashboard_first_frame(&config, &dir.path().join("hostile"));
+    println!(
+        "dashboard on hostile: first frame in {:.2} s, a key answered {:.0} ms later; peak RSS {peak:.0} MB in its first {DASHBOARD_SECS} s (the repo scanned for the standards page meanwhile)",
+        frame.as_secs_f64(),
+        key.as_secs_f64() * 1000.0,
+    );
+}
+
+/// How long the dashboard runs on the corpus before its peak is read: its repo scan (the
+/// policy rules over every file, as `check --policy`) is done well within it.
+const DASHBOARD_SECS: u64 = 30;
+
+/// Starts `blast dashboard --repo REPO` (no cluster) in a 160x40 pty; returns the time to its
+/// first frame, the time a key (`n`, next page) then takes, and its peak RSS (`VmHWM`) after
+/// `DASHBOARD_SECS`.
+fn dashboard_first_frame(config: &Path, repo: &Path) -> (Duration, Duration, f64) {
+    let home = tempfile::tempdir().unwrap();
+    let (config, repo_arg) = (config.to_str().unwrap(), repo.to_str().unwrap());
+    let none = home.path().join("none");
+    let t = Instant::now();
+    let term = support::Term::spawn(
+        &[
+            "--config",
+            config,
+            "dashboard",
+            "--repo",
+            repo_arg,
+            "--page",
+            "standards,fleet",
+            "--rotate",
+            "0",
+        ],
+        repo,
+        home.path(),
+        (160, 40),
+        &[("KUBECONFIG", none.to_str().unwrap())],
+    );
+    term.wait_for("▸standards", Duration::from_secs(60));
+    let frame = t.elapsed();
+    std::thread::sleep(Duration::from_secs(2));
+    let k = Instant::now();
+    term.send(b"n");
+    term.wait_for("▸fleet", Duration::from_secs(60));
+    let key = k.elapsed();
+    std::thread::sleep(Duration::from_secs(DASHBOARD_SECS).saturating_sub(t.elapsed()));
+    let peak = support::peak_kb(term.pid) as f64 / 1024.0;
+    term.quit();
+    (frame, key, peak)
 }
 
 /// Waits for the child `pid` with wait4: its exit code and its own resource usage (peak RSS
@@ -156,6 +204,8 @@ struct Case {
     list: fn() -> api_server::NodeList,
     watch: api_server::NodeWatch,
     shows: &'static str,
+    /// What shows it on the dashboard's fleet page.
+    dash_shows: &'static str,
     /// The console's `[limits]` (the slow cases wait 5 s, not the default 60).
     limits: &'static str,
 }
@@ -168,6 +218,7 @@ fn api_side() {
             list: || NodeList::Pretty { mb: 200 },
             watch: NodeWatch::Quiet,
             shows: "answer too large",
+            dash_shows: "PersistentVolume: answer too large",
             limits: "",
         },
         Case {
@@ -175,6 +226,7 @@ fn api_side() {
             list: || NodeList::Announced { mb: 200 },
             watch: NodeWatch::Quiet,
             shows: "200 MB > 64 MB cap",
+            dash_shows: "200 MB > 64 MB cap",
             limits: "",
         },
         Case {
@@ -182,6 +234,7 @@ fn api_side() {
             list: || node_list(node("a")),
             watch: NodeWatch::Endless,
             shows: "watch event too large",
+            dash_shows: "PersistentVolume: watch event too large",
             limits: "",
         },
         Case {
@@ -189,6 +242,7 @@ fn api_side() {
             list: || node_list(node("a")),
             watch: NodeWatch::Garbage,
             shows: "stale",
+            dash_shows: "PersistentVolume: expected value",
             limits: "",
         },
         Case {
@@ -196,6 +250,7 @@ fn api_side() {
             list: || node_list(many_conditions()),
             watch: NodeWatch::Quiet,
             shows: "many-conditions",
+            dash_shows: "storage ● 0 bound",
             limits: "",
         },
         Case {
@@ -203,6 +258,7 @@ fn api_side() {
             list: || node_list(big_annotation()),
             watch: NodeWatch::Quiet,
             shows: "big-annotation",
+            dash_shows: "storage ● 0 bound",
             limits: "",
         },
         Case {
@@ -210,6 +266,7 @@ fn api_side() {
             list: || node_list(node("a")),
             watch: NodeWatch::Trickle,
             shows: "server too slow",
+            dash_shows: "PersistentVolume: server too slow",
             limits: "slow_answer_secs = 5",
         },
         Case {
@@ -217,52 +274,59 @@ fn api_side() {
             list: || NodeList::Trickle,
             watch: NodeWatch::Quiet,
             shows: "server too slow",
+            dash_shows: "PersistentVolume: server too slow",
             limits: "slow_answer_secs = 5",
         },
     ];
     let rt = tokio::runtime::Runtime::new().unwrap();
     for case in cases {
-        let addr = rt.block_on(api_server::serve((case.list)(), case.watch));
-        let (shown, key, peak, screen) = console_on_api(addr, case.shows, case.limits);
-        let marker = screen
-            .lines()
-            .find(|l| l.contains(case.shows))
-            .map(|l| l.trim().to_string())
-            .unwrap_or_default();
-        println!(
-            "api {:<28} shown in {:>5.2} s; a key answered in {:>4.0} ms ({}); peak RSS {:>4.0} MB; {}",
-            case.name,
-            shown.as_secs_f64(),
-            key.as_secs_f64() * 1000.0,
-            if key < Duration::from_secs(1) {
-                "within 1 s"
-            } else {
-                "OVER 1 s"
-            },
-            peak,
-            marker
-        );
+        for (wall, label, shows) in [
+            (Wall::Console, "console", case.shows),
+            (Wall::Dashboard, "dashboard", case.dash_shows),
+        ] {
+            let addr = rt.block_on(api_server::serve((case.list)(), case.watch));
+            let (shown, key, peak, screen) = on_api(wall, addr, shows, case.limits);
+            let marker = screen
+                .lines()
+                .find(|l| l.contains(shows))
+                .map(|l| l.trim().to_string())
+                .unwrap_or_default();
+            println!(
+                "api {label:<9} {:<28} shown in {:>5.2} s; a key answered in {:>4.0} ms ({}); peak RSS {:>4.0} MB; {}",
+                case.name,
+                shown.as_secs_f64(),
+                key.as_secs_f64() * 1000.0,
+                if key < Duration::from_secs(1) {
+                    "within 1 s"
+                } else {
+                    "OVER 1 s"
+                },
+                peak,
+                marker
+            );
+        }
     }
 }
 
-/// Starts the console on the Nodes view of the API server at `addr` in a 160x40 pty; returns
-/// the time until `shows` is on screen, the time a key (`?`, help) then takes to show, the
-/// console's peak RSS in MB (`VmHWM`, read before it quits) and the screen it showed.
-fn console_on_api(
+/// Which program a case runs against the hostile API server.
+#[derive(Clone, Copy, PartialEq)]
+enum Wall {
+    /// The console on its Nodes view.
+    Console,
+    /// `blast dashboard` on its fleet page (PersistentVolumes carry the hostile answers).
+    Dashboard,
+}
+
+/// Starts the console (Nodes view) or the dashboard (fleet page) against the API server at
+/// `addr` in a 160x40 pty (`support::Term`); returns the time until `shows` is on screen, the
+/// time a key (`?`, help) then takes to show, the peak RSS in MB (`VmHWM`, read before it
+/// quits) and the screen it showed.
+fn on_api(
+    wall: Wall,
     addr: std::net::SocketAddr,
     shows: &str,
     limits: &str,
 ) -> (Duration, Duration, f64, String) {
-    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-    let (cols, rows) = (160, 40);
-    let pair = native_pty_system()
-        .openpty(PtySize {
-            rows,
-            cols,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
     let home = tempfile::tempdir().unwrap();
     let kubeconfig = home.path().join("kubeconfig");
     std::fs::write(
@@ -274,48 +338,33 @@ fn console_on_api(
     std::fs::write(&config, format!("[limits]\n{limits}\n")).unwrap();
     let repo = home.path().join("repo");
     std::fs::create_dir(&repo).unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_blast"));
-    cmd.arg("--config");
-    cmd.arg(&config);
-    cmd.args([
-        "--kubeconfig",
+    let (config, kubeconfig, repo_arg) = (
+        config.to_str().unwrap(),
         kubeconfig.to_str().unwrap(),
+        repo.to_str().unwrap(),
+    );
+    let mut args = vec!["--config", config];
+    match wall {
+        Wall::Console => args.extend(["--view", "nodes"]),
+        Wall::Dashboard => args.push("dashboard"),
+    }
+    args.extend([
+        "--kubeconfig",
+        kubeconfig,
         "--context",
         "hostile",
-        "--view",
-        "nodes",
         "--repo",
+        repo_arg,
     ]);
-    cmd.arg(&repo);
-    cmd.env("TERM", "xterm-256color");
-    cmd.env("HOME", home.path());
-    cmd.env("XDG_STATE_HOME", home.path());
-    cmd.env("XDG_CONFIG_HOME", home.path());
+    if wall == Wall::Dashboard {
+        args.extend(["--page", "fleet", "--rotate", "0"]);
+    }
     let t = Instant::now();
-    let mut child = pair.slave.spawn_command(cmd).unwrap();
-    let pid = child.process_id().unwrap();
-    drop(pair.slave);
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let writer = Arc::new(Mutex::new(pair.master.take_writer().unwrap()));
-    let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
-    let (p, w) = (parser.clone(), writer.clone());
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            if buf[..n].windows(4).any(|x| x == b"\x1b[6n") {
-                let _ = w.lock().unwrap().write_all(b"\x1b[1;1R");
-            }
-            p.lock().unwrap().process(&buf[..n]);
-        }
-    });
-    let screen = || parser.lock().unwrap().screen().contents();
+    let term = support::Term::spawn(&args, &repo, home.path(), (160, 40), &[]);
     let wait = |what: &str, secs: u64, until: &dyn Fn(&str) -> bool| {
         let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
-            let s = screen();
+            let s = term.screen();
             if until(&s) {
                 return true;
             }
@@ -328,23 +377,19 @@ fn console_on_api(
     };
     wait(shows, 120, &|s| s.contains(shows));
     let shown = t.elapsed();
-    let seen = screen();
+    let seen = term.screen();
     // The hostile answer goes on (retries, the endless stream): a key now.
     std::thread::sleep(Duration::from_secs(3));
-    let before = screen();
+    let before = term.screen();
     let k = Instant::now();
-    writer.lock().unwrap().write_all(b"?").unwrap();
+    term.send(b"?");
     wait("the key's effect", 30, &|s| s != before);
     let key = k.elapsed();
-    let peak = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_string();
-            line.split_whitespace().nth(1)?.parse::<f64>().ok()
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0);
-    let _ = child.kill();
-    let _ = child.wait();
+    let peak = support::peak_kb(term.pid) as f64 / 1024.0;
+    // Close help, then quit.
+    term.send(b"\x1b");
+    std::thread::sleep(Duration::from_millis(200));
+    term.quit();
     (shown, key, peak, seen)
 }
 

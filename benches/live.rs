@@ -206,23 +206,8 @@ fn node_startup(bin: &Path, rt: &tokio::runtime::Runtime, dir: &Path) {
     let real = apiserver::start_many(&apiserver_bin, 1, &[]).remove(0);
     let t = Instant::now();
     rt.block_on(async {
-        use futures::StreamExt;
         let client = real.client(apiserver::ADMIN).await;
-        let api: kube::Api<k8s_openapi::api::core::v1::Node> = kube::Api::all(client);
-        let api = &api;
-        futures::stream::iter(nodes)
-            .map(|n| async move {
-                let mut node: k8s_openapi::api::core::v1::Node = serde_json::from_value(n).unwrap();
-                let name = node.metadata.name.clone().unwrap();
-                let created = api.create(&Default::default(), &node).await.unwrap();
-                node.metadata = created.metadata;
-                api.replace_status(&name, &Default::default(), &node)
-                    .await
-                    .unwrap();
-            })
-            .buffer_unordered(32)
-            .collect::<Vec<_>>()
-            .await;
+        apiserver::create_nodes(&client, &nodes, 32).await;
     });
     let created = t.elapsed();
     let (raw_mb, raw_s) = rt.block_on(async {

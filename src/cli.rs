@@ -156,6 +156,9 @@ pub struct StandardsArgs {
     /// Clair's base URL (default: the config's `[clair] url`).
     #[arg(long, value_name = "URL")]
     pub clair: Option<String>,
+    /// Longest wait for the sites to answer, e.g. `20s` (a bare number is seconds).
+    #[arg(long, default_value = "20s", value_name = "DURATION", value_parser = duration::parse)]
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -193,6 +196,9 @@ pub struct ImagesArgs {
     /// With --index: the platform of a multi-platform image.
     #[arg(long, default_value = "linux/amd64", value_name = "OS/ARCH")]
     pub platform: String,
+    /// Longest wait for the sites' Pods and Trivy reports, e.g. `20s` (a bare number is seconds).
+    #[arg(long, default_value = "20s", value_name = "DURATION", value_parser = duration::parse)]
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -35,9 +35,18 @@ pub const EXIT_COULD_NOT_RUN: u8 = 3;
 /// Watches what the overview needs until every site has answered (or `timeout`), then returns
 /// the live state; an error when there is no usable kubeconfig at all.
 pub async fn collect(opts: Options, timeout: Duration) -> Result<LiveState, String> {
+    collect_wants(opts, timeout, Route::Overview.wants()).await
+}
+
+/// [`collect`] of what a view wants (`Route::wants`): `blast images` and `blast standards`
+/// read the sites as the Images and Standards views do, by the console's own watches.
+pub async fn collect_wants(
+    opts: Options,
+    timeout: Duration,
+    wants: Vec<crate::app::live::Want>,
+) -> Result<LiveState, String> {
     let (tx, mut rx) = mpsc::channel::<LiveMsg>(1024);
     let cmd = supervisor::spawn(opts, tx);
-    let wants = Route::Overview.wants();
     let _ = cmd.send(Command::Want(wants.clone()));
     let mut live = LiveState::default();
     let deadline = tokio::time::Instant::now() + timeout;

@@ -192,7 +192,14 @@ impl Route {
 /// the Clusters (which run Talos) on the management clusters.
 fn standards_wants() -> Vec<Want> {
     let mut w = Vec::new();
-    for k in super::live::standards::KINDS {
+    // The image store's kinds too: the Standards view counts the images' vulnerabilities.
+    let mut ks = super::live::standards::KINDS.to_vec();
+    for k in super::live::images::KINDS {
+        if !ks.contains(&k) {
+            ks.push(k);
+        }
+    }
+    for k in ks {
         w.push(Want {
             scope: Scope::Roots,
             kind: k,

@@ -1382,3 +1382,78 @@ fn standards_lines_lead_to_their_file_and_overview_problems_to_their_line() {
     let r = &s.views.standard_rows[s.views.standards.selected];
     assert_eq!((r.site.as_str(), r.area), ("edge-lab", "drift"), "{r:?}");
 }
+
+/// The first page of the node list is drawn at once (the event loop skips `min_frame` while
+/// the view waits for its first rows); once rows are on screen, later pages and other kinds'
+/// first objects wait for the frame as any data does.
+#[test]
+fn the_first_objects_of_an_empty_view_are_urgent_and_only_those() {
+    use crate::model::kinds::{MACHINE, NODE};
+    let node = |name: &str| {
+        let v = serde_json::json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": name}});
+        (
+            live::ObjKey::new(None, name),
+            live::Entry::Ok(crate::model::parse(&NODE, &v).unwrap().unwrap()),
+        )
+    };
+    let mut s = State::new("/r".into(), Keymap::default(), (120, 40));
+    let _ = s.init();
+    s.route = nav::Route::Nodes;
+    let live = |m: LiveMsg| Msg::Live(m);
+    let _ = run(
+        &mut s,
+        vec![
+            live(LiveMsg::SourceAdded {
+                source: "big".into(),
+                root: true,
+            }),
+            live(LiveMsg::Status {
+                source: "big".into(),
+                kind: &NODE,
+                status: live::KindStatus::Syncing,
+                at: 1,
+            }),
+        ],
+    );
+    assert!(!s.awaits_first_rows(), "a status alone brings no rows");
+    let page = |names: &[&str]| LiveMsg::Page {
+        source: "big".into(),
+        kind: &NODE,
+        objects: names.iter().map(|n| node(n)).collect(),
+        at: 2,
+    };
+    let _ = run(&mut s, vec![live(page(&["node-0", "node-1"]))]);
+    assert!(s.awaits_first_rows());
+    let _ = live::views::settle(&mut s);
+    assert_eq!(s.views.node_rows.len(), 2);
+    assert!(!s.awaits_first_rows());
+    // The list completes: not the first objects any more.
+    let _ = run(
+        &mut s,
+        vec![live(LiveMsg::Reset {
+            source: "big".into(),
+            kind: &NODE,
+            objects: ["node-0", "node-1", "node-2"].map(node).into(),
+            at: 3,
+        })],
+    );
+    assert!(!s.awaits_first_rows());
+    let _ = live::views::settle(&mut s);
+    // Another kind's first objects while the view shows rows.
+    let m = serde_json::json!({"apiVersion": "cluster.x-k8s.io/v1beta2", "kind": "Machine",
+        "metadata": {"name": "m", "namespace": "ns"}});
+    let _ = run(
+        &mut s,
+        vec![live(LiveMsg::Reset {
+            source: "big".into(),
+            kind: &MACHINE,
+            objects: vec![(
+                live::ObjKey::new(Some("ns"), "m"),
+                live::Entry::Ok(crate::model::parse(&MACHINE, &m).unwrap().unwrap()),
+            )],
+            at: 4,
+        })],
+    );
+    assert!(s.live.changed.first);
+    assert!(!s.awaits_first_rows(), "the view has rows");
+}

@@ -27,6 +27,9 @@ pub struct Options {
     pub repo: Option<PathBuf>,
     /// The shortest time between two frames caused by data alone (`--refresh`).
     pub min_frame: Duration,
+    /// The repo watcher's wait for a burst of changes to end (`[refresh] debounce_ms`);
+    /// `None`: no watcher (`[refresh] watch = false`).
+    pub watch_debounce_ms: Option<u64>,
 }
 
 impl Core for State {
@@ -116,6 +119,13 @@ pub async fn run(mut state: State, theme: Theme, opts: Options) -> Result<()> {
         repo: opts.repo.clone(),
         tx: tx.clone(),
     };
+    // A wall runs for weeks: the repo's changes (a pull moving HEAD, edited files) are read
+    // again by the console's own watcher (inotify, one message per burst); stopped on drop.
+    let _watch = opts
+        .repo
+        .clone()
+        .zip(opts.watch_debounce_ms)
+        .map(|(root, ms)| crate::runtime::watcher::spawn(root, tx.clone(), Msg::RepoChanged, ms));
     crate::runtime::event_loop::run(
         &mut state,
         &theme,

@@ -131,6 +131,9 @@ pub enum Msg {
     RepoSide(crate::standards::RepoSide),
     /// The images' vulnerabilities (the `standards::ImageVulns` seam); `None`: no data.
     ImageVulns(Option<Vec<crate::standards::ImageVulns>>),
+    /// The repo changed (files, or HEAD after a pull): its side of the standards and the
+    /// Applications' revisions are read again (the repo watcher, `runtime::watcher`).
+    RepoChanged,
     /// Back from Ctrl-Z: the screen must be redrawn in full.
     Resumed,
 }
@@ -167,6 +170,9 @@ pub struct State {
     pub detail: bool,
     /// The repo's side of the standards, once read (`Effect::ScanRepo`).
     pub repo_side: Option<crate::standards::RepoSide>,
+    /// A repo scan is under way: changes meanwhile ask for one more (`rescan`), never more.
+    pub scanning: bool,
+    pub rescan: bool,
     pub std_images: Option<Vec<crate::standards::ImageVulns>>,
     /// The standards page's lines (the console's Standards view's rows), derived by `settle`.
     pub std_rows: Vec<crate::app::live::standards::StdRow>,
@@ -199,6 +205,8 @@ impl State {
             selected: None,
             detail: false,
             repo_side: None,
+            scanning: false,
+            rescan: false,
             std_images: None,
             std_rows: vec![],
         }
@@ -228,6 +236,7 @@ impl State {
     pub fn init(&mut self) -> Vec<Effect> {
         let wants = Route::Overview.wants();
         self.live.wants = wants.clone();
+        self.scanning = true;
         vec![Effect::Watch(wants), Effect::ScanRepo]
     }
 
@@ -288,6 +297,24 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.repo_side = Some(r);
             state.live.changed.sources = true;
             state.dirty = true;
+            state.scanning = false;
+            if std::mem::take(&mut state.rescan) {
+                state.scanning = true;
+                fx.push(Effect::ScanRepo);
+            }
+        }
+        Msg::RepoChanged => {
+            // Bounded: one scan at a time, at most one more queued behind it, however many
+            // changes arrive (the watcher already sends one per burst).
+            if state.scanning {
+                state.rescan = true;
+            } else {
+                state.scanning = true;
+                fx.push(Effect::ScanRepo);
+            }
+            // HEAD may have moved: how far each Application is behind it is read again.
+            state.revisions_asked.clear();
+            state.live.changed.sources = true;
         }
         Msg::ImageVulns(v) => {
             state.std_images = v;

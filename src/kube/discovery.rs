@@ -272,7 +272,7 @@ struct ApisEntry {
 enum Apis {
     /// `APIGroupDiscoveryList`: every group with its versions' resources.
     Aggregated(HashMap<String, AggregatedGroup>),
-    /// `APIGroupList` (a server without aggregated discovery, such as the emulator): every
+    /// `APIGroupList` (a server without aggregated discovery, before Kubernetes 1.30): every
     /// group's versions.
     Plain(HashMap<String, Vec<String>>),
 }
@@ -568,7 +568,7 @@ mod tests {
     async fn serve(
         answers: Vec<(&'static str, Duration, String)>,
     ) -> (String, Arc<Mutex<Vec<String>>>) {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        use tokio::io::AsyncWriteExt;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let asked = Arc::new(Mutex::new(vec![]));
@@ -581,16 +581,10 @@ mod tests {
                 };
                 let (log, answers) = (log.clone(), answers.clone());
                 tokio::spawn(async move {
-                    let mut head = Vec::new();
-                    let mut b = [0u8; 1];
-                    while !head.ends_with(b"\r\n\r\n") {
-                        if conn.read(&mut b).await.unwrap_or(0) == 0 {
-                            return;
-                        }
-                        head.push(b[0]);
-                    }
-                    let head = String::from_utf8_lossy(&head).into_owned();
-                    let path = head.split(' ').nth(1).unwrap_or("").to_string();
+                    let Some(head) = crate::kube::test_support::read_head(&mut conn).await else {
+                        return;
+                    };
+                    let path = head.path;
                     log.lock().unwrap().push(path.clone());
                     let (status, body) = match answers.iter().find(|(p, _, _)| *p == path) {
                         Some((_, delay, body)) => {

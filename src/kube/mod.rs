@@ -15,6 +15,8 @@ pub mod proxy;
 pub mod raw;
 pub mod stream;
 pub mod supervisor;
+#[doc(hidden)]
+pub mod test_support;
 pub mod watch;
 
 /// Unix seconds now: the I/O side stamps messages with it, the core never reads the clock.

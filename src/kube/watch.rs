@@ -524,7 +524,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_list_that_trickles_fails_its_kind_in_bounded_time() {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        use tokio::io::AsyncWriteExt;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
@@ -533,17 +533,10 @@ mod tests {
                     return;
                 };
                 tokio::spawn(async move {
-                    let mut head = Vec::new();
-                    let mut b = [0u8; 1];
-                    while !head.ends_with(b"\r\n\r\n") {
-                        if conn.read(&mut b).await.unwrap_or(0) == 0 {
-                            return;
-                        }
-                        head.push(b[0]);
-                    }
-                    let head = String::from_utf8_lossy(&head).into_owned();
-                    let path = head.split(' ').nth(1).unwrap_or("").to_string();
-                    if path == "/api/v1" {
+                    let Some(head) = crate::kube::test_support::read_head(&mut conn).await else {
+                        return;
+                    };
+                    if head.path == "/api/v1" {
                         let body = json!({"kind": "APIResourceList", "groupVersion": "v1", "resources": [
                             {"name": "nodes", "singularName": "node", "namespaced": false, "kind": "Node", "verbs": ["list", "watch"]}
                         ]}).to_string();

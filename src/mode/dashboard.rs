@@ -31,6 +31,8 @@ pub fn run(cli: &Cli, args: &DashboardArgs, demo: Option<Demo>) -> color_eyre::R
         crate::kube::exec::prepare(kube.kubeconfig.as_deref(), &kube.contexts);
     }
     let min_frame = boot.min_frame(cli);
+    let refresh = &boot.config.refresh;
+    let watch_debounce_ms = refresh.watch.then_some(refresh.debounce_ms);
     let state_dir = boot.state_dir();
     boot::runtime()?.block_on(async move {
         let _demo = super::demo::start(demo, &state_dir, &mut kube).await?;
@@ -41,6 +43,7 @@ pub fn run(cli: &Cli, args: &DashboardArgs, demo: Option<Demo>) -> color_eyre::R
                 kube,
                 repo,
                 min_frame,
+                watch_debounce_ms,
             },
         )
         .await

@@ -12,6 +12,11 @@ use futures::StreamExt;
 use serde_json::json;
 
 use super::boot::{self, Boot};
+use crate::app::live::LiveState;
+use crate::app::live::images::{
+    Asked, ClairSetup, ImageRow, ImagesState, rows as view_rows, wanted,
+};
+use crate::app::nav::Route;
 use crate::clair::client::{Client, unix_now};
 use crate::clair::images::{self, Image};
 use crate::clair::registry::{self, ImageRef};
@@ -35,42 +40,56 @@ pub fn run(cli: &Cli, args: &ImagesArgs) -> ExitCode {
 fn report(cli: &Cli, args: &ImagesArgs) -> Result<u8, String> {
     let boot = Boot::with_log(cli).map_err(|e| format!("{e:?}"))?;
     let fail_on = Severity::from_flag(&args.fail_on)?;
-    let mut clair = boot.config.clair.clone();
-    if let Some(url) = &args.clair {
-        clair.url = Some(url.clone());
-    }
-    let context = cli.kube.contexts.first().map(String::as_str);
-    let endpoint = clair
-        .endpoint(context)?
-        .ok_or("no Clair: set `[clair] url` in the config or give --clair URL")?;
-    let client = Client::new(&endpoint)?;
+    let client = clair_client(&boot, cli, args.clair.as_deref())?;
     let rt = boot::runtime().map_err(|e| e.to_string())?;
 
     if let Some(image) = &args.index {
+        let client =
+            client.ok_or("no Clair: set `[clair] url` in the config or give --clair URL")?;
         return rt.block_on(index(&client, image, &args.registry_scheme, &args.platform));
     }
 
-    let mut seen = Vec::new();
     let mut notes = Vec::new();
-    match boot.find_repo(cli) {
-        Ok(root) => seen.extend(images::repo_images(&root)),
-        Err(e) => notes.push(format!("no repo: {e}")),
+    let root = match boot.find_repo(cli) {
+        Ok(root) => Some(root),
+        Err(e) => {
+            notes.push(format!("no repo: {e}"));
+            None
+        }
+    };
+    let live = if args.no_live {
+        LiveState::default()
+    } else {
+        // The Clusters too: the one pass waits for each cluster's own site
+        // (`status::collect_wants`), as the console reaches its Pods and Trivy reports.
+        let mut wants = Route::Images.wants();
+        wants.push(crate::app::live::Want {
+            scope: crate::app::live::Scope::Roots,
+            kind: crate::model::kinds::CLUSTER,
+        });
+        let (live, n) = rt.block_on(collect_live(&boot, cli, wants, args.timeout));
+        notes.extend(n);
+        live
+    };
+    let rows = rt.block_on(store(&live, root.as_deref(), client.as_ref()));
+    if client.is_none() && rows.iter().all(|r| r.unknown) {
+        return Err(
+            "no vulnerability source: set `[clair] url` in the config or give --clair URL \
+             (no Trivy Operator VulnerabilityReport was found either)"
+                .into(),
+        );
     }
-    if !args.no_live {
-        let (live, live_notes) = rt.block_on(live_pods(cli));
-        seen.extend(live);
-        notes.extend(live_notes);
+    if client.is_none() {
+        notes.push("no Clair configured ([clair] url or --clair): Trivy's reports only".into());
     }
-    let mut list = images::dedupe(seen);
-    rt.block_on(fill_reports(&client, &mut list));
-    list.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let list: Vec<&Image> = rows.iter().map(|r| &r.image).collect();
 
     let json = args.output.format() == Format::Json;
     if json {
         let out = json!({
-            "clair": client.base_url(),
+            "clair": client.as_ref().map(|c| c.base_url().to_string()),
             "fail_on": fail_on.name(),
-            "images": list.iter().map(image_json).collect::<Vec<_>>(),
+            "images": rows.iter().map(row_json).collect::<Vec<_>>(),
             "notes": notes,
         });
         println!(
@@ -78,98 +97,103 @@ fn report(cli: &Cli, args: &ImagesArgs) -> Result<u8, String> {
             serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
         );
     } else {
-        print!("{}", text(&list, unix_now()));
+        print!("{}", text(&rows, unix_now()));
         for n in &notes {
             eprintln!("blast: {n}");
         }
     }
-    Ok(exit_code(&list, fail_on))
+    Ok(exit_code(list.into_iter(), fail_on))
+}
+
+/// Clair's client from `--clair` or the config (per `--context`), `None` when none is set.
+pub fn clair_client(boot: &Boot, cli: &Cli, flag: Option<&str>) -> Result<Option<Client>, String> {
+    let mut clair = boot.config.clair.clone();
+    if let Some(url) = flag {
+        clair.url = Some(url.to_string());
+    }
+    let context = cli.kube.contexts.first().map(String::as_str);
+    match clair.endpoint(context)? {
+        Some(ep) => Ok(Some(Client::new(&ep)?)),
+        None => Ok(None),
+    }
+}
+
+/// The sites as a view reads them (the console's own watches, `status::collect_wants`, one
+/// pass); no kubeconfig at all is a note, not an error.
+pub async fn collect_live(
+    boot: &Boot,
+    cli: &Cli,
+    wants: Vec<crate::app::live::Want>,
+    timeout: std::time::Duration,
+) -> (LiveState, Vec<String>) {
+    let mut opts = boot.kube_options(cli);
+    opts.linger = std::time::Duration::from_secs(1);
+    match crate::status::collect_wants(opts, timeout, wants).await {
+        Ok(live) => {
+            let mut notes = Vec::new();
+            for src in live.sources.values() {
+                if let Some((_, e)) = &src.setup_error {
+                    notes.push(format!("{} not read: {e}", src.id));
+                }
+            }
+            (live, notes)
+        }
+        Err(e) => (
+            LiveState::default(),
+            vec![format!("live sites not read: {e}")],
+        ),
+    }
+}
+
+/// The image store as the console settles it (`app::live::images::rows`, the very function
+/// of the Images view): the repo's images, live Pods' and Trivy Operator's reports of `live`,
+/// and Clair's report of every digest (when a client is given), worst first.
+pub async fn store(
+    live: &LiveState,
+    root: Option<&std::path::Path>,
+    client: Option<&Client>,
+) -> Vec<ImageRow> {
+    let mut st = ImagesState {
+        clair: match client {
+            Some(c) => ClairSetup::Url(c.base_url().to_string()),
+            None => ClairSetup::None,
+        },
+        repo: Some(Ok(root.map(images::repo_images).unwrap_or_default())),
+        repo_asked: true,
+        ..Default::default()
+    };
+    st.all = view_rows(live, &st, "");
+    if let Some(client) = client {
+        let digests = wanted(&st, live.now, usize::MAX);
+        let answers: Vec<(String, ReportState)> = futures::stream::iter(digests)
+            .map(|d| async move {
+                let r = client.report(&d).await;
+                (d, r)
+            })
+            .buffer_unordered(8)
+            .collect()
+            .await;
+        let at = unix_now() as i64;
+        for (d, state) in answers {
+            st.reports.insert(d, Asked { state, at });
+        }
+        st.all = view_rows(live, &st, "");
+    }
+    st.all
 }
 
 /// 1 when an image is at or above the threshold, else 2 when a report failed, else 0.
-pub fn exit_code(list: &[Image], fail_on: Severity) -> u8 {
-    if list.iter().any(|i| i.at_or_above(fail_on)) {
+pub fn exit_code<'a>(list: impl Iterator<Item = &'a Image> + Clone, fail_on: Severity) -> u8 {
+    if list.clone().any(|i| i.at_or_above(fail_on)) {
         EXIT_FOUND
     } else if list
-        .iter()
+        .clone()
         .any(|i| matches!(i.report, ReportState::Failed(_)))
     {
         EXIT_REPORT_FAILED
     } else {
         0
     }
-}
-
-pub async fn fill_reports(source: &impl VulnSource, list: &mut [Image]) {
-    let digests: Vec<Option<String>> = list.iter().map(|i| i.digest.clone()).collect();
-    let reports: Vec<(usize, ReportState)> = futures::stream::iter(digests.into_iter().enumerate())
-        .map(|(i, d)| async move {
-            match d {
-                Some(d) => (i, source.report(&d).await),
-                None => (i, ReportState::NoDigest),
-            }
-        })
-        .buffer_unordered(8)
-        .collect()
-        .await;
-    for (i, r) in reports {
-        list[i].report = r;
-    }
-}
-
-/// The pods of every `--context` (or the current one), as JSON; a context that cannot be read
-/// is a note, not an error.
-pub async fn live_pods(cli: &Cli) -> (Vec<images::Seen>, Vec<String>) {
-    use k8s_openapi::api::core::v1::Pod;
-    use kube::api::{Api, ListParams};
-    let mut seen = Vec::new();
-    let mut notes = Vec::new();
-    let clients = match super::boot::user_clients(cli).await {
-        Ok(c) => c,
-        Err(e) => {
-            notes.push(format!("live pods not read: {e}"));
-            return (seen, notes);
-        }
-    };
-    for (site, client) in clients {
-        let client = match client {
-            Ok(c) => c,
-            Err(e) => {
-                notes.push(format!("live pods not read: {e}"));
-                continue;
-            }
-        };
-        let api: Api<Pod> = Api::all(client);
-        let mut lp = ListParams::default().limit(500);
-        loop {
-            match api.list(&lp).await {
-                Ok(list) => {
-                    let pods: Vec<serde_json::Value> = list
-                        .items
-                        .iter()
-                        .filter_map(|p| serde_json::to_value(p).ok())
-                        .collect();
-                    seen.extend(images::live_images(&pods, &site));
-                    match list.metadata.continue_.filter(|c| !c.is_empty()) {
-                        Some(c) => lp = lp.continue_token(&c),
-                        None => break,
-                    }
-                }
-                Err(kube::Error::Api(e)) => {
-                    notes.push(format!(
-                        "live pods of {site} not read: {} ({})",
-                        e.message, e.code
-                    ));
-                    break;
-                }
-                Err(e) => {
-                    notes.push(format!("live pods of {site} not read: {e}"));
-                    break;
-                }
-            }
-        }
-    }
-    (seen, notes)
 }
 
 async fn index(client: &Client, image: &str, scheme: &str, platform: &str) -> Result<u8, String> {
@@ -226,8 +250,20 @@ pub fn image_json(i: &Image) -> serde_json::Value {
     })
 }
 
+/// An image of the store: [`image_json`] with its source (`clair`, `trivy`, or none) and
+/// the status the Images view shows.
+pub fn row_json(r: &ImageRow) -> serde_json::Value {
+    let mut v = image_json(&r.image);
+    v["source"] = json!(r.source);
+    v["status"] = json!(r.status());
+    if r.unknown {
+        v["report"] = json!("no source");
+    }
+    v
+}
+
 /// One line per image, its worst findings indented below, then where it runs.
-pub fn text(list: &[Image], now: u64) -> String {
+pub fn text(rows: &[ImageRow], now: u64) -> String {
     use std::fmt::Write;
     let mut s = String::new();
     let _ = writeln!(
@@ -235,22 +271,27 @@ pub fn text(list: &[Image], now: u64) -> String {
         "{:<58} {:>4} {:>4} {:>4} {:>4} {:>4} {:>5}  REPORT",
         "IMAGE", "CRIT", "HIGH", "MED", "LOW", "UNK", "FIXED"
     );
-    for i in list {
+    for r in rows {
+        let i = &r.image;
         let name = truncate(i.name(), 58);
         match &i.report {
+            _ if r.unknown => {
+                let _ = writeln!(s, "{name:<58} {:>33}  {}", "", r.status());
+            }
             ReportState::Ready {
                 summary,
                 fetched_at,
             } => {
                 let _ = writeln!(
                     s,
-                    "{name:<58} {:>4} {:>4} {:>4} {:>4} {:>4} {:>5}  scanned {} ago",
+                    "{name:<58} {:>4} {:>4} {:>4} {:>4} {:>4} {:>5}  {} {} ago",
                     summary.count(Severity::Critical),
                     summary.count(Severity::High),
                     summary.count(Severity::Medium),
                     summary.count(Severity::Low),
                     summary.count(Severity::Unknown),
                     summary.fixable,
+                    r.source,
                     age(now.saturating_sub(*fetched_at)),
                 );
                 for f in &summary.worst {

@@ -1,7 +1,9 @@
 //! `blast standards`: per site, whether the datacenter meets its standards: policy findings of
-//! the repo (the built-in rules through the `PolicySource` seam), the
-//! CIS benchmark reports (ConfigMaps `blast.io/report` in `blast-system` of every `--context`)
-//! with the repo's waivers, and image vulnerabilities (Clair). Exit 0 when no site is degraded,
+//! the repo (the built-in rules) and live drift, the CIS benchmark reports (ConfigMaps
+//! `blast.io/report` in `blast-system` of every site) with the repo's waivers, and image
+//! vulnerabilities (the image store: Clair, Trivy Operator). The sites are read by the
+//! Standards view's own watches and its lines derived by its own functions
+//! (`app::live::standards`), so the two agree line by line. Exit 0 when no site is degraded,
 //! 1 when one is (policy errors, unwaived FAILs, Critical images), 3 when it could not run.
 
 use std::process::ExitCode;
@@ -9,10 +11,12 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use super::boot::{self, Boot};
-use crate::clair::client::Client;
+use crate::app::live::images as images_view;
+use crate::app::live::standards::{self as std_view, StdRow};
+use crate::app::nav::Route;
 use crate::clair::images;
 use crate::cli::{Cli, Format, StandardsArgs};
-use crate::standards::{self, ImageVulns, Inputs, PolicySource, Rules, bench, waivers};
+use crate::standards::{self, ImageVulns, bench};
 
 pub fn run(cli: &Cli, args: &StandardsArgs) -> ExitCode {
     match report(cli, args) {
@@ -27,49 +31,42 @@ pub fn run(cli: &Cli, args: &StandardsArgs) -> ExitCode {
 fn report(cli: &Cli, args: &StandardsArgs) -> Result<u8, String> {
     let boot = Boot::with_log(cli).map_err(|e| format!("{e:?}"))?;
     let root = boot.find_repo(cli).map_err(|e| format!("{e:?}"))?;
-    let waivers = waivers::load(&root)?;
-    let policy = Rules.findings(&root);
+    let client = super::images::clair_client(&boot, cli, args.clair.as_deref())?;
     let rt = boot::runtime().map_err(|e| e.to_string())?;
+    // The repo's side as the console's indexer reads it: findings, what manifests pass
+    // (drift), waivers.
+    let repo = standards::scan_repo(&root);
+    if let Err(e) = &repo.waivers {
+        return Err(e.clone());
+    }
     let mut notes = Vec::new();
-    if policy.is_none() {
+    if repo.policy.is_none() {
         notes.push("policy: not checked (the repo could not be read)".to_string());
     }
-
-    let (mut reports, report_notes) = rt.block_on(report_configmaps(cli));
-    notes.extend(report_notes);
-    for r in &mut reports {
-        waivers::apply(r, &waivers);
-    }
-
-    let mut seen = images::repo_images(&root);
-    let (live, live_notes) = rt.block_on(super::images::live_pods(cli));
-    seen.extend(live);
+    // The sites as the Standards view watches them (its own wants: report ConfigMaps,
+    // workloads for drift, Clusters, Pods and Trivy's reports for the image store).
+    let (live, live_notes) = rt.block_on(super::images::collect_live(
+        &boot,
+        cli,
+        Route::Standards.wants(),
+        args.timeout,
+    ));
     notes.extend(live_notes);
-    let mut list = images::dedupe(seen);
-    let mut clair = boot.config.clair.clone();
-    if let Some(url) = &args.clair {
-        clair.url = Some(url.clone());
+    let rows = rt.block_on(super::images::store(&live, Some(&root), client.as_ref()));
+    let vulns = images_view::vulns(&rows);
+    if vulns.is_none() {
+        notes.push(
+            "images: no source (no Clair configured, [clair] url or --clair, and no Trivy report)"
+                .into(),
+        );
     }
-    match clair.endpoint(cli.kube.contexts.first().map(String::as_str))? {
-        Some(ep) => {
-            let client = Client::new(&ep)?;
-            rt.block_on(super::images::fill_reports(&client, &mut list));
-        }
-        None => notes.push("images: no Clair configured ([clair] url or --clair)".into()),
-    }
-    list.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-
-    let vulns: Vec<ImageVulns> = list.iter().map(ImageVulns::of).collect();
-    let reports: Vec<(String, bench::Report)> =
-        reports.into_iter().map(|r| (r.target.clone(), r)).collect();
-    let sites = standards::per_site(&Inputs {
-        policy: policy.as_deref(),
-        reports: &reports,
-        images: &vulns,
-        ..Default::default()
-    });
+    let View {
+        sites,
+        lines,
+        reports,
+    } = view(&live, &repo, vulns.as_deref());
     if args.output.format() == Format::Json {
-        let lines: Vec<_> = standards::bench_lines(&reports)
+        let benchmarks: Vec<_> = standards::bench_lines(&reports)
             .into_iter()
             .map(|(r, i)| {
                 json!({"tool": r.tool, "target": r.target, "id": i.id, "section": i.section,
@@ -79,8 +76,9 @@ fn report(cli: &Cli, args: &StandardsArgs) -> Result<u8, String> {
             .collect();
         let out = json!({
             "sites": sites,
-            "benchmarks": lines,
-            "images": list.iter().map(super::images::image_json).collect::<Vec<_>>(),
+            "lines": lines.iter().map(line_json).collect::<Vec<_>>(),
+            "benchmarks": benchmarks,
+            "images": rows.iter().map(super::images::row_json).collect::<Vec<_>>(),
             "notes": notes,
         });
         println!(
@@ -88,6 +86,7 @@ fn report(cli: &Cli, args: &StandardsArgs) -> Result<u8, String> {
             serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
         );
     } else {
+        let list: Vec<images::Image> = rows.iter().map(|r| r.image.clone()).collect();
         print!("{}", text(&sites, &reports, &list));
         for n in &notes {
             eprintln!("blast: {n}");
@@ -96,66 +95,39 @@ fn report(cli: &Cli, args: &StandardsArgs) -> Result<u8, String> {
     Ok(u8::from(sites.iter().any(|s| s.degraded())))
 }
 
-/// Every report ConfigMap of every context; an unreadable one is a note naming it.
-async fn report_configmaps(cli: &Cli) -> (Vec<bench::Report>, Vec<String>) {
-    use k8s_openapi::api::core::v1::ConfigMap;
-    use kube::api::{Api, ListParams};
-    let mut reports = Vec::new();
-    let mut notes = Vec::new();
-    let clients = match super::boot::user_clients(cli).await {
-        Ok(c) => c,
-        Err(e) => {
-            notes.push(format!("benchmarks not read: {e}"));
-            return (reports, notes);
-        }
-    };
-    for (name, client) in clients {
-        let client = match client {
-            Ok(c) => c,
-            Err(e) => {
-                notes.push(format!("benchmarks not read: {e}"));
-                continue;
-            }
-        };
-        let api: Api<ConfigMap> = Api::namespaced(client, standards::NAMESPACE);
-        let lp = ListParams::default()
-            .labels(standards::REPORT_LABEL)
-            .limit(100);
-        let list = match api.list(&lp).await {
-            Ok(l) => l,
-            Err(e) => {
-                notes.push(format!("benchmarks of {name} not read: {e}"));
-                continue;
-            }
-        };
-        for cm in list.items {
-            let cm_name = cm.metadata.name.clone().unwrap_or_default();
-            let labels = cm.metadata.labels.clone().unwrap_or_default();
-            let Some(tool) = labels
-                .get(standards::REPORT_LABEL)
-                .and_then(|t| bench::Tool::from_label(t))
-            else {
-                notes.push(format!("{name}: ConfigMap {cm_name}: unknown report tool"));
-                continue;
-            };
-            let target = labels
-                .get(standards::TARGET_LABEL)
-                .cloned()
-                .unwrap_or_else(|| name.clone());
-            let Some(text) = cm.data.as_ref().and_then(|d| d.get(standards::DATA_KEY)) else {
-                notes.push(format!(
-                    "{name}: ConfigMap {cm_name}: no {}",
-                    standards::DATA_KEY
-                ));
-                continue;
-            };
-            match bench::parse(tool, text, &target) {
-                Ok(r) => reports.push(r),
-                Err(e) => notes.push(format!("{name}: ConfigMap {cm_name}: {e}")),
-            }
-        }
+/// What the Standards view shows of these inputs, by its own functions: the per-site roll-up,
+/// its lines and the reports (waivers applied).
+pub struct View {
+    pub sites: Vec<standards::SiteStandards>,
+    pub lines: Vec<StdRow>,
+    pub reports: Vec<(String, bench::Report)>,
+}
+
+pub fn view(
+    live: &crate::app::live::LiveState,
+    repo: &standards::RepoSide,
+    images: Option<&[ImageVulns]>,
+) -> View {
+    let g = std_view::gather(live, Some(repo));
+    View {
+        sites: std_view::per_site(&g, Some(repo), images),
+        lines: std_view::rows(live, Some(repo), images, ""),
+        reports: g.reports,
     }
-    (reports, notes)
+}
+
+/// A line of the Standards view as JSON: `blast standards --json`'s `lines`, in the view's
+/// order.
+pub fn line_json(r: &StdRow) -> serde_json::Value {
+    json!({
+        "site": r.site,
+        "header": r.header,
+        "level": r.level.label(),
+        "area": r.area,
+        "id": r.id,
+        "subject": r.subject,
+        "detail": r.detail,
+    })
 }
 
 fn text(

@@ -32,7 +32,7 @@ fn report(cli: &Cli, args: &StatusArgs) -> color_eyre::Result<u8> {
         .find_repo(cli)
         .ok()
         .map(|root| crate::standards::scan_repo(&root));
-    let images = rt.block_on(images(&boot, cli, repo.as_ref()));
+    let images = rt.block_on(images(&boot, cli, &live));
     let (sites, standards) = crate::status::summarize_with_standards(
         &live,
         boot.config.storage.thresholds(),
@@ -51,22 +51,16 @@ fn report(cli: &Cli, args: &StatusArgs) -> color_eyre::Result<u8> {
     Ok(crate::status::exit_code(&sites))
 }
 
-/// The images the repo deploys with Clair's reports, when `[clair] url` is configured (the
-/// images of live pods are `blast images`'s); `None` otherwise or when Clair cannot be set up.
+/// The image store as the Images and Standards views settle it (the repo's images, live
+/// Pods', Trivy Operator's reports of `live`, Clair's when `[clair] url` is configured), as
+/// the Standards view counts it; `None` when no image has a source.
 async fn images(
     boot: &Boot,
     cli: &Cli,
-    repo: Option<&crate::standards::RepoSide>,
+    live: &crate::app::live::LiveState,
 ) -> Option<Vec<crate::standards::ImageVulns>> {
-    repo?;
-    let root = boot.find_repo(cli).ok()?;
-    let ep = boot
-        .config
-        .clair
-        .endpoint(cli.kube.contexts.first().map(String::as_str))
-        .ok()??;
-    let client = crate::clair::client::Client::new(&ep).ok()?;
-    let mut list = crate::clair::images::dedupe(crate::clair::images::repo_images(&root));
-    super::images::fill_reports(&client, &mut list).await;
-    Some(list.iter().map(crate::standards::ImageVulns::of).collect())
+    let root = boot.find_repo(cli).ok();
+    let client = super::images::clair_client(boot, cli, None).ok().flatten();
+    let rows = super::images::store(live, root.as_deref(), client.as_ref()).await;
+    crate::app::live::images::vulns(&rows)
 }

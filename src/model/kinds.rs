@@ -125,6 +125,8 @@ kinds! {
     DEPLOYMENT: "apps" ["v1"] "Deployment" "deployments" true ["deploy"];
     DAEMON_SET: "apps" ["v1"] "DaemonSet" "daemonsets" true ["ds"];
     JOB: "batch" ["v1"] "Job" "jobs" true [];
+    // Watched for drift only (the Standards view): its job template against its manifest's.
+    CRON_JOB: "batch" ["v1"] "CronJob" "cronjobs" true ["cj"];
     // Read by `blast standards` (the benchmark report ConfigMaps); the console's model does
     // not hold them (model::parse gives None).
     CONFIG_MAP: "" ["v1"] "ConfigMap" "configmaps" true ["cm"];

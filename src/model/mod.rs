@@ -81,7 +81,7 @@ pub enum LiveObject {
     KlumUser(KlumUser),
     KlumKubeconfig(KlumKubeconfig),
     Pod(Pod),
-    /// Deployment, DaemonSet or Job.
+    /// Deployment, DaemonSet, Job or CronJob.
     Workload(Workload),
     /// Trivy Operator's VulnerabilityReport.
     VulnReport(Box<vuln::VulnReport>),
@@ -245,7 +245,7 @@ pub fn parse<'a>(
         LiveObject::KlumKubeconfig(KlumKubeconfig::parse(v)?)
     } else if kind == k::POD {
         LiveObject::Pod(Pod::parse(v)?)
-    } else if [k::DEPLOYMENT, k::DAEMON_SET, k::JOB].contains(&kind) {
+    } else if [k::DEPLOYMENT, k::DAEMON_SET, k::JOB, k::CRON_JOB].contains(&kind) {
         LiveObject::Workload(Workload::parse(kind.kind, v)?)
     } else if kind == k::VULNERABILITY_REPORT {
         LiveObject::VulnReport(Box::new(vuln::VulnReport::parse(v)?))

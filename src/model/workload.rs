@@ -14,11 +14,11 @@ use super::meta::{
     Condition, Meta, ParseError, RawCondition, RawMeta, conditions, from_value, time,
 };
 
-/// A Deployment, DaemonSet or Job.
+/// A Deployment, DaemonSet, Job or CronJob.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Workload {
     pub meta: Meta,
-    /// `Deployment` | `DaemonSet` | `Job`.
+    /// `Deployment` | `DaemonSet` | `Job` | `CronJob`.
     pub kind: &'static str,
     /// Replicas, desired scheduled (DaemonSet), completions (Job).
     pub desired: u32,
@@ -70,6 +70,9 @@ pub struct Pod {
     pub started: Option<Time>,
     pub containers: Vec<ContainerInfo>,
     pub conditions: Vec<Condition>,
+    /// A bare Pod's (no owner) failed policy rules (`policy::live::failed_rules`), for drift;
+    /// empty for a Pod a controller made.
+    pub policy_failed: Vec<&'static str>,
 }
 
 impl Pod {
@@ -270,7 +273,7 @@ impl Workload {
         if let Some(spec) = o.spec {
             w.desired = match kind {
                 "Job" => spec.completions.unwrap_or(1),
-                "DaemonSet" => 0,
+                "DaemonSet" | "CronJob" => 0,
                 _ => spec.replicas.unwrap_or(1),
             };
             w.image = spec
@@ -337,11 +340,17 @@ fn state_of(s: Option<RawState>) -> (String, String, String, Option<i32>, Option
 
 impl Pod {
     pub fn parse<'a>(v: impl Into<Json<'a>>) -> Result<Pod, ParseError> {
+        let v: Json<'a> = v.into();
         let o: Object<RawPodSpec, RawPodStatus> = from_value(v)?;
         let mut p = Pod {
             meta: o.metadata.unwrap_or_default().into_meta(),
             ..Default::default()
         };
+        // A bare Pod (no owner) is a workload of its own, compared with its manifest (drift);
+        // the rules run only on those, not on the many Pods a controller made.
+        if p.meta.owner.is_none() {
+            p.policy_failed = crate::policy::live::failed_rules("Pod", v);
+        }
         let add = |list: Option<Vec<RawContainer>>, init: bool, out: &mut Vec<ContainerInfo>| {
             for c in list.unwrap_or_default() {
                 out.push(ContainerInfo {

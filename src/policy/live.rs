@@ -53,7 +53,7 @@ pub fn verdicts(v: &V) -> Vec<(&'static str, R)> {
 /// carry no `kind` of their own).
 ///
 /// A workload read from its text (the watches' hot path) is parsed into a tree here: only
-/// Deployments, StatefulSets and DaemonSets come here, and a text that is not JSON fails nothing.
+/// Deployments, StatefulSets, DaemonSets, Jobs, CronJobs and bare Pods come here, and a text that is not JSON fails nothing.
 pub fn failed_rules<'a>(kind: &str, j: impl Into<crate::model::Json<'a>>) -> Vec<&'static str> {
     let tree;
     let j = match j.into() {

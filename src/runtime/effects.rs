@@ -61,6 +61,10 @@ impl Core for State {
         self.dirty
     }
 
+    fn urgent(&self) -> bool {
+        self.awaits_first_rows()
+    }
+
     fn drawn(&mut self) {
         self.dirty = false;
     }
@@ -121,10 +125,14 @@ impl ConsoleTasks {
             .write
             .clone()
             .map(|cap| Writer::spawn(cap, root.clone(), tx.clone()));
-        let _watch = opts
-            .refresh
-            .watch
-            .then(|| super::watcher::spawn(root.clone(), tx.clone(), opts.refresh.debounce_ms));
+        let _watch = opts.refresh.watch.then(|| {
+            super::watcher::spawn(
+                root.clone(),
+                tx.clone(),
+                Msg::RepoChanged,
+                opts.refresh.debounce_ms,
+            )
+        });
         if opts.refresh.git_status_secs > 0 {
             let tx = tx.clone();
             let every = Duration::from_secs(opts.refresh.git_status_secs);

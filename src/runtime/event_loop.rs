@@ -3,7 +3,8 @@
 //! anything changed, and hand the effects to the mode's tasks.
 //!
 //! Redraws: input draws at once; data alone waits until `min_frame` has passed since the last
-//! frame, so a burst of watch events makes one frame. Right after a key the core's derived rows
+//! frame, so a burst of watch events makes one frame, except the first rows of a view that had
+//! none (`Core::urgent`: the first page of a list is drawn as soon as it arrives). Right after a key the core's derived rows
 //! are left for the next turn (the key's own effect is drawn first).
 
 use std::sync::Arc;
@@ -35,6 +36,11 @@ pub trait Core {
     fn unsettled(&self) -> bool;
     /// Something visible changed since the last frame.
     fn dirty(&self) -> bool;
+    /// What changed should be drawn without waiting for `min_frame`: the first rows of a view
+    /// that had none (the first page of a list is on screen as soon as it arrives).
+    fn urgent(&self) -> bool {
+        false
+    }
     fn drawn(&mut self);
     fn quit(&self) -> bool;
     fn draw(&self, frame: &mut Frame, theme: &Theme);
@@ -153,8 +159,12 @@ pub async fn run<C: Core, T: Tasks<C>>(
         for ev in batch {
             apply(core, ev, &opts, &mut effects);
         }
-        // Only task messages: let a burst gather into one frame; a key cuts the wait short.
-        if !had_input && core.dirty() && last_draw.elapsed() < opts.min_frame {
+        // Only task messages: let a burst gather into one frame; a key, the first rows of an
+        // empty view, or a quit (`q` may wait for the repo's changes, a task's answer) cut the
+        // wait short.
+        let now_or_never = |core: &C| core.urgent() || core.quit();
+        if !had_input && core.dirty() && !now_or_never(core) && last_draw.elapsed() < opts.min_frame
+        {
             let deadline = tokio::time::Instant::from_std(last_draw + opts.min_frame);
             loop {
                 tokio::select! {
@@ -168,7 +178,12 @@ pub async fn run<C: Core, T: Tasks<C>>(
                         break;
                     }
                     _ = tokio::time::sleep_until(deadline) => break,
-                    Some(msg) = rx.recv() => apply(core, Event::Task(msg), &opts, &mut effects),
+                    Some(msg) = rx.recv() => {
+                        apply(core, Event::Task(msg), &opts, &mut effects);
+                        if now_or_never(core) {
+                            break;
+                        }
+                    }
                 }
             }
         }

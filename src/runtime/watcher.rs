@@ -7,14 +7,15 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tracing::warn;
 
-use crate::app::Msg;
 use crate::repo::index;
 
 /// Sets the watcher up on its own thread (adding inotify watches on a big tree takes a while and
 /// must not delay the first frame) and keeps it there until the returned sender is dropped.
-pub fn spawn(
+/// `msg` is what each burst sends: the console's and the dashboard's `RepoChanged`.
+pub fn spawn<M: Clone + Send + 'static>(
     root: PathBuf,
-    tx: mpsc::Sender<Msg>,
+    tx: mpsc::Sender<M>,
+    msg: M,
     debounce_ms: u64,
 ) -> std::sync::mpsc::Sender<()> {
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
@@ -23,7 +24,7 @@ pub fn spawn(
         .name("watch".into())
         .spawn(move || {
             let _rt = handle.enter();
-            let _watcher = watch(&root, tx, debounce_ms);
+            let _watcher = watch(&root, tx, msg, debounce_ms);
             let _ = stop_rx.recv();
         });
     if let Err(e) = spawned {
@@ -36,9 +37,10 @@ pub fn spawn(
 /// per burst of changes. Only what the console shows is watched: the top folders recursively,
 /// the root itself (a top folder appearing), and git's HEAD, index and refs. Git's object and
 /// lock files are ignored.
-fn watch(
+fn watch<M: Clone + Send + 'static>(
     root: &Path,
-    tx: mpsc::Sender<Msg>,
+    tx: mpsc::Sender<M>,
+    msg: M,
     debounce_ms: u64,
 ) -> Option<notify::RecommendedWatcher> {
     use notify::{RecursiveMode, Watcher};
@@ -98,7 +100,7 @@ fn watch(
                     Err(_) => break,
                 }
             }
-            if tx.send(Msg::RepoChanged).await.is_err() {
+            if tx.send(msg.clone()).await.is_err() {
                 return;
             }
         }

@@ -82,8 +82,15 @@ impl PolicyFinding {
 }
 
 /// The kinds whose live objects are compared with their manifests (drift): the workloads the
-/// console watches.
-pub const DRIFT_KINDS: &[&str] = &["Deployment", "StatefulSet", "DaemonSet", "Job"];
+/// console watches (`app::live::standards::DRIFT_KINDS`), bare Pods included.
+pub const DRIFT_KINDS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+    "Pod",
+];
 
 /// What a workload manifest of the repo passes, for drift.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

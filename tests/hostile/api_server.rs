@@ -1,14 +1,15 @@
-//! A hostile Kubernetes API server for issue 14: raw HTTP/1.1 that answers discovery, Nodes
-//! and Namespaces, with a Node list and watch chosen to hurt (a 200 MB list, a byte a second,
-//! garbage, an endless event, huge objects). Shared by the integration test
-//! (`tests/integration/hostile.rs`) and the bench (`benches/hostile.rs`), which points the
-//! real console at it.
+//! A hostile Kubernetes API server for issue 14: raw HTTP/1.1 that answers discovery, Nodes,
+//! PersistentVolumes and Namespaces, with a Node (and PersistentVolume) list and watch chosen to
+//! hurt (a 200 MB list, a byte a second, garbage, an endless event, huge objects), or a healthy
+//! one (`NodeWatch::Ticking`) for a calm site beside it. Shared by the integration test
+//! (`tests/integration/hostile.rs`) and the bench (`benches/hostile.rs`), which point the real
+//! console and dashboard at it.
 #![allow(dead_code)]
 
 use std::time::Duration;
 
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 /// What the server answers to a watch of Nodes.
 #[derive(Clone, Copy, Debug)]
@@ -21,6 +22,8 @@ pub enum NodeWatch {
     Quiet,
     /// One event that never ends: spaces, 64 KB a chunk, as fast as they are read.
     Endless,
+    /// A healthy watch: a new object (`tick-1`, `tick-2`, …) every second.
+    Ticking,
 }
 
 /// What the server answers to a list of Nodes.
@@ -100,20 +103,16 @@ pub async fn serve(nodes: NodeList, watch: NodeWatch) -> std::net::SocketAddr {
         while let Ok((mut conn, _)) = listener.accept().await {
             let nodes = nodes.clone();
             tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut b = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    if conn.read(&mut b).await.unwrap_or(0) == 0 {
-                        return;
-                    }
-                    head.push(b[0]);
-                }
-                let head = String::from_utf8_lossy(&head).into_owned();
-                let target = head.split(' ').nth(1).unwrap_or("").to_string();
-                let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-                let watching = query
-                    .split('&')
-                    .any(|p| p == "watch=true" || p == "watch=1");
+                let Some(head) = blast::kube::test_support::read_head(&mut conn).await else {
+                    return;
+                };
+                let watching = head.watching();
+                // The hostile answers are the Nodes' (the console's Nodes view) and the
+                // PersistentVolumes' (a kind the dashboard watches on every site).
+                let path = match head.path.as_str() {
+                    "/api/v1/persistentvolumes" => "/api/v1/nodes",
+                    p => p,
+                };
                 let whole = |body: String| {
                     format!(
                         "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -126,7 +125,8 @@ pub async fn serve(nodes: NodeList, watch: NodeWatch) -> std::net::SocketAddr {
                     ("/api/v1", _) => {
                         let body = json!({"kind": "APIResourceList", "groupVersion": "v1", "resources": [
                             {"name": "nodes", "singularName": "node", "namespaced": false, "kind": "Node", "verbs": ["list", "watch"]},
-                            {"name": "namespaces", "singularName": "namespace", "namespaced": false, "kind": "Namespace", "verbs": ["list", "watch"]}
+                            {"name": "namespaces", "singularName": "namespace", "namespaced": false, "kind": "Namespace", "verbs": ["list", "watch"]},
+                            {"name": "persistentvolumes", "singularName": "persistentvolume", "namespaced": false, "kind": "PersistentVolume", "verbs": ["list", "watch"]}
                         ]}).to_string();
                         let _ = conn.write_all(whole(body).as_bytes()).await;
                     }
@@ -194,6 +194,18 @@ pub async fn serve(nodes: NodeList, watch: NodeWatch) -> std::net::SocketAddr {
                                 while conn.write_all(spaces.as_bytes()).await.is_ok() {}
                             }
                             NodeWatch::Quiet => tokio::time::sleep(Duration::from_secs(3600)).await,
+                            NodeWatch::Ticking => {
+                                for i in 1.. {
+                                    tokio::time::sleep(Duration::from_secs(1)).await;
+                                    let mut n = node(&format!("tick-{i}"));
+                                    n["metadata"]["resourceVersion"] = json!(format!("{}", 5 + i));
+                                    let event =
+                                        format!("{}\n", json!({"type": "ADDED", "object": n}));
+                                    if conn.write_all(chunk(&event).as_bytes()).await.is_err() {
+                                        return;
+                                    }
+                                }
+                            }
                         }
                     }
                     ("/api/v1/namespaces", false) => {

@@ -24,6 +24,11 @@ const KEPT: &[&str] = &[
     "/apis/cluster.x-k8s.io/v1beta2 machines categories: real [\"cluster-api\"] · emulator null",
     "/apis/cluster.x-k8s.io/v1beta2 machines verbs: real {\"create\", \"delete\", \"deletecollection\", \"get\", \"list\", \"patch\", \"update\", \"watch\"} · emulator {\"get\", \"list\", \"watch\"}",
     "/apis/cluster.x-k8s.io/v1beta2 machines/status listed: real true · emulator false",
+    "aggregated /api nodes keys: real {\"resource\", \"responseKind\", \"scope\", \"shortNames\", \"singularResource\", \"subresources\", \"verbs\"} · emulator {\"resource\", \"responseKind\", \"scope\", \"shortNames\", \"singularResource\", \"verbs\"}",
+    "aggregated /api nodes verbs: real {\"create\", \"delete\", \"deletecollection\", \"get\", \"list\", \"patch\", \"update\", \"watch\"} · emulator {\"get\", \"list\", \"watch\"}",
+    "aggregated /apis machines keys: real {\"categories\", \"resource\", \"responseKind\", \"scope\", \"shortNames\", \"singularResource\", \"subresources\", \"verbs\"} · emulator {\"resource\", \"responseKind\", \"scope\", \"shortNames\", \"singularResource\", \"verbs\"}",
+    "aggregated /apis machines categories: real [\"cluster-api\"] · emulator null",
+    "aggregated /apis machines verbs: real {\"create\", \"delete\", \"deletecollection\", \"get\", \"list\", \"patch\", \"update\", \"watch\"} · emulator {\"get\", \"list\", \"watch\"}",
     "core list item keys: real {\"metadata\", \"spec\", \"status\"} · emulator {\"apiVersion\", \"kind\", \"metadata\", \"spec\", \"status\"}",
     "Table /api/v1/nodes kind: real \"Table\" · emulator \"NodeList\"",
     "Table /api/v1/nodes columns: real [\"Name\", \"Status\", \"Roles\", \"Age\", \"Version\", \"Internal-IP\", \"External-IP\", \"OS-Image\", \"Kernel-Version\", \"Container-Runtime\"] · emulator []",
@@ -85,6 +90,8 @@ struct Pair {
 #[derive(Debug)]
 struct Answer {
     code: u16,
+    /// The `Content-Type` header.
+    content_type: String,
     body: Value,
 }
 
@@ -117,10 +124,20 @@ impl Pair {
                 .await
                 .unwrap_or_else(|e| panic!("{path}: {e}"));
             let code = res.status().as_u16();
+            let content_type = res
+                .headers()
+                .get(http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
             let bytes = res.into_body().collect().await.unwrap().to_bytes();
             let body = serde_json::from_slice(&bytes)
                 .unwrap_or_else(|e| panic!("{path}: {e}: {}", String::from_utf8_lossy(&bytes)));
-            Answer { code, body }
+            Answer {
+                code,
+                content_type,
+                body,
+            }
         })
     }
 
@@ -215,6 +232,150 @@ fn names(list: &Value) -> Vec<String> {
         .iter()
         .map(|i| i["metadata"]["name"].as_str().unwrap_or("?").to_string())
         .collect()
+}
+
+/// The `Accept` of kubectl and the console: aggregated discovery, else plain JSON.
+const AGGREGATED_OR_PLAIN: &str =
+    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
+
+/// Aggregated discovery (`apidiscovery.k8s.io/v2` on `/api` and `/apis`): the media type
+/// answered, the documents' shape, a group's versions and a resource as listed; and the 406 of
+/// an `Accept` naming only aggregated types where none is served.
+fn aggregated_differences(p: &Pair, same: &mut impl FnMut(&str, String, String)) {
+    let both = |path: &str, accept: &str| {
+        (
+            p.get(true, ADMIN, path, Some(accept)),
+            p.get(false, ADMIN, path, Some(accept)),
+        )
+    };
+    let group = |doc: &Value, name: Option<&str>| -> Value {
+        doc["items"]
+            .as_array()
+            .and_then(|items| {
+                items
+                    .iter()
+                    .find(|g| g["metadata"]["name"].as_str() == name)
+            })
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    for (path, name, version, res) in [
+        ("/api", None, "v1", "nodes"),
+        ("/apis", Some("cluster.x-k8s.io"), "v1beta2", "machines"),
+    ] {
+        let (r, e) = both(path, AGGREGATED_OR_PLAIN);
+        let what = |k: &str| format!("aggregated {path} {k}");
+        same(&what("code"), r.code.to_string(), e.code.to_string());
+        same(&what("content type"), r.content_type, e.content_type);
+        for k in ["kind", "apiVersion", "metadata"] {
+            same(&what(k), r.body[k].to_string(), e.body[k].to_string());
+        }
+        same(
+            &what("keys"),
+            format!("{:?}", keys(&r.body)),
+            format!("{:?}", keys(&e.body)),
+        );
+        let (rg, eg) = (group(&r.body, name), group(&e.body, name));
+        same(
+            &what("group keys"),
+            format!("{:?}", keys(&rg)),
+            format!("{:?}", keys(&eg)),
+        );
+        same(
+            &what("group metadata"),
+            rg["metadata"].to_string(),
+            eg["metadata"].to_string(),
+        );
+        let versions = |g: &Value| -> Vec<String> {
+            g["versions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|v| format!("{} {}", v["version"], v["freshness"]))
+                .collect()
+        };
+        same(
+            &what("group versions"),
+            format!("{:?}", versions(&rg)),
+            format!("{:?}", versions(&eg)),
+        );
+        let resource = |g: &Value| -> Value {
+            g["versions"]
+                .as_array()
+                .and_then(|vs| vs.iter().find(|v| v["version"] == version))
+                .and_then(|v| v["resources"].as_array())
+                .and_then(|rs| rs.iter().find(|x| x["resource"] == res))
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        let (rr, er) = (resource(&rg), resource(&eg));
+        same(
+            &what(&format!("{res} keys")),
+            format!("{:?}", keys(&rr)),
+            format!("{:?}", keys(&er)),
+        );
+        for k in [
+            "resource",
+            "responseKind",
+            "scope",
+            "singularResource",
+            "shortNames",
+            "categories",
+        ] {
+            same(
+                &what(&format!("{res} {k}")),
+                rr[k].to_string(),
+                er[k].to_string(),
+            );
+        }
+        let verbs = |v: &Value| -> BTreeSet<String> {
+            v["verbs"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|x| x.as_str().unwrap_or("").to_string())
+                .collect()
+        };
+        let (rv, ev) = (verbs(&rr), verbs(&er));
+        same(
+            &what(&format!("{res} verbs")),
+            format!("{rv:?}"),
+            format!("{ev:?}"),
+        );
+        // Plain JSON still, when aggregated discovery is not asked for.
+        let (r, e) = both(path, "application/json");
+        same(
+            &format!("plain {path} kind"),
+            r.body["kind"].to_string(),
+            e.body["kind"].to_string(),
+        );
+    }
+    for (path, accept) in [
+        (
+            "/apis",
+            "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList",
+        ),
+        (
+            "/apis/cluster.x-k8s.io/v1beta2",
+            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList",
+        ),
+        (
+            "/api/v1/nodes",
+            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList",
+        ),
+    ] {
+        let (r, e) = both(path, accept);
+        same(
+            &format!("{path} accepting only {accept}: code"),
+            r.code.to_string(),
+            e.code.to_string(),
+        );
+        same(
+            &format!("{path} accepting only {accept}: reason"),
+            r.body["reason"].to_string(),
+            e.body["reason"].to_string(),
+        );
+    }
 }
 
 /// Every difference the console, kubectl or a client library could see, as one line each.
@@ -344,6 +505,7 @@ fn differences(p: &Pair) -> Vec<String> {
             status(&e.body).to_string(),
         );
     }
+    aggregated_differences(p, &mut same);
     // Lists: selectors, pages.
     for q in [
         "labelSelector=role%3Dworker",

@@ -427,3 +427,112 @@ fn dashboard_survives_a_resize_storm() {
     t.send("q");
     assert_eq!(t.wait_exit(10), 0);
 }
+
+/// The `policy N` count of a site's line on the standards page, if the line is on screen.
+fn policy_count(screen: &str, site: &str) -> Option<u32> {
+    let line = screen
+        .lines()
+        .find(|l| l.split_whitespace().any(|w| w == site) && l.contains("policy "))?;
+    let rest = &line[line.find("policy ")? + "policy ".len()..];
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// A wall runs for weeks: a violation committed to the repo (HEAD moves, a file appears) shows
+/// on the standards page without a restart (the repo watcher; before, the repo was read once
+/// at start and the page kept saying `policy 0`).
+#[test]
+fn a_violation_committed_while_the_wall_runs_shows_on_its_standards_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig.yaml");
+    let port = free_port();
+    let _server = ServeOnly::start(port, &kubeconfig, dir.path());
+    let repo = temp_repo();
+    let mut t = Pty::spawn(
+        &[
+            "dashboard",
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+            "--context",
+            "mgmt",
+            "--page",
+            "standards",
+            "--repo",
+            repo.work.to_str().unwrap(),
+        ],
+        &repo.work,
+        200,
+        50,
+        &[],
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while policy_count(&t.screen(), "edge-lab") != Some(0) {
+        assert!(
+            Instant::now() < deadline,
+            "edge-lab's line never said policy 0:\n{}",
+            t.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Someone commits a privileged bare Pod for edge-lab.
+    let at = repo.work.join("apps/edge-lab/debug");
+    std::fs::create_dir_all(&at).unwrap();
+    std::fs::write(
+        at.join("pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: debug\n  namespace: ops\nspec:\n  containers:\n    - name: sh\n      image: busybox:1.36\n      securityContext:\n        privileged: true\n",
+    )
+    .unwrap();
+    git(&repo.work, &["add", "."]);
+    git(
+        &repo.work,
+        &[
+            "-c",
+            "user.name=Ops",
+            "-c",
+            "user.email=ops@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "debug pod",
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let s = t.screen();
+        if policy_count(&s, "edge-lab").is_some_and(|n| n > 0) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the committed violation never showed:\n{s}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    t.send("q");
+    assert_eq!(t.wait_exit(10), 0);
+}
+
+/// The repo's changes cost one scan at a time, at most one more queued, however many arrive.
+#[test]
+fn repo_changes_scan_one_at_a_time_with_at_most_one_queued() {
+    use blast::dashboard::Effect;
+    let mut s = State::new(vec![Page::Standards], 20, Thresholds::default(), (80, 24));
+    let scans = |fx: &[Effect]| fx.iter().filter(|e| **e == Effect::ScanRepo).count();
+    assert_eq!(scans(&s.init()), 1, "the first read");
+    let mut queued = 0;
+    for _ in 0..50 {
+        queued += scans(&update(&mut s, Msg::RepoChanged));
+    }
+    assert_eq!(queued, 0, "a scan is under way: none started beside it");
+    let side = blast::standards::RepoSide::default();
+    assert_eq!(
+        scans(&update(&mut s, Msg::RepoSide(side.clone()))),
+        1,
+        "one queued"
+    );
+    assert_eq!(scans(&update(&mut s, Msg::RepoSide(side.clone()))), 0);
+    // Idle: the next change scans at once.
+    assert_eq!(scans(&update(&mut s, Msg::RepoChanged)), 1);
+}

@@ -929,7 +929,7 @@ async fn real_kubectl_gets_selects_switches_context_and_watches() {
     let server = serve(&emu).await;
     let kubectl = Kubectl::new(&emu, &server);
 
-    // default columns: kubectl falls back from Table and from aggregated discovery
+    // default columns: kubectl falls back from Table (discovery is the aggregated document)
     let out = kubectl.run(&["get", "nodes"]).await;
     eprintln!("kubectl get nodes:\n{out}");
     assert!(out.starts_with("NAME"), "a table header: {out}");
@@ -1436,4 +1436,63 @@ async fn followed_logs_get_new_lines_that_follow_the_scenario() {
         seen.push(l);
     }
     panic!("no line after the step says CrashLoopBackOff: {seen:#?}");
+}
+
+/// The first rows of a view are drawn as soon as they arrive, not after `--refresh` (the
+/// pacing of frames caused by cluster data): with a 10 s refresh the node list is on screen
+/// within seconds of the start. Before, the list waited for the refresh after the first
+/// (empty) frame. And `q` quits at once: it waited for the refresh under way too (the quit
+/// comes with a task's answer, the repo's changes, which the loop held for the next frame).
+#[test]
+fn the_first_rows_are_drawn_at_once_whatever_the_refresh() {
+    let emu = Emulator::new();
+    emu.add_cluster("big");
+    for i in 0..3 {
+        emu.apply(
+            "big",
+            json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": format!("node-{i}")}}),
+        )
+        .unwrap();
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt
+        .block_on(emu.serve("127.0.0.1:0".parse().unwrap()))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig.yaml");
+    std::fs::write(&kubeconfig, emu.kubeconfig(&server.base_url(), "big")).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let started = Instant::now();
+    let mut t = crate::pty::Pty::spawn(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+            "--view",
+            "nodes",
+            "--refresh",
+            "10s",
+        ],
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+        120,
+        30,
+        &[],
+    );
+    t.wait_for("node-2", 6);
+    assert!(started.elapsed() < Duration::from_secs(6));
+    let asked = Instant::now();
+    t.send("q");
+    assert_eq!(t.wait_exit(20), 0);
+    assert!(
+        asked.elapsed() < Duration::from_secs(5),
+        "quit took {:?}",
+        asked.elapsed()
+    );
+    rt.block_on(server.shutdown());
 }

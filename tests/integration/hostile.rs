@@ -293,3 +293,314 @@ mod api {
         }
     }
 }
+
+// ---- The dashboard against hostile answers: the site marked, the other site and keys go on --
+
+mod dashboard {
+    use std::time::{Duration, Instant};
+
+    use super::api_server::{
+        NodeList, NodeWatch, big_annotation, many_conditions, node, node_list, serve,
+    };
+    use crate::pty::Pty;
+
+    /// The largest peak resident memory allowed: the answers are cut at the 64 MB cap
+    /// (`[limits] max_answer_mb`), so what a debug build holds stays a few caps' worth; an
+    /// unbounded read of the 200 MB list or the endless event would pass it.
+    const PEAK_MB: u64 = 400;
+
+    fn kb(pid: u32, key: &str) -> u64 {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .unwrap_or_default()
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// The text of `site`'s tile (200x50: two tiles side by side): from its header, in the
+    /// tile's columns, to the bottom of the screen.
+    fn tile(screen: &str, site: &str) -> Option<String> {
+        let lines: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+        let head = format!(" {site} · ");
+        let (row, col) = lines.iter().enumerate().find_map(|(r, l)| {
+            let s: String = l.iter().collect();
+            let byte = s.find(&head)?;
+            Some((r, s[..byte].chars().count()))
+        })?;
+        let from = col.saturating_sub(3);
+        // To the tile's top right corner.
+        let width = lines[row][from..]
+            .iter()
+            .position(|c| matches!(c, '┐' | '┓'))
+            .map_or(100, |w| w + 1);
+        Some(
+            lines[row..]
+                .iter()
+                .map(|l| l.iter().skip(from).take(width).collect::<String>())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    }
+
+    /// The calm site's tile says live, with data at most a few seconds old (its watch adds an
+    /// object a second): the hostile site holds nothing up.
+    fn assert_calm_live(t: &Pty) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let screen = t.screen();
+            let fresh = tile(&screen, "calm").is_some_and(|tile| {
+                let head = tile.lines().next().unwrap_or("");
+                !head.contains("STALE")
+                    && !head.contains("FAILED")
+                    && ["0s", "1s", "2s", "3s"]
+                        .iter()
+                        .any(|a| tile.contains(&format!("● live · data {a} old")))
+            });
+            if fresh {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the calm site live and fresh:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// `blast dashboard` on two sites, `calm` (a healthy PersistentVolume watch that adds one a
+    /// second) and `hostile` (this case's answers for PersistentVolumes), at 200x50 on the
+    /// fleet page. Waits for `shows` in the hostile site's tile; then, while the hostile answer
+    /// goes on, the calm site must stay live and fresh, n/p/space must act and q quit; the peak
+    /// memory stays under `PEAK_MB`.
+    fn dashboard_against(list: NodeList, watch: NodeWatch, shows: &str, limits: &str) {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let hostile = rt.block_on(serve(list, watch));
+        let calm = rt.block_on(serve(node_list(node("pv-a")), NodeWatch::Ticking));
+        let dir = tempfile::tempdir().unwrap();
+        let kubeconfig = dir.path().join("kubeconfig");
+        let context = |name: &str, addr: std::net::SocketAddr| {
+            format!("- name: {name}\n  cluster: {{server: 'http://{addr}'}}\n")
+        };
+        std::fs::write(
+            &kubeconfig,
+            format!(
+                "apiVersion: v1\nkind: Config\nclusters:\n{}{}contexts:\n- name: calm\n  context: {{cluster: calm, user: u}}\n- name: hostile\n  context: {{cluster: hostile, user: u}}\ncurrent-context: calm\nusers:\n- name: u\n  user: {{}}\n",
+                context("calm", calm),
+                context("hostile", hostile)
+            ),
+        )
+        .unwrap();
+        let config = dir.path().join("config.toml");
+        std::fs::write(&config, format!("[limits]\n{limits}\n")).unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir(&repo).unwrap();
+        let mut t = Pty::spawn(
+            &[
+                "--config",
+                config.to_str().unwrap(),
+                "dashboard",
+                "--kubeconfig",
+                kubeconfig.to_str().unwrap(),
+                "--context",
+                "calm",
+                "--context",
+                "hostile",
+                "--repo",
+                repo.to_str().unwrap(),
+                "--page",
+                "fleet,storage,problems",
+                "--rotate",
+                "0",
+            ],
+            &repo,
+            200,
+            50,
+            &[],
+        );
+        let pid = t.pid();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while !tile(&t.screen(), "hostile").is_some_and(|tile| tile.contains(shows)) {
+            assert!(
+                Instant::now() < deadline,
+                "{shows:?} in the hostile site's tile within 120 s:\n{}",
+                t.screen()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // The hostile answer goes on (retries, the endless stream).
+        std::thread::sleep(Duration::from_secs(3));
+        assert_calm_live(&t);
+        t.send("n");
+        t.wait_for("▸storage", 5);
+        t.send("n");
+        t.wait_for("▸problems", 5);
+        if shows.starts_with("PersistentVolume: ") {
+            // A byte-a-second watch is relisted after its failure (the site live again for
+            // a while): its marker comes back within the backoff.
+            t.wait_for(shows, 40);
+        }
+        t.send("p");
+        t.wait_for("▸storage", 5);
+        t.send("p");
+        t.wait_for("▸fleet", 5);
+        t.send(" ");
+        t.wait_for("PAUSED", 5);
+        t.send(" ");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while t.screen().contains("PAUSED") {
+            assert!(Instant::now() < deadline, "space did not resume");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_calm_live(&t);
+        let peak = kb(pid, "VmHWM:") / 1024;
+        eprintln!(
+            "{shows}: peak {peak} MB, now {} MB",
+            kb(pid, "VmRSS:") / 1024
+        );
+        assert!(peak < PEAK_MB, "{shows}: peak {peak} MB");
+        t.send("q");
+        assert_eq!(t.wait_exit(10), 0);
+    }
+
+    /// The dashboard on the hostile corpus (its repo scan for the standards page reads every
+    /// file: alias bombs, deep nests, huge files, bad encodings) with one calm site: it opens,
+    /// the scan ends (the site's policy count replaces "policy not checked"), keys act and the
+    /// peak memory stays under issue 14's 600 MB.
+    #[test]
+    fn the_dashboard_scans_the_hostile_corpus_and_stays_responsive() {
+        let dir = tempfile::tempdir().unwrap();
+        super::corpus::write(dir.path());
+        let config = dir.path().join("config.toml");
+        std::fs::write(
+            &config,
+            format!("[limits]\nmax_file_mb = {}\n", super::corpus::CAP_MB),
+        )
+        .unwrap();
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let calm = rt.block_on(serve(node_list(node("pv-a")), NodeWatch::Ticking));
+        let kubeconfig = dir.path().join("kubeconfig");
+        std::fs::write(
+            &kubeconfig,
+            format!("apiVersion: v1\nkind: Config\nclusters:\n- name: calm\n  cluster: {{server: 'http://{calm}'}}\ncontexts:\n- name: calm\n  context: {{cluster: calm, user: u}}\ncurrent-context: calm\nusers:\n- name: u\n  user: {{}}\n"),
+        )
+        .unwrap();
+        let repo = dir.path().join("hostile");
+        let mut t = Pty::spawn(
+            &[
+                "--config",
+                config.to_str().unwrap(),
+                "dashboard",
+                "--kubeconfig",
+                kubeconfig.to_str().unwrap(),
+                "--repo",
+                repo.to_str().unwrap(),
+                "--page",
+                "standards,fleet",
+                "--rotate",
+                "0",
+            ],
+            &repo,
+            200,
+            50,
+            &[],
+        );
+        let pid = t.pid();
+        t.wait_for("▸standards", 30);
+        let deadline = Instant::now() + Duration::from_secs(180);
+        let scanned = |s: &str| {
+            s.lines().any(|l| {
+                l.contains("calm")
+                    && l.split("policy ")
+                        .nth(1)
+                        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+            })
+        };
+        while !scanned(&t.screen()) {
+            assert!(
+                Instant::now() < deadline,
+                "the repo scanned within 180 s:\n{}",
+                t.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        t.send("n");
+        t.wait_for("▸fleet", 5);
+        assert_calm_live(&t);
+        let peak = kb(pid, "VmHWM:") / 1024;
+        eprintln!("dashboard on the hostile corpus: peak {peak} MB");
+        assert!(peak < 600, "peak {peak} MB");
+        t.send("q");
+        assert_eq!(t.wait_exit(10), 0);
+    }
+
+    #[test]
+    fn a_200_mb_list_marks_its_site_and_the_dashboard_goes_on() {
+        dashboard_against(
+            NodeList::Pretty { mb: 200 },
+            NodeWatch::Quiet,
+            "PersistentVolume: answer too large: over the 64 MB cap",
+            "",
+        );
+    }
+
+    #[test]
+    fn a_200_mb_list_announced_marks_its_site_and_the_dashboard_goes_on() {
+        dashboard_against(
+            NodeList::Announced { mb: 200 },
+            NodeWatch::Quiet,
+            "PersistentVolume: answer too large: 200 MB > 64 MB cap",
+            "",
+        );
+    }
+
+    #[test]
+    fn an_endless_watch_event_marks_its_site_and_the_dashboard_goes_on() {
+        dashboard_against(
+            node_list(node("a")),
+            NodeWatch::Endless,
+            "PersistentVolume: watch event too large",
+            "",
+        );
+    }
+
+    #[test]
+    fn a_watch_streaming_garbage_marks_its_site_and_the_dashboard_goes_on() {
+        dashboard_against(
+            node_list(node("a")),
+            NodeWatch::Garbage,
+            "PersistentVolume: expected value at line 1",
+            "",
+        );
+    }
+
+    #[test]
+    fn a_byte_a_second_watch_marks_its_site_too_slow() {
+        dashboard_against(
+            node_list(node("a")),
+            NodeWatch::Trickle,
+            "PersistentVolume: server too slow",
+            "slow_answer_secs = 5",
+        );
+    }
+
+    #[test]
+    fn a_byte_a_second_list_marks_its_site_too_slow() {
+        dashboard_against(
+            NodeList::Trickle,
+            NodeWatch::Quiet,
+            "PersistentVolume: server too slow",
+            "slow_answer_secs = 5",
+        );
+    }
+
+    #[test]
+    fn huge_objects_are_read_and_the_dashboard_goes_on() {
+        // The site's storage line counts its volumes: it was read and decoded (failed, the
+        // site would be marked; not read, "none on this site").
+        for n in [many_conditions(), big_annotation()] {
+            dashboard_against(node_list(n), NodeWatch::Quiet, "storage ● 0 bound", "");
+        }
+    }
+}

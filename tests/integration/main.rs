@@ -47,5 +47,6 @@ mod pty;
 mod real_apiserver;
 mod reconcile;
 mod snapshots;
+mod standards;
 mod support;
 mod yaml_suite;

@@ -124,6 +124,11 @@ impl Pty {
         panic!("blast did not exit; screen:\n{}", self.screen());
     }
 
+    /// The child's process id (to read its memory in `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("a running child")
+    }
+
     pub fn raw(&self) -> Vec<u8> {
         self.raw.lock().unwrap().clone()
     }

@@ -1187,23 +1187,8 @@ fn five_thousand_nodes_are_listed_page_by_page() {
     const N: usize = 5000;
     let nodes = many_nodes(N);
     runtime().block_on(async {
-        use futures::StreamExt;
         let client = server.client(ADMIN).await;
-        let api: kube::Api<k8s_openapi::api::core::v1::Node> = kube::Api::all(client);
-        let api = &api;
-        futures::stream::iter(nodes.iter().cloned())
-            .map(|n| async move {
-                let mut node: k8s_openapi::api::core::v1::Node = serde_json::from_value(n).unwrap();
-                let name = node.metadata.name.clone().unwrap();
-                let created = api.create(&Default::default(), &node).await.unwrap();
-                node.metadata = created.metadata;
-                api.replace_status(&name, &Default::default(), &node)
-                    .await
-                    .unwrap();
-            })
-            .buffer_unordered(16)
-            .collect::<Vec<_>>()
-            .await;
+        apiserver::create_nodes(&client, &nodes, 16).await;
     });
     let dir = tempfile::tempdir().unwrap();
     let kubeconfig = server.kubeconfig_as(ADMIN, "big");
@@ -1550,6 +1535,115 @@ fn trivy_reports_on_a_real_server_show_in_the_images_view() {
     );
     t.send("q");
     assert_eq!(t.wait_exit(10), 0);
+}
+
+/// Issue 16 §3: `blast images` reads Trivy Operator's VulnerabilityReports as the Images view
+/// does (the same watches, the same rows): on real API servers with upstream's CRD, as the
+/// least-privileged reader with no Clair, Trivy's image on edge-lab comes with its counts,
+/// source `trivy` and where it runs; the images Trivy does not know say "no source"; exit 0
+/// (nothing Critical). Before, `blast images` asked Clair alone and stopped without one.
+#[test]
+fn blast_images_reads_trivy_reports_from_a_real_server() {
+    let Some(w) = world_edited(
+        "blast_images_reads_trivy_reports_from_a_real_server",
+        &[],
+        |objects, _| {
+            let reports: Vec<Value> =
+                serde_json::from_str(include_str!("../../fixtures/demo/trivy/edge-lab.json"))
+                    .unwrap();
+            objects.get_mut("edge-lab").unwrap().extend(reports);
+        },
+    ) else {
+        return;
+    };
+    let cfg = w.dir.path().join("config.toml");
+    std::fs::write(&cfg, WATCH_WORKLOADS).unwrap();
+    let run = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_blast"))
+            .args(["--config", cfg.to_str().unwrap()])
+            .arg("--kubeconfig")
+            .arg(w.mgmt().kubeconfig_as(VIEWER, "mgmt"))
+            .arg("--repo")
+            .arg(env!("CARGO_MANIFEST_DIR"))
+            .arg("images")
+            .args(extra)
+            .env("HOME", w.dir.path())
+            .env("XDG_STATE_HOME", w.dir.path().join("state"))
+            .env_remove("KUBECONFIG")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = run(&["--json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let images = v["images"].as_array().unwrap();
+    let ksm = images
+        .iter()
+        .find(|i| {
+            i["references"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r.as_str().unwrap().contains("kube-state-metrics"))
+        })
+        .unwrap_or_else(|| panic!("Trivy's image is missing: {out}"));
+    assert_eq!(ksm["source"], "trivy", "{ksm}");
+    assert_eq!(
+        ksm["counts"],
+        json!({"critical": 0, "high": 1, "medium": 2, "low": 0, "unknown": 1}),
+        "{ksm}"
+    );
+    assert_eq!(ksm["fixable"], 3);
+    assert!(
+        ksm["uses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["site"] == "edge-lab" && u["namespace"] == "monitoring"),
+        "{ksm}"
+    );
+    // It leads: the only image with a report; the live Pods' images of every site follow.
+    assert_eq!(images[0], *ksm);
+    let others: Vec<&Value> = images.iter().skip(1).collect();
+    assert!(others.len() > 5, "{out}");
+    // Without Clair: no source for a digest Trivy does not know, no digest for a tag alone.
+    assert!(
+        others.iter().all(|i| i["source"] == ""
+            && i["counts"].is_null()
+            && ["no source", "no digest"].contains(&i["report"].as_str().unwrap())),
+        "{out}"
+    );
+    assert!(others.iter().any(|i| i["report"] == "no source"), "{out}");
+    for site in ["mgmt", "edge-berlin"] {
+        assert!(
+            others.iter().any(|i| i["uses"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|u| u["site"] == site)),
+            "{site}'s Pods: {out}"
+        );
+    }
+    assert!(v["clair"].is_null());
+    // The text: the same row, its source named.
+    let (code, text, err) = run(&[]);
+    assert_eq!(code, 0, "{text}{err}");
+    let line = text
+        .lines()
+        .find(|l| l.contains("kube-state-metrics"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let cells: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(
+        &cells[1..8],
+        ["0", "1", "2", "0", "1", "3", "trivy"],
+        "{line}"
+    );
+    assert!(err.contains("Trivy's reports only"), "{err}");
 }
 
 /// The benchmark reports on real API servers: `blast status` reads the `blast.io/report`

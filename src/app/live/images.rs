@@ -71,7 +71,13 @@ pub struct Asked {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImagesState {
     pub nav: TableNav,
+    /// The Images view's rows: [`ImagesState::all`] narrowed by its filter.
     pub rows: Vec<ImageRow>,
+    /// The one image store: every image with its report, worst first, unfiltered, settled once
+    /// per change ([`refresh`]) and read by the Images view, the Standards view and the
+    /// overview (`vulns`); `blast images`, `blast standards` and `blast status` derive theirs
+    /// with the same [`rows`].
+    pub all: Vec<ImageRow>,
     pub clair: ClairSetup,
     /// The repo's images: `None` until read.
     pub repo: Option<Result<Vec<Seen>, String>>,
@@ -261,6 +267,26 @@ pub fn rows(live: &LiveState, st: &ImagesState, filter: &str) -> Vec<ImageRow> {
     out
 }
 
+/// The store's rows a view filter keeps (`filter` as typed; case is ignored).
+pub fn filtered(all: &[ImageRow], filter: &str) -> Vec<ImageRow> {
+    let needle = filter.to_lowercase();
+    all.iter()
+        .filter(|r| needle.is_empty() || matches_filter(r, &needle))
+        .cloned()
+        .collect()
+}
+
+/// The images' vulnerabilities as the Standards view, the overview and `blast status` count
+/// them (the `standards::ImageVulns` seam), from the store; `None` while no image has a
+/// source (no Clair configured and no Trivy report): nothing known, never "clean".
+pub fn vulns(all: &[ImageRow]) -> Option<Vec<crate::standards::ImageVulns>> {
+    all.iter().any(|r| !r.unknown && !r.asking).then(|| {
+        all.iter()
+            .map(|r| crate::standards::ImageVulns::of(&r.image))
+            .collect()
+    })
+}
+
 fn matches_filter(r: &ImageRow, needle: &str) -> bool {
     r.image
         .references
@@ -284,7 +310,7 @@ pub fn wanted(st: &ImagesState, now: i64, limit: usize) -> Vec<String> {
         return vec![];
     }
     let mut out = Vec::new();
-    for r in &st.rows {
+    for r in &st.all {
         let Some(d) = &r.image.digest else { continue };
         if st.asking.contains(d) || out.contains(d) {
             continue;
@@ -345,7 +371,7 @@ pub fn answer(state: &mut State, msg: ImagesMsg, fx: &mut Vec<Effect>) {
 
 /// Something of the view's own changed: derive again if it is on screen.
 fn mark(state: &mut State, fx: &mut Vec<Effect>) {
-    if state.route == crate::app::nav::Route::Images {
+    if shows_images(&state.route) {
         state.live.changed.sources = true;
         fx.extend(super::views::settle(state));
         state.dirty = true;
@@ -354,9 +380,7 @@ fn mark(state: &mut State, fx: &mut Vec<Effect>) {
 
 /// The clock moved: answers that went stale (202s, failures) are asked again.
 pub fn tick(state: &mut State, fx: &mut Vec<Effect>) {
-    if state.route == crate::app::nav::Route::Images
-        && !wanted(&state.images, state.live.now, 1).is_empty()
-    {
+    if shows_images(&state.route) && !wanted(&state.images, state.live.now, 1).is_empty() {
         mark(state, fx);
     }
 }
@@ -367,14 +391,39 @@ pub fn repo_changed(state: &mut State, fx: &mut Vec<Effect>) {
     mark(state, fx);
 }
 
-/// Derives the rows (from `settle`) and the effects the view needs: the repo's images once,
-/// Clair's reports of the digests on screen.
-pub fn settle(live: &LiveState, st: &mut ImagesState, height: usize, fx: &mut Vec<Effect>) {
+/// The views that read the image store: they keep it settled while on screen.
+pub fn shows_images(route: &crate::app::nav::Route) -> bool {
+    use crate::app::nav::Route;
+    matches!(route, Route::Images | Route::Standards)
+}
+
+/// Settles the one image store (`st.all`, from `settle` while a view that reads it is on
+/// screen) and asks for what it lacks: the repo's images once per index, Clair's reports of
+/// the digests without a fresh answer (at most 32 at a time).
+pub fn refresh(live: &LiveState, st: &mut ImagesState, fx: &mut Vec<Effect>) {
     if !st.repo_asked {
         st.repo_asked = true;
         fx.push(Effect::ScanRepoImages);
     }
-    let rows = rows(live, st, &st.nav.filter);
+    st.all = rows(live, st, "");
+    let want = wanted(st, live.now, 32);
+    if !want.is_empty() {
+        st.asking.extend(want.iter().cloned());
+        // Rows of digests being asked show it.
+        for r in &mut st.all {
+            if r.image.digest.as_ref().is_some_and(|d| want.contains(d)) && r.source.is_empty() {
+                r.asking = true;
+            }
+        }
+        fx.push(Effect::FetchReports(want));
+    }
+}
+
+/// The Images view's rows (from `settle`): the store settled, then narrowed by the view's
+/// filter (no second derivation).
+pub fn settle(live: &LiveState, st: &mut ImagesState, height: usize, fx: &mut Vec<Effect>) {
+    refresh(live, st, fx);
+    let rows = filtered(&st.all, &st.nav.filter);
     // The top row selected stays the top row as answers reorder the list: the worst image is
     // what the view opens on. A row chosen further down is followed where it moves.
     let top = st.nav.selected == 0 && st.nav.pending.is_none();
@@ -383,17 +432,6 @@ pub fn settle(live: &LiveState, st: &mut ImagesState, height: usize, fx: &mut Ve
     if top {
         st.nav.selected = 0;
         st.nav.clamp(st.rows.len(), height);
-    }
-    let want = wanted(st, live.now, 32);
-    if !want.is_empty() {
-        st.asking.extend(want.iter().cloned());
-        // Rows of digests being asked show it.
-        for r in &mut st.rows {
-            if r.image.digest.as_ref().is_some_and(|d| want.contains(d)) && r.source.is_empty() {
-                r.asking = true;
-            }
-        }
-        fx.push(Effect::FetchReports(want));
     }
 }
 
@@ -689,7 +727,7 @@ mod tests {
         assert_eq!(super::rows(&live, &st, "BERLIN").len(), 2);
         assert_eq!(super::rows(&live, &st, "not indexed").len(), 1);
         // Nothing asked yet: the digests without an answer are wanted, at most `limit`.
-        st.rows = rows;
+        st.all = rows;
         st.reports.clear();
         let w = wanted(&st, live.now, 2);
         assert_eq!(w.len(), 2, "{w:?}");
@@ -762,6 +800,108 @@ mod tests {
         assert_eq!(
             get("used by"),
             "edge-berlin ns ReplicaSet/mosquitto-rs (live)"
+        );
+    }
+
+    /// One image store: the Standards view reads the rows the Images view settled, whole (the
+    /// Images view's filter narrows only its own table), and Clair's answers reach the
+    /// Standards view while it is on screen.
+    #[test]
+    fn the_standards_view_reads_the_one_image_store_unfiltered_and_kept_fresh() {
+        use crate::app::live::standards::{Level, Target};
+        use crate::app::nav::{self, Route};
+        use crate::app::{Msg, update};
+        let live = live_with(vec![
+            (
+                "edge-berlin",
+                &POD,
+                pod(
+                    "mosquitto",
+                    "eclipse-mosquitto:2.0.22",
+                    &format!("docker.io/library/eclipse-mosquitto@{MOSQ}"),
+                ),
+            ),
+            (
+                "edge-lab",
+                &POD,
+                pod(
+                    "podinfo",
+                    "ghcr.io/stefanprodan/podinfo:6.9.2",
+                    &format!("ghcr.io/stefanprodan/podinfo@{PODINFO}"),
+                ),
+            ),
+        ]);
+        let mut state = State {
+            live,
+            ..Default::default()
+        };
+        state.images.clair = ClairSetup::Url("http://clair".into());
+        state.images.repo = Some(Ok(vec![]));
+        state.images.repo_asked = true;
+        // The Standards view first: it asks Clair for both digests, once.
+        let mut fx = vec![];
+        nav::go(&mut state, Route::Standards, &mut fx);
+        fx.extend(crate::app::live::views::settle(&mut state));
+        let asked: Vec<&Vec<String>> = fx
+            .iter()
+            .filter_map(|e| match e {
+                Effect::FetchReports(d) => Some(d),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(asked.len(), 1, "{fx:?}");
+        assert_eq!(asked[0].len(), 2);
+        // Clair answers while the Standards view is on screen: its lines follow.
+        for (digest, report) in [
+            (MOSQ, clair_report(MOSQ, "Critical", "2.0.23")),
+            (PODINFO, clair_report(PODINFO, "High", "")),
+        ] {
+            let at = state.live.now;
+            let _ = update(
+                &mut state,
+                Msg::Images(ImagesMsg::Report {
+                    digest: digest.into(),
+                    state: report,
+                    at,
+                }),
+            );
+        }
+        let _ = crate::app::live::views::settle(&mut state);
+        let image_lines = |state: &State| -> Vec<(String, Level)> {
+            state
+                .views
+                .standard_rows
+                .iter()
+                .filter(|r| matches!(r.target, Target::Image { .. }))
+                .map(|r| (r.site.clone(), r.level))
+                .collect()
+        };
+        let want = vec![
+            ("edge-berlin".to_string(), Level::Fail),
+            ("edge-lab".to_string(), Level::Warn),
+        ];
+        assert_eq!(image_lines(&state), want);
+        // The Images view, filtered to one image: its table narrows, the store does not.
+        let mut fx = vec![];
+        nav::go(&mut state, Route::Images, &mut fx);
+        state.images.nav.filter = "podinfo".into();
+        state.live.changed.sources = true;
+        fx.extend(crate::app::live::views::settle(&mut state));
+        assert_eq!(state.images.rows.len(), 1);
+        assert_eq!(state.images.all.len(), 2);
+        assert!(
+            !fx.iter().any(|e| matches!(e, Effect::FetchReports(_))),
+            "answered: not asked again"
+        );
+        // Back on the Standards view, every image counts, whatever the Images filter.
+        let mut fx = vec![];
+        nav::go(&mut state, Route::Standards, &mut fx);
+        fx.extend(crate::app::live::views::settle(&mut state));
+        assert_eq!(image_lines(&state), want);
+        assert_eq!(
+            state.views.std_images,
+            vulns(&state.images.all),
+            "the view counts the store"
         );
     }
 }

@@ -86,15 +86,16 @@ impl Source {
                 error: error.clone(),
             };
         }
-        let mut failed: Option<(Time, &str)> = None;
+        let mut failed: Option<(Time, &str, &str)> = None;
         let mut forbidden = None;
-        let (mut live, mut syncing, mut total) = (0, 0, 0);
-        for store in self.kinds.values() {
+        let (mut live, mut syncing, mut total, mut failing) = (0, 0, 0, 0);
+        for (name, store) in &self.kinds {
             match &store.status {
                 KindStatus::Failed { since, error } => {
                     total += 1;
-                    if failed.is_none_or(|(s, _)| *since < s) {
-                        failed = Some((*since, error));
+                    failing += 1;
+                    if failed.is_none_or(|(s, _, _)| *since < s) {
+                        failed = Some((*since, name, error));
                     }
                 }
                 KindStatus::Live => {
@@ -109,11 +110,15 @@ impl Source {
                 KindStatus::NotInstalled => {}
             }
         }
-        if let Some((since, error)) = failed {
-            SourceStatus::Stale {
-                since,
-                error: error.to_string(),
-            }
+        if let Some((since, name, error)) = failed {
+            // Where other kinds answered, the site is not down: one kind's answer was refused
+            // (a hostile answer: too large, too slow, garbage). Say which kind.
+            let error = if failing < self.kinds.len() {
+                format!("{name}: {error}")
+            } else {
+                error.to_string()
+            };
+            SourceStatus::Stale { since, error }
         } else if total == 0 {
             match forbidden {
                 Some(message) => SourceStatus::Forbidden { message },
@@ -163,6 +168,9 @@ pub struct Changed {
     pub whole: BTreeSet<&'static str>,
     /// Single objects applied or deleted, per kind: (source, key).
     pub objects: Vec<(&'static str, SourceId, ObjKey)>,
+    /// A kind's first objects in a source arrived (its store was empty: the first page of
+    /// its first list, or the whole list): a view still without rows may be waiting for them.
+    pub first: bool,
 }
 
 impl Changed {
@@ -381,8 +389,12 @@ impl LiveState {
             s.setup_error = None;
         }
         let store = s.kinds.entry(kind.key).or_default();
+        let was_empty = store.objects.is_empty();
         store.objects = objects.into_iter().collect();
         store.status = status;
+        if was_empty && !store.objects.is_empty() {
+            self.changed.first = true;
+        }
         if live {
             store.updated = Some(at);
         }
@@ -511,6 +523,41 @@ mod tests {
             at: 260,
         });
         assert_eq!(l.sources["edge"].status(), SourceStatus::Live);
+    }
+
+    /// One kind refused (a hostile answer) while another answers: the site's error names the
+    /// kind, as the console's view of that kind does by its title; a site that is down (every
+    /// kind failing) says only why.
+    #[test]
+    fn a_site_with_one_failing_kind_names_it() {
+        use crate::model::kinds::PERSISTENT_VOLUME;
+        let mut l = live_with_node();
+        let fail = |kind, error: &str| LiveMsg::Status {
+            source: "edge".into(),
+            kind,
+            status: KindStatus::Failed {
+                since: 200,
+                error: error.into(),
+            },
+            at: 200,
+        };
+        l.apply(fail(
+            &PERSISTENT_VOLUME,
+            "answer too large: 200 MB > 64 MB cap ([limits] max_answer_mb)",
+        ));
+        assert_eq!(
+            l.sources["edge"].status(),
+            SourceStatus::Stale {
+                since: 200,
+                error: "PersistentVolume: answer too large: 200 MB > 64 MB cap ([limits] max_answer_mb)"
+                    .into()
+            }
+        );
+        l.apply(fail(&NODE, "connection refused"));
+        assert!(matches!(
+            l.sources["edge"].status(),
+            SourceStatus::Stale { error, .. } if !error.contains(':')
+        ));
     }
 
     #[test]

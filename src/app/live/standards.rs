@@ -19,12 +19,26 @@ use crate::standards::{
 /// What the Standards view (and the overview's standards problems) watch: the report
 /// ConfigMaps and the workloads compared with their manifests, on every site; the Clusters
 /// (which sites run Talos).
-pub const KINDS: [KindInfo; 5] = [
+pub const KINDS: [KindInfo; 8] = [
     kinds::CONFIG_MAP,
     kinds::DEPLOYMENT,
     kinds::DAEMON_SET,
     kinds::STATEFUL_SET,
+    kinds::JOB,
+    kinds::CRON_JOB,
+    kinds::POD,
     kinds::CLUSTER,
+];
+
+/// The live kinds compared with their manifests (drift): the controllers' pod templates
+/// (a CronJob's job template) and bare Pods (a Pod with no owner).
+pub const DRIFT_KINDS: [KindInfo; 6] = [
+    kinds::DEPLOYMENT,
+    kinds::DAEMON_SET,
+    kinds::STATEFUL_SET,
+    kinds::JOB,
+    kinds::CRON_JOB,
+    kinds::POD,
 ];
 
 /// Why docker-bench has no report for a Talos cluster.
@@ -165,11 +179,13 @@ fn resource_of(kind: &str, key: &ObjKey) -> String {
 pub fn drift(live: &LiveState, repo: &RepoSide) -> Vec<Drift> {
     let mut out = Vec::new();
     for src in live.sources.values() {
-        for k in [kinds::DEPLOYMENT, kinds::DAEMON_SET, kinds::STATEFUL_SET] {
+        for k in DRIFT_KINDS {
             for o in src.objects(&k) {
                 let failed = match o {
                     LiveObject::Workload(w) => &w.policy_failed,
                     LiveObject::StatefulSet(s) => &s.policy_failed,
+                    // Only a bare Pod is a workload of its own (the others' are their owners').
+                    LiveObject::Pod(p) if p.meta.owner.is_none() => &p.policy_failed,
                     _ => continue,
                 };
                 if failed.is_empty() {
@@ -344,7 +360,10 @@ pub fn rows(
             let (kind, rest) = d.resource.split_once('.').unwrap_or((&d.resource, ""));
             let (ns, name) = rest.split_once('.').unwrap_or(("default", rest));
             let (path, line) = split_source(&d.source);
-            let kind = kinds::find("apps", kind).map_or("Deployment", |k| k.kind);
+            let kind = DRIFT_KINDS
+                .iter()
+                .find(|k| k.kind == kind)
+                .map_or("Deployment", |k| k.kind);
             items.push(row(
                 Level::Fail,
                 "drift",
@@ -1004,5 +1023,133 @@ pub(crate) mod tests {
         {
             assert_ne!(area_of_problem(&p.message), "", "{}", p.message);
         }
+    }
+
+    #[test]
+    fn jobs_cronjobs_and_bare_pods_drift_from_their_manifests() {
+        // A real repo on disk, scanned as the indexer does: a CronJob, a Job and a bare Pod
+        // that pass CKV_K8S_16/17/19 in git.
+        let dir = tempfile::tempdir().unwrap();
+        let at = dir.path().join("apps/edge-lab/batch");
+        std::fs::create_dir_all(&at).unwrap();
+        let spec = "      containers:\n        - name: main\n          image: busybox:1.36\n";
+        std::fs::write(
+            at.join("cron.yaml"),
+            format!(
+                "apiVersion: batch/v1\nkind: CronJob\nmetadata: {{name: nightly, namespace: ops}}\nspec:\n  schedule: '0 3 * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n{}",
+                spec.lines()
+                    .map(|l| format!("    {l}\n"))
+                    .collect::<String>()
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            at.join("job.yaml"),
+            format!("apiVersion: batch/v1\nkind: Job\nmetadata: {{name: migrate, namespace: ops}}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n{spec}"),
+        )
+        .unwrap();
+        std::fs::write(
+            at.join("pod.yaml"),
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: debug, namespace: ops}\nspec:\n  containers:\n    - name: main\n      image: busybox:1.36\n",
+        )
+        .unwrap();
+        let repo = crate::standards::scan_repo(dir.path());
+        for r in ["CronJob.ops.nightly", "Job.ops.migrate", "Pod.ops.debug"] {
+            assert!(
+                repo.passed_for("edge-lab", r)
+                    .is_some_and(|p| p.rules.contains(&"CKV_K8S_16")),
+                "{r} passes CKV_K8S_16 in git: {:?}",
+                repo.passed.keys().collect::<Vec<_>>()
+            );
+        }
+        // Live, as a real API server lists them (no `kind` on the items): each changed by hand.
+        let container = |extra: serde_json::Value| {
+            let mut c = json!({"name": "main", "image": "busybox:1.36"});
+            c.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            c
+        };
+        let privileged = container(json!({"securityContext": {"privileged": true}}));
+        let mut live = LiveState::default();
+        live.apply(LiveMsg::SourceAdded {
+            source: "edge-lab".into(),
+            root: false,
+        });
+        put(
+            &mut live,
+            "edge-lab",
+            &kinds::CRON_JOB,
+            vec![json!({"metadata": {"name": "nightly", "namespace": "ops"},
+                "spec": {"schedule": "0 3 * * *", "jobTemplate": {"spec": {"template": {"spec": {
+                    "restartPolicy": "Never", "containers": [privileged.clone()]}}}}}})],
+        );
+        put(
+            &mut live,
+            "edge-lab",
+            &kinds::JOB,
+            vec![
+                json!({"metadata": {"name": "migrate", "namespace": "ops"},
+                    "spec": {"template": {"spec": {"hostPID": true, "restartPolicy": "Never",
+                        "containers": [container(json!({}))]}}}}),
+                // A Job its CronJob made: not in git by that name, so nothing to drift from.
+                json!({"metadata": {"name": "nightly-29000000", "namespace": "ops",
+                        "ownerReferences": [{"kind": "CronJob", "name": "nightly", "controller": true}]},
+                    "spec": {"template": {"spec": {"restartPolicy": "Never",
+                        "containers": [privileged.clone()]}}}}),
+            ],
+        );
+        put(
+            &mut live,
+            "edge-lab",
+            &kinds::POD,
+            vec![
+                json!({"metadata": {"name": "debug", "namespace": "ops"},
+                    "spec": {"hostNetwork": true, "containers": [container(json!({}))]}}),
+                // A Pod of a controller is its owner's business, even named like a manifest.
+                json!({"metadata": {"name": "debug", "namespace": "other",
+                        "ownerReferences": [{"kind": "Job", "name": "migrate", "controller": true}]},
+                    "spec": {"containers": [privileged.clone()]}}),
+            ],
+        );
+        let mut got: Vec<(String, Vec<&str>, String)> = drift(&live, &repo)
+            .into_iter()
+            .map(|d| (d.resource, d.rules, d.source))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                (
+                    "CronJob.ops.nightly".to_string(),
+                    vec!["CKV_K8S_16"],
+                    "apps/edge-lab/batch/cron.yaml:1".to_string()
+                ),
+                (
+                    "Job.ops.migrate".into(),
+                    vec!["CKV_K8S_17"],
+                    "apps/edge-lab/batch/job.yaml:1".into()
+                ),
+                (
+                    "Pod.ops.debug".into(),
+                    vec!["CKV_K8S_19"],
+                    "apps/edge-lab/batch/pod.yaml:1".into()
+                ),
+            ]
+        );
+        // The view's lines name each by its own kind and lead to it live.
+        let rows = rows(&live, Some(&repo), None, "");
+        let kinds_of: Vec<&str> = rows
+            .iter()
+            .filter_map(|r| match &r.target {
+                Target::Live { kind, .. } => Some(*kind),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(kinds_of.len(), 3, "{rows:#?}");
+        for k in ["CronJob", "Job", "Pod"] {
+            assert!(kinds_of.contains(&k), "{k}: {kinds_of:?}");
+        }
+        assert!(rows.iter().any(|r| r.subject == "CronJob ops/nightly"));
     }
 }

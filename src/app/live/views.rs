@@ -145,6 +145,19 @@ impl State {
         }
     }
 
+    /// A live view without rows on screen, and the first objects of a kind just arrived: the
+    /// frame that shows them should not wait for `min_frame` (the event loop draws it at once).
+    /// At most one such frame per kind and source that gets its first objects, and none once
+    /// the view has rows.
+    pub fn awaits_first_rows(&self) -> bool {
+        self.live.changed.first
+            && !matches!(
+                self.route,
+                Route::Browser | Route::Changes | Route::Reconcile
+            )
+            && self.table_len() == 0
+    }
+
     pub(crate) fn table_len(&self) -> usize {
         match self.route {
             Route::Browser | Route::Changes | Route::Reconcile => 0,
@@ -394,6 +407,10 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
         }
         Route::Overview => {
             v.overview_rows = summary::overview(live, v.thresholds, &v.revisions);
+            // The image store as the Standards view last settled it.
+            if let Some(v2) = super::images::vulns(&state.images.all) {
+                v.std_images = Some(v2);
+            }
             let g = super::standards::gather(live, repo_side);
             let std = super::standards::per_site(&g, repo_side, v.std_images.as_deref());
             summary::add_standards(&mut v.overview_rows, &std, v.std_images.is_some());
@@ -424,17 +441,14 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
             }
         }
         Route::Standards => {
-            // The images' lines come from the Images view's own rows: its repo scan and
-            // Clair's reports are asked from here too. While no row has a source (no Clair, no
-            // Trivy report), what `Msg::ImageVulns` gave is kept (none: no report data).
-            super::images::settle(live, &mut state.images, height, &mut fx);
-            let rows = &state.images.rows;
-            if rows.iter().any(|r| !r.unknown) {
-                v.std_images = Some(
-                    rows.iter()
-                        .map(|r| crate::standards::ImageVulns::of(&r.image))
-                        .collect(),
-                );
+            // The images' lines are the image store's (the Images view's rows, settled once):
+            // kept settled while on screen. While no image has a source (no Clair, no Trivy
+            // report), what `Msg::ImageVulns` gave is kept (none: no report data).
+            if changed.touches(&super::images::KINDS) {
+                super::images::refresh(live, &mut state.images, &mut fx);
+            }
+            if let Some(v2) = super::images::vulns(&state.images.all) {
+                v.std_images = Some(v2);
             }
             let rows = super::standards::rows(
                 live,

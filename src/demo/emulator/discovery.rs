@@ -1,9 +1,11 @@
 //! Discovery documents built from the kinds table: `/version`, `/api`, `/api/v1`, `/apis`,
 //! `/apis/{group}` and `/apis/{group}/{version}`.
 //!
-//! Only the legacy (unaggregated) types are served. kubectl asks for aggregated discovery
-//! (`APIGroupDiscoveryList`) in its `Accept` header and falls back to these when the response's
-//! content type says plain JSON; the integration tests check that it does.
+//! `/api` and `/apis` also answer with aggregated discovery (`apidiscovery.k8s.io/v2`
+//! `APIGroupDiscoveryList`: every group's versions with their resources in one document) when
+//! the `Accept` header asks for it, as the real server does since Kubernetes 1.30 (kubectl and
+//! the console ask for it, with plain JSON as the fallback). [`Shape::aggregated`] is built
+//! from the same resource lists as the per-version documents, so both always agree.
 
 use std::collections::HashMap;
 
@@ -185,6 +187,104 @@ impl Shape {
     }
 }
 
+/// The media type of aggregated discovery, as a client asks for it and the server labels it.
+pub(crate) const AGGREGATED: &str =
+    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+/// Whether an `Accept` header asks for aggregated discovery (v2: the only version the real
+/// server serves from 1.33 on; `v2beta1` is answered as plain JSON there, or 406 alone).
+pub(crate) fn wants_aggregated(accept: &str) -> bool {
+    accept.split(',').any(|media| {
+        let params: Vec<&str> = media.split(';').map(str::trim).collect();
+        params.first() == Some(&"application/json")
+            && params.contains(&"g=apidiscovery.k8s.io")
+            && params.contains(&"v=v2")
+            && params.contains(&"as=APIGroupDiscoveryList")
+    })
+}
+
+/// Whether an `Accept` header names aggregated discovery types only (no plain JSON to fall
+/// back on): the real server answers 406 to it anywhere it cannot serve one of them.
+pub(crate) fn only_aggregated(accept: &str) -> bool {
+    let mut media = accept.split(',').map(str::trim).filter(|m| !m.is_empty());
+    let first = media.next();
+    first.is_some()
+        && first
+            .into_iter()
+            .chain(media)
+            .all(|m| m.split(';').any(|p| p.trim() == "g=apidiscovery.k8s.io"))
+}
+
+impl Shape {
+    /// `/api` (`core`) or `/apis` as an `APIGroupDiscoveryList`: per group (the core group's
+    /// item has no name) its versions, preferred first, each with its resources as the
+    /// per-version document lists them (`responseKind` with the empty group and version the
+    /// real server writes for a resource's own kind, `scope`, `singularResource`, `verbs`,
+    /// `shortNames`) and `freshness: Current`.
+    pub(crate) fn aggregated(&self, core: bool) -> Value {
+        let groups = if core { vec![""] } else { self.groups() };
+        let items: Vec<Value> = groups
+            .into_iter()
+            .map(|group| {
+                let versions = if core {
+                    vec!["v1"]
+                } else {
+                    self.group_versions(group)
+                };
+                let versions: Vec<Value> = versions
+                    .into_iter()
+                    .filter_map(|v| {
+                        let list = self.api_resource_list(group, v)?;
+                        let resources: Vec<Value> = list["resources"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|r| aggregated_resource(group, v, r))
+                            .collect();
+                        Some(json!({"version": v, "resources": resources, "freshness": "Current"}))
+                    })
+                    .collect();
+                let metadata = if core {
+                    json!({})
+                } else {
+                    json!({"name": group})
+                };
+                json!({"metadata": metadata, "versions": versions})
+            })
+            .collect();
+        json!({
+            "kind": "APIGroupDiscoveryList",
+            "apiVersion": "apidiscovery.k8s.io/v2",
+            "metadata": {},
+            "items": items,
+        })
+    }
+}
+
+/// One resource of an `APIResourceList` as aggregated discovery writes it. The real server
+/// leaves `responseKind`'s group and version empty for its built-in resources and names them
+/// for a custom resource's.
+fn aggregated_resource(group: &str, version: &str, r: &Value) -> Value {
+    let built_in = !group.contains('.') || group.ends_with(".k8s.io");
+    let (kind_group, kind_version) = if built_in { ("", "") } else { (group, version) };
+    let scope = if r["namespaced"] == true {
+        "Namespaced"
+    } else {
+        "Cluster"
+    };
+    let mut out = json!({
+        "resource": r["name"],
+        "responseKind": {"group": kind_group, "version": kind_version, "kind": r["kind"]},
+        "scope": scope,
+        "singularResource": r["singularName"],
+        "verbs": r["verbs"],
+    });
+    if let Some(short) = r.get("shortNames") {
+        out["shortNames"] = short.clone();
+    }
+    out
+}
+
 fn api_resource(
     plural: &str,
     kind: &str,
@@ -306,6 +406,119 @@ mod tests {
             .unwrap();
         assert_eq!(nodes["shortNames"], json!(["no"]));
         assert_eq!(nodes["singularName"], "node");
+    }
+}
+
+#[cfg(test)]
+mod aggregated_tests {
+    use super::*;
+
+    #[test]
+    fn the_aggregated_documents_list_what_the_per_version_documents_list() {
+        let shape = Shape::default();
+        let apis = shape.aggregated(false);
+        assert_eq!(apis["kind"], "APIGroupDiscoveryList");
+        assert_eq!(apis["apiVersion"], "apidiscovery.k8s.io/v2");
+        let items = apis["items"].as_array().unwrap();
+        let names: Vec<&str> = items
+            .iter()
+            .map(|g| g["metadata"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, shape.groups());
+        for g in items {
+            let group = g["metadata"]["name"].as_str().unwrap();
+            let versions: Vec<&str> = g["versions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v["version"].as_str().unwrap())
+                .collect();
+            assert_eq!(versions, shape.group_versions(group), "{group}");
+            for v in g["versions"].as_array().unwrap() {
+                assert_eq!(v["freshness"], "Current");
+                let plain = shape
+                    .api_resource_list(group, v["version"].as_str().unwrap())
+                    .unwrap();
+                let want: Vec<(Value, Value, bool, Value)> = plain["resources"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| {
+                        (
+                            r["name"].clone(),
+                            r["kind"].clone(),
+                            r["namespaced"] == true,
+                            r["verbs"].clone(),
+                        )
+                    })
+                    .collect();
+                let got: Vec<(Value, Value, bool, Value)> = v["resources"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| {
+                        (
+                            r["resource"].clone(),
+                            r["responseKind"]["kind"].clone(),
+                            r["scope"] == "Namespaced",
+                            r["verbs"].clone(),
+                        )
+                    })
+                    .collect();
+                assert_eq!(got, want, "{group}/{}", v["version"]);
+            }
+        }
+        let core = shape.aggregated(true);
+        let items = core["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0]["metadata"], json!({}));
+        let nodes = items[0]["versions"][0]["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["resource"] == "nodes")
+            .unwrap();
+        assert_eq!(nodes["scope"], "Cluster");
+        assert_eq!(nodes["shortNames"], json!(["no"]));
+        assert_eq!(
+            nodes["responseKind"],
+            json!({"group": "", "version": "", "kind": "Node"})
+        );
+        let capi = apis["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["metadata"]["name"] == "cluster.x-k8s.io")
+            .unwrap();
+        assert_eq!(
+            capi["versions"][0]["resources"][0]["responseKind"],
+            json!({"group": "cluster.x-k8s.io", "version": "v1beta2", "kind": "Cluster"})
+        );
+    }
+
+    #[test]
+    fn only_a_v2_aggregated_accept_asks_for_it() {
+        assert!(wants_aggregated(
+            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
+        ));
+        assert!(wants_aggregated(
+            "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList, application/json; g=apidiscovery.k8s.io; v=v2; as=APIGroupDiscoveryList"
+        ));
+        assert!(!wants_aggregated("application/json"));
+        assert!(!wants_aggregated(
+            "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"
+        ));
+        assert!(!wants_aggregated(
+            "application/json;as=Table;v=v1;g=meta.k8s.io"
+        ));
+        assert!(only_aggregated(
+            "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"
+        ));
+        assert!(!only_aggregated(
+            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
+        ));
+        assert!(!only_aggregated(""));
+        assert!(!only_aggregated("*/*"));
     }
 }
 

@@ -186,7 +186,28 @@ async fn respond(req: &Request<Incoming>, shared: &Arc<Shared>) -> Response<Body
         Ok(q) => q,
         Err(e) => return status_response(shared, StatusCode::BAD_REQUEST, "BadRequest", &e),
     };
+    let discovery_root = matches!(route, Route::Groups | Route::CoreVersions);
+    if accepts(req, discovery::only_aggregated) && !(discovery_root && aggregated(req)) {
+        // As the real server: nothing it can serve was asked for.
+        return status_response(
+            shared,
+            StatusCode::NOT_ACCEPTABLE,
+            "NotAcceptable",
+            "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf",
+        );
+    }
     match route {
+        Route::Groups | Route::CoreVersions if aggregated(req) => {
+            let shape = shared.shape.read().unwrap_or_else(|e| e.into_inner());
+            let doc = shape.aggregated(matches!(route, Route::CoreVersions));
+            drop(shape);
+            let mut response = json_response(shared, StatusCode::OK, &doc);
+            response.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static(discovery::AGGREGATED),
+            );
+            response
+        }
         Route::Version => json_response(shared, StatusCode::OK, &discovery::version_info()),
         Route::CoreVersions => {
             let host = req
@@ -281,6 +302,22 @@ fn route(rest: &[&str], shape: &Shape) -> Option<Route> {
         ["apis", group, version, tail @ ..] => resource_route(group, version, tail, shape),
         _ => None,
     }
+}
+
+/// Whether the request asks for aggregated discovery (its `Accept` header).
+fn aggregated(req: &Request<Incoming>) -> bool {
+    accepts(req, discovery::wants_aggregated)
+}
+
+/// Whether the request's `Accept` header (all of its values, joined) passes `test`.
+fn accepts(req: &Request<Incoming>, test: fn(&str) -> bool) -> bool {
+    let values: Vec<&str> = req
+        .headers()
+        .get_all(http::header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    !values.is_empty() && test(&values.join(","))
 }
 
 fn groups_document(shared: &Shared) -> Value {
