@@ -209,6 +209,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "backup-retry",
         include_str!("../../fixtures/demo/scenarios/backup-retry.yaml"),
     ),
+    (
+        "image-pull",
+        include_str!("../../fixtures/demo/scenarios/image-pull.yaml"),
+    ),
 ];
 
 /// The virtual clusters of the world, `mgmt` first.

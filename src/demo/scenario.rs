@@ -1070,6 +1070,7 @@ steps:
             "ceph-warn",
             "mayastor-degraded",
             "backup-retry",
+            "image-pull",
         ] {
             assert!(names.contains(&n), "{n}");
         }

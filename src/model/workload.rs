@@ -53,6 +53,9 @@ pub struct ContainerInfo {
     pub last_reason: String,
     pub last_exit: Option<i32>,
     pub last_finished: Option<Time>,
+    /// The last termination's message (the container's termination log, `kubectl describe`'s
+    /// `Last State: … Message:`): why it exited.
+    pub last_message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -102,10 +105,22 @@ impl Pod {
         if !self.reason.is_empty() {
             return self.reason.clone();
         }
-        if self.phase == "Running" && self.ready_count().0 < self.ready_count().1 {
+        if self.phase == "Running"
+            && (self.ready_count().0 < self.ready_count().1 || self.marked_not_ready())
+        {
             return "NotReady".into();
         }
         self.phase.clone()
+    }
+
+    /// Condition Ready is False though every container reports ready: what the node lifecycle
+    /// controller does to the Pods of a node that stopped posting status (`MarkPodsNotReady`;
+    /// the containers keep what the kubelet last posted, so `kubectl get pods` still says 1/1).
+    pub fn marked_not_ready(&self) -> bool {
+        let (ready, total) = self.ready_count();
+        ready == total
+            && super::meta::condition(&self.conditions, "Ready")
+                .is_some_and(|c| c.status == super::meta::CondStatus::False)
     }
 
     /// The Pod is not as it should be: not Running/Succeeded, a container not ready, or a
@@ -396,8 +411,10 @@ impl Pod {
                 c.state = state;
                 c.reason = reason;
                 c.message = message;
-                let (_, last_reason, _, last_exit, last_finished) = state_of(s.last_state);
+                let (_, last_reason, last_message, last_exit, last_finished) =
+                    state_of(s.last_state);
                 c.last_reason = last_reason;
+                c.last_message = last_message;
                 c.last_exit = last_exit;
                 c.last_finished = last_finished;
             }
@@ -412,6 +429,44 @@ mod tests {
 
     fn yaml(s: &str) -> Value {
         crate::repo::yaml_serde::from_str(s).unwrap()
+    }
+
+    /// The node lifecycle controller's `MarkPodsNotReady` sets only the Pod's Ready condition:
+    /// the containers keep saying ready (kubectl: 1/1 Running). The console says NotReady.
+    #[test]
+    fn a_pod_marked_not_ready_by_the_node_controller_is_not_ready() {
+        let p = Pod::parse(&yaml(
+            "metadata: {name: minio-1}\nspec: {nodeName: berlin-w-2}\nstatus: {phase: Running, conditions: [{type: Ready, status: 'False'}, {type: ContainersReady, status: 'True'}], containerStatuses: [{name: minio, ready: true, state: {running: {}}}]}",
+        ))
+        .unwrap();
+        assert!(p.marked_not_ready());
+        assert_eq!(p.status(), "NotReady");
+        assert!(p.is_bad());
+        let ok = Pod::parse(&yaml(
+            "metadata: {name: minio-1}\nstatus: {phase: Running, conditions: [{type: Ready, status: 'True'}], containerStatuses: [{name: minio, ready: true, state: {running: {}}}]}",
+        ))
+        .unwrap();
+        assert!(!ok.marked_not_ready());
+        assert_eq!(ok.status(), "Running");
+    }
+
+    /// A restarted container's last termination message (its termination log) is kept: it says
+    /// why it exited.
+    #[test]
+    fn the_last_termination_message_is_kept() {
+        let p = Pod::parse(&yaml(
+            "metadata: {name: executor-svc-x}\nstatus: {phase: Running, containerStatuses: [{name: executor-svc, ready: true, restartCount: 1, state: {running: {}}, lastState: {terminated: {reason: Error, exitCode: 1, message: 'Failed to export snapshot data: context deadline exceeded'}}}]}",
+        ))
+        .unwrap();
+        let c = &p.containers[0];
+        assert_eq!(
+            (c.last_reason.as_str(), c.last_exit, c.last_message.as_str()),
+            (
+                "Error",
+                Some(1),
+                "Failed to export snapshot data: context deadline exceeded"
+            )
+        );
     }
 
     #[test]

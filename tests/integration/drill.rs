@@ -587,3 +587,89 @@ fn i_in_the_overview_shows_the_selected_problem_whole() {
     assert!(s.views.overview_problem.is_none());
     assert!(s.views.overview.selected >= before);
 }
+
+/// Found walking the demo's logs in tmux: VictoriaMetrics separates its fields with tabs, which
+/// a terminal cell cannot hold, so `…004Zinfo VictoriaMetrics/…` ran together; colour escapes
+/// would have been drawn as garbage. Tabs are expanded, escapes removed, other controls marked.
+#[test]
+fn log_lines_with_tabs_and_colour_escapes_are_drawn_readable() {
+    let mut s = ceph_warn(80, 24);
+    s.views.workload_scope = None;
+    let mut fx = vec![];
+    blast::app::nav::go(&mut s, Route::Workloads, &mut fx);
+    settle(&mut s);
+    key(&mut s, "j");
+    let fx = key(&mut s, "L");
+    let (id, ..) = log_of(&fx).unwrap();
+    update(
+        &mut s,
+        Msg::Live(LiveMsg::LogLines {
+            id,
+            lines: vec![
+                "2026-09-21T11:38:12.004Z\tinfo\tpartition.go:1012\tbig merge".into(),
+                "\u{1b}[31mERROR\u{1b}[0m disk\u{7}full".into(),
+            ],
+        }),
+    );
+    let l = s.views.logs.as_ref().unwrap();
+    assert_eq!(
+        l.lines[0],
+        "2026-09-21T11:38:12.004Z        info    partition.go:1012       big merge"
+    );
+    assert_eq!(l.lines[1], "ERROR disk\u{fffd}full");
+    let screen = render(&s);
+    assert!(
+        screen.contains("11:38:12.004Z        info    partition"),
+        "{screen}"
+    );
+    assert!(!screen.contains("[31m"), "{screen}");
+}
+
+/// Found walking every view at 80x24 in tmux: the footer's hints were cut mid-word (`? he`,
+/// `c conte`). Hints that do not fit are left out whole, and help is kept.
+#[test]
+fn footer_hints_are_never_cut_mid_word_at_80_columns() {
+    for route in [
+        Route::Nodes,
+        Route::Storage,
+        Route::Backup,
+        Route::GitOps,
+        Route::Workloads,
+    ] {
+        let s = live_state_with(route.clone(), 80, 24, World::Healthy, |_| {});
+        let screen = render(&s);
+        let footer = screen.lines().last().unwrap().trim_end().to_string();
+        assert!(footer.ends_with("? help"), "{route:?}: {footer:?}");
+        assert!(!footer.contains("conte "), "{route:?}: {footer:?}");
+    }
+}
+
+/// Found walking the views in tmux: at 200 columns a Pod's name was cut though the row had room
+/// (`argocd-applica…et-controller-4xbnqz6pv-t2mm6`), and a Server without a hostname showed 16
+/// characters of its UUID with no mark (`4c4c4544-0057-48`), which read as a hostname.
+#[test]
+fn names_are_whole_when_there_is_room_and_marked_when_cut() {
+    let s = live_state_with(Route::Workloads, 200, 50, World::Healthy, |_| {});
+    let screen = render(&s);
+    let pod = s
+        .views
+        .workload_rows
+        .iter()
+        .filter(|r| r.pod)
+        .map(|r| r.key.name.clone())
+        .max_by_key(String::len)
+        .unwrap();
+    assert!(pod.len() > 44, "{pod}");
+    assert!(screen.contains(&pod), "{pod} cut at 200 columns:\n{screen}");
+    let s = live_state_with(Route::BareMetal, 80, 24, World::Healthy, |_| {});
+    let screen = render(&s);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("pending acceptance"))
+        .unwrap();
+    assert!(
+        row.contains("4c4c4544-0057-4810-8036-c4c04f4d3358") || row.contains('…'),
+        "{row}"
+    );
+    assert!(!row.contains("4c4c4544-0057-48 "), "{row}");
+}

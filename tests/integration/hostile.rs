@@ -600,7 +600,7 @@ mod dashboard {
         // The site's storage line counts its volumes: it was read and decoded (failed, the
         // site would be marked; not read, "none on this site").
         for n in [many_conditions(), big_annotation()] {
-            dashboard_against(node_list(n), NodeWatch::Quiet, "storage ● 0 bound", "");
+            dashboard_against(node_list(n), NodeWatch::Quiet, "storage   ● 0 bound", "");
         }
     }
 }

@@ -31,6 +31,7 @@ mod cli;
 mod conformance;
 mod dashboard;
 mod drill;
+mod drill_pty;
 mod emulator;
 mod focus;
 mod git_hooks;

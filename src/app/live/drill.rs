@@ -88,7 +88,7 @@ impl LogView {
                 self.lines.pop_front();
                 self.dropped += 1;
             }
-            self.lines.push_back(l);
+            self.lines.push_back(printable(&l));
         }
     }
 
@@ -105,6 +105,51 @@ impl LogView {
             .map(|(i, _)| i)
             .collect()
     }
+}
+
+/// A log line as the terminal can show it: tabs expanded to the next multiple of 8 (logfmt and
+/// VictoriaMetrics-style lines separate fields with tabs, which a terminal cell cannot hold: they
+/// vanished and the fields ran together), colour and other escape sequences removed, other
+/// control characters shown as `�`.
+pub fn printable(line: &str) -> String {
+    if !line.chars().any(char::is_control) {
+        return line.to_string();
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut col = 0usize;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\t' => {
+                let n = 8 - col % 8;
+                out.extend(std::iter::repeat_n(' ', n));
+                col += n;
+            }
+            '\r' | '\n' => {}
+            '\u{1b}' => {
+                // CSI (`ESC [ … final`): skip to the final byte; else the one next character.
+                if chars.peek() == Some(&'[') {
+                    chars.next();
+                    for d in chars.by_ref() {
+                        if ('\u{40}'..='\u{7e}').contains(&d) {
+                            break;
+                        }
+                    }
+                } else {
+                    chars.next();
+                }
+            }
+            c if c.is_control() => {
+                out.push('\u{fffd}');
+                col += 1;
+            }
+            c => {
+                out.push(c);
+                col += 1;
+            }
+        }
+    }
+    out
 }
 
 fn next_id(state: &mut State) -> u64 {
@@ -297,6 +342,9 @@ fn pod_notes(live: &LiveState, o: &ObjRef) -> Vec<(String, String)> {
             s.push_str(&format!(" · last terminated: {}", c.last_reason));
             if let Some(x) = c.last_exit {
                 s.push_str(&format!(" (exit {x})"));
+            }
+            if !c.last_message.is_empty() {
+                s.push_str(&format!(": {}", c.last_message));
             }
         }
         s.push_str(&format!(" · {}", c.image));

@@ -88,6 +88,9 @@ pub fn pod_detail(p: &Pod) -> String {
             if let Some(x) = c.last_exit {
                 s.push_str(&format!(", exit {x}"));
             }
+            if !c.last_message.is_empty() {
+                s.push_str(&format!(": {}", c.last_message));
+            }
         }
         if !s.is_empty() {
             parts.push(format!("{}: {s}", c.name));
@@ -95,6 +98,12 @@ pub fn pod_detail(p: &Pod) -> String {
     }
     if !p.message.is_empty() {
         parts.push(p.message.clone());
+    }
+    if p.phase == "Running" && p.marked_not_ready() {
+        parts.push(format!(
+            "Ready False, containers ready: node {} not ready, or a readiness gate",
+            p.node.as_deref().unwrap_or("?")
+        ));
     }
     if parts.is_empty() {
         p.containers

@@ -16,7 +16,7 @@ impl LiveTable for ServerRow {
 
     fn columns(_: &()) -> Vec<Column> {
         vec![
-            Column::new("HOSTNAME", 16, 40, 0).middle(),
+            Column::new("HOSTNAME", 16, 24, 0).middle(),
             Column::new("STATE", 20, 22, 0),
             Column::new("POWER", 9, 9, 0),
             Column::new("ACCEPTED", 8, 8, 3),
@@ -52,8 +52,10 @@ impl LiveTable for ServerRow {
             alloc = format!("malformed: {b}");
         }
         vec![
+            // No hostname yet: the Server's name (its UUID) whole, cut by the column with a
+            // mark (`4c4c454…4f4d3358`); a silent 16-character cut looked like a hostname.
             if r.hostname.is_empty() {
-                r.name.chars().take(16).collect::<String>().into()
+                Cell::styled(r.name.as_str(), Role::Muted)
             } else {
                 r.hostname.as_str().into()
             },

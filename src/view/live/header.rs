@@ -209,5 +209,35 @@ pub(super) fn footer_bar(frame: &mut Frame, area: Rect, state: &State, theme: &T
         hint(&mut spans, Context::Global, Action::Help, "help");
         hint(&mut spans, Context::Live, Action::Back, "back");
     }
+    let help = state
+        .keymap
+        .keys_for(Context::Global, Action::Help)
+        .first()
+        .map(|k| format!(" {k}"));
+    fit_hints(&mut spans, area.width as usize, help.as_deref());
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Hints that do not fit whole are left out, from the end, rather than cut mid-word (`? he`,
+/// `c conte` at 80 columns); the help hint (key span `help_key`) is kept while anything is.
+/// A hint is a key span followed by its ` label ` span.
+pub(super) fn fit_hints(spans: &mut Vec<Span<'static>>, width: usize, help_key: Option<&str>) {
+    let w = |s: &[Span]| s.iter().map(Span::width).sum::<usize>();
+    if w(spans) <= width {
+        return;
+    }
+    let help = help_key
+        .and_then(|k| spans.iter().position(|s| s.content == k))
+        .filter(|i| i + 1 < spans.len())
+        .map(|i| spans.drain(i..i + 2).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let is_label = |s: &Span| s.content.starts_with(' ') && s.content.ends_with(' ');
+    while w(spans) + w(&help) > width
+        && spans.len() >= 2
+        && is_label(&spans[spans.len() - 1])
+        && spans[spans.len() - 2].content.starts_with(' ')
+    {
+        spans.truncate(spans.len() - 2);
+    }
+    spans.extend(help);
 }

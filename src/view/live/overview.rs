@@ -66,12 +66,14 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
             let Some(a) = a else { continue };
             lines.push(Line::from(vec![
                 Span::raw("   "),
-                Span::styled(format!("{name:<8}"), theme.style(Role::Muted)),
+                // `standards` is 9 wide: one more column than the 8 it had, so its symbol
+                // no longer touches it (`standards▲`).
+                Span::styled(format!("{name:<10}"), theme.style(Role::Muted)),
                 Span::styled(
                     format!("{} ", a.verdict.symbol()),
                     verdict_style(a.verdict, theme),
                 ),
-                Span::raw(shorten_middle(&a.text, width.saturating_sub(14))),
+                Span::raw(shorten_middle(&a.text, width.saturating_sub(16))),
             ]));
         }
         let mut room = if v.overview_rows.len() <= 3 { 6 } else { 3 };

@@ -24,7 +24,8 @@ impl LiveTable for WorkloadRow {
         vec![
             Column::new("SITE", 8, 24, 1).middle(),
             Column::new("NAMESPACE", 8, 20, 2).middle(),
-            Column::new("WORKLOAD / POD", 16, 48, 0).middle(),
+            // A Pod's name is its workload's and two hashes, behind a 4-column tree mark.
+            Column::new("WORKLOAD / POD", 16, 64, 0).middle(),
             Column::new("READY", 5, 7, 0),
             Column::new("STATUS", 10, 26, 0),
             Column::new("RESTARTS", 3, 8, 1),
