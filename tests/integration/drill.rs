@@ -456,6 +456,36 @@ fn a_degraded_application_to_its_pod_and_the_warning_event() {
         "{:?}",
         i.notes
     );
+    // The Pod restarts while the pop-up is open: its container notes follow it, as the row's
+    // cells above them do (before, they stayed as they were when the pop-up opened).
+    let o = i.obj.clone().unwrap();
+    let kind = &blast::model::kinds::POD;
+    let mut entry = s.live.sources[&o.source].store(kind).unwrap().objects[&o.key].clone();
+    let blast::app::live::Entry::Ok(blast::model::LiveObject::Pod(p)) = &mut entry else {
+        panic!("a Pod")
+    };
+    let restarts = p.containers[0].restarts + 5;
+    p.containers[0].restarts = restarts;
+    let at = s.live.now;
+    update(
+        &mut s,
+        Msg::Live(LiveMsg::Apply {
+            source: o.source.clone(),
+            kind,
+            key: o.key.clone(),
+            entry,
+            at,
+        }),
+    );
+    settle(&mut s);
+    let i = s.views.inspect.as_ref().expect("still open");
+    assert!(
+        i.notes
+            .iter()
+            .any(|(_, v)| v.contains(&format!("restarts {restarts}"))),
+        "{:?}",
+        i.notes
+    );
 }
 
 #[test]

@@ -40,6 +40,9 @@ pub struct Inspect {
     pub obj: Option<ObjRef>,
     /// `(label, text)`, shown before the row's cells, wrapped.
     pub notes: Vec<(String, String)>,
+    /// Where a Pod's own notes (containers, conditions) start in `notes`: they follow the live
+    /// Pod while the pop-up is open ([`refresh_inspect`]), as the row's cells do.
+    pub pod_from: Option<usize>,
     pub events: EventsState,
     pub stream: Option<u64>,
     pub scroll: usize,
@@ -255,14 +258,17 @@ pub fn open_inspect(state: &mut State, notes: Vec<(String, String)>, fx: &mut Ve
             line.clone(),
         ));
     }
+    let mut pod_from = None;
     if let Some(o) = &obj
         && o.kind == "Pod"
     {
+        pod_from = Some(notes.len());
         notes.extend(pod_notes(&state.live, o));
     }
     let mut i = Inspect {
         obj: obj.clone(),
         notes,
+        pod_from,
         ..Default::default()
     };
     if let Some(o) = obj.filter(|o| !o.key.name.is_empty()) {
@@ -281,6 +287,23 @@ pub fn open_inspect(state: &mut State, notes: Vec<(String, String)>, fx: &mut Ve
     }
     state.views.inspect = Some(i);
     state.dirty = true;
+}
+
+/// The open pop-up's Pod notes from the live Pod as it is now (a restart, a new state), so
+/// that they never contradict the row's cells drawn above them. Called on each settle.
+pub fn refresh_inspect(state: &mut State) {
+    let live = &state.live;
+    if let Some(i) = &mut state.views.inspect
+        && let (Some(from), Some(o)) = (i.pod_from, &i.obj)
+    {
+        let fresh = pod_notes(live, o);
+        // A Pod gone from the store keeps what was last known of it.
+        if !fresh.is_empty() && i.notes.get(from..) != Some(&fresh[..]) {
+            i.notes.truncate(from);
+            i.notes.extend(fresh);
+            state.dirty = true;
+        }
+    }
 }
 
 /// The kind name an Event's involvedObject carries (`User.minio.crossplane.io` → `User`).

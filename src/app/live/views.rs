@@ -278,6 +278,7 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
     if state.reconcile.is_some() {
         crate::app::reconcile::refresh(state);
     }
+    drill::refresh_inspect(state);
     let changed = std::mem::take(&mut state.live.changed);
     let height = state.table_height();
     let live = &state.live;
