@@ -250,7 +250,7 @@ fn api_side() {
             list: || node_list(many_conditions()),
             watch: NodeWatch::Quiet,
             shows: "many-conditions",
-            dash_shows: "storage ● 0 bound",
+            dash_shows: "storage   ● 0 bound",
             limits: "",
         },
         Case {
@@ -258,7 +258,7 @@ fn api_side() {
             list: || node_list(big_annotation()),
             watch: NodeWatch::Quiet,
             shows: "big-annotation",
-            dash_shows: "storage ● 0 bound",
+            dash_shows: "storage   ● 0 bound",
             limits: "",
         },
         Case {

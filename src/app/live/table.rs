@@ -30,7 +30,9 @@ impl TableNav {
     /// Replaces a table's rows with `new` the way every table does: the selected row stays
     /// selected (by the first half of `id`, a full key), a pending selection is honoured
     /// (by full key or by the name, the second half), and the offset is clamped to a viewport
-    /// `height` rows high.
+    /// `height` rows high. The top row selected stays the top row (the worst, as tables sort):
+    /// a view opens on it while its kinds arrive one after another, instead of following the
+    /// first kind's row down as the others sort above it.
     pub(crate) fn rederive<R>(
         &mut self,
         rows: &mut Vec<R>,
@@ -38,7 +40,10 @@ impl TableNav {
         id: impl Fn(&R) -> (String, &str),
         height: usize,
     ) {
-        let keep = rows.get(self.selected).map(|r| id(r).0);
+        let top = self.selected == 0 && self.pending.is_none();
+        let keep = (!top)
+            .then(|| rows.get(self.selected).map(|r| id(r).0))
+            .flatten();
         *rows = new;
         reselect(self, rows.iter().map(&id), keep);
         self.clamp(rows.len(), height);
@@ -64,5 +69,40 @@ pub(crate) fn reselect<'a>(
         && let Some(i) = rows.iter().position(|(key, _)| *key == k)
     {
         nav.selected = i;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TableNav;
+
+    #[allow(clippy::ptr_arg)] // the rows are Strings: `rederive` hands `&R`
+    fn id(r: &String) -> (String, &str) {
+        (r.clone(), r)
+    }
+
+    fn v(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn the_top_row_stays_selected_as_rows_sort_above_it_and_a_chosen_row_is_followed() {
+        // A view opening while its kinds arrive: an ApplicationSet first, then Applications
+        // that sort above it. The view stays on its top row (it followed the ApplicationSet to
+        // the bottom before: a real-server test saw the list's end, the worst rows off screen).
+        let mut nav = TableNav::default();
+        let mut rows: Vec<String> = vec![];
+        nav.rederive(&mut rows, v(&["set"]), id, 10);
+        nav.rederive(&mut rows, v(&["app-a", "app-b", "set"]), id, 10);
+        assert_eq!(nav.selected, 0);
+        // A row the user moved to is followed where it goes.
+        nav.selected = 1;
+        nav.rederive(&mut rows, v(&["app-0", "app-a", "app-b", "set"]), id, 10);
+        assert_eq!(rows[nav.selected], "app-b");
+        // A pending selection (a jump) is honoured from the top too.
+        nav.selected = 0;
+        nav.pending = Some("set".into());
+        nav.rederive(&mut rows, v(&["app-0", "app-a", "app-b", "set"]), id, 10);
+        assert_eq!(rows[nav.selected], "set");
     }
 }
