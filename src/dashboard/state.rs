@@ -346,6 +346,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     fx
 }
 
+impl From<crate::app::live::images::Ask> for Effect {
+    fn from(a: crate::app::live::images::Ask) -> Effect {
+        use crate::app::live::images::Ask;
+        match a {
+            Ask::RepoImages => Effect::ScanRepoImages,
+            Ask::Reports(d) => Effect::FetchReports(d),
+        }
+    }
+}
+
 /// Keys through the keymap's `dashboard` context (and `help` while `?` is open). Nothing a
 /// key can do here reaches git or a file: the actions are pages, pause, help and quit.
 fn key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
@@ -422,7 +432,7 @@ fn key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
 /// messages.
 pub fn settle(state: &mut State) -> Vec<Effect> {
     let mut fx = vec![];
-    let _ = std::mem::take(&mut state.live.changed);
+    let changed = std::mem::take(&mut state.live.changed);
     let live = &state.live;
     let wanted = gitops::wanted_revisions(live);
     if wanted != state.revisions_asked {
@@ -430,16 +440,14 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
         fx.push(Effect::ReadRevisions(wanted));
     }
     let mut sites = summary::overview(live, state.thresholds, &state.revisions);
-    // The image store, as the console's Standards view keeps it; its effects are the wall's
-    // own (reads only).
-    let mut image_fx = vec![];
-    crate::app::live::images::refresh(live, &mut state.images, &mut image_fx);
-    for f in image_fx {
-        match f {
-            crate::app::Effect::ScanRepoImages => fx.push(Effect::ScanRepoImages),
-            crate::app::Effect::FetchReports(d) => fx.push(Effect::FetchReports(d)),
-            _ => {}
-        }
+    // The image store, as the console's Standards view keeps it (settled when its kinds or an
+    // answer changed, not on every batch); what it asks are reads only.
+    if changed.touches(&crate::app::live::images::KINDS) {
+        fx.extend(
+            crate::app::live::images::refresh(live, &mut state.images)
+                .into_iter()
+                .map(Effect::from),
+        );
     }
     if let Some(v) = crate::app::live::images::vulns(&state.images.all) {
         state.std_images = Some(v);
@@ -628,6 +636,69 @@ mod tests {
                 .contains("nodes")
         );
         assert!(Page::parse_list("").is_err());
+    }
+
+    #[test]
+    fn the_image_store_settles_when_its_kinds_or_an_answer_change_not_every_batch() {
+        let mut s = state();
+        let _ = s.init();
+        let _ = update(
+            &mut s,
+            Msg::Live(LiveMsg::SourceAdded {
+                source: "mgmt".into(),
+                root: true,
+            }),
+        );
+        let obj = |kind: &'static crate::model::KindInfo, name: &str| {
+            let v = serde_json::json!({
+                "apiVersion": "v1", "kind": kind.kind, "metadata": {"name": name, "namespace": "a"}
+            });
+            (
+                ObjKey::new(Some("a".into()), name),
+                Entry::Ok(crate::model::parse(kind, &v).unwrap().unwrap()),
+            )
+        };
+        for kind in [&kinds::NODE, &kinds::POD] {
+            let _ = update(
+                &mut s,
+                Msg::Live(LiveMsg::Reset {
+                    source: "mgmt".into(),
+                    kind,
+                    objects: vec![obj(kind, "x")],
+                    at: 1000,
+                }),
+            );
+        }
+        assert!(
+            settle(&mut s).contains(&Effect::ScanRepoImages),
+            "first settle"
+        );
+        // Probe: had the store been settled again, it would ask for the repo's images again.
+        s.images.repo_asked = false;
+        let event = |s: &mut State, kind: &'static crate::model::KindInfo| {
+            let (key, entry) = obj(kind, "y");
+            let _ = update(
+                s,
+                Msg::Live(LiveMsg::Apply {
+                    source: "mgmt".into(),
+                    kind,
+                    key,
+                    entry,
+                    at: 1001,
+                }),
+            );
+        };
+        event(&mut s, &kinds::NODE);
+        let fx = settle(&mut s);
+        assert!(
+            !fx.contains(&Effect::ScanRepoImages),
+            "a Node event: {fx:?}"
+        );
+        event(&mut s, &kinds::POD);
+        assert!(
+            settle(&mut s).contains(&Effect::ScanRepoImages),
+            "a Pod event"
+        );
     }
 
     #[test]

@@ -405,13 +405,33 @@ pub fn shows_images(route: &crate::app::nav::Route) -> bool {
     matches!(route, Route::Images | Route::Standards)
 }
 
+/// What the image store asks of its reader task: reads only, so the console and the wall map
+/// both into their own effects, every variant named (nothing dropped on the way).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ask {
+    /// Read the images the repo deploys (files only).
+    RepoImages,
+    /// Clair's reports of these manifest digests.
+    Reports(Vec<String>),
+}
+
+impl From<Ask> for Effect {
+    fn from(a: Ask) -> Effect {
+        match a {
+            Ask::RepoImages => Effect::ScanRepoImages,
+            Ask::Reports(d) => Effect::FetchReports(d),
+        }
+    }
+}
+
 /// Settles the one image store (`st.all`, from `settle` while a view that reads it is on
 /// screen) and asks for what it lacks: the repo's images once per index, Clair's reports of
 /// the digests without a fresh answer (at most 32 at a time).
-pub fn refresh(live: &LiveState, st: &mut ImagesState, fx: &mut Vec<Effect>) {
+pub fn refresh(live: &LiveState, st: &mut ImagesState) -> Vec<Ask> {
+    let mut asks = vec![];
     if !st.repo_asked {
         st.repo_asked = true;
-        fx.push(Effect::ScanRepoImages);
+        asks.push(Ask::RepoImages);
     }
     st.all = rows(live, st, "");
     let want = wanted(st, live.now, 32);
@@ -423,14 +443,15 @@ pub fn refresh(live: &LiveState, st: &mut ImagesState, fx: &mut Vec<Effect>) {
                 r.asking = true;
             }
         }
-        fx.push(Effect::FetchReports(want));
+        asks.push(Ask::Reports(want));
     }
+    asks
 }
 
 /// The Images view's rows (from `settle`): the store settled, then narrowed by the view's
 /// filter (no second derivation).
 pub fn settle(live: &LiveState, st: &mut ImagesState, height: usize, fx: &mut Vec<Effect>) {
-    refresh(live, st, fx);
+    fx.extend(refresh(live, st).into_iter().map(Effect::from));
     let rows = filtered(&st.all, &st.nav.filter);
     // The top row selected stays the top row as answers reorder the list: the worst image is
     // what the view opens on. A row chosen further down is followed where it moves.

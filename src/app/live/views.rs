@@ -446,7 +446,11 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
             // kept settled while on screen. While no image has a source (no Clair, no Trivy
             // report), what `Msg::ImageVulns` gave is kept (none: no report data).
             if changed.touches(&super::images::KINDS) {
-                super::images::refresh(live, &mut state.images, &mut fx);
+                fx.extend(
+                    super::images::refresh(live, &mut state.images)
+                        .into_iter()
+                        .map(Effect::from),
+                );
             }
             if let Some(v2) = super::images::vulns(&state.images.all) {
                 v.std_images = Some(v2);
