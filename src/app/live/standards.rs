@@ -44,6 +44,9 @@ pub const DRIFT_KINDS: [KindInfo; 6] = [
 /// Why docker-bench has no report for a Talos cluster.
 pub const TALOS_NOTE: &str = "docker-bench cannot run on Talos nodes (no Docker, no shell, no SSH): kube-bench covers the cluster";
 
+/// The id of a policy line for a manifest the rules could not read.
+pub const NOT_CHECKED: &str = "not checked";
+
 /// How bad a line is, worst first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -270,6 +273,7 @@ pub fn per_site(
         policy: repo.and_then(|r| r.policy.as_deref()),
         reports: &g.reports,
         drift: &g.drift,
+        unchecked: repo.map_or(&[], |r| r.unchecked.as_slice()),
         images: images.unwrap_or(&[]),
         sites: &g.sites,
     })
@@ -279,6 +283,11 @@ pub fn per_site(
 pub fn site_text(s: &SiteStandards, images_known: bool) -> String {
     let mut parts = Vec::new();
     parts.push(match s.policy_errors {
+        Some(n) if s.unchecked_files > 0 => format!(
+            "policy {n}, {} file{} not checked",
+            s.unchecked_files,
+            if s.unchecked_files == 1 { "" } else { "s" }
+        ),
         Some(n) => format!("policy {n}"),
         None => "policy not checked".into(),
     });
@@ -341,6 +350,22 @@ pub fn rows(
             Some(findings) => {
                 for f in findings.iter().filter(|f| here(&f.source)) {
                     items.push(policy_row(&row, f));
+                }
+                // A manifest the rules could not read: not checked, never clean.
+                for u in repo.map_or(&[][..], |r| &r.unchecked) {
+                    if here(&u.path) {
+                        items.push(row(
+                            Level::Warn,
+                            "policy",
+                            NOT_CHECKED.into(),
+                            u.path.clone(),
+                            format!("{} ({})", u.reason, u.source()),
+                            Target::File {
+                                path: u.path.clone(),
+                                line: u.line.unwrap_or(1),
+                            },
+                        ));
+                    }
                 }
             }
             None if s.site != standards::SHARED => items.push(row(
@@ -531,10 +556,13 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The verdict the standards give a site, for the overview.
+/// The verdict the standards give a site, for the overview: degraded, else unknown while a
+/// manifest could not be checked, else healthy.
 pub fn verdict(s: &SiteStandards) -> Verdict {
     if s.degraded() {
         Verdict::Degraded
+    } else if s.unchecked_files > 0 {
+        Verdict::Unknown
     } else {
         Verdict::Healthy
     }
@@ -695,7 +723,7 @@ pub fn open_file_line(
 
 /// The area of the Standards view's lines a site problem (`SiteStandards::problems`) is about.
 pub fn area_of_problem(message: &str) -> &'static str {
-    if message.contains("policy error") {
+    if message.contains("policy error") || message.contains("not checked") {
         "policy"
     } else if message.contains("drifted") {
         "drift"
@@ -714,6 +742,7 @@ pub fn area_of_problem(message: &str) -> &'static str {
 pub(crate) mod tests {
     use super::*;
     use crate::app::live::{Entry, LiveMsg};
+    use crate::policy::Unread;
     use crate::standards::{Passed, waivers};
     use serde_json::json;
 
@@ -844,6 +873,12 @@ pub(crate) mod tests {
             waivers: waivers::parse(
                 "waivers:\n  - {tool: docker-bench, target: mgmt, id: '5.5', reason: k3d nodes are privileged}\n  - {tool: docker-bench, target: mgmt, id: '5.31', reason: k3d shares the user namespace}\n",
             ),
+            // A manifest of edge-lab the rules could not read.
+            unchecked: vec![Unread {
+                path: "apps/edge-lab/web/broken.yaml".into(),
+                line: Some(6),
+                reason: "found a tab character where an indentation space is expected".into(),
+            }],
         };
         let images = vec![ImageVulns {
             reference: "docker.io/library/eclipse-mosquitto:2.0.22".into(),
