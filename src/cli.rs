@@ -127,8 +127,8 @@ pub enum Command {
     /// unreachable).
     Status(StatusArgs),
     /// Full-screen read-only wall dashboard: pages fleet, storage, backup, gitops, problems and
-    /// standards, rotating. Keys: q quits, space pauses, n/p or arrows turn pages, 1-6 jump. It never
-    /// writes anything and never exits on a cluster error; lost sites show as STALE.
+    /// standards, rotating. Keys: q quits, space pauses, n/p or arrows turn pages, 1-6 jump.
+    /// It never writes anything and never exits on a cluster error; lost sites show as STALE.
     Dashboard(DashboardArgs),
     /// List the themes that can be used, bundled and from the config dir.
     Themes(OutputArgs),
