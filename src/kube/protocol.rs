@@ -117,6 +117,16 @@ pub enum LiveMsg {
         objects: Vec<(ObjKey, Entry)>,
         at: Time,
     },
+    /// A complete list while the kind stays marked failed: its watch was given up as too slow
+    /// and none has proved itself since (`watch::SlowHold`). Replaces the objects as `Reset`
+    /// does, but keeps the kind's status, so a server that trickles every watch does not flip
+    /// its site between stale and live on each relist.
+    Relisted {
+        source: SourceId,
+        kind: &'static KindInfo,
+        objects: Vec<(ObjKey, Entry)>,
+        at: Time,
+    },
     /// The objects of a first list so far (its first page): shown at once, the kind still
     /// syncing until its `Reset`.
     Page {

@@ -184,7 +184,29 @@ mod api {
         })
         .await;
         let error = seen.node_failure.expect("Nodes marked failed");
-        assert!(!error.is_empty());
+        // What went wrong in an operator's words, with serde's position and no answer bytes.
+        assert_eq!(
+            error,
+            "watch answer is not valid JSON (expected value at line 1 column 10)"
+        );
+        assert!(seen.late_namespace, "the Namespace watch went on");
+    }
+
+    /// A list answer that is not JSON (a proxy's HTML error page with a 200) marks its kind
+    /// the same way, without quoting the page.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_list_answer_that_is_not_json_fails_its_kind_and_the_others_go_on() {
+        let page = "<html><body>Bad Gateway \x1b[2J</body></html>".to_string();
+        let addr = serve(NodeList::Json(page), NodeWatch::Quiet).await;
+        let seen = watch_both(addr, guard::Bounds::default(), 30, |s| {
+            s.node_failure.is_some() && s.late_namespace
+        })
+        .await;
+        let error = seen.node_failure.expect("Nodes marked failed");
+        assert_eq!(
+            error,
+            "list answer is not valid JSON (expected value at line 1 column 1)"
+        );
         assert!(seen.late_namespace, "the Namespace watch went on");
     }
 
@@ -570,7 +592,7 @@ mod dashboard {
         dashboard_against(
             node_list(node("a")),
             NodeWatch::Garbage,
-            "PersistentVolume: expected value at line 1",
+            "PersistentVolume: watch answer is not valid JSON (expected value at line 1",
             "",
         );
     }
