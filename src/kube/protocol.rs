@@ -117,10 +117,11 @@ pub enum LiveMsg {
         objects: Vec<(ObjKey, Entry)>,
         at: Time,
     },
-    /// A complete list while the kind stays marked failed: its watch was given up as too slow
-    /// and none has proved itself since (`watch::SlowHold`). Replaces the objects as `Reset`
-    /// does, but keeps the kind's status, so a server that trickles every watch does not flip
-    /// its site between stale and live on each relist.
+    /// A complete list while the kind stays marked failed: a watch of it answered badly (too
+    /// slow, too large, not JSON) and none has proved itself since (`watch::WatchHold`).
+    /// Replaces the objects as `Reset` does, but keeps the kind's status, so a server that
+    /// trickles or garbles every watch does not flip its site between stale and live on each
+    /// relist.
     Relisted {
         source: SourceId,
         kind: &'static KindInfo,

@@ -34,9 +34,11 @@ enum Failure {
     /// The server lists but does not watch this resource (405, as an aggregated API such as
     /// K10's actions may answer): list it again every `POLL_EVERY` instead.
     WatchUnsupported,
-    /// The watch was given up as too slow: an event begun and not finished within the slow
-    /// bound, or silence past the watch's own timeout, twice in a row (`guard`).
-    Slow(String),
+    /// The watch's answer was refused after its list came whole: too slow (an event begun and
+    /// not finished within the slow bound, or silence past the watch's own timeout, twice in
+    /// a row), an event too large (`guard`), or lines that are not JSON. The server answers,
+    /// but badly: see [`WatchHold`].
+    BadWatch(String),
     Other(String),
 }
 
@@ -194,7 +196,7 @@ pub async fn run(
 }
 
 /// [`run`] with another limit on the time a page of a list may take, and another probation
-/// for a watch given up as too slow ([`SlowHold`]; `run` gives it twice the slow bound).
+/// for a watch whose answer was refused ([`WatchHold`]; `run` gives it twice the slow bound).
 pub async fn run_with(
     discovery: Arc<Discovery>,
     source: SourceId,
@@ -221,9 +223,9 @@ pub async fn run_with(
     // objects on screen marked stale with the reason, instead of blanking them as a kind the
     // user may never read.
     let mut listed = false;
-    // Whether a watch given up as too slow has proved itself since (relists in between keep
-    // the kind marked).
-    let mut hold = SlowHold::default();
+    // Whether a watch whose answer was refused has proved itself since (relists in between
+    // keep the kind marked).
+    let mut hold = WatchHold::default();
     let refused = |message: String, listed: bool| {
         if listed {
             KindStatus::Failed {
@@ -299,7 +301,7 @@ pub async fn run_with(
             poll_kind(&api, &source, kind, &tx, page_timeout, &mut listed).await
         };
         if let Ended::Failed(f) = &ended {
-            hold.ended(matches!(f, Failure::Slow(_)));
+            hold.ended(matches!(f, Failure::BadWatch(_)));
         }
         let wait = match ended {
             Ended::Closed => return,
@@ -334,7 +336,7 @@ pub async fn run_with(
                 POLL_EVERY
             }
             Ended::Failed(Failure::Relisting) => Duration::ZERO,
-            Ended::Failed(Failure::Other(error) | Failure::Slow(error)) => {
+            Ended::Failed(Failure::Other(error) | Failure::BadWatch(error)) => {
                 warn!(source = %source, kind = kind.kind, %error, "watch failed");
                 let st = KindStatus::Failed {
                     since: now(),
@@ -355,33 +357,34 @@ pub async fn run_with(
 struct Pace {
     /// Longest wait for a page of a list.
     page_timeout: Duration,
-    /// How long a watch given up as too slow must then run calm ([`SlowHold`]).
+    /// How long a watch after a refused one must run calm ([`WatchHold`]).
     probation: Duration,
 }
 
-/// Whether a kind whose watch was given up as too slow may be shown live again.
+/// Whether a kind whose watch answered badly may be shown live again.
 ///
-/// The rule: once the task gives up on a slow watch ([`Failure::Slow`]: an event begun and not
-/// finished within `[limits] slow_answer_secs`, or silence past the watch's own timeout, twice
-/// in a row), the kind stays marked with that reason until a watch proves itself: it delivers
-/// an event (an `Apply` or `Delete`, which marks the kind live in the core), or it runs a
-/// probation (twice the slow bound) from its list, or from its last stall, without stalling.
-/// The relists in between replace the objects (`LiveMsg::Relisted`: fresh, still marked) but
-/// do not mark the kind live, and the backoff between them keeps growing. Without this a
-/// server that trickles every watch flipped its site between stale and live on each relist,
-/// and the wall and the header blinked. A slow *list* never needed it (it never completes).
+/// The rule: once a watch's answer is refused after its list came whole ([`Failure::BadWatch`]:
+/// too slow, an event too large, lines that are not JSON), the kind stays marked with that
+/// reason until a watch proves itself: it delivers an event (an `Apply` or `Delete`, which
+/// marks the kind live in the core), or it runs a probation (twice `[limits]
+/// slow_answer_secs`) from its list, or from its last stall, without stalling or failing. The
+/// relists in between replace the objects (`LiveMsg::Relisted`: fresh, still marked, the
+/// marker's "since" kept) but do not mark the kind live, and the backoff between them keeps
+/// growing. Without this a server that trickles (or garbles) every watch flipped its site
+/// between stale and live on each relist, and the wall and the header blinked. Failures of
+/// the connection (a server restarting) do not hold: the first whole list is live again.
 #[derive(Debug, Default, PartialEq)]
-struct SlowHold {
-    /// A watch was given up as too slow, and none has proved itself since.
+struct WatchHold {
+    /// A watch answered badly, and none has proved itself since.
     held: bool,
     /// Since when the watch on probation has run without a stall.
     calm_since: Option<Instant>,
 }
 
-impl SlowHold {
-    /// A watcher ended; `slow`: given up as too slow.
-    fn ended(&mut self, slow: bool) {
-        self.held |= slow;
+impl WatchHold {
+    /// A watcher ended; `bad`: its watch's answer was refused.
+    fn ended(&mut self, bad: bool) {
+        self.held |= bad;
         self.calm_since = None;
     }
 
@@ -403,7 +406,7 @@ impl SlowHold {
 
     /// An event came in time: the watch has proved itself.
     fn event(&mut self) {
-        *self = SlowHold::default();
+        *self = WatchHold::default();
     }
 
     /// When the watch on probation will have proved itself, if one is.
@@ -415,10 +418,21 @@ impl SlowHold {
     fn passed(&mut self, now: Instant, probation: Duration) -> bool {
         let passed = self.due(probation).is_some_and(|due| due <= now);
         if passed {
-            *self = SlowHold::default();
+            *self = WatchHold::default();
         }
         passed
     }
+}
+
+/// Whether a watcher's error is its answer refused (by `guard`'s bounds, or lines that are not
+/// JSON) rather than the connection failing or the server saying no.
+fn refused_answer(e: &watcher::Error) -> bool {
+    super::guard::Refusal::find(e).is_some()
+        || matches!(
+            e,
+            watcher::Error::WatchFailed(kube::Error::SerdeError(_))
+                | watcher::Error::WatchStartFailed(kube::Error::SerdeError(_))
+        )
 }
 
 /// How a watcher or a poll ended.
@@ -440,7 +454,7 @@ async fn watch_kind(
     backoff: &mut DefaultBackoff,
     pace: Pace,
     listed: &mut bool,
-    hold: &mut SlowHold,
+    hold: &mut WatchHold,
 ) -> Ended {
     let Pace {
         page_timeout,
@@ -563,7 +577,7 @@ async fn watch_kind(
             }
             Err(e) if !listing && super::guard::Refusal::find(&e).is_some_and(|r| r.is_stall()) => {
                 if stalled {
-                    return Ended::Failed(Failure::Slow(short_error(&e)));
+                    return Ended::Failed(Failure::BadWatch(short_error(&e)));
                 }
                 stalled = true;
                 hold.stalled(Instant::now());
@@ -574,6 +588,9 @@ async fn watch_kind(
                 Failure::Relisting => {
                     debug!(source = %source, kind = kind.kind, "watch expired; relisting");
                     continue;
+                }
+                Failure::Other(error) if !listing && refused_answer(&e) => {
+                    return Ended::Failed(Failure::BadWatch(error));
                 }
                 other => return Ended::Failed(other),
             },
@@ -864,25 +881,22 @@ mod tests {
         assert_eq!(short_error(&long).len(), 200);
     }
 
-    /// The rule of [`SlowHold`]: a kind given up as too slow is live again only after an
-    /// event, or after a watch ran its probation calm; a stall starts the probation over.
+    /// The rule of [`WatchHold`]: a kind whose watch answered badly is live again only after
+    /// an event, or after a watch ran its probation calm; a stall starts the probation over.
     #[test]
     fn a_slow_watch_holds_its_kind_until_a_watch_proves_itself() {
         let p = Duration::from_secs(10);
         let t0 = Instant::now();
         let at = |s: u64| t0 + Duration::from_secs(s);
-        let mut h = SlowHold::default();
+        let mut h = WatchHold::default();
         assert!(h.listed(at(0)), "never given up: live at once");
         assert_eq!(h.due(p), None);
         h.ended(false);
-        assert!(
-            h.listed(at(1)),
-            "a failure other than slowness does not hold"
-        );
+        assert!(h.listed(at(1)), "a failure of the connection does not hold");
         h.ended(true);
         assert!(
             !h.listed(at(2)),
-            "given up as too slow: the relist keeps the marker"
+            "a watch answered badly: the relist keeps the marker"
         );
         assert_eq!(h.due(p), Some(at(12)));
         h.stalled(at(7));
@@ -898,7 +912,7 @@ mod tests {
         h.ended(true);
         assert!(!h.listed(at(50)));
         h.event();
-        assert_eq!(h, SlowHold::default(), "an event in time: live");
+        assert_eq!(h, WatchHold::default(), "an event in time: live");
     }
 
     /// A server that lists at once and trickles every watch a byte at a time (`slow` until

@@ -284,8 +284,8 @@ impl LiveState {
                 objects,
                 at,
             } => self.replace(&source, kind, objects, at, Some(KindStatus::Live)),
-            // A relist done while the kind's watch has yet to prove itself (it was given up as
-            // too slow): fresh objects, the marker kept.
+            // A relist done while the kind's watch has yet to prove itself (one answered badly:
+            // too slow, too large, not JSON): fresh objects, the marker kept.
             LiveMsg::Relisted {
                 source,
                 kind,
