@@ -241,8 +241,8 @@ fn api_side() {
             name: "watch streaming garbage",
             list: || node_list(node("a")),
             watch: NodeWatch::Garbage,
-            shows: "stale",
-            dash_shows: "PersistentVolume: expected value",
+            shows: "watch answer is not valid JSON",
+            dash_shows: "PersistentVolume: watch answer is not valid JSON",
             limits: "",
         },
         Case {

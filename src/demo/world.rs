@@ -42,6 +42,68 @@ fn shift(v: &mut Value, by: i64) {
     }
 }
 
+/// A Pod's stored log lines (`emulator::logs`' annotations) are text, not times: the time stamps
+/// in them are shifted with the world's ([`shift_text`]), so a log reads as one timeline ending
+/// now, its followed lines after it.
+fn shift_logs(v: &mut Value, by: i64) {
+    use super::emulator::logs::{LOG_ANNOTATION, PREVIOUS_LOG_ANNOTATION};
+    if v["kind"] != "Pod" {
+        return;
+    }
+    let Some(annotations) = v
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for key in [LOG_ANNOTATION, PREVIOUS_LOG_ANNOTATION] {
+        if let Some(Value::String(text)) = annotations.get_mut(key) {
+            *text = shift_text(text, by);
+        }
+    }
+}
+
+/// `text` with every time stamp in it moved by `by` seconds, each in its own format: the date
+/// and time (`2026-09-21T11:56:02`, not preceded by a digit) are moved; a fraction and a zone
+/// after them (`.118+0000`, `.004Z`, `Z`) are kept as written, as are the brackets, quotes or
+/// tabs around them (the fixtures' logs are glog, klog, JSON and Rust tracing lines).
+pub fn shift_text(text: &str, by: i64) -> String {
+    const LEN: usize = "2026-09-21T11:56:02".len();
+    let shape = |b: &[u8]| {
+        b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 | 16 => *c == b':',
+            _ => c.is_ascii_digit(),
+        })
+    };
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let (mut i, mut copied) = (0, 0);
+    while i + LEN <= bytes.len() {
+        let here = &bytes[i..i + LEN];
+        let moved = (shape(here) && (i == 0 || !bytes[i - 1].is_ascii_digit()))
+            .then(|| {
+                // ASCII only: `here` is a whole slice of `text`.
+                let at: jiff::civil::DateTime = text[i..i + LEN].parse().ok()?;
+                let moved = at.checked_add(jiff::SignedDuration::from_secs(by)).ok()?;
+                Some(moved.strftime("%Y-%m-%dT%H:%M:%S").to_string())
+            })
+            .flatten();
+        match moved {
+            Some(m) => {
+                out.push_str(&text[copied..i]);
+                out.push_str(&m);
+                i += LEN;
+                copied = i;
+            }
+            None => i += 1,
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 /// The commit the fixtures' Argo CD Applications are synced to (a fake SHA).
 pub const FIXTURE_REVISION: &str = "7c3e91d4a0b25f68e19d3c47b8a6f05e2d91c3ab";
 /// The fake commit before it, in the Applications' history.
@@ -70,6 +132,7 @@ pub fn load_at(emu: &Emulator, now: i64, git: Option<&Revisions>) -> Result<(), 
     let by = now - fixtures_now();
     for (cluster, v) in &mut objs {
         shift(v, by);
+        shift_logs(v, by);
         if let Some(git) = git
             && v["kind"] == "Application"
             && let Some(status) = v.get_mut("status")
@@ -280,6 +343,71 @@ mod tests {
         shift(&mut v, 3600);
         assert_eq!(v["a"][0], "2026-03-01T11:00:00Z");
         assert_eq!(v["b"], "not-a-time");
+    }
+
+    /// The first time stamp of a log line, read as UTC (the fixtures' zones are all UTC).
+    fn line_time(line: &str) -> Option<i64> {
+        let at = line
+            .find("T")
+            .and_then(|t| line.get(t.checked_sub(10)?..t + 9))?;
+        let civil: jiff::civil::DateTime = at.parse().ok()?;
+        Some(
+            civil
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .ok()?
+                .timestamp()
+                .as_second(),
+        )
+    }
+
+    #[test]
+    fn time_stamps_in_text_move_in_their_own_format() {
+        let text = "2026-09-21T11:56:02.118+0000 osd.2 4127 heartbeat\n\
+            [2026-09-21T11:58:01.201Z  INFO io_engine] reactor 1\n\
+            {\"time\":\"2026-09-21T23:59:59Z\",\"msg\":\"é 12026-09-21T11:00:00Z\"}\n\
+            2026-09-21T11:38:12.004Z\tinfo\tpartition 2026_09";
+        assert_eq!(
+            shift_text(text, 3600),
+            "2026-09-21T12:56:02.118+0000 osd.2 4127 heartbeat\n\
+            [2026-09-21T12:58:01.201Z  INFO io_engine] reactor 1\n\
+            {\"time\":\"2026-09-22T00:59:59Z\",\"msg\":\"é 12026-09-21T11:00:00Z\"}\n\
+            2026-09-21T12:38:12.004Z\tinfo\tpartition 2026_09"
+        );
+        assert_eq!(shift_text("2026-09-21T11:5", 60), "2026-09-21T11:5");
+        assert_eq!(shift_text("", 60), "");
+    }
+
+    /// The demo's stored log lines are shifted with the world: each log is in time order,
+    /// within the last day, and ends no later than the first followed line (stamped now).
+    #[test]
+    fn stored_log_lines_end_now_and_followed_lines_come_after() {
+        use crate::demo::emulator::logs::{LOG_ANNOTATION, PREVIOUS_LOG_ANNOTATION, follow_line};
+        let now = 2_000_000_000;
+        let emu = Emulator::new();
+        load(&emu, now).unwrap();
+        let mut logs = 0;
+        for c in emu.clusters() {
+            for pod in emu.list(&c, &crate::model::kinds::POD) {
+                for key in [LOG_ANNOTATION, PREVIOUS_LOG_ANNOTATION] {
+                    let Some(text) = pod["metadata"]["annotations"][key].as_str() else {
+                        continue;
+                    };
+                    logs += 1;
+                    let name = format!("{c}/{}: {key}", pod["metadata"]["name"]);
+                    let times: Vec<i64> = text.lines().filter_map(line_time).collect();
+                    assert_eq!(times.len(), text.lines().count(), "{name}: {text}");
+                    assert!(times.is_sorted(), "{name}: {text}");
+                    assert!(
+                        times.iter().all(|t| (now - 86_400..=now).contains(t)),
+                        "{name}: a stored line not within the last day: {text}"
+                    );
+                    let followed =
+                        follow_line(Some(&pod), "p", "c", 1, &crate::model::format_time(now));
+                    assert!(times.last() <= line_time(&followed).as_ref(), "{name}");
+                }
+            }
+        }
+        assert!(logs >= 4, "the world's stored logs were read: {logs}");
     }
 
     #[test]

@@ -117,6 +117,17 @@ pub enum LiveMsg {
         objects: Vec<(ObjKey, Entry)>,
         at: Time,
     },
+    /// A complete list while the kind stays marked failed: a watch of it answered badly (too
+    /// slow, too large, not JSON) and none has proved itself since (`watch::WatchHold`).
+    /// Replaces the objects as `Reset` does, but keeps the kind's status, so a server that
+    /// trickles or garbles every watch does not flip its site between stale and live on each
+    /// relist.
+    Relisted {
+        source: SourceId,
+        kind: &'static KindInfo,
+        objects: Vec<(ObjKey, Entry)>,
+        at: Time,
+    },
     /// The objects of a first list so far (its first page): shown at once, the kind still
     /// syncing until its `Reset`.
     Page {

@@ -34,6 +34,11 @@ enum Failure {
     /// The server lists but does not watch this resource (405, as an aggregated API such as
     /// K10's actions may answer): list it again every `POLL_EVERY` instead.
     WatchUnsupported,
+    /// The watch's answer was refused after its list came whole: too slow (an event begun and
+    /// not finished within the slow bound, or silence past the watch's own timeout, twice in
+    /// a row), an event too large (`guard`), or lines that are not JSON. The server answers,
+    /// but badly: see [`WatchHold`].
+    BadWatch(String),
     Other(String),
 }
 
@@ -87,20 +92,64 @@ fn classify(e: &watcher::Error) -> Failure {
             Failure::WatchUnsupported
         }
         Some(s) => Failure::Other(format!("{} {}: {}", s.code, s.reason, s.message)),
-        None => Failure::Other(short_error(e)),
+        None => match e {
+            watcher::Error::InitialListFailed(kube::Error::SerdeError(j)) => {
+                Failure::Other(undecodable("list answer", j))
+            }
+            watcher::Error::WatchStartFailed(kube::Error::SerdeError(j))
+            | watcher::Error::WatchFailed(kube::Error::SerdeError(j)) => {
+                Failure::Other(undecodable("watch answer", j))
+            }
+            _ => Failure::Other(short_error(e)),
+        },
     }
 }
 
-/// The innermost cause of an error, which says what happened ("Connection refused").
+/// What an answer that did not decode (`what`: "list answer", "watch answer") says, in an
+/// operator's words: `Pod: watch answer is not valid JSON (expected value at line 1 column
+/// 10)`. The one place a decoding error becomes a marker. Never any of the answer's bytes (a
+/// hostile or broken server may send Secret data or escape sequences): serde's syntax
+/// messages name only what was expected and where; its data messages quote the value
+/// (`invalid type: string "…"`), so of those only the position is kept.
+pub(crate) fn undecodable(what: &str, e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Syntax => format!("{what} is not valid JSON ({e})"),
+        Category::Eof => format!("{what} is cut short ({e})"),
+        Category::Data => format!(
+            "{what} is JSON of the wrong shape (a value at line {} column {} is not what Kubernetes sends)",
+            e.line(),
+            e.column()
+        ),
+        Category::Io => format!("{what} could not be read"),
+    }
+}
+
+/// The innermost cause of an error, which says what happened ("Connection refused"); an
+/// answer that did not decode as [`undecodable`] says it.
 pub(crate) fn short_error(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut msg = e.to_string();
-    let mut cur = e.source();
+    let mut msg = String::new();
+    let mut cur = Some(e);
     while let Some(s) = cur {
+        // As itself, or inside an `io::Error` (whose `source` skips what it wraps).
+        let inner = s
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .map(|e| e as &(dyn std::error::Error + 'static));
+        if let Some(j) = [Some(s), inner]
+            .into_iter()
+            .flatten()
+            .find_map(|e| e.downcast_ref::<serde_json::Error>())
+        {
+            return undecodable("answer", j);
+        }
         msg = s.to_string();
         cur = s.source();
     }
     if msg.len() > 200 {
-        msg.truncate(200);
+        // At a character's boundary: `truncate` panics inside one.
+        let cut = (0..=200).rev().find(|&i| msg.is_char_boundary(i));
+        msg.truncate(cut.unwrap_or(0));
     }
     msg
 }
@@ -142,17 +191,19 @@ pub async fn run(
     kind: &'static KindInfo,
     tx: mpsc::Sender<LiveMsg>,
 ) {
-    let page_timeout = super::guard::current().slow + PAGE_GRACE;
-    run_with(discovery, source, kind, tx, page_timeout).await
+    let slow = super::guard::current().slow;
+    run_with(discovery, source, kind, tx, slow + PAGE_GRACE, 2 * slow).await
 }
 
-/// [`run`] with another limit on the time a page of a list may take.
+/// [`run`] with another limit on the time a page of a list may take, and another probation
+/// for a watch whose answer was refused ([`WatchHold`]; `run` gives it twice the slow bound).
 pub async fn run_with(
     discovery: Arc<Discovery>,
     source: SourceId,
     kind: &'static KindInfo,
     tx: mpsc::Sender<LiveMsg>,
     page_timeout: Duration,
+    probation: Duration,
 ) {
     let send = |m: LiveMsg| {
         let tx = tx.clone();
@@ -172,6 +223,9 @@ pub async fn run_with(
     // objects on screen marked stale with the reason, instead of blanking them as a kind the
     // user may never read.
     let mut listed = false;
+    // Whether a watch whose answer was refused has proved itself since (relists in between
+    // keep the kind marked).
+    let mut hold = WatchHold::default();
     let refused = |message: String, listed: bool| {
         if listed {
             KindStatus::Failed {
@@ -235,13 +289,20 @@ pub async fn run_with(
                 kind,
                 &tx,
                 &mut backoff,
-                page_timeout,
+                Pace {
+                    page_timeout,
+                    probation,
+                },
                 &mut listed,
+                &mut hold,
             )
             .await
         } else {
             poll_kind(&api, &source, kind, &tx, page_timeout, &mut listed).await
         };
+        if let Ended::Failed(f) = &ended {
+            hold.ended(matches!(f, Failure::BadWatch(_)));
+        }
         let wait = match ended {
             Ended::Closed => return,
             Ended::Failed(Failure::NotInstalled) => {
@@ -275,7 +336,7 @@ pub async fn run_with(
                 POLL_EVERY
             }
             Ended::Failed(Failure::Relisting) => Duration::ZERO,
-            Ended::Failed(Failure::Other(error)) => {
+            Ended::Failed(Failure::Other(error) | Failure::BadWatch(error)) => {
                 warn!(source = %source, kind = kind.kind, %error, "watch failed");
                 let st = KindStatus::Failed {
                     since: now(),
@@ -291,6 +352,89 @@ pub async fn run_with(
     }
 }
 
+/// The time bounds of one watcher.
+#[derive(Debug, Clone, Copy)]
+struct Pace {
+    /// Longest wait for a page of a list.
+    page_timeout: Duration,
+    /// How long a watch after a refused one must run calm ([`WatchHold`]).
+    probation: Duration,
+}
+
+/// Whether a kind whose watch answered badly may be shown live again.
+///
+/// The rule: once a watch's answer is refused after its list came whole ([`Failure::BadWatch`]:
+/// too slow, an event too large, lines that are not JSON), the kind stays marked with that
+/// reason until a watch proves itself: it delivers an event (an `Apply` or `Delete`, which
+/// marks the kind live in the core), or it runs a probation (twice `[limits]
+/// slow_answer_secs`) from its list, or from its last stall, without stalling or failing. The
+/// relists in between replace the objects (`LiveMsg::Relisted`: fresh, still marked, the
+/// marker's "since" kept) but do not mark the kind live, and the backoff between them keeps
+/// growing. Without this a server that trickles (or garbles) every watch flipped its site
+/// between stale and live on each relist, and the wall and the header blinked. Failures of
+/// the connection (a server restarting) do not hold: the first whole list is live again.
+#[derive(Debug, Default, PartialEq)]
+struct WatchHold {
+    /// A watch answered badly, and none has proved itself since.
+    held: bool,
+    /// Since when the watch on probation has run without a stall.
+    calm_since: Option<Instant>,
+}
+
+impl WatchHold {
+    /// A watcher ended; `bad`: its watch's answer was refused.
+    fn ended(&mut self, bad: bool) {
+        self.held |= bad;
+        self.calm_since = None;
+    }
+
+    /// A list is complete: whether the kind is live now. If not, the watch after it is on
+    /// probation from `now`.
+    fn listed(&mut self, now: Instant) -> bool {
+        if self.held {
+            self.calm_since = Some(now);
+        }
+        !self.held
+    }
+
+    /// The watch stalled once (it is watched again): its probation starts over.
+    fn stalled(&mut self, now: Instant) {
+        if self.calm_since.is_some() {
+            self.calm_since = Some(now);
+        }
+    }
+
+    /// An event came in time: the watch has proved itself.
+    fn event(&mut self) {
+        *self = WatchHold::default();
+    }
+
+    /// When the watch on probation will have proved itself, if one is.
+    fn due(&self, probation: Duration) -> Option<Instant> {
+        self.calm_since.map(|t| t + probation)
+    }
+
+    /// Whether the probation has passed at `now` (then the kind is live again).
+    fn passed(&mut self, now: Instant, probation: Duration) -> bool {
+        let passed = self.due(probation).is_some_and(|due| due <= now);
+        if passed {
+            *self = WatchHold::default();
+        }
+        passed
+    }
+}
+
+/// Whether a watcher's error is its answer refused (by `guard`'s bounds, or lines that are not
+/// JSON) rather than the connection failing or the server saying no.
+fn refused_answer(e: &watcher::Error) -> bool {
+    super::guard::Refusal::find(e).is_some()
+        || matches!(
+            e,
+            watcher::Error::WatchFailed(kube::Error::SerdeError(_))
+                | watcher::Error::WatchStartFailed(kube::Error::SerdeError(_))
+        )
+}
+
 /// How a watcher or a poll ended.
 enum Ended {
     /// The core went away.
@@ -300,15 +444,22 @@ enum Ended {
 
 /// Lists, then watches, until an error other than a 410 (after which the watcher relists by
 /// itself).
+// The watcher's inputs and the task's state it updates; bundling them would only rename them.
+#[allow(clippy::too_many_arguments)]
 async fn watch_kind(
     api: &Api<RawObject>,
     source: &SourceId,
     kind: &'static KindInfo,
     tx: &mpsc::Sender<LiveMsg>,
     backoff: &mut DefaultBackoff,
-    page_timeout: Duration,
+    pace: Pace,
     listed: &mut bool,
+    hold: &mut WatchHold,
 ) -> Ended {
+    let Pace {
+        page_timeout,
+        probation,
+    } = pace;
     let mut cfg = watcher::Config::default().page_size(PAGE);
     if let (_, Some(labels)) = selection(kind) {
         cfg = cfg.labels(labels);
@@ -327,6 +478,28 @@ async fn watch_kind(
             match tokio::time::timeout(page_timeout, stream.next()).await {
                 Ok(n) => n,
                 Err(_) => return Ended::Failed(Failure::Other(slow(page_timeout))),
+            }
+        } else if let Some(due) = hold.due(probation) {
+            // A watch on probation: calm until `due`, it has proved itself.
+            match tokio::time::timeout_at(tokio::time::Instant::from_std(due), stream.next()).await
+            {
+                Ok(n) => n,
+                Err(_) => {
+                    if hold.passed(Instant::now(), probation) {
+                        info!(source = %source, kind = kind.kind, "watch calm again; live");
+                        let live = LiveMsg::Status {
+                            source: source.clone(),
+                            kind,
+                            status: KindStatus::Live,
+                            at: now(),
+                        };
+                        if tx.send(live).await.is_err() {
+                            return Ended::Closed;
+                        }
+                        *backoff = DefaultBackoff::default();
+                    }
+                    continue;
+                }
             }
         } else {
             stream.next().await
@@ -359,17 +532,30 @@ async fn watch_kind(
             Ok(Event::InitDone) => {
                 listing = false;
                 *listed = true;
-                *backoff = DefaultBackoff::default();
                 info!(source = %source, kind = kind.kind, objects = buffer.len(), "listed");
-                LiveMsg::Reset {
-                    source: source.clone(),
-                    kind,
-                    objects: std::mem::take(&mut buffer),
-                    at: now(),
+                let objects = std::mem::take(&mut buffer);
+                if hold.listed(Instant::now()) {
+                    *backoff = DefaultBackoff::default();
+                    LiveMsg::Reset {
+                        source: source.clone(),
+                        kind,
+                        objects,
+                        at: now(),
+                    }
+                } else {
+                    // Fresh objects, the marker kept: the watch has yet to prove itself (and
+                    // the backoff keeps growing, so a trickling server is relisted ever less).
+                    LiveMsg::Relisted {
+                        source: source.clone(),
+                        kind,
+                        objects,
+                        at: now(),
+                    }
                 }
             }
             Ok(Event::Apply(o)) => {
                 stalled = false;
+                hold.event();
                 let (key, entry) = entry(kind, o);
                 LiveMsg::Apply {
                     source: source.clone(),
@@ -381,6 +567,7 @@ async fn watch_kind(
             }
             Ok(Event::Delete(o)) => {
                 stalled = false;
+                hold.event();
                 LiveMsg::Delete {
                     source: source.clone(),
                     kind,
@@ -388,12 +575,12 @@ async fn watch_kind(
                     at: now(),
                 }
             }
-            Err(e)
-                if !listing
-                    && !stalled
-                    && super::guard::Refusal::find(&e).is_some_and(|r| r.is_stall()) =>
-            {
+            Err(e) if !listing && super::guard::Refusal::find(&e).is_some_and(|r| r.is_stall()) => {
+                if stalled {
+                    return Ended::Failed(Failure::BadWatch(short_error(&e)));
+                }
                 stalled = true;
+                hold.stalled(Instant::now());
                 debug!(source = %source, kind = kind.kind, error = %short_error(&e), "watch stalled; watching again");
                 continue;
             }
@@ -401,6 +588,9 @@ async fn watch_kind(
                 Failure::Relisting => {
                     debug!(source = %source, kind = kind.kind, "watch expired; relisting");
                     continue;
+                }
+                Failure::Other(error) if !listing && refused_answer(&e) => {
+                    return Ended::Failed(Failure::BadWatch(error));
                 }
                 other => return Ended::Failed(other),
             },
@@ -565,6 +755,7 @@ mod tests {
             &kinds::NODE,
             tx,
             Duration::from_millis(400),
+            Duration::from_secs(60),
         ));
         let got = first_failure(&mut rx, 10, "the kind is marked failed, not left syncing").await;
         assert!(got.contains("did not send a page"), "{got}");
@@ -630,6 +821,216 @@ mod tests {
             got.starts_with("answer too large: over the 1 MB cap"),
             "{got}"
         );
+        task.abort();
+    }
+
+    /// An answer that does not decode is said in an operator's words, with serde's position
+    /// and none of the answer's bytes (a value of the wrong type is quoted by serde: dropped).
+    #[test]
+    fn an_undecodable_answer_says_so_without_its_bytes() {
+        let err = |text: &str| {
+            serde_json::from_str::<kube::core::ObjectList<RawObject>>(text).unwrap_err()
+        };
+        let syntax = err("{\"items\": [s3cr3t]}");
+        assert_eq!(
+            undecodable("list answer", &syntax),
+            "list answer is not valid JSON (expected value at line 1 column 12)"
+        );
+        assert_eq!(
+            undecodable("list answer", &err("{\"items\": [")),
+            "list answer is cut short (EOF while parsing a list at line 1 column 11)"
+        );
+        let data = err("{\"metadata\": {}, \"items\": \"s3cr3t\\u001b[2J\"}");
+        assert!(
+            data.to_string().contains("s3cr3t"),
+            "serde quotes it: {data}"
+        );
+        let said = undecodable("list answer", &data);
+        assert_eq!(
+            said,
+            "list answer is JSON of the wrong shape (a value at line 1 column 43 is not what Kubernetes sends)"
+        );
+        // Through kube's and the watcher's errors, as the marker is built.
+        let Failure::Other(marker) = classify(&watcher::Error::WatchFailed(
+            kube::Error::SerdeError(err("{\"type\": ADDED}")),
+        )) else {
+            panic!()
+        };
+        assert_eq!(
+            marker,
+            "watch answer is not valid JSON (expected value at line 1 column 10)"
+        );
+        let Failure::Other(marker) = classify(&watcher::Error::InitialListFailed(
+            kube::Error::SerdeError(data),
+        )) else {
+            panic!()
+        };
+        assert!(!marker.contains("s3cr3t"), "{marker}");
+        // Anywhere else in a chain (discovery's answers), an `io::Error`'s included.
+        for e in [
+            Box::new(kube::Error::SerdeError(err("<html>"))) as Box<dyn std::error::Error>,
+            Box::new(std::io::Error::other(err("<html>"))),
+        ] {
+            assert_eq!(
+                short_error(&*e),
+                "answer is not valid JSON (expected value at line 1 column 1)"
+            );
+        }
+        // A long message is cut at a character's boundary, not inside one.
+        let long = std::io::Error::other("é".repeat(150));
+        assert_eq!(short_error(&long).len(), 200);
+    }
+
+    /// The rule of [`WatchHold`]: a kind whose watch answered badly is live again only after
+    /// an event, or after a watch ran its probation calm; a stall starts the probation over.
+    #[test]
+    fn a_slow_watch_holds_its_kind_until_a_watch_proves_itself() {
+        let p = Duration::from_secs(10);
+        let t0 = Instant::now();
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        let mut h = WatchHold::default();
+        assert!(h.listed(at(0)), "never given up: live at once");
+        assert_eq!(h.due(p), None);
+        h.ended(false);
+        assert!(h.listed(at(1)), "a failure of the connection does not hold");
+        h.ended(true);
+        assert!(
+            !h.listed(at(2)),
+            "a watch answered badly: the relist keeps the marker"
+        );
+        assert_eq!(h.due(p), Some(at(12)));
+        h.stalled(at(7));
+        assert!(!h.passed(at(12), p), "a stall starts the probation over");
+        h.ended(true);
+        assert_eq!(h.due(p), None, "no watch, no probation");
+        assert!(!h.listed(at(20)));
+        h.ended(false);
+        assert!(!h.listed(at(30)), "any failure in between keeps the hold");
+        assert!(!h.passed(at(39), p));
+        assert!(h.passed(at(40), p), "calm for the probation: live");
+        assert!(h.listed(at(41)));
+        h.ended(true);
+        assert!(!h.listed(at(50)));
+        h.event();
+        assert_eq!(h, WatchHold::default(), "an event in time: live");
+    }
+
+    /// A server that lists at once and trickles every watch a byte at a time (`slow` until
+    /// `calm` is set, then a quiet watch). The bool: whether the watch is calm.
+    async fn trickling_watch_server(
+        calm: Arc<std::sync::atomic::AtomicBool>,
+    ) -> std::net::SocketAddr {
+        use std::sync::atomic::Ordering;
+        use tokio::io::AsyncWriteExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut conn, _)) = listener.accept().await {
+                let calm = calm.clone();
+                tokio::spawn(async move {
+                    let Some(head) = crate::kube::test_support::read_head(&mut conn).await else {
+                        return;
+                    };
+                    let whole = |body: String| {
+                        format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                            body.len()
+                        )
+                    };
+                    if head.path == "/api/v1" {
+                        let body = json!({"kind": "APIResourceList", "groupVersion": "v1", "resources": [
+                            {"name": "nodes", "singularName": "node", "namespaced": false, "kind": "Node", "verbs": ["list", "watch"]}
+                        ]}).to_string();
+                        let _ = conn.write_all(whole(body).as_bytes()).await;
+                    } else if !head.watching() {
+                        let body = json!({"apiVersion": "v1", "kind": "NodeList", "metadata": {"resourceVersion": "5"},
+                            "items": [{"metadata": {"name": "n1", "resourceVersion": "5"}}]}).to_string();
+                        let _ = conn.write_all(whole(body).as_bytes()).await;
+                    } else {
+                        let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n").await;
+                        let event = json!({"type": "ADDED", "object": {"metadata": {"name": "late", "resourceVersion": "6"}}}).to_string() + "\n";
+                        let quiet = calm.load(Ordering::SeqCst);
+                        for b in event.bytes().filter(|_| !quiet) {
+                            if conn
+                                .write_all(format!("1\r\n{}\r\n", b as char).as_bytes())
+                                .await
+                                .is_err()
+                            {
+                                return;
+                            }
+                            tokio::time::sleep(Duration::from_millis(100)).await;
+                        }
+                        tokio::time::sleep(Duration::from_secs(3600)).await;
+                    }
+                });
+            }
+        });
+        addr
+    }
+
+    /// A watch that trickles every time: its kind is marked too slow, and the relists after
+    /// it (fresh objects) do not flip the site back to live; once a watch runs calm for the
+    /// probation, the kind is live again without a key press.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_trickling_watch_keeps_its_site_stale_across_relists() {
+        use crate::app::live::{LiveState, SourceStatus};
+        let calm = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let addr = trickling_watch_server(calm.clone()).await;
+        let mut config = kube::Config::new(format!("http://{addr}").parse().unwrap());
+        config.root_cert = Some(Vec::new());
+        let bounds = crate::kube::guard::Bounds {
+            slow: Duration::from_millis(300),
+            ..Default::default()
+        };
+        let client = crate::kube::guard::client(config, bounds).unwrap();
+        let (tx, mut rx) = mpsc::channel(64);
+        let task = tokio::spawn(run_with(
+            Discovery::new(client),
+            "t".into(),
+            &kinds::NODE,
+            tx,
+            Duration::from_secs(10),
+            Duration::from_millis(600),
+        ));
+        let mut live = LiveState::default();
+        live.apply(LiveMsg::SourceAdded {
+            source: "t".into(),
+            root: true,
+        });
+        let mut statuses: Vec<String> = Vec::new();
+        let (mut lists_after_failure, mut failed) = (0, false);
+        let mut next = async || {
+            tokio::time::timeout(Duration::from_secs(30), rx.recv())
+                .await
+                .expect("a message within 30 s")
+                .expect("the watch runs")
+        };
+        while lists_after_failure < 2 {
+            let msg = next().await;
+            let list = matches!(msg, LiveMsg::Reset { .. } | LiveMsg::Relisted { .. });
+            live.apply(msg);
+            let st = live.sources["t"].status();
+            if let SourceStatus::Stale { error, .. } = &st {
+                assert!(error.starts_with("server too slow: "), "{error}");
+                failed = true;
+            }
+            if failed && list {
+                lists_after_failure += 1;
+                assert_eq!(live.sources["t"].objects(&kinds::NODE).count(), 1);
+            }
+            statuses.push(format!("{st:?}"));
+            if failed {
+                assert!(
+                    matches!(st, SourceStatus::Stale { .. }),
+                    "the site flipped back after its watch was given up: {statuses:#?}"
+                );
+            }
+        }
+        // The server recovers: the next watch is quiet and calm for the probation.
+        calm.store(true, std::sync::atomic::Ordering::SeqCst);
+        while live.sources["t"].status() != SourceStatus::Live {
+            live.apply(next().await);
+        }
         task.abort();
     }
 

@@ -96,12 +96,27 @@ pub fn node(name: &str) -> serde_json::Value {
 /// request per connection, said with `Connection: close`: without it the client may send its
 /// next request on a connection this server is closing, and read a reset.
 pub async fn serve(nodes: NodeList, watch: NodeWatch) -> std::net::SocketAddr {
+    serve_counting(nodes, watch).await.0
+}
+
+/// [`serve`], with the number of hostile lists (Nodes or PersistentVolumes, not watches)
+/// asked so far: a test can tell a relist happened.
+pub async fn serve_counting(
+    nodes: NodeList,
+    watch: NodeWatch,
+) -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    let lists = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = lists.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let nodes = std::sync::Arc::new(nodes);
     tokio::spawn(async move {
         while let Ok((mut conn, _)) = listener.accept().await {
             let nodes = nodes.clone();
+            let lists = counted.clone();
             tokio::spawn(async move {
                 let Some(head) = blast::kube::test_support::read_head(&mut conn).await else {
                     return;
@@ -113,6 +128,9 @@ pub async fn serve(nodes: NodeList, watch: NodeWatch) -> std::net::SocketAddr {
                     "/api/v1/persistentvolumes" => "/api/v1/nodes",
                     p => p,
                 };
+                if path == "/api/v1/nodes" && !watching {
+                    lists.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
                 let whole = |body: String| {
                     format!(
                         "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -233,5 +251,5 @@ pub async fn serve(nodes: NodeList, watch: NodeWatch) -> std::net::SocketAddr {
             });
         }
     });
-    addr
+    (addr, lists)
 }

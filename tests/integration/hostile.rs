@@ -184,7 +184,29 @@ mod api {
         })
         .await;
         let error = seen.node_failure.expect("Nodes marked failed");
-        assert!(!error.is_empty());
+        // What went wrong in an operator's words, with serde's position and no answer bytes.
+        assert_eq!(
+            error,
+            "watch answer is not valid JSON (expected value at line 1 column 10)"
+        );
+        assert!(seen.late_namespace, "the Namespace watch went on");
+    }
+
+    /// A list answer that is not JSON (a proxy's HTML error page with a 200) marks its kind
+    /// the same way, without quoting the page.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_list_answer_that_is_not_json_fails_its_kind_and_the_others_go_on() {
+        let page = "<html><body>Bad Gateway \x1b[2J</body></html>".to_string();
+        let addr = serve(NodeList::Json(page), NodeWatch::Quiet).await;
+        let seen = watch_both(addr, guard::Bounds::default(), 30, |s| {
+            s.node_failure.is_some() && s.late_namespace
+        })
+        .await;
+        let error = seen.node_failure.expect("Nodes marked failed");
+        assert_eq!(
+            error,
+            "list answer is not valid JSON (expected value at line 1 column 1)"
+        );
         assert!(seen.late_namespace, "the Namespace watch went on");
     }
 
@@ -301,6 +323,7 @@ mod dashboard {
 
     use super::api_server::{
         NodeList, NodeWatch, big_annotation, many_conditions, node, node_list, serve,
+        serve_counting,
     };
     use crate::pty::Pty;
 
@@ -376,7 +399,8 @@ mod dashboard {
     /// memory stays under `PEAK_MB`.
     fn dashboard_against(list: NodeList, watch: NodeWatch, shows: &str, limits: &str) {
         let rt = tokio::runtime::Runtime::new().unwrap();
-        let hostile = rt.block_on(serve(list, watch));
+        let held = matches!(watch, NodeWatch::Trickle | NodeWatch::Garbage);
+        let (hostile, lists) = rt.block_on(serve_counting(list, watch));
         let calm = rt.block_on(serve(node_list(node("pv-a")), NodeWatch::Ticking));
         let dir = tempfile::tempdir().unwrap();
         let kubeconfig = dir.path().join("kubeconfig");
@@ -429,6 +453,24 @@ mod dashboard {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+        if held {
+            // A watch that answered badly holds its marker across the relists after it (each
+            // list answers at once, each watch trickles or garbles again): the site does not
+            // flip back to live and the tile does not blink.
+            let lists_before = lists.load(std::sync::atomic::Ordering::SeqCst);
+            let until = Instant::now() + Duration::from_secs(15);
+            while Instant::now() < until {
+                let screen = t.screen();
+                let shown = tile(&screen, "hostile").is_some_and(|tile| tile.contains(shows));
+                assert!(shown, "{shows:?} held across relists:\n{screen}");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let relists = lists.load(std::sync::atomic::Ordering::SeqCst) - lists_before;
+            assert!(
+                relists >= 1,
+                "relisted while the marker was held: {relists}"
+            );
+        }
         // The hostile answer goes on (retries, the endless stream).
         std::thread::sleep(Duration::from_secs(3));
         assert_calm_live(&t);
@@ -437,8 +479,6 @@ mod dashboard {
         t.send("n");
         t.wait_for("▸problems", 5);
         if shows.starts_with("PersistentVolume: ") {
-            // A byte-a-second watch is relisted after its failure (the site live again for
-            // a while): its marker comes back within the backoff.
             t.wait_for(shows, 40);
         }
         t.send("p");
@@ -570,7 +610,7 @@ mod dashboard {
         dashboard_against(
             node_list(node("a")),
             NodeWatch::Garbage,
-            "PersistentVolume: expected value at line 1",
+            "PersistentVolume: watch answer is not valid JSON (expected value",
             "",
         );
     }

@@ -283,14 +283,22 @@ impl LiveState {
                 kind,
                 objects,
                 at,
-            } => self.replace(&source, kind, objects, at, KindStatus::Live),
+            } => self.replace(&source, kind, objects, at, Some(KindStatus::Live)),
+            // A relist done while the kind's watch has yet to prove itself (one answered badly:
+            // too slow, too large, not JSON): fresh objects, the marker kept.
+            LiveMsg::Relisted {
+                source,
+                kind,
+                objects,
+                at,
+            } => self.replace(&source, kind, objects, at, None),
             // A page of a relist in progress: the objects so far, still syncing.
             LiveMsg::Page {
                 source,
                 kind,
                 objects,
                 at,
-            } => self.replace(&source, kind, objects, at, KindStatus::Syncing),
+            } => self.replace(&source, kind, objects, at, Some(KindStatus::Syncing)),
             LiveMsg::Apply {
                 source,
                 kind,
@@ -369,29 +377,32 @@ impl LiveState {
         self.now = self.now.max(at);
     }
 
-    /// A kind's objects in a source replaced whole (`Reset`, `Page`), with the status it now
-    /// has; `Live` also clears the source's setup error and marks the kind updated.
+    /// A kind's objects in a source replaced whole (`Reset`, `Page`, `Relisted`), with the
+    /// status it now has (`None`: the one it had); a complete list (`Live`, or the status
+    /// kept) also clears the source's setup error and marks the kind updated.
     fn replace(
         &mut self,
         source: &SourceId,
         kind: &'static KindInfo,
         objects: Vec<(ObjKey, Entry)>,
         at: Time,
-        status: KindStatus,
+        status: Option<KindStatus>,
     ) -> bool {
         self.tick(at);
         let Some(s) = self.sources.get_mut(source) else {
             return false;
         };
         s.last_event = Some(at);
-        let live = status == KindStatus::Live;
+        let live = status.as_ref().is_none_or(|st| *st == KindStatus::Live);
         if live {
             s.setup_error = None;
         }
         let store = s.kinds.entry(kind.key).or_default();
         let was_empty = store.objects.is_empty();
         store.objects = objects.into_iter().collect();
-        store.status = status;
+        if let Some(status) = status {
+            store.status = status;
+        }
         if was_empty && !store.objects.is_empty() {
             self.changed.first = true;
         }
