@@ -461,7 +461,6 @@ fn the_wall_counts_critical_images_from_its_own_image_store() {
     let t = demo_wall(&repo.work, &["--rotate", "0"], 200, 50, &[]);
     t.wait_for("image with Critical vulnerabilities", 60);
     // The standards page, by its digit (the sixth page has a key of its own).
-    t.send("6");
-    t.wait_for("images 1 Critical", 20);
+    t.press("6", "images 1 Critical", 20);
     t.quit();
 }

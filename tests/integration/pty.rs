@@ -112,6 +112,12 @@ impl Pty {
         panic!("timed out waiting for {text:?}; screen:\n{}", self.screen());
     }
 
+    /// Sends `bytes`, then waits until the screen shows `text` (see [`Pty::wait_for`]).
+    pub fn press(&self, bytes: &str, text: &str, secs: u64) {
+        self.send(bytes);
+        self.wait_for(text, secs);
+    }
+
     /// Waits until `pred` holds for the screen; panics with `what` and the screen after `secs`.
     pub fn wait_until(&self, secs: u64, what: &str, pred: impl Fn(&str) -> bool) {
         let deadline = Instant::now() + Duration::from_secs(secs);
@@ -184,33 +190,25 @@ fn navigate_filter_and_quit_in_a_real_terminal() {
     t.wait_for("infrastructure/", 10);
     assert!(t.alternate_screen() && t.cursor_hidden());
     // Into clusters/edge-berlin/capi and onto cluster.yaml's second resource.
-    t.send("jjljl");
-    t.wait_for("bom.yaml", 5);
-    t.send("jjlj");
-    t.wait_for("· Cluster edge-berlin", 5);
+    t.press("jjljl", "bom.yaml", 5);
+    t.press("jjlj", "· Cluster edge-berlin", 5);
     t.wait_for("▌kind: Cluster", 5);
-    t.send("j");
-    t.wait_for("▌kind: MetalCluster", 5);
+    t.press("j", "▌kind: MetalCluster", 5);
     // The log of the path, from the real repository.
     t.wait_for("Ada Ops edge-berlin: first", 5);
     // Fuzzy filter, accept, and the match is selected with its file previewed.
-    t.send("/mqttdeploy");
-    t.wait_for("/mqttdeploy█", 5);
+    t.press("/mqttdeploy", "/mqttdeploy█", 5);
     t.wait_for("1 matches", 5);
-    t.send("\r");
-    t.wait_for("filter: mqttdeploy", 5);
+    t.press("\r", "filter: mqttdeploy", 5);
     // The Deployment's text (below its failed policy rules, one line each).
     t.wait_for("namespace: mqtt", 5);
     // Help overlay from the keymap, closed by q without quitting.
     // Help opens at the browser's keys.
-    t.send("?");
-    t.wait_for("Filter by path, kind or name", 5);
-    t.send("q");
-    t.wait_for("filter: mqttdeploy", 5);
+    t.press("?", "Filter by path, kind or name", 5);
+    t.press("q", "filter: mqttdeploy", 5);
     // Esc clears the filter, q quits; the terminal is restored.
     // Wait for Esc to land before q: ESC and q read together are Alt-q, as in any terminal.
-    t.send("\x1b");
-    t.wait_for("/ filter", 5);
+    t.press("\x1b", "/ filter", 5);
     t.send("q");
     assert_eq!(t.wait_exit(10), 0);
     assert!(!t.alternate_screen(), "left the alternate screen");
@@ -228,8 +226,7 @@ fn broken_yaml_is_shown_with_its_position() {
         &[],
     );
     t.wait_for("✗1 broken", 20);
-    t.send("Gljl");
-    t.wait_for("broken.yaml", 5);
+    t.press("Gljl", "broken.yaml", 5);
     t.send("j");
     t.wait_for(
         "✗ apps/edge-berlin/mqtt/broken.yaml:9:4: while parsing a",
@@ -669,10 +666,8 @@ fn edit_mqtt_deployment(
         &[("EDITOR", editor.to_str().unwrap()), ("VISUAL", "")],
     );
     t.wait_for("✓ clean", 20);
-    t.send("/mqttdeploy");
-    t.wait_for("1 matches", 5);
-    t.send("\r");
-    t.wait_for("namespace: mqtt", 5);
+    t.press("/mqttdeploy", "1 matches", 5);
+    t.press("\r", "namespace: mqtt", 5);
     t.send("e");
     (t, args, repo, dir)
 }
@@ -742,12 +737,9 @@ fn a_failed_edit_in_the_changes_view_leaves_no_write_running() {
     let (mut t, _args, _repo, _dir) = edit_mqtt_deployment(3, 120);
     t.wait_for("the file is kept as it left it", 10);
     t.wait_for("✎1", 10);
-    t.send("9");
-    t.wait_for("changes · 1 files", 10);
-    t.send("e");
-    t.wait_for("the file is kept as it left it", 10);
-    t.send("s");
-    t.wait_for("staged apps/edge-berlin/mqtt/deployment.yaml", 10);
+    t.press("9", "changes · 1 files", 10);
+    t.press("e", "the file is kept as it left it", 10);
+    t.press("s", "staged apps/edge-berlin/mqtt/deployment.yaml", 10);
     assert!(!t.screen().contains("still running"), "{}", t.screen());
     t.send("\x03");
     assert_eq!(t.wait_exit(10), 0);
@@ -799,14 +791,12 @@ fn esc_never_quits_and_q_asks_before_leaving_staged_work() {
     }
     t.wait_for("q quits", 5);
     assert!(t.running(), "{}", t.screen());
-    t.send("q");
-    t.wait_for("staged", 10);
+    t.press("q", "staged", 10);
     t.wait_for("Quit?", 5);
     t.send("n");
     t.wait_until(5, "the question stayed", |s| !s.contains("Quit?"));
     assert!(t.running());
-    t.send("q");
-    t.wait_for("Quit?", 10);
+    t.press("q", "Quit?", 10);
     t.send("y");
     assert_eq!(t.wait_exit(10), 0);
 }

@@ -431,24 +431,19 @@ fn the_console_shows_real_servers_and_rides_out_a_restart() {
         t.wait_for(n, 60);
     }
     // Bare metal: Sidero's Servers.
-    t.send("4");
-    t.wait_for("4c4c4544-0057-4810-8036-c4c04f4d3358", 60);
+    t.press("4", "4c4c4544-0057-4810-8036-c4c04f4d3358", 60);
     // Storage: Rook on edge-berlin, Mayastor on edge-lab, the Pending claim.
-    t.send("5");
-    t.wait_for("HEALTH_OK", 60);
+    t.press("5", "HEALTH_OK", 60);
     t.wait_for("pool-lab-1", 60);
     t.wait_for("ExternalProvisioning", 60);
     // Backup: K10's policy.
-    t.send("6");
-    t.wait_for("apps-daily", 60);
+    t.press("6", "apps-daily", 60);
     // GitOps: the Degraded and the OutOfSync Application.
-    t.send("7");
-    t.wait_for("edge-berlin-historian", 60);
+    t.press("7", "edge-berlin-historian", 60);
     t.wait_for("edge-lab-podinfo", 60);
     t.wait_for("OutOfSync", 60);
     // Overview, then the management server stopped: stale, the last data still on screen.
-    t.send("2");
-    t.wait_for("edge-lab", 30);
+    t.press("2", "edge-lab", 30);
     w.servers.get_mut("mgmt").unwrap().stop();
     t.wait_for("stale", 60);
     assert!(t.screen().contains("edge-berlin"), "{}", t.screen());
@@ -1050,16 +1045,11 @@ fn a_user_forbidden_one_group_sees_every_other_view_and_that_one_says_forbidden(
     // The console: every view but GitOps shows its rows; GitOps says why it cannot.
     let t = console(&w, PARTIAL, "fleet");
     t.wait_for("edge-lab", 60);
-    t.send("3");
-    t.wait_for("berlin-w-3", 60);
-    t.send("4");
-    t.wait_for("4c4c4544-0057-4810-8036-c4c04f4d3358", 60);
-    t.send("5");
-    t.wait_for("pool-lab-1", 60);
-    t.send("6");
-    t.wait_for("apps-daily", 60);
-    t.send("7");
-    t.wait_for("forbidden", 60);
+    t.press("3", "berlin-w-3", 60);
+    t.press("4", "4c4c4544-0057-4810-8036-c4c04f4d3358", 60);
+    t.press("5", "pool-lab-1", 60);
+    t.press("6", "apps-daily", 60);
+    t.press("7", "forbidden", 60);
     t.wait_for("applications", 5);
     assert!(!t.screen().contains("edge-lab-podinfo"), "{}", t.screen());
     t.quit();
