@@ -117,17 +117,18 @@ pub enum Command {
     /// serving the datacenter in fixtures/demo, changed over time by a scenario, on a
     /// temporary clone of the repo whose pushes a stand-in for Argo CD reconciles.
     Demo(DemoArgs),
-    /// Print the overview of every site (fleet, storage, backup, GitOps) without the terminal
-    /// UI, for cron, monitoring and scripts: one line per site and one per problem, or JSON.
+    /// Print the overview of every site (fleet, storage, backup, GitOps, standards) without the
+    /// terminal UI, for cron, monitoring and scripts: one line per site and one per problem, or
+    /// JSON.
     /// Exit 0 when all is healthy, 1 when something is degraded, 2 when a site cannot be
     /// reached. Workload clusters are read through their kubeconfig Secrets only with
     /// `[fleet] workload_kubeconfigs = true`; else each is judged from the management
     /// cluster's Cluster API objects and said `not watched directly` (neither failed nor
     /// unreachable).
     Status(StatusArgs),
-    /// Full-screen read-only wall dashboard: pages fleet, storage, backup, gitops and problems,
-    /// rotating. Keys: q quits, space pauses, n/p or arrows turn pages, 1-6 jump. It never
-    /// writes anything and never exits on a cluster error; lost sites show as STALE.
+    /// Full-screen read-only wall dashboard: pages fleet, storage, backup, gitops, problems and
+    /// standards, rotating. Keys: q quits, space pauses, n/p or arrows turn pages, 1-6 jump.
+    /// It never writes anything and never exits on a cluster error; lost sites show as STALE.
     Dashboard(DashboardArgs),
     /// List the themes that can be used, bundled and from the config dir.
     Themes(OutputArgs),
