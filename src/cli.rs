@@ -146,7 +146,8 @@ pub enum Command {
     Images(ImagesArgs),
     /// Per site, whether the datacenter meets its standards: policy findings, the CIS
     /// benchmark reports (docker-bench, kube-bench) with the repo's waivers, image
-    /// vulnerabilities. Exit 1 when a site is degraded, 3 when it could not run.
+    /// vulnerabilities. Exit 1 when a site is degraded or a manifest could not be checked (a
+    /// YAML error, too large, unreadable), 3 when it could not run.
     Standards(StandardsArgs),
 }
 

@@ -1324,6 +1324,13 @@ fn standards_lines_lead_to_their_file_and_overview_problems_to_their_line() {
             res("Service", "web", 1, 32, 40),
         ],
     ));
+    // The manifest the rules could not read (the world's `unchecked`), as the index has it.
+    let mut broken = file("apps/edge-lab/web/broken.yaml", vec![]);
+    broken.error = Some(YamlError {
+        pos: Pos { line: 6, col: 1 },
+        message: "found a tab character".into(),
+    });
+    idx.files.push(broken);
     idx.standards = side;
     let _ = update(&mut s, Msg::Indexed(Ok(Arc::new(idx))));
     s.live = live;
@@ -1381,6 +1388,28 @@ fn standards_lines_lead_to_their_file_and_overview_problems_to_their_line() {
     assert_eq!(s.route, nav::Route::Standards);
     let r = &s.views.standard_rows[s.views.standards.selected];
     assert_eq!((r.site.as_str(), r.area), ("edge-lab", "drift"), "{r:?}");
+    // The manifest not checked: the overview's problem lands on its own line (not the first
+    // policy finding), and Enter there opens the file in the browser.
+    let _ = run(&mut s, vec![key('8')]);
+    let _ = live::views::settle(&mut s);
+    let p = s.views.overview_rows[site]
+        .problems
+        .iter()
+        .position(|p| p.area == "standards" && p.message.contains("not checked"))
+        .expect("a manifest not checked is a problem of edge-lab");
+    s.views.overview.selected = site;
+    s.views.overview_problem = Some(p);
+    let _ = run(&mut s, vec![code(KeyCode::Enter)]);
+    let _ = live::views::settle(&mut s);
+    let r = &s.views.standard_rows[s.views.standards.selected];
+    assert_eq!(
+        (r.site.as_str(), r.id.as_str(), r.subject.as_str()),
+        ("edge-lab", "not checked", "apps/edge-lab/web/broken.yaml"),
+        "{r:?}"
+    );
+    let _ = run(&mut s, vec![code(KeyCode::Enter)]);
+    assert_eq!(s.route, nav::Route::Browser);
+    assert_eq!(selected_label(&s), "apps/edge-lab/web/broken.yaml");
 }
 
 /// The first page of the node list is drawn at once (the event loop skips `min_frame` while

@@ -654,7 +654,7 @@ mod tests {
                 "apiVersion": "v1", "kind": kind.kind, "metadata": {"name": name, "namespace": "a"}
             });
             (
-                ObjKey::new(Some("a".into()), name),
+                ObjKey::new(Some("a"), name),
                 Entry::Ok(crate::model::parse(kind, &v).unwrap().unwrap()),
             )
         };

@@ -4,7 +4,8 @@
 //! vulnerabilities (the image store: Clair, Trivy Operator). The sites are read by the
 //! Standards view's own watches and its lines derived by its own functions
 //! (`app::live::standards`), so the two agree line by line. Exit 0 when no site is degraded,
-//! 1 when one is (policy errors, unwaived FAILs, Critical images), 3 when it could not run.
+//! 1 when one is (policy errors, unwaived FAILs, Critical images) or a manifest could not be
+//! checked (it does not parse, is over the size cap or unreadable), 3 when it could not run.
 
 use std::process::ExitCode;
 
@@ -92,7 +93,10 @@ fn report(cli: &Cli, args: &StandardsArgs) -> Result<u8, String> {
             eprintln!("blast: {n}");
         }
     }
-    Ok(u8::from(sites.iter().any(|s| s.degraded())))
+    // A manifest nobody could check is no pass either.
+    Ok(u8::from(
+        sites.iter().any(|s| s.degraded() || s.unchecked_files > 0),
+    ))
 }
 
 /// What the Standards view shows of these inputs, by its own functions: the per-site roll-up,
@@ -141,6 +145,12 @@ fn text(
         let state = if site.degraded() { "DEGRADED" } else { "ok" };
         let policy = match site.policy_errors {
             None => "policy not checked".to_string(),
+            Some(n) if site.unchecked_files > 0 => {
+                format!(
+                    "{n} policy errors, {} file(s) not checked",
+                    site.unchecked_files
+                )
+            }
             Some(n) => format!("{n} policy errors"),
         };
         let _ = writeln!(
@@ -166,6 +176,9 @@ fn text(
         }
         for p in site.problems() {
             let _ = writeln!(s, "  ! {p}");
+        }
+        for u in &site.unchecked {
+            let _ = writeln!(s, "  ? not checked: {}: {}", u.source(), u.reason);
         }
     }
     let _ = writeln!(s, "\nBENCHMARK ITEMS (worst first)");

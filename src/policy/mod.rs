@@ -297,17 +297,63 @@ pub fn skips(v: &V) -> Vec<(String, String)> {
 
 /// Reads the files under `root` that `checkov -d root --framework kubernetes` reads (for a
 /// Blast repo root: under clusters/, infrastructure/ and apps/), then [`evaluate`]s them.
+pub fn scan(root: &Path, config: &Config) -> std::io::Result<Vec<Outcome>> {
+    scan_all(root, config).map(|s| s.outcomes)
+}
+
+/// A file the rules would have checked (`.yaml`, `.yml` or `.json` holding `apiVersion` and
+/// `kind`, not a Helm template) but could not read: a syntax error, over the size cap, an I/O
+/// error. checkov skips such a file silently, and so do the outcomes; this says it was not
+/// checked, so that a broken manifest never looks clean.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unread {
+    /// Relative to the scanned root, as [`Outcome::path`].
+    pub path: String,
+    /// Where the parser stopped, when it says.
+    pub line: Option<usize>,
+    /// The parser's message (its position and what it expected), the size cap or the I/O
+    /// error: one line, at most [`MAX_REASON`] characters, never a slice of the file.
+    pub reason: String,
+}
+
+impl Unread {
+    /// `path:line` (`path` when there is no line).
+    pub fn source(&self) -> String {
+        match self.line {
+            Some(l) => format!("{}:{l}", self.path),
+            None => self.path.clone(),
+        }
+    }
+}
+
+/// The longest [`Unread::reason`], in characters.
+pub const MAX_REASON: usize = 200;
+
+/// What a scan gives: every outcome, and the files that could not be checked.
+#[derive(Debug, Clone, Default)]
+pub struct Scan {
+    pub outcomes: Vec<Outcome>,
+    pub unread: Vec<Unread>,
+}
+
+/// [`scan`], with the files it could not read ([`Unread`]); the outcomes are the same.
 ///
 /// File by file: each file's per-object rules run as soon as it is read and its tree is
 /// dropped, keeping only the documents the graph rules read (Pods, workloads, NetworkPolicies,
 /// bindings) for the end. All of a repo's trees at once took 776 MB for 200,000 ConfigMaps.
-pub fn scan(root: &Path, config: &Config) -> std::io::Result<Vec<Outcome>> {
+pub fn scan_all(root: &Path, config: &Config) -> std::io::Result<Scan> {
     let files = crate::repo::index::walk(root)?;
     let mut out = Vec::new();
+    let mut unread = Vec::new();
     let mut for_graph = Vec::new();
     for (abs, rel) in &files {
-        let Some(mut src) = read(abs, rel) else {
-            continue;
+        let mut src = match read(abs, rel) {
+            Ok(Some(src)) => src,
+            Ok(None) => continue,
+            Err(u) => {
+                unread.push(u);
+                continue;
+            }
         };
         // Document by document: one document's Python view at a time.
         for doc in &src.docs {
@@ -328,39 +374,124 @@ pub fn scan(root: &Path, config: &Config) -> std::io::Result<Vec<Outcome>> {
     }
     out.extend(graph::evaluate(&objects(&for_graph), config));
     sort(&mut out);
-    Ok(out)
+    Ok(Scan {
+        outcomes: out,
+        unread,
+    })
 }
 
 /// Reads one file as checkov's Kubernetes parser does: `.yaml`, `.yml` or `.json`, holding the
 /// words `apiVersion` and `kind`, not a Helm template (`{{ .Values.` / `{{ .Release.`), and
-/// parsing without error (checkov drops a file with a syntax error whole).
-pub fn read(abs: &Path, rel: &str) -> Option<Source> {
-    let ext = abs.extension().and_then(|e| e.to_str())?;
+/// parsing without error (checkov drops a file with a syntax error whole). `Ok(None)`: not a
+/// file the rules read; `Err`: one they would have read but cannot ([`Unread`]).
+pub fn read(abs: &Path, rel: &str) -> Result<Option<Source>, Unread> {
+    let Some(ext) = abs.extension().and_then(|e| e.to_str()) else {
+        return Ok(None);
+    };
     if !matches!(ext, "yaml" | "yml" | "json") {
-        return None;
+        return Ok(None);
     }
-    let meta = std::fs::metadata(abs).ok()?;
+    let unread = |line: Option<usize>, reason: &str| Unread {
+        path: rel.to_string(),
+        line,
+        reason: cap_reason(reason),
+    };
+    let meta = std::fs::metadata(abs).map_err(|e| unread(None, &e.to_string()))?;
     if meta.len() > yaml::max_file_bytes() {
-        return None;
+        return match looks_like_manifest_streamed(abs) {
+            Ok(false) => Ok(None),
+            Ok(true) => Err(unread(None, &yaml::too_large(meta.len()).message)),
+            Err(e) => Err(unread(None, &e.to_string())),
+        };
     }
-    let text = std::fs::read_to_string(abs).ok()?;
-    source(rel, &text)
+    let bytes = std::fs::read(abs).map_err(|e| unread(None, &e.to_string()))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            // Not read (checkov reads UTF-8); said so when it is a manifest all the same.
+            let (text, bad) = crate::repo::index::decode(e.into_bytes());
+            if !looks_like_manifest(&text) {
+                return Ok(None);
+            }
+            return Err(match bad {
+                Some(b) => unread(Some(b.pos.line.max(1)), &b.message),
+                None => unread(None, "not UTF-8 text (UTF-16): the policy rules read UTF-8"),
+            });
+        }
+    };
+    match load(rel, &text) {
+        // A chart's template is not YAML until rendered: skipped on purpose, as the browser
+        // says.
+        Err(_) if crate::repo::index::is_helm_template(abs, &text) => Ok(None),
+        other => other,
+    }
 }
 
-/// [`read`] of a text already in memory.
-pub fn source(rel: &str, text: &str) -> Option<Source> {
-    if !(text.contains("apiVersion") && text.contains("kind")) {
-        return None;
+/// A file's words as checkov's parser looks for them: `apiVersion` and `kind`, no Helm
+/// `{{ .Values.` / `{{ .Release.`.
+fn looks_like_manifest(text: &str) -> bool {
+    text.contains("apiVersion") && text.contains("kind") && !HELM.is_match(text)
+}
+
+static HELM: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"\{\{-?\s*\.(Release|Values)\.").expect("a valid pattern")
+});
+
+/// [`looks_like_manifest`] of a file over the size cap, read a MiB at a time (never whole).
+fn looks_like_manifest_streamed(abs: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    const CHUNK: usize = 1 << 20;
+    // Enough of the previous chunk to find a word cut at the boundary.
+    const KEEP: usize = 256;
+    let mut file = std::fs::File::open(abs)?;
+    let mut buf = vec![0u8; CHUNK];
+    let mut carry: Vec<u8> = Vec::new();
+    let (mut api, mut kind) = (false, false);
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(api && kind);
+        }
+        carry.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&carry);
+        if HELM.is_match(&text) {
+            return Ok(false);
+        }
+        api |= text.contains("apiVersion");
+        kind |= text.contains("kind");
+        let keep = carry.len().min(KEEP);
+        carry.drain(..carry.len() - keep);
     }
-    static HELM: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"\{\{-?\s*\.(Release|Values)\.").expect("a valid pattern")
-    });
-    if HELM.is_match(text) {
-        return None;
+}
+
+/// The reason of an [`Unread`]: one line, at most [`MAX_REASON`] characters (`…` when cut).
+pub(crate) fn cap_reason(s: &str) -> String {
+    let one: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() <= MAX_REASON {
+        return one;
+    }
+    let mut cut: String = one.chars().take(MAX_REASON - 1).collect();
+    cut.push('…');
+    cut
+}
+
+/// [`read`] of a text already in memory (`None` for a file the rules do not read, or cannot).
+pub fn source(rel: &str, text: &str) -> Option<Source> {
+    load(rel, text).ok().flatten()
+}
+
+/// [`read`] of a text: `Err` for a manifest that does not parse (with the parser's line).
+fn load(rel: &str, text: &str) -> Result<Option<Source>, Unread> {
+    if !looks_like_manifest(text) {
+        return Ok(None);
     }
     let mut parsed = yaml::parse(text);
-    if parsed.error.is_some() {
-        return None;
+    if let Some(e) = parsed.error {
+        return Err(Unread {
+            path: rel.to_string(),
+            line: Some(e.pos.line.max(1)),
+            reason: cap_reason(&e.message),
+        });
     }
     // Documents of a kind no rule reads (ConfigMaps, CRDs, Argo CD Applications…) are dropped
     // here, file by file: a repo of 200,000 ConfigMaps kept their trees and their Python views
@@ -374,10 +505,10 @@ pub fn source(rel: &str, text: &str) -> Option<Source> {
             doc.root = None;
         }
     }
-    Some(Source {
+    Ok(Some(Source {
         path: rel.to_string(),
         docs: parsed.docs,
-    })
+    }))
 }
 
 /// Whether a kind is one a rule or the graph reads.

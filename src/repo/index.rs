@@ -386,7 +386,7 @@ fn end_pos(text: &str) -> Pos {
 
 /// A file in the `templates/` folder of a Helm chart (a folder beside a `Chart.yaml`) with
 /// template actions in it.
-fn is_helm_template(abs: &Path, text: &str) -> bool {
+pub fn is_helm_template(abs: &Path, text: &str) -> bool {
     if !text.contains("{{") {
         return false;
     }

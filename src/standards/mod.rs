@@ -112,6 +112,10 @@ pub struct RepoSide {
     pub passed: BTreeMap<String, Vec<Passed>>,
     /// `standards/waivers.yaml`, or the error (with file:line) that makes it unusable.
     pub waivers: Result<Vec<waivers::Waiver>, String>,
+    /// Manifests the policy rules would have checked but could not read (a syntax error, over
+    /// the size cap, an I/O error): not checked, never clean. checkov skips them silently;
+    /// the findings do too (policy parity), these lines say so.
+    pub unchecked: Vec<crate::policy::Unread>,
 }
 
 impl Default for RepoSide {
@@ -121,6 +125,7 @@ impl Default for RepoSide {
             policy: None,
             passed: BTreeMap::new(),
             waivers: Ok(Vec::new()),
+            unchecked: Vec::new(),
         }
     }
 }
@@ -144,11 +149,16 @@ pub fn scan_repo(root: &std::path::Path) -> RepoSide {
 
 /// [`scan_repo`], with the failed outcomes themselves (the browser's marks) from the same scan.
 pub fn scan_repo_with_outcomes(root: &std::path::Path) -> (Vec<crate::policy::Outcome>, RepoSide) {
-    use crate::policy::{Config, Status, scan};
+    use crate::policy::{Config, Scan, Status, scan_all};
     let config = Config::load(&[root]);
     let mut failed_outcomes = Vec::new();
-    let (policy, passed) = match scan(root, &config) {
-        Ok(all) => {
+    let mut unchecked = Vec::new();
+    let (policy, passed) = match scan_all(root, &config) {
+        Ok(Scan {
+            outcomes: all,
+            unread,
+        }) => {
+            unchecked = unread;
             let mut passed: BTreeMap<String, Vec<Passed>> = BTreeMap::new();
             for o in all.iter().filter(|o| o.status == Status::Passed) {
                 let kind = o.resource.split('.').next().unwrap_or("");
@@ -179,6 +189,7 @@ pub fn scan_repo_with_outcomes(root: &std::path::Path) -> (Vec<crate::policy::Ou
         policy,
         passed,
         waivers: waivers::load(root),
+        unchecked,
     };
     (failed_outcomes, side)
 }
@@ -292,6 +303,12 @@ pub struct SiteStandards {
     /// Which: `Deployment.mqtt.mosquitto CKV_K8S_19` (resource, the rules).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub drifted: Vec<String>,
+    /// Manifests of the site the policy rules could not read (`RepoSide::unchecked`): not
+    /// checked. They leave the site's standards unknown, not degraded.
+    pub unchecked_files: u32,
+    /// Which, with why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unchecked: Vec<crate::policy::Unread>,
     pub benches: Vec<BenchSummary>,
     /// Images running or deployed at the site with a Critical vulnerability.
     pub critical_images: u32,
@@ -313,33 +330,55 @@ impl SiteStandards {
 
     /// The site's problems, one line each, for `blast status`, the overview and the wall.
     pub fn problems(&self) -> Vec<String> {
-        let mut p = Vec::new();
+        self.weighed_problems()
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect()
+    }
+
+    /// [`problems`](Self::problems), each with whether it degrades the site (`true`) or
+    /// leaves it unknown (`false`: manifests not checked).
+    pub fn weighed_problems(&self) -> Vec<(bool, String)> {
+        let mut p: Vec<(bool, String)> = Vec::new();
         if let Some(n) = self.policy_errors.filter(|n| *n > 0) {
-            p.push(format!("{n} policy error{}", plural(n)));
+            p.push((true, format!("{n} policy error{}", plural(n))));
+        }
+        if let Some(first) = self.unchecked.first() {
+            let n = self.unchecked_files;
+            p.push((
+                false,
+                format!(
+                    "{n} manifest{} not checked (unreadable): {}{}",
+                    plural(n),
+                    first.source(),
+                    if n > 1 { ", …" } else { "" }
+                ),
+            ));
         }
         if self.drift > 0 {
             let n = self.drift;
-            p.push(format!(
-                "{n} live workload{} drifted from {} manifest{}",
-                plural(n),
-                if n == 1 { "its" } else { "their" },
-                plural(n)
+            p.push((
+                true,
+                format!(
+                    "{n} live workload{} drifted from {} manifest{}",
+                    plural(n),
+                    if n == 1 { "its" } else { "their" },
+                    plural(n)
+                ),
             ));
         }
         if self.critical_images > 0 {
             let n = self.critical_images;
-            p.push(format!(
-                "{n} image{} with Critical vulnerabilities",
-                plural(n)
+            p.push((
+                true,
+                format!("{n} image{} with Critical vulnerabilities", plural(n)),
             ));
         }
         for b in &self.benches {
             if b.counts.fail > 0 {
-                p.push(format!(
-                    "{} {}: {} FAIL",
-                    b.tool.label(),
-                    b.target,
-                    b.counts.fail
+                p.push((
+                    true,
+                    format!("{} {}: {} FAIL", b.tool.label(), b.target, b.counts.fail),
                 ));
             }
         }
@@ -358,6 +397,8 @@ pub struct Inputs<'a> {
     /// Each report with the site it was read on (waivers applied).
     pub reports: &'a [(String, Report)],
     pub drift: &'a [Drift],
+    /// The repo's manifests that could not be checked (`RepoSide::unchecked`).
+    pub unchecked: &'a [crate::policy::Unread],
     pub images: &'a [ImageVulns],
     /// Sites that exist even with nothing to say (every watched source, every cluster).
     pub sites: &'a [String],
@@ -389,6 +430,11 @@ pub fn per_site(inputs: &Inputs) -> Vec<SiteStandards> {
             let s = site(&mut sites, site_of_path(&f.source));
             *s.policy_errors.get_or_insert(0) += 1;
         }
+    }
+    for u in inputs.unchecked {
+        let s = site(&mut sites, site_of_path(&u.path));
+        s.unchecked_files += 1;
+        s.unchecked.push(u.clone());
     }
     for d in inputs.drift {
         let s = site(&mut sites, &d.site);
@@ -503,6 +549,7 @@ mod tests {
             policy: Some(&policy),
             reports: &reports,
             drift: &[],
+            unchecked: &[],
             images: &images,
             sites: &all,
         });
@@ -559,6 +606,123 @@ mod tests {
             "edge-lab"
         );
         assert_eq!(site_of_path("infrastructure/argocd/values.yaml:3"), "");
+    }
+
+    #[test]
+    fn the_repo_scan_lists_the_manifests_it_could_not_check_and_nothing_else() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path().join("apps/edge-lab/web");
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web, namespace: shop}\n";
+        std::fs::write(dir.join("good.yaml"), good).unwrap();
+        // A tab where indentation is expected, on line 6.
+        std::fs::write(
+            dir.join("broken.yaml"),
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n\tspec: {}\n",
+        )
+        .unwrap();
+        // An unclosed quote: a manifest as JSON, broken (the parser says where).
+        std::fs::write(
+            dir.join("quote.json"),
+            "{\"apiVersion\": \"v1\",\n \"kind\": \"Pod\",\n \"metadata\": {\"name\": \"x}\n}\n",
+        )
+        .unwrap();
+        // A Helm template (skipped on purpose, as checkov does) and YAML that is no manifest,
+        // both broken as YAML: neither is listed.
+        let chart = d.path().join("apps/edge-lab/chart");
+        std::fs::create_dir_all(chart.join("templates")).unwrap();
+        std::fs::write(
+            chart.join("Chart.yaml"),
+            "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+        )
+        .unwrap();
+        std::fs::write(
+            chart.join("templates/deploy.yaml"),
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Values.name }}\n  labels: {{ include \"x\" . }\n",
+        )
+        .unwrap();
+        std::fs::write(
+            chart.join("templates/cm.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: {{ include \"c.x\" . | nindent 4 }\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("notes.yaml"), "title: x\n\tbody: [unclosed\n").unwrap();
+        std::fs::write(dir.join("README.md"), "apiVersion kind: [\n").unwrap();
+        let side = scan_repo(d.path());
+        let got: Vec<(&str, Option<usize>)> = side
+            .unchecked
+            .iter()
+            .map(|u| (u.path.as_str(), u.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("apps/edge-lab/web/broken.yaml", Some(6)),
+                ("apps/edge-lab/web/quote.json", Some(3)),
+            ],
+            "{:#?}",
+            side.unchecked
+        );
+        for u in &side.unchecked {
+            assert!(!u.reason.is_empty() && !u.reason.contains('\n'), "{u:?}");
+        }
+        // The outcomes are those of the good file alone, as checkov's.
+        let config = crate::policy::Config::default();
+        let all = crate::policy::scan(d.path(), &config).unwrap();
+        assert!(!all.is_empty());
+        assert!(
+            all.iter().all(|o| o.path == "apps/edge-lab/web/good.yaml"),
+            "{all:#?}"
+        );
+        // Rolled up on the site its path belongs to: not degraded, yet not clean.
+        let sites = per_site(&Inputs {
+            policy: side.policy.as_deref(),
+            unchecked: &side.unchecked,
+            ..Default::default()
+        });
+        let lab = sites.iter().find(|s| s.site == "edge-lab").unwrap();
+        assert_eq!(lab.unchecked_files, 2);
+        assert!(!lab.degraded());
+        assert_eq!(
+            lab.weighed_problems(),
+            [(
+                false,
+                "2 manifests not checked (unreadable): apps/edge-lab/web/broken.yaml:6, …"
+                    .to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn a_manifest_over_the_size_cap_is_not_checked_and_said_so() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path().join("apps/edge-lab");
+        std::fs::create_dir_all(&dir).unwrap();
+        let cap = crate::repo::yaml::max_file_bytes() as usize;
+        // `kind` only past the first MiB: the whole file is looked through, a MiB at a time.
+        let mut big = String::from("apiVersion: v1\ndata:\n");
+        while big.len() <= cap + (1 << 20) {
+            big.push_str("  # padding padding padding padding padding padding padding padding\n");
+        }
+        big.push_str("kind: ConfigMap\n");
+        std::fs::write(dir.join("big.yaml"), &big).unwrap();
+        // As big, but not a manifest (no `kind`): not listed.
+        std::fs::write(dir.join("data.yaml"), big.replace("kind", "sort")).unwrap();
+        drop(big);
+        let side = scan_repo(d.path());
+        assert_eq!(side.unchecked.len(), 1, "{:?}", side.unchecked);
+        let u = &side.unchecked[0];
+        assert_eq!((u.path.as_str(), u.line), ("apps/edge-lab/big.yaml", None));
+        assert!(u.reason.contains("limit"), "{}", u.reason);
+    }
+
+    #[test]
+    fn a_reason_is_one_line_of_at_most_200_characters() {
+        let long = format!("expected a key\n{}", "secret ".repeat(100));
+        let r = crate::policy::cap_reason(&long);
+        assert_eq!(r.chars().count(), crate::policy::MAX_REASON);
+        assert!(r.ends_with('…') && !r.contains('\n'), "{r}");
+        assert_eq!(crate::policy::cap_reason("short\n reason"), "short reason");
     }
 
     #[test]

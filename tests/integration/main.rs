@@ -48,5 +48,6 @@ mod real_apiserver;
 mod reconcile;
 mod snapshots;
 mod standards;
+mod standards_unread;
 mod support;
 mod yaml_suite;

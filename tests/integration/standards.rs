@@ -35,7 +35,12 @@ fn settled(s: &blast::app::State) -> bool {
 }
 
 /// `blast ARGS --json` against the harness's emulator; `(exit code, JSON)`.
-async fn blast_json(h: &Harness, home: &std::path::Path, args: &[&str]) -> (i32, Value) {
+async fn blast_json(
+    h: &Harness,
+    home: &std::path::Path,
+    repo: &std::path::Path,
+    args: &[&str],
+) -> (i32, Value) {
     let kubeconfig = home.join("kubeconfig.yaml");
     std::fs::write(
         &kubeconfig,
@@ -50,7 +55,7 @@ async fn blast_json(h: &Harness, home: &std::path::Path, args: &[&str]) -> (i32,
         .arg("--kubeconfig")
         .arg(&kubeconfig)
         .arg("--repo")
-        .arg(env!("CARGO_MANIFEST_DIR"))
+        .arg(repo)
         .args(args)
         .arg("--json")
         .env("HOME", home)
@@ -78,8 +83,26 @@ async fn the_standards_view_blast_standards_and_blast_status_agree_line_by_line(
     world::vulnerability_reports(&emu, now).unwrap();
     let mut h = Harness::start_with(Route::Standards, emu).await;
     // The repo's side and images, as the console's tasks read them (`Effect::Reindex`,
-    // `Effect::ScanRepoImages`).
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    // `Effect::ScanRepoImages`): this repo's manifests, and one for edge-lab that does not
+    // parse (a tab for indentation on line 6), which no rule could check.
+    let repo = tempfile::tempdir().unwrap();
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for d in ["apps", "clusters", "infrastructure", "standards"] {
+        crate::support::copy_dir(&here.join(d), &repo.path().join(d));
+    }
+    std::fs::copy(
+        here.join(".checkov.yaml"),
+        repo.path().join(".checkov.yaml"),
+    )
+    .unwrap();
+    let broken = repo.path().join("apps/edge-lab/broken/deployment.yaml");
+    std::fs::create_dir_all(broken.parent().unwrap()).unwrap();
+    std::fs::write(
+        &broken,
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: broken, namespace: ops}\nspec:\n  template:\n\tspec: {}\n",
+    )
+    .unwrap();
+    let root = repo.path();
     let mut index = blast::repo::index::build(root).unwrap();
     let (failed, side) = blast::standards::scan_repo_with_outcomes(root);
     index.policy = failed;
@@ -115,10 +138,17 @@ async fn the_standards_view_blast_standards_and_blast_status_agree_line_by_line(
     assert!(has("kube-bench", "FAIL"), "{view:#?}");
     assert!(has("docker-bench", "WAIVED"), "{view:#?}");
     assert!(h.state.views.std_images.is_some(), "Trivy's reports count");
+    assert!(
+        view.iter().any(|l| l["id"] == "not checked"
+            && l["level"] == "WARN"
+            && l["site"] == "edge-lab"
+            && l["subject"] == "apps/edge-lab/broken/deployment.yaml"),
+        "{view:#?}"
+    );
 
     let home = tempfile::tempdir().unwrap();
-    let (code, standards) = blast_json(&h, home.path(), &["standards"]).await;
-    let (status_code, status) = blast_json(&h, home.path(), &["status"]).await;
+    let (code, standards) = blast_json(&h, home.path(), root, &["standards"]).await;
+    let (status_code, status) = blast_json(&h, home.path(), root, &["status"]).await;
     // Line by line: the same findings, in the same order, with the same words.
     let lines = standards["lines"].as_array().unwrap();
     for (i, (a, b)) in view.iter().zip(lines).enumerate() {
@@ -151,5 +181,21 @@ async fn the_standards_view_blast_standards_and_blast_status_agree_line_by_line(
         );
     }
     assert_ne!(status_code, 0);
+    // The manifest not checked is a problem of edge-lab in `blast status`, unknown (not a
+    // policy error).
+    let unread: Vec<&Value> = status["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["site"] == "edge-lab")
+        .flat_map(|s| s["problems"].as_array().unwrap())
+        .filter(|p| p["message"].as_str().unwrap().contains("not checked"))
+        .collect();
+    assert_eq!(unread.len(), 1, "{status:#}");
+    assert_eq!(unread[0]["verdict"], "unknown");
+    assert_eq!(
+        unread[0]["message"],
+        "1 manifest not checked (unreadable): apps/edge-lab/broken/deployment.yaml:6"
+    );
     drop(h);
 }

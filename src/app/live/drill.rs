@@ -526,7 +526,13 @@ pub fn open_problem(state: &mut State, fx: &mut Vec<Effect>) -> bool {
         "standards" => {
             // `Standards SITE`: the Standards view, on the first line of that kind of problem.
             let area = super::standards::area_of_problem(&p.message);
-            state.views.std_pending = Some(format!("{rest}|{area}"));
+            // A manifest not checked: its own line, not the first policy finding.
+            let id = if p.message.contains(super::standards::NOT_CHECKED) {
+                super::standards::NOT_CHECKED
+            } else {
+                ""
+            };
+            state.views.std_pending = Some(format!("{rest}|{area}|{id}"));
             state.views.standards.filter.clear();
             go(state, Route::Standards, fx);
             return true;

@@ -44,6 +44,9 @@ pub const DRIFT_KINDS: [KindInfo; 6] = [
 /// Why docker-bench has no report for a Talos cluster.
 pub const TALOS_NOTE: &str = "docker-bench cannot run on Talos nodes (no Docker, no shell, no SSH): kube-bench covers the cluster";
 
+/// The id of a policy line for a manifest the rules could not read.
+pub const NOT_CHECKED: &str = "not checked";
+
 /// How bad a line is, worst first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -270,6 +273,7 @@ pub fn per_site(
         policy: repo.and_then(|r| r.policy.as_deref()),
         reports: &g.reports,
         drift: &g.drift,
+        unchecked: repo.map_or(&[], |r| r.unchecked.as_slice()),
         images: images.unwrap_or(&[]),
         sites: &g.sites,
     })
@@ -279,6 +283,11 @@ pub fn per_site(
 pub fn site_text(s: &SiteStandards, images_known: bool) -> String {
     let mut parts = Vec::new();
     parts.push(match s.policy_errors {
+        Some(n) if s.unchecked_files > 0 => format!(
+            "policy {n}, {} file{} not checked",
+            s.unchecked_files,
+            if s.unchecked_files == 1 { "" } else { "s" }
+        ),
         Some(n) => format!("policy {n}"),
         None => "policy not checked".into(),
     });
@@ -341,6 +350,22 @@ pub fn rows(
             Some(findings) => {
                 for f in findings.iter().filter(|f| here(&f.source)) {
                     items.push(policy_row(&row, f));
+                }
+                // A manifest the rules could not read: not checked, never clean.
+                for u in repo.map_or(&[][..], |r| &r.unchecked) {
+                    if here(&u.path) {
+                        items.push(row(
+                            Level::Warn,
+                            "policy",
+                            NOT_CHECKED.into(),
+                            u.path.clone(),
+                            format!("{} ({})", u.reason, u.source()),
+                            Target::File {
+                                path: u.path.clone(),
+                                line: u.line.unwrap_or(1),
+                            },
+                        ));
+                    }
                 }
             }
             None if s.site != standards::SHARED => items.push(row(
@@ -531,10 +556,13 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The verdict the standards give a site, for the overview.
+/// The verdict the standards give a site, for the overview: degraded, else unknown while a
+/// manifest could not be checked, else healthy.
 pub fn verdict(s: &SiteStandards) -> Verdict {
     if s.degraded() {
         Verdict::Degraded
+    } else if s.unchecked_files > 0 {
+        Verdict::Unknown
     } else {
         Verdict::Healthy
     }
@@ -695,7 +723,7 @@ pub fn open_file_line(
 
 /// The area of the Standards view's lines a site problem (`SiteStandards::problems`) is about.
 pub fn area_of_problem(message: &str) -> &'static str {
-    if message.contains("policy error") {
+    if message.contains("policy error") || message.contains("not checked") {
         "policy"
     } else if message.contains("drifted") {
         "drift"
@@ -714,6 +742,7 @@ pub fn area_of_problem(message: &str) -> &'static str {
 pub(crate) mod tests {
     use super::*;
     use crate::app::live::{Entry, LiveMsg};
+    use crate::policy::Unread;
     use crate::standards::{Passed, waivers};
     use serde_json::json;
 
@@ -844,6 +873,12 @@ pub(crate) mod tests {
             waivers: waivers::parse(
                 "waivers:\n  - {tool: docker-bench, target: mgmt, id: '5.5', reason: k3d nodes are privileged}\n  - {tool: docker-bench, target: mgmt, id: '5.31', reason: k3d shares the user namespace}\n",
             ),
+            // A manifest of edge-lab the rules could not read.
+            unchecked: vec![Unread {
+                path: "apps/edge-lab/web/broken.yaml".into(),
+                line: Some(6),
+                reason: "found a tab character where an indentation space is expected".into(),
+            }],
         };
         let images = vec![ImageVulns {
             reference: "docker.io/library/eclipse-mosquitto:2.0.22".into(),
@@ -907,6 +942,39 @@ pub(crate) mod tests {
         assert!(
             lab.iter()
                 .any(|r| r.area == "report" && r.detail.contains("unreadable"))
+        );
+        // The manifest the rules could not read: a WARN line of its own, leading to the file
+        // at the parser's line; the site's line counts it.
+        let unread = lab.iter().find(|r| r.id == NOT_CHECKED).unwrap();
+        assert_eq!(
+            (unread.level, unread.area, unread.subject.as_str()),
+            (Level::Warn, "policy", "apps/edge-lab/web/broken.yaml")
+        );
+        assert_eq!(
+            unread.detail,
+            "found a tab character where an indentation space is expected (apps/edge-lab/web/broken.yaml:6)"
+        );
+        assert_eq!(
+            unread.target,
+            Target::File {
+                path: "apps/edge-lab/web/broken.yaml".into(),
+                line: 6
+            }
+        );
+        let lab_header = rows
+            .iter()
+            .find(|r| r.header && r.site == "edge-lab")
+            .unwrap();
+        assert!(
+            lab_header
+                .detail
+                .starts_with("policy 1, 1 file not checked"),
+            "{}",
+            lab_header.detail
+        );
+        assert!(
+            rows.iter().filter(|r| r.id == NOT_CHECKED).count() == 1,
+            "on its own site only"
         );
         let talos = lab.iter().find(|r| r.detail == TALOS_NOTE).unwrap();
         assert_eq!(talos.level, Level::Info);
@@ -993,6 +1061,16 @@ pub(crate) mod tests {
             .map(|p| p.message.as_str())
             .collect();
         assert!(msgs.contains(&"1 policy error"), "{msgs:?}");
+        let unread = lab
+            .problems
+            .iter()
+            .find(|p| p.message.contains("not checked"))
+            .unwrap();
+        assert_eq!(
+            unread.message,
+            "1 manifest not checked (unreadable): apps/edge-lab/web/broken.yaml:6"
+        );
+        assert_eq!(unread.verdict, Verdict::Unknown, "not known bad: unknown");
         assert!(msgs.iter().any(|m| m.contains("drifted")), "{msgs:?}");
         assert!(
             msgs.iter().any(|m| m.starts_with("kube-bench edge-lab:")),
@@ -1023,6 +1101,77 @@ pub(crate) mod tests {
         {
             assert_ne!(area_of_problem(&p.message), "", "{}", p.message);
         }
+    }
+
+    #[test]
+    fn a_manifest_not_checked_leaves_an_otherwise_clean_site_unknown_never_healthy() {
+        use crate::app::live::gitops::Revisions;
+        use crate::app::live::storage::Thresholds;
+        use crate::app::live::summary::{add_standards, overview};
+        let (live, mut repo, images) = world();
+        let std_of = |repo: &RepoSide| {
+            let g = gather(&live, Some(repo));
+            per_site(&g, Some(repo), Some(&images))
+        };
+        let mgmt_of = |repo: &RepoSide| {
+            let mut sites = overview(&live, Thresholds::default(), &Revisions::new());
+            add_standards(&mut sites, &std_of(repo), true);
+            sites.into_iter().find(|s| s.site == "mgmt").unwrap()
+        };
+        // Without the shared policy error, mgmt's standards are healthy (WARN and waived only)…
+        repo.policy
+            .as_mut()
+            .unwrap()
+            .retain(|f| f.rule != "CKV_K8S_21");
+        let before = mgmt_of(&repo);
+        assert_eq!(before.standards.as_ref().unwrap().verdict, Verdict::Healthy);
+        assert!(before.problems.iter().all(|p| p.area != "standards"));
+        // …until one of its manifests cannot be read: unknown, with a problem saying which.
+        repo.unchecked = vec![Unread {
+            path: "clusters/mgmt/argocd/app.yaml".into(),
+            line: Some(3),
+            reason: "did not find expected key".into(),
+        }];
+        let after = mgmt_of(&repo);
+        assert_eq!(after.standards.as_ref().unwrap().verdict, Verdict::Unknown);
+        assert!(after.verdict >= Verdict::Unknown, "{:?}", after.verdict);
+        let p = after
+            .problems
+            .iter()
+            .find(|p| p.area == "standards")
+            .unwrap();
+        assert_eq!(
+            (p.message.as_str(), p.verdict),
+            (
+                "1 manifest not checked (unreadable): clusters/mgmt/argocd/app.yaml:3",
+                Verdict::Unknown
+            )
+        );
+        let mgmt = std_of(&repo)
+            .into_iter()
+            .find(|s| s.site == "mgmt")
+            .unwrap();
+        assert!(!mgmt.degraded(), "not a policy error");
+        assert_eq!(mgmt.unchecked_files, 1);
+        // The view: the line, under a WARN site header.
+        let rows = rows(&live, Some(&repo), Some(&images), "not checked");
+        assert_eq!(rows.len(), 2, "{rows:#?}");
+        assert_eq!((rows[0].header, rows[0].subject.as_str()), (true, "WARN"));
+        assert_eq!(rows[1].subject, "clusters/mgmt/argocd/app.yaml");
+        // What every site shares counts on the management cluster, as its policy errors do.
+        repo.unchecked[0].path = "infrastructure/argocd/values.yaml".into();
+        assert_eq!(
+            mgmt_of(&repo).standards.as_ref().unwrap().verdict,
+            Verdict::Healthy,
+            "mgmt's own area; the shared line is its own"
+        );
+        assert!(
+            mgmt_of(&repo)
+                .problems
+                .iter()
+                .any(|p| p.object == "Standards shared" && p.verdict == Verdict::Unknown)
+        );
+        assert!(mgmt_of(&repo).verdict >= Verdict::Unknown);
     }
 
     #[test]

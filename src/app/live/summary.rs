@@ -73,7 +73,8 @@ impl SiteSummary {
 
 /// Adds the standards to the summaries (`overview`'s): each site's standards area and its
 /// problems (policy errors, drift, unwaived benchmark FAILs and Critical images degrade it;
-/// WARN, High and waived items do not). What every site shares (`standards::SHARED`) counts
+/// a manifest the policy rules could not read leaves it unknown; WARN, High and waived items
+/// do not count). What every site shares (`standards::SHARED`) counts
 /// on the management clusters, which deploy it. Sites sorted again, worst first.
 pub fn add_standards(
     sites: &mut [SiteSummary],
@@ -100,18 +101,22 @@ pub fn add_standards(
                     text: super::standards::site_text(st, images_known),
                 });
             }
-            for p in st.problems() {
+            for (degrades, p) in st.weighed_problems() {
                 s.problems.push(SummaryProblem {
                     area: "standards",
                     object: format!("Standards {}", st.site),
                     message: p,
                     since: None,
-                    verdict: Verdict::Degraded,
+                    // A manifest not checked: the site's standards are not known, not bad.
+                    verdict: if degrades {
+                        Verdict::Degraded
+                    } else {
+                        Verdict::Unknown
+                    },
                 });
             }
-            if st.degraded() {
-                s.verdict = s.verdict.max(Verdict::Degraded);
-            }
+            // Degraded, or unknown while a manifest could not be checked (never healthy).
+            s.verdict = s.verdict.max(verdict);
             s.problems
                 .sort_by(|a, b| b.verdict.cmp(&a.verdict).then(a.since.cmp(&b.since)));
         }

@@ -472,17 +472,23 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
     fx
 }
 
-/// Selects the first line of `site|area` that fails (else the site's header).
+/// Selects the first line of `site|area|id` (any id when empty) that fails (else the site's
+/// header).
 fn select_pending(
     nav: &mut TableNav,
     rows: &[super::standards::StdRow],
     pending: &str,
     height: usize,
 ) {
-    let (site, area) = pending.split_once('|').unwrap_or((pending, ""));
+    let mut parts = pending.splitn(3, '|');
+    let site = parts.next().unwrap_or("");
+    let area = parts.next().unwrap_or("");
+    let id = parts.next().unwrap_or("");
     let at = rows
         .iter()
-        .position(|r| !r.header && r.site == site && r.area == area)
+        .position(|r| {
+            !r.header && r.site == site && r.area == area && (id.is_empty() || r.id == id)
+        })
         .or_else(|| rows.iter().position(|r| r.header && r.site == site));
     if let Some(i) = at {
         nav.selected = i;

@@ -55,12 +55,17 @@ pub(super) fn problem_line(
         .since
         .map(|t| format!(" ({})", age(now, t)))
         .unwrap_or_default();
+    // An area as long as its column (`standards`) still gets a space before the object.
+    let area = if p.area.width() >= 8 {
+        format!("{} ", p.area)
+    } else {
+        format!("{:<8}", p.area)
+    };
     let head = match site {
         Some(s) => format!(
-            "{} {:<9}{s:<14} {:<8}",
+            "{} {:<9}{s:<14} {area}",
             p.verdict.symbol(),
             p.verdict.label(),
-            p.area
         ),
         None => format!("{} ", p.verdict.symbol()),
     };
