@@ -267,7 +267,8 @@ fn header_status(state: &State, theme: &Theme, base: Style, compact: bool) -> Ve
 }
 
 /// Key hints for the footer, from the keymap.
-fn hint(
+/// The first key bound to `action` in `ctx`, then what it does; nothing when no key is bound.
+pub(crate) fn hint(
     state: &State,
     ctx: Context,
     action: Action,
@@ -281,64 +282,73 @@ fn hint(
     }
 }
 
+/// [`hint`] for each of `keys`, in order.
+fn hints(
+    state: &State,
+    keys: &[(Context, Action, &str)],
+    theme: &Theme,
+    out: &mut Vec<Span<'static>>,
+) {
+    for (ctx, action, label) in keys {
+        hint(state, *ctx, *action, label, theme, out);
+    }
+}
+
+/// A line being typed: the prompt, the text and a block cursor, what it finds (if given), and
+/// the keys that keep or clear it.
+pub(crate) fn typing(
+    state: &State,
+    prompt: &'static str,
+    text: &str,
+    found: Option<String>,
+    theme: &Theme,
+    out: &mut Vec<Span<'static>>,
+) {
+    out.push(Span::styled(prompt, theme.style(Role::Accent)));
+    out.push(Span::styled(text.to_string(), theme.style(Role::Text)));
+    out.push(Span::styled("█", theme.style(Role::Accent)));
+    if let Some(found) = found {
+        out.push(Span::styled(found, theme.style(Role::Muted)));
+    }
+    hints(
+        state,
+        &[
+            (Context::Filter, Action::Accept, "keep"),
+            (Context::Filter, Action::Back, "clear"),
+        ],
+        theme,
+        out,
+    );
+}
+
+/// The last toast: `✗` in the error colour for an error, `!` in the warning colour otherwise.
+pub(crate) fn toast_span(t: &crate::app::overlay::Toast, theme: &Theme) -> Span<'static> {
+    let role = if t.error { Role::Error } else { Role::Warning };
+    Span::styled(
+        format!(" {} {}", if t.error { "✗" } else { "!" }, t.text),
+        theme.style(role),
+    )
+}
+
 fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let f = &state.browser.filter;
     let search = &state.browser.search;
     let mut spans: Vec<Span> = Vec::new();
     if search.editing {
-        spans.push(Span::styled(" search in file /", theme.style(Role::Accent)));
-        spans.push(Span::styled(search.text.clone(), theme.style(Role::Text)));
-        spans.push(Span::styled("█", theme.style(Role::Accent)));
-        spans.push(Span::styled(
-            format!("  {} lines", search.hits.len()),
-            theme.style(Role::Muted),
-        ));
-        hint(
+        let found = format!("  {} lines", search.hits.len());
+        typing(
             state,
-            Context::Filter,
-            Action::Accept,
-            "keep",
-            theme,
-            &mut spans,
-        );
-        hint(
-            state,
-            Context::Filter,
-            Action::Back,
-            "clear",
+            " search in file /",
+            &search.text,
+            Some(found),
             theme,
             &mut spans,
         );
     } else if f.editing {
-        spans.push(Span::styled(" /", theme.style(Role::Accent)));
-        spans.push(Span::styled(f.text.clone(), theme.style(Role::Text)));
-        spans.push(Span::styled("█", theme.style(Role::Accent)));
-        spans.push(Span::styled(
-            format!("  {} matches", f.matches.len()),
-            theme.style(Role::Muted),
-        ));
-        hint(
-            state,
-            Context::Filter,
-            Action::Accept,
-            "keep",
-            theme,
-            &mut spans,
-        );
-        hint(
-            state,
-            Context::Filter,
-            Action::Back,
-            "clear",
-            theme,
-            &mut spans,
-        );
+        let found = format!("  {} matches", f.matches.len());
+        typing(state, " /", &f.text, Some(found), theme, &mut spans);
     } else if let Some(t) = &state.toast {
-        let role = if t.error { Role::Error } else { Role::Warning };
-        spans.push(Span::styled(
-            format!(" {} {}", if t.error { "✗" } else { "!" }, t.text),
-            theme.style(role),
-        ));
+        spans.push(toast_span(t, theme));
     } else {
         if !f.text.is_empty() {
             spans.push(Span::styled(
@@ -349,85 +359,36 @@ fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 format!("({} matches) ", f.matches.len()),
                 theme.style(Role::Muted),
             ));
-            hint(
+            hints(
                 state,
-                Context::Browser,
-                Action::NextMatch,
-                "next",
-                theme,
-                &mut spans,
-            );
-            hint(
-                state,
-                Context::Browser,
-                Action::Back,
-                "clear",
+                &[
+                    (Context::Browser, Action::NextMatch, "next"),
+                    (Context::Browser, Action::Back, "clear"),
+                ],
                 theme,
                 &mut spans,
             );
         } else {
-            hint(
+            hints(
                 state,
-                Context::Browser,
-                Action::Filter,
-                "filter",
-                theme,
-                &mut spans,
-            );
-            hint(
-                state,
-                Context::Browser,
-                Action::FocusNext,
-                "pane",
-                theme,
-                &mut spans,
-            );
-            hint(
-                state,
-                Context::Browser,
-                Action::ToggleLog,
-                "log",
-                theme,
-                &mut spans,
-            );
-            hint(
-                state,
-                Context::Browser,
-                Action::Reload,
-                "reload",
-                theme,
-                &mut spans,
-            );
-            hint(
-                state,
-                Context::Browser,
-                Action::QuickAction,
-                "actions",
-                theme,
-                &mut spans,
-            );
-            hint(
-                state,
-                Context::Browser,
-                Action::ViewChanges,
-                "changes",
+                &[
+                    (Context::Browser, Action::Filter, "filter"),
+                    (Context::Browser, Action::FocusNext, "pane"),
+                    (Context::Browser, Action::ToggleLog, "log"),
+                    (Context::Browser, Action::Reload, "reload"),
+                    (Context::Browser, Action::QuickAction, "actions"),
+                    (Context::Browser, Action::ViewChanges, "changes"),
+                ],
                 theme,
                 &mut spans,
             );
         }
-        hint(
+        hints(
             state,
-            Context::Global,
-            Action::Help,
-            "help",
-            theme,
-            &mut spans,
-        );
-        hint(
-            state,
-            Context::Browser,
-            Action::Quit,
-            "quit",
+            &[
+                (Context::Global, Action::Help, "help"),
+                (Context::Browser, Action::Quit, "quit"),
+            ],
             theme,
             &mut spans,
         );

@@ -140,6 +140,36 @@ fn demo_client(url: &str, psk: Option<&str>) -> Client {
     Client::new(&cfg.endpoint(None).unwrap().unwrap()).unwrap()
 }
 
+/// A bearer token signed now with the demo's key.
+fn demo_token() -> String {
+    Psk::from_base64(DEMO_PSK, DEMO_ISSUER)
+        .unwrap()
+        .token(blast::clair::client::unix_now())
+}
+
+/// `digest`'s vulnerability report as the demo's Clair serves it (asked with a demo token):
+/// 200, and valid against Clair's schema.
+async fn served_report_is_valid(s: &Schemas, url: &str, digest: &str) {
+    let a = Http::new()
+        .unwrap()
+        .send(
+            Method::GET,
+            &format!("{url}/matcher/api/v1/vulnerability_report/{digest}"),
+            &[(
+                http::header::AUTHORIZATION,
+                format!("Bearer {}", demo_token()),
+            )],
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200);
+    s.check(
+        "vulnerability_report",
+        &serde_json::from_slice(&a.body).unwrap(),
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn reports_over_http_with_a_real_token() {
     let s = Schemas::load();
@@ -147,25 +177,8 @@ async fn reports_over_http_with_a_real_token() {
     let c = demo_client(&url, Some(DEMO_PSK));
 
     // Every answer as Clair's schema says.
-    let http = Http::new().unwrap();
     for d in [PODINFO, MOSQUITTO, VM] {
-        let token = Psk::from_base64(DEMO_PSK, DEMO_ISSUER)
-            .unwrap()
-            .token(blast::clair::client::unix_now());
-        let a = http
-            .send(
-                Method::GET,
-                &format!("{url}/matcher/api/v1/vulnerability_report/{d}"),
-                &[(http::header::AUTHORIZATION, format!("Bearer {token}"))],
-                None,
-            )
-            .await
-            .unwrap();
-        assert_eq!(a.status, 200);
-        s.check(
-            "vulnerability_report",
-            &serde_json::from_slice(&a.body).unwrap(),
-        );
+        served_report_is_valid(&s, &url, d).await;
     }
 
     let ReportState::Ready { summary, .. } = c.report(PODINFO).await else {
@@ -271,24 +284,8 @@ async fn indexing_is_explicit_and_then_the_report_arrives() {
     };
     assert!(report.vulnerabilities.is_empty());
     // The report as served is a valid vulnerability_report.
-    let token = Psk::from_base64(DEMO_PSK, DEMO_ISSUER)
-        .unwrap()
-        .token(blast::clair::client::unix_now());
-    let a = Http::new()
-        .unwrap()
-        .send(
-            Method::GET,
-            &format!("{url}/matcher/api/v1/vulnerability_report/{DEMO_NOT_INDEXED}"),
-            &[(http::header::AUTHORIZATION, format!("Bearer {token}"))],
-            None,
-        )
-        .await
-        .unwrap();
-    assert_eq!(a.status, 200);
-    s.check(
-        "vulnerability_report",
-        &serde_json::from_slice(&a.body).unwrap(),
-    );
+    served_report_is_valid(&s, &url, DEMO_NOT_INDEXED).await;
+    let token = demo_token();
     // The index answer itself is a valid index_report.
     let a = Http::new()
         .unwrap()

@@ -4,7 +4,7 @@
 //! the wall recovers by itself.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use blast::app::live::storage::Thresholds;
 use blast::app::nav::Route;
@@ -16,7 +16,7 @@ use ratatui::buffer::Buffer;
 use ratatui::style::Modifier;
 
 use crate::live_snapshots::{World, live_state};
-use crate::pty::{Pty, ServeOnly, free_port};
+use crate::pty::{Pty, ServeOnly, free_port, spawn_on_mgmt};
 use crate::support::{buffer_text as text, git, temp_repo};
 
 const SIZES: [(u16, u16); 3] = [(80, 24), (200, 50), (400, 100)];
@@ -241,24 +241,24 @@ fn repo_fingerprint(work: &Path) -> String {
     )
 }
 
+/// `blast demo --dashboard --scenario none <extra>` in a pty, run in `cwd`.
+fn demo_wall(cwd: &Path, extra: &[&str], cols: u16, rows: u16, env: &[(&str, &str)]) -> Pty {
+    let mut args = vec!["demo", "--dashboard", "--scenario", "none"];
+    args.extend(extra);
+    Pty::spawn(&args, cwd, cols, rows, env)
+}
+
+/// `blast dashboard --page fleet` against the kubeconfig's `mgmt`, 100x30, run in the checkout.
+fn fleet_page(kubeconfig: &Path) -> Pty {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    spawn_on_mgmt(&["dashboard", "--page", "fleet"], kubeconfig, repo, 100, 30)
+}
+
 #[test]
 fn demo_dashboard_rotates_pages_and_no_key_touches_the_repo() {
     let repo = temp_repo();
     let before = repo_fingerprint(&repo.work);
-    let mut t = Pty::spawn(
-        &[
-            "demo",
-            "--dashboard",
-            "--scenario",
-            "none",
-            "--rotate",
-            "2s",
-        ],
-        &repo.work,
-        80,
-        24,
-        &[],
-    );
+    let t = demo_wall(&repo.work, &["--rotate", "2s"], 80, 24, &[]);
     t.wait_for("▸fleet", 20);
     t.wait_for("edge-berlin", 20);
     // Rotation, by itself.
@@ -293,8 +293,7 @@ fn demo_dashboard_rotates_pages_and_no_key_touches_the_repo() {
         before,
         "the repo is untouched"
     );
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
     assert_eq!(repo_fingerprint(&repo.work), before);
 }
 
@@ -304,50 +303,20 @@ fn dashboard_marks_a_lost_site_stale_and_recovers_without_exiting() {
     let kubeconfig = dir.path().join("kubeconfig.yaml");
     let port = free_port();
     let server = ServeOnly::start(port, &kubeconfig, dir.path());
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut t = Pty::spawn(
-        &[
-            "dashboard",
-            "--kubeconfig",
-            kubeconfig.to_str().unwrap(),
-            "--context",
-            "mgmt",
-            "--page",
-            "fleet",
-        ],
-        repo,
-        100,
-        30,
-        &[],
-    );
+    let t = fleet_page(&kubeconfig);
     t.wait_for("mgmt", 20);
     t.wait_for("live", 20);
     drop(server);
     t.wait_for("⚠ STALE", 30);
     let _server = ServeOnly::start(port, &kubeconfig, dir.path());
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while t.screen().contains("STALE") {
-        assert!(
-            Instant::now() < deadline,
-            "did not recover:\n{}",
-            t.screen()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.wait_until(60, "did not recover", |s| !s.contains("STALE"));
+    t.quit();
 }
 
 #[test]
 fn dashboard_under_no_color_uses_no_colour_and_still_marks_the_page() {
     let repo = temp_repo();
-    let mut t = Pty::spawn(
-        &["demo", "--dashboard", "--scenario", "none"],
-        &repo.work,
-        80,
-        24,
-        &[("NO_COLOR", "1")],
-    );
+    let mut t = demo_wall(&repo.work, &[], 80, 24, &[("NO_COLOR", "1")]);
     t.wait_for("edge-berlin", 20);
     t.send("q");
     assert_eq!(t.wait_exit(10), 0);
@@ -363,39 +332,17 @@ fn dashboard_under_no_color_uses_no_colour_and_still_marks_the_page() {
 fn dashboard_started_before_its_kubeconfig_exists_picks_it_up() {
     let dir = tempfile::tempdir().unwrap();
     let kubeconfig = dir.path().join("later/kubeconfig.yaml");
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut t = Pty::spawn(
-        &[
-            "dashboard",
-            "--kubeconfig",
-            kubeconfig.to_str().unwrap(),
-            "--context",
-            "mgmt",
-            "--page",
-            "fleet",
-        ],
-        repo,
-        100,
-        30,
-        &[],
-    );
+    let t = fleet_page(&kubeconfig);
     t.wait_for("kubeconfig · FAILED", 20);
     t.wait_for("⊘ unreachable", 5);
     std::fs::create_dir_all(kubeconfig.parent().unwrap()).unwrap();
     let _server = ServeOnly::start(free_port(), &kubeconfig, dir.path());
     t.wait_for("mgmt · HEALTHY", 40);
     // The stand-in for the missing kubeconfig is gone.
-    wait_gone(&t, "kubeconfig · FAILED", 10);
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
-}
-
-fn wait_gone(t: &Pty, text: &str, secs: u64) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while t.screen().contains(text) {
-        assert!(Instant::now() < deadline, "{text:?} stays:\n{}", t.screen());
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    t.wait_until(10, "\"kubeconfig · FAILED\" stays", |s| {
+        !s.contains("kubeconfig · FAILED")
+    });
+    t.quit();
 }
 
 /// A resize storm (a tmux pane dragged about), then the size it ends on: the dashboard keeps
@@ -403,13 +350,7 @@ fn wait_gone(t: &Pty, text: &str, secs: u64) {
 #[test]
 fn dashboard_survives_a_resize_storm() {
     let repo = temp_repo();
-    let mut t = Pty::spawn(
-        &["demo", "--dashboard", "--scenario", "none", "--rotate", "0"],
-        &repo.work,
-        80,
-        24,
-        &[],
-    );
+    let t = demo_wall(&repo.work, &["--rotate", "0"], 80, 24, &[]);
     t.wait_for("edge-berlin", 20);
     for i in 0..60u16 {
         t.resize(20 + (i * 37) % 200, 6 + (i * 13) % 70);
@@ -424,8 +365,7 @@ fn dashboard_survives_a_resize_storm() {
         Some(true),
         "{screen}"
     );
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
 }
 
 /// The `policy N` count of a site's line on the standards page, if the line is on screen.
@@ -450,32 +390,17 @@ fn a_violation_committed_while_the_wall_runs_shows_on_its_standards_page() {
     let port = free_port();
     let _server = ServeOnly::start(port, &kubeconfig, dir.path());
     let repo = temp_repo();
-    let mut t = Pty::spawn(
-        &[
-            "dashboard",
-            "--kubeconfig",
-            kubeconfig.to_str().unwrap(),
-            "--context",
-            "mgmt",
-            "--page",
-            "standards",
-            "--repo",
-            repo.work.to_str().unwrap(),
-        ],
+    let repo_arg = repo.work.to_str().unwrap();
+    let t = spawn_on_mgmt(
+        &["dashboard", "--page", "standards", "--repo", repo_arg],
+        &kubeconfig,
         &repo.work,
         200,
         50,
-        &[],
     );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while policy_count(&t.screen(), "edge-lab") != Some(0) {
-        assert!(
-            Instant::now() < deadline,
-            "edge-lab's line never said policy 0:\n{}",
-            t.screen()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    t.wait_until(30, "edge-lab's line never said policy 0", |s| {
+        policy_count(s, "edge-lab") == Some(0)
+    });
     // Someone commits a privileged bare Pod for edge-lab.
     let at = repo.work.join("apps/edge-lab/debug");
     std::fs::create_dir_all(&at).unwrap();
@@ -498,20 +423,10 @@ fn a_violation_committed_while_the_wall_runs_shows_on_its_standards_page() {
             "debug pod",
         ],
     );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let s = t.screen();
-        if policy_count(&s, "edge-lab").is_some_and(|n| n > 0) {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the committed violation never showed:\n{s}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.wait_until(30, "the committed violation never showed", |s| {
+        policy_count(s, "edge-lab").is_some_and(|n| n > 0)
+    });
+    t.quit();
 }
 
 /// The repo's changes cost one scan at a time, at most one more queued, however many arrive.
@@ -543,17 +458,9 @@ fn repo_changes_scan_one_at_a_time_with_at_most_one_queued() {
 #[test]
 fn the_wall_counts_critical_images_from_its_own_image_store() {
     let repo = temp_repo();
-    let mut t = Pty::spawn(
-        &["demo", "--dashboard", "--scenario", "none", "--rotate", "0"],
-        &repo.work,
-        200,
-        50,
-        &[],
-    );
+    let t = demo_wall(&repo.work, &["--rotate", "0"], 200, 50, &[]);
     t.wait_for("image with Critical vulnerabilities", 60);
     // The standards page, by its digit (the sixth page has a key of its own).
-    t.send("6");
-    t.wait_for("images 1 Critical", 20);
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.press("6", "images 1 Critical", 20);
+    t.quit();
 }

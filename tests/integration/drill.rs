@@ -88,6 +88,15 @@ fn log_of(fx: &[Effect]) -> Option<(u64, String, String, String)> {
     })
 }
 
+/// `L` streams the log (the last 500 lines of the running container) of `container` in a Pod of
+/// `source` whose name starts with `pod_prefix`.
+fn l_streams_the_log_of(s: &mut State, source: &str, pod_prefix: &str, container: &str) {
+    let fx = key(s, "L");
+    let (_, src, pod, c) = log_of(&fx).unwrap();
+    assert_eq!((src.as_str(), c.as_str()), (source, container));
+    assert!(pod.starts_with(pod_prefix), "{pod}");
+}
+
 fn set_cond(obj: &mut Value, type_: &str, status: &str, reason: &str, message: &str) {
     for c in obj["status"]["conditions"].as_array_mut().unwrap() {
         if c["type"] == type_ {
@@ -252,8 +261,9 @@ fn ceph_warning_to_the_osd_pod_its_events_and_its_log() {
     assert!(fx.contains(&Effect::StopStream(live_id)), "{fx:?}");
 }
 
-#[test]
-fn the_log_is_a_bounded_ring_searched_with_slash_and_n() {
+/// The ceph-warn world at 80x24 on every site's workloads, `L` on the second row: the state
+/// and the log stream's id.
+fn second_workloads_log() -> (State, u64) {
     let mut s = ceph_warn(80, 24);
     s.views.workload_scope = None;
     let mut fx = vec![];
@@ -262,6 +272,12 @@ fn the_log_is_a_bounded_ring_searched_with_slash_and_n() {
     key(&mut s, "j");
     let fx = key(&mut s, "L");
     let (id, ..) = log_of(&fx).unwrap();
+    (s, id)
+}
+
+#[test]
+fn the_log_is_a_bounded_ring_searched_with_slash_and_n() {
+    let (mut s, id) = second_workloads_log();
     for batch in 0..30 {
         let lines = (0..256)
             .map(|i| format!("line {}", batch * 256 + i))
@@ -371,13 +387,7 @@ fn a_degraded_diskpool_to_the_io_engine_log() {
     let pods: Vec<_> = s.views.workload_rows.iter().filter(|r| r.pod).collect();
     assert_eq!(pods.len(), 1, "the io-engine of the pool's node");
     assert_eq!(pods[0].node, "lab-2");
-    let fx = key(&mut s, "L");
-    let (_, source, pod, container) = log_of(&fx).unwrap();
-    assert_eq!(
-        (source.as_str(), container.as_str()),
-        ("edge-lab", "io-engine")
-    );
-    assert!(pod.starts_with("openebs-io-engine-"));
+    l_streams_the_log_of(&mut s, "edge-lab", "openebs-io-engine-", "io-engine");
 }
 
 #[test]
@@ -404,13 +414,7 @@ fn a_failed_backup_to_the_k10_executor_log() {
     assert!(screen.contains("context deadline exceeded"), "{screen}");
     key(&mut s, "w");
     assert_eq!(s.route, Route::Workloads);
-    let fx = key(&mut s, "L");
-    let (_, source, pod, container) = log_of(&fx).unwrap();
-    assert_eq!(
-        (source.as_str(), container.as_str()),
-        ("edge-lab", "executor-svc")
-    );
-    assert!(pod.starts_with("executor-svc-"));
+    l_streams_the_log_of(&mut s, "edge-lab", "executor-svc-", "executor-svc");
 }
 
 #[test]
@@ -623,14 +627,7 @@ fn i_in_the_overview_shows_the_selected_problem_whole() {
 /// would have been drawn as garbage. Tabs are expanded, escapes removed, other controls marked.
 #[test]
 fn log_lines_with_tabs_and_colour_escapes_are_drawn_readable() {
-    let mut s = ceph_warn(80, 24);
-    s.views.workload_scope = None;
-    let mut fx = vec![];
-    blast::app::nav::go(&mut s, Route::Workloads, &mut fx);
-    settle(&mut s);
-    key(&mut s, "j");
-    let fx = key(&mut s, "L");
-    let (id, ..) = log_of(&fx).unwrap();
+    let (mut s, id) = second_workloads_log();
     update(
         &mut s,
         Msg::Live(LiveMsg::LogLines {

@@ -103,6 +103,14 @@ async fn client(emu: &Emulator, server: &ServerHandle, context: &str) -> Client 
     Client::try_from(config).expect("client builds")
 }
 
+/// The seeded emulator, served; a client on `mgmt`.
+async fn seeded_on_mgmt() -> (Emulator, ServerHandle, Client) {
+    let emu = seeded();
+    let server = serve(&emu).await;
+    let client = client(&emu, &server, "mgmt").await;
+    (emu, server, client)
+}
+
 fn machines_resource() -> ApiResource {
     ApiResource::from_gvk_with_plural(
         &GroupVersionKind::gvk("cluster.x-k8s.io", "v1beta2", "Machine"),
@@ -215,9 +223,7 @@ fn set<const N: usize>(names: [&str; N]) -> BTreeSet<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn kube_client_lists_gets_and_selects() {
-    let emu = seeded();
-    let server = serve(&emu).await;
-    let client = client(&emu, &server, "mgmt").await;
+    let (emu, server, client) = seeded_on_mgmt().await;
     let nodes: Api<Node> = Api::all(client.clone());
 
     let all = nodes.list(&ListParams::default()).await.unwrap();
@@ -460,9 +466,7 @@ async fn rebind(emu: &Emulator, addr: SocketAddr) -> ServerHandle {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn watcher_with_streaming_lists_and_selectors() {
-    let emu = seeded();
-    let server = serve(&emu).await;
-    let client = client(&emu, &server, "mgmt").await;
+    let (emu, server, client) = seeded_on_mgmt().await;
 
     // sendInitialEvents: ADDED events, then a bookmark marking their end
     let machines: Api<DynamicObject> = Api::all_with(client.clone(), &machines_resource());
@@ -602,9 +606,7 @@ async fn raw_watches_resume_bookmark_and_time_out() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn discovery_finds_every_kind_of_the_table() {
-    let emu = seeded();
-    let server = serve(&emu).await;
-    let client = client(&emu, &server, "mgmt").await;
+    let (_emu, server, client) = seeded_on_mgmt().await;
     let version = client.apiserver_version().await.unwrap();
     assert_eq!(
         (version.major.as_str(), version.minor.as_str()),
@@ -644,9 +646,7 @@ async fn discovery_finds_every_kind_of_the_table() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn fault_error_rate_latency_and_unknown_paths() {
-    let emu = seeded();
-    let server = serve(&emu).await;
-    let client = client(&emu, &server, "mgmt").await;
+    let (emu, server, client) = seeded_on_mgmt().await;
     let nodes: Api<Node> = Api::all(client.clone());
 
     emu.faults().set_error_rate(2);
@@ -720,9 +720,7 @@ async fn fault_error_rate_latency_and_unknown_paths() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn fault_malformed_object_is_served_garbled_everywhere() {
-    let emu = seeded();
-    let server = serve(&emu).await;
-    let client = client(&emu, &server, "mgmt").await;
+    let (emu, server, client) = seeded_on_mgmt().await;
     let nodes: Api<Node> = Api::all(client.clone());
     let raw: Api<DynamicObject> = Api::all_with(client.clone(), &ApiResource::erase::<Node>(&()));
     let mut watch = raw
@@ -1175,6 +1173,20 @@ async fn demo_world(cluster: &str) -> (Emulator, ServerHandle, Client) {
     (emu, server, c)
 }
 
+/// The next line of a followed log, within 5 s.
+async fn next_line(
+    lines: &mut (impl futures::TryStream<Ok = String, Error = std::io::Error> + Unpin),
+) -> String {
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        futures::TryStreamExt::try_next(lines),
+    )
+    .await
+    .expect("a line within 5 s")
+    .unwrap()
+    .unwrap()
+}
+
 fn pod_name(emu_objects: &[(String, Value)], cluster: &str, prefix: &str) -> String {
     emu_objects
         .iter()
@@ -1285,16 +1297,7 @@ async fn pod_logs_follow_streams_new_lines_until_the_client_goes() {
         .await
         .unwrap()
         .lines();
-    let mut next = async || {
-        tokio::time::timeout(
-            Duration::from_secs(5),
-            futures::TryStreamExt::try_next(&mut lines),
-        )
-        .await
-        .expect("a line within 5 s")
-        .unwrap()
-        .unwrap()
-    };
+    let mut next = async || next_line(&mut lines).await;
     let tail = next().await;
     assert!(tail.contains("Retrying phase exportData"), "{tail}");
     let new1 = next().await;
@@ -1367,16 +1370,7 @@ async fn followed_logs_get_new_lines_that_follow_the_scenario() {
         ..Default::default()
     };
     let mut lines = futures::AsyncBufReadExt::lines(pods.log_stream(&osd, &params).await.unwrap());
-    let mut next = async || {
-        tokio::time::timeout(
-            Duration::from_secs(5),
-            futures::TryStreamExt::try_next(&mut lines),
-        )
-        .await
-        .expect("a line within 5 s")
-        .unwrap()
-        .unwrap()
-    };
+    let mut next = async || next_line(&mut lines).await;
     let first = next().await;
     assert!(
         first.contains("seq=1") && first.contains("level=info"),

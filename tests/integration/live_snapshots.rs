@@ -333,9 +333,9 @@ fn enter_opens_a_cluster_and_esc_goes_back() {
     assert_eq!(s.route, Route::Fleet);
 }
 
-#[test]
-fn o_jumps_from_a_live_object_to_its_file_and_back() {
-    // The live world over this repo's own GitOps tree.
+/// The live world over this repo's own GitOps tree, at edge-berlin's cluster tree (120x40),
+/// granted `write` if given, and the first row of `kind` selected.
+fn berlin_tree_at(kind: &str, write: Option<blast::app::write::WriteCap>) -> State {
     let mut s = live_state(
         Route::parse("cluster/edge-berlin").unwrap(),
         120,
@@ -343,15 +343,23 @@ fn o_jumps_from_a_live_object_to_its_file_and_back() {
         World::Healthy,
     );
     s.repo.root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
+    if let Some(cap) = write {
+        s.write = Some(cap);
+    }
     let fx = s.init();
     crate::support::settle(&mut s, fx);
-    let md = s
+    s.views.cluster.selected = s
         .views
         .tree
         .iter()
-        .position(|r| r.obj.kind == "MachineDeployment")
-        .expect("a MachineDeployment in the tree");
-    s.views.cluster.selected = md;
+        .position(|r| r.obj.kind == kind)
+        .unwrap_or_else(|| panic!("a {kind} in the tree"));
+    s
+}
+
+#[test]
+fn o_jumps_from_a_live_object_to_its_file_and_back() {
+    let mut s = berlin_tree_at("MachineDeployment", None);
     crate::support::keys(&mut s, &["o"]);
     assert_eq!(s.route, Route::Browser);
     let res = s.selected_resource().expect("a resource selected").clone();
@@ -378,23 +386,10 @@ fn o_jumps_from_a_live_object_to_its_file_and_back() {
 #[test]
 fn a_on_a_live_object_offers_the_quick_actions_of_its_file() {
     use blast::app::changes::Modal;
-    let mut s = live_state(
-        Route::parse("cluster/edge-berlin").unwrap(),
-        120,
-        40,
-        World::Healthy,
+    let mut s = berlin_tree_at(
+        "TalosControlPlane",
+        Some(blast::app::write::WriteCap::grant()),
     );
-    s.repo.root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
-    s.write = Some(blast::app::write::WriteCap::grant());
-    let fx = s.init();
-    crate::support::settle(&mut s, fx);
-    let md = s
-        .views
-        .tree
-        .iter()
-        .position(|r| r.obj.kind == "TalosControlPlane")
-        .expect("a TalosControlPlane in the tree");
-    s.views.cluster.selected = md;
     crate::support::keys(&mut s, &["a"]);
     match &s.modal {
         Some(Modal::Menu {

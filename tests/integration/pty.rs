@@ -112,6 +112,27 @@ impl Pty {
         panic!("timed out waiting for {text:?}; screen:\n{}", self.screen());
     }
 
+    /// Sends `bytes`, then waits until the screen shows `text` (see [`Pty::wait_for`]).
+    pub fn press(&self, bytes: &str, text: &str, secs: u64) {
+        self.send(bytes);
+        self.wait_for(text, secs);
+    }
+
+    /// Waits until `pred` holds for the screen; panics with `what` and the screen after `secs`.
+    pub fn wait_until(&self, secs: u64, what: &str, pred: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while !pred(&self.screen()) {
+            assert!(Instant::now() < deadline, "{what}:\n{}", self.screen());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Presses `q` and checks that blast exits with 0 within ten seconds.
+    pub fn quit(mut self) {
+        self.send("q");
+        assert_eq!(self.wait_exit(10), 0);
+    }
+
     pub fn wait_exit(&mut self, secs: u64) -> u32 {
         let deadline = Instant::now() + Duration::from_secs(secs);
         while Instant::now() < deadline {
@@ -169,33 +190,25 @@ fn navigate_filter_and_quit_in_a_real_terminal() {
     t.wait_for("infrastructure/", 10);
     assert!(t.alternate_screen() && t.cursor_hidden());
     // Into clusters/edge-berlin/capi and onto cluster.yaml's second resource.
-    t.send("jjljl");
-    t.wait_for("bom.yaml", 5);
-    t.send("jjlj");
-    t.wait_for("· Cluster edge-berlin", 5);
+    t.press("jjljl", "bom.yaml", 5);
+    t.press("jjlj", "· Cluster edge-berlin", 5);
     t.wait_for("▌kind: Cluster", 5);
-    t.send("j");
-    t.wait_for("▌kind: MetalCluster", 5);
+    t.press("j", "▌kind: MetalCluster", 5);
     // The log of the path, from the real repository.
     t.wait_for("Ada Ops edge-berlin: first", 5);
     // Fuzzy filter, accept, and the match is selected with its file previewed.
-    t.send("/mqttdeploy");
-    t.wait_for("/mqttdeploy█", 5);
+    t.press("/mqttdeploy", "/mqttdeploy█", 5);
     t.wait_for("1 matches", 5);
-    t.send("\r");
-    t.wait_for("filter: mqttdeploy", 5);
+    t.press("\r", "filter: mqttdeploy", 5);
     // The Deployment's text (below its failed policy rules, one line each).
     t.wait_for("namespace: mqtt", 5);
     // Help overlay from the keymap, closed by q without quitting.
     // Help opens at the browser's keys.
-    t.send("?");
-    t.wait_for("Filter by path, kind or name", 5);
-    t.send("q");
-    t.wait_for("filter: mqttdeploy", 5);
+    t.press("?", "Filter by path, kind or name", 5);
+    t.press("q", "filter: mqttdeploy", 5);
     // Esc clears the filter, q quits; the terminal is restored.
     // Wait for Esc to land before q: ESC and q read together are Alt-q, as in any terminal.
-    t.send("\x1b");
-    t.wait_for("/ filter", 5);
+    t.press("\x1b", "/ filter", 5);
     t.send("q");
     assert_eq!(t.wait_exit(10), 0);
     assert!(!t.alternate_screen(), "left the alternate screen");
@@ -205,7 +218,7 @@ fn navigate_filter_and_quit_in_a_real_terminal() {
 #[test]
 fn broken_yaml_is_shown_with_its_position() {
     let repo = temp_repo();
-    let mut t = Pty::spawn(
+    let t = Pty::spawn(
         &["--repo", repo.work.to_str().unwrap()],
         Path::new("/"),
         100,
@@ -213,22 +226,20 @@ fn broken_yaml_is_shown_with_its_position() {
         &[],
     );
     t.wait_for("✗1 broken", 20);
-    t.send("Gljl");
-    t.wait_for("broken.yaml", 5);
+    t.press("Gljl", "broken.yaml", 5);
     t.send("j");
     t.wait_for(
         "✗ apps/edge-berlin/mqtt/broken.yaml:9:4: while parsing a",
         5,
     );
     t.wait_for("block mapping, did not find expected key", 5);
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
 }
 
 #[test]
 fn an_edit_on_disk_shows_up_without_a_key() {
     let repo = temp_repo();
-    let mut t = Pty::spawn(&[], &repo.work, 80, 24, &[]);
+    let t = Pty::spawn(&[], &repo.work, 80, 24, &[]);
     t.wait_for("✓ clean", 20);
     std::fs::write(
         repo.work.join("apps/edge-berlin/mqtt/extra.yaml"),
@@ -237,8 +248,7 @@ fn an_edit_on_disk_shows_up_without_a_key() {
     .unwrap();
     t.wait_for("+1", 10);
     t.wait_for("11f", 10);
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
 }
 
 #[test]
@@ -293,7 +303,7 @@ fn ctrl_z_restores_the_terminal_and_redraws_on_return() {
     // kernel discards the stop (orphaned process group) and blast resumes at once: what this
     // proves is the hand-over — terminal restored, then taken back and redrawn in full.
     let repo = temp_repo();
-    let mut t = Pty::spawn(&[], &repo.work, 80, 24, &[]);
+    let t = Pty::spawn(&[], &repo.work, 80, 24, &[]);
     t.wait_for("infrastructure/", 20);
     let enters = |raw: &[u8]| raw.windows(8).filter(|w| w == b"\x1b[?1049h").count();
     assert_eq!(enters(&t.raw()), 1);
@@ -322,8 +332,7 @@ fn ctrl_z_restores_the_terminal_and_redraws_on_return() {
     t.wait_for("infrastructure/", 5);
     t.wait_for("? help", 5);
     t.send("j");
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
 }
 
 /// `blast demo --serve-only` as its own process: prints the kubeconfig path, serves until killed.
@@ -402,6 +411,24 @@ pub(crate) fn free_port() -> u16 {
     panic!("no free port in {LOW}..{HIGH}")
 }
 
+/// `blast <args> --kubeconfig <kubeconfig> --context mgmt` in a pty, run in `cwd`.
+pub(crate) fn spawn_on_mgmt(
+    args: &[&str],
+    kubeconfig: &Path,
+    cwd: &Path,
+    cols: u16,
+    rows: u16,
+) -> Pty {
+    let mut all = args.to_vec();
+    all.extend([
+        "--kubeconfig",
+        kubeconfig.to_str().unwrap(),
+        "--context",
+        "mgmt",
+    ]);
+    Pty::spawn(&all, cwd, cols, rows, &[])
+}
+
 #[test]
 fn live_data_goes_stale_when_the_api_server_stops_and_recovers_when_it_returns() {
     let dir = tempfile::tempdir().unwrap();
@@ -409,20 +436,7 @@ fn live_data_goes_stale_when_the_api_server_stops_and_recovers_when_it_returns()
     let port = free_port();
     let server = ServeOnly::start(port, &kubeconfig, dir.path());
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut t = Pty::spawn(
-        &[
-            "--kubeconfig",
-            kubeconfig.to_str().unwrap(),
-            "--context",
-            "mgmt",
-            "--view",
-            "fleet",
-        ],
-        repo,
-        120,
-        30,
-        &[],
-    );
+    let t = spawn_on_mgmt(&["--view", "fleet"], &kubeconfig, repo, 120, 30);
     t.wait_for("edge-berlin", 20);
     t.wait_for("● healthy", 20);
     drop(server);
@@ -430,24 +444,15 @@ fn live_data_goes_stale_when_the_api_server_stops_and_recovers_when_it_returns()
     // The clusters stay on screen, marked.
     assert!(t.screen().contains("edge-berlin"), "{}", t.screen());
     let _server = ServeOnly::start(port, &kubeconfig, dir.path());
-    let deadline = Instant::now() + Duration::from_secs(45);
-    while t.screen().contains("stale") {
-        assert!(
-            Instant::now() < deadline,
-            "did not recover:\n{}",
-            t.screen()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    t.wait_until(45, "did not recover", |s| !s.contains("stale"));
     assert!(t.screen().contains("edge-berlin"));
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
 }
 
 #[test]
 fn demo_shows_a_worker_go_not_ready_and_come_back() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut t = Pty::spawn(
+    let t = Pty::spawn(
         &[
             "demo",
             "--scenario",
@@ -481,17 +486,7 @@ fn demo_shows_a_worker_go_not_ready_and_come_back() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
-}
-
-/// Waits until `pred` holds for the screen, or fails with `what` and the screen.
-fn wait_screen(t: &Pty, secs: u64, what: &str, pred: impl Fn(&str) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !pred(&t.screen()) {
-        assert!(Instant::now() < deadline, "{what}:\n{}", t.screen());
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    t.quit();
 }
 
 fn demo_scenario(scenario: &str, view: &str) -> Pty {
@@ -515,9 +510,9 @@ fn demo_scenario(scenario: &str, view: &str) -> Pty {
 
 #[test]
 fn demo_ceph_fills_up_warns_and_recovers() {
-    let mut t = demo_scenario("ceph-warn", "storage");
-    wait_screen(&t, 30, "Ceph never showed", |s| s.contains("HEALTH_OK"));
-    wait_screen(&t, 60, "no HEALTH_WARN with its checks", |s| {
+    let t = demo_scenario("ceph-warn", "storage");
+    t.wait_until(30, "Ceph never showed", |s| s.contains("HEALTH_OK"));
+    t.wait_until(60, "no HEALTH_WARN with its checks", |s| {
         s.contains("HEALTH_WARN") && s.contains("POOL_NEARFULL") && s.contains("78%")
     });
     // Nearly full stands out: above the 75 % threshold the row is degraded, not healthy.
@@ -528,47 +523,44 @@ fn demo_ceph_fills_up_warns_and_recovers() {
         .unwrap()
         .to_string();
     assert!(row.contains("▲ degraded"), "{row}");
-    wait_screen(&t, 60, "Ceph did not recover", |s| {
+    t.wait_until(60, "Ceph did not recover", |s| {
         s.contains("HEALTH_OK") && s.contains("41%") && !s.contains("HEALTH_WARN")
     });
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
 }
 
 #[test]
 fn demo_mayastor_pool_goes_degraded_and_back_online() {
-    let mut t = demo_scenario("mayastor-degraded", "storage");
-    wait_screen(&t, 30, "no DiskPools", |s| s.contains("pool-lab-2"));
-    wait_screen(&t, 60, "pool-lab-2 never went Degraded", |s| {
+    let t = demo_scenario("mayastor-degraded", "storage");
+    t.wait_until(30, "no DiskPools", |s| s.contains("pool-lab-2"));
+    t.wait_until(60, "pool-lab-2 never went Degraded", |s| {
         s.lines()
             .any(|l| l.contains("pool-lab-2") && l.contains("Degraded") && l.contains("IoError"))
     });
-    wait_screen(&t, 60, "pool-lab-2 did not come back Online", |s| {
+    t.wait_until(60, "pool-lab-2 did not come back Online", |s| {
         s.lines()
             .any(|l| l.contains("pool-lab-2") && l.contains("Online"))
     });
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
 }
 
 #[test]
 fn demo_nightly_backup_fails_then_succeeds_on_retry() {
-    let mut t = demo_scenario("backup-retry", "backup");
-    wait_screen(&t, 30, "no policies", |s| s.contains("apps-daily"));
+    let t = demo_scenario("backup-retry", "backup");
+    t.wait_until(30, "no policies", |s| s.contains("apps-daily"));
     // Select edge-lab's policy: its actions fill the lower pane.
     t.send("/edge-lab");
     t.send("\r");
-    wait_screen(&t, 20, "edge-lab's actions are not shown", |s| {
+    t.wait_until(20, "edge-lab's actions are not shown", |s| {
         s.contains("Actions of apps-daily")
     });
-    wait_screen(&t, 60, "the export never failed", |s| {
+    t.wait_until(60, "the export never failed", |s| {
         s.contains("AttemptFailed") && s.contains("timeout writing to s3://k10-edge-lab")
     });
-    wait_screen(&t, 90, "the retry did not complete", |s| {
+    t.wait_until(90, "the retry did not complete", |s| {
         !s.contains("AttemptFailed") && s.contains("Complete")
     });
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
 }
 
 #[test]
@@ -674,17 +666,15 @@ fn edit_mqtt_deployment(
         &[("EDITOR", editor.to_str().unwrap()), ("VISUAL", "")],
     );
     t.wait_for("✓ clean", 20);
-    t.send("/mqttdeploy");
-    t.wait_for("1 matches", 5);
-    t.send("\r");
-    t.wait_for("namespace: mqtt", 5);
+    t.press("/mqttdeploy", "1 matches", 5);
+    t.press("\r", "namespace: mqtt", 5);
     t.send("e");
     (t, args, repo, dir)
 }
 
 #[test]
 fn e_opens_the_editor_at_the_resource_and_picks_up_the_change() {
-    let (mut t, args, _repo, _dir) = edit_mqtt_deployment(0, 100);
+    let (t, args, _repo, _dir) = edit_mqtt_deployment(0, 100);
     t.wait_for("back from the editor", 10);
     let got = std::fs::read_to_string(&args).unwrap();
     let mut lines = got.lines();
@@ -704,26 +694,24 @@ fn e_opens_the_editor_at_the_resource_and_picks_up_the_change() {
         t.send("J");
     }
     t.wait_for("# edited by the test editor", 10);
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
 }
 
 #[test]
 fn an_editor_that_fails_is_reported_and_the_file_kept() {
-    let (mut t, _args, _repo, _dir) = edit_mqtt_deployment(3, 120);
+    let (t, _args, _repo, _dir) = edit_mqtt_deployment(3, 120);
     t.wait_for(
         "the editor exited with exit status: 3; the file is kept as it left it",
         10,
     );
     t.wait_for("✎1", 10);
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
 }
 
 #[test]
 fn the_console_survives_a_resize_storm() {
     let repo = temp_repo();
-    let mut t = Pty::spawn(&[], &repo.work, 80, 24, &[]);
+    let t = Pty::spawn(&[], &repo.work, 80, 24, &[]);
     t.wait_for("infrastructure/", 20);
     for i in 0..60u16 {
         t.resize(20 + (i * 37) % 200, 6 + (i * 13) % 70);
@@ -732,8 +720,7 @@ fn the_console_survives_a_resize_storm() {
     t.resize(100, 30);
     t.wait_for("? help  q quit", 10);
     t.wait_for("infrastructure/", 10);
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
 }
 
 impl Pty {
@@ -750,12 +737,9 @@ fn a_failed_edit_in_the_changes_view_leaves_no_write_running() {
     let (mut t, _args, _repo, _dir) = edit_mqtt_deployment(3, 120);
     t.wait_for("the file is kept as it left it", 10);
     t.wait_for("✎1", 10);
-    t.send("9");
-    t.wait_for("changes · 1 files", 10);
-    t.send("e");
-    t.wait_for("the file is kept as it left it", 10);
-    t.send("s");
-    t.wait_for("staged apps/edge-berlin/mqtt/deployment.yaml", 10);
+    t.press("9", "changes · 1 files", 10);
+    t.press("e", "the file is kept as it left it", 10);
+    t.press("s", "staged apps/edge-berlin/mqtt/deployment.yaml", 10);
     assert!(!t.screen().contains("still running"), "{}", t.screen());
     t.send("\x03");
     assert_eq!(t.wait_exit(10), 0);
@@ -781,7 +765,7 @@ fn c_in_the_repo_browser_opens_the_context_picker() {
     }
     t.wait_for("[x] mgmt", 5);
     t.send("\x1b");
-    wait_screen(&t, 5, "the picker did not close", |s| {
+    t.wait_until(5, "the picker did not close", |s| {
         !s.contains("Contexts to watch")
     });
     t.send("\x03");
@@ -807,14 +791,12 @@ fn esc_never_quits_and_q_asks_before_leaving_staged_work() {
     }
     t.wait_for("q quits", 5);
     assert!(t.running(), "{}", t.screen());
-    t.send("q");
-    t.wait_for("staged", 10);
+    t.press("q", "staged", 10);
     t.wait_for("Quit?", 5);
     t.send("n");
-    wait_screen(&t, 5, "the question stayed", |s| !s.contains("Quit?"));
+    t.wait_until(5, "the question stayed", |s| !s.contains("Quit?"));
     assert!(t.running());
-    t.send("q");
-    t.wait_for("Quit?", 10);
+    t.press("q", "Quit?", 10);
     t.send("y");
     assert_eq!(t.wait_exit(10), 0);
 }
@@ -825,8 +807,8 @@ fn esc_never_quits_and_q_asks_before_leaving_staged_work() {
 #[test]
 fn demo_from_an_overview_problem_to_the_log_line_that_explains_it() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut t = Pty::spawn(&["demo", "--view", "overview"], repo, 120, 36, &[]);
-    wait_screen(&t, 30, "no problem in the overview", |s| {
+    let t = Pty::spawn(&["demo", "--view", "overview"], repo, 120, 36, &[]);
+    t.wait_until(30, "no problem in the overview", |s| {
         s.contains("edge-berlin-historian")
     });
     let mut presses = 0;
@@ -845,29 +827,28 @@ fn demo_from_an_overview_problem_to_the_log_line_that_explains_it() {
         std::thread::sleep(Duration::from_millis(100));
     }
     t.send("\r");
-    wait_screen(&t, 10, "Enter did not open the problem's reason", |s| {
+    t.wait_until(10, "Enter did not open the problem's reason", |s| {
         s.contains("problem: gitops: Application edge-berlin-historian")
     });
     t.send("w");
-    wait_screen(&t, 20, "w did not show the Application's workloads", |s| {
+    t.wait_until(20, "w did not show the Application's workloads", |s| {
         s.contains("Workloads · Application edge-berlin-historian")
             && s.contains("victoria-metrics-0")
     });
     t.send("j");
     t.send("L");
-    wait_screen(&t, 20, "the log never showed the cause", |s| {
+    t.wait_until(20, "the log never showed the cause", |s| {
         s.contains("is still running after 3m") || s.contains("big merge")
     });
     // Following: the emulator adds a line a second.
-    wait_screen(&t, 10, "follow did not bring new lines", |s| {
+    t.wait_until(10, "follow did not bring new lines", |s| {
         s.contains("seq=2")
     });
     t.send("\x1b");
-    wait_screen(&t, 10, "esc did not go back to the workloads", |s| {
+    t.wait_until(10, "esc did not go back to the workloads", |s| {
         s.contains("Workloads · Application")
     });
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
 }
 
 /// `blast demo`: `S` opens the Standards view: the demo's drift (mosquitto put on the host
@@ -876,17 +857,14 @@ fn demo_from_an_overview_problem_to_the_log_line_that_explains_it() {
 #[test]
 fn demo_standards_view_shows_drift_and_waivers() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut t = Pty::spawn(&["demo", "--view", "overview"], repo, 160, 40, &[]);
-    wait_screen(&t, 30, "the overview never came", |s| {
-        s.contains("edge-berlin")
-    });
+    let t = Pty::spawn(&["demo", "--view", "overview"], repo, 160, 40, &[]);
+    t.wait_until(30, "the overview never came", |s| s.contains("edge-berlin"));
     t.send("S");
-    wait_screen(&t, 30, "the Standards view never showed the drift", |s| {
+    t.wait_until(30, "the Standards view never showed the drift", |s| {
         s.contains("Standards") && s.contains("CKV_K8S_19") && s.contains("mqtt/mosquitto")
     });
     // The images' lines come from the demo's Clair (asked by the view): mosquitto's Critical.
-    wait_screen(
-        &t,
+    t.wait_until(
         30,
         "the Standards view never showed Clair's Critical",
         |s| {
@@ -899,13 +877,13 @@ fn demo_standards_view_shows_drift_and_waivers() {
         t.send(&c.to_string());
     }
     t.send("\r");
-    wait_screen(&t, 20, "the filter did not find the waived 5.31", |s| {
+    t.wait_until(20, "the filter did not find the waived 5.31", |s| {
         s.contains("WAIVED") && s.contains("5.31") && !s.contains("CKV_K8S_19")
     });
     // The site's line, then its one item.
     t.send("j");
     t.send("\r");
-    wait_screen(&t, 10, "Enter did not show the waiver whole", |s| {
+    t.wait_until(10, "Enter did not show the waiver whole", |s| {
         s.contains("waived: k3d")
     });
     // Two presses, as a hand makes them: two ESC bytes in one read are one Alt-less Esc to
@@ -914,9 +892,8 @@ fn demo_standards_view_shows_drift_and_waivers() {
     std::thread::sleep(Duration::from_millis(500));
     t.send("\x1b");
     // Every line back (the selection stays on 5.31, so the view may be scrolled down).
-    wait_screen(&t, 10, "esc did not clear the filter", |s| {
+    t.wait_until(10, "esc did not clear the filter", |s| {
         s.contains("Standards (") && !s.contains("Standards (2)") && !s.contains("/5.31")
     });
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
 }

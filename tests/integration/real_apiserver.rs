@@ -415,7 +415,7 @@ fn the_console_shows_real_servers_and_rides_out_a_restart() {
     let Some(mut w) = world("the_console_shows_real_servers_and_rides_out_a_restart") else {
         return;
     };
-    let mut t = console(&w, VIEWER, "fleet");
+    let t = console(&w, VIEWER, "fleet");
     // Fleet: both clusters, the v1beta2 one (edge-berlin) and the v1beta1-shaped one (edge-lab).
     t.wait_for("edge-berlin", 60);
     t.wait_for("edge-lab", 60);
@@ -431,24 +431,19 @@ fn the_console_shows_real_servers_and_rides_out_a_restart() {
         t.wait_for(n, 60);
     }
     // Bare metal: Sidero's Servers.
-    t.send("4");
-    t.wait_for("4c4c4544-0057-4810-8036-c4c04f4d3358", 60);
+    t.press("4", "4c4c4544-0057-4810-8036-c4c04f4d3358", 60);
     // Storage: Rook on edge-berlin, Mayastor on edge-lab, the Pending claim.
-    t.send("5");
-    t.wait_for("HEALTH_OK", 60);
+    t.press("5", "HEALTH_OK", 60);
     t.wait_for("pool-lab-1", 60);
     t.wait_for("ExternalProvisioning", 60);
     // Backup: K10's policy.
-    t.send("6");
-    t.wait_for("apps-daily", 60);
+    t.press("6", "apps-daily", 60);
     // GitOps: the Degraded and the OutOfSync Application.
-    t.send("7");
-    t.wait_for("edge-berlin-historian", 60);
+    t.press("7", "edge-berlin-historian", 60);
     t.wait_for("edge-lab-podinfo", 60);
     t.wait_for("OutOfSync", 60);
     // Overview, then the management server stopped: stale, the last data still on screen.
-    t.send("2");
-    t.wait_for("edge-lab", 30);
+    t.press("2", "edge-lab", 30);
     w.servers.get_mut("mgmt").unwrap().stop();
     t.wait_for("stale", 60);
     assert!(t.screen().contains("edge-berlin"), "{}", t.screen());
@@ -456,21 +451,13 @@ fn the_console_shows_real_servers_and_rides_out_a_restart() {
     // restart the server answers 403 until its RBAC caches are filled; a kind listed before
     // keeps its objects, stale with the reason, meanwhile: see kube::watch.)
     w.servers.get_mut("mgmt").unwrap().restart();
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        let screen = t.screen();
-        if !screen.contains("stale")
-            && !screen.contains("forbidden")
-            && screen.contains("edge-berlin")
-            && screen.contains("edge-lab")
-        {
-            break;
-        }
-        assert!(Instant::now() < deadline, "did not recover:\n{screen}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.wait_until(90, "did not recover", |s| {
+        !s.contains("stale")
+            && !s.contains("forbidden")
+            && s.contains("edge-berlin")
+            && s.contains("edge-lab")
+    });
+    t.quit();
 }
 
 /// The console on the real world (`user` on the management cluster at `url`), at 200x50.
@@ -511,7 +498,7 @@ fn a_watch_resumed_after_etcd_compaction_relists_without_blanking() {
         return;
     };
     let relay = apiserver::Relay::start(w.mgmt().port);
-    let mut t = console_at(&w, &relay.url(), VIEWER, "fleet");
+    let t = console_at(&w, &relay.url(), VIEWER, "fleet");
     t.wait_for("edge-berlin", 60);
     t.wait_for("edge-lab", 60);
     let lists_before = cluster_lists(&w);
@@ -545,8 +532,7 @@ fn a_watch_resumed_after_etcd_compaction_relists_without_blanking() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
 }
 
 /// How many times the console listed Clusters on the management server (watches not counted).
@@ -645,7 +631,7 @@ fn a_crd_deleted_while_watched_and_created_again_comes_back() {
     let Some(w) = world("a_crd_deleted_while_watched_and_created_again_comes_back") else {
         return;
     };
-    let mut t = console(&w, VIEWER, "fleet");
+    let t = console(&w, VIEWER, "fleet");
     t.wait_for("edge-berlin", 60);
     t.wait_for("edge-lab", 60);
     let crd = crds()
@@ -701,15 +687,9 @@ fn a_crd_deleted_while_watched_and_created_again_comes_back() {
         }
     });
     // The fleet says the kind is gone rather than showing clusters that no longer exist.
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while t.screen().contains("edge-berlin") {
-        assert!(
-            Instant::now() < deadline,
-            "still shows the deleted clusters:\n{}",
-            t.screen()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    t.wait_until(90, "still shows the deleted clusters", |s| {
+        !s.contains("edge-berlin")
+    });
     runtime().block_on(async {
         let client = w.mgmt().client(ADMIN).await;
         install_crds(&client, &[crd]).await;
@@ -717,8 +697,7 @@ fn a_crd_deleted_while_watched_and_created_again_comes_back() {
     });
     t.wait_for("edge-berlin", 120);
     t.wait_for("edge-lab", 60);
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
 }
 
 /// Plays the first `steps` steps of a demo scenario on the objects (`$now` is now): a site broken
@@ -837,7 +816,7 @@ fn every_view_shows_a_healthy_and_a_broken_site() {
 
     // The console, view by view: each row of the broken site says what broke, the healthy
     // ones say healthy.
-    let mut t = console(&w, VIEWER, "fleet");
+    let t = console(&w, VIEWER, "fleet");
     row(
         &t,
         "edge-lab ",
@@ -876,10 +855,9 @@ fn every_view_shows_a_healthy_and_a_broken_site() {
     t.send("8");
     row(&t, "edge-lab ", &["degraded", "live, data"]);
     row(&t, "mgmt ", &["healthy", "live, data"]);
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
     // The cluster tree of the broken cluster.
-    let mut t = console(&w, VIEWER, "cluster/edge-lab");
+    let t = console(&w, VIEWER, "cluster/edge-lab");
     row(
         &t,
         "Machine/edge-lab-cp-k5d6s",
@@ -888,8 +866,7 @@ fn every_view_shows_a_healthy_and_a_broken_site() {
     row(&t, "Node/lab-3", &["Unkn", "NodeStatusUnknown"]);
     row(&t, "Machine/edge-lab-cp-7vj2k", &["True", "Running"]);
     row(&t, "TalosControlPlane/edge-lab-cp", &["2/3 ready"]);
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
 }
 
 /// The test copy of the CRD `name` serves only `versions` (the first one stores), and every
@@ -965,7 +942,7 @@ fn a_group_whose_versions_hold_different_kinds_shows_every_cluster() {
     };
     // (edge-berlin's Cluster is v1beta2-shaped but read as v1beta1, unconverted: its health is
     // unknown to the v1beta1 reading, but it is there.)
-    let mut t = console(&w, VIEWER, "fleet");
+    let t = console(&w, VIEWER, "fleet");
     row(&t, "edge-berlin ", &["3/3", "v1.36.3", "Provisioned"]);
     row(&t, "edge-lab ", &["healthy", "3/3", "Provisioned"]);
     // Bare metal joins Servers to Machines (v1beta2) through MetalMachines (v1alpha2).
@@ -975,15 +952,13 @@ fn a_group_whose_versions_hold_different_kinds_shows_every_cluster() {
         "4c4c4544-0042-3610-8052-b3c04f4d3131",
         &["edge-berlin: edge-berlin-cp-5xk7p"],
     );
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
     // The cluster tree: the Cluster (v1beta1), its MetalCluster (v1alpha2), Machines (v1beta2).
-    let mut t = console(&w, VIEWER, "cluster/edge-berlin");
+    let t = console(&w, VIEWER, "cluster/edge-berlin");
     row(&t, "Cluster/edge-berlin", &["Provisioned"]);
     row(&t, "MetalCluster/edge-berlin", &["True"]);
     row(&t, "Machine/edge-berlin-cp-5xk7p", &["Running"]);
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
     let (code, json, err) = w.status(VIEWER, WATCH_WORKLOADS, &["--json"]);
     assert_eq!(code, 1, "{json}{err}");
     let v: Value = serde_json::from_str(&json).unwrap();
@@ -1068,22 +1043,16 @@ fn a_user_forbidden_one_group_sees_every_other_view_and_that_one_says_forbidden(
     assert!(text.contains("forbidden"), "{text}");
     assert!(!text.contains("gitops healthy"), "{text}");
     // The console: every view but GitOps shows its rows; GitOps says why it cannot.
-    let mut t = console(&w, PARTIAL, "fleet");
+    let t = console(&w, PARTIAL, "fleet");
     t.wait_for("edge-lab", 60);
-    t.send("3");
-    t.wait_for("berlin-w-3", 60);
-    t.send("4");
-    t.wait_for("4c4c4544-0057-4810-8036-c4c04f4d3358", 60);
-    t.send("5");
-    t.wait_for("pool-lab-1", 60);
-    t.send("6");
-    t.wait_for("apps-daily", 60);
-    t.send("7");
-    t.wait_for("forbidden", 60);
+    t.press("3", "berlin-w-3", 60);
+    t.press("4", "4c4c4544-0057-4810-8036-c4c04f4d3358", 60);
+    t.press("5", "pool-lab-1", 60);
+    t.press("6", "apps-daily", 60);
+    t.press("7", "forbidden", 60);
     t.wait_for("applications", 5);
     assert!(!t.screen().contains("edge-lab-podinfo"), "{}", t.screen());
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
     // The server refused only Argo CD's group.
     let refused: BTreeSet<String> = audit_of(&w, PARTIAL)
         .into_iter()
@@ -1101,21 +1070,10 @@ fn a_user_forbidden_one_group_sees_every_other_view_and_that_one_says_forbidden(
 
 /// Waits until a line of the screen that contains `key` also contains every one of `want`.
 fn row(t: &Pty, key: &str, want: &[&str]) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let screen = t.screen();
-        if screen
-            .lines()
+    t.wait_until(60, &format!("no line with {key:?} and {want:?}"), |s| {
+        s.lines()
             .any(|l| l.contains(key) && want.iter().all(|w| l.contains(w)))
-        {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no line with {key:?} and {want:?}:\n{screen}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    });
 }
 
 /// 5,000 Nodes, as a large workload cluster has them.
@@ -1143,7 +1101,7 @@ fn time_node_screen(kubeconfig: &Path, dir: &Path, n: usize) -> (f64, f64) {
     let cfg = dir.join("nodes.toml");
     std::fs::write(&cfg, "").unwrap();
     let started = Instant::now();
-    let mut t = Pty::spawn(
+    let t = Pty::spawn(
         &[
             "--config",
             cfg.to_str().unwrap(),
@@ -1172,8 +1130,7 @@ fn time_node_screen(kubeconfig: &Path, dir: &Path, n: usize) -> (f64, f64) {
         std::thread::sleep(Duration::from_millis(5));
     }
     let complete = started.elapsed().as_secs_f64();
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
     (first.unwrap_or(complete), complete)
 }
 
@@ -1482,37 +1439,28 @@ fn events_k8s_io_v1_events_reach_the_drill_down_once_newest_first() {
     assert_eq!(rows[0].source.as_deref(), Some("kubelet"));
 }
 
+/// [`world`] with Trivy Operator's VulnerabilityReports of the demo's edge-lab loaded there.
+fn trivy_world(test: &str) -> Option<World> {
+    world_edited(test, &[], |objects, _| {
+        let reports: Vec<Value> =
+            serde_json::from_str(include_str!("../../fixtures/demo/trivy/edge-lab.json")).unwrap();
+        objects.get_mut("edge-lab").unwrap().extend(reports);
+    })
+}
+
 /// Issue 16 §3: Trivy Operator's VulnerabilityReports as the Images view's second source, on
 /// a real API server with upstream's CRD (which validates the demo's reports): the console,
 /// as the least-privileged reader with no Clair configured, lists Trivy's image with its
 /// counts, and the images Trivy does not know say "no source".
 #[test]
 fn trivy_reports_on_a_real_server_show_in_the_images_view() {
-    let Some(w) = world_edited(
-        "trivy_reports_on_a_real_server_show_in_the_images_view",
-        &[],
-        |objects, _| {
-            let reports: Vec<Value> =
-                serde_json::from_str(include_str!("../../fixtures/demo/trivy/edge-lab.json"))
-                    .unwrap();
-            objects.get_mut("edge-lab").unwrap().extend(reports);
-        },
-    ) else {
+    let Some(w) = trivy_world("trivy_reports_on_a_real_server_show_in_the_images_view") else {
         return;
     };
-    let mut t = console(&w, VIEWER, "images");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let s = t.screen();
-        if s.contains("kube-state-metrics") && s.contains("trivy") {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "Trivy's report never showed:\n{s}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let t = console(&w, VIEWER, "images");
+    t.wait_until(60, "Trivy's report never showed", |s| {
+        s.contains("kube-state-metrics") && s.contains("trivy")
+    });
     let row = t
         .screen()
         .lines()
@@ -1533,8 +1481,7 @@ fn trivy_reports_on_a_real_server_show_in_the_images_view() {
         "{}",
         t.screen()
     );
-    t.send("q");
-    assert_eq!(t.wait_exit(10), 0);
+    t.quit();
 }
 
 /// Issue 16 §3: `blast images` reads Trivy Operator's VulnerabilityReports as the Images view
@@ -1544,16 +1491,7 @@ fn trivy_reports_on_a_real_server_show_in_the_images_view() {
 /// (nothing Critical). Before, `blast images` asked Clair alone and stopped without one.
 #[test]
 fn blast_images_reads_trivy_reports_from_a_real_server() {
-    let Some(w) = world_edited(
-        "blast_images_reads_trivy_reports_from_a_real_server",
-        &[],
-        |objects, _| {
-            let reports: Vec<Value> =
-                serde_json::from_str(include_str!("../../fixtures/demo/trivy/edge-lab.json"))
-                    .unwrap();
-            objects.get_mut("edge-lab").unwrap().extend(reports);
-        },
-    ) else {
+    let Some(w) = trivy_world("blast_images_reads_trivy_reports_from_a_real_server") else {
         return;
     };
     let cfg = w.dir.path().join("config.toml");

@@ -599,13 +599,7 @@ mod tests {
     const PODINFO: &str = "sha256:63f811565dec39cf1b3f77fa84d849ee9ae8457b8f37e9be8c3d20c7b1385145";
     const GRAFANA: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
 
-    fn live_with(
-        objs: Vec<(
-            &str,
-            &'static crate::model::kinds::KindInfo,
-            serde_json::Value,
-        )>,
-    ) -> LiveState {
+    fn live_with(objs: Vec<Obj>) -> LiveState {
         let mut live = LiveState {
             now: 1_800_000_000,
             ..Default::default()
@@ -635,6 +629,53 @@ mod tests {
                "status": {"containerStatuses": [{"name": "main", "image": image, "imageID": id}]}})
     }
 
+    type Obj = (
+        &'static str,
+        &'static crate::model::kinds::KindInfo,
+        serde_json::Value,
+    );
+
+    /// The demo's mosquitto Pod on edge-berlin (its digest is [`MOSQ`]).
+    fn mosquitto() -> Obj {
+        (
+            "edge-berlin",
+            &POD,
+            pod(
+                "mosquitto",
+                "eclipse-mosquitto:2.0.22",
+                &format!("docker.io/library/eclipse-mosquitto@{MOSQ}"),
+            ),
+        )
+    }
+
+    /// The demo's podinfo Pod on edge-lab (its digest is [`PODINFO`]).
+    fn podinfo() -> Obj {
+        (
+            "edge-lab",
+            &POD,
+            pod(
+                "podinfo",
+                "ghcr.io/stefanprodan/podinfo:6.9.2",
+                &format!("ghcr.io/stefanprodan/podinfo@{PODINFO}"),
+            ),
+        )
+    }
+
+    /// A console state with these objects live and a Clair configured.
+    fn with_clair(objs: Vec<Obj>) -> State {
+        let mut state = State {
+            live: live_with(objs),
+            ..Default::default()
+        };
+        state.images.clair = ClairSetup::Url("http://clair".into());
+        state
+    }
+
+    /// An answer had at time 0.
+    fn asked(state: ReportState) -> Asked {
+        Asked { state, at: 0 }
+    }
+
     fn clair_report(digest: &str, sev: &str, fix: &str) -> ReportState {
         let r: VulnerabilityReport = serde_json::from_value(json!({
             "manifest_hash": digest,
@@ -653,24 +694,8 @@ mod tests {
     #[test]
     fn rows_join_pods_trivy_and_clair_worst_first() {
         let live = live_with(vec![
-            (
-                "edge-lab",
-                &POD,
-                pod(
-                    "podinfo",
-                    "ghcr.io/stefanprodan/podinfo:6.9.2",
-                    &format!("ghcr.io/stefanprodan/podinfo@{PODINFO}"),
-                ),
-            ),
-            (
-                "edge-berlin",
-                &POD,
-                pod(
-                    "mosquitto",
-                    "eclipse-mosquitto:2.0.22",
-                    &format!("docker.io/library/eclipse-mosquitto@{MOSQ}"),
-                ),
-            ),
+            podinfo(),
+            mosquitto(),
             (
                 "edge-berlin",
                 &POD,
@@ -696,29 +721,18 @@ mod tests {
             clair: ClairSetup::Url("http://clair".into()),
             ..Default::default()
         };
-        st.reports.insert(
-            MOSQ.into(),
-            Asked {
-                state: clair_report(MOSQ, "Critical", "2.0.23"),
-                at: 0,
-            },
-        );
+        st.reports
+            .insert(MOSQ.into(), asked(clair_report(MOSQ, "Critical", "2.0.23")));
         st.reports.insert(
             PODINFO.into(),
-            Asked {
-                state: ReportState::Ready {
-                    summary: Summary::default(),
-                    fetched_at: 0,
-                },
-                at: 0,
-            },
+            asked(ReportState::Ready {
+                summary: Summary::default(),
+                fetched_at: 0,
+            }),
         );
         st.reports.insert(
             format!("sha256:{}", "0".repeat(64)),
-            Asked {
-                state: ReportState::NotIndexed,
-                at: 0,
-            },
+            asked(ReportState::NotIndexed),
         );
         let rows = rows(&live, &st, "");
         let names: Vec<(&str, &str, String)> = rows
@@ -788,27 +802,11 @@ mod tests {
 
     #[test]
     fn notes_carry_the_worst_with_links_and_the_report_age() {
-        let live = live_with(vec![(
-            "edge-berlin",
-            &POD,
-            pod(
-                "mosquitto",
-                "eclipse-mosquitto:2.0.22",
-                &format!("docker.io/library/eclipse-mosquitto@{MOSQ}"),
-            ),
-        )]);
-        let mut state = State {
-            live,
-            ..Default::default()
-        };
-        state.images.clair = ClairSetup::Url("http://clair".into());
-        state.images.reports.insert(
-            MOSQ.into(),
-            Asked {
-                state: clair_report(MOSQ, "Critical", "2.0.23"),
-                at: 0,
-            },
-        );
+        let mut state = with_clair(vec![mosquitto()]);
+        state
+            .images
+            .reports
+            .insert(MOSQ.into(), asked(clair_report(MOSQ, "Critical", "2.0.23")));
         state.images.rows = rows(&state.live, &state.images, "");
         let n = notes(&state);
         let get = |k: &str| {
@@ -840,31 +838,7 @@ mod tests {
         use crate::app::live::standards::{Level, Target};
         use crate::app::nav::{self, Route};
         use crate::app::{Msg, update};
-        let live = live_with(vec![
-            (
-                "edge-berlin",
-                &POD,
-                pod(
-                    "mosquitto",
-                    "eclipse-mosquitto:2.0.22",
-                    &format!("docker.io/library/eclipse-mosquitto@{MOSQ}"),
-                ),
-            ),
-            (
-                "edge-lab",
-                &POD,
-                pod(
-                    "podinfo",
-                    "ghcr.io/stefanprodan/podinfo:6.9.2",
-                    &format!("ghcr.io/stefanprodan/podinfo@{PODINFO}"),
-                ),
-            ),
-        ]);
-        let mut state = State {
-            live,
-            ..Default::default()
-        };
-        state.images.clair = ClairSetup::Url("http://clair".into());
+        let mut state = with_clair(vec![mosquitto(), podinfo()]);
         state.images.repo = Some(Ok(vec![]));
         state.images.repo_asked = true;
         // The Standards view first: it asks Clair for both digests, once.

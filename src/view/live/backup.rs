@@ -2,17 +2,17 @@
 //! (`app::live::backup`).
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-use super::{ago, empty_title, verdict_cell, verdict_text, with_problems};
+use super::{ago, verdict_cell, verdict_text};
 use crate::app::State;
 use crate::app::live::age;
 use crate::app::live::backup::{ActionRow, BackupRow};
 use crate::app::live::fleet::Verdict;
 use crate::model::Time;
 use crate::theme::{Role, Theme};
-use crate::view::widgets::table::{Cell, Column, LiveTable, TableView, counted_title};
+use crate::view::widgets::table::{Cell, Column, LiveTable, TableView};
 
 impl LiveTable for BackupRow {
     /// Now.
@@ -127,36 +127,18 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
     let v = &state.views;
     let now = state.live.now;
     let lower = v.lower_focus;
-    let [top, bottom] = if lower {
-        let (t, b) = crate::app::layout::split_lower(area, state.table_height(), true);
-        [t, b]
-    } else {
-        Layout::vertical([Constraint::Fill(2), Constraint::Fill(1)]).areas::<2>(area)
-    };
-    let mut t = with_problems(
-        counted_title(
-            "Backup policies and profiles",
-            &v.backup,
-            v.backup_rows.len(),
-            None,
-        ),
+    let bottom = super::table_above_pane(
+        frame,
+        area,
         state,
         theme,
-    );
-    if v.backup_rows.is_empty() {
-        t = empty_title(
+        (&v.backup_rows, &now, &v.backup),
+        [
+            "Backup policies and profiles",
             "Backup",
-            state,
-            theme,
             "K10 is not installed on the connected clusters (no config.kio.kasten.io)",
-        );
-    }
-    let h = crate::app::layout::table_rows(top).max(1);
-    let upper = super::shown(&v.backup, v.backup_rows.len(), h);
-    TableView::new(&v.backup_rows, &now, super::focus_title(t, !lower))
-        .nav(&upper, h)
-        .focused(!lower)
-        .render(frame, top, state, theme);
+        ],
+    );
     // The actions of the selection.
     if bottom.height < 3 {
         return;
@@ -196,8 +178,5 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
 pub(super) fn fields(state: &State) -> Vec<(String, String)> {
     let v = &state.views;
     let ctx = state.live.now;
-    v.backup_rows
-        .get(v.backup.selected)
-        .map(|r| super::row_fields(r, &ctx))
-        .unwrap_or_default()
+    super::selected_fields(&v.backup_rows, &v.backup, &ctx)
 }

@@ -155,8 +155,5 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
 pub(super) fn fields(state: &State) -> Vec<(String, String)> {
     let v = &state.views;
     let ctx = ();
-    v.server_rows
-        .get(v.servers.selected)
-        .map(|r| super::row_fields(r, &ctx))
-        .unwrap_or_default()
+    super::selected_fields(&v.server_rows, &v.servers, &ctx)
 }

@@ -206,8 +206,5 @@ pub(super) fn fields(state: &State) -> Vec<(String, String)> {
         now: state.live.now,
         max_label: u16::MAX,
     };
-    v.tree
-        .get(v.cluster.selected)
-        .map(|r| super::row_fields(r, &ctx))
-        .unwrap_or_default()
+    super::selected_fields(&v.tree, &v.cluster, &ctx)
 }

@@ -2,15 +2,14 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
 
-use super::{syncing, verdict_cell, with_problems};
+use super::verdict_cell;
 use crate::app::State;
 use crate::app::live::age;
 use crate::app::live::fleet::{Count, FleetRow, SORT_COLUMNS, Verdict};
 use crate::model::Time;
 use crate::theme::{Role, Theme};
-use crate::view::widgets::table::{Cell, Column, LiveTable, TableView, counted_title};
+use crate::view::widgets::table::{Cell, Column, LiveTable};
 
 pub struct Ctx {
     now: Time,
@@ -101,21 +100,18 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         multi_root: state.live.roots().count() > 1,
     };
     let sort = SORT_COLUMNS[v.fleet.sort % SORT_COLUMNS.len()];
-    let mut t = with_problems(
-        counted_title("Clusters", &v.fleet, v.fleet_rows.len(), Some(sort)),
+    super::sorted_table(
+        frame,
+        area,
         state,
         theme,
+        (&v.fleet_rows, &ctx, &v.fleet),
+        [
+            "Clusters",
+            sort,
+            "no Cluster API clusters on the management cluster",
+        ],
     );
-    if v.fleet_rows.is_empty() && !syncing(state) {
-        t = with_problems(
-            Line::from(" Clusters (0): no Cluster API clusters on the management cluster "),
-            state,
-            theme,
-        );
-    }
-    TableView::new(&v.fleet_rows, &ctx, t)
-        .nav(&v.fleet, state.table_height())
-        .render(frame, area, state, theme);
 }
 
 /// The selected row's columns, whole (for the pop-up).
@@ -125,8 +121,5 @@ pub(super) fn fields(state: &State) -> Vec<(String, String)> {
         now: state.live.now,
         multi_root: state.live.roots().count() > 1,
     };
-    v.fleet_rows
-        .get(v.fleet.selected)
-        .map(|r| super::row_fields(r, &ctx))
-        .unwrap_or_default()
+    super::selected_fields(&v.fleet_rows, &v.fleet, &ctx)
 }

@@ -2,18 +2,18 @@
 //! Klum…) on every site, and the selected one in full below (`app::live::gitops`).
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::{empty_title, verdict_cell, with_problems};
+use super::verdict_cell;
 use crate::app::State;
 use crate::app::live::age;
 use crate::app::live::gitops::GitOpsRow;
 use crate::model::Time;
 use crate::theme::{Role, Theme};
-use crate::view::widgets::table::{Cell, Column, LiveTable, TableView, counted_title};
+use crate::view::widgets::table::{Cell, Column, LiveTable};
 use crate::view::{pane, shorten_middle};
 
 impl LiveTable for GitOpsRow {
@@ -79,36 +79,18 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
     let v = &state.views;
     let now = state.live.now;
     let lower = v.lower_focus;
-    let [top, bottom] = if lower {
-        let (t, b) = crate::app::layout::split_lower(area, state.table_height(), true);
-        [t, b]
-    } else {
-        Layout::vertical([Constraint::Fill(2), Constraint::Fill(1)]).areas::<2>(area)
-    };
-    let mut t = with_problems(
-        counted_title(
-            "Applications and infrastructure",
-            &v.gitops,
-            v.gitops_rows.len(),
-            None,
-        ),
+    let bottom = super::table_above_pane(
+        frame,
+        area,
         state,
         theme,
-    );
-    if v.gitops_rows.is_empty() {
-        t = empty_title(
+        (&v.gitops_rows, &(), &v.gitops),
+        [
+            "Applications and infrastructure",
             "GitOps",
-            state,
-            theme,
             "no Argo CD applications or infrastructure objects found",
-        );
-    }
-    let h = crate::app::layout::table_rows(top).max(1);
-    let upper = super::shown(&v.gitops, v.gitops_rows.len(), h);
-    TableView::new(&v.gitops_rows, &(), super::focus_title(t, !lower))
-        .nav(&upper, h)
-        .focused(!lower)
-        .render(frame, top, state, theme);
+        ],
+    );
     if bottom.height < 3 {
         return;
     }
@@ -212,8 +194,5 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
 pub(super) fn fields(state: &State) -> Vec<(String, String)> {
     let v = &state.views;
     let ctx = ();
-    v.gitops_rows
-        .get(v.gitops.selected)
-        .map(|r| super::row_fields(r, &ctx))
-        .unwrap_or_default()
+    super::selected_fields(&v.gitops_rows, &v.gitops, &ctx)
 }

@@ -136,24 +136,13 @@ pub(super) fn header_bar(frame: &mut Frame, area: Rect, state: &State, theme: &T
 pub(super) fn footer_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mut spans: Vec<Span> = vec![];
     let hint = |spans: &mut Vec<Span<'static>>, ctx: Context, a: Action, label: &str| {
-        if let Some(k) = state.keymap.keys_for(ctx, a).first() {
-            spans.push(Span::styled(format!(" {k}"), theme.style(Role::Accent)));
-            spans.push(Span::styled(format!(" {label} "), theme.style(Role::Muted)));
-        }
+        crate::view::hint(state, ctx, a, label, theme, spans);
     };
     let nav = state.nav();
     if let Some(n) = nav.filter(|n| n.filtering) {
-        spans.push(Span::styled(" /", theme.style(Role::Accent)));
-        spans.push(Span::styled(n.filter.clone(), theme.style(Role::Text)));
-        spans.push(Span::styled("█", theme.style(Role::Accent)));
-        hint(&mut spans, Context::Filter, Action::Accept, "keep");
-        hint(&mut spans, Context::Filter, Action::Back, "clear");
+        crate::view::typing(state, " /", &n.filter, None, theme, &mut spans);
     } else if let Some(t) = &state.toast {
-        let role = if t.error { Role::Error } else { Role::Warning };
-        spans.push(Span::styled(
-            format!(" {} {}", if t.error { "✗" } else { "!" }, t.text),
-            theme.style(role),
-        ));
+        spans.push(crate::view::toast_span(t, theme));
     } else if state.route == Route::Changes {
         hint(&mut spans, Context::Changes, Action::Stage, "stage");
         hint(&mut spans, Context::Changes, Action::Discard, "discard");

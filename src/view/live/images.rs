@@ -195,8 +195,5 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
 /// The selected row's columns, whole (for the pop-up).
 pub(super) fn fields(state: &State) -> Vec<(String, String)> {
     let im = &state.images;
-    im.rows
-        .get(im.nav.selected)
-        .map(|r| super::row_fields(r, &state.live.now))
-        .unwrap_or_default()
+    super::selected_fields(&im.rows, &im.nav, &state.live.now)
 }

@@ -140,6 +140,37 @@ fn row_fields<R: crate::view::widgets::table::LiveTable>(
         .collect()
 }
 
+/// The selected row's columns, whole (for the pop-up); none without a selection.
+fn selected_fields<R: crate::view::widgets::table::LiveTable>(
+    rows: &[R],
+    nav: &crate::app::live::table::TableNav,
+    ctx: &R::Ctx,
+) -> Vec<(String, String)> {
+    rows.get(nav.selected)
+        .map(|r| row_fields(r, ctx))
+        .unwrap_or_default()
+}
+
+/// A view that is one sortable table: titled `name (n) ↓sort` with the sources' problems or,
+/// empty once the sources are synced, `name (0): why`.
+fn sorted_table<R: crate::view::widgets::table::LiveTable>(
+    frame: &mut Frame,
+    area: ratatui::layout::Rect,
+    state: &State,
+    theme: &Theme,
+    (rows, ctx, nav): (&[R], &R::Ctx, &crate::app::live::table::TableNav),
+    [name, sort, why]: [&str; 3],
+) {
+    let title = if rows.is_empty() && !syncing(state) {
+        Line::from(format!(" {name} (0): {why} "))
+    } else {
+        crate::view::widgets::table::counted_title(name, nav, rows.len(), Some(sort))
+    };
+    crate::view::widgets::table::TableView::new(rows, ctx, with_problems(title, state, theme))
+        .nav(nav, state.table_height())
+        .render(frame, area, state, theme);
+}
+
 /// `▲ degraded` in the verdict's role.
 fn verdict_cell(v: Verdict) -> Cell<'static> {
     Cell::styled(format!("{} {}", v.symbol(), v.label()), verdict_role(v))
@@ -183,6 +214,44 @@ fn syncing(state: &State) -> bool {
         .live
         .roots()
         .any(|s| matches!(s.status(), SourceStatus::Connecting))
+}
+
+/// A table above a pane (the selection's actions or details): splits `area` (the table keeps
+/// its height while the pane has the focus, else it gets two thirds), draws the table titled
+/// `name (n)` with the sources' problems, or when it is empty `empty` (loading, or `why`), and
+/// focused unless the pane is. Returns the pane's area.
+fn table_above_pane<R: crate::view::widgets::table::LiveTable>(
+    frame: &mut Frame,
+    area: ratatui::layout::Rect,
+    state: &State,
+    theme: &Theme,
+    (rows, ctx, nav): (&[R], &R::Ctx, &crate::app::live::table::TableNav),
+    [name, empty, why]: [&str; 3],
+) -> ratatui::layout::Rect {
+    use ratatui::layout::{Constraint, Layout};
+    let lower = state.views.lower_focus;
+    let [top, bottom] = if lower {
+        let (t, b) = crate::app::layout::split_lower(area, state.table_height(), true);
+        [t, b]
+    } else {
+        Layout::vertical([Constraint::Fill(2), Constraint::Fill(1)]).areas::<2>(area)
+    };
+    let title = if rows.is_empty() {
+        empty_title(empty, state, theme, why)
+    } else {
+        with_problems(
+            crate::view::widgets::table::counted_title(name, nav, rows.len(), None),
+            state,
+            theme,
+        )
+    };
+    let h = crate::app::layout::table_rows(top).max(1);
+    let upper = shown(nav, rows.len(), h);
+    crate::view::widgets::table::TableView::new(rows, ctx, focus_title(title, !lower))
+        .nav(&upper, h)
+        .focused(!lower)
+        .render(frame, top, state, theme);
+    bottom
 }
 
 /// The title of an empty table: loading, or why there is nothing; with what went wrong (a

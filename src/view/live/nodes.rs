@@ -2,15 +2,13 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
 
-use super::{syncing, with_problems};
 use crate::app::State;
 use crate::app::live::age;
 use crate::app::live::nodes::{NodeRow, SORT_COLUMNS, cpu, memory};
 use crate::model::{CondStatus, Time};
 use crate::theme::{Role, Theme};
-use crate::view::widgets::table::{Cell, Column, LiveTable, TableView, counted_title};
+use crate::view::widgets::table::{Cell, Column, LiveTable};
 
 impl LiveTable for NodeRow {
     /// Now.
@@ -94,31 +92,23 @@ impl LiveTable for NodeRow {
 pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let v = &state.views;
     let sort = SORT_COLUMNS[v.nodes.sort % SORT_COLUMNS.len()];
-    let mut t = with_problems(
-        counted_title("Nodes", &v.nodes, v.node_rows.len(), Some(sort)),
+    super::sorted_table(
+        frame,
+        area,
         state,
         theme,
+        (&v.node_rows, &state.live.now, &v.nodes),
+        [
+            "Nodes",
+            sort,
+            "none visible. Workload nodes need fleet.workload_kubeconfigs = true or a --context per cluster",
+        ],
     );
-    if v.node_rows.is_empty() && !syncing(state) {
-        t = with_problems(
-            Line::from(
-                " Nodes (0): none visible. Workload nodes need fleet.workload_kubeconfigs = true or a --context per cluster ",
-            ),
-            state,
-            theme,
-        );
-    }
-    TableView::new(&v.node_rows, &state.live.now, t)
-        .nav(&v.nodes, state.table_height())
-        .render(frame, area, state, theme);
 }
 
 /// The selected row's columns, whole (for the pop-up).
 pub(super) fn fields(state: &State) -> Vec<(String, String)> {
     let v = &state.views;
     let ctx = state.live.now;
-    v.node_rows
-        .get(v.nodes.selected)
-        .map(|r| super::row_fields(r, &ctx))
-        .unwrap_or_default()
+    super::selected_fields(&v.node_rows, &v.nodes, &ctx)
 }

@@ -122,8 +122,5 @@ pub(super) fn fields(state: &State) -> Vec<(String, String)> {
         bar: 10,
         thresholds: v.thresholds,
     };
-    v.storage_rows
-        .get(v.storage.selected)
-        .map(|r| super::row_fields(r, &ctx))
-        .unwrap_or_default()
+    super::selected_fields(&v.storage_rows, &v.storage, &ctx)
 }

@@ -99,10 +99,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
 /// The selected row's columns, whole (for the pop-up).
 pub(super) fn fields(state: &State) -> Vec<(String, String)> {
     let v = &state.views;
-    v.workload_rows
-        .get(v.workloads.selected)
-        .map(|r| super::row_fields(r, &state.live.now))
-        .unwrap_or_default()
+    super::selected_fields(&v.workload_rows, &v.workloads, &state.live.now)
 }
 
 /// The log view: the lines of one container, the search's matches highlighted, the cursor line
