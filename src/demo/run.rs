@@ -137,7 +137,7 @@ impl Demo {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).wrap_err_with(|| format!("creating {}", dir.display()))?;
         }
-        std::fs::write(&path, emulator.kubeconfig(&base_url, world::MGMT))
+        write_whole(&path, &emulator.kubeconfig(&base_url, world::MGMT))
             .wrap_err_with(|| format!("writing {}", path.display()))?;
         info!(url = %base_url, kubeconfig = %path.display(), "demo emulator started");
         let mut tasks = vec![tokio::spawn(heartbeats(emulator.clone()))];
@@ -346,10 +346,49 @@ pub async fn inject_faults(emu: Emulator, speed: f64) {
     }
 }
 
+/// Writes a kubeconfig whole: beside it first, then renamed over it, so whoever waits for the
+/// file (a script, kubectl, the tests) never reads it half written; owner-only, as kubectl
+/// writes its own.
+fn write_whole(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("blast-tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .and_then(|_| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::git::test_support::{bare_origin_and_clone, git};
+
+    /// The kubeconfig is replaced whole (renamed into place), owner-only, with nothing left
+    /// beside it.
+    #[test]
+    fn the_kubeconfig_is_written_whole_and_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kubeconfig.yaml");
+        std::fs::write(&path, "old: a longer text than the new one\n").unwrap();
+        write_whole(&path, "apiVersion: v1\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "apiVersion: v1\n");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("kubeconfig.yaml")]);
+    }
 
     /// A push to the sandbox's origin stops the scenario before its next step.
     #[tokio::test]

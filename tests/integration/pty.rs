@@ -16,6 +16,8 @@ pub struct Pty {
     writer: Arc<Mutex<Box<dyn Write + Send>>>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
     master: Box<dyn portable_pty::MasterPty + Send>,
+    /// Set when the reader has seen the terminal's end (every writer gone): all output read.
+    drained: Arc<std::sync::atomic::AtomicBool>,
     _home: tempfile::TempDir,
 }
 
@@ -49,6 +51,8 @@ impl Pty {
         let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
         let raw = Arc::new(Mutex::new(Vec::new()));
         let (p, r, w) = (parser.clone(), raw.clone(), writer.clone());
+        let drained = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let d = drained.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
@@ -62,6 +66,7 @@ impl Pty {
                 p.lock().unwrap().process(chunk);
                 r.lock().unwrap().extend_from_slice(chunk);
             }
+            d.store(true, std::sync::atomic::Ordering::SeqCst);
         });
         Pty {
             parser,
@@ -69,6 +74,7 @@ impl Pty {
             writer,
             child,
             master: pair.master,
+            drained,
             _home: home,
         }
     }
@@ -137,6 +143,14 @@ impl Pty {
         let deadline = Instant::now() + Duration::from_secs(secs);
         while Instant::now() < deadline {
             if let Some(status) = self.child.try_wait().unwrap() {
+                // What it wrote last (a panic's report) may still be in the terminal: read
+                // to its end (bounded: a process it left behind may hold the terminal open).
+                let end = Instant::now() + Duration::from_secs(3);
+                while !self.drained.load(std::sync::atomic::Ordering::SeqCst)
+                    && Instant::now() < end
+                {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
                 return status.exit_code();
             }
             std::thread::sleep(Duration::from_millis(20));
