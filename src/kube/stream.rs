@@ -64,11 +64,23 @@ pub async fn run(client: Client, req: StreamReq, tx: mpsc::Sender<LiveMsg>) {
         .await;
 }
 
-/// What an API error says, in one line: the Status message when the server sent one.
+/// What an API error says, in one line: the Status message when the server sent one; an
+/// answer that did not decode in the watches' words (`watch::undecodable`: never its bytes).
 pub fn describe(e: &kube::Error) -> String {
     match e {
         kube::Error::Api(s) => format!("{} ({} {})", s.message, s.code, s.reason),
+        kube::Error::SerdeError(j) => super::watch::undecodable("answer", j),
         other => super::exec::describe_error(other),
+    }
+}
+
+/// Why the Events stream of the drill-down ended, in one line.
+fn events_error(e: &watcher::Error) -> String {
+    match e {
+        watcher::Error::InitialListFailed(k)
+        | watcher::Error::WatchStartFailed(k)
+        | watcher::Error::WatchFailed(k) => describe(k),
+        other => other.to_string(),
     }
 }
 
@@ -296,14 +308,7 @@ async fn events(
                 new = None;
                 false
             }
-            (EventsApi::Core, Some(Err(e))) => {
-                if let watcher::Error::InitialListFailed(k) | watcher::Error::WatchStartFailed(k) =
-                    &e
-                {
-                    return Err(describe(k));
-                }
-                return Err(e.to_string());
-            }
+            (EventsApi::Core, Some(Err(e))) => return Err(events_error(&e)),
             (EventsApi::New, Some(Err(e))) => {
                 tracing::debug!(error = %e, "events.k8s.io/v1 not readable; core/v1 Events only");
                 new = None;
@@ -379,6 +384,28 @@ mod tests {
         assert_eq!(lines[2].chars().count(), MAX_LINE + 1);
         assert!(lines[2].ends_with('…'));
         assert_eq!(lines[3], "last without newline");
+    }
+
+    /// An Events answer that is not JSON, or JSON of the wrong shape, ends the stream in the
+    /// watches' words, and never quotes what the server sent.
+    #[test]
+    fn an_undecodable_events_answer_is_said_in_operator_words() {
+        let garbage = serde_json::from_str::<serde_json::Value>("<html>\x1b[31m").unwrap_err();
+        let e = watcher::Error::WatchFailed(kube::Error::SerdeError(garbage));
+        let why = events_error(&e);
+        assert!(
+            why.starts_with("answer is not valid JSON (expected value"),
+            "{why}"
+        );
+        // serde's own message would quote the value: `invalid type: string "c2VjcmV0"`.
+        let shape = serde_json::from_str::<CoreEvent>(r#"{"count": "c2VjcmV0"}"#)
+            .map(|_| ())
+            .unwrap_err();
+        assert!(shape.to_string().contains("c2VjcmV0"));
+        let e = watcher::Error::InitialListFailed(kube::Error::SerdeError(shape));
+        let why = events_error(&e);
+        assert!(why.contains("JSON of the wrong shape"), "{why}");
+        assert!(!why.contains("c2VjcmV0"), "{why}");
     }
 
     #[test]
